@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// env is everything a command touches outside its own logic, so tests can
+// run commands against fakes and buffers.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	uid    int
+	run    host.Runner
+	zfs    zfs.Manager
+	debug  bool
+	force  bool
+}
+
+func init() {
+	// iocage's -h means "no header" on list, get, df, snaplist and fstab -l,
+	// so help answers only to --help and the help command.
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}
+}
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:                   "jcage",
+		Usage:                  "manage FreeBSD jails on ZFS, the iocage way",
+		Version:                version,
+		Reader:                 e.stdin,
+		Writer:                 e.stdout,
+		ErrWriter:              e.stderr,
+		UseShortOptionHandling: true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "log every external command on stderr"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "allow operations iocage guards with --force"},
+		},
+		Before: func(c *cli.Context) error {
+			e.debug = c.Bool("debug")
+			e.force = c.Bool("force")
+			if e.debug {
+				e.run = debugRunner{e.run, e.stderr}
+			}
+			return nil
+		},
+		// Errors are printed once, by main, as one line.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		Commands: commands(e),
+	}
+	app.CommandNotFound = func(c *cli.Context, name string) {
+		fmt.Fprintf(e.stderr, "jcage: no such command %q; see 'jcage help'\n", name)
+	}
+	return app
+}
+
+// commands lists every verb; each lives in its own file.
+func commands(e *env) []*cli.Command {
+	cmds := []*cli.Command{
+		activateCommand(e),
+	}
+	for _, c := range cmds {
+		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return usageError{err} }
+	}
+	return cmds
+}
+
+type usageError struct{ error }
+
+func (u usageError) Error() string { return u.error.Error() + " (see --help)" }
+
+// needRoot wraps the action of a command that changes the host.
+func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if e.uid != 0 {
+			return fmt.Errorf("You need to have root privileges to run %s", name)
+		}
+		return action(c)
+	}
+}
+
+func (e *env) host() *jail.Host {
+	return &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid}
+}
+
+// tree finds the active pool and opens its iocage tree, creating missing
+// datasets when create is set (mutating commands), as iocage does on every
+// command.
+func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
+	h := e.host()
+	pool, err := h.FindPool(ctx, create)
+	if err != nil {
+		return nil, err
+	}
+	return h.OpenTree(ctx, pool, create)
+}
+
+// errorLine renders err as the single line users see.
+func errorLine(err error) string {
+	if errors.Is(err, context.Canceled) {
+		return "interrupted"
+	}
+	return strings.TrimSpace(err.Error())
+}
+
+// debugRunner logs each command line before running it.
+type debugRunner struct {
+	next host.Runner
+	w    io.Writer
+}
+
+func (d debugRunner) Run(ctx context.Context, c host.Cmd) ([]byte, error) {
+	fmt.Fprintf(d.w, "+ %s\n", c.String())
+	return d.next.Run(ctx, c)
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// harness runs the app in-process against the ZFS fake and a recorder.
+type harness struct {
+	t      *testing.T
+	zfs    *zfs.Fake
+	run    *host.Recorder
+	uid    int
+	stdout bytes.Buffer
+	stderr bytes.Buffer
+	extra  []*cli.Command
+}
+
+func newHarness(t *testing.T, pools ...string) *harness {
+	if len(pools) == 0 {
+		pools = []string{"tank"}
+	}
+	return &harness{t: t, zfs: zfs.NewFake(t.TempDir(), pools...), run: &host.Recorder{}}
+}
+
+// jcage runs one command line and returns its exit status.
+func (h *harness) jcage(args ...string) int {
+	h.stdout.Reset()
+	h.stderr.Reset()
+	e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs}
+	app := newApp(e)
+	app.Commands = append(app.Commands, h.extra...)
+	err := app.RunContext(context.Background(), append([]string{"jcage"}, args...))
+	return exitCode(e, err, false)
+}
+
+func TestVersion(t *testing.T) {
+	h := newHarness(t)
+	for _, flag := range []string{"--version", "-v"} {
+		if code := h.jcage(flag); code != 0 || h.stdout.String() != "jcage version "+version+"\n" {
+			t.Fatalf("%s: code %d stdout %q", flag, code, h.stdout.String())
+		}
+	}
+}
+
+// -h belongs to commands (no header), never to help.
+func TestDashHIsNotHelp(t *testing.T) {
+	h := newHarness(t)
+	var noHeader bool
+	h.extra = []*cli.Command{{
+		Name:  "probe",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "h"}},
+		Action: func(c *cli.Context) error {
+			noHeader = c.Bool("h")
+			return nil
+		},
+	}}
+	if code := h.jcage("probe", "-h"); code != 0 || !noHeader || strings.Contains(h.stdout.String(), "USAGE") {
+		t.Fatalf("probe -h: code %d noHeader %v stdout %q stderr %q", code, noHeader, h.stdout.String(), h.stderr.String())
+	}
+	if code := h.jcage("-h"); code == 0 || strings.Contains(h.stdout.String(), "USAGE") {
+		t.Fatalf("jcage -h printed help: code %d %q", code, h.stdout.String())
+	}
+	if code := h.jcage("--help"); code != 0 || !strings.Contains(h.stdout.String(), "USAGE") {
+		t.Fatalf("--help: code %d %q", code, h.stdout.String())
+	}
+	if code := h.jcage("help", "activate"); code != 0 || !strings.Contains(h.stdout.String(), "ZPOOL") {
+		t.Fatalf("help activate: code %d %q", code, h.stdout.String())
+	}
+}
+
+func TestGlobalFlags(t *testing.T) {
+	h := newHarness(t)
+	if code := h.jcage("-D", "-f", "activate", "tank"); code != 0 {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+	if code := h.jcage("--debug", "--force", "activate", "tank"); code != 0 {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+}
+
+func TestActivate(t *testing.T) {
+	h := newHarness(t, "tank", "other")
+	ctx := context.Background()
+	if err := h.zfs.SetProps(ctx, "other", map[string]string{jail.ActiveProp: "yes"}); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.jcage("activate", "tank"); code != 0 {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+	if got := h.stdout.String(); got != "ZFS pool 'tank' successfully activated.\n" {
+		t.Fatalf("stdout %q", got)
+	}
+	for pool, want := range map[string]string{"tank": "yes", "other": "no"} {
+		d, err := h.zfs.Get(ctx, pool, jail.ActiveProp)
+		if err != nil || d.Prop(jail.ActiveProp) != want {
+			t.Fatalf("%s: %q %v", pool, d.Prop(jail.ActiveProp), err)
+		}
+	}
+	for _, ds := range (zfs.Layout{Pool: "tank"}).Tree() {
+		d, err := h.zfs.Get(ctx, ds, "compression", "aclmode", "aclinherit")
+		if err != nil || d.Prop("compression") != "lz4" || d.Prop("aclinherit") != "passthrough" {
+			t.Fatalf("%s: %+v %v", ds, d, err)
+		}
+	}
+	if code := h.jcage("activate", "nope"); code != 1 || h.stderr.String() != "ZFS pool 'nope' not found!\n" {
+		t.Fatalf("missing pool: code %d stderr %q", code, h.stderr.String())
+	}
+	if code := h.jcage("activate"); code != 1 {
+		t.Fatalf("no pool arg: code %d", code)
+	}
+}
+
+func TestMutatingCommandsNeedRoot(t *testing.T) {
+	h := newHarness(t)
+	h.uid = 1001
+	before := h.zfs.Names()
+	if code := h.jcage("activate", "tank"); code != 1 || h.stderr.String() != "You need to have root privileges to run activate\n" {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+	if strings.Join(h.zfs.Names(), ",") != strings.Join(before, ",") || h.zfs.Calls("set")+h.zfs.Calls("create") != 0 {
+		t.Fatalf("non-root activate changed ZFS: %v", h.zfs.Names())
+	}
+}
+
+func TestFindPool(t *testing.T) {
+	ctx := context.Background()
+	f := zfs.NewFake("", "boot-pool", "tank", "data")
+	var out bytes.Buffer
+	h := &jail.Host{ZFS: f, Out: &out}
+	pool, err := h.FindPool(ctx, true)
+	if err != nil || pool != "tank" || !strings.HasPrefix(out.String(), "Setting up zpool [tank] for iocage usage\n") {
+		t.Fatalf("auto-activate: %q %v %q", pool, err, out.String())
+	}
+	if pool, err := h.FindPool(ctx, true); err != nil || pool != "tank" {
+		t.Fatalf("second lookup: %q %v", pool, err)
+	}
+	if err := f.SetProps(ctx, "data", map[string]string{jail.ActiveProp: "yes"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.FindPool(ctx, true); err == nil || !strings.Contains(err.Error(), "You have 2 pools marked active for iocage usage.") {
+		t.Fatalf("two active: %v", err)
+	}
+	h.UID = 1001
+	if _, err := h.FindPool(ctx, true); err == nil {
+		t.Fatal("non-root lookup with two active pools succeeded")
+	}
+	none := &jail.Host{ZFS: zfs.NewFake("")}
+	if _, err := none.FindPool(ctx, true); err == nil || !strings.HasPrefix(err.Error(), "No zpools found!") {
+		t.Fatalf("no pools: %v", err)
+	}
+}
+
+func TestOpenTreeChecks(t *testing.T) {
+	ctx := context.Background()
+	f := zfs.NewFake("", "tank")
+	h := &jail.Host{ZFS: f}
+	tr, err := h.OpenTree(ctx, "tank", true)
+	if err != nil || tr.Mountpoint != "/tank/iocage" {
+		t.Fatalf("%+v %v", tr, err)
+	}
+	if err := f.SetProps(ctx, "tank/iocage/jails", map[string]string{"exec": "off"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.OpenTree(ctx, "tank", true); err == nil || err.Error() != `Dataset "iocage/jails" has exec=off (should be on)` {
+		t.Fatalf("exec=off: %v", err)
+	}
+	nonRoot := &jail.Host{ZFS: zfs.NewFake("", "tank"), UID: 1001}
+	if _, err := nonRoot.OpenTree(ctx, "tank", true); err == nil || err.Error() != "Run as root to create missing datasets!" {
+		t.Fatalf("non-root create: %v", err)
+	}
+}

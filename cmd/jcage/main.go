@@ -1,0 +1,44 @@
+// Command jcage manages FreeBSD jails on ZFS, compatible with iocage's
+// commands, on-disk layout and output.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	run := host.Exec{}
+	e := &env{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		uid:    os.Geteuid(),
+		run:    run,
+		zfs:    zfs.NewGoZFS(run),
+	}
+	err := newApp(e).RunContext(ctx, os.Args)
+	interrupted := ctx.Err() != nil
+	stop()
+	os.Exit(exitCode(e, err, interrupted))
+}
+
+// exitCode prints err as one line on stderr and maps it to a status:
+// 130 after SIGINT/SIGTERM (the shell's convention), 1 otherwise.
+func exitCode(e *env, err error, interrupted bool) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(e.stderr, errorLine(err))
+	if interrupted {
+		return 130
+	}
+	return 1
+}

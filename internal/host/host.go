@@ -1,0 +1,156 @@
+// Package host is the one seam through which jcage runs external programs
+// (jail, jexec, freebsd-update, ...). Names are resolved through PATH, so
+// tests can put a simulator first; argv is always built by pure functions
+// elsewhere and handed over here as data.
+package host
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultPath is used when PATH is empty, as it is under cron and some rc
+// contexts. It is FreeBSD's standard root PATH.
+const DefaultPath = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
+
+// Cmd describes one program invocation.
+type Cmd struct {
+	Name   string   // program name, resolved through PATH unless it contains a slash
+	Args   []string // arguments, without the program name
+	Env    []string // extra KEY=VALUE pairs added to the inherited environment
+	Dir    string   // working directory; empty means the current one
+	Stdin  io.Reader
+	Stdout io.Writer // when nil, stdout is captured and returned by Run
+	Stderr io.Writer // stderr is always captured for errors; also copied here when set
+}
+
+// Argv returns the command line as a slice, program name first.
+func (c Cmd) Argv() []string { return append([]string{c.Name}, c.Args...) }
+
+// String renders the command line for messages.
+func (c Cmd) String() string { return strings.Join(c.Argv(), " ") }
+
+// Runner runs external programs.
+type Runner interface {
+	// Run runs c and returns its captured stdout (nil when c.Stdout is set).
+	// A non-zero exit, or a failure to start, is a *RunError.
+	Run(ctx context.Context, c Cmd) ([]byte, error)
+}
+
+// RunError keeps the evidence of a failed command.
+type RunError struct {
+	Argv     []string
+	Stderr   string
+	ExitCode int // -1 when the program did not run or was killed
+	Err      error
+}
+
+func (e *RunError) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+		// The last line of stderr is nearly always the one that explains.
+		msg = strings.TrimSpace(msg[i+1:])
+	}
+	if msg == "" {
+		msg = e.Err.Error()
+	}
+	return fmt.Sprintf("%s: %s", strings.Join(e.Argv, " "), msg)
+}
+
+func (e *RunError) Unwrap() error { return e.Err }
+
+// ExitCodeOf returns the exit status carried by err, or -1.
+func ExitCodeOf(err error) int {
+	var re *RunError
+	if errors.As(err, &re) {
+		return re.ExitCode
+	}
+	return -1
+}
+
+// Exec is the real Runner.
+type Exec struct {
+	// Path overrides the PATH used for lookups; empty means $PATH, or
+	// DefaultPath when $PATH is empty too.
+	Path string
+}
+
+var _ Runner = Exec{}
+
+// SearchPath returns the PATH the runner resolves names through.
+func (x Exec) SearchPath() string {
+	if x.Path != "" {
+		return x.Path
+	}
+	if p := os.Getenv("PATH"); p != "" {
+		return p
+	}
+	return DefaultPath
+}
+
+// LookPath resolves name through the runner's PATH.
+func (x Exec) LookPath(name string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	for _, dir := range filepath.SplitList(x.SearchPath()) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: %w", name, exec.ErrNotFound)
+}
+
+// Run implements Runner.
+func (x Exec) Run(ctx context.Context, c Cmd) ([]byte, error) {
+	path, err := x.LookPath(c.Name)
+	if err != nil {
+		return nil, &RunError{Argv: c.Argv(), ExitCode: -1, Err: err}
+	}
+	cmd := exec.CommandContext(ctx, path, c.Args...)
+	cmd.Args[0] = c.Name
+	cmd.Dir = c.Dir
+	cmd.Stdin = c.Stdin
+	env := os.Environ()
+	if os.Getenv("PATH") == "" || x.Path != "" {
+		env = append(env, "PATH="+x.SearchPath())
+	}
+	cmd.Env = append(env, c.Env...)
+	var stdout, stderr bytes.Buffer
+	if c.Stdout != nil {
+		cmd.Stdout = c.Stdout
+	} else {
+		cmd.Stdout = &stdout
+	}
+	if c.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(c.Stderr, &stderr)
+	} else {
+		cmd.Stderr = &stderr
+	}
+	if err := cmd.Run(); err != nil {
+		code := -1
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return stdout.Bytes(), &RunError{Argv: c.Argv(), Stderr: stderr.String(), ExitCode: code, Err: err}
+	}
+	if c.Stdout != nil {
+		return nil, nil
+	}
+	return stdout.Bytes(), nil
+}

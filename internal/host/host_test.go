@@ -1,0 +1,85 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeTool(t *testing.T, dir, name, script string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExecResolvesThroughPath(t *testing.T) {
+	dir := t.TempDir()
+	writeTool(t, dir, "jls", `echo "fake jls $*"`)
+	out, err := Exec{Path: dir + ":/bin:/usr/bin"}.Run(context.Background(), Cmd{Name: "jls", Args: []string{"-q", "name"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out); got != "fake jls -q name\n" {
+		t.Fatalf("stdout = %q", got)
+	}
+}
+
+func TestExecErrorKeepsArgvAndStderr(t *testing.T) {
+	dir := t.TempDir()
+	writeTool(t, dir, "jail", `echo "jail: \"x\" already exists" >&2; exit 1`)
+	_, err := Exec{Path: dir}.Run(context.Background(), Cmd{Name: "jail", Args: []string{"-c", "name=x"}})
+	var re *RunError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %T %v, want *RunError", err, err)
+	}
+	if strings.Join(re.Argv, " ") != "jail -c name=x" || re.ExitCode != 1 || !strings.Contains(re.Stderr, "already exists") {
+		t.Fatalf("RunError = %+v", re)
+	}
+	if want := `jail -c name=x: jail: "x" already exists`; err.Error() != want {
+		t.Fatalf("Error() = %q, want %q", err.Error(), want)
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("error does not unwrap to *exec.ExitError")
+	}
+}
+
+func TestExecMissingProgram(t *testing.T) {
+	_, err := Exec{Path: t.TempDir()}.Run(context.Background(), Cmd{Name: "no-such-tool"})
+	if !errors.Is(err, exec.ErrNotFound) || ExitCodeOf(err) != -1 {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDefaultPathWhenEmpty(t *testing.T) {
+	t.Setenv("PATH", "")
+	if got := (Exec{}).SearchPath(); got != DefaultPath {
+		t.Fatalf("SearchPath = %q", got)
+	}
+	// sh lives in /bin on every system jcage runs on.
+	if _, err := (Exec{}).Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "true"}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	r := &Recorder{}
+	r.On([]string{"jls", "--libxo"}, `{"jail-information":{"jail":[]}}`, nil)
+	r.Fail([]string{"jail", "-r"}, 1, "jail: x: not found")
+	out, err := r.Run(context.Background(), Cmd{Name: "jls", Args: []string{"--libxo", "json"}})
+	if err != nil || !strings.Contains(string(out), "jail-information") {
+		t.Fatalf("out=%q err=%v", out, err)
+	}
+	_, err = r.Run(context.Background(), Cmd{Name: "jail", Args: []string{"-r", "ioc-x"}})
+	if ExitCodeOf(err) != 1 || !strings.Contains(err.Error(), "jail -r ioc-x") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := strings.Join(r.Lines(), ";"); got != "jls --libxo json;jail -r ioc-x" {
+		t.Fatalf("lines = %q", got)
+	}
+}

@@ -1,0 +1,46 @@
+package render
+
+import (
+	"sort"
+	"unicode"
+)
+
+// runeRange is an inclusive range of code points.
+type runeRange struct{ lo, hi rune }
+
+func inRanges(r rune, table []runeRange) bool {
+	i := sort.Search(len(table), func(i int) bool { return table[i].hi >= r })
+	return i < len(table) && table[i].lo <= r
+}
+
+// charWidth is texttable's uchar_width without the optional wcwidth module,
+// which neither iocage nor the FreeBSD texttable port pulls in. Control
+// characters count as 1, as they do there.
+func charWidth(r rune) int {
+	if r < 0x300 {
+		// Nothing below U+0300 is wide or combining; this keeps ASCII cheap.
+		return 1
+	}
+	if inRanges(r, wideRanges) {
+		return 2
+	}
+	if inRanges(r, combiningRanges) {
+		return 0
+	}
+	return 1
+}
+
+// displayWidth is texttable's len(): the sum of charWidth over the runes.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n += charWidth(r)
+	}
+	return n
+}
+
+// isPySpace is Python's str.isspace for one character. Go's unicode.IsSpace
+// agrees except for the ASCII separators U+001C..U+001F, which Python counts.
+func isPySpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}

@@ -1,0 +1,114 @@
+// Package testbin builds the binaries of the test world once per test
+// process: jcage itself, the FreeBSD-userland simulator linked under every
+// tool name, the zfs-fuse compatibility shim (as zfs) and the release
+// mirror. `make test` prebuilds them and names the directory in
+// JCAGE_TESTBIN; a plain `go test` builds them into a temporary directory.
+package testbin
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/jcage/jcage/internal/testworld/fbsdsim"
+)
+
+// Env names the prebuilt directory.
+const Env = "JCAGE_TESTBIN"
+
+// Dir is a built test world.
+type Dir struct {
+	Root   string // the directory itself
+	Jcage  string // the jcage binary
+	Mirror string // the release mirror binary
+	Path   string // directory to put first in PATH: simulators and the zfs shim
+}
+
+var (
+	once  sync.Once
+	built Dir
+	err   error
+)
+
+// Get returns the test world's binaries, building them on first use.
+func Get() (Dir, error) {
+	once.Do(func() {
+		root := os.Getenv(Env)
+		if root == "" {
+			root, err = os.MkdirTemp("", "jcage-testbin-")
+			if err != nil {
+				return
+			}
+			if err = Build(root); err != nil {
+				return
+			}
+		}
+		built = Dir{
+			Root:   root,
+			Jcage:  filepath.Join(root, "jcage"),
+			Mirror: filepath.Join(root, "mirror"),
+			Path:   filepath.Join(root, "path"),
+		}
+		for _, p := range []string{built.Jcage, built.Mirror, filepath.Join(built.Path, "jail"), filepath.Join(built.Path, "zfs")} {
+			if _, serr := os.Stat(p); serr != nil {
+				err = fmt.Errorf("test world incomplete in %s (run make testbin): %w", root, serr)
+				return
+			}
+		}
+	})
+	return built, err
+}
+
+// moduleRoot finds the directory holding go.mod from this source file.
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+// Build builds every test-world binary into dir and links the tools.
+func Build(dir string) error {
+	pkgs := map[string]string{
+		"jcage":   "./cmd/jcage",
+		"fbsdsim": "./internal/testworld/cmd/fbsdsim",
+		"zfsshim": "./internal/testworld/cmd/zfsshim",
+		"mirror":  "./internal/testworld/cmd/mirror",
+	}
+	for name, pkg := range pkgs {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
+		cmd.Dir = moduleRoot()
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	return Link(dir)
+}
+
+// Link creates dir/path with one link per simulated tool and the shim.
+func Link(dir string) error {
+	path := filepath.Join(dir, "path")
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return err
+	}
+	links := map[string]string{"zfs": "../zfsshim", "zpool": "../zfsshim"}
+	for _, t := range fbsdsim.Tools() {
+		links[t] = "../fbsdsim"
+	}
+	for name, target := range links {
+		p := filepath.Join(path, name)
+		_ = os.Remove(p)
+		if err := os.Symlink(target, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PathEnv returns PATH with the simulators first.
+func (d Dir) PathEnv() string {
+	return d.Path + string(os.PathListSeparator) + strings.TrimPrefix(os.Getenv("PATH"), d.Path+string(os.PathListSeparator))
+}

@@ -1,0 +1,74 @@
+package zfs_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/zfs/zfstest"
+)
+
+func TestFakeConformance(t *testing.T) {
+	zfstest.Run(t, func(t *testing.T) (zfs.Manager, string) {
+		f := zfs.NewFake(t.TempDir(), "tank")
+		if err := f.Create(context.Background(), "tank/t", zfs.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return f, "tank/t"
+	})
+}
+
+func TestFakeDirectoriesFollowDatasets(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := zfs.NewFake(dir, "tank")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.Create(ctx, "tank/iocage/releases/R/root", zfs.CreateOptions{Parents: true}))
+	root := f.MountPath("tank/iocage/releases/R/root")
+	if root != filepath.Join(dir, "tank/iocage/releases/R/root") {
+		t.Fatalf("mount path %q", root)
+	}
+	must(os.WriteFile(filepath.Join(root, "hosts"), []byte("v1"), 0o644))
+	must(f.Snapshot(ctx, "tank/iocage/releases/R/root@j", false))
+	must(os.WriteFile(filepath.Join(root, "hosts"), []byte("v2"), 0o644))
+	must(f.Clone(ctx, "tank/iocage/releases/R/root@j", "tank/iocage/jails/j/root", zfs.CreateOptions{Parents: true}))
+	b, err := os.ReadFile(filepath.Join(f.MountPath("tank/iocage/jails/j/root"), "hosts"))
+	if err != nil || string(b) != "v1" {
+		t.Fatalf("clone content %q %v", b, err)
+	}
+	must(f.Rollback(ctx, "tank/iocage/releases/R/root@j", false))
+	if b, _ := os.ReadFile(filepath.Join(root, "hosts")); string(b) != "v1" {
+		t.Fatalf("rollback content %q", b)
+	}
+	must(f.Rename(ctx, "tank/iocage/jails/j", "tank/iocage/templates/j", zfs.RenameOptions{Parents: true}))
+	if _, err := os.Stat(filepath.Join(dir, "tank/iocage/templates/j/root/hosts")); err != nil {
+		t.Fatal(err)
+	}
+	must(f.Destroy(ctx, "tank/iocage/templates/j", zfs.DestroyOptions{Recursive: true}))
+	if _, err := os.Stat(filepath.Join(dir, "tank/iocage/templates/j")); !os.IsNotExist(err) {
+		t.Fatalf("directory left after destroy: %v", err)
+	}
+}
+
+func TestFakeFailOn(t *testing.T) {
+	boom := errors.New("boom")
+	f := zfs.NewFake("", "tank")
+	f.FailOn("create", "tank/x", boom)
+	if err := f.Create(context.Background(), "tank/x", zfs.CreateOptions{}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := f.Create(context.Background(), "tank/y", zfs.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Calls("create") != 2 {
+		t.Fatalf("calls = %d", f.Calls("create"))
+	}
+}
