@@ -59,27 +59,16 @@ func columnWidths(header []string, rows [][]string, maxWidth int) []int {
 		return widths
 	}
 	// Python raises ValueError when even one column each does not fit;
-	// give every column one character instead.
-	available := max(maxWidth-deco, ncols)
+	// give every column what little there is instead.
+	available := min(max(maxWidth-deco, ncols), content)
 	dealt := make([]int, ncols)
 	for i := 0; available > 0; i = (i + 1) % ncols {
 		if dealt[i] < widths[i] {
 			dealt[i]++
 			available--
 		}
-		if i == ncols-1 && sumInts(dealt) == content {
-			break
-		}
 	}
 	return dealt
-}
-
-func sumInts(xs []int) int {
-	n := 0
-	for _, x := range xs {
-		n += x
-	}
-	return n
 }
 
 func cellAt(row []string, i int) string {
@@ -100,7 +89,7 @@ func writeTexttable(w io.Writer, header []string, align []Align, rows [][]string
 	widths := columnWidths(header, rows, maxWidth)
 	var b strings.Builder
 	rule := func(ch string) {
-		b.WriteString("+")
+		b.WriteString("+" + ch)
 		for i, wd := range widths {
 			if i > 0 {
 				b.WriteString(ch + "+" + ch)
