@@ -51,14 +51,19 @@ func (h *Host) poolRoots(ctx context.Context) ([]zfs.Pool, map[string]zfs.Datase
 		return nil, nil, err
 	}
 	roots := map[string]zfs.Dataset{}
+	live := pools[:0]
 	for _, p := range pools {
 		d, err := h.ZFS.Get(ctx, p.Name, ActiveProp)
+		if errors.Is(err, zfs.ErrNotFound) {
+			continue // exported or destroyed since zpool list answered
+		}
 		if err != nil {
 			return nil, nil, err
 		}
 		roots[p.Name] = d
+		live = append(live, p)
 	}
-	return pools, roots, nil
+	return live, roots, nil
 }
 
 // Activate marks pool as the one to use and every other pool as not.
@@ -90,7 +95,8 @@ func (h *Host) Activate(ctx context.Context, pool string) error {
 	}
 	for _, p := range pools {
 		if p.Name != pool && roots[p.Name].Prop(ActiveProp) != "no" {
-			if err := h.ZFS.SetProps(ctx, p.Name, map[string]string{ActiveProp: "no"}); err != nil {
+			err := h.ZFS.SetProps(ctx, p.Name, map[string]string{ActiveProp: "no"})
+			if err != nil && !errors.Is(err, zfs.ErrNotFound) {
 				return err
 			}
 		}
