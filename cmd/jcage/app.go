@@ -75,6 +75,10 @@ func newApp(e *env) *cli.App {
 func commands(e *env) []*cli.Command {
 	cmds := []*cli.Command{
 		activateCommand(e),
+		dfCommand(e),
+		getCommand(e),
+		listCommand(e),
+		setCommand(e),
 	}
 	for _, c := range cmds {
 		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return usageError{err} }

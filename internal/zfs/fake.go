@@ -146,6 +146,20 @@ func (f *Fake) List(ctx context.Context, root string, opts ListOptions) ([]Datas
 	if err := f.enter("list", root); err != nil {
 		return nil, err
 	}
+	if root == "" {
+		var all []Dataset
+		for _, p := range f.pools {
+			f.calls["list"]-- // one call, however many pools
+			f.mu.Unlock()
+			ds, err := f.List(ctx, p, opts)
+			f.mu.Lock()
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, ds...)
+		}
+		return all, nil
+	}
 	if _, ok := f.ds[root]; !ok {
 		return nil, zerr("open", root, ErrNotFound)
 	}

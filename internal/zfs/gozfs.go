@@ -132,7 +132,11 @@ func ListArgs(root string, opts ListOptions) []string {
 	if len(types) == 0 {
 		types = []string{Filesystem}
 	}
-	return append(args, "-t", strings.Join(types, ","), root)
+	args = append(args, "-t", strings.Join(types, ","))
+	if root != "" {
+		args = append(args, root)
+	}
+	return args
 }
 
 // ParseList parses `zfs list -H -p -o listColumns+props` output.
@@ -196,7 +200,14 @@ func (g *GoZFS) Get(ctx context.Context, name string, props ...string) (Dataset,
 	return ds[0], nil
 }
 
-func ds(name string) *gozfs.Dataset { return &gozfs.Dataset{Name: name} }
+// ds names a dataset for go-zfs without the extra `zfs list` that
+// gozfs.GetDataset would cost; go-zfs checks Type before snapshot verbs.
+func ds(name string) *gozfs.Dataset {
+	if strings.Contains(name, "@") {
+		return &gozfs.Dataset{Name: name, Type: gozfs.DatasetSnapshot}
+	}
+	return &gozfs.Dataset{Name: name, Type: gozfs.DatasetFilesystem}
+}
 
 func propArgs(props map[string]string) []string {
 	var args []string
@@ -206,15 +217,15 @@ func propArgs(props map[string]string) []string {
 	return args
 }
 
-// Create implements Manager.
+// Create implements Manager. It runs zfs directly: go-zfs has no -p and
+// follows every create with a `zfs list` that a thin create can't afford.
 func (g *GoZFS) Create(ctx context.Context, name string, opts CreateOptions) error {
+	args := []string{"create"}
 	if opts.Parents {
-		// go-zfs has no -p.
-		_, err := g.zfs(ctx, append(append([]string{"create", "-p"}, propArgs(opts.Props)...), name)...)
-		return err
+		args = append(args, "-p")
 	}
-	_, err := gozfs.CreateFilesystem(name, opts.Props)
-	return classify(err)
+	_, err := g.zfs(ctx, append(append(args, propArgs(opts.Props)...), name)...)
+	return err
 }
 
 // SetProps implements Manager.
@@ -241,24 +252,28 @@ func (g *GoZFS) Inherit(ctx context.Context, name, prop string) error {
 	return err
 }
 
-// Snapshot implements Manager.
+// Snapshot implements Manager (directly, for the same reason as Create).
 func (g *GoZFS) Snapshot(ctx context.Context, name string, recursive bool) error {
-	dsName, snap, ok := SplitSnap(name)
-	if !ok {
+	if _, _, ok := SplitSnap(name); !ok {
 		return fmt.Errorf("cannot create snapshot '%s': invalid snapshot name", name)
 	}
-	_, err := ds(dsName).Snapshot(snap, recursive)
-	return classify(err)
+	args := []string{"snapshot"}
+	if recursive {
+		args = append(args, "-r")
+	}
+	_, err := g.zfs(ctx, append(args, name)...)
+	return err
 }
 
-// Clone implements Manager.
+// Clone implements Manager. go-zfs always passes -p, which would hide a
+// missing parent, so clone runs zfs directly.
 func (g *GoZFS) Clone(ctx context.Context, snap, target string, opts CreateOptions) error {
+	args := []string{"clone"}
 	if opts.Parents {
-		_, err := g.zfs(ctx, append(append([]string{"clone", "-p"}, propArgs(opts.Props)...), snap, target)...)
-		return err
+		args = append(args, "-p")
 	}
-	_, err := ds(snap).Clone(target, opts.Props)
-	return classify(err)
+	_, err := g.zfs(ctx, append(append(args, propArgs(opts.Props)...), snap, target)...)
+	return err
 }
 
 // Promote implements Manager.

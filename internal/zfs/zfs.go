@@ -100,7 +100,8 @@ type Manager interface {
 	Pools(ctx context.Context) ([]Pool, error)
 
 	// List returns root and, as opts ask, its descendants, in one call.
-	// It fails with ErrNotFound when root does not exist.
+	// It fails with ErrNotFound when root does not exist. An empty root
+	// means every pool, each counted from depth 0.
 	List(ctx context.Context, root string, opts ListOptions) ([]Dataset, error)
 
 	// Get returns one dataset with the standard fields and props.

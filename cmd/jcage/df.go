@@ -1,0 +1,33 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+const dfJSONSchema = `an array of objects {name, crt, res, qta, use, ava}, values as zfs prints them (1.00x, none, 1.32G).`
+
+func dfCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "df",
+		Usage: "show disk space used by jails",
+		Flags: []cli.Flag{
+			headerFlag(),
+			jsonFlag(dfJSONSchema),
+			&cli.BoolFlag{Name: "long", Aliases: []string{"l"}, Usage: "accepted for compatibility; names are always shown in full"},
+			sortFlag("name"),
+		},
+		Action: func(c *cli.Context) error {
+			inv, err := e.host().Load(c.Context, jail.Options{Create: e.uid == 0})
+			if err != nil {
+				return err
+			}
+			t := inv.DfTable()
+			if err := t.Sort(c.String("sort")); err != nil {
+				return err
+			}
+			return t.Write(e.stdout, format(c))
+		},
+	}
+}

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+const listJSONSchema = `an array of objects, one per row, keyed by the lowercased column headers ` +
+	`(jid, name, state, release, ip4; with -l also boot, type, ip6, template, basejail; ` +
+	`with -r "release"; with -q name, ip4). jid is a number, or null for a stopped jail; ` +
+	`ip4, ip6 and template are null when iocage prints "-"; every other value is the table's text.`
+
+func listCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "list",
+		Usage: "list jails, templates or fetched releases",
+		Flags: []cli.Flag{
+			headerFlag(),
+			jsonFlag(listJSONSchema),
+			&cli.BoolFlag{Name: "long", Aliases: []string{"l"}, Usage: "show the full table"},
+			&cli.BoolFlag{Name: "template", Aliases: []string{"t"}, Usage: "list templates"},
+			&cli.BoolFlag{Name: "basejail", Aliases: []string{"B"}, Usage: "list base jails only"},
+			&cli.BoolFlag{Name: "release", Aliases: []string{"r", "b", "base"}, Usage: "list fetched releases"},
+			&cli.BoolFlag{Name: "quick", Aliases: []string{"q"}, Usage: "names and IPv4 addresses only, read straight from the configs"},
+			sortFlag("name"),
+		},
+		Action: func(c *cli.Context) error {
+			return runList(c, e)
+		},
+	}
+}
+
+func runList(c *cli.Context, e *env) error {
+	releases := c.Bool("release")
+	view := jail.ListView{Long: c.Bool("long"), Templates: c.Bool("template"), Basejails: c.Bool("basejail"), Quick: c.Bool("quick")}
+	inv, err := e.host().Load(c.Context, jail.Options{Create: e.uid == 0, State: !releases && !view.Quick})
+	if err != nil {
+		return err
+	}
+	if releases {
+		return inv.ReleaseTable().Write(e.stdout, format(c))
+	}
+	t := inv.ListTable(view)
+	if !view.Quick {
+		if err := t.Sort(c.String("sort")); err != nil {
+			return err
+		}
+	}
+	return t.Write(e.stdout, format(c))
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// addJail lays a jail out as iocage does: the dataset, its root and a thin
+// config.json written in iocage's format.
+func (h *harness) addJail(name string, props map[string]any) {
+	h.t.Helper()
+	ctx := context.Background()
+	l := zfs.Layout{Pool: "tank"}
+	if err := h.zfs.Create(ctx, l.JailRoot(name), zfs.CreateOptions{Parents: true}); err != nil {
+		h.t.Fatal(err)
+	}
+	base := map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": name, "host_hostname": name, "release": "13.2-RELEASE", "type": "jail", "jail_zfs_dataset": "iocage/jails/" + name + "/data"}
+	for k, v := range props {
+		base[k] = v
+	}
+	c, err := jail.ConfigFromMap(base)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.zfs.MountPath(l.Jail(name)), "config.json"), c.Marshal(), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// running makes the recorder's jls report these jails as running.
+func (h *harness) running(jids map[string]int) {
+	var js []string
+	for name, jid := range jids {
+		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE","cpusetid":2,"ipv4_addrs":[],"ipv6_addrs":[]}`, jid, name, jail.JailName(name)))
+	}
+	h.run.On([]string{"jls", "-v", "--libxo"}, `{"__version": "2", "jail-information": {"jail": [`+strings.Join(js, ",")+`]}}`+"\n", nil)
+}
+
+func newTreeHarness(t *testing.T) *harness {
+	h := newHarness(t)
+	if code := h.jcage("activate", "tank"); code != 0 {
+		t.Fatalf("activate: %s", h.stderr.String())
+	}
+	h.running(nil)
+	return h
+}
+
+func TestListMatchesIocageSample(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"})
+	h.addJail("db", nil)
+	h.running(map[string]int{"web": 1})
+	if code := h.jcage("list"); code != 0 {
+		t.Fatalf("list: %s", h.stderr.String())
+	}
+	// The sample of iocage's list table, sorted by name as iocage sorts.
+	want := `+------+------+-------+--------------+----------+
+| JID  | NAME | STATE |   RELEASE    |   IP4    |
++======+======+=======+==============+==========+
+| None | db   | down  | 13.2-RELEASE | -        |
++------+------+-------+--------------+----------+
+| 1    | web  | up    | 13.2-RELEASE | 10.0.0.5 |
++------+------+-------+--------------+----------+
+`
+	if got := h.stdout.String(); got != want {
+		t.Fatalf("list:\n%s\nwant:\n%s", got, want)
+	}
+	h.jcage("list", "-h")
+	if got := h.stdout.String(); got != "None\tdb\tdown\t13.2-RELEASE\t-\n1\tweb\tup\t13.2-RELEASE\t10.0.0.5\n" {
+		t.Fatalf("list -h: %q", got)
+	}
+	h.jcage("list", "-s", "state", "-H")
+	if got := h.stdout.String(); !strings.HasPrefix(got, "1\tweb") {
+		t.Fatalf("list -s state: %q", got)
+	}
+	h.jcage("list", "--json")
+	var rows []map[string]any
+	if err := json.Unmarshal(h.stdout.Bytes(), &rows); err != nil || len(rows) != 2 || rows[0]["jid"] != nil || rows[1]["jid"] != float64(1) {
+		t.Fatalf("list --json: %v %s", err, h.stdout.String())
+	}
+	if code := h.jcage("list", "-s", "bogus"); code != 1 || !strings.HasPrefix(h.stderr.String(), "Invalid sort type specified, use one of:") {
+		t.Fatalf("bad sort: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestListCountsExternalCalls(t *testing.T) {
+	h := newTreeHarness(t)
+	for i := 0; i < 50; i++ {
+		h.addJail(fmt.Sprintf("j%d", i), nil)
+	}
+	z0, r0 := h.zfs.Calls(""), len(h.run.Calls())
+	for _, args := range [][]string{{"list"}, {"list", "-l"}, {"df"}, {"get", "-r", "boot"}} {
+		z1, r1 := h.zfs.Calls(""), len(h.run.Calls())
+		if code := h.jcage(args...); code != 0 {
+			t.Fatalf("%v: %s", args, h.stderr.String())
+		}
+		if dz, dr := h.zfs.Calls("")-z1, len(h.run.Calls())-r1; dz != 1 || dr > 1 {
+			t.Fatalf("%v: %d zfs calls and %d other calls for 50 jails", args, dz, dr)
+		}
+	}
+	_, _ = z0, r0
+}
+
+func TestListLongTemplatesAndCorrupt(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("a_10", map[string]any{"boot": 1, "release": "13.2-RELEASE-p4", "ip6_addr": "em0|fd00::5/64"})
+	h.addJail("a_2", map[string]any{"basejail": 1})
+	h.addJail("broken", nil)
+	l := zfs.Layout{Pool: "tank"}
+	if err := os.WriteFile(filepath.Join(h.zfs.MountPath(l.Jail("broken")), "config.json"), []byte("{nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.jcage("list", "-l", "-h"); code != 0 {
+		t.Fatalf("list -l: %s", h.stderr.String())
+	}
+	want := "None\ta_2\toff\tdown\tjail\t13.2-RELEASE\t-\t-\t-\tyes\n" +
+		"None\ta_10\ton\tdown\tjail\t13.2-RELEASE-p4\t-\tem0|fd00::5/64\t-\tno\n" +
+		"-\tbroken\tN/A\tCORRUPT\tN/A\tN/A\tN/A\tN/A\tN/A\tN/A\n"
+	if got := h.stdout.String(); got != want {
+		t.Fatalf("list -l -h:\n%q\nwant\n%q", got, want)
+	}
+	h.jcage("list", "-B", "-h")
+	if got := h.stdout.String(); got != "None\ta_2\tdown\t13.2-RELEASE\t-\n" {
+		t.Fatalf("list -B: %q", got)
+	}
+}
+
+func TestGetForms(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("www1", map[string]any{"boot": 1, "notes": "Zürich"})
+	h.addJail("www2", nil)
+	h.running(map[string]int{"www1": 7})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"get", "boot", "www1"}, "1\n"},
+		{[]string{"get", "notes", "www1"}, "Zürich\n"},
+		{[]string{"get", "last_started", "www1"}, "never\n"},
+		{[]string{"get", "-s", "www1"}, "up\n"},
+		{[]string{"get", "-j", "www1"}, "7\n"},
+		{[]string{"get", "-j", "www2"}, "-\n"},
+		{[]string{"get", "-p"}, "tank\n"},
+		{[]string{"get", "boot", "default"}, "0\n"},
+		{[]string{"get", "-rh", "boot"}, "www1\t1\nwww2\t0\n"},
+		{[]string{"get", "state", "www2"}, "down\n"},
+	} {
+		if code := h.jcage(tc.args...); code != 0 || h.stdout.String() != tc.want {
+			t.Errorf("%v: code %d stdout %q stderr %q", tc.args, code, h.stdout.String(), h.stderr.String())
+		}
+	}
+	h.jcage("get", "-r", "boot")
+	want := `+------+-------------+
+| NAME | PROP - boot |
++======+=============+
+| www1 | 1           |
++------+-------------+
+| www2 | 0           |
++------+-------------+
+`
+	if h.stdout.String() != want {
+		t.Fatalf("get -r boot:\n%s", h.stdout.String())
+	}
+	h.jcage("get", "-a", "www2")
+	if out := h.stdout.String(); !strings.Contains(out, "\nstate:down\n") || !strings.HasPrefix(out, "CONFIG_VERSION:34\n") {
+		t.Fatalf("get -a: %s", out)
+	}
+	if code := h.jcage("get", "bogus", "www1"); code != 1 || h.stderr.String() != "bogus is not a valid property!\n" {
+		t.Fatalf("bogus: %d %q", code, h.stderr.String())
+	}
+	if code := h.jcage("get", "boot", "www"); code != 1 || !strings.HasPrefix(h.stderr.String(), "Multiple jails found for www:\n  www1 (") {
+		t.Fatalf("ambiguous: %d %q", code, h.stderr.String())
+	}
+	if code := h.jcage("get", "boot", "nope"); code != 1 || h.stderr.String() != "jail 'nope' not found!\n" {
+		t.Fatalf("missing: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestSet(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("www1", nil)
+	path := filepath.Join(h.zfs.MountPath("tank/iocage/jails/www1"), "config.json")
+	before, _ := os.ReadFile(path)
+	if code := h.jcage("set", "boot=on", "notes=hello world", "quota=10G", "www1"); code != 0 {
+		t.Fatalf("set: %s", h.stderr.String())
+	}
+	if got := h.stdout.String(); got != "boot: 0 -> 1\nnotes: none -> hello world\nquota: none -> 10G\n" {
+		t.Fatalf("set stdout %q", got)
+	}
+	after, _ := os.ReadFile(path)
+	if strings.Count(string(after), "\n") != strings.Count(string(before), "\n")+3 {
+		t.Fatalf("set changed more than its keys:\n%s\n---\n%s", before, after)
+	}
+	d, _ := h.zfs.Get(context.Background(), "tank/iocage/jails/www1", "quota")
+	if d.Prop("quota") != "10G" {
+		t.Fatalf("zfs quota %q", d.Prop("quota"))
+	}
+	// A refused value anywhere in the list changes nothing.
+	snapshot, _ := os.ReadFile(path)
+	if code := h.jcage("set", "notes=changed", "boot=maybe", "www1"); code != 1 {
+		t.Fatalf("bad bool accepted")
+	}
+	if now, _ := os.ReadFile(path); string(now) != string(snapshot) {
+		t.Fatal("refused set changed the file")
+	}
+	if code := h.jcage("set", "release=14.0-RELEASE", "www1"); code != 1 || h.stderr.String() != "release cannot be changed by the user.\n" {
+		t.Fatalf("readonly: %q", h.stderr.String())
+	}
+	if code := h.jcage("set", "nat_prefix=172.16", "www1"); code != 1 || h.stderr.String() != "nat_prefix can only be changed for defaults!\n" {
+		t.Fatalf("default-only: %q", h.stderr.String())
+	}
+	if code := h.jcage("set", "boot=1", "default"); code != 0 || h.stdout.String() != "Default Property: boot has been updated to 1\n" {
+		t.Fatalf("set default: %d %q %q", code, h.stdout.String(), h.stderr.String())
+	}
+}
+
+func TestSetOnRunningJailAppliesLive(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("www1", nil)
+	h.running(map[string]int{"www1": 3})
+	if code := h.jcage("set", "allow_raw_sockets=1", "memoryuse=deny=1G", "www1"); code != 0 {
+		t.Fatalf("set: %s", h.stderr.String())
+	}
+	var live []string
+	for _, c := range h.run.Calls() {
+		if c.Name == "jail" || c.Name == "rctl" {
+			live = append(live, c.String())
+		}
+	}
+	want := []string{"jail -m jid=3 allow.raw_sockets=1", "rctl -a jail:ioc-www1:memoryuse:deny=1G"}
+	if strings.Join(live, "|") != strings.Join(want, "|") {
+		t.Fatalf("live calls %q, want %q", live, want)
+	}
+}
+
+var _ = host.Cmd{}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+func setCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "set",
+		Usage:     "set one or more jail properties",
+		ArgsUsage: "KEY=VALUE [KEY=VALUE...] JAIL|default",
+		Action: needRoot(e, "set", func(c *cli.Context) error {
+			args := c.Args().Slice()
+			if len(args) < 2 {
+				return errors.New("Usage: jcage set KEY=VALUE [KEY=VALUE...] JAIL|default")
+			}
+			h := e.host()
+			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+			if err != nil {
+				return err
+			}
+			return h.Set(c.Context, inv, jail.SetRequest{Target: args[len(args)-1], Assigns: args[:len(args)-1]})
+		}),
+	}
+}

@@ -1,0 +1,263 @@
+package jail
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/render"
+)
+
+// State is the STATE cell: up, down or CORRUPT.
+func (j *Jail) State() string {
+	switch {
+	case j.Err != nil:
+		return "CORRUPT"
+	case j.Running():
+		return "up"
+	}
+	return "down"
+}
+
+// JIDText is the JID as get -j prints it: the number or "-".
+func (j *Jail) JIDText() string {
+	if !j.Running() {
+		return "-"
+	}
+	return strconv.Itoa(j.JID)
+}
+
+// Value returns one property of a jail as get prints it, including the
+// computed state and jid.
+func (j *Jail) Value(key string) (string, error) {
+	switch key {
+	case "state":
+		return j.State(), nil
+	case "jid":
+		return j.JIDText(), nil
+	}
+	if j.Err != nil {
+		return "", fmt.Errorf("%s: %w", j.Name, j.Err)
+	}
+	return GetDisplay(j.Props, key)
+}
+
+// All returns every property with state, sorted, as `get -a` lists them.
+func (j *Jail) All() ([][2]string, error) {
+	if j.Err != nil {
+		return nil, fmt.Errorf("%s: %w", j.Name, j.Err)
+	}
+	var out [][2]string
+	for _, k := range j.Props.Keys() {
+		v, _ := GetDisplay(j.Props, k)
+		out = append(out, [2]string{k, v})
+	}
+	out = append(out, [2]string{"state", j.State()})
+	sort.SliceStable(out, func(a, b int) bool { return out[a][0] < out[b][0] })
+	return out, nil
+}
+
+// RecursiveTable is `get -r KEY`: one row per jail and template, sorted by
+// name; corrupt jails show N/A (and CORRUPT for state).
+func (inv *Inventory) RecursiveTable(key string) (*render.Table, error) {
+	t := &render.Table{Columns: render.GetRecursiveColumns(key)}
+	for _, j := range inv.Jails {
+		v, err := j.Value(key)
+		if j.Err != nil && key != "state" && key != "jid" {
+			v, err = "N/A", nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		t.Add(j.Name, v)
+	}
+	if err := t.Sort("name"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// RecursiveAllTable is `get -r all`: one row per jail and property.
+func (inv *Inventory) RecursiveAllTable() *render.Table {
+	t := &render.Table{Columns: []render.Column{
+		{Header: "NAME", Key: "name", Compare: render.CompareName},
+		{Header: "PROPERTY", Key: "property"},
+		{Header: "VALUE", Key: "value"},
+	}}
+	for _, j := range inv.Jails {
+		all, err := j.All()
+		if err != nil {
+			t.Add(j.Name, "state", "CORRUPT")
+			continue
+		}
+		for _, kv := range all {
+			t.Add(j.Name, kv[0], kv[1])
+		}
+	}
+	return t
+}
+
+// LiveRuleset asks the kernel for a running jail's devfs ruleset, which
+// may differ from the configured one (iocage generates rulesets).
+func (h *Host) LiveRuleset(ctx context.Context, j *Jail) (string, error) {
+	out, err := h.Run.Run(ctx, host.Cmd{Name: "jls", Args: []string{"-j", JailName(j.Name), "devfs_ruleset"}})
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// SetRequest is one `set` invocation.
+type SetRequest struct {
+	Target  string   // jail name or prefix, or "default"
+	Assigns []string // KEY=VALUE
+}
+
+// Set validates every assignment first, so that a refused one changes
+// nothing, then applies ZFS properties, live jail parameters, and finally
+// writes the config under its lock.
+func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
+	type change struct{ key, value string }
+	var changes []change
+	var j *Jail
+	sc := SetContext{Default: req.Target == "default", Config: inv.Defaults}
+	if !sc.Default {
+		var err error
+		if j, err = inv.Find(req.Target); err != nil {
+			return err
+		}
+		if j.Err != nil {
+			return fmt.Errorf("%s: %w", j.Name, j.Err)
+		}
+		sc.Name, sc.Config, sc.Running = j.Name, j.Props, j.Running()
+	}
+	sc.ActiveNATJails = func() []string {
+		var up []string
+		for _, o := range inv.Jails {
+			if o.Running() && CheckTruthy(o.Prop("nat")) {
+				up = append(up, o.Name)
+			}
+		}
+		return up
+	}
+	for _, a := range req.Assigns {
+		key, value, err := ParseAssignment(a)
+		if err != nil {
+			return err
+		}
+		v, err := Validate(key, value, sc)
+		if err != nil {
+			return err
+		}
+		if p, _ := Lookup(key); p.Has(Special) {
+			return fmt.Errorf("%s: converting between jail and template is done by `jcage set template=yes|no` once templates are supported on this host", key)
+		}
+		changes = append(changes, change{key, v})
+	}
+	if sc.Default {
+		path := DefaultsPath(inv.Tree.Mountpoint)
+		err := Update(path, nil, func(c *Config) error {
+			for _, ch := range changes {
+				c.Set(ch.key, ch.value)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			h.say("%s", DefaultChangeMessage(ch.key, ch.value))
+		}
+		return nil
+	}
+	zfsProps := map[string]string{}
+	for _, ch := range changes {
+		if p, _ := Lookup(ch.key); p.Has(ZFS) {
+			zfsProps[ch.key] = ch.value
+		}
+	}
+	if len(zfsProps) > 0 {
+		if err := h.ZFS.SetProps(ctx, j.Dataset.Name, zfsProps); err != nil {
+			return err
+		}
+	}
+	old := map[string]string{}
+	err := Update(j.ConfigPath(), h.readonlyToggle(ctx, j), func(c *Config) error {
+		for _, ch := range changes {
+			prev, _ := Effective(inv.Defaults, c).Get(ch.key)
+			if c.Thick() {
+				prev, _ = c.Get(ch.key)
+			}
+			old[ch.key] = prev
+			c.Set(ch.key, ch.value)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		now := ch.value
+		h.say("%s", ChangeMessage(ch.key, old[ch.key], now))
+		if j.Running() {
+			if err := h.applyLive(ctx, j, ch.key, ch.value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readonlyToggle lifts a template's readonly around a config write.
+func (h *Host) readonlyToggle(ctx context.Context, j *Jail) ReadOnlyFunc {
+	if !j.Template {
+		return nil
+	}
+	return func(ro bool) error {
+		v := "off"
+		if ro {
+			v = "on"
+		}
+		return h.ZFS.SetProps(ctx, j.Dataset.Name, map[string]string{"readonly": v})
+	}
+}
+
+// LiveArgs returns the command that applies key=value to a running jail,
+// or nil when the change waits for a restart.
+func LiveArgs(j *Jail, key, value string) *host.Cmd {
+	p, _ := Lookup(key)
+	switch {
+	case p.Has(Live):
+		return &host.Cmd{Name: "jail", Args: []string{"-m", "jid=" + strconv.Itoa(j.JID), p.Param + "=" + value}}
+	case p.Has(RCTL):
+		rule := "jail:" + JailName(j.Name) + ":" + key
+		if value == "off" {
+			return &host.Cmd{Name: "rctl", Args: []string{"-r", rule}}
+		}
+		return &host.Cmd{Name: "rctl", Args: []string{"-a", rule + ":" + value}}
+	}
+	return nil
+}
+
+func (h *Host) applyLive(ctx context.Context, j *Jail, key, value string) error {
+	p, _ := Lookup(key)
+	if p.Has(Restart) {
+		h.say("%s", RestartNotice(key))
+		return nil
+	}
+	c := LiveArgs(j, key, value)
+	if c == nil {
+		return nil
+	}
+	if _, err := h.Run.Run(ctx, *c); err != nil {
+		// rctl -r of a rule that is not there is not a failure.
+		if c.Name == "rctl" && c.Args[0] == "-r" && host.ExitCodeOf(err) == 1 {
+			return nil
+		}
+		return fmt.Errorf("apply %s to running jail %s: %w", key, j.Name, err)
+	}
+	return nil
+}

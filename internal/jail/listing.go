@@ -1,0 +1,177 @@
+package jail
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jcage/jcage/internal/render"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// ListView selects one of iocage's list tables.
+type ListView struct {
+	Long      bool // -l
+	Templates bool // -t: templates only
+	Basejails bool // -B: basejail=1 jails only
+	Quick     bool // -q
+}
+
+var uuid4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// ListTable builds `list` in the chosen view.
+func (inv *Inventory) ListTable(v ListView) *render.Table {
+	t := &render.Table{Columns: render.ListColumns()}
+	switch {
+	case v.Quick:
+		t.Columns = render.ListQuickColumns()
+	case v.Long:
+		t.Columns = render.ListLongColumns()
+	}
+	for _, j := range inv.Jails {
+		if j.Template != v.Templates {
+			continue
+		}
+		if v.Basejails && (j.Props == nil || !CheckTruthy(j.Prop("basejail"))) {
+			continue
+		}
+		t.Rows = append(t.Rows, inv.listRow(j, v))
+	}
+	return t
+}
+
+func (inv *Inventory) listRow(j *Jail, v ListView) []string {
+	if v.Quick {
+		if j.Err != nil {
+			return []string{j.Name, "- CORRUPTED"}
+		}
+		ip4 := j.Prop("ip4_addr")
+		if CheckTruthy(j.Prop("dhcp")) {
+			ip4 = "DHCP"
+		}
+		return []string{j.Name, ip4}
+	}
+	if j.Err != nil {
+		if v.Long {
+			return []string{"-", j.Name, "N/A", "CORRUPT", "N/A", "N/A", "N/A", "N/A", "N/A", "N/A"}
+		}
+		return []string{"-", j.Name, "CORRUPT", "N/A", "N/A"}
+	}
+	jid := "None"
+	state := "down"
+	if j.Running() {
+		jid = strconv.Itoa(j.JID)
+		state = "up"
+	}
+	name := j.Name
+	release := j.Prop("release")
+	if !v.Long {
+		if uuid4.MatchString(name) {
+			name = name[:8]
+		}
+		if parts := strings.SplitN(release, "-", 3); len(parts) >= 2 {
+			release = parts[0] + "-" + parts[1]
+		}
+		return []string{jid, name, state, release, shortIP4(j)}
+	}
+	boot := "off"
+	if CheckTruthy(j.Prop("boot")) {
+		boot = "on"
+	}
+	basejail := "no"
+	if CheckTruthy(j.Prop("basejail")) {
+		basejail = "yes"
+	}
+	return []string{jid, name, boot, state, j.Prop("type"), release, longIP4(j), dashNone(j.Prop("ip6_addr")), inv.templateOf(j), basejail}
+}
+
+func dashNone(s string) string {
+	if s == "" || s == "none" {
+		return "-"
+	}
+	return s
+}
+
+// shortIP4 is the short list's IP4 cell: the addresses without interface
+// and prefix length.
+func shortIP4(j *Jail) string {
+	if CheckTruthy(j.Prop("dhcp")) {
+		return "DHCP"
+	}
+	raw := j.Prop("ip4_addr")
+	if raw == "" || raw == "none" {
+		return "-"
+	}
+	var out []string
+	for _, e := range strings.Split(raw, ",") {
+		i := strings.IndexByte(e, '|')
+		if i < 0 {
+			return raw
+		}
+		a := e[i+1:]
+		if k := strings.IndexByte(a, '/'); k >= 0 {
+			a = a[:k]
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, ",")
+}
+
+func longIP4(j *Jail) string {
+	if !CheckTruthy(j.Prop("dhcp")) {
+		return dashNone(j.Prop("ip4_addr"))
+	}
+	if !j.Running() {
+		return "DHCP (not running)"
+	}
+	if j.JLS != nil && len(j.JLS.IPv4) > 0 {
+		return "epair0b|" + j.JLS.IPv4[0]
+	}
+	return "DHCP (running -- address requires root)"
+}
+
+// templateOf names the template a jail was cloned from, or "-".
+func (inv *Inventory) templateOf(j *Jail) string {
+	if j.Template {
+		return "-"
+	}
+	origin := j.Root.Origin
+	if origin == "" {
+		return "-"
+	}
+	ds, _, _ := zfs.SplitSnap(origin)
+	ds = strings.TrimSuffix(ds, "/root")
+	name := zfs.Base(ds)
+	low := strings.ToLower(origin)
+	if strings.Contains(low, "release") || strings.Contains(low, "stable") {
+		return "-"
+	}
+	return name
+}
+
+// ReleaseTable is `list -r`, in true version order.
+func (inv *Inventory) ReleaseTable() *render.Table {
+	t := &render.Table{Columns: render.ReleaseColumns()}
+	rels := append([]string(nil), inv.Releases...)
+	sort.SliceStable(rels, func(a, b int) bool { return render.CompareVersions(rels[a], rels[b]) < 0 })
+	for _, r := range rels {
+		t.Add(r)
+	}
+	return t
+}
+
+// DfTable is `df`: iocage's columns for every jail and template.
+func (inv *Inventory) DfTable() *render.Table {
+	t := &render.Table{Columns: render.DfColumns()}
+	for _, j := range inv.Jails {
+		d := j.Dataset
+		t.Add(j.Name,
+			zfs.HumanProp("compressratio", d.Prop("compressratio")),
+			zfs.HumanProp("reservation", d.Prop("reservation")),
+			zfs.HumanProp("quota", d.Prop("quota")),
+			zfs.HumanSize(d.Used),
+			zfs.HumanSize(d.Avail))
+	}
+	return t
+}

@@ -1,0 +1,101 @@
+// Command bench measures jcage against floors taken in the same run and
+// prints each figure as a ratio, never as an absolute pass/fail: these
+// machines are noisy, ratios against a neighbour are not.
+//
+//	bench [-n N] [-only NAME]
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jcage/jcage/internal/testworld/testbin"
+)
+
+type benchmark struct {
+	name string
+	run  func(b *bencher) error
+}
+
+type bencher struct {
+	bin testbin.Dir
+	n   int
+}
+
+var benchmarks = []benchmark{
+	{"version", benchVersion},
+}
+
+func main() {
+	n := flag.Int("n", 31, "iterations of each timed command (the median is used)")
+	only := flag.String("only", "", "run only benchmarks whose name contains this")
+	flag.Parse()
+	bin, err := testbin.Get()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	b := &bencher{bin: bin, n: *n}
+	failed := false
+	for _, bm := range benchmarks {
+		if *only != "" && !strings.Contains(bm.name, *only) {
+			continue
+		}
+		if err := bm.run(b); err != nil {
+			fmt.Fprintf(os.Stderr, "bench %s: %v\n", bm.name, err)
+			failed = true
+		}
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+// median runs fn n times and returns the median duration.
+func (b *bencher) median(fn func() error) (time.Duration, error) {
+	ds := make([]time.Duration, 0, b.n)
+	for i := 0; i < b.n; i++ {
+		start := time.Now()
+		if err := fn(); err != nil {
+			return 0, err
+		}
+		ds = append(ds, time.Since(start))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], nil
+}
+
+func run(name string, args ...string) func() error {
+	return func() error {
+		out, err := exec.Command(name, args...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+}
+
+func report(name string, got, floor time.Duration, floorName string) {
+	fmt.Printf("%-28s %10.2f ms   floor (%s) %8.2f ms   ratio %.2f\n",
+		name, ms(got), floorName, ms(floor), float64(got)/float64(floor))
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func benchVersion(b *bencher) error {
+	floor, err := b.median(run("/bin/true"))
+	if err != nil {
+		return err
+	}
+	got, err := b.median(run(b.bin.Jcage, "--version"))
+	if err != nil {
+		return err
+	}
+	report("jcage --version", got, floor, "/bin/true")
+	return nil
+}

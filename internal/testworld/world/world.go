@@ -1,0 +1,120 @@
+// Package world is the system tier's harness: the real jcage binary, run as
+// a user would run it, against a fresh zfs-fuse pool, with the
+// FreeBSD-userland simulator and the zfs shim first in PATH and a state
+// directory of its own.
+package world
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/jcage/jcage/internal/testworld/fbsdsim"
+	"github.com/jcage/jcage/internal/testworld/pool"
+	"github.com/jcage/jcage/internal/testworld/testbin"
+)
+
+// World is one system test's sandbox.
+type World struct {
+	t     testing.TB
+	Bin   testbin.Dir
+	Pool  *pool.Pool
+	State string   // simulator state directory
+	Env   []string // environment every command runs with
+}
+
+// Result is what one command did.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+// New builds (or finds) the test binaries and creates a pool. A machine
+// that can't run the system tier fails the test with the reason, unless
+// JCAGE_SKIP_SYSTEM=1 is set.
+func New(t testing.TB) *World {
+	t.Helper()
+	pool.Require(t)
+	bin, err := testbin.Get()
+	if err != nil {
+		t.Fatalf("test world binaries: %v", err)
+	}
+	w := &World{t: t, Bin: bin, Pool: pool.New(t), State: t.TempDir()}
+	w.Env = append(os.Environ(),
+		"PATH="+bin.PathEnv(),
+		fbsdsim.StateEnv+"="+w.State,
+	)
+	return w
+}
+
+// Setenv adds or replaces a variable for later commands.
+func (w *World) Setenv(key, value string) {
+	w.Env = append(w.Env, key+"="+value)
+}
+
+// Jcage runs the jcage binary as root.
+func (w *World) Jcage(args ...string) Result { return w.run(-1, "", w.Bin.Jcage, args...) }
+
+// JcageAs runs the jcage binary as uid.
+func (w *World) JcageAs(uid int, args ...string) Result { return w.run(uid, "", w.Bin.Jcage, args...) }
+
+// JcageIn runs jcage with stdin.
+func (w *World) JcageIn(stdin string, args ...string) Result {
+	return w.run(-1, stdin, w.Bin.Jcage, args...)
+}
+
+// Must runs jcage and fails the test on a non-zero exit.
+func (w *World) Must(args ...string) string {
+	w.t.Helper()
+	r := w.Jcage(args...)
+	if r.Code != 0 {
+		w.t.Fatalf("jcage %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.Code, r.Stdout, r.Stderr)
+	}
+	return r.Stdout
+}
+
+// ZFS runs zfs through the shim, as jcage does, and fails on error.
+func (w *World) ZFS(args ...string) string {
+	w.t.Helper()
+	r := w.run(-1, "", filepath.Join(w.Bin.Path, "zfs"), args...)
+	if r.Code != 0 {
+		w.t.Fatalf("zfs %s: exit %d: %s", strings.Join(args, " "), r.Code, r.Stderr)
+	}
+	return r.Stdout
+}
+
+// Calls returns the simulator's call log.
+func (w *World) Calls() []fbsdsim.Call {
+	w.t.Helper()
+	calls, err := fbsdsim.ReadCalls(w.State)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return calls
+}
+
+func (w *World) run(uid int, stdin, name string, args ...string) Result {
+	cmd := exec.Command(name, args...)
+	cmd.Env = w.Env
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if uid >= 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
+	}
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		code = -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else {
+			w.t.Fatalf("run %s: %v", name, err)
+		}
+	}
+	return Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+}
