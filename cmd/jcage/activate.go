@@ -6,6 +6,8 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+func init() { registerCommand(activateCommand) }
+
 func activateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "activate",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -71,18 +72,21 @@ func newApp(e *env) *cli.App {
 	return app
 }
 
-// commands lists every verb; each lives in its own file.
+// commandFactories holds every verb; each file registers its own in init,
+// so that a verb is one file and nothing else.
+var commandFactories []func(*env) *cli.Command
+
+func registerCommand(f func(*env) *cli.Command) { commandFactories = append(commandFactories, f) }
+
+// commands builds every verb, sorted by name for help.
 func commands(e *env) []*cli.Command {
-	cmds := []*cli.Command{
-		activateCommand(e),
-		dfCommand(e),
-		getCommand(e),
-		listCommand(e),
-		setCommand(e),
-	}
-	for _, c := range cmds {
+	var cmds []*cli.Command
+	for _, f := range commandFactories {
+		c := f(e)
 		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return usageError{err} }
+		cmds = append(cmds, c)
 	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
 }
 

@@ -8,6 +8,8 @@ import (
 
 const dfJSONSchema = `an array of objects {name, crt, res, qta, use, ava}, values as zfs prints them (1.00x, none, 1.32G).`
 
+func init() { registerCommand(dfCommand) }
+
 func dfCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "df",

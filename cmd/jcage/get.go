@@ -13,6 +13,8 @@ import (
 const getJSONSchema = `get PROP JAIL: {"name", "property", "value"}; get -a: {"name", "properties": {KEY: VALUE}}; ` +
 	`get -r PROP: an array of {"name", "value"}; get -r all: an array of {"name", "property", "value"}. Values are strings as get prints them.`
 
+func init() { registerCommand(getCommand) }
+
 func getCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "get",

@@ -11,6 +11,8 @@ const listJSONSchema = `an array of objects, one per row, keyed by the lowercase
 	`with -r "release"; with -q name, ip4). jid is a number, or null for a stopped jail; ` +
 	`ip4, ip6 and template are null when iocage prints "-"; every other value is the table's text.`
 
+func init() { registerCommand(listCommand) }
+
 func listCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "list",

@@ -8,6 +8,8 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
+func init() { registerCommand(setCommand) }
+
 func setCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "set",
