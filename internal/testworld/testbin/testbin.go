@@ -43,6 +43,10 @@ func Get() (Dir, error) {
 			if err != nil {
 				return
 			}
+			// Tests also run jcage as an unprivileged user.
+			if err = os.Chmod(root, 0o755); err != nil {
+				return
+			}
 			if err = Build(root); err != nil {
 				return
 			}
