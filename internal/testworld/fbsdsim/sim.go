@@ -108,6 +108,9 @@ func Run(e *Env) int {
 		fmt.Fprintf(e.Stderr, "%s: simulator call log: %v\n", e.Tool, err)
 		return 70
 	}
+	if code, failed := e.injectedFailure(); failed {
+		return code
+	}
 	return t(e)
 }
 
