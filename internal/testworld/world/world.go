@@ -6,6 +6,7 @@ package world
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,4 +118,47 @@ func (w *World) run(uid int, stdin, name string, args ...string) Result {
 		}
 	}
 	return Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+}
+
+// Tool runs a simulated FreeBSD tool (jail, jls, ...) as jcage would find
+// it, and fails the test on a non-zero exit.
+func (w *World) Tool(name string, args ...string) string {
+	w.t.Helper()
+	r := w.run(-1, "", filepath.Join(w.Bin.Path, name), args...)
+	if r.Code != 0 {
+		w.t.Fatalf("%s %s: exit %d: %s", name, strings.Join(args, " "), r.Code, r.Stderr)
+	}
+	return r.Stdout
+}
+
+// IOCRoot is where POOL/iocage is mounted once activated.
+func (w *World) IOCRoot() string { return filepath.Join(w.Pool.Mountpoint, "iocage") }
+
+// LayJail lays a jail out exactly as iocage does, without jcage: the
+// datasets POOL/iocage/jails/NAME and .../root, and config.json written
+// in iocage's format (sorted keys, 4-space indent, no trailing newline).
+// props are merged over a minimal thin config.
+func (w *World) LayJail(name string, props map[string]any) string {
+	w.t.Helper()
+	ds := w.Pool.Name + "/iocage/jails/" + name
+	w.ZFS("create", "-p", ds+"/root")
+	cfg := map[string]any{
+		"CONFIG_VERSION": "34", "host_hostname": name, "host_hostuuid": name,
+		"jail_zfs_dataset": "iocage/jails/" + name + "/data", "release": "14.3-RELEASE", "type": "jail",
+	}
+	for k, v := range props {
+		cfg[k] = v
+	}
+	b, err := json.MarshalIndent(cfg, "", "    ")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	dir := filepath.Join(w.IOCRoot(), "jails", name)
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+	return dir
 }
