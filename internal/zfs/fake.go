@@ -25,6 +25,7 @@ type Fake struct {
 	ds       map[string]*fakeDS
 	txg      int
 	fail     []failRule
+	after    []afterRule
 	calls    map[string]int
 	mountDir string
 	now      func() time.Time
@@ -37,6 +38,11 @@ type fakeDS struct {
 	txg     int
 	created time.Time
 	mounted bool
+}
+
+type afterRule struct {
+	op string
+	fn func()
 }
 
 type failRule struct {
@@ -64,6 +70,29 @@ func (f *Fake) FailOn(op, name string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fail = append(f.fail, failRule{op, name, err})
+}
+
+// After runs fn (without the fake's lock held) after every successful op,
+// e.g. to cancel a context between two steps of a command.
+func (f *Fake) After(op string, fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.after = append(f.after, afterRule{op, fn})
+}
+
+// done runs the After hooks of op; callers hold no lock.
+func (f *Fake) done(op string) {
+	f.mu.Lock()
+	var fns []func()
+	for _, a := range f.after {
+		if a.op == op {
+			fns = append(fns, a.fn)
+		}
+	}
+	f.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // ClearFailures removes every FailOn rule.
@@ -348,8 +377,8 @@ func (f *Fake) Get(ctx context.Context, name string, props ...string) (Dataset, 
 	return f.row(name, props), nil
 }
 
-// Create implements Manager.
-func (f *Fake) Create(ctx context.Context, name string, opts CreateOptions) error {
+// createImpl is Create under the fake's rules.
+func (f *Fake) createImpl(ctx context.Context, name string, opts CreateOptions) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.enter("create", name); err != nil {
@@ -397,8 +426,8 @@ func (f *Fake) ensureParent(verb, name string, parents bool) error {
 	return nil
 }
 
-// SetProps implements Manager.
-func (f *Fake) SetProps(ctx context.Context, name string, props map[string]string) error {
+// setpropsImpl is SetProps under the fake's rules.
+func (f *Fake) setpropsImpl(ctx context.Context, name string, props map[string]string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.enter("set", name); err != nil {
@@ -438,8 +467,8 @@ func (f *Fake) Inherit(ctx context.Context, name, prop string) error {
 	return nil
 }
 
-// Snapshot implements Manager.
-func (f *Fake) Snapshot(ctx context.Context, name string, recursive bool) error {
+// snapshotImpl is Snapshot under the fake's rules.
+func (f *Fake) snapshotImpl(ctx context.Context, name string, recursive bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.enter("snapshot", name); err != nil {
@@ -498,8 +527,8 @@ func (f *Fake) childMounts(ds string) map[string]bool {
 	return skip
 }
 
-// Clone implements Manager.
-func (f *Fake) Clone(ctx context.Context, snap, target string, opts CreateOptions) error {
+// cloneImpl is Clone under the fake's rules.
+func (f *Fake) cloneImpl(ctx context.Context, snap, target string, opts CreateOptions) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.enter("clone", target); err != nil {
@@ -567,8 +596,8 @@ func (f *Fake) Promote(ctx context.Context, name string) error {
 	return nil
 }
 
-// Rename implements Manager.
-func (f *Fake) Rename(ctx context.Context, from, to string, opts RenameOptions) error {
+// renameImpl is Rename under the fake's rules.
+func (f *Fake) renameImpl(ctx context.Context, from, to string, opts RenameOptions) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.enter("rename", from); err != nil {
@@ -622,8 +651,8 @@ func (f *Fake) Rename(ctx context.Context, from, to string, opts RenameOptions) 
 	return nil
 }
 
-// Destroy implements Manager.
-func (f *Fake) Destroy(ctx context.Context, name string, opts DestroyOptions) error {
+// destroyImpl is Destroy under the fake's rules.
+func (f *Fake) destroyImpl(ctx context.Context, name string, opts DestroyOptions) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.enter("destroy", name); err != nil {
@@ -779,8 +808,8 @@ func (f *Fake) Send(ctx context.Context, snap string, w io.Writer) error {
 	return json.NewEncoder(w).Encode(fakeStream{Magic: fakeMagic, Snap: Base(snap), Props: props})
 }
 
-// Receive implements Manager.
-func (f *Fake) Receive(ctx context.Context, name string, r io.Reader, opts ReceiveOptions) error {
+// receiveImpl is Receive under the fake's rules.
+func (f *Fake) receiveImpl(ctx context.Context, name string, r io.Reader, opts ReceiveOptions) error {
 	var st fakeStream
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -866,4 +895,46 @@ func copyTree(src, dst string, skip map[string]bool) error {
 		}
 		return nil
 	})
+}
+
+// Create implements Manager.
+func (f *Fake) Create(ctx context.Context, name string, opts CreateOptions) error {
+	return f.then("create", f.createImpl(ctx, name, opts))
+}
+
+// Snapshot implements Manager.
+func (f *Fake) Snapshot(ctx context.Context, name string, recursive bool) error {
+	return f.then("snapshot", f.snapshotImpl(ctx, name, recursive))
+}
+
+// Clone implements Manager.
+func (f *Fake) Clone(ctx context.Context, snap, target string, opts CreateOptions) error {
+	return f.then("clone", f.cloneImpl(ctx, snap, target, opts))
+}
+
+// Rename implements Manager.
+func (f *Fake) Rename(ctx context.Context, from, to string, opts RenameOptions) error {
+	return f.then("rename", f.renameImpl(ctx, from, to, opts))
+}
+
+// Destroy implements Manager.
+func (f *Fake) Destroy(ctx context.Context, name string, opts DestroyOptions) error {
+	return f.then("destroy", f.destroyImpl(ctx, name, opts))
+}
+
+// SetProps implements Manager.
+func (f *Fake) SetProps(ctx context.Context, name string, props map[string]string) error {
+	return f.then("set", f.setpropsImpl(ctx, name, props))
+}
+
+// Receive implements Manager.
+func (f *Fake) Receive(ctx context.Context, name string, r io.Reader, opts ReceiveOptions) error {
+	return f.then("receive", f.receiveImpl(ctx, name, r, opts))
+}
+
+func (f *Fake) then(op string, err error) error {
+	if err == nil {
+		f.done(op)
+	}
+	return err
 }
