@@ -29,6 +29,9 @@ type env struct {
 	zfs    zfs.Manager
 	debug  bool
 	force  bool
+	// runDir holds the tree lock and the jail.conf files (JCAGE_RUN_DIR,
+	// /var/run by default).
+	runDir string
 }
 
 func init() {
@@ -105,7 +108,7 @@ func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 }
 
 func (e *env) host() *jail.Host {
-	return &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid}
+	return &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir}
 }
 
 // tree finds the active pool and opens its iocage tree, creating missing

@@ -22,23 +22,25 @@ type harness struct {
 	stdout bytes.Buffer
 	stderr bytes.Buffer
 	extra  []*cli.Command
+	stdin  string // what the next command reads
+	runDir string
 }
 
 func newHarness(t *testing.T, pools ...string) *harness {
 	if len(pools) == 0 {
 		pools = []string{"tank"}
 	}
-	return &harness{t: t, zfs: zfs.NewFake(t.TempDir(), pools...), run: &host.Recorder{}}
+	return &harness{t: t, zfs: zfs.NewFake(t.TempDir(), pools...), run: &host.Recorder{}, runDir: t.TempDir()}
 }
 
 // jcage runs one command line and returns its exit status.
 func (h *harness) jcage(args ...string) int {
 	h.stdout.Reset()
 	h.stderr.Reset()
-	e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs}
+	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs, runDir: h.runDir}
 	app := newApp(e)
 	app.Commands = append(app.Commands, h.extra...)
-	err := app.RunContext(context.Background(), append([]string{"jcage"}, args...))
+	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
 	return exitCode(e, err, false)
 }
 

@@ -23,8 +23,10 @@ func main() {
 		uid:    os.Geteuid(),
 		run:    run,
 		zfs:    zfs.NewGoZFS(run),
+		runDir: os.Getenv("JCAGE_RUN_DIR"),
 	}
-	err := newApp(e).RunContext(ctx, os.Args)
+	app := newApp(e)
+	err := app.RunContext(ctx, permuteArgs(app, os.Args))
 	interrupted := ctx.Err() != nil
 	stop()
 	os.Exit(exitCode(e, err, interrupted))

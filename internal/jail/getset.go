@@ -122,6 +122,7 @@ type SetRequest struct {
 func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 	type change struct{ key, value string }
 	var changes []change
+	template := ""
 	var j *Jail
 	sc := SetContext{Default: req.Target == "default", Config: inv.Defaults}
 	if !sc.Default {
@@ -152,8 +153,12 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 		if err != nil {
 			return err
 		}
-		if p, _ := Lookup(key); p.Has(Special) {
-			return fmt.Errorf("%s: converting between jail and template is done by `jcage set template=yes|no` once templates are supported on this host", key)
+		if key == "template" {
+			if err := TemplateChange(j.Name, j.Template, v); err != nil {
+				return err
+			}
+			template = v
+			continue
 		}
 		changes = append(changes, change{key, v})
 	}
@@ -184,6 +189,12 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 			return err
 		}
 	}
+	if len(changes) == 0 {
+		if template != "" {
+			return h.SetTemplate(ctx, inv, j.Name, template == "1")
+		}
+		return nil
+	}
 	old := map[string]string{}
 	err := Update(j.ConfigPath(), h.readonlyToggle(ctx, j), func(c *Config) error {
 		for _, ch := range changes {
@@ -200,13 +211,15 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 		return err
 	}
 	for _, ch := range changes {
-		now := ch.value
-		h.say("%s", ChangeMessage(ch.key, old[ch.key], now))
+		h.say("%s", ChangeMessage(ch.key, old[ch.key], ch.value))
 		if j.Running() {
 			if err := h.applyLive(ctx, j, ch.key, ch.value); err != nil {
 				return err
 			}
 		}
+	}
+	if template != "" {
+		return h.SetTemplate(ctx, inv, j.Name, template == "1")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -24,6 +25,25 @@ type Host struct {
 	Run host.Runner
 	Out io.Writer // informational messages, as iocage prints them
 	UID int
+	// LockDir holds the tree lock (DefaultLockDir when empty).
+	LockDir string
+	// Now is the clock for snapshot names and fstab comments.
+	Now func() time.Time
+	// Fetch fetches a release that create needs and the host lacks.
+	Fetch func(ctx context.Context, rel string) error
+	// Start and Stop start and stop jails by name (create's boot=on and
+	// -p, destroy -f and rename need them).
+	Start func(ctx context.Context, names []string) error
+	Stop  func(ctx context.Context, names []string) error
+	// InstallPackages installs packages in a jail (create -p).
+	InstallPackages func(ctx context.Context, name string, pkgs []string) error
+}
+
+func (h *Host) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 // ErrNotRoot is returned when a change needs root.

@@ -48,6 +48,7 @@ type afterRule struct {
 type failRule struct {
 	op, name string
 	err      error
+	once     bool
 }
 
 var _ Manager = (*Fake)(nil)
@@ -69,7 +70,7 @@ func NewFake(mountDir string, pools ...string) *Fake {
 func (f *Fake) FailOn(op, name string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.fail = append(f.fail, failRule{op, name, err})
+	f.fail = append(f.fail, failRule{op, name, err, false})
 }
 
 // After runs fn (without the fake's lock held) after every successful op,
@@ -93,6 +94,14 @@ func (f *Fake) done(op string) {
 	for _, fn := range fns {
 		fn()
 	}
+}
+
+// FailOnce is FailOn for a single call: the failure happens once, and the
+// cleanup that follows it meets a working ZFS again.
+func (f *Fake) FailOnce(op, name string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = append(f.fail, failRule{op, name, err, true})
 }
 
 // ClearFailures removes every FailOn rule.
@@ -137,8 +146,11 @@ func (f *Fake) MountPath(name string) string {
 
 func (f *Fake) enter(op, name string) error {
 	f.calls[op]++
-	for _, r := range f.fail {
+	for i, r := range f.fail {
 		if r.op == op && (r.name == "" || r.name == name) {
+			if r.once {
+				f.fail = append(f.fail[:i:i], f.fail[i+1:]...)
+			}
 			return r.err
 		}
 	}

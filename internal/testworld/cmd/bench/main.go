@@ -29,6 +29,7 @@ type bencher struct {
 
 var benchmarks = []benchmark{
 	{"version", benchVersion},
+	{"list", benchList},
 }
 
 func main() {

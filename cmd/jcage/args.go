@@ -1,0 +1,78 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// permuteArgs moves a command's flags in front of its positional
+// arguments. iocage's command line (click) accepts flags anywhere, as in
+// `iocage clone www1 -n www2`; urfave/cli stops at the first positional
+// argument. Everything after "--" stays positional.
+func permuteArgs(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	// Global flags come before the command name.
+	i := 1
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
+		i++
+	}
+	if i >= len(args) {
+		return args
+	}
+	cmd := findCommand(app, args[i])
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	out := append([]string{}, args[:i+1]...)
+	var flags, positional []string
+	rest := args[i+1:]
+	for k := 0; k < len(rest); k++ {
+		a := rest[k]
+		switch {
+		case a == "--":
+			positional = append(positional, rest[k+1:]...)
+			k = len(rest)
+		case len(a) > 1 && a[0] == '-' && a != "-":
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if strings.Contains(name, "=") {
+				continue
+			}
+			if !strings.HasPrefix(a, "--") && len(name) > 1 {
+				// Combined short options: the last may take a value.
+				name = name[len(name)-1:]
+			}
+			if takesValue[name] && k+1 < len(rest) {
+				k++
+				flags = append(flags, rest[k])
+			}
+		default:
+			positional = append(positional, a)
+		}
+	}
+	out = append(out, flags...)
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
+}
+
+func findCommand(app *cli.App, name string) *cli.Command {
+	for _, c := range app.Commands {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+func init() { registerCommand(createCommand) }
+
+func createCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "create",
+		Usage:     "create a jail",
+		ArgsUsage: "[PROP=VALUE ...]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "release", Aliases: []string{"r"}, Usage: "release to create the jail from (or latest)"},
+			&cli.StringFlag{Name: "template", Aliases: []string{"t"}, Usage: "template to create the jail from"},
+			&cli.BoolFlag{Name: "empty", Aliases: []string{"e"}, Usage: "an empty jail, for a non-FreeBSD or custom root"},
+			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the jail's name (default: a UUID)"},
+			&cli.StringFlag{Name: "uuid", Aliases: []string{"u"}, Usage: "the jail's UUID"},
+			&cli.BoolFlag{Name: "short", Aliases: []string{"s"}, Usage: "use the first 8 characters of the UUID"},
+			&cli.StringFlag{Name: "count", Aliases: []string{"c"}, Value: "1", Usage: "create this many jails (NAME_1, NAME_2, ...)"},
+			&cli.BoolFlag{Name: "basejail", Aliases: []string{"b"}, Usage: "a base jail: a copy with the base directories mounted read-only from the release"},
+			&cli.BoolFlag{Name: "clone_basejail", Aliases: []string{"B"}, Usage: "a base jail from a clone of the release"},
+			&cli.BoolFlag{Name: "thickjail", Aliases: []string{"T"}, Usage: "a full copy of the release instead of a clone"},
+			&cli.BoolFlag{Name: "thickconfig", Aliases: []string{"C"}, Usage: "store every property in config.json"},
+			&cli.StringFlag{Name: "pkglist", Aliases: []string{"p"}, Usage: `JSON file {"pkgs": [...]} of packages to install`},
+			&cli.StringFlag{Name: "proxy", Aliases: []string{"S"}, Usage: "proxy for fetching a missing release and packages"},
+		},
+		Action: needRoot(e, "create", func(c *cli.Context) error {
+			if c.IsSet("name") {
+				if err := jail.CheckName(c.String("name")); err != nil {
+					return err
+				}
+			}
+			count, err := strconv.Atoi(strings.ReplaceAll(c.String("count"), ",", ""))
+			if err != nil || count < 1 {
+				return fmt.Errorf("invalid count %q", c.String("count"))
+			}
+			req := jail.CreateRequest{
+				Name: c.String("name"), UUID: c.String("uuid"), Short: c.Bool("short"), Count: count,
+				Release: c.String("release"), Template: c.String("template"), Empty: c.Bool("empty"),
+				Thick: c.Bool("thickjail"), Basejail: c.Bool("basejail"), CloneBasejail: c.Bool("clone_basejail"),
+				ThickConfig: c.Bool("thickconfig"), Props: c.Args().Slice(),
+			}
+			if p := c.String("pkglist"); p != "" {
+				if req.Packages, err = readPkgList(p); err != nil {
+					return err
+				}
+			}
+			h := e.host()
+			lock, err := h.LockTree()
+			if err != nil {
+				return err
+			}
+			defer lock.Unlock()
+			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+			if err != nil {
+				return err
+			}
+			_, err = h.Create(c.Context, inv, req)
+			return err
+		}),
+	}
+}
+
+// readPkgList reads create -p's {"pkgs": ["a", "b"]}.
+func readPkgList(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Pkgs []string `json:"pkgs"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Pkgs) == 0 {
+		return nil, fmt.Errorf(`%s: expected JSON like {"pkgs": ["nginx"]}`, path)
+	}
+	return doc.Pkgs, nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+func init() { registerCommand(destroyCommand) }
+
+func destroyCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "destroy",
+		Usage:     "destroy jails, or releases with -r",
+		ArgsUsage: "JAIL... | -r RELEASE...",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask; stop running jails first"},
+			&cli.BoolFlag{Name: "recursive", Aliases: []string{"R"}, Usage: "also destroy jails cloned from these"},
+			&cli.BoolFlag{Name: "release", Aliases: []string{"r"}, Usage: "destroy fetched releases"},
+			&cli.BoolFlag{Name: "download", Aliases: []string{"d"}, Usage: "with -r, also destroy the downloaded sets"},
+		},
+		Action: needRoot(e, "destroy", func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return errors.New("Usage: jcage destroy [-f] [-R] JAIL... | destroy -r [-d] RELEASE...")
+			}
+			if c.Bool("release") {
+				return destroyReleasesCmd(c, e)
+			}
+			h := e.host()
+			lock, err := h.LockTree()
+			if err != nil {
+				return err
+			}
+			defer lock.Unlock()
+			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+			if err != nil {
+				return err
+			}
+			var targets []*jail.Jail
+			for _, a := range c.Args().Slice() {
+				j, err := inv.Find(a)
+				if err != nil {
+					return err
+				}
+				targets = append(targets, j)
+			}
+			for _, j := range targets {
+				if !c.Bool("force") {
+					ok, err := askYesNo(e, fmt.Sprintf("This will destroy jail %s", j.Name))
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue
+					}
+				}
+				if err := h.Destroy(c.Context, inv, j, jail.DestroyOptions{Force: c.Bool("force"), Recursive: c.Bool("recursive")}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+	}
+}

@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+const testRel = "14.3-RELEASE"
+
+// addRelease lays out a fetched release with the files create touches.
+func (h *harness) addRelease(rel string) {
+	h.t.Helper()
+	l := zfs.Layout{Pool: "tank"}
+	if err := h.zfs.Create(context.Background(), l.ReleaseRoot(rel), zfs.CreateOptions{Parents: true}); err != nil {
+		h.t.Fatal(err)
+	}
+	root := h.zfs.MountPath(l.ReleaseRoot(rel))
+	for path, body := range map[string]string{
+		"bin/freebsd-version": "#!/bin/sh\nUSERLAND_VERSION=\"" + rel + "-p2\"\n",
+		"etc/hosts":           "::1\t\t\tlocalhost localhost.my.domain\n127.0.0.1\t\tlocalhost localhost.my.domain\n",
+		"bin/sh":              "elf",
+		"usr/bin/true":        "elf",
+	} {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			h.t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+func (h *harness) must(args ...string) string {
+	h.t.Helper()
+	if code := h.jcage(args...); code != 0 {
+		h.t.Fatalf("jcage %s: exit %d: %s", strings.Join(args, " "), code, h.stderr.String())
+	}
+	return h.stdout.String()
+}
+
+func (h *harness) read(ds, file string) string {
+	h.t.Helper()
+	b, err := os.ReadFile(filepath.Join(h.zfs.MountPath(ds), file))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCreateThin(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	before := h.zfs.Calls("")
+	out := h.must("create", "-r", testRel, "-n", "www1", "ip4_addr=em0|10.0.0.5/24", "boot=off")
+	if out != "www1 successfully created!\n" {
+		t.Fatalf("stdout %q", out)
+	}
+	if n := h.zfs.Calls("") - before; n > 4 {
+		t.Fatalf("thin create made %d zfs calls, want at most 4", n)
+	}
+	l := zfs.Layout{Pool: "tank"}
+	d, err := h.zfs.Get(context.Background(), l.JailRoot("www1"))
+	if err != nil || d.Origin != l.ReleaseRoot(testRel)+"@www1" {
+		t.Fatalf("root %+v %v", d, err)
+	}
+	cfg := h.read(l.Jail("www1"), "config.json")
+	want := `{
+    "boot": 0,
+    "cloned_release": "14.3-RELEASE",
+    "host_hostname": "www1",
+    "host_hostuuid": "www1",
+    "ip4_addr": "em0|10.0.0.5/24",
+    "jail_zfs_dataset": "iocage/jails/www1/data",
+    "release": "14.3-RELEASE-p2"
+}`
+	if cfg != want {
+		t.Fatalf("config.json:\n%s\nwant:\n%s", cfg, want)
+	}
+	if fstab := h.read(l.Jail("www1"), "fstab"); fstab != "" {
+		t.Fatalf("fstab %q", fstab)
+	}
+	hosts := h.read(l.JailRoot("www1"), "etc/hosts")
+	if !strings.Contains(hosts, "127.0.0.1\t\tlocalhost localhost.my.domain www1\n") || !strings.HasSuffix(hosts, "10.0.0.5\twww1\n") {
+		t.Fatalf("hosts %q", hosts)
+	}
+	if rc := h.read(l.JailRoot("www1"), "etc/rc.conf"); !strings.Contains(rc, `sendmail_enable="NO"`) {
+		t.Fatalf("rc.conf %q", rc)
+	}
+	// The release keeps its own hosts file.
+	if hosts := h.read(l.ReleaseRoot(testRel), "etc/hosts"); strings.Contains(hosts, "www1") {
+		t.Fatalf("release hosts changed: %q", hosts)
+	}
+	if got := h.must("list", "-h"); got != "None\twww1\tdown\t14.3-RELEASE\t10.0.0.5\n" {
+		t.Fatalf("list %q", got)
+	}
+}
+
+func TestCreateKinds(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	l := zfs.Layout{Pool: "tank"}
+	h.must("create", "-r", testRel, "-n", "thick", "-T")
+	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("thick")); d.Origin != "" {
+		t.Fatalf("thick jail is a clone of %s", d.Origin)
+	}
+	if cfg := h.read(l.Jail("thick"), "config.json"); strings.Contains(cfg, "cloned_release") {
+		t.Fatalf("thick config keeps cloned_release:\n%s", cfg)
+	}
+	for _, n := range h.zfs.Names() {
+		if strings.HasSuffix(n, "@thick") {
+			t.Fatalf("thick create left snapshot %s", n)
+		}
+	}
+	h.must("create", "-e", "-n", "empty")
+	if cfg := h.read(l.Jail("empty"), "config.json"); !strings.Contains(cfg, `"release": "EMPTY"`) {
+		t.Fatalf("empty config:\n%s", cfg)
+	}
+	h.must("create", "-r", testRel, "-n", "big", "-C")
+	if cfg := h.read(l.Jail("big"), "config.json"); !strings.Contains(cfg, `"CONFIG_TYPE": "THICK"`) || !strings.Contains(cfg, `"allow_raw_sockets": 0`) {
+		t.Fatalf("thick config lacks the defaults")
+	}
+	out := h.must("create", "-r", testRel, "-n", "web", "-c", "3")
+	if out != "web_1 successfully created!\nweb_2 successfully created!\nweb_3 successfully created!\n" {
+		t.Fatalf("count: %q", out)
+	}
+	out = h.must("create", "-r", testRel, "-s")
+	if name := strings.TrimSuffix(out, " successfully created!\n"); len(name) != 8 {
+		t.Fatalf("short uuid name %q", out)
+	}
+	// A template, then a jail from it.
+	h.must("create", "-r", testRel, "-n", "tpl")
+	h.must("set", "template=yes", "tpl")
+	if got := h.must("list", "-t", "-h"); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
+		t.Fatalf("list -t %q", got)
+	}
+	if d, _ := h.zfs.Get(context.Background(), l.Template("tpl"), "readonly"); d.Prop("readonly") != "on" {
+		t.Fatalf("template readonly %q", d.Prop("readonly"))
+	}
+	h.must("create", "-t", "tpl", "-n", "fromtpl")
+	if cfg := h.read(l.Jail("fromtpl"), "config.json"); !strings.Contains(cfg, `"source_template": "tpl"`) {
+		t.Fatalf("source_template missing:\n%s", cfg)
+	}
+	if got := h.must("list", "-l", "-h"); !strings.Contains(got, "\tfromtpl\toff\tdown\tjail\t14.3-RELEASE-p2\t-\t-\ttpl\tno\n") {
+		t.Fatalf("list -l shows no template for fromtpl:\n%s", got)
+	}
+	// The template can't go back while a jail cloned from it runs.
+	h.running(map[string]int{"fromtpl": 4})
+	if code := h.jcage("set", "template=no", "tpl"); code != 1 || !strings.Contains(h.stderr.String(), "fromtpl") {
+		t.Fatalf("template=no with a running clone: %d %q", code, h.stderr.String())
+	}
+	h.running(nil)
+	h.must("set", "template=no", "tpl")
+	if d, _ := h.zfs.Get(context.Background(), l.Jail("tpl"), "readonly"); d.Prop("readonly") != "off" {
+		t.Fatalf("jail readonly %q", d.Prop("readonly"))
+	}
+}
+
+func TestCreateRefusals(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	h.must("create", "-r", testRel, "-n", "www1")
+	h.must("create", "-r", testRel, "-n", "www_2")
+	before := strings.Join(h.zfs.Names(), ",")
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"create", "-r", testRel, "-n", "bad name"}, "Invalid character in NAME, please remove it.\n"},
+		{[]string{"create", "-r", testRel, "-n", "../x"}, "Invalid character in NAME, please remove it.\n"},
+		{[]string{"create", "-r", testRel, "-n", "a/b"}, "Invalid character in NAME, please remove it.\n"},
+		{[]string{"create", "-r", testRel, "-n", "default"}, "You cannot name a jail default, that is a reserved name.\n"},
+		{[]string{"create", "-r", testRel, "-n", ""}, ""},
+		{[]string{"create", "-r", testRel, "-n", "www1"}, "Jail: www1 already exists!\n"},
+		{[]string{"create", "-r", testRel, "-n", "www.2"}, "Jail: www.2 already exists!\n"},
+		{[]string{"create", "-n", "x"}, "Must supply either --template (-t) or --release (-r)!\n"},
+		{[]string{"create", "-r", testRel, "-n", "x", "boot=maybe"}, ""},
+		{[]string{"create", "-r", testRel, "-n", "x", "bogus=1"}, "bogus is not a valid property!\n"},
+		{[]string{"create", "-r", "13.0-RELEASE", "-n", "x"}, "Release 13.0-RELEASE is not fetched; run jcage fetch -r 13.0-RELEASE\n"},
+		{[]string{"create", "-r", testRel, "-n", "x", "boot=on"}, ""},
+	} {
+		code := h.jcage(tc.args...)
+		if code != 1 || (tc.msg != "" && h.stderr.String() != tc.msg) || strings.Count(h.stderr.String(), "\n") > 2 {
+			t.Errorf("%q: code %d stderr %q", tc.args, code, h.stderr.String())
+		}
+		if now := strings.Join(h.zfs.Names(), ","); now != before {
+			t.Fatalf("%q changed ZFS:\n%s\n%s", tc.args, before, now)
+		}
+	}
+}
+
+// Every ZFS step of create, clone, rename and template can fail or be
+// interrupted; each leaves the datasets exactly as they were.
+func TestJailMutationsUnwind(t *testing.T) {
+	type step struct{ op, name string }
+	cases := []struct {
+		what  string
+		setup func(h *harness)
+		args  []string
+		steps []step
+	}{
+		{"thin create", nil, []string{"create", "-r", testRel, "-n", "j"},
+			[]step{{"snapshot", ""}, {"clone", ""}}},
+		{"thick create", nil, []string{"create", "-r", testRel, "-n", "j", "-T"},
+			[]step{{"snapshot", ""}, {"create", ""}, {"receive", ""}, {"destroy", "tank/iocage/jails/j/root@j"}, {"destroy", "tank/iocage/releases/14.3-RELEASE/root@j"}}},
+		{"template create", func(h *harness) { h.must("create", "-r", testRel, "-n", "tpl"); h.must("set", "template=yes", "tpl") },
+			[]string{"create", "-t", "tpl", "-n", "j"}, []step{{"snapshot", ""}, {"clone", ""}}},
+		{"clone", func(h *harness) { h.must("create", "-r", testRel, "-n", "src") },
+			[]string{"clone", "src", "-n", "j"}, []step{{"snapshot", ""}, {"clone", "tank/iocage/jails/j"}, {"clone", "tank/iocage/jails/j/root"}}},
+		{"rename", func(h *harness) { h.must("create", "-r", testRel, "-n", "old") },
+			[]string{"rename", "old", "new"}, []step{{"rename", "tank/iocage/releases/14.3-RELEASE/root@old"}, {"rename", "tank/iocage/jails/old"}}},
+		{"template", func(h *harness) { h.must("create", "-r", testRel, "-n", "t") },
+			[]string{"set", "template=yes", "t"}, []step{{"rename", ""}, {"set", "tank/iocage/templates/t"}}},
+	}
+	for _, tc := range cases {
+		for _, st := range tc.steps {
+			for _, mode := range []string{"fail", "interrupt"} {
+				t.Run(tc.what+"/"+st.op+"/"+mode, func(t *testing.T) {
+					h := newTreeHarness(t)
+					h.addRelease(testRel)
+					if tc.setup != nil {
+						tc.setup(h)
+					}
+					before := strings.Join(h.zfs.Names(), ",")
+					if mode == "fail" {
+						h.zfs.FailOnce(st.op, st.name, errors.New("injected failure"))
+					} else {
+						h.zfs.FailOnce(st.op, st.name, context.Canceled)
+					}
+					if code := h.jcage(tc.args...); code == 0 {
+						t.Fatalf("%v succeeded despite the %s at %s", tc.args, mode, st.op)
+					}
+					h.zfs.ClearFailures()
+					if now := strings.Join(h.zfs.Names(), ","); now != before {
+						t.Fatalf("left behind after %s at %s %s:\nbefore %s\nafter  %s", mode, st.op, st.name, before, now)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestDestroyBoundaryAndDependents(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	for _, n := range []string{"foo", "foobar", "foo-bar"} {
+		h.must("create", "-r", testRel, "-n", n)
+	}
+	h.must("destroy", "-f", "foo")
+	names := strings.Join(h.zfs.Names(), "\n")
+	if strings.Contains(names, "jails/foo\n") || !strings.Contains(names, "tank/iocage/jails/foobar/root") || !strings.Contains(names, "tank/iocage/jails/foo-bar/root") {
+		t.Fatalf("after destroy foo:\n%s", names)
+	}
+	if strings.Contains(names, "@foo\n") || !strings.Contains(names, "root@foobar") {
+		t.Fatalf("origin snapshots wrong after destroy foo:\n%s", names)
+	}
+	// A jail others were cloned from is kept unless -R.
+	h.must("clone", "foobar", "-n", "child")
+	if code := h.jcage("destroy", "-f", "foobar"); code != 1 || !strings.HasPrefix(h.stderr.String(), "foobar has dependent jails (who may also have dependents), use --recursive to destroy:\nchild") {
+		t.Fatalf("dependents: %d %q", code, h.stderr.String())
+	}
+	h.must("destroy", "-f", "-R", "foobar")
+	if got := h.must("list", "-h"); got != "None\tfoo-bar\tdown\t14.3-RELEASE\t-\n" {
+		t.Fatalf("after destroy -R: %q", got)
+	}
+	// The prompt: no answers no, y destroys.
+	h.stdin = "n\n"
+	h.must("destroy", "foo-bar")
+	if !strings.Contains(h.stdout.String(), "This will destroy jail foo-bar\nAre you sure? [y/N]: ") {
+		t.Fatalf("prompt %q", h.stdout.String())
+	}
+	h.stdin = "y\n"
+	h.must("destroy", "foo-bar")
+	h.stdin = ""
+	if got := h.must("list", "-h"); got != "" {
+		t.Fatalf("after destroy: %q", got)
+	}
+	// Running jails need -f.
+	h.must("create", "-r", testRel, "-n", "up")
+	h.running(map[string]int{"up": 9})
+	if code := h.jcage("destroy", "-f", "up"); code != 1 || !strings.Contains(h.stderr.String(), "running") {
+		t.Fatalf("destroy running without a way to stop: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestCloneAndRename(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	l := zfs.Layout{Pool: "tank"}
+	h.must("create", "-r", testRel, "-n", "src", "ip4_addr=em0|10.0.0.9/24")
+	out := h.must("clone", "src", "-n", "dst", "ip4_addr=em0|10.0.0.10/24")
+	if out != "dst successfully cloned!\n" {
+		t.Fatalf("clone %q", out)
+	}
+	cfg := h.read(l.Jail("dst"), "config.json")
+	if !strings.Contains(cfg, `"host_hostuuid": "dst"`) || !strings.Contains(cfg, `"jail_zfs_dataset": "iocage/jails/dst/data"`) || !strings.Contains(cfg, "10.0.0.10") {
+		t.Fatalf("clone config:\n%s", cfg)
+	}
+	if hosts := h.read(l.JailRoot("dst"), "etc/hosts"); strings.Contains(hosts, "src") {
+		t.Fatalf("clone hosts still names src: %q", hosts)
+	}
+	h.running(map[string]int{"src": 2})
+	if code := h.jcage("clone", "src", "-n", "x"); code != 1 || h.stderr.String() != "src is running.\nPlease stop it first!\n" {
+		t.Fatalf("clone of running: %q", h.stderr.String())
+	}
+	h.running(nil)
+	out = h.must("rename", "dst", "moved")
+	if out != "Jail: dst renamed to moved\n" {
+		t.Fatalf("rename %q", out)
+	}
+	cfg = h.read(l.Jail("moved"), "config.json")
+	if !strings.Contains(cfg, `"host_hostuuid": "moved"`) || !strings.Contains(cfg, `"host_hostname": "moved"`) || !strings.Contains(cfg, "iocage/jails/moved/data") {
+		t.Fatalf("renamed config:\n%s", cfg)
+	}
+	if got := h.must("list", "-h"); got != "None\tmoved\tdown\t14.3-RELEASE\t10.0.0.10\nNone\tsrc\tdown\t14.3-RELEASE\t10.0.0.9\n" {
+		t.Fatalf("list %q", got)
+	}
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+func init() { registerCommand(renameCommand) }
+
+func renameCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "rename",
+		Usage:     "rename a jail",
+		ArgsUsage: "JAIL NEW_NAME",
+		Action: needRoot(e, "rename", func(c *cli.Context) error {
+			if c.NArg() != 2 {
+				return errors.New("Usage: jcage rename JAIL NEW_NAME")
+			}
+			h := e.host()
+			lock, err := h.LockTree()
+			if err != nil {
+				return err
+			}
+			defer lock.Unlock()
+			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+			if err != nil {
+				return err
+			}
+			return h.Rename(c.Context, inv, c.Args().Get(0), c.Args().Get(1))
+		}),
+	}
+}

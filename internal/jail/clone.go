@@ -1,0 +1,184 @@
+package jail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// CloneRequest is `clone SRC [-n NAME|-u UUID] [-c N] [-T] [-N] [PROPS]`.
+type CloneRequest struct {
+	Source string
+	Name   string
+	UUID   string
+	Count  int
+	Thick  bool // -T: a full copy of the root
+	NewMAC bool // -N: new MAC addresses
+	Props  []string
+}
+
+// Clone copies a stopped jail as iocage does: a recursive snapshot of the
+// source, its dataset and root cloned (or copied with -T), config.json,
+// fstab and /etc/hosts with the source's name replaced.
+func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]string, error) {
+	src, err := inv.Find(req.Source)
+	if err != nil {
+		return nil, err
+	}
+	if src.Err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Name, src.Err)
+	}
+	if src.Template {
+		return nil, fmt.Errorf("%s is a template, use create -t instead", src.Name)
+	}
+	if src.Running() {
+		return nil, fmt.Errorf("%s is running.\nPlease stop it first!", src.Name)
+	}
+	names, err := CreateRequest{Name: req.Name, UUID: req.UUID, Count: req.Count}.names()
+	if err != nil {
+		return nil, err
+	}
+	var plans []createPlan
+	for _, n := range names {
+		if err := CheckName(n); err != nil {
+			return nil, err
+		}
+		if inv.exists(n) {
+			return nil, fmt.Errorf("Jail: %s already exists!", n)
+		}
+		p, err := planProps(inv, n, CreateRequest{Props: req.Props})
+		if err != nil {
+			return nil, err
+		}
+		if p.boot && h.Start == nil {
+			return nil, errors.New("boot=on starts the jail, which this build cannot do yet; nothing was cloned")
+		}
+		plans = append(plans, p)
+	}
+	var made []string
+	for _, p := range plans {
+		if err := h.cloneOne(ctx, inv, src, req, p); err != nil {
+			return made, err
+		}
+		made = append(made, p.name)
+		h.say("%s successfully cloned!", p.name)
+	}
+	for _, p := range plans {
+		if p.boot {
+			if err := h.Start(ctx, []string{p.name}); err != nil {
+				return made, err
+			}
+		}
+	}
+	return made, nil
+}
+
+func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req CloneRequest, p createPlan) error {
+	t := inv.Tree
+	r := revert.New()
+	r.Log = h.Out
+	defer r.Fail()
+	uctx := undoCtx(ctx)
+	srcDS, dstDS := t.Jail(src.Name), t.Jail(p.name)
+	snap := zfs.SnapName(srcDS, p.name)
+	recursive := !req.Thick
+	if req.Thick {
+		snap = zfs.SnapName(t.JailRoot(src.Name), p.name)
+	}
+	if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
+		return err
+	}
+	r.Add(func() error {
+		return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive, Clones: true})
+	})
+	r.Add(func() error {
+		err := h.ZFS.Destroy(uctx, dstDS, zfs.DestroyOptions{Recursive: true, Force: true})
+		if errors.Is(err, zfs.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if req.Thick {
+		if err := h.ZFS.Create(ctx, dstDS, zfs.CreateOptions{}); err != nil {
+			return err
+		}
+		if err := h.copyDataset(ctx, snap, t.JailRoot(p.name)); err != nil {
+			return err
+		}
+		for _, f := range []string{ConfigFile, "fstab"} {
+			b, err := os.ReadFile(filepath.Join(src.Dir, f))
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			if err := writeFileAtomic(filepath.Join(t.Mountpoint, "jails", p.name, f), b, 0o644); err != nil {
+				return err
+			}
+		}
+	} else {
+		if err := h.ZFS.Clone(ctx, snap, dstDS, zfs.CreateOptions{}); err != nil {
+			return err
+		}
+		if err := h.ZFS.Clone(ctx, zfs.SnapName(t.JailRoot(src.Name), p.name), t.JailRoot(p.name), zfs.CreateOptions{}); err != nil {
+			return err
+		}
+	}
+	dir := filepath.Join(t.Mountpoint, "jails", p.name)
+	cfg, err := Load(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return err
+	}
+	for _, k := range cfg.Keys() {
+		if v, ok := cfg.Value(k); ok {
+			if s, isStr := v.(string); isStr && strings.Contains(s, src.Name) {
+				cfg.Set(k, strings.ReplaceAll(s, src.Name, p.name))
+			}
+		}
+	}
+	cfg.Set("host_hostuuid", p.name)
+	if req.NewMAC {
+		for i := 0; i < 4; i++ {
+			cfg.Set(fmt.Sprintf("vnet%d_mac", i), "none")
+		}
+	}
+	for _, kv := range p.props {
+		cfg.Set(kv[0], kv[1])
+	}
+	if err := replaceInFile(filepath.Join(dir, "fstab"), src.Name, p.name); err != nil {
+		return err
+	}
+	if err := replaceInFile(filepath.Join(dir, "root", "etc", "hosts"), src.Name, p.name); err != nil {
+		return err
+	}
+	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.Success()
+	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
+		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
+	return nil
+}
+
+// replaceInFile rewrites old to new in a text file, when it exists.
+func replaceInFile(path, old, new string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s := strings.ReplaceAll(string(b), old, new)
+	if s == string(b) {
+		return nil
+	}
+	return writeFileAtomic(path, []byte(s), 0o644)
+}

@@ -1,0 +1,552 @@
+package jail
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// CreateRequest is one `create` invocation.
+type CreateRequest struct {
+	Name          string   // -n; empty means a fresh UUID
+	UUID          string   // -u
+	Short         bool     // -s: the first 8 characters of the UUID
+	Count         int      // -c; 0 or 1 means one jail
+	Release       string   // -r
+	Template      string   // -t
+	Empty         bool     // -e
+	Thick         bool     // -T: a full copy instead of a clone
+	Basejail      bool     // -b: a thick copy with nullfs base directories
+	CloneBasejail bool     // -B: a clone with nullfs base directories
+	ThickConfig   bool     // -C: the whole default set in config.json
+	Packages      []string // -p
+	Props         []string // KEY=VALUE
+}
+
+// Base directories a base jail mounts read-only from its release.
+var basejailDirs = []string{"bin", "boot", "lib", "libexec", "rescue", "sbin", "usr/bin", "usr/include", "usr/lib", "usr/libexec", "usr/sbin", "usr/share", "usr/libdata", "usr/lib32"}
+
+// BasejailDirs lists the directories a base jail of rel mounts from it
+// (-STABLE releases have no usr/lib32).
+func BasejailDirs(rel string) []string {
+	if strings.Contains(rel, "-STABLE") {
+		return basejailDirs[:len(basejailDirs)-1]
+	}
+	return basejailDirs
+}
+
+var reservedNames = map[string]bool{"default": true, "help": true, "ALL": true}
+
+// CheckName refuses names jcage cannot use, with iocage's messages.
+func CheckName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("Invalid name %q, please choose another.", name)
+	case !ValidName(name):
+		return errors.New("Invalid character in NAME, please remove it.")
+	case reservedNames[name]:
+		return fmt.Errorf("You cannot name a jail %s, that is a reserved name.", name)
+	}
+	return nil
+}
+
+// nameKey folds '.' and '_' together: jail(8) names turn dots into
+// underscores, so "a.b" and "a_b" would collide at start.
+func nameKey(s string) string { return strings.ReplaceAll(s, ".", "_") }
+
+// exists reports whether a jail or template already uses name.
+func (inv *Inventory) exists(name string) bool {
+	for _, j := range inv.Jails {
+		if nameKey(j.Name) == nameKey(name) {
+			return true
+		}
+	}
+	return false
+}
+
+func newUUID4() string {
+	var b [16]byte
+	if _, err := io.ReadFull(rand.Reader, b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// createPlan is one jail's validated request.
+type createPlan struct {
+	name     string
+	props    [][2]string
+	boot     bool
+	template bool
+}
+
+// names expands -n/-u/-c into the jail names to create.
+func (req CreateRequest) names() ([]string, error) {
+	count := req.Count
+	if count < 1 {
+		count = 1
+	}
+	if req.UUID != "" {
+		if !uuid4.MatchString(strings.ToLower(req.UUID)) {
+			return nil, fmt.Errorf("%s is not a valid UUID!", req.UUID)
+		}
+		if count > 1 {
+			return nil, errors.New("Flags --count and --uuid are mutually exclusive!")
+		}
+		if req.Short {
+			return []string{req.UUID[:8]}, nil
+		}
+		return []string{req.UUID}, nil
+	}
+	var out []string
+	for i := 1; i <= count; i++ {
+		switch {
+		case req.Name != "" && count > 1:
+			out = append(out, req.Name+"_"+strconv.Itoa(i))
+		case req.Name != "":
+			out = append(out, req.Name)
+		case req.Short:
+			out = append(out, newUUID4()[:8])
+		default:
+			out = append(out, newUUID4())
+		}
+	}
+	return out, nil
+}
+
+// Create makes the requested jails. Everything is validated before the
+// first change; each jail is made under an undo stack that unwinds on any
+// failure or interruption, leaving nothing half-made.
+func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([]string, error) {
+	kinds := 0
+	for _, set := range []bool{req.Release != "", req.Template != "", req.Empty} {
+		if set {
+			kinds++
+		}
+	}
+	if kinds == 0 {
+		return nil, errors.New("Must supply either --template (-t) or --release (-r)!")
+	}
+	if kinds > 1 {
+		return nil, errors.New("Use only one of --release (-r), --template (-t) and --empty (-e).")
+	}
+	if req.Basejail && req.CloneBasejail {
+		return nil, errors.New("Use only one of -b and -B.")
+	}
+	names, err := req.names()
+	if err != nil {
+		return nil, err
+	}
+	var plans []createPlan
+	for _, n := range names {
+		if err := CheckName(n); err != nil {
+			return nil, err
+		}
+		if inv.exists(n) {
+			return nil, fmt.Errorf("Jail: %s already exists!", n)
+		}
+		p, err := planProps(inv, n, req)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
+	if p := plans[0]; (p.boot || len(req.Packages) > 0) && h.Start == nil {
+		return nil, errors.New("boot=on and -p start the jail, which this build cannot do yet; nothing was created")
+	}
+	if len(req.Packages) > 0 && h.InstallPackages == nil {
+		return nil, errors.New("-p installs packages, which this build cannot do yet; nothing was created")
+	}
+	src, err := h.resolveSource(ctx, inv, req)
+	if err != nil {
+		return nil, err
+	}
+	var made []string
+	for _, p := range plans {
+		if err := h.createOne(ctx, inv, req, src, p); err != nil {
+			return made, err
+		}
+		made = append(made, p.name)
+		h.say("%s successfully created!", p.name)
+	}
+	for _, p := range plans {
+		if p.template {
+			if err := h.SetTemplate(ctx, inv, p.name, true); err != nil {
+				return made, err
+			}
+			continue
+		}
+		if len(req.Packages) > 0 {
+			if err := h.InstallPackages(ctx, p.name, req.Packages); err != nil {
+				return made, err
+			}
+		}
+		if p.boot && !req.Empty {
+			if err := h.Start(ctx, []string{p.name}); err != nil {
+				return made, err
+			}
+		}
+	}
+	return made, nil
+}
+
+// planProps validates create's KEY=VALUE arguments, with iocage's forced
+// companions (dhcp needs vnet and bpf, bpf needs vnet).
+func planProps(inv *Inventory, name string, req CreateRequest) (createPlan, error) {
+	p := createPlan{name: name}
+	given := map[string]bool{}
+	sc := SetContext{Create: true, Name: name, Config: inv.Defaults}
+	for _, a := range req.Props {
+		k, v, err := ParseAssignment(a)
+		if err != nil {
+			return p, err
+		}
+		if k == "template" {
+			if _, err := Validate("boot", v, sc); err != nil {
+				return p, err
+			}
+			p.template = CheckTruthy(v)
+			continue
+		}
+		v, err = Validate(k, v, sc)
+		if err != nil {
+			return p, err
+		}
+		given[k] = true
+		p.props = append(p.props, [2]string{k, v})
+		if k == "boot" {
+			p.boot = v == "1"
+		}
+	}
+	need := func(k string) {
+		if !given[k] {
+			p.props = append(p.props, [2]string{k, "1"})
+			given[k] = true
+		}
+	}
+	for _, kv := range p.props {
+		switch {
+		case kv[0] == "dhcp" && kv[1] == "1", kv[0] == "ip4_addr" && strings.Contains(strings.ToUpper(kv[1]), "DHCP"):
+			need("vnet")
+			need("bpf")
+		case kv[0] == "bpf" && kv[1] == "1", kv[0] == "ip6_addr" && strings.Contains(kv[1], "accept_rtadv"):
+			need("vnet")
+		}
+	}
+	return p, nil
+}
+
+// source is what a new jail is made from.
+type source struct {
+	release  string // dataset name under releases/ (cloned_release)
+	userland string // USERLAND_VERSION of the source root (release)
+	template string
+	root     string // source root dataset
+	rootDir  string // its directory
+	parent   string // templates/T, for the recursive snapshot
+}
+
+func (h *Host) resolveSource(ctx context.Context, inv *Inventory, req CreateRequest) (*source, error) {
+	t := inv.Tree
+	switch {
+	case req.Empty:
+		return &source{release: "EMPTY", userland: "EMPTY"}, nil
+	case req.Template != "":
+		var tj *Jail
+		for _, j := range inv.Jails {
+			if j.Template && j.Name == req.Template {
+				tj = j
+			}
+		}
+		if tj == nil {
+			return nil, fmt.Errorf("Template: %s not found!", req.Template)
+		}
+		if tj.Err != nil {
+			return nil, fmt.Errorf("%s: %w", tj.Name, tj.Err)
+		}
+		return &source{release: tj.Prop("cloned_release"), userland: tj.Prop("release"), template: tj.Name,
+			root: t.TemplateRoot(tj.Name), rootDir: tj.RootPath(), parent: t.Template(tj.Name)}, nil
+	}
+	rel := req.Release
+	if strings.Contains(rel, "=") {
+		return nil, fmt.Errorf("Please supply a valid release, not %s", rel)
+	}
+	if rel == "latest" {
+		if len(inv.Releases) == 0 {
+			return nil, errors.New("No releases fetched; fetch one with jcage fetch -r RELEASE")
+		}
+		rel = inv.ReleaseTable().Rows[len(inv.Releases)-1][0]
+	}
+	have := func(r string) bool {
+		_, ok := inv.Scan.Get(t.ReleaseRoot(r))
+		return ok
+	}
+	if have(strings.ToUpper(rel)) {
+		rel = strings.ToUpper(rel)
+	}
+	if !have(rel) {
+		if h.Fetch == nil {
+			return nil, fmt.Errorf("Release %s is not fetched; run jcage fetch -r %s", rel, rel)
+		}
+		if err := h.Fetch(ctx, rel); err != nil {
+			return nil, err
+		}
+		if d, err := h.ZFS.Get(ctx, t.ReleaseRoot(rel)); err != nil {
+			return nil, err
+		} else {
+			inv.Scan.add(d)
+		}
+	}
+	d, _ := inv.Scan.Get(t.ReleaseRoot(rel))
+	src := &source{release: rel, root: d.Name, rootDir: d.Mountpoint}
+	src.userland = UserlandVersion(src.rootDir)
+	if src.userland == "" {
+		src.userland = rel
+	}
+	return src, nil
+}
+
+// UserlandVersion reads USERLAND_VERSION from ROOT/bin/freebsd-version,
+// or "" when it is missing.
+func UserlandVersion(root string) string {
+	f, err := os.Open(filepath.Join(root, "bin", "freebsd-version"))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if v, ok := strings.CutPrefix(line, "USERLAND_VERSION="); ok {
+			return strings.Trim(v, `"'`)
+		}
+	}
+	return ""
+}
+
+func (s *Scan) add(d zfs.Dataset) {
+	s.byName[d.Name] = len(s.Datasets)
+	s.Datasets = append(s.Datasets, d)
+}
+
+// undoCtx keeps cleanups running after an interrupt cancelled ctx.
+func undoCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {
+	t := inv.Tree
+	r := revert.New()
+	r.Log = h.Out
+	defer r.Fail()
+	uctx := undoCtx(ctx)
+	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
+	destroyJail := func() error {
+		err := h.ZFS.Destroy(uctx, jailDS, zfs.DestroyOptions{Recursive: true, Force: true})
+		if errors.Is(err, zfs.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	thick := req.Thick || req.Basejail
+	switch {
+	case req.Empty:
+		r.Add(destroyJail)
+		if err := h.ZFS.Create(ctx, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
+			return err
+		}
+	default:
+		snap := zfs.SnapName(src.root, p.name)
+		recursive := false
+		if src.parent != "" && !thick {
+			// From a template: the whole template, as iocage snapshots it.
+			snap, recursive = zfs.SnapName(src.parent, p.name), true
+		}
+		if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
+			if errors.Is(err, zfs.ErrExists) {
+				return fmt.Errorf("Snapshot: %s exists!\nPlease manually run zfs destroy %s if you wish to destroy it.", snap, snap)
+			}
+			return err
+		}
+		r.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
+		rootSnap := zfs.SnapName(src.root, p.name)
+		r.Add(destroyJail)
+		if thick {
+			if err := h.ZFS.Create(ctx, jailDS, zfs.CreateOptions{Parents: true}); err != nil {
+				return err
+			}
+			if err := h.copyDataset(ctx, rootSnap, rootDS); err != nil {
+				return fmt.Errorf("Can't create thick jail from %s: %w", src.root, err)
+			}
+			// The copy stands alone: neither snapshot is needed any more.
+			if err := h.ZFS.Destroy(ctx, zfs.SnapName(rootDS, p.name), zfs.DestroyOptions{}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
+				return err
+			}
+			if err := h.ZFS.Destroy(ctx, snap, zfs.DestroyOptions{Recursive: recursive}); err != nil {
+				return err
+			}
+		} else if err := h.ZFS.Clone(ctx, rootSnap, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir := filepath.Join(t.Mountpoint, "jails", p.name)
+	root := filepath.Join(dir, "root")
+	cfg := newJailConfig(inv, req, src, p, thick)
+	if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
+		return err
+	}
+	if req.Basejail || req.CloneBasejail {
+		if err := h.makeBasejail(inv, src, p.name, root); err != nil {
+			return err
+		}
+	}
+	if !req.Empty {
+		if err := writeHosts(root, p.name, cfg); err != nil {
+			return err
+		}
+		if err := writeRCConf(t.Mountpoint, root); err != nil {
+			return err
+		}
+	}
+	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.Success()
+	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
+		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: zfs.SnapName(src.root, p.name)}})
+	return nil
+}
+
+// copyDataset streams snap into a new dataset target (zfs send | zfs recv).
+func (h *Host) copyDataset(ctx context.Context, snap, target string) error {
+	pr, pw := io.Pipe()
+	errc := make(chan error, 1)
+	go func() {
+		err := h.ZFS.Send(ctx, snap, pw)
+		pw.CloseWithError(err)
+		errc <- err
+	}()
+	rerr := h.ZFS.Receive(ctx, target, pr, zfs.ReceiveOptions{Force: true})
+	pr.CloseWithError(rerr)
+	serr := <-errc
+	if serr != nil {
+		return serr
+	}
+	return rerr
+}
+
+// newJailConfig builds config.json as iocage writes it: a thin config
+// holds only what differs from the defaults; -C copies the whole set.
+func newJailConfig(inv *Inventory, req CreateRequest, src *source, p createPlan, thick bool) *Config {
+	c := NewConfig()
+	if req.ThickConfig {
+		c = Effective(inv.Defaults)
+		c.Set("CONFIG_TYPE", "THICK")
+	}
+	c.Set("host_hostuuid", p.name)
+	c.Set("host_hostname", strings.ReplaceAll(p.name, "_", "-"))
+	c.Set("release", src.userland)
+	if !thick {
+		c.Set("cloned_release", src.release)
+	}
+	c.Set("jail_zfs_dataset", "iocage/jails/"+p.name+"/data")
+	if src.template != "" {
+		c.Set("source_template", src.template)
+	}
+	if req.Basejail || req.CloneBasejail {
+		c.Set("basejail", "1")
+	}
+	mp, _ := inv.Defaults.Get("mac_prefix")
+	if !defaults.ValidMACPrefix(mp) {
+		if fixed, err := defaults.RandomMACPrefix(); err == nil {
+			c.Set("mac_prefix", fixed)
+		}
+	}
+	for _, kv := range p.props {
+		c.Set(kv[0], kv[1])
+	}
+	return c
+}
+
+// shortName is the host part /etc/hosts gets: the name, or for a dotted
+// name its second-to-last component, as iocage does.
+func shortName(name string) string {
+	parts := strings.Split(name, ".")
+	if len(parts) > 1 {
+		return parts[len(parts)-2]
+	}
+	return name
+}
+
+// writeHosts appends the jail's names to its /etc/hosts.
+func writeHosts(root, name string, cfg *Config) error {
+	path := filepath.Join(root, "etc", "hosts")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	short := shortName(name)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "127.0.0.1") {
+			lines[i] = l + " " + short
+		}
+	}
+	if ip4, ok := cfg.Get("ip4_addr"); ok && ip4 != "none" && !strings.Contains(strings.ToUpper(ip4), "DHCP") {
+		for _, e := range strings.Split(ip4, ",") {
+			if i := strings.IndexByte(e, '|'); i >= 0 {
+				e = e[i+1:]
+			}
+			e, _, _ = strings.Cut(e, "/")
+			line := e + "\t" + name
+			if short != name {
+				line += "\t" + short
+			}
+			lines = append(lines, line)
+		}
+	}
+	return writeFileAtomic(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// writeRCConf copies IOCROOT/default_rc.conf (created from the embedded
+// default when missing) into a jail that has no rc.conf.
+func writeRCConf(iocroot, root string) error {
+	def := filepath.Join(iocroot, "default_rc.conf")
+	b, err := os.ReadFile(def)
+	if errors.Is(err, os.ErrNotExist) {
+		b = defaults.RCConf
+		if err := writeFileAtomic(def, b, 0o644); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	rc := filepath.Join(root, "etc", "rc.conf")
+	if _, err := os.Lstat(rc); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(rc), 0o755); err != nil {
+		return err
+	}
+	return writeFileAtomic(rc, b, 0o644)
+}

@@ -1,0 +1,105 @@
+package jail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// DestroyOptions is `destroy [-f] [-R]`.
+type DestroyOptions struct {
+	Force     bool // -f: stop a running jail first
+	Recursive bool // -R: also destroy jails cloned from this one
+}
+
+// Dependents lists the datasets cloned from any snapshot of ds or below
+// it, from the inventory's single scan (clones outside the scanned depth
+// are found by zfs itself, which refuses to destroy them without -R).
+func (inv *Inventory) Dependents(ds string) []string {
+	var out []string
+	for _, d := range inv.Scan.Datasets {
+		if d.Origin == "" {
+			continue
+		}
+		odb, _, _ := zfs.SplitSnap(d.Origin)
+		if zfs.Child(ds, odb) && !zfs.Child(ds, d.Name) {
+			out = append(out, d.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DependentsError is iocage's refusal to destroy a jail others depend on.
+type DependentsError struct {
+	Name       string
+	Dependents []string
+}
+
+func (e *DependentsError) Error() string {
+	names := make([]string, len(e.Dependents))
+	for i, d := range e.Dependents {
+		names[i] = zfs.Base(strings.TrimSuffix(d, "/root"))
+	}
+	return fmt.Sprintf("%s has dependent jails (who may also have dependents), use --recursive to destroy:\n%s", e.Name, strings.Join(names, "\n"))
+}
+
+// Is makes a DependentsError match zfs.ErrHasClones.
+func (e *DependentsError) Is(target error) bool { return target == zfs.ErrHasClones }
+
+// Destroy removes one jail or template: its dataset and everything below
+// it (never a neighbour whose name merely starts the same), its console
+// log, and the snapshot it was cloned from.
+func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts DestroyOptions) error {
+	if deps := inv.Dependents(j.Dataset.Name); len(deps) > 0 && !opts.Recursive {
+		return &DependentsError{Name: j.Name, Dependents: deps}
+	}
+	if j.Running() {
+		if !opts.Force {
+			return fmt.Errorf("Jail %s is still running, please stop the jail first or destroy it with -f", j.Name)
+		}
+		if h.Stop == nil {
+			return fmt.Errorf("Jail %s is running and this build cannot stop jails", j.Name)
+		}
+		if err := h.Stop(ctx, []string{j.Name}); err != nil {
+			return err
+		}
+	}
+	err := h.ZFS.Destroy(ctx, j.Dataset.Name, zfs.DestroyOptions{Recursive: true, Clones: opts.Recursive, Force: true})
+	if err != nil && !errors.Is(err, zfs.ErrNotFound) {
+		return err
+	}
+	_ = os.Remove(filepath.Join(inv.Tree.Mountpoint, "log", strings.ReplaceAll(j.Name, ".", "_")+"-console.log"))
+	if origin := j.Root.Origin; origin != "" {
+		h.destroyOrigin(ctx, inv, j, origin)
+	}
+	h.say("Destroying %s", j.Name)
+	return nil
+}
+
+// destroyOrigin removes the snapshot a jail was cloned from when jcage (or
+// iocage) made it for this jail: releases/REL/root@NAME or the recursive
+// templates/T@NAME.
+func (h *Host) destroyOrigin(ctx context.Context, inv *Inventory, j *Jail, origin string) {
+	ds, snap, _ := zfs.SplitSnap(origin)
+	if snap != j.Name {
+		return
+	}
+	t := inv.Tree
+	target, recursive := origin, false
+	if zfs.Child(t.Templates(), ds) {
+		target, recursive = zfs.SnapName(zfs.Parent(ds), snap), true
+	} else if !zfs.Child(t.Releases(), ds) {
+		return
+	}
+	// Another clone of the same snapshot keeps it alive.
+	if err := h.ZFS.Destroy(ctx, target, zfs.DestroyOptions{Recursive: recursive}); err != nil && !errors.Is(err, zfs.ErrNotFound) && h.Out != nil {
+		fmt.Fprintf(h.Out, "kept snapshot %s: %v\n", target, err)
+	}
+}

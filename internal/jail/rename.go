@@ -1,0 +1,108 @@
+package jail
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// Rename gives a jail or template a new name: its dataset, the snapshot it
+// was cloned from, its config and fstab, and the source_template of jails
+// made from a template. The jail is stopped first.
+func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string) error {
+	j, err := inv.Find(name)
+	if err != nil {
+		return err
+	}
+	if j.Err != nil {
+		return fmt.Errorf("%s: %w", j.Name, j.Err)
+	}
+	if err := CheckName(newName); err != nil {
+		return err
+	}
+	if inv.exists(newName) {
+		return fmt.Errorf("Jail: %s already exists!", newName)
+	}
+	if j.Running() {
+		if h.Stop == nil {
+			return fmt.Errorf("%s is running.\nPlease stop it first!", j.Name)
+		}
+		if err := h.Stop(ctx, []string{j.Name}); err != nil {
+			return err
+		}
+	}
+	t := inv.Tree
+	from, to := t.Jail(j.Name), t.Jail(newName)
+	if j.Template {
+		from, to = t.Template(j.Name), t.Template(newName)
+	}
+	r := revert.New()
+	r.Log = h.Out
+	defer r.Fail()
+	uctx := undoCtx(ctx)
+	if origin := j.Root.Origin; origin != "" {
+		if ds, snap, _ := zfs.SplitSnap(origin); snap == j.Name && zfs.Child(t.Releases(), ds) {
+			nw := zfs.SnapName(ds, newName)
+			if err := h.ZFS.Rename(ctx, origin, nw, zfs.RenameOptions{}); err != nil {
+				return err
+			}
+			r.Add(func() error { return h.ZFS.Rename(uctx, nw, origin, zfs.RenameOptions{}) })
+		}
+	}
+	if j.Template {
+		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
+			return err
+		}
+		r.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
+	}
+	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
+		return err
+	}
+	r.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
+	d, err := h.ZFS.Get(ctx, to)
+	if err != nil {
+		return err
+	}
+	oldDir := j.Dir
+	err = Update(filepath.Join(d.Mountpoint, ConfigFile), nil, func(c *Config) error {
+		c.Set("host_hostuuid", newName)
+		if v, _ := c.Get("host_hostname"); v == j.Name || v == strings.ReplaceAll(j.Name, "_", "-") {
+			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
+		}
+		if v, ok := c.Get("jail_zfs_dataset"); ok {
+			c.Set("jail_zfs_dataset", strings.Replace(v, "jails/"+j.Name, "jails/"+newName, 1))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := replaceInFile(filepath.Join(d.Mountpoint, "fstab"), oldDir+"/", d.Mountpoint+"/"); err != nil {
+		return err
+	}
+	if j.Template {
+		for _, o := range inv.Jails {
+			if o.Config != nil && o.Prop("source_template") == j.Name {
+				if err := Update(o.ConfigPath(), nil, func(c *Config) error {
+					c.Set("source_template", newName)
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+		}
+		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.Success()
+	h.say("Jail: %s renamed to %s", j.Name, newName)
+	return nil
+}

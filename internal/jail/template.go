@@ -1,0 +1,103 @@
+package jail
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// SetTemplate moves a jail between jails/ and templates/ (`set
+// template=yes|no`): the dataset is renamed, config says type and
+// template, and a template's dataset is readonly. It refuses while the jail
+// or any jail cloned from it runs.
+func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on bool) error {
+	j, err := inv.Find(name)
+	if err != nil {
+		return err
+	}
+	if j.Err != nil {
+		return fmt.Errorf("%s: %w", j.Name, j.Err)
+	}
+	if err := TemplateChange(j.Name, j.Template, map[bool]string{true: "1", false: "0"}[on]); err != nil {
+		return err
+	}
+	if running := inv.runningDependents(j); len(running) > 0 {
+		return fmt.Errorf("%s is running or has running clones (%v). Please stop them first!", j.Name, running)
+	}
+	t := inv.Tree
+	from, to := t.Jail(j.Name), t.Template(j.Name)
+	if !on {
+		from, to = to, from
+	}
+	r := revert.New()
+	r.Log = h.Out
+	defer r.Fail()
+	uctx := undoCtx(ctx)
+	if !on {
+		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
+			return err
+		}
+		r.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
+	}
+	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
+		return err
+	}
+	r.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
+	d, err := h.ZFS.Get(ctx, to)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(d.Mountpoint, ConfigFile)
+	typ := "jail"
+	if on {
+		typ = "template"
+	}
+	err = Update(path, nil, func(c *Config) error {
+		if v, _ := c.Get("type"); v == "jail" || v == "template" || v == "" {
+			c.Set("type", typ)
+		}
+		c.Set("template", map[bool]string{true: "1", false: "0"}[on])
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if on {
+		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.Success()
+	j.Template, j.Dir = on, d.Mountpoint
+	j.Dataset.Name = to
+	if on {
+		h.say("%s converted to a template.", j.Name)
+	} else {
+		h.say("%s converted to a jail.", j.Name)
+	}
+	return nil
+}
+
+// runningDependents lists j and the jails cloned from it that run.
+func (inv *Inventory) runningDependents(j *Jail) []string {
+	var out []string
+	if j.Running() {
+		out = append(out, j.Name)
+	}
+	for _, o := range inv.Jails {
+		if o != j && o.Running() && o.Root.Origin != "" {
+			ds, _, _ := zfs.SplitSnap(o.Root.Origin)
+			if zfs.Child(j.Dataset.Name, ds) {
+				out = append(out, o.Name)
+			}
+		}
+	}
+	return out
+}
+
