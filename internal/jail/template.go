@@ -100,4 +100,3 @@ func (inv *Inventory) runningDependents(j *Jail) []string {
 	}
 	return out
 }
-
