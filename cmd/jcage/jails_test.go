@@ -322,3 +322,32 @@ func TestCloneAndRename(t *testing.T) {
 		t.Fatalf("list %q", got)
 	}
 }
+
+func TestClean(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	h.must("create", "-r", testRel, "-n", "a")
+	h.must("create", "-r", testRel, "-n", "b")
+	h.stdin = "n\n"
+	h.must("clean", "-j")
+	if !strings.Contains(h.stdout.String(), "This will destroy ALL jails") || len(strings.Split(strings.TrimSpace(h.must("list", "-h")), "\n")) != 2 {
+		t.Fatalf("clean -j without yes: %q", h.stdout.String())
+	}
+	h.stdin = ""
+	h.must("clean", "-f", "-j")
+	for _, n := range h.zfs.Names() {
+		if strings.Contains(n, "@") || strings.Contains(n, "jails/") {
+			t.Fatalf("clean -j left %s", n)
+		}
+	}
+	// The next command puts the tree back.
+	if got := h.must("list", "-h"); got != "" {
+		t.Fatalf("list after clean: %q", got)
+	}
+	h.must("clean", "-f", "-a")
+	for _, n := range h.zfs.Names() {
+		if n != "tank" {
+			t.Fatalf("clean -a left %s", n)
+		}
+	}
+}

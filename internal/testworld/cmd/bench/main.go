@@ -23,8 +23,9 @@ type benchmark struct {
 }
 
 type bencher struct {
-	bin testbin.Dir
-	n   int
+	bin   testbin.Dir
+	n     int
+	jails int
 }
 
 var benchmarks = []benchmark{
@@ -35,13 +36,14 @@ var benchmarks = []benchmark{
 func main() {
 	n := flag.Int("n", 31, "iterations of each timed command (the median is used)")
 	only := flag.String("only", "", "run only benchmarks whose name contains this")
+	jails := flag.Int("jails", 1000, "jails to lay out for the list benchmark")
 	flag.Parse()
 	bin, err := testbin.Get()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	b := &bencher{bin: bin, n: *n}
+	b := &bencher{bin: bin, n: *n, jails: *jails}
 	failed := false
 	for _, bm := range benchmarks {
 		if *only != "" && !strings.Contains(bm.name, *only) {
