@@ -32,6 +32,7 @@ type env struct {
 	// runDir holds the tree lock and the jail.conf files (JCAGE_RUN_DIR,
 	// /var/run by default).
 	runDir string
+	pool   string // JCAGE_POOL: use this pool whatever the markers say
 }
 
 func init() {
@@ -108,7 +109,7 @@ func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 }
 
 func (e *env) host() *jail.Host {
-	return &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir}
+	return &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}
 }
 
 // tree finds the active pool and opens its iocage tree, creating missing

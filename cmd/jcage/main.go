@@ -24,6 +24,7 @@ func main() {
 		run:    run,
 		zfs:    zfs.NewGoZFS(run),
 		runDir: os.Getenv("JCAGE_RUN_DIR"),
+		pool:   os.Getenv("JCAGE_POOL"),
 	}
 	app := newApp(e)
 	err := app.RunContext(ctx, permuteArgs(app, os.Args))

@@ -84,6 +84,11 @@ func (h *Host) Open(ctx context.Context, create bool) (*Tree, *Scan, error) {
 	}
 	var pool string
 	switch {
+	case h.Pool != "":
+		if _, ok := s.Get(h.Pool); !ok {
+			return nil, nil, fmt.Errorf("ZFS pool '%s' not found!", h.Pool)
+		}
+		pool = h.Pool
 	case len(active) == 1:
 		pool = active[0]
 	case len(active) > 1:

@@ -25,6 +25,10 @@ type Host struct {
 	Run host.Runner
 	Out io.Writer // informational messages, as iocage prints them
 	UID int
+	// Pool, when set, is used whatever the active markers say
+	// (JCAGE_POOL): hosts that keep several jcage trees, and tests that
+	// run side by side, pin their pool instead of racing on the marker.
+	Pool string
 	// LockDir holds the tree lock (DefaultLockDir when empty).
 	LockDir string
 	// Now is the clock for snapshot names and fstab comments.

@@ -48,6 +48,10 @@ func New(t testing.TB) *World {
 	w.Env = append(os.Environ(),
 		"PATH="+bin.PathEnv(),
 		fbsdsim.StateEnv+"="+w.State,
+		// Tests in other packages activate their own pools at the same
+		// time; pinning keeps each test on its pool.
+		"JCAGE_POOL="+w.Pool.Name,
+		"JCAGE_RUN_DIR="+t.TempDir(),
 	)
 	return w
 }
@@ -161,4 +165,37 @@ func (w *World) LayJail(name string, props map[string]any) string {
 		w.t.Fatal(err)
 	}
 	return dir
+}
+
+// LayRelease lays out a fetched release the way fetch leaves it, with the
+// few files jail creation reads: POOL/iocage/releases/REL/root holding
+// bin/freebsd-version (USERLAND_VERSION REL-p1), etc/hosts and a shell.
+func (w *World) LayRelease(rel string) string {
+	w.t.Helper()
+	w.ZFS("create", "-p", w.Pool.Name+"/iocage/releases/"+rel+"/root")
+	root := filepath.Join(w.IOCRoot(), "releases", rel, "root")
+	for path, body := range map[string]string{
+		"bin/freebsd-version": "#!/bin/sh\nUSERLAND_VERSION=\"" + rel + "-p1\"\necho $USERLAND_VERSION\n",
+		"etc/hosts":           "::1\t\t\tlocalhost localhost.my.domain\n127.0.0.1\t\tlocalhost localhost.my.domain\n",
+		"bin/sh":              "\x7fELF",
+		"usr/bin/true":        "\x7fELF",
+		"etc/freebsd-update.conf": "KeyPrint 800651ef4b4c71c27e60786d7b487188970f4b4169cc055784e21eb71d410cc5\n" +
+			"ServerName update.FreeBSD.org\nComponents src world kernel\n",
+	} {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			w.t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// Datasets lists every dataset and snapshot of the pool, for before/after
+// comparisons.
+func (w *World) Datasets() string {
+	w.t.Helper()
+	return w.ZFS("list", "-H", "-o", "name", "-t", "filesystem,snapshot", "-r", w.Pool.Name)
 }
