@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	gozfs "github.com/mistifyio/go-zfs/v3"
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
@@ -60,6 +61,10 @@ func newApp(e *env) *cli.App {
 			e.force = c.Bool("force")
 			if e.debug {
 				e.run = debugRunner{e.run, e.stderr}
+				if g, ok := e.zfs.(*zfs.GoZFS); ok {
+					g.Run = e.run
+				}
+				gozfs.SetLogger(debugLogger{e.stderr})
 			}
 			return nil
 		},
@@ -130,6 +135,16 @@ func errorLine(err error) string {
 		return "interrupted"
 	}
 	return strings.TrimSpace(err.Error())
+}
+
+// debugLogger logs the zfs commands go-zfs runs itself.
+type debugLogger struct{ w io.Writer }
+
+func (d debugLogger) Log(fields []string) {
+	// go-zfs logs "ID:x START argv" and "ID:x FINISH" for each command.
+	if len(fields) == 3 && fields[1] == "START" {
+		fmt.Fprintf(d.w, "+ %s\n", fields[2])
+	}
 }
 
 // debugRunner logs each command line before running it.
