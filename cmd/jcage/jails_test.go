@@ -351,3 +351,39 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateBasejail(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	l := zfs.Layout{Pool: "tank"}
+	h.must("create", "-r", testRel, "-n", "bj", "-b")
+	fst := h.read(l.Jail("bj"), "fstab")
+	lines := strings.Split(strings.TrimSuffix(fst, "\n"), "\n")
+	if len(lines) != 14 {
+		t.Fatalf("base jail fstab has %d lines:\n%s", len(lines), fst)
+	}
+	rel := h.zfs.MountPath(l.ReleaseRoot(testRel))
+	root := h.zfs.MountPath(l.JailRoot("bj"))
+	if lines[0] != rel+"/bin\t"+root+"/bin\tnullfs\tro\t0\t0" {
+		t.Fatalf("first line %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[13], rel+"/usr/lib32\t"+root+"/usr/lib32\tnullfs\tro\t0\t0 # Added by iocage on ") {
+		t.Fatalf("last line %q", lines[13])
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "bin")); len(entries) != 0 {
+		t.Fatalf("bin not emptied: %v", entries)
+	}
+	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("bj")); d.Origin != "" {
+		t.Fatalf("-b is a thick copy, got a clone of %s", d.Origin)
+	}
+	if cfg := h.read(l.Jail("bj"), "config.json"); !strings.Contains(cfg, `"basejail": 1`) {
+		t.Fatalf("config:\n%s", cfg)
+	}
+	h.must("create", "-r", testRel, "-n", "cbj", "-B")
+	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("cbj")); d.Origin == "" {
+		t.Fatal("-B should clone the release")
+	}
+	if got := h.must("list", "-B", "-h"); got != "None\tbj\tdown\t14.3-RELEASE\t-\nNone\tcbj\tdown\t14.3-RELEASE\t-\n" {
+		t.Fatalf("list -B %q", got)
+	}
+}

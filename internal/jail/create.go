@@ -34,18 +34,6 @@ type CreateRequest struct {
 	Props         []string // KEY=VALUE
 }
 
-// Base directories a base jail mounts read-only from its release.
-var basejailDirs = []string{"bin", "boot", "lib", "libexec", "rescue", "sbin", "usr/bin", "usr/include", "usr/lib", "usr/libexec", "usr/sbin", "usr/share", "usr/libdata", "usr/lib32"}
-
-// BasejailDirs lists the directories a base jail of rel mounts from it
-// (-STABLE releases have no usr/lib32).
-func BasejailDirs(rel string) []string {
-	if strings.Contains(rel, "-STABLE") {
-		return basejailDirs[:len(basejailDirs)-1]
-	}
-	return basejailDirs
-}
-
 var reservedNames = map[string]bool{"default": true, "help": true, "ALL": true}
 
 // CheckName refuses names jcage cannot use, with iocage's messages.
