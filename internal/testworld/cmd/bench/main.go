@@ -31,6 +31,7 @@ type bencher struct {
 var benchmarks = []benchmark{
 	{"version", benchVersion},
 	{"list", benchList},
+	{"create", benchCreate},
 }
 
 func main() {
