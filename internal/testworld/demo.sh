@@ -65,7 +65,7 @@ step get notes www1
 step get -r priority
 step start db1
 step list -l
-step stop db1
+step stop db1 www1
 step snapshot -n before-change www1
 echo "(writing /root/CHANGED inside www1)"
 echo changed >"$dir/mnt/$pool/iocage/jails/www1/root/root/CHANGED"
@@ -73,7 +73,6 @@ step snaplist www1
 step rollback -f -n before-change www1
 ls "$dir/mnt/$pool/iocage/jails/www1/root/root/CHANGED" 2>/dev/null && echo "rollback did not restore www1" && exit 1
 echo "(/root/CHANGED is gone again)"
-step stop www1
 step export www1
 step destroy -f www1
 step import www1
