@@ -51,9 +51,10 @@ func (s *Scan) Children(parent string) []zfs.Dataset {
 	return out
 }
 
-// Scan reads every pool's datasets down to the jail roots in one call.
+// Scan reads every pool's datasets down to the jail roots in one call;
+// with a pinned pool, only that pool's.
 func (h *Host) Scan(ctx context.Context) (*Scan, error) {
-	ds, err := h.ZFS.List(ctx, "", zfs.ListOptions{Depth: scanDepth, Props: scanProps})
+	ds, err := h.ZFS.List(ctx, h.Pool, zfs.ListOptions{Depth: scanDepth, Props: scanProps})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/fstab"
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/render"
+)
+
+const fstabJSONSchema = `fstab -l: an array of {"index", "source", "destination", "fstype", "options", "dump", "pass"}; ` +
+	`index, dump and pass are numbers, the rest strings, decoded`
+
+// defaultEditor is iocage's fallback when $EDITOR is unset.
+const defaultEditor = "/usr/bin/vi"
+
+func init() { registerCommand(fstabCommand) }
+
+func fstabCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "fstab",
+		Usage:     "manipulate the specified jail's fstab",
+		ArgsUsage: "-a|-r|-R INDEX|-e|-l JAIL [SRC DST FSTYPE OPTIONS DUMP PASS | \"SRC DST FSTYPE OPTIONS DUMP PASS\" | SRC [DST] | INDEX]",
+		Description: "DST is a path inside the jail; it is resolved inside the jail's root and refused if \"..\" or a\n" +
+			"symlink would take it outside. -a SRC adds \"SRC SRC nullfs ro 0 0\", -a SRC DST adds\n" +
+			"\"SRC DST nullfs ro 0 0\". On a running jail, -a and -R mount the entry at once and -r and -R\n" +
+			"unmount the old one.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "add", Aliases: []string{"a"}, Usage: "add an entry to the jail's fstab and mount it"},
+			&cli.BoolFlag{Name: "remove", Aliases: []string{"r"}, Usage: "remove an entry (by index or in full) and unmount it"},
+			&cli.StringFlag{Name: "replace", Aliases: []string{"R"}, Usage: "replace the entry at `INDEX`"},
+			&cli.BoolFlag{Name: "edit", Aliases: []string{"e"}, Usage: "open the fstab in $EDITOR (default " + defaultEditor + ")"},
+			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "list the jail's fstab"},
+			headerFlag(),
+			jsonFlag(fstabJSONSchema),
+		},
+		Action: needRoot(e, "fstab", func(c *cli.Context) error { return runFstab(c, e) }),
+	}
+}
+
+func runFstab(c *cli.Context, e *env) error {
+	var actions []string
+	for _, a := range []string{"add", "remove", "replace", "edit", "list"} {
+		if c.IsSet(a) {
+			actions = append(actions, a)
+		}
+	}
+	args := c.Args().Slice()
+	switch {
+	case len(actions) == 0:
+		return errors.New("Type of operation not specified! Use one of -a, -r, -R INDEX, -e and -l")
+	case len(actions) > 1:
+		return errors.New("Use only one of -a, -r, -R INDEX, -e and -l")
+	case len(args) == 0:
+		return errors.New("Please supply an fstab entry or jail!")
+	}
+	action, name, rest := actions[0], args[0], args[1:]
+	if (action == "edit" || action == "list") && len(rest) > 0 {
+		return fmt.Errorf("Usage: jcage fstab -%c JAIL", action[0])
+	}
+	if action != "edit" && action != "list" && len(rest) == 0 {
+		return errors.New("Please supply an fstab entry or jail!")
+	}
+	h := e.host()
+	mutating := action != "list"
+	inv, err := h.Load(c.Context, jail.Options{Create: true, State: mutating && action != "edit"})
+	if err != nil {
+		return err
+	}
+	j, err := inv.Find(name)
+	if err != nil {
+		return err
+	}
+	var warn []string
+	switch action {
+	case "list":
+		t, w, err := jail.FstabTable(j)
+		warnAll(e, w)
+		if err != nil {
+			return err
+		}
+		return fstabListTable(t, format(c)).Write(e.stdout, format(c))
+	case "edit":
+		editor := os.Getenv("EDITOR")
+		if editor == "" {
+			editor = defaultEditor
+		}
+		warn, err = h.FstabEdit(c.Context, inv, j, host.Cmd{Name: editor, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
+	case "remove":
+		if i, ok := fstabIndexArg(rest); ok {
+			warn, err = h.FstabRemove(c.Context, inv, j, i)
+			break
+		}
+		entry, perr := fstabEntryArgs(rest)
+		if perr != nil {
+			return perr
+		}
+		warn, err = h.FstabRemoveEntry(c.Context, inv, j, entry)
+	case "add":
+		entry, perr := fstabEntryArgs(rest)
+		if perr != nil {
+			return perr
+		}
+		warn, err = h.FstabAdd(c.Context, inv, j, entry)
+	case "replace":
+		i, aerr := strconv.Atoi(strings.TrimSpace(c.String("replace")))
+		if aerr != nil {
+			return fmt.Errorf("-R: INDEX must be a number, not %q", c.String("replace"))
+		}
+		entry, perr := fstabEntryArgs(rest)
+		if perr != nil {
+			return perr
+		}
+		warn, err = h.FstabReplace(c.Context, inv, j, i, entry)
+	}
+	warnAll(e, warn)
+	return err
+}
+
+// fstabIndexArg recognises `fstab -r JAIL INDEX`: one argument that is not
+// a six-field entry but a number.
+func fstabIndexArg(rest []string) (int, bool) {
+	if len(rest) != 1 || len(strings.Fields(rest[0])) == 6 {
+		return 0, false
+	}
+	i, err := strconv.Atoi(strings.TrimSpace(rest[0]))
+	return i, err == nil
+}
+
+// fstabEntryArgs reads an entry as iocage does: six arguments, one
+// argument holding six blank-separated fields, or one argument that is
+// only a source, mounted read-only at the same path inside the jail. jcage
+// also takes SRC DST, read-only nullfs like the one-argument form.
+func fstabEntryArgs(rest []string) (fstab.Entry, error) {
+	switch len(rest) {
+	case 6:
+		return fstab.ParseFields(rest)
+	case 2:
+		return fstab.ParseFields([]string{rest[0], rest[1], "nullfs", "ro", "0", "0"})
+	case 1:
+		if f := strings.Fields(rest[0]); len(f) == 6 {
+			return fstab.ParseFields(f)
+		}
+		return fstab.ParseFields([]string{rest[0], rest[0], "nullfs", "ro", "0", "0"})
+	}
+	return fstab.Entry{}, fstab.ErrFieldCount
+}
+
+// fstabListTable is `fstab -l`: iocage's INDEX | FSTAB ENTRY table (and
+// -h rows INDEX, then the six fields), or one JSON object per entry.
+func fstabListTable(t *fstab.Table, f render.Format) *render.Table {
+	if f == render.FormatJSON {
+		out := &render.Table{Columns: []render.Column{
+			{Header: "INDEX", Key: "index", Kind: render.Int},
+			{Header: "SOURCE", Key: "source"},
+			{Header: "DESTINATION", Key: "destination"},
+			{Header: "FSTYPE", Key: "fstype"},
+			{Header: "OPTIONS", Key: "options"},
+			{Header: "DUMP", Key: "dump", Kind: render.Int},
+			{Header: "PASS", Key: "pass", Kind: render.Int},
+		}}
+		for i, en := range t.Entries {
+			out.Add(append([]string{strconv.Itoa(i)}, en.Fields()...)...)
+		}
+		return out
+	}
+	out := &render.Table{Columns: render.FstabColumns()}
+	for i, en := range t.Entries {
+		out.Add(strconv.Itoa(i), en.Display())
+	}
+	return out
+}
+
+func warnAll(e *env, msgs []string) {
+	for _, m := range msgs {
+		fmt.Fprintln(e.stderr, m)
+	}
+}

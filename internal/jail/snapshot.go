@@ -1,0 +1,462 @@
+package jail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/jcage/jcage/internal/render"
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// AllJails is the argument that makes snapshot, snaplist and snapremove
+// act on every jail and template, as in the freebsd/iocage fork; for
+// snapremove -n it also means every snapshot of the jail.
+const AllJails = "ALL"
+
+// snapCreatedLayout is how zfs(8) prints a snapshot's creation property,
+// in the host's local time: snaplist's CREATED column.
+const snapCreatedLayout = "Mon Jan _2 15:04 2006"
+
+// maxDatasetName is ZFS_MAX_DATASET_NAME_LEN less its terminating NUL.
+const maxDatasetName = 255
+
+// snapNameRE is what ZFS accepts in a snapshot name, less the space: the
+// default UTC %F_%T name, iocage's ioc_update_… names and the usual
+// auto-snapshot tools' names all fit.
+var snapNameRE = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+
+// ValidateSnapName checks a snapshot name given with -n before anything
+// reaches zfs, so "a@b" or "../x" are refused with a clear reason.
+func ValidateSnapName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("snapshot name is empty")
+	case name == "." || name == "..":
+		return fmt.Errorf("invalid snapshot name %q", name)
+	case strings.ContainsAny(name, "@/"):
+		return fmt.Errorf("invalid snapshot name %q: '@' and '/' are not allowed", name)
+	case !snapNameRE.MatchString(name):
+		return fmt.Errorf("invalid snapshot name %q: use letters, digits and . _ : - only", name)
+	}
+	return nil
+}
+
+// SnapDataset is the dataset a jail's snapshots are taken of:
+// POOL/iocage/jails/NAME, or templates/NAME for a template.
+func (inv *Inventory) SnapDataset(j *Jail) string {
+	if j.Template {
+		return inv.Tree.Template(j.Name)
+	}
+	return inv.Tree.Jail(j.Name)
+}
+
+func (inv *Inventory) snapRoot(j *Jail) string {
+	if j.Template {
+		return inv.Tree.TemplateRoot(j.Name)
+	}
+	return inv.Tree.JailRoot(j.Name)
+}
+
+// SnapTargets resolves the JAIL argument of the snapshot commands: one jail
+// by name or unique prefix, or every jail and template for ALL.
+func (inv *Inventory) SnapTargets(arg string) ([]*Jail, error) {
+	if arg == AllJails {
+		return append([]*Jail(nil), inv.Jails...), nil
+	}
+	j, err := inv.Find(arg)
+	if err != nil {
+		return nil, err
+	}
+	return []*Jail{j}, nil
+}
+
+// ErrSnapExists is iocage's refusal of a snapshot name already taken.
+var ErrSnapExists = errors.New("Snapshot already exists")
+
+// Snapshot takes NAME (by default the UTC time, %F_%T) of every jail in
+// jails, recursively, so the jail dataset and its root (and any other
+// child) share one atomic snapshot per jail. With several jails it is all
+// or nothing: a failure, or Ctrl-C, destroys the snapshots already taken.
+// It returns the snapshots made, POOL/iocage/jails/NAME@SNAP.
+func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name string) ([]string, error) {
+	if name == "" {
+		name = zfs.UserSnapName(h.now())
+	} else if err := ValidateSnapName(name); err != nil {
+		return nil, err
+	}
+	if name == AllJails {
+		return nil, errors.New(`"ALL" is reserved: snapremove -n ALL means every snapshot`)
+	}
+	for _, j := range jails {
+		if s := zfs.SnapName(inv.SnapDataset(j), name); len(s) > maxDatasetName {
+			return nil, fmt.Errorf("snapshot name %s is longer than ZFS allows (%d characters)", s, maxDatasetName)
+		}
+	}
+	r := revert.New()
+	defer r.Fail()
+	var made []string
+	for _, j := range jails {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		snap := zfs.SnapName(inv.SnapDataset(j), name)
+		if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
+			if errors.Is(err, zfs.ErrExists) {
+				if len(jails) > 1 {
+					return nil, fmt.Errorf("%w: %s", ErrSnapExists, snap)
+				}
+				return nil, ErrSnapExists
+			}
+			return nil, err
+		}
+		r.Add(func() error {
+			return h.ZFS.Destroy(context.WithoutCancel(ctx), snap, zfs.DestroyOptions{Recursive: true})
+		})
+		made = append(made, snap)
+	}
+	r.Success()
+	return made, nil
+}
+
+// snapIndex is one bulk read of snapshots, grouped by dataset in the
+// order zfs lists them, which is creation order.
+type snapIndex struct {
+	byDS map[string][]zfs.Dataset
+	fs   []string // filesystems, in list order (when asked for)
+}
+
+func (h *Host) readSnaps(ctx context.Context, root string, withFS bool) (*snapIndex, error) {
+	types := []string{zfs.Snapshot}
+	if withFS {
+		types = []string{zfs.Filesystem, zfs.Snapshot}
+	}
+	list, err := h.ZFS.List(ctx, root, zfs.ListOptions{Types: types, Recursive: true})
+	if err != nil {
+		return nil, err
+	}
+	idx := &snapIndex{byDS: map[string][]zfs.Dataset{}}
+	for _, d := range list {
+		if ds, _, ok := zfs.SplitSnap(d.Name); ok {
+			idx.byDS[ds] = append(idx.byDS[ds], d)
+		} else if d.Type == zfs.Filesystem {
+			idx.fs = append(idx.fs, d.Name)
+		}
+	}
+	return idx, nil
+}
+
+func (idx *snapIndex) has(ds, name string) bool {
+	for _, s := range idx.byDS[ds] {
+		if zfs.Base(s.Name) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// listRoot is the one dataset whose recursive read covers every target.
+func (inv *Inventory) listRoot(jails []*Jail) string {
+	if len(jails) == 1 {
+		return inv.SnapDataset(jails[0])
+	}
+	return inv.Tree.Root()
+}
+
+// SnapList builds snaplist's table from one zfs call: for each jail, the
+// snapshots of its dataset each followed by its root twin (pairs only, as
+// iocage shows them; other children such as data are left out), with
+// creation, referenced and used as zfs prints them. long shows full
+// snapshot names; withJail adds the fork's leading JAIL column (snaplist
+// ALL). Rows come in creation order; the caller sorts.
+func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long, withJail bool) (*render.Table, error) {
+	t := &render.Table{Columns: render.SnaplistColumns(withJail)}
+	if len(jails) == 0 {
+		return t, nil
+	}
+	idx, err := h.readSnaps(ctx, inv.listRoot(jails), false)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jails {
+		roots := map[string]zfs.Dataset{}
+		for _, s := range idx.byDS[inv.snapRoot(j)] {
+			roots[zfs.Base(s.Name)] = s
+		}
+		for _, s := range idx.byDS[inv.SnapDataset(j)] {
+			name := zfs.Base(s.Name)
+			r, ok := roots[name]
+			if !ok {
+				continue
+			}
+			pname, rname := name, name+"/root"
+			if long {
+				pname, rname = s.Name, r.Name
+			}
+			t.Rows = append(t.Rows, snapRow(j, withJail, pname, s), snapRow(j, withJail, rname, r))
+		}
+	}
+	return t, nil
+}
+
+func snapRow(j *Jail, withJail bool, name string, d zfs.Dataset) []string {
+	created := "-"
+	if !d.Creation.IsZero() {
+		created = d.Creation.Local().Format(snapCreatedLayout)
+	}
+	row := []string{name, created, zfs.HumanSize(d.Refer), zfs.HumanSize(d.Used)}
+	if withJail {
+		row = append([]string{j.Name}, row...)
+	}
+	return row
+}
+
+// ClonesError refuses to destroy a snapshot that clones depend on. It
+// matches zfs.ErrHasClones.
+type ClonesError struct {
+	Snapshot   string   // the snapshot named by the user
+	Clones     []string // the dependent clones, described; empty when only zfs knew
+	RollbackTo string   // set when a rollback would destroy Snapshot
+}
+
+func (e *ClonesError) Error() string {
+	list := ""
+	if len(e.Clones) > 0 {
+		list = ": " + strings.Join(e.Clones, ", ")
+	}
+	if e.RollbackTo != "" {
+		return fmt.Sprintf("Cannot roll back to %s: the newer snapshot %s has dependent clones%s; destroy or promote them first", e.RollbackTo, e.Snapshot, list)
+	}
+	return fmt.Sprintf("Snapshot: %s has dependent clones%s; use -R to destroy them with it", e.Snapshot, list)
+}
+
+func (e *ClonesError) Unwrap() error { return zfs.ErrHasClones }
+
+// cloneIndex maps origin snapshots to the filesystems cloned from them,
+// from the inventory's one scan (which reaches every jail root).
+func cloneIndex(inv *Inventory) map[string][]string {
+	m := map[string][]string{}
+	if inv.Scan == nil {
+		return m
+	}
+	for _, d := range inv.Scan.Datasets {
+		if d.Origin != "" {
+			m[d.Origin] = append(m[d.Origin], d.Name)
+		}
+	}
+	for _, c := range m {
+		sort.Strings(c)
+	}
+	return m
+}
+
+// clonesOf lists the clones of ds@name and of the same snapshot of every
+// descendant of ds: what a recursive destroy of ds@name would take along.
+func clonesOf(idx *snapIndex, clones map[string][]string, ds, name string) []string {
+	var out []string
+	for d, snaps := range idx.byDS {
+		if !zfs.Child(ds, d) {
+			continue
+		}
+		for _, s := range snaps {
+			if zfs.Base(s.Name) == name {
+				out = append(out, clones[s.Name]...)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// owner names the jail whose tree holds dataset, if any.
+func (inv *Inventory) owner(dataset string) *Jail {
+	for _, j := range inv.Jails {
+		if zfs.Child(inv.SnapDataset(j), dataset) {
+			return j
+		}
+	}
+	return nil
+}
+
+func (inv *Inventory) describeClones(clones []string) []string {
+	out := make([]string, len(clones))
+	for i, c := range clones {
+		out[i] = c
+		if j := inv.owner(c); j != nil {
+			out[i] = fmt.Sprintf("%s (jail %s)", c, j.Name)
+		}
+	}
+	return out
+}
+
+// SnapRemoveOptions is one snapremove.
+type SnapRemoveOptions struct {
+	Name   string // the snapshot name, or ALL for every snapshot of each jail
+	Clones bool   // -R: destroy the clones that depend on it too
+}
+
+// SnapRemoval is one snapshot removed, or kept for its clones.
+type SnapRemoval struct {
+	Snapshot string   // POOL/iocage/jails/NAME@SNAP, destroyed recursively
+	Clones   []string // the dependent clones destroyed with it, or that kept it
+}
+
+// SnapRemoveResult is what a snapremove did, also when it stopped early.
+type SnapRemoveResult struct {
+	Removed []SnapRemoval
+	Skipped []SnapRemoval // -n ALL without -R: kept because clones use them
+}
+
+// SnapRemove destroys a snapshot of each jail, recursively, so that the
+// root twin goes with it. Unlike iocage, which passes -R and silently takes
+// every clone of the snapshot along (including other jails' roots), it
+// refuses with a ClonesError naming them unless opts.Clones is set; and
+// even then it refuses while a jail whose tree holds such a clone runs.
+// With -n ALL it removes every snapshot of each jail dataset, newest first,
+// and skips those clones use (unless opts.Clones). Every check is made
+// before the first destroy, so a refusal changes nothing.
+func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, opts SnapRemoveOptions) (*SnapRemoveResult, error) {
+	all := opts.Name == AllJails
+	if !all {
+		if err := ValidateSnapName(opts.Name); err != nil {
+			return nil, err
+		}
+	}
+	res := &SnapRemoveResult{}
+	if len(jails) == 0 {
+		return res, nil
+	}
+	idx, err := h.readSnaps(ctx, inv.listRoot(jails), false)
+	if err != nil {
+		return nil, err
+	}
+	clones := cloneIndex(inv)
+	var plan []SnapRemoval
+	for _, j := range jails {
+		ds := inv.SnapDataset(j)
+		var names []string
+		switch {
+		case all:
+			snaps := idx.byDS[ds]
+			for i := len(snaps) - 1; i >= 0; i-- {
+				names = append(names, zfs.Base(snaps[i].Name))
+			}
+		case idx.has(ds, opts.Name):
+			names = []string{opts.Name}
+		case len(jails) == 1:
+			return nil, fmt.Errorf("Snapshot: %s not found!", zfs.SnapName(ds, opts.Name))
+		}
+		for _, name := range names {
+			snap := zfs.SnapName(ds, name)
+			deps := clonesOf(idx, clones, ds, name)
+			if len(deps) > 0 && !opts.Clones {
+				if all {
+					res.Skipped = append(res.Skipped, SnapRemoval{Snapshot: snap, Clones: deps})
+					continue
+				}
+				return nil, &ClonesError{Snapshot: snap, Clones: inv.describeClones(deps)}
+			}
+			for _, c := range deps {
+				if o := inv.owner(c); o != nil && o.Running() {
+					return nil, fmt.Errorf("Cannot destroy %s with %s: jail %s is running", c, snap, o.Name)
+				}
+			}
+			plan = append(plan, SnapRemoval{Snapshot: snap, Clones: deps})
+		}
+	}
+	if !all && len(plan) == 0 {
+		return nil, fmt.Errorf("Snapshot: %s not found!", opts.Name)
+	}
+	for _, p := range plan {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		o := zfs.DestroyOptions{Recursive: true, Clones: opts.Clones, Force: opts.Clones}
+		if err := h.ZFS.Destroy(ctx, p.Snapshot, o); err != nil {
+			if errors.Is(err, zfs.ErrHasClones) {
+				// A clone beyond the scan's depth: zfs itself refused.
+				return res, &ClonesError{Snapshot: p.Snapshot}
+			}
+			return res, err
+		}
+		res.Removed = append(res.Removed, p)
+	}
+	return res, nil
+}
+
+// RollbackPlan is what a rollback will do, worked out before anything
+// changes so that the user can be told which snapshots go.
+type RollbackPlan struct {
+	Target   string   // POOL/iocage/jails/NAME, as "Rolled back to:" names it
+	Name     string   // the snapshot name
+	Datasets []string // filesystems to roll back, deepest first, Target last
+	Newer    []string // snapshots the rollback destroys, per dataset in creation order
+	Missing  []string // filesystems under Target without the snapshot: left as they are
+}
+
+// PlanRollback checks that j can go back to its snapshot name: the jail
+// must be stopped, Target@name must exist, and no snapshot newer than it
+// may have clones (zfs would refuse half way, after other datasets had
+// already been rolled back). One zfs call.
+func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name string) (*RollbackPlan, error) {
+	if err := ValidateSnapName(name); err != nil {
+		return nil, err
+	}
+	if j.Running() {
+		return nil, fmt.Errorf("Please stop %s before trying to rollback!", j.Name)
+	}
+	p := &RollbackPlan{Target: inv.SnapDataset(j), Name: name}
+	idx, err := h.readSnaps(ctx, p.Target, true)
+	if err != nil {
+		return nil, err
+	}
+	if !idx.has(p.Target, name) {
+		return nil, fmt.Errorf("%s does not exist", zfs.SnapName(p.Target, name))
+	}
+	clones := cloneIndex(inv)
+	for _, fs := range idx.fs {
+		if !zfs.Child(p.Target, fs) {
+			continue
+		}
+		if !idx.has(fs, name) {
+			p.Missing = append(p.Missing, fs)
+			continue
+		}
+		p.Datasets = append(p.Datasets, fs)
+		seen := false
+		for _, s := range idx.byDS[fs] {
+			if seen {
+				if c := clones[s.Name]; len(c) > 0 {
+					return nil, &ClonesError{Snapshot: s.Name, Clones: inv.describeClones(c), RollbackTo: zfs.SnapName(p.Target, name)}
+				}
+				p.Newer = append(p.Newer, s.Name)
+			}
+			seen = seen || zfs.Base(s.Name) == name
+		}
+	}
+	sort.SliceStable(p.Datasets, func(a, b int) bool {
+		return strings.Count(p.Datasets[a], "/") > strings.Count(p.Datasets[b], "/")
+	})
+	return p, nil
+}
+
+// Rollback carries out a plan: every filesystem goes back to its snapshot
+// with the newer ones destroyed. A rollback can't be undone, and stopping
+// half way would leave config.json and the root from different times, so
+// once started it finishes even after SIGINT/SIGTERM.
+func (h *Host) Rollback(ctx context.Context, p *RollbackPlan) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
+	for _, fs := range p.Datasets {
+		if err := h.ZFS.Rollback(ctx, zfs.SnapName(fs, p.Name), true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
