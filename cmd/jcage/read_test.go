@@ -243,3 +243,59 @@ func TestSetOnRunningJailAppliesLive(t *testing.T) {
 }
 
 var _ = host.Cmd{}
+
+func TestDfAndLongListTables(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24", "boot": 1, "release": "13.2-RELEASE-p4"})
+	h.addJail("db", map[string]any{"ip6_addr": "em0|fd00::7/64"})
+	if err := h.zfs.SetProps(context.Background(), "tank/iocage/jails/web", map[string]string{"quota": "10737418240"}); err != nil {
+		t.Fatal(err)
+	}
+	h.running(map[string]int{"web": 12})
+	got := h.must("df")
+	wantDf := `+------+-------+------+------+-----+-----+
+| NAME |  CRT  | RES  | QTA  | USE | AVA |
++======+=======+======+======+=====+=====+
+| db   | 1.00x | none | none | 64K | 1G  |
++------+-------+------+------+-----+-----+
+| web  | 1.00x | none | 10G  | 64K | 1G  |
++------+-------+------+------+-----+-----+
+`
+	if got != wantDf {
+		t.Fatalf("df:\n%s\nwant:\n%s", got, wantDf)
+	}
+	got = h.must("list", "-l")
+	wantLong := `+------+------+------+-------+------+-----------------+-----------------+----------------+----------+----------+
+| JID  | NAME | BOOT | STATE | TYPE |     RELEASE     |       IP4       |      IP6       | TEMPLATE | BASEJAIL |
++======+======+======+=======+======+=================+=================+================+==========+==========+
+| None | db   | off  | down  | jail | 13.2-RELEASE    | -               | em0|fd00::7/64 | -        | no       |
++------+------+------+-------+------+-----------------+-----------------+----------------+----------+----------+
+| 12   | web  | on   | up    | jail | 13.2-RELEASE-p4 | em0|10.0.0.5/24 | -              | -        | no       |
++------+------+------+-------+------+-----------------+-----------------+----------------+----------+----------+
+`
+	if got != wantLong {
+		t.Fatalf("list -l:\n%s\nwant:\n%s", got, wantLong)
+	}
+	got = h.must("get", "-a", "web")
+	for _, line := range []string{"boot:1\n", "ip4_addr:em0|10.0.0.5/24\n", "last_started:never\n", "state:up\n", "release:13.2-RELEASE-p4\n"} {
+		if !strings.Contains(got, line) {
+			t.Fatalf("get -a lacks %q:\n%s", line, got)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	for i := 1; i < len(lines); i++ {
+		if a, b, _ := strings.Cut(lines[i-1], ":"); b != "" && a > strings.SplitN(lines[i], ":", 2)[0] {
+			t.Fatalf("get -a not sorted at %q > %q", lines[i-1], lines[i])
+		}
+	}
+	var obj map[string]any
+	h.must("get", "-a", "--json", "web")
+	if err := json.Unmarshal(h.stdout.Bytes(), &obj); err != nil || obj["name"] != "web" {
+		t.Fatalf("get -a --json: %v %s", err, h.stdout.String())
+	}
+	h.must("df", "--json")
+	var rows []map[string]any
+	if err := json.Unmarshal(h.stdout.Bytes(), &rows); err != nil || len(rows) != 2 || rows[1]["qta"] != "10G" {
+		t.Fatalf("df --json: %v %s", err, h.stdout.String())
+	}
+}
