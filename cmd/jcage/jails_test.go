@@ -387,3 +387,23 @@ func TestCreateBasejail(t *testing.T) {
 		t.Fatalf("list -B %q", got)
 	}
 }
+
+// A template's dataset is readonly; set lifts that around its write only.
+func TestSetOnTemplateTogglesReadonly(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	h.must("create", "-r", testRel, "-n", "tpl")
+	h.must("set", "template=yes", "tpl")
+	before := h.zfs.Calls("set")
+	h.must("set", "notes=golden", "tpl")
+	if n := h.zfs.Calls("set") - before; n != 2 {
+		t.Fatalf("%d zfs set calls, want readonly=off and readonly=on", n)
+	}
+	d, _ := h.zfs.Get(context.Background(), "tank/iocage/templates/tpl", "readonly")
+	if d.Prop("readonly") != "on" {
+		t.Fatalf("readonly after set: %q", d.Prop("readonly"))
+	}
+	if got := h.must("get", "notes", "tpl"); got != "golden\n" {
+		t.Fatalf("get %q", got)
+	}
+}
