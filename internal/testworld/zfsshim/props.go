@@ -89,6 +89,7 @@ var propAliases = map[string]string{
 	"refratio": "refcompressratio",
 	"compress": "compression",
 	"dnsize":   "dnodesize",
+	"rdonly":   "readonly",
 }
 
 // canonical returns the full name of a requested property.
@@ -159,6 +160,10 @@ func translateAssignment(a assignment) (out []assignment, changed bool) {
 		return []assignment{{"compression", a.value}}, prop != a.prop
 	case prop == jailedProp:
 		return []assignment{{zonedProp, a.value}}, true
+	case prop == readonlyProp:
+		// The native setting does the work; the copy is what get and list
+		// report while the dataset is mounted.
+		return []assignment{{readonlyProp, a.value}, {shadowOf(readonlyProp), a.value}}, true
 	}
 	if e, ok := emulated(prop); ok && e.settable {
 		return []assignment{{shadowOf(prop), a.value}}, true

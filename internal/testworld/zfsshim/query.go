@@ -94,7 +94,7 @@ func (q dsQuery) plan() (real []string, fetches []fetch) {
 	for _, p := range q.props {
 		c := canonical(p)
 		switch {
-		case c == "compression":
+		case c == "compression" || c == readonlyProp:
 			fetches = append(fetches, fetch{name: c, native: add(c), shadow: add(shadowOf(c))})
 		case c == jailedProp:
 			fetches = append(fetches, fetch{name: c, native: add(zonedProp), shadow: -1})
@@ -205,8 +205,12 @@ func (f fetch) answer(block []row, parsable bool) value {
 	}
 	r := block[f.native]
 	v := value{prop: r.prop, value: r.value, received: r.received, source: r.source}
-	if f.name == jailedProp || f.name == "compression" {
+	switch f.name {
+	case jailedProp, "compression":
 		v.prop = f.name
+	case readonlyProp:
+		v.prop = f.name
+		return configuredReadonly(v, shadow)
 	}
 	return finish(v, shadow, parsable)
 }
@@ -261,8 +265,11 @@ func pivotAllOne(block []row, parsable bool) dataset {
 			continue
 		}
 		v := value{prop: r.prop, value: r.value, received: r.received, source: r.source}
-		if v.prop == zonedProp {
+		switch v.prop {
+		case zonedProp:
 			v.prop = jailedProp
+		case readonlyProp:
+			v = configuredReadonly(v, shadows[readonlyProp])
 		}
 		natives = append(natives, finish(v, shadows["compression"], parsable))
 	}

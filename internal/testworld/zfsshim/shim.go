@@ -23,6 +23,16 @@
 //     (which behaves alike: setting it unmounts the dataset and the host
 //     refuses to mount it). The shim translates the name both ways.
 //   - `zfs get` has no -t; the shim filters by type itself.
+//   - readonly: get and list report a mounted dataset's mount state, and
+//     zfs-fuse's mounts are always rw to the kernel (the daemon enforces
+//     readonly itself), so readonly=on reads back "off" with source
+//     "temporary". set, create -o and clone -o store a copy of the
+//     setting in a hidden user property (inherited and renamed like the
+//     native one) and get/list report from it. set and inherit also
+//     remount the dataset's mounted tree, as OpenZFS applies the setting
+//     to the mount at once. Either way the daemon refuses creating,
+//     removing and changing the attributes of files, but not writes into
+//     files that exist (append, dd conv=notrunc).
 //   - compression accepts on|off|lzjb|gzip[-N]|zle only. lz4 and zstd[-N]
 //     are stored as compression=on with the requested name in a hidden user
 //     property, so get/list report back what was set.

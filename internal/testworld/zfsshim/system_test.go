@@ -2,6 +2,7 @@ package zfsshim_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/jcage/jcage/internal/testworld/pool"
@@ -418,6 +420,41 @@ func TestSystemMutations(t *testing.T) {
 	w.must("zfs", "destroy", jail+"@c%d")
 	if got := w.must("zfs", "list", "-H", "-o", "name", "-t", "snapshot", jail); got != jail+"@web1\n"+jail+"@export\n"+jail+"@e\n" {
 		t.Errorf("snapshots left: %q", got)
+	}
+
+	// readonly applies at once and reads back as set (zfs-fuse itself
+	// reports "off temporary" while mounted), also after a rename; off
+	// makes the tree writable again.
+	tmpl := w.ds("iocage/templates/t1")
+	w.must("zfs", "create", "-p", tmpl+"/root")
+	w.must("zfs", "set", "readonly=on", tmpl)
+	write := func(dir string) error {
+		return os.WriteFile(w.pool.Mountpoint+"/iocage/templates/"+dir+"/root/new", []byte("x"), 0o644)
+	}
+	if err := write("t1"); !errors.Is(err, syscall.EROFS) {
+		t.Errorf("write after readonly=on: %v, want EROFS", err)
+	}
+	if got := w.must("zfs", "get", "-H", "-o", "value,source", "readonly,mounted", tmpl, tmpl+"/root"); got != "on\tlocal\nyes\t-\non\tinherited from "+tmpl+"\nyes\t-\n" {
+		t.Errorf("readonly=on: get = %q", got)
+	}
+	w.must("zfs", "rename", tmpl, w.ds("iocage/templates/t2"))
+	tmpl = w.ds("iocage/templates/t2")
+	if got := w.must("zfs", "list", "-Hp", "-r", "-o", "name,readonly", tmpl); got != tmpl+"\ton\n"+tmpl+"/root\ton\n" {
+		t.Errorf("readonly after rename: list = %q", got)
+	}
+	if err := write("t2"); !errors.Is(err, syscall.EROFS) {
+		t.Errorf("write after rename: %v, want EROFS", err)
+	}
+	w.must("zfs", "create", "-o", "readonly=on", w.ds("iocage/templates/t3"))
+	if got := w.must("zfs", "get", "-H", "-o", "value,source", "readonly", w.ds("iocage/templates/t3")); got != "on\tlocal\n" {
+		t.Errorf("create -o readonly=on: get = %q", got)
+	}
+	w.must("zfs", "set", "org.freebsd.ioc:type=jail", "readonly=off", tmpl)
+	if err := write("t2"); err != nil {
+		t.Errorf("write after readonly=off: %v", err)
+	}
+	if got := w.must("zfs", "get", "-H", "-o", "value,source", "readonly", tmpl, tmpl+"/root"); got != "off\tlocal\noff\tinherited from "+tmpl+"\n" {
+		t.Errorf("readonly=off: get = %q", got)
 	}
 
 	// destroy -R takes the clone with it, busy or not.

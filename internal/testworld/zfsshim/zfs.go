@@ -193,7 +193,7 @@ func (s *Shim) zfsList(args []string) (int, bool) {
 // answer rather than zfs-fuse's.
 func shimmedProp(p string) bool {
 	c := canonical(p)
-	if c == "compression" || c == jailedProp {
+	if c == "compression" || c == jailedProp || c == readonlyProp {
 		return true
 	}
 	_, ok := emulated(c)
@@ -397,13 +397,22 @@ func (s *Shim) zfsSet(args []string) (int, bool) {
 	if !changed && len(pairs) == 1 && !p.has('u') {
 		return 0, false
 	}
+	code, readonly := 0, false
 	for _, a := range real {
 		res := s.Real.Run(ZFS, append([]string{"set", a.String()}, targets...))
-		if code := s.forward(res); code != 0 {
-			return code, true
+		if code = s.forward(res); code != 0 {
+			break
+		}
+		readonly = readonly || a.prop == readonlyProp
+	}
+	// zfs-fuse stores readonly without remounting; OpenZFS applies it to
+	// the mount at once. With -u the caller asked for no mounting.
+	if readonly && !p.has('u') {
+		if c := s.remount(targets); code == 0 {
+			code = c
 		}
 	}
-	return 0, true
+	return code, true
 }
 
 // zfsInherit clears a property; for the translated ones it clears what the
@@ -426,6 +435,14 @@ func (s *Shim) zfsInherit(args []string) (int, bool) {
 		return s.forward(s.Real.Run(ZFS, inherit(shadowOf(prop)))), true
 	case prop == jailedProp:
 		return s.Real.Pass(ZFS, inherit(zonedProp)), true
+	case prop == readonlyProp:
+		if code := s.forward(s.Real.Run(ZFS, inherit(readonlyProp))); code != 0 {
+			return code, true
+		}
+		if code := s.forward(s.Real.Run(ZFS, inherit(shadowOf(prop)))); code != 0 {
+			return code, true
+		}
+		return s.remount(targets), true
 	}
 	if e, ok := emulated(prop); ok && e.settable {
 		return s.Real.Pass(ZFS, inherit(shadowOf(prop))), true
@@ -584,13 +601,7 @@ func (s *Shim) zfsRetrying(argv []string, spec optSpec) (int, bool) {
 	if _, err := parseOpts(argv[1:], spec); err != nil {
 		return 0, false
 	}
-	for attempt := 0; ; attempt++ {
-		res := s.Real.Run(ZFS, argv)
-		if _, busy := transientBusy(res.Stderr); res.Code == 0 || !busy || attempt == busyAttempts-1 {
-			return s.forward(res), true
-		}
-		s.sleep(busyPause(attempt))
-	}
+	return s.forward(s.runBusy(argv)), true
 }
 
 // zfsDestroy retries a destroy that zfs-fuse reports busy, and destroys
