@@ -129,6 +129,23 @@ func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
 	return h.OpenTree(ctx, pool, create)
 }
 
+// lockedInventory takes the tree lock and then reads the tree, so that
+// what a mutating command decides from cannot change under it. The
+// returned unlock releases the lock.
+func (e *env) lockedInventory(ctx context.Context) (*jail.Host, *jail.Inventory, func(), error) {
+	h := e.host()
+	lock, err := h.LockTree()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		lock.Unlock()
+		return nil, nil, nil, err
+	}
+	return h, inv, lock.Unlock, nil
+}
+
 // errorLine renders err as the single line users see.
 func errorLine(err error) string {
 	if errors.Is(err, context.Canceled) {

@@ -55,16 +55,11 @@ func createCommand(e *env) *cli.Command {
 					return err
 				}
 			}
-			h := e.host()
-			lock, err := h.LockTree()
+			h, inv, unlock, err := e.lockedInventory(c.Context)
 			if err != nil {
 				return err
 			}
-			defer lock.Unlock()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
+			defer unlock()
 			_, err = h.Create(c.Context, inv, req)
 			return err
 		}),

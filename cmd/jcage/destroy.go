@@ -29,16 +29,11 @@ func destroyCommand(e *env) *cli.Command {
 			if c.Bool("release") {
 				return destroyReleasesCmd(c, e)
 			}
-			h := e.host()
-			lock, err := h.LockTree()
+			h, inv, unlock, err := e.lockedInventory(c.Context)
 			if err != nil {
 				return err
 			}
-			defer lock.Unlock()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
+			defer unlock()
 			var targets []*jail.Jail
 			for _, a := range c.Args().Slice() {
 				j, err := inv.Find(a)

@@ -4,8 +4,6 @@ import (
 	"errors"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/jcage/jcage/internal/jail"
 )
 
 func init() { registerCommand(renameCommand) }
@@ -19,16 +17,11 @@ func renameCommand(e *env) *cli.Command {
 			if c.NArg() != 2 {
 				return errors.New("Usage: jcage rename JAIL NEW_NAME")
 			}
-			h := e.host()
-			lock, err := h.LockTree()
+			h, inv, unlock, err := e.lockedInventory(c.Context)
 			if err != nil {
 				return err
 			}
-			defer lock.Unlock()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
+			defer unlock()
 			return h.Rename(c.Context, inv, c.Args().Get(0), c.Args().Get(1))
 		}),
 	}

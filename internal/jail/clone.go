@@ -40,26 +40,14 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 	if src.Running() {
 		return nil, fmt.Errorf("%s is running.\nPlease stop it first!", src.Name)
 	}
-	names, err := CreateRequest{Name: req.Name, UUID: req.UUID, Count: req.Count}.names()
+	plans, err := inv.plan(CreateRequest{Name: req.Name, UUID: req.UUID, Count: req.Count, Props: req.Props})
 	if err != nil {
 		return nil, err
 	}
-	var plans []createPlan
-	for _, n := range names {
-		if err := CheckName(n); err != nil {
-			return nil, err
-		}
-		if inv.exists(n) {
-			return nil, fmt.Errorf("Jail: %s already exists!", n)
-		}
-		p, err := planProps(inv, n, CreateRequest{Props: req.Props})
-		if err != nil {
-			return nil, err
-		}
+	for _, p := range plans {
 		if p.boot && h.Start == nil {
 			return nil, errors.New("boot=on starts the jail, which this build cannot do yet; nothing was cloned")
 		}
-		plans = append(plans, p)
 	}
 	var made []string
 	for _, p := range plans {

@@ -134,23 +134,9 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 	if req.Basejail && req.CloneBasejail {
 		return nil, errors.New("Use only one of -b and -B.")
 	}
-	names, err := req.names()
+	plans, err := inv.plan(req)
 	if err != nil {
 		return nil, err
-	}
-	var plans []createPlan
-	for _, n := range names {
-		if err := CheckName(n); err != nil {
-			return nil, err
-		}
-		if inv.exists(n) {
-			return nil, fmt.Errorf("Jail: %s already exists!", n)
-		}
-		p, err := planProps(inv, n, req)
-		if err != nil {
-			return nil, err
-		}
-		plans = append(plans, p)
 	}
 	if p := plans[0]; (p.boot || len(req.Packages) > 0) && h.Start == nil {
 		return nil, errors.New("boot=on and -p start the jail, which this build cannot do yet; nothing was created")
@@ -189,6 +175,30 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 		}
 	}
 	return made, nil
+}
+
+// plan checks every name the request makes and validates its properties,
+// before anything changes.
+func (inv *Inventory) plan(req CreateRequest) ([]createPlan, error) {
+	names, err := req.names()
+	if err != nil {
+		return nil, err
+	}
+	var plans []createPlan
+	for _, n := range names {
+		if err := CheckName(n); err != nil {
+			return nil, err
+		}
+		if inv.exists(n) {
+			return nil, fmt.Errorf("Jail: %s already exists!", n)
+		}
+		p, err := planProps(inv, n, req)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
 }
 
 // planProps validates create's KEY=VALUE arguments, with iocage's forced
