@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,7 +146,7 @@ func Parse(data []byte) (*Config, error) {
 // Load reads and parses the config file at path. A missing file gives an
 // error satisfying errors.Is(err, fs.ErrNotExist).
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readStable(path)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ type FileLock struct {
 // locks the new file instead.
 func LockFile(path string) (*FileLock, error) {
 	for {
-		f, err := os.Open(path)
+		f, err := openStable(path)
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
@@ -39,7 +39,7 @@ func LockFile(path string) (*FileLock, error) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		now, err := os.Stat(path)
+		now, err := statStable(path)
 		if err == nil && os.SameFile(held, now) {
 			return &FileLock{f: f, path: path}, nil
 		}
