@@ -113,8 +113,22 @@ func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 	}
 }
 
+// host builds the jail host, with the lifecycle wired in for the commands
+// that start or stop jails on the side (create boot=on and -p, destroy -f,
+// rename, update).
 func (e *env) host() *jail.Host {
-	return &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}
+	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}
+	wireLifecycle(e, h)
+	h.InstallPackages = func(ctx context.Context, name string, pkgs []string) error {
+		inv, err := h.Load(ctx, jail.Options{State: true})
+		if err != nil {
+			return err
+		}
+		opts := jail.ExecOptions{Force: true, Stdout: e.stdout, Stderr: e.stderr,
+			Start: jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)}}
+		return h.Pkg(ctx, inv, name, append([]string{"install", "-y"}, pkgs...), opts)
+	}
+	return h
 }
 
 // tree finds the active pool and opens its iocage tree, creating missing

@@ -23,7 +23,8 @@ func permuteArgs(app *cli.App, args []string) []string {
 		return args
 	}
 	cmd := findCommand(app, args[i])
-	if cmd == nil {
+	if cmd == nil || cmd.SkipFlagParsing {
+		// exec, pkg and friends pass their arguments on untouched.
 		return args
 	}
 	takesValue := map[string]bool{}

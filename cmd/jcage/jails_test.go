@@ -102,6 +102,21 @@ func TestCreateThin(t *testing.T) {
 	}
 }
 
+func TestCreateBootStartsTheJail(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	h.must("create", "-r", testRel, "-n", "www1", "boot=on")
+	var started bool
+	for _, c := range h.run.Calls() {
+		if c.Name == "jail" && len(c.Args) > 0 && c.Args[len(c.Args)-1] == "-c" {
+			started = true
+		}
+	}
+	if !started {
+		t.Fatalf("create boot=on ran no jail -c: %q", h.run.Lines())
+	}
+}
+
 func TestCreateKinds(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
@@ -183,7 +198,6 @@ func TestCreateRefusals(t *testing.T) {
 		{[]string{"create", "-r", testRel, "-n", "x", "boot=maybe"}, ""},
 		{[]string{"create", "-r", testRel, "-n", "x", "bogus=1"}, "bogus is not a valid property!\n"},
 		{[]string{"create", "-r", "13.0-RELEASE", "-n", "x"}, "Release 13.0-RELEASE is not fetched; run jcage fetch -r 13.0-RELEASE\n"},
-		{[]string{"create", "-r", testRel, "-n", "x", "boot=on"}, ""},
 	} {
 		code := h.jcage(tc.args...)
 		if code != 1 || (tc.msg != "" && h.stderr.String() != tc.msg) || strings.Count(h.stderr.String(), "\n") > 2 {

@@ -27,10 +27,10 @@ func TestSystemActivate(t *testing.T) {
 	if out != "ZFS pool '"+w.Pool.Name+"' successfully activated.\n" {
 		t.Fatalf("stdout %q", out)
 	}
-	got := w.ZFS("get", "-H", "-o", "name,value", "org.freebsd.ioc:active", w.Pool.Name, other.Name)
-	want := w.Pool.Name + "\tyes\n" + other.Name + "\tno\n"
-	if got != want {
-		t.Fatalf("active markers:\n%s\nwant\n%s", got, want)
+	for pool, want := range map[string]string{w.Pool.Name: "yes\n", other.Name: "no\n"} {
+		if got := w.ZFS("get", "-H", "-o", "value", "org.freebsd.ioc:active", pool); got != want {
+			t.Fatalf("active marker of %s: %q, want %q", pool, got, want)
+		}
 	}
 	tree := w.ZFS("list", "-H", "-o", "name,mountpoint", "-r", w.Pool.Name+"/iocage")
 	for _, d := range []string{"", "/download", "/images", "/jails", "/log", "/releases", "/templates"} {

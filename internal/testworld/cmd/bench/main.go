@@ -32,6 +32,9 @@ var benchmarks = []benchmark{
 	{"version", benchVersion},
 	{"list", benchList},
 	{"create", benchCreate},
+	{"start", benchStart},
+	{"fetch", benchFetch},
+	{"image", benchImage},
 }
 
 func main() {

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+func init() { registerCommand(execCommand) }
+
+// leadingFlags parses the options in front of JAIL for exec and pkg,
+// whose command line after JAIL belongs to the command run in the jail
+// (iocage's UNPROCESSED arguments): `jcage exec web ls -la` must hand -la
+// to ls. valued names the options that take a value; "--" ends options.
+func leadingFlags(args []string, valued, boolean map[string]string) (map[string]string, []string, error) {
+	got := map[string]string{}
+	for len(args) > 0 {
+		a := args[0]
+		if a == "--" {
+			return got, args[1:], nil
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		short := !strings.HasPrefix(a, "--")
+		if short && len(name) > 1 && !hasValue {
+			// -uroot
+			name, value, hasValue = name[:1], name[1:], true
+		}
+		if canon, ok := valued[name]; ok {
+			if !hasValue {
+				if len(args) < 2 {
+					return nil, nil, fmt.Errorf("option %s requires an argument", a)
+				}
+				value, args = args[1], args[1:]
+			}
+			got[canon] = value
+			args = args[1:]
+			continue
+		}
+		if canon, ok := boolean[name]; ok && !hasValue {
+			got[canon] = "1"
+			args = args[1:]
+			continue
+		}
+		return nil, nil, fmt.Errorf("no such option: %s", a)
+	}
+	return got, args, nil
+}
+
+func execCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "exec",
+		Usage:     "Run a command inside a specified jail.",
+		ArgsUsage: "JAIL COMMAND...",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "host_user", Aliases: []string{"u"}, Value: "root", Usage: "The host user to use."},
+			&cli.StringFlag{Name: "jail_user", Aliases: []string{"U"}, Usage: "The jail user to use."},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Start the jail if it is not running."},
+		},
+		// Everything after JAIL is the jail's command, options included.
+		SkipFlagParsing: true,
+		Action: needRoot(e, "exec", func(c *cli.Context) error {
+			args := c.Args().Slice()
+			if len(args) > 0 && (args[0] == "--help" || args[0] == "help") {
+				return cli.ShowCommandHelp(c, "exec")
+			}
+			opts, rest, err := leadingFlags(args,
+				map[string]string{"u": "host_user", "host_user": "host_user", "U": "jail_user", "jail_user": "jail_user"},
+				map[string]string{"f": "force", "force": "force"})
+			if err != nil {
+				return err
+			}
+			if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+				return errors.New("Please specify a jail first!")
+			}
+			if len(rest) > 1 && rest[1] == "--" {
+				// `exec JAIL -- CMD`: the separator is not part of CMD.
+				rest = append(rest[:1:1], rest[2:]...)
+			}
+			if len(rest) < 2 {
+				return errors.New("Usage: jcage exec [-u USER | -U USER] [-f] JAIL COMMAND...")
+			}
+			hostUser, jailUser := opts["host_user"], opts["jail_user"]
+			if hostUser == "" {
+				hostUser = "root"
+			}
+			// A jail user replaces the default host user.
+			if jailUser != "" && hostUser == "root" && opts["host_user"] == "" {
+				hostUser = ""
+			}
+			h := e.host()
+			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+			if err != nil {
+				return err
+			}
+			return h.Exec(c.Context, inv, rest[0], rest[1:], jail.ExecOptions{
+				HostUser: hostUser, JailUser: jailUser, Force: opts["force"] != "" || e.force,
+				Start: jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)},
+				Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
+			})
+		}),
+	}
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/release"
+)
+
+func init() { registerCommand(fetchCommand) }
+
+// fetchPlugin, when set, runs fetch's plugin mode (--plugins, -P).
+var fetchPlugin func(c *cli.Context, e *env) error
+
+// isTerminal reports whether a stream is a terminal: the release menu
+// needs one on stdin, the progress bars one on stderr.
+var isTerminal = func(s any) bool {
+	f, ok := s.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// retryDelayEnv overrides the first retry's wait (a Go duration, e.g.
+// "200ms"); later waits double from it.
+const retryDelayEnv = "JCAGE_FETCH_RETRY_DELAY"
+
+func fetchCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "fetch",
+		Usage:     "fetch a FreeBSD release from a mirror (or a plugin)",
+		ArgsUsage: "[-r RELEASE]",
+		Description: "Downloads the release's sets, verifies each against the release's MANIFEST while it is\n" +
+			"extracted, and makes POOL/iocage/releases/RELEASE appear only once every set verified.\n" +
+			"The verified sets are kept in POOL/iocage/download/RELEASE. Unless -NU, the release is then\n" +
+			"patched with its own freebsd-update. Fetching a release again verifies and patches it.\n" +
+			retryDelayEnv + " sets the wait before the first retry of a failed download (default 1s).",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "release", Aliases: []string{"r"}, Usage: "release to fetch, e.g. 14.3-RELEASE, or latest"},
+			&cli.StringFlag{Name: "server", Aliases: []string{"s"}, Value: release.DefaultServer, Usage: "mirror to fetch from"},
+			&cli.StringFlag{Name: "root-dir", Aliases: []string{"d"}, Usage: "directory on the mirror holding the releases (default ftp/releases/MACHINE[/MACHINE_ARCH]), or the local directory with -f"},
+			&cli.StringSliceFlag{Name: "files", Aliases: []string{"F"}, Usage: "fetch these files instead of the default sets (repeatable)"},
+			&cli.BoolFlag{Name: "file", Aliases: []string{"f"}, Usage: "read the files from the local directory -d/RELEASE; no freebsd-update"},
+			&cli.BoolFlag{Name: "http", Aliases: []string{"h"}, Usage: "accepted for compatibility; the scheme comes from -s"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Value: "anonymous", Usage: "user for --auth"},
+			&cli.StringFlag{Name: "password", Aliases: []string{"p"}, Value: "anonymous@", Usage: "password for --auth"},
+			&cli.StringFlag{Name: "auth", Aliases: []string{"a"}, Usage: "HTTP authentication: basic or digest (https unless -s says otherwise)"},
+			&cli.BoolFlag{Name: "verify", Aliases: []string{"V"}, Usage: "verify TLS certificates (the default)"},
+			&cli.BoolFlag{Name: "noverify", Aliases: []string{"NV"}, Usage: "do not verify TLS certificates"},
+			&cli.BoolFlag{Name: "update", Aliases: []string{"U"}, Usage: "run freebsd-update after extracting (the default)"},
+			&cli.BoolFlag{Name: "noupdate", Aliases: []string{"NU"}, Usage: "do not run freebsd-update"},
+			&cli.BoolFlag{Name: "eol", Aliases: []string{"E"}, Usage: "accepted for compatibility; freebsd-update reports end of life"},
+			&cli.BoolFlag{Name: "noeol", Aliases: []string{"NE"}, Usage: "accepted for compatibility"},
+			&cli.StringFlag{Name: "proxy", Aliases: []string{"S"}, Usage: "HTTP proxy for every request (else http_proxy, https_proxy and no_proxy)"},
+			// Plugin mode.
+			&cli.BoolFlag{Name: "plugins", Usage: "fetch plugins"},
+			&cli.StringFlag{Name: "plugin-name", Aliases: []string{"P"}, Usage: "plugin to fetch"},
+			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: "https://github.com/freenas/iocage-ix-plugins.git", Usage: "plugin index repository"},
+			&cli.StringFlag{Name: "branch", Usage: "plugin index branch"},
+			&cli.BoolFlag{Name: "keep_jail_on_failure", Aliases: []string{"k"}, Usage: "keep a plugin jail whose installation failed"},
+			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: 1, Usage: "number of plugin jails"},
+			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "plugin jail name"},
+			&cli.BoolFlag{Name: "accept", Usage: "accept the plugin's network settings"},
+			&cli.BoolFlag{Name: "noaccept", Usage: "do not accept the plugin's network settings"},
+			&cli.BoolFlag{Name: "official", Aliases: []string{"O"}, Usage: "official plugins only"},
+			&cli.BoolFlag{Name: "thickconfig", Aliases: []string{"C"}, Usage: "plugin jail with a thick config"},
+		},
+		Action: needRoot(e, "fetch", func(c *cli.Context) error {
+			if c.Bool("plugins") || c.String("plugin-name") != "" {
+				if fetchPlugin == nil {
+					return errors.New("fetch: plugins are not supported by this build")
+				}
+				return fetchPlugin(c, e)
+			}
+			if c.NArg() > 0 {
+				return fmt.Errorf("fetch: unexpected argument %q (properties are for plugins)", c.Args().First())
+			}
+			return runFetch(c, e)
+		}),
+	}
+}
+
+// fetchOptions turns fetch's flags into release options.
+func fetchOptions(c *cli.Context, e *env) (release.Options, error) {
+	opts := release.Options{
+		Server:   c.String("server"),
+		RootDir:  c.String("root-dir"),
+		Files:    c.StringSlice("files"),
+		Local:    c.Bool("file"),
+		NoUpdate: c.Bool("noupdate"),
+		Auth:     c.String("auth"),
+		User:     c.String("user"),
+		Password: c.String("password"),
+		Proxy:    c.String("proxy"),
+		Insecure: c.Bool("noverify"),
+		Getenv:   os.Getenv,
+		Err:      e.stderr,
+	}
+	if v := os.Getenv(retryDelayEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return opts, fmt.Errorf("%s: not a duration: %q", retryDelayEnv, v)
+		}
+		opts.RetryDelay = d
+	}
+	if isTerminal(e.stderr) {
+		opts.Meter = release.BarMeter{W: e.stderr}
+	} else {
+		opts.Meter = release.LineMeter{W: e.stderr}
+	}
+	return opts, nil
+}
+
+func runFetch(c *cli.Context, e *env) error {
+	ctx := c.Context
+	opts, err := fetchOptions(c, e)
+	if err != nil {
+		return err
+	}
+	h := e.host()
+	inv, err := h.Load(ctx, jail.Options{Create: true})
+	if err != nil {
+		return err
+	}
+	f, err := release.NewFetcher(ctx, h, inv, opts)
+	if err != nil {
+		return err
+	}
+	rel := c.String("release")
+	if rel == "" {
+		rel, err = chooseRelease(ctx, e, f)
+		if errors.Is(err, release.ErrQuit) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if rel, err = f.Resolve(ctx, rel); err != nil {
+		return err
+	}
+	return f.Fetch(ctx, rel)
+}
+
+// chooseRelease is iocage's menu, offered only on a terminal: a script
+// without -r gets a clear error instead of a prompt nobody answers.
+func chooseRelease(ctx context.Context, e *env, f *release.Fetcher) (string, error) {
+	if !isTerminal(e.stdin) {
+		return "", errors.New("No release given: pass one with -r RELEASE (for example -r 14.3-RELEASE or -r latest)")
+	}
+	rels, err := f.Available(ctx)
+	if err != nil {
+		return "", err
+	}
+	return release.Prompt(e.stdin, e.stdout, rels, f.HostRelease())
+}
+
+// fetchForCreate fetches a release with fetch's defaults, for commands
+// that need a release the host lacks (jail.Host.Fetch).
+func fetchForCreate(e *env) func(ctx context.Context, rel string) error {
+	return func(ctx context.Context, rel string) error {
+		h := e.host()
+		inv, err := h.Load(ctx, jail.Options{Create: true})
+		if err != nil {
+			return err
+		}
+		var errw io.Writer = e.stderr
+		meter := release.Meter(release.LineMeter{W: errw})
+		if isTerminal(e.stderr) {
+			meter = release.BarMeter{W: errw}
+		}
+		f, err := release.NewFetcher(ctx, h, inv, release.Options{Getenv: os.Getenv, Err: errw, Meter: meter})
+		if err != nil {
+			return err
+		}
+		if rel, err = f.Resolve(ctx, rel); err != nil {
+			return err
+		}
+		return f.Fetch(ctx, rel)
+	}
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/testworld/mirror"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// The release mirror of this package's tests: built once into a cache
+// directory (rebuilt only when its settings change) and served on
+// 127.0.0.1 for the rest of the test process.
+var (
+	fetchMirrorOnce sync.Once
+	fetchMirror     *mirror.Running
+	fetchMirrorDir  string
+	fetchMirrorErr  error
+)
+
+func testMirror(t *testing.T) *mirror.Running {
+	t.Helper()
+	fetchMirrorOnce.Do(func() {
+		fetchMirrorDir = filepath.Join(os.TempDir(), "jcage-cmd-test-mirror")
+		_, fetchMirrorErr = mirror.BuildMirror(fetchMirrorDir, mirror.MirrorSpec{
+			Releases: []string{"13.4-RELEASE", "14.1-RELEASE", "14.2-RELEASE", "14.3-RELEASE"},
+			Machines: []string{"amd64", "arm64"},
+			Missing:  true,
+		})
+		if fetchMirrorErr == nil {
+			fetchMirror, fetchMirrorErr = mirror.Start("127.0.0.1:0", fetchMirrorDir)
+		}
+	})
+	if fetchMirrorErr != nil {
+		t.Fatalf("release mirror: %v", fetchMirrorErr)
+	}
+	return fetchMirror
+}
+
+// extractingRunner runs xz and tar for real, so that sets are extracted
+// into the fake's directories, and everything else through the recorder.
+type extractingRunner struct{ rec *host.Recorder }
+
+func (r extractingRunner) Run(ctx context.Context, c host.Cmd) ([]byte, error) {
+	if c.Name == "xz" || c.Name == "tar" {
+		return host.Exec{}.Run(ctx, c)
+	}
+	return r.rec.Run(ctx, c)
+}
+
+// jcageExtracting is harness.jcage with the extracting runner.
+func (h *harness) jcageExtracting(args ...string) int {
+	h.stdout.Reset()
+	h.stderr.Reset()
+	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: extractingRunner{h.run}, zfs: h.zfs, runDir: h.runDir}
+	app := newApp(e)
+	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
+	return exitCode(e, err, false)
+}
+
+func TestFetchCommand(t *testing.T) {
+	m := testMirror(t)
+	h := newTreeHarness(t)
+	if code := h.jcageExtracting("fetch", "-s", m.URL, "-r", "14.3-release"); code != 0 {
+		t.Fatalf("fetch: %d %s", code, h.stderr.String())
+	}
+	if !strings.HasPrefix(h.stdout.String(), "Fetching: 14.3-RELEASE\n") {
+		t.Errorf("stdout %q", h.stdout.String())
+	}
+	for _, s := range []string{"base.txz", "lib32.txz", "src.txz"} {
+		if !strings.Contains(h.stderr.String(), s+": ") {
+			t.Errorf("no line for %s on stderr: %q", s, h.stderr.String())
+		}
+	}
+	if strings.Contains(h.stderr.String(), "\r") {
+		t.Errorf("a bar was drawn off a terminal: %q", h.stderr.String())
+	}
+	var fu []string
+	for _, l := range h.run.Lines() {
+		if strings.Contains(l, "freebsd-update") {
+			fu = append(fu, l)
+		}
+	}
+	if len(fu) != 2 || !strings.HasSuffix(fu[0], " --not-running-from-cron fetch") || !strings.HasSuffix(fu[1], ".conf install") {
+		t.Errorf("freebsd-update calls %v", fu)
+	}
+	// -NU, flags after the release as iocage allows, -F repeated.
+	if code := h.jcageExtracting("fetch", "-r", "13.4-RELEASE", "-s", m.URL, "-NU", "-F", "MANIFEST", "-F", "base.txz", "-h", "-E"); code != 0 {
+		t.Fatalf("fetch -NU -F: %d %s", code, h.stderr.String())
+	}
+	if h.jcage("list", "-r") != 0 || h.stdout.String() != "+---------------+\n| Bases fetched |\n+===============+\n| 13.4-RELEASE  |\n+---------------+\n| 14.3-RELEASE  |\n+---------------+\n" {
+		t.Errorf("list -r:\n%s", h.stdout.String())
+	}
+	if h.jcage("list", "-r", "-h") != 0 || h.stdout.String() != "13.4-RELEASE\n14.3-RELEASE\n" {
+		t.Errorf("list -r -h: %q", h.stdout.String())
+	}
+	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "[\n  {\n    \"release\": \"13.4-RELEASE\"\n  },\n  {\n    \"release\": \"14.3-RELEASE\"\n  }\n]\n" {
+		t.Errorf("list -r --json: %q", h.stdout.String())
+	}
+	dl := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.Download("13.4-RELEASE"))
+	if ents, _ := os.ReadDir(dl); len(ents) != 2 {
+		t.Errorf("-F MANIFEST -F base.txz kept %v", ents)
+	}
+}
+
+func TestFetchCommandRefusals(t *testing.T) {
+	m := testMirror(t)
+	h := newTreeHarness(t)
+	before := h.zfs.Names()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"fetch", "-s", m.URL, "-r", "banana"}, "Please supply a valid entry.\n"},
+		{[]string{"fetch", "-s", m.URL}, "No release given: pass one with -r RELEASE (for example -r 14.3-RELEASE or -r latest)\n"},
+		{[]string{"fetch", "-s", m.URL, "-r", "14.3-RELEASE", "-a", "kerberos"}, "--auth must be basic or digest, not \"kerberos\"\n"},
+		{[]string{"fetch", "-s", m.URL, "-r", "14.0-RELEASE", "-NU"}, "14.0-RELEASE was not found!\n"},
+		{[]string{"fetch", "-r", "14.3-RELEASE", "-f"}, "Please supply the directory holding the release with -d when using -f\n"},
+		{[]string{"fetch", "--plugins"}, "fetch: plugins are not supported by this build\n"},
+		{[]string{"fetch", "-r", "14.3-RELEASE", "ip4_addr=x"}, "fetch: unexpected argument \"ip4_addr=x\" (properties are for plugins)\n"},
+	} {
+		if code := h.jcageExtracting(c.args...); code != 1 || h.stderr.String() != c.want {
+			t.Errorf("%v: code %d stderr %q, want %q", c.args, code, h.stderr.String(), c.want)
+		}
+	}
+	h.uid = 1001
+	if code := h.jcage("fetch", "-r", "14.3-RELEASE"); code != 1 || h.stderr.String() != "You need to have root privileges to run fetch\n" {
+		t.Errorf("non-root: %d %q", code, h.stderr.String())
+	}
+	if after := h.zfs.Names(); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("refused fetches changed datasets: %v", after)
+	}
+}
+
+// On a terminal, no -r shows iocage's menu.
+func TestFetchMenu(t *testing.T) {
+	m := testMirror(t)
+	defer func(f func(any) bool) { isTerminal = f }(isTerminal)
+	tty := true
+	isTerminal = func(s any) bool { return tty && s != nil }
+	h := newTreeHarness(t)
+	h.stdin = "0\n"
+	code := h.jcageExtracting("fetch", "-s", m.URL, "-NU")
+	if code != 0 {
+		t.Fatalf("menu fetch: %d %s", code, h.stderr.String())
+	}
+	want := "[0] 13.4-RELEASE\n[1] 14.1-RELEASE\n[2] 14.2-RELEASE\n[3] 14.3-RELEASE\nType the number of the desired RELEASE\n" +
+		"Press [Enter] to fetch the default selection: (Not a RELEASE)\nType EXIT to quit: Fetching: 13.4-RELEASE\n"
+	if h.stdout.String() != want {
+		t.Errorf("stdout:\n%q\nwant\n%q", h.stdout.String(), want)
+	}
+	if !strings.Contains(h.stderr.String(), "\r") {
+		t.Errorf("no bar on a terminal: %q", h.stderr.String())
+	}
+	h.stdin = "EXIT\n"
+	if code := h.jcageExtracting("fetch", "-s", m.URL); code != 0 || strings.Contains(h.stdout.String(), "Fetching") {
+		t.Errorf("EXIT: %d %q", code, h.stdout.String())
+	}
+	h.stdin = "7\n"
+	if code := h.jcageExtracting("fetch", "-s", m.URL); code != 1 || h.stderr.String() != "Please supply a valid entry.\n" {
+		t.Errorf("bad choice: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestDestroyReleaseCommand(t *testing.T) {
+	m := testMirror(t)
+	h := newTreeHarness(t)
+	for _, rel := range []string{"13.4-RELEASE", "14.3-RELEASE"} {
+		if code := h.jcageExtracting("fetch", "-s", m.URL, "-r", rel, "-NU"); code != 0 {
+			t.Fatalf("fetch %s: %s", rel, h.stderr.String())
+		}
+	}
+	l := zfs.Layout{Pool: "tank"}
+	h.stdin = "n\n"
+	if code := h.jcage("destroy", "-r", "14.3-RELEASE"); code != 0 || h.stdout.String() != "This will destroy RELEASE: 14.3-RELEASE\nAre you sure? [y/N]: " {
+		t.Fatalf("declined: %d %q %q", code, h.stdout.String(), h.stderr.String())
+	}
+	if _, err := h.zfs.Get(context.Background(), l.Release("14.3-RELEASE")); err != nil {
+		t.Fatal("declined destroy destroyed")
+	}
+	h.stdin = "y\n"
+	if code := h.jcage("destroy", "-r", "14.3-RELEASE"); code != 0 || !strings.HasSuffix(h.stdout.String(), "Are you sure? [y/N]: Destroying RELEASE dataset: 14.3-RELEASE\n") {
+		t.Fatalf("confirmed: %d %q %q", code, h.stdout.String(), h.stderr.String())
+	}
+	if code := h.jcage("destroy", "-r", "-f", "-d", "13.4-RELEASE"); code != 0 || h.stdout.String() != "Destroying RELEASE dataset: 13.4-RELEASE\n" {
+		t.Fatalf("-f -d: %d %q %q", code, h.stdout.String(), h.stderr.String())
+	}
+	for _, n := range h.zfs.Names() {
+		if zfs.Child(l.Release("14.3-RELEASE"), n) || zfs.Child(l.Release("13.4-RELEASE"), n) || zfs.Child(l.Download("13.4-RELEASE"), n) {
+			t.Errorf("%s survived", n)
+		}
+	}
+	if _, err := h.zfs.Get(context.Background(), l.Download("14.3-RELEASE")); err != nil {
+		t.Error("download/14.3-RELEASE went without -d")
+	}
+	if code := h.jcage("destroy", "-r", "-f", "12.0-RELEASE"); code != 1 || h.stderr.String() != "RELEASE: 12.0-RELEASE not found!\n" {
+		t.Errorf("missing: %d %q", code, h.stderr.String())
+	}
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// imageZFS is the fake with streams that carry a dataset's files (a tar
+// after the fake's own stream line), so that an import has a config.json.
+type imageZFS struct{ *zfs.Fake }
+
+func (z imageZFS) Send(ctx context.Context, snap string, w io.Writer) error {
+	if err := z.Fake.Send(ctx, snap, w); err != nil {
+		return err
+	}
+	ds, _, _ := zfs.SplitSnap(snap)
+	dir := z.MountPath(ds)
+	kids, _ := z.Fake.List(ctx, ds, zfs.ListOptions{Depth: 1})
+	tw := tar.NewWriter(w)
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		for _, k := range kids {
+			if k.Name != ds && p == z.MountPath(k.Name) {
+				return filepath.SkipDir
+			}
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: rel, Mode: int64(fi.Mode().Perm()), Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		_, err = tw.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+func (z imageZFS) Receive(ctx context.Context, name string, r io.Reader, opts zfs.ReceiveOptions) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return errors.New("cannot receive: invalid stream (bad magic number)")
+	}
+	if err := z.Fake.Receive(ctx, name, bytes.NewReader(b[:i+1]), opts); err != nil {
+		return err
+	}
+	tr := tar.NewReader(bytes.NewReader(b[i+1:]))
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(z.MountPath(name), hdr.Name)
+		body, _ := io.ReadAll(tr)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, body, fs.FileMode(hdr.Mode)); err != nil {
+			return err
+		}
+	}
+}
+
+// jcageImage runs one command line with file-carrying streams.
+func (h *harness) jcageImage(args ...string) int {
+	h.stdout.Reset()
+	h.stderr.Reset()
+	e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: imageZFS{h.zfs}, runDir: h.runDir}
+	app := newApp(e)
+	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
+	return exitCode(e, err, false)
+}
+
+func (h *harness) imagesDir() string { return h.zfs.MountPath("tank/iocage/images") }
+
+// exported returns the one NAME_DATE.zip in images/.
+func (h *harness) exported(t *testing.T) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(h.imagesDir(), "*.zip"))
+	if len(m) != 1 {
+		t.Fatalf("images/ holds %v", m)
+	}
+	return m[0]
+}
+
+func TestExportImportCommands(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("web", map[string]any{"notes": "keep me"})
+	root := h.zfs.MountPath("tank/iocage/jails/web/root")
+	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc/rc.conf"), []byte("sshd_enable=\"YES\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(h.zfs.MountPath("tank/iocage/jails/web"), "config.json"))
+	names := strings.Join(h.zfs.Names(), "\n")
+
+	if code := h.jcageImage("export", "web"); code != 0 {
+		t.Fatalf("export: %s", h.stderr.String())
+	}
+	archive := h.exported(t)
+	want := "Exporting dataset: tank/iocage/jails/web\nExporting dataset: tank/iocage/jails/web/root\n\n" +
+		"Preparing compressed file: " + archive + ".\n\nExported: " + archive + "\n"
+	if h.stdout.String() != want || h.stderr.Len() != 0 {
+		t.Fatalf("export said %q / %q", h.stdout.String(), h.stderr.String())
+	}
+	sum, err := os.ReadFile(strings.TrimSuffix(archive, ".zip") + ".sha256")
+	if err != nil || len(sum) != 64 {
+		t.Fatalf("sha256 file %q %v", sum, err)
+	}
+	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.jcageImage("import", "web"); code != 0 {
+		t.Fatalf("import: %s", h.stderr.String())
+	}
+	if h.stdout.String() != "Importing dataset: web\nImporting dataset: web/root\n\nImported: web\n" {
+		t.Fatalf("import said %q", h.stdout.String())
+	}
+	if got, _ := os.ReadFile(filepath.Join(h.zfs.MountPath("tank/iocage/jails/web"), "config.json")); !bytes.Equal(got, cfg) {
+		t.Fatalf("config.json:\n%s\nwant:\n%s", got, cfg)
+	}
+	if got, _ := os.ReadFile(filepath.Join(root, "etc/rc.conf")); string(got) != "sshd_enable=\"YES\"\n" {
+		t.Fatalf("rc.conf %q", got)
+	}
+	if got := strings.Join(h.zfs.Names(), "\n"); got != names {
+		t.Fatalf("datasets after the round trip:\n%s", got)
+	}
+	if code := h.jcage("list", "-h"); code != 0 || !strings.Contains(h.stdout.String(), "\tweb\tdown\t") {
+		t.Fatalf("list after import: %q %q", h.stdout.String(), h.stderr.String())
+	}
+
+	// -p names the archive itself, wherever it lives.
+	moved := filepath.Join(t.TempDir(), filepath.Base(archive))
+	if err := os.Rename(archive, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(strings.TrimSuffix(archive, ".zip")+".sha256", strings.TrimSuffix(moved, ".zip")+".sha256"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.jcageImage("import", "-p", moved, "web"); code != 0 {
+		t.Fatalf("import -p FILE: %s", h.stderr.String())
+	}
+}
+
+func TestExportImportRefusals(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("web", nil)
+	h.running(map[string]int{"web": 3})
+	names := strings.Join(h.zfs.Names(), "\n")
+	refused := func(wantErr string, args ...string) {
+		t.Helper()
+		if code := h.jcageImage(args...); code != 1 || h.stderr.String() != wantErr+"\n" {
+			t.Fatalf("%v: code %d stderr %q, want %q", args, code, h.stderr.String(), wantErr)
+		}
+		if got := strings.Join(h.zfs.Names(), "\n"); got != names {
+			t.Fatalf("%v changed ZFS:\n%s", args, got)
+		}
+	}
+	refused("web is running, stop the jail before exporting!", "export", "web")
+	refused(`invalid compression "gzip": use zip or lzma`, "export", "-c", "gzip", "web")
+	refused("Usage: jcage export [-c zip|lzma] [--allow-running] JAIL", "export")
+	refused("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME", "import")
+	refused("nope not found!", "import", "nope")
+	h.uid = 1001
+	refused("You need to have root privileges to run export", "export", "web")
+	refused("You need to have root privileges to run import", "import", "web")
+	h.uid = 0
+	if ents, _ := os.ReadDir(h.imagesDir()); len(ents) != 0 {
+		t.Fatalf("refusals wrote %v", ents)
+	}
+
+	if code := h.jcageImage("export", "--allow-running", "web"); code != 0 {
+		t.Fatalf("export --allow-running: %s", h.stderr.String())
+	}
+	archive := h.exported(t)
+	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
+		t.Fatal(err)
+	}
+	h.running(nil)
+	names = strings.Join(h.zfs.Names(), "\n")
+	b, _ := os.ReadFile(archive)
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(archive, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.jcageImage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "does not match its checksum") ||
+		!strings.Contains(h.stderr.String(), "--no-verify") || strings.Count(h.stderr.String(), "\n") != 1 {
+		t.Fatalf("tampered: %d %q", code, h.stderr.String())
+	}
+	if got := strings.Join(h.zfs.Names(), "\n"); got != names || h.zfs.Calls("receive") != 0 {
+		t.Fatalf("tampered import changed ZFS:\n%s", got)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(archive, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(strings.TrimSuffix(archive, ".zip") + ".sha256"); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.jcageImage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "has no checksum file") || !strings.Contains(h.stderr.String(), "--no-verify") {
+		t.Fatalf("no checksum: %d %q", code, h.stderr.String())
+	}
+	if code := h.jcageImage("import", "--no-verify", "web"); code != 0 {
+		t.Fatalf("import --no-verify: %s", h.stderr.String())
+	}
+	names = strings.Join(h.zfs.Names(), "\n")
+	refused("Jail: web already exists!", "import", "--no-verify", "web")
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/release"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// updRoot lays the files freebsd-update reads in a root.
+func updRoot(t *testing.T, root, userland string) {
+	t.Helper()
+	for p, data := range map[string]string{
+		"etc/freebsd-update.conf": "KeyPrint 800651ef\nServerName update.FreeBSD.org\nComponents src world kernel\n",
+		"bin/freebsd-version":     "#!/bin/sh\nUSERLAND_VERSION=\"" + userland + "\"\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.MkdirAll(filepath.Join(root, "var/db/freebsd-update"), 0o700)
+}
+
+// updState is what a failed command must leave as it was: every dataset
+// and snapshot, and the bytes of every file in the pool (but
+// defaults.json, which the first command run as root writes, as iocage's
+// every command does).
+func updState(h *harness) string {
+	var b strings.Builder
+	b.WriteString(strings.Join(h.zfs.Names(), "\n"))
+	top := h.zfs.MountPath("tank")
+	filepath.Walk(top, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() || strings.Contains(p, ".fake-snapshots") || fi.Name() == "defaults.json" {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		fmt.Fprintf(&b, "\n%s %q", strings.TrimPrefix(p, top), data)
+		return nil
+	})
+	return b.String()
+}
+
+// fuScript answers freebsd-update the way the real tool changes a root:
+// fetch stages a patch in the work directory, install applies it.
+func fuScript(c host.Cmd) (string, error) {
+	if !strings.HasSuffix(c.Name, "/usr/sbin/freebsd-update") {
+		return "", nil
+	}
+	root := c.Args[1]
+	switch c.Args[len(c.Args)-1] {
+	case "fetch":
+		os.WriteFile(filepath.Join(root, "var/db/freebsd-update/staged"), []byte("p2"), 0o644)
+		return "The following files will be updated as part of updating to\n14.3-RELEASE-p2:\n/bin/freebsd-version\n", nil
+	case "install":
+		os.WriteFile(filepath.Join(root, "bin/freebsd-version"), []byte("USERLAND_VERSION=\"14.3-RELEASE-p2\"\n"), 0o755)
+		return "Installing updates... done.\n", nil
+	}
+	return "", nil
+}
+
+func TestUpdateCommand(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("web", map[string]any{"release": "14.3-RELEASE-p1"})
+	root := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.JailRoot("web"))
+	updRoot(t, root, "14.3-RELEASE-p1")
+	h.run.Respond = fuScript
+	if code := h.jcage("update", "web"); code != 0 {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+	var got []string
+	for _, c := range h.run.Calls() {
+		if c.Name != "jls" {
+			got = append(got, strings.TrimSpace(c.String()+" "+strings.Join(c.Env, " ")))
+		}
+	}
+	fu := root + "/usr/sbin/freebsd-update -b " + root + " -d " + root + "/var/db/freebsd-update/ -f " + root + "/etc/freebsd-update.conf"
+	want := []string{
+		"mount -t devfs devfs " + root + "/dev",
+		fu + " --not-running-from-cron fetch UNAME_r=14.3-RELEASE PAGER=/bin/cat",
+		fu + " install UNAME_r=14.3-RELEASE PAGER=/bin/cat",
+		"umount " + root + "/dev",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("calls:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	out := h.stdout.String()
+	if !strings.HasPrefix(out, "Snapshot: tank/iocage/jails/web@ioc_update_14.3-RELEASE-p1_") ||
+		!strings.Contains(out, "Updating jail...\n\n* Updating web to the latest patch level... \nThe following files") ||
+		!strings.HasSuffix(out, "Installing updates... done.\nUpdated jail successfully.\n\nweb updates have been applied successfully.\n") {
+		t.Fatalf("stdout %q", out)
+	}
+	h.jcage("get", "release", "web")
+	if h.stdout.String() != "14.3-RELEASE-p2\n" {
+		t.Fatalf("release %q", h.stdout.String())
+	}
+
+	// A failing install is rolled back: the jail is as it was.
+	before := updState(h)
+	h.run.Fail(append([]string{root + "/usr/sbin/freebsd-update"}, release.UpdateArgs(root, "install")...), 1, "install: /bin/freebsd-version: Operation not permitted\n")
+	if code := h.jcage("update", "web"); code != 1 {
+		t.Fatalf("failing install: code %d", code)
+	}
+	if e := h.stderr.String(); !strings.Contains(e, "Operation not permitted;") || !strings.Contains(e, "; rolled back to tank/iocage/jails/web@ioc_update_14.3-RELEASE-p2_") {
+		t.Fatalf("stderr %q", e)
+	}
+	if after := updState(h); after != before {
+		t.Fatalf("not rolled back:\n%s\nwant\n%s", after, before)
+	}
+}
+
+func TestUpdateCommandRefusals(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("web", nil)
+	h.addJail("tmpl", map[string]any{"template": 1})
+	before := updState(h)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"update"}, "Usage: jcage update [-P] JAIL|ALL\n"},
+		{[]string{"update", "web", "db"}, "Usage: jcage update [-P] JAIL|ALL\n"},
+		{[]string{"update", "nope"}, "jail 'nope' not found!\n"},
+		{[]string{"update", "tmpl", "-P"}, "Please convert back to a jail before trying to update tmpl\n"},
+	} {
+		if code := h.jcage(tc.args...); code != 1 || !strings.HasSuffix(h.stderr.String(), tc.want) {
+			t.Errorf("%v: code %d stderr %q", tc.args, code, h.stderr.String())
+		}
+	}
+	h.uid = 1001
+	if code := h.jcage("update", "web"); code != 1 || h.stderr.String() != "You need to have root privileges to run update\n" {
+		t.Errorf("non-root: %d %q", code, h.stderr.String())
+	}
+	if code := h.jcage("upgrade", "web", "-r", "14.3-RELEASE"); code != 1 || h.stderr.String() != "You need to have root privileges to run upgrade\n" {
+		t.Errorf("non-root: %d %q", code, h.stderr.String())
+	}
+	if after := updState(h); after != before {
+		t.Fatal("a refused command changed something")
+	}
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/release"
+)
+
+func init() { registerCommand(upgradeCommand) }
+
+func upgradeCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "upgrade",
+		Usage:     "Run freebsd-update to upgrade a specified jail to the RELEASE given.",
+		ArgsUsage: "JAIL -r RELEASE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "release", Aliases: []string{"r"}, Usage: "the RELEASE to upgrade to"},
+		},
+		Action: needRoot(e, "upgrade", func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
+			}
+			newrel := c.String("release")
+			if newrel == "" {
+				return errors.New("Target RELEASE is required to upgrade.")
+			}
+			h := e.host()
+			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+			if err != nil {
+				return err
+			}
+			j, err := inv.Find(c.Args().First())
+			if err != nil {
+				return err
+			}
+			return h.Upgrade(c.Context, inv, j, newrel, jail.UpgradeOptions{
+				Upgrader: &release.Upgrader{Run: e.run, Out: e.stdout, Err: e.stderr},
+				Err:      e.stderr,
+			})
+		}),
+	}
+}

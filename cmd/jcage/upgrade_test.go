@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/release"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+func TestUpgradeCommand(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail("web", map[string]any{"release": "14.2-RELEASE-p3"})
+	root := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.JailRoot("web"))
+	updRoot(t, root, "14.2-RELEASE-p3")
+	h.run.On([]string{"uname", "-r"}, "14.3-RELEASE\n", nil)
+	var confs []string
+	h.run.Respond = func(c host.Cmd) (string, error) {
+		if !strings.HasSuffix(c.Name, "/usr/sbin/freebsd-update") {
+			return "", nil
+		}
+		b, _ := os.ReadFile(c.Args[5])
+		confs = append(confs, string(b))
+		link := release.PendingInstall(root)
+		switch c.Args[len(c.Args)-1] {
+		case "upgrade":
+			os.Symlink("install.x", link)
+		case "install":
+			if _, err := os.Lstat(link); err != nil {
+				return "", &host.RunError{Argv: c.Argv(), ExitCode: 2, Err: fmt.Errorf("exit status 2")}
+			}
+			os.Remove(link)
+			os.WriteFile(filepath.Join(root, "bin/freebsd-version"), []byte("USERLAND_VERSION=\"14.3-RELEASE-p1\"\n"), 0o755)
+		}
+		return "", nil
+	}
+	if code := h.jcage("upgrade", "web", "-r", "14.3-RELEASE"); code != 0 {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+	want := "\nweb successfully upgraded from 14.2-RELEASE-p3 to 14.3-RELEASE-p1!\nPlease reboot the jail and inspect.\nRemove the snapshot: ioc_upgrade_"
+	if !strings.HasPrefix(h.stdout.String(), want) {
+		t.Fatalf("stdout %q", h.stdout.String())
+	}
+	var fus []host.Cmd
+	for _, c := range h.run.Calls() {
+		if strings.HasSuffix(c.Name, "/usr/sbin/freebsd-update") {
+			fus = append(fus, c)
+		}
+	}
+	if len(fus) != 2 {
+		t.Fatalf("freebsd-update ran %d times", len(fus))
+	}
+	up := strings.Join(fus[0].Args, " ")
+	if !strings.HasPrefix(up, "-b "+root+" -d "+root+"/var/db/freebsd-update/ -f ") ||
+		!strings.HasSuffix(up, " --not-running-from-cron --currently-running 14.2-RELEASE -r 14.3-RELEASE upgrade") ||
+		strings.Join(fus[0].Env, " ") != "UNAME_r=14.2-RELEASE PAGER=/bin/cat" {
+		t.Fatalf("upgrade argv %q env %q", up, fus[0].Env)
+	}
+	if got := strings.Join(fus[1].Args[6:], " "); got != "-r 14.3-RELEASE install" {
+		t.Fatalf("install argv %q", got)
+	}
+	for _, conf := range confs {
+		if !strings.Contains(conf, "Components src world\n") {
+			t.Fatalf("conf %q", conf)
+		}
+	}
+	h.jcage("get", "release", "web")
+	if h.stdout.String() != "14.3-RELEASE-p1\n" {
+		t.Fatalf("release %q", h.stdout.String())
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"upgrade", "web"}, "Target RELEASE is required to upgrade.\n"},
+		{[]string{"upgrade", "-r", "14.3-RELEASE"}, "Usage: jcage upgrade JAIL -r RELEASE\n"},
+		{[]string{"upgrade", "web", "-r", "14.3-RELEASE"}, "Jail: web is already at version 14.3-RELEASE!\n"},
+		{[]string{"upgrade", "web", "-r", "15.0-RELEASE"}, "Host: 14.3-RELEASE is not greater than target: 15.0-RELEASE This is unsupported.\n"},
+	} {
+		if code := h.jcage(tc.args...); code != 1 || h.stderr.String() != tc.want {
+			t.Errorf("%v: code %d stderr %q", tc.args, code, h.stderr.String())
+		}
+	}
+}
+
+func TestUpgradeCommandBasejailRollsBack(t *testing.T) {
+	h := newTreeHarness(t)
+	l := zfs.Layout{Pool: "tank"}
+	for _, rel := range []string{"14.2-RELEASE", "14.3-RELEASE"} {
+		if err := h.zfs.Create(t.Context(), l.ReleaseRoot(rel), zfs.CreateOptions{Parents: true}); err != nil {
+			t.Fatal(err)
+		}
+		updRoot(t, h.zfs.MountPath(l.ReleaseRoot(rel)), rel)
+	}
+	newRoot := h.zfs.MountPath(l.ReleaseRoot("14.3-RELEASE"))
+	os.MkdirAll(filepath.Join(newRoot, "usr/src"), 0o755)
+	os.WriteFile(filepath.Join(newRoot, "usr/src/COPYRIGHT"), []byte("x"), 0o644)
+	h.addJail("bj", map[string]any{"release": "14.2-RELEASE-p1", "basejail": 1})
+	dir := h.zfs.MountPath(l.Jail("bj"))
+	oldRel := h.zfs.MountPath(l.Release("14.2-RELEASE"))
+	fs := oldRel + "/root/bin\t" + dir + "/root/bin\tnullfs\tro\t0\t0 # Added by iocage on 2024-01-01 00:00:00\n"
+	os.WriteFile(filepath.Join(dir, "fstab"), []byte(fs), 0o644)
+	h.run.On([]string{"uname", "-r"}, "14.3-RELEASE\n", nil)
+	h.run.Fail([]string{"etcupdate"}, 1, "")
+	h.run.On([]string{"etcupdate"}, "Failed to build new tree.\n", &host.RunError{Argv: []string{"etcupdate"}, ExitCode: 1, Err: fmt.Errorf("exit status 1")})
+	before := updState(h)
+	if code := h.jcage("upgrade", "bj", "-r", "14.3-RELEASE"); code != 1 ||
+		!strings.HasPrefix(h.stderr.String(), "etcupdate failed (exit status 1); rolled back to tank/iocage/jails/bj@ioc_upgrade_") {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+	if after := updState(h); after != before {
+		t.Fatalf("not rolled back:\n%s\nwant\n%s", after, before)
+	}
+	h.run.On([]string{"etcupdate"}, "", nil)
+	if code := h.jcage("upgrade", "bj", "-r", "14.3-RELEASE"); code != 0 {
+		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "fstab"))
+	if want := h.zfs.MountPath(l.Release("14.3-RELEASE")) + "/root/bin\t" + dir + "/root/bin\tnullfs\tro\t0\t0\n"; string(got) != want {
+		t.Fatalf("fstab %q\nwant %q", got, want)
+	}
+}

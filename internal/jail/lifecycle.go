@@ -1,0 +1,782 @@
+package jail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jcage/jcage/internal/host"
+)
+
+// Start, stop and restart.
+//
+// A start follows iocage's ioc_start step for step: the pre-start checks,
+// the host preparation (rc.conf for DHCP, procfs, jail_zfs datasets, NAT,
+// aliases, the devfs ruleset), /var/run/jail.ioc-NAME_.conf, exec_prestart,
+// `jail -f FILE -c`, then networking, jail_zfs, resolv.conf, host_time,
+// NAT rules, exec_start, exec_poststart, the DHCP check, RCTL, cpuset and
+// last_started. Unlike iocage, a failure at any step after the jail exists
+// stops it by force, and one before undoes the host preparation, so no
+// half-started jail is left behind; the command reports one error.
+//
+// Several jails are started in the order iocage uses (priority ascending,
+// then name; a jail's depends first) but jails of equal priority start in
+// parallel, by a pool of Workers. Each jail's output is buffered and
+// printed whole, in plan order, so the output does not depend on timing.
+
+// DefaultWorkers is how many jails of one priority start at once unless
+// the caller says otherwise. Starting a jail mostly waits for its rc
+// scripts, so this is not tied to the number of CPUs.
+const DefaultWorkers = 16
+
+// RunDirEnv overrides /var/run, where the jail.conf files live (and /tmp,
+// where iocage keeps its NAT rule files), for tests.
+const RunDirEnv = "JCAGE_RUN_DIR"
+
+// Paths are the host files the life cycle reads and writes outside the
+// iocage tree.
+type Paths struct {
+	RunDir    string // jail.ioc-NAME_.conf files: /var/run
+	NATDir    string // iocage_nat_{lock,pf.conf,ipfw.conf}: /tmp
+	Resolv    string // the host's /etc/resolv.conf
+	Localtime string // the host's /etc/localtime
+	HostID    string // /etc/hostid
+}
+
+// DefaultPaths are the host's paths, with RunDir and NATDir moved under
+// $JCAGE_RUN_DIR when it is set.
+func DefaultPaths() Paths {
+	p := Paths{RunDir: "/var/run", NATDir: "/tmp", Resolv: "/etc/resolv.conf", Localtime: "/etc/localtime", HostID: "/etc/hostid"}
+	if d := os.Getenv(RunDirEnv); d != "" {
+		p.RunDir, p.NATDir = d, d
+	}
+	return p
+}
+
+func (p Paths) orDefault() Paths {
+	d := DefaultPaths()
+	if p.RunDir == "" {
+		p.RunDir = d.RunDir
+	}
+	if p.NATDir == "" {
+		p.NATDir = d.NATDir
+	}
+	if p.Resolv == "" {
+		p.Resolv = d.Resolv
+	}
+	if p.Localtime == "" {
+		p.Localtime = d.Localtime
+	}
+	if p.HostID == "" {
+		p.HostID = d.HostID
+	}
+	return p
+}
+
+// StartOptions tune Start.
+type StartOptions struct {
+	// RC starts every jail with boot=1 (names must be empty), as the rc.d
+	// script does at boot: a jail already running is a warning, not an
+	// error.
+	RC bool
+	// Workers is how many jails of equal priority start at once; 0 means
+	// DefaultWorkers and 1 starts them one by one, as iocage does.
+	Workers int
+	// Debug runs jail(8) with -v.
+	Debug bool
+	// Err receives warnings and, when several jails are started, each
+	// failure as it happens; nil discards them.
+	Err   io.Writer
+	Paths Paths
+	// Now stamps last_started; nil means time.Now.
+	Now func() time.Time
+}
+
+// StopOptions tune Stop.
+type StopOptions struct {
+	RC      bool // every jail with boot=1, priority descending
+	Force   bool // skip exec_prestop, exec_stop and jail_zfs; strip exec.* from the jail.conf
+	Workers int
+	Debug   bool
+	Err     io.Writer
+	Paths   Paths
+}
+
+// RestartOptions tune Restart.
+type RestartOptions struct {
+	// Soft reruns exec_stop and exec_start inside the running jail,
+	// keeping its network, as `restart -s` does.
+	Soft    bool
+	Workers int
+	Debug   bool
+	Err     io.Writer
+	Paths   Paths
+	Now     func() time.Time
+}
+
+// Sentinels for callers that branch on a jail's state.
+var (
+	ErrRunning    = errors.New("jail is running")
+	ErrNotRunning = errors.New("jail is not running")
+	ErrCycle      = errors.New("dependency cycle")
+)
+
+// stateError carries iocage's message and a sentinel.
+type stateError struct {
+	msg string
+	err error
+}
+
+func (e *stateError) Error() string { return e.msg }
+func (e *stateError) Unwrap() error { return e.err }
+
+func runningError(name string) error {
+	return &stateError{underscored(name) + " is already running!", ErrRunning}
+}
+
+func notRunningError(name string) error {
+	return &stateError{underscored(name) + " is not running!", ErrNotRunning}
+}
+
+// run is what one command shares between the jails it handles: host facts
+// read once, the devfs ruleset numbers, NAT allocation.
+type run struct {
+	h     *Host
+	inv   *Inventory
+	paths Paths
+	debug bool
+	now   func() time.Time
+
+	factsOnce sync.Once
+	facts     HostFacts
+	factsErr  error
+
+	netOnce sync.Once
+	net     *hostNet
+	netErr  error
+
+	devfs devfsSets
+
+	rctlOnce sync.Once
+	rctl     string
+	rctlOK   bool
+
+	rulesetOnce sync.Once
+	rulesets    map[string]int
+
+	natMu    sync.Mutex
+	natPorts map[int]string // host port → jail that claimed it in this command
+	natUsed  map[string]bool
+}
+
+func (h *Host) newRun(inv *Inventory, paths Paths, debug bool, now func() time.Time) *run {
+	if now == nil {
+		now = time.Now
+	}
+	return &run{h: h, inv: inv, paths: paths.orDefault(), debug: debug, now: now}
+}
+
+// hostFacts asks the host its release once per command.
+func (r *run) hostFacts(ctx context.Context) (HostFacts, error) {
+	r.factsOnce.Do(func() {
+		out, err := r.h.Run.Run(ctx, host.Cmd{Name: "uname", Args: []string{"-r"}})
+		if err != nil {
+			r.factsErr = err
+			return
+		}
+		r.facts = HostFacts{Release: strings.TrimSpace(string(out))}
+	})
+	return r.facts, r.factsErr
+}
+
+// hostNet reads the host's interfaces and default routes once per
+// command; only jails that need them (aliases without an interface, vnet,
+// NAT, assign_localhost) ask.
+func (r *run) hostNet(ctx context.Context) (*hostNet, error) {
+	r.netOnce.Do(func() {
+		n := &hostNet{}
+		out, err := r.h.Run.Run(ctx, HostNetCmds[0])
+		if err != nil {
+			r.netErr = err
+			return
+		}
+		n.Ifaces = ParseIfconfig(string(out))
+		// No default route is not an error: the gateway stays unknown.
+		if out, err := r.h.Run.Run(ctx, HostNetCmds[1]); err == nil {
+			n.GW4, n.If4 = ParseRouteGet(string(out))
+		}
+		if out, err := r.h.Run.Run(ctx, HostNetCmds[2]); err == nil {
+			n.GW6, n.If6 = ParseRouteGet(string(out))
+		}
+		r.net = n
+	})
+	return r.net, r.netErr
+}
+
+// rctlRules lists the host's rctl rules once per command (a stop removes
+// a jail's rules only when it has some); ok is false without RACCT.
+func (r *run) rctlRules(ctx context.Context) (string, bool) {
+	r.rctlOnce.Do(func() {
+		out, err := r.h.Run.Run(ctx, host.Cmd{Name: "rctl"})
+		r.rctl, r.rctlOK = string(out), err == nil
+	})
+	return r.rctl, r.rctlOK
+}
+
+// RulesetsCmd lists every running jail's devfs ruleset in one call.
+var RulesetsCmd = host.Cmd{Name: "jls", Args: []string{"name", "devfs_ruleset"}}
+
+// liveRuleset is the devfs ruleset a running jail uses, which may differ
+// from its devfs_ruleset property (iocage generates one per start). The
+// rulesets of every jail are read once per command.
+func (r *run) liveRuleset(ctx context.Context, j *Jail) (int, bool) {
+	r.rulesetOnce.Do(func() {
+		r.rulesets = map[string]int{}
+		out, err := r.h.Run.Run(ctx, RulesetsCmd)
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 2 {
+				continue
+			}
+			if n, err := strconv.Atoi(f[1]); err == nil {
+				r.rulesets[f[0]] = n
+			}
+		}
+	})
+	if n, ok := r.rulesets[JailName(j.Name)]; ok {
+		return n, true
+	}
+	out, err := r.h.LiveRuleset(ctx, j)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(out)
+	return n, err == nil
+}
+
+// planItem is one jail of a plan.
+type planItem struct {
+	j        *Jail
+	selected bool  // named by the caller (or --rc/ALL), not only a dependency
+	batch    int   // items of one batch run in parallel; batches run in order
+	waitFor  []int // items that must finish first
+}
+
+// resolveTargets turns names, ALL or --rc into jails, without templates.
+func (inv *Inventory) resolveTargets(names []string, rc bool) ([]*Jail, bool, error) {
+	if rc {
+		if len(names) > 0 {
+			return nil, false, errors.New("--rc takes no jail names")
+		}
+		var out []*Jail
+		for _, j := range inv.Jails {
+			if !j.Template && j.Err == nil && j.Props.Bool("boot") {
+				out = append(out, j)
+			}
+		}
+		return out, true, nil
+	}
+	if len(names) == 0 {
+		return nil, false, errors.New("Please specify jail(s) or ALL")
+	}
+	for _, n := range names {
+		if n == "ALL" {
+			var out []*Jail
+			for _, j := range inv.Jails {
+				if !j.Template {
+					out = append(out, j)
+				}
+			}
+			return out, true, nil
+		}
+	}
+	var out []*Jail
+	seen := map[*Jail]bool{}
+	for _, n := range names {
+		j, err := inv.Find(n)
+		if err != nil {
+			return nil, false, err
+		}
+		if !seen[j] {
+			seen[j] = true
+			out = append(out, j)
+		}
+	}
+	return out, false, nil
+}
+
+func priorityOf(j *Jail) int {
+	if j.Props == nil {
+		return 99
+	}
+	v, _ := j.Props.Get("priority")
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 99
+	}
+	return n
+}
+
+// dependsOf resolves a jail's depends property.
+func (inv *Inventory) dependsOf(j *Jail) ([]*Jail, error) {
+	if j.Props == nil {
+		return nil, nil
+	}
+	v, _ := j.Props.Get("depends")
+	var out []*Jail
+	for _, d := range strings.Fields(v) {
+		if d == "none" {
+			continue
+		}
+		dj, err := inv.Find(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s depends on %s: %w", j.Name, d, err)
+		}
+		out = append(out, dj)
+	}
+	return out, nil
+}
+
+// startPlan orders jails for a start: by priority ascending (stable, so
+// ties keep name order), each preceded by what it depends on, recursively.
+// A dependency cycle anywhere refuses the whole plan, naming the cycle.
+func (inv *Inventory) startPlan(targets []*Jail) ([]*planItem, error) {
+	sorted := append([]*Jail(nil), targets...)
+	sort.SliceStable(sorted, func(a, b int) bool { return priorityOf(sorted[a]) < priorityOf(sorted[b]) })
+
+	index := map[*Jail]int{}
+	var items []*planItem
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := map[*Jail]int{}
+	var stack []*Jail
+	batch, lastPrio := -1, 0
+	var visit func(j *Jail) error
+	visit = func(j *Jail) error {
+		switch state[j] {
+		case done:
+			return nil
+		case visiting:
+			var names []string
+			start := 0
+			for i, s := range stack {
+				if s == j {
+					start = i
+				}
+			}
+			for _, s := range stack[start:] {
+				names = append(names, s.Name)
+			}
+			names = append(names, j.Name)
+			return fmt.Errorf("%w: %s", ErrCycle, strings.Join(names, " -> "))
+		}
+		state[j] = visiting
+		stack = append(stack, j)
+		deps, err := inv.dependsOf(j)
+		if err != nil {
+			return err
+		}
+		for _, d := range deps {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[j] = done
+		it := &planItem{j: j, batch: batch}
+		for _, d := range deps {
+			it.waitFor = append(it.waitFor, index[d])
+		}
+		index[j] = len(items)
+		items = append(items, it)
+		return nil
+	}
+	for _, j := range sorted {
+		if p := priorityOf(j); batch < 0 || p != lastPrio {
+			batch++
+			lastPrio = p
+		}
+		if err := visit(j); err != nil {
+			return nil, err
+		}
+		items[index[j]].selected = true
+	}
+	return items, nil
+}
+
+// stopPlan orders jails for a stop: priority descending, and a jail after
+// the selected jails that depend on it. Dependencies are not stopped unless
+// named, as in iocage.
+func (inv *Inventory) stopPlan(targets []*Jail) []*planItem {
+	sorted := append([]*Jail(nil), targets...)
+	sort.SliceStable(sorted, func(a, b int) bool { return priorityOf(sorted[a]) > priorityOf(sorted[b]) })
+	var items []*planItem
+	batch, lastPrio := -1, 0
+	for _, j := range sorted {
+		if p := priorityOf(j); batch < 0 || p != lastPrio {
+			batch++
+			lastPrio = p
+		}
+		items = append(items, &planItem{j: j, selected: true, batch: batch})
+	}
+	for i, it := range items {
+		for k, other := range items {
+			if k == i || other.batch != it.batch {
+				continue
+			}
+			deps, _ := inv.dependsOf(other.j)
+			for _, d := range deps {
+				if d == it.j {
+					it.waitFor = append(it.waitFor, k)
+				}
+			}
+		}
+	}
+	// Within a batch, a jail waits for the jails that depend on it, so
+	// they must come first in the queue.
+	return orderWithin(items)
+}
+
+// orderWithin reorders each batch so that every item comes after those it
+// waits for (the workers take items in order, so nothing waits on an item
+// no worker has taken yet).
+func orderWithin(items []*planItem) []*planItem {
+	var out []*planItem
+	placed := map[int]bool{}
+	newIndex := map[int]int{}
+	for start := 0; start < len(items); {
+		end := start
+		for end < len(items) && items[end].batch == items[start].batch {
+			end++
+		}
+		for len(out) < end {
+			progressed := false
+			for i := start; i < end; i++ {
+				if placed[i] {
+					continue
+				}
+				ready := true
+				for _, w := range items[i].waitFor {
+					if !placed[w] {
+						ready = false
+					}
+				}
+				if ready {
+					placed[i] = true
+					newIndex[i] = len(out)
+					out = append(out, items[i])
+					progressed = true
+				}
+			}
+			if !progressed {
+				// A cycle among stopped jails: drop the waits, keep the order.
+				for i := start; i < end; i++ {
+					if !placed[i] {
+						placed[i] = true
+						newIndex[i] = len(out)
+						items[i].waitFor = nil
+						out = append(out, items[i])
+					}
+				}
+			}
+		}
+		start = end
+	}
+	for _, it := range out {
+		for k, w := range it.waitFor {
+			it.waitFor[k] = newIndex[w]
+		}
+	}
+	return out
+}
+
+// jobResult is one jail's outcome, with its buffered output.
+type jobResult struct {
+	out, errOut bytes.Buffer
+	err         error
+	skipped     bool // nothing to do (already in the wanted state)
+	done        chan struct{}
+}
+
+// runPlan runs every item of the plan, batch after batch, each batch by
+// up to workers goroutines taking items in plan order. An item waits for
+// the items it depends on and fails without running when one of them
+// failed. Results are flushed in plan order as soon as they and all
+// before them are done.
+func runPlan(ctx context.Context, items []*planItem, workers int, do func(ctx context.Context, it *planItem, res *jobResult), flush func(it *planItem, res *jobResult)) []*jobResult {
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	results := make([]*jobResult, len(items))
+	for i := range results {
+		results[i] = &jobResult{done: make(chan struct{})}
+	}
+	flushed := make(chan struct{})
+	go func() {
+		defer close(flushed)
+		for i, it := range items {
+			<-results[i].done
+			flush(it, results[i])
+		}
+	}()
+	for start := 0; start < len(items); {
+		end := start
+		for end < len(items) && items[end].batch == items[start].batch {
+			end++
+		}
+		queue := make(chan int)
+		var wg sync.WaitGroup
+		n := workers
+		if n > end-start {
+			n = end - start
+		}
+		for w := 0; w < n; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range queue {
+					res := results[i]
+					var failed []string
+					for _, d := range items[i].waitFor {
+						<-results[d].done
+						if results[d].err != nil {
+							failed = append(failed, items[d].j.Name)
+						}
+					}
+					switch {
+					case len(failed) > 0:
+						res.err = fmt.Errorf("%s: not started: %s failed", items[i].j.Name, strings.Join(failed, ", "))
+					case ctx.Err() != nil:
+						res.err = ctx.Err()
+					default:
+						do(ctx, items[i], res)
+					}
+					close(res.done)
+				}
+			}()
+		}
+		for i := start; i < end; i++ {
+			queue <- i
+		}
+		close(queue)
+		wg.Wait()
+		start = end
+	}
+	<-flushed
+	return results
+}
+
+// StartJails starts jails: names (exact or unique prefix), "ALL", or with
+// opts.RC every jail with boot=1. inv must be loaded with State so that
+// running jails are known. Output goes to h.Out, jail by jail in plan
+// order; warnings and per-jail failures of a multi-jail start to opts.Err.
+// A single jail's failure is returned as it is; several failures come back
+// as one error naming every failed jail. Every failed jail is stopped and
+// its host preparation undone.
+func (h *Host) StartJails(ctx context.Context, inv *Inventory, names []string, opts StartOptions) error {
+	targets, bulk, err := inv.resolveTargets(names, opts.RC)
+	if err != nil {
+		return err
+	}
+	items, err := inv.startPlan(targets)
+	if err != nil {
+		return err
+	}
+	r := h.newRun(inv, opts.Paths, opts.Debug, opts.Now)
+	errw := opts.Err
+	if errw == nil {
+		errw = io.Discard
+	}
+	single := len(items) == 1
+	results := runPlan(ctx, items, opts.Workers, func(ctx context.Context, it *planItem, res *jobResult) {
+		jh := *h
+		jh.Out = &res.out
+		if it.j.Running() {
+			res.skipped = true
+			if it.selected && !bulk {
+				res.err = runningError(it.j.Name)
+			} else if it.selected {
+				fmt.Fprintf(&res.errOut, "%s is already running!\n", underscored(it.j.Name))
+			}
+			return
+		}
+		if opts.RC {
+			fmt.Fprintf(&res.out, "  Starting %s\n", underscored(it.j.Name))
+		}
+		res.err = jh.startOne(ctx, r, it.j, &res.errOut)
+	}, func(it *planItem, res *jobResult) {
+		h.copyOut(res.out.Bytes())
+		errw.Write(res.errOut.Bytes())
+		if res.err != nil && !single {
+			fmt.Fprintln(errw, errorText(res.err))
+		}
+	})
+	return collect(results, items, single, "start")
+}
+
+// StopJails stops jails: names, "ALL" or, with opts.RC, every jail with
+// boot=1, priority descending. A jail that is not running is reported
+// on opts.Err, as iocage does, and is not a failure.
+func (h *Host) StopJails(ctx context.Context, inv *Inventory, names []string, opts StopOptions) error {
+	targets, _, err := inv.resolveTargets(names, opts.RC)
+	if err != nil {
+		return err
+	}
+	items := inv.stopPlan(targets)
+	r := h.newRun(inv, opts.Paths, opts.Debug, nil)
+	errw := opts.Err
+	if errw == nil {
+		errw = io.Discard
+	}
+	single := len(items) == 1
+	results := runPlan(ctx, items, opts.Workers, func(ctx context.Context, it *planItem, res *jobResult) {
+		jh := *h
+		jh.Out = &res.out
+		if !it.j.Running() {
+			res.skipped = true
+			fmt.Fprintf(&res.errOut, "%s is not running!\n", underscored(it.j.Name))
+			return
+		}
+		if opts.RC {
+			fmt.Fprintf(&res.out, "  Stopping %s\n", underscored(it.j.Name))
+		}
+		res.err = jh.stopOne(ctx, r, it.j, opts.Force, false, &res.errOut)
+	}, func(it *planItem, res *jobResult) {
+		h.copyOut(res.out.Bytes())
+		errw.Write(res.errOut.Bytes())
+		if res.err != nil && !single {
+			fmt.Fprintln(errw, errorText(res.err))
+		}
+	})
+	return collect(results, items, single, "stop")
+}
+
+// RestartJails stops then starts jails (ALL: every stop, priority descending,
+// then every start). With opts.Soft the jails keep running: exec_stop, a
+// kill of every process, exec_start.
+func (h *Host) RestartJails(ctx context.Context, inv *Inventory, names []string, opts RestartOptions) error {
+	if opts.Soft {
+		targets, _, err := inv.resolveTargets(names, false)
+		if err != nil {
+			return err
+		}
+		r := h.newRun(inv, opts.Paths, opts.Debug, opts.Now)
+		var errs []error
+		for _, j := range targets {
+			if err := h.softRestart(ctx, r, j); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}
+	if err := h.StopJails(ctx, inv, names, StopOptions{Workers: opts.Workers, Debug: opts.Debug, Err: opts.Err, Paths: opts.Paths}); err != nil {
+		return err
+	}
+	// What was stopped is down now; start from that state.
+	for _, j := range inv.Jails {
+		if contains(names, "ALL") || inv.named(names, j) {
+			j.JID, j.JLS = 0, nil
+		}
+	}
+	return h.StartJails(ctx, inv, names, StartOptions{Workers: opts.Workers, Debug: opts.Debug, Err: opts.Err, Paths: opts.Paths, Now: opts.Now})
+}
+
+func (inv *Inventory) named(names []string, j *Jail) bool {
+	for _, n := range names {
+		if f, err := inv.Find(n); err == nil && f == j {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Host) copyOut(b []byte) {
+	if h.Out != nil && len(b) > 0 {
+		h.Out.Write(b)
+	}
+}
+
+func errorText(err error) string { return strings.TrimSpace(err.Error()) }
+
+// collect turns per-jail results into the command's error.
+func collect(results []*jobResult, items []*planItem, single bool, verb string) error {
+	var failed []string
+	var first error
+	for i, res := range results {
+		if res.err == nil {
+			continue
+		}
+		if first == nil {
+			first = res.err
+		}
+		failed = append(failed, items[i].j.Name)
+	}
+	switch {
+	case first == nil:
+		return nil
+	case single:
+		return first
+	}
+	return &MultiError{Verb: verb, Names: failed, First: first}
+}
+
+// MultiError reports the jails a multi-jail command failed on; each
+// failure was printed as it happened.
+type MultiError struct {
+	Verb  string
+	Names []string
+	First error
+}
+
+func (e *MultiError) Error() string {
+	return fmt.Sprintf("failed to %s %d jail(s): %s", e.Verb, len(e.Names), strings.Join(e.Names, ", "))
+}
+
+func (e *MultiError) Unwrap() error { return e.First }
+
+// StartFunc returns a function that loads the inventory and starts the
+// named jails with opts: what Host.Start is set to for create's boot=on
+// and -p.
+func (h *Host) StartFunc(opts StartOptions) func(ctx context.Context, names []string) error {
+	return func(ctx context.Context, names []string) error {
+		inv, err := h.Load(ctx, Options{State: true})
+		if err != nil {
+			return err
+		}
+		return h.StartJails(ctx, inv, names, opts)
+	}
+}
+
+// StopFunc is StartFunc for stopping: what Host.Stop is set to for
+// destroy -f and rename.
+func (h *Host) StopFunc(opts StopOptions) func(ctx context.Context, names []string) error {
+	return func(ctx context.Context, names []string) error {
+		inv, err := h.Load(ctx, Options{State: true})
+		if err != nil {
+			return err
+		}
+		return h.StopJails(ctx, inv, names, opts)
+	}
+}

@@ -1,0 +1,185 @@
+package jail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/jcage/jcage/internal/host"
+)
+
+// ExecOptions tune Exec, Console and Pkg.
+type ExecOptions struct {
+	// HostUser runs the command as this host user (jexec -u; root by
+	// default), JailUser as this user of the jail (jexec -U). Not both.
+	HostUser string
+	JailUser string
+	// Force starts the jail first when it is not running.
+	Force  bool
+	Start  StartOptions // how Force starts it
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// cleanPath is the PATH of iocage's clean environment.
+const cleanPath = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:/root/bin"
+
+// ExecEnv is the environment iocage gives a command run in a jail with
+// exec_clean on. The runner adds it to the inherited environment, so
+// these variables override the caller's while others pass through.
+func ExecEnv(p *Config, lang string) []string {
+	if !p.Bool("exec_clean") {
+		return nil
+	}
+	if lang == "" {
+		lang = "en_US.UTF-8"
+	}
+	return []string{"PATH=" + cleanPath, "PWD=/", "HOME=/", "TERM=xterm-256color", "LANG=" + lang, "LC_ALL=" + lang}
+}
+
+// ExecCmd is `jcage exec`: `setfib FIB jexec -u USER JNAME CMD...` (-U
+// for a jail user). A single argument is a shell command line and runs
+// through /bin/sh -c.
+func ExecCmd(j *Jail, argv []string, hostUser, jailUser string) (host.Cmd, error) {
+	if hostUser != "" && jailUser != "" {
+		return host.Cmd{}, errors.New("Please only specify either host_user or jail_user, not both!")
+	}
+	if len(argv) == 0 {
+		return host.Cmd{}, errors.New("Please specify a command to run")
+	}
+	if len(argv) == 1 {
+		argv = []string{"/bin/sh", "-c", argv[0]}
+	}
+	flag, user := "-u", hostUser
+	if jailUser != "" {
+		flag, user = "-U", jailUser
+	}
+	fib, _ := j.Props.Get("exec_fib")
+	args := append([]string{fib, "jexec", flag, user, JailName(j.Name)}, argv...)
+	return host.Cmd{Name: "setfib", Args: args}, nil
+}
+
+// ConsoleCmd is `jcage console`: login inside the jail as root with the
+// jail's login_flags.
+func ConsoleCmd(j *Jail) host.Cmd {
+	fib, _ := j.Props.Get("exec_fib")
+	flags, _ := j.Props.Get("login_flags")
+	args := append([]string{fib, "jexec", "-u", "root", JailName(j.Name), "login", "-p"}, strings.Fields(flags)...)
+	return host.Cmd{Name: "setfib", Args: args}
+}
+
+// PkgCmd is `jcage pkg`: the host's pkg(8) working on the jail.
+func PkgCmd(jid int, args []string) host.Cmd {
+	return host.Cmd{Name: "pkg", Args: append([]string{"-j", strconv.Itoa(jid)}, args...)}
+}
+
+// runningJail finds a jail and makes sure it runs, starting it when
+// opts.Force allows.
+func (h *Host) runningJail(ctx context.Context, inv *Inventory, name string, opts ExecOptions) (*Jail, error) {
+	j, err := inv.Find(name)
+	if err != nil {
+		return nil, err
+	}
+	if j.Err != nil {
+		return nil, fmt.Errorf("%s: %w", j.Name, j.Err)
+	}
+	if j.Running() {
+		return j, nil
+	}
+	if !opts.Force {
+		return nil, &stateError{fmt.Sprintf("%s is not running! Please supply --force (-f) or start the jail", name), ErrNotRunning}
+	}
+	if err := h.StartJails(ctx, inv, []string{j.Name}, opts.Start); err != nil {
+		return nil, err
+	}
+	running, err := h.Running(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := running[JailName(j.Name)]; ok {
+		j.JID, j.JLS = r.JID, r
+	}
+	return j, nil
+}
+
+// interactive connects a command to the caller's streams.
+func interactive(c host.Cmd, opts ExecOptions) host.Cmd {
+	c.Stdin, c.Stdout, c.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
+	if c.Stdout == nil {
+		c.Stdout = io.Discard
+	}
+	return c
+}
+
+// commandFailed is the error of a command whose own output already told
+// the user what went wrong.
+func commandFailed(argv []string, err error) error {
+	code := host.ExitCodeOf(err)
+	if code < 0 {
+		return err
+	}
+	return fmt.Errorf("Command: %s failed! (exit status %d)", strings.Join(argv, " "), code)
+}
+
+// Exec runs a command inside a jail, streaming its output.
+func (h *Host) Exec(ctx context.Context, inv *Inventory, name string, argv []string, opts ExecOptions) error {
+	hostUser, jailUser := opts.HostUser, opts.JailUser
+	if hostUser == "" && jailUser == "" {
+		hostUser = "root"
+	}
+	if hostUser != "" && jailUser != "" {
+		return errors.New("Please only specify either host_user or jail_user, not both!")
+	}
+	j, err := h.runningJail(ctx, inv, name, opts)
+	if err != nil {
+		return err
+	}
+	c, err := ExecCmd(j, argv, hostUser, jailUser)
+	if err != nil {
+		return err
+	}
+	c.Env = ExecEnv(j.Props, os.Getenv("LANG"))
+	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
+		return commandFailed(argv, err)
+	}
+	return nil
+}
+
+// Console logs in to a jail.
+func (h *Host) Console(ctx context.Context, inv *Inventory, name string, opts ExecOptions) error {
+	j, err := h.runningJail(ctx, inv, name, opts)
+	if err != nil {
+		return err
+	}
+	c := ConsoleCmd(j)
+	c.Env = ExecEnv(j.Props, os.Getenv("LANG"))
+	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
+		return fmt.Errorf("Console failed!\nThe cause could be bad permissions for %s/usr/lib: %w", j.RootPath(), err)
+	}
+	return nil
+}
+
+// Pkg runs the host's pkg(8) on a running jail, which needs an address to
+// reach its repositories.
+func (h *Host) Pkg(ctx context.Context, inv *Inventory, name string, args []string, opts ExecOptions) error {
+	j, err := h.runningJail(ctx, inv, name, opts)
+	if err != nil {
+		return err
+	}
+	ip4, _ := j.Props.Get("ip4_addr")
+	ip6, _ := j.Props.Get("ip6_addr")
+	if ip4 == "none" && ip6 == "none" && !j.Props.Bool("dhcp") && !j.Props.Bool("nat") {
+		return errors.New("The jail requires an IP address before you can use pkg. Set one and restart the jail.")
+	}
+	c := PkgCmd(j.JID, args)
+	c.Env = ExecEnv(j.Props, os.Getenv("LANG"))
+	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
+		return commandFailed(append([]string{"pkg"}, args...), err)
+	}
+	return nil
+}

@@ -1,0 +1,265 @@
+package jail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/jcage/jcage/internal/fstab"
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// RootUpgrader upgrades a root from release cur to newrel with
+// freebsd-update and returns the USERLAND_VERSION it ends at;
+// *release.Upgrader is one.
+type RootUpgrader interface {
+	Upgrade(ctx context.Context, root, cur, newrel string) (string, error)
+}
+
+// UpgradeOptions tune Upgrade.
+type UpgradeOptions struct {
+	Upgrader RootUpgrader
+	// Err receives etcupdate's complaints and warnings; nil discards them.
+	Err io.Writer
+}
+
+// upgradeRelRE is a release freebsd-update can upgrade to.
+var upgradeRelRE = regexp.MustCompile(`^[0-9]+\.[0-9]+-(RELEASE|BETA[0-9]+|RC[0-9]+|ALPHA[0-9]+)$`)
+
+// UpgradeRelease checks the -r argument of upgrade; a bare "14.3" means
+// 14.3-RELEASE, as freebsd-update reads it.
+func UpgradeRelease(arg string) (string, error) {
+	if regexp.MustCompile(`^[0-9]+\.[0-9]+$`).MatchString(arg) {
+		arg += "-RELEASE"
+	}
+	if !upgradeRelRE.MatchString(arg) {
+		return "", fmt.Errorf("%q is not a release freebsd-update can upgrade to (e.g. 14.3-RELEASE)", arg)
+	}
+	return arg, nil
+}
+
+// EtcupdateCmd merges the /etc of newrel's sources into a base jail's
+// root from the host: -D makes the root the destination (and its
+// var/db/etcupdate the work directory), -F ignores changes to $FreeBSD$
+// lines only, as iocage asks.
+func EtcupdateCmd(root, src string) host.Cmd {
+	return host.Cmd{Name: "etcupdate", Args: []string{"-F", "-D", root, "-s", src}}
+}
+
+// NewaliasesCmd rebuilds the aliases database inside a running jail.
+func NewaliasesCmd(name string) host.Cmd {
+	return host.Cmd{Name: "jexec", Args: []string{JailName(name), "newaliases"}}
+}
+
+// UpgradeMessage is what a successful upgrade prints: iocage's lines for
+// a base jail, which also fit a thick or thin one now that jcage keeps a
+// snapshot of those too.
+func UpgradeMessage(name, cur, now, snap string) string {
+	return fmt.Sprintf("\n%s successfully upgraded from %s to %s!\nPlease reboot the jail and inspect.\nRemove the snapshot: %s if everything is OK\n", name, cur, now, snap)
+}
+
+// Upgrade moves a jail to release newrel. A thick or thin jail runs
+// `freebsd-update upgrade` on its root, then installs until nothing is
+// pending. A base jail switches its nullfs sources to newrel, which must
+// be fetched with its sources, and merges /etc with etcupdate. Either way
+// the jail is snapshotted first (ioc_upgrade_DATE) and rolled back on any
+// failure; the snapshot is kept after a success, as iocage keeps a base
+// jail's. The jail may be running; it then needs a restart.
+func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel string, opts UpgradeOptions) (err error) {
+	if opts.Upgrader == nil {
+		return errors.New("upgrade: no freebsd-update driver")
+	}
+	newrel, err = UpgradeRelease(newrel)
+	if err != nil {
+		return err
+	}
+	if err := h.checkHostRelease(ctx, newrel); err != nil {
+		return err
+	}
+	if err := checkMaintainable(j, "upgrade", "jail"); err != nil {
+		return err
+	}
+	release, _ := j.Props.Get("release")
+	if release == "EMPTY" {
+		return errors.New("Upgrading is not supported for empty jails.")
+	}
+	cur := baseRelease(release)
+	if cur == newrel {
+		return fmt.Errorf("Jail: %s is already at version %s!", j.Name, newrel)
+	}
+	if cv, ok := parseRelVersion(cur); ok {
+		if nv, _ := parseRelVersion(newrel); nv < cv {
+			return fmt.Errorf("Cannot upgrade %s from %s to the older %s", j.Name, release, newrel)
+		}
+	}
+	basejail := j.Props.Bool("basejail")
+	var bj *basejailUpgrade
+	if basejail {
+		if bj, err = h.planBasejailUpgrade(inv, j, cur, newrel); err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(filepath.Join(j.RootPath(), "etc/freebsd-update.conf")); err != nil {
+		return fmt.Errorf("Cannot upgrade %s: %s/etc/freebsd-update.conf is missing", j.Name, j.RootPath())
+	}
+
+	ds := inv.SnapDataset(j)
+	name := zfs.UpgradeSnapName(h.now())
+	snap := zfs.SnapName(ds, name)
+	if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
+		if errors.Is(err, zfs.ErrExists) {
+			return fmt.Errorf("%w: %s (remove it with snapremove to upgrade again)", ErrSnapExists, snap)
+		}
+		return err
+	}
+	r := revert.New()
+	r.Log = nil
+	r.Add(func() error { return h.dropTo(context.WithoutCancel(ctx), ds, name) })
+	defer func() {
+		if err != nil {
+			err = rolledBack(err, snap, r.Fail())
+		}
+	}()
+
+	var now string
+	if basejail {
+		now, err = h.upgradeBasejail(ctx, j, bj, r, opts)
+	} else {
+		now, err = opts.Upgrader.Upgrade(ctx, j.RootPath(), cur, newrel)
+	}
+	if err != nil {
+		return err
+	}
+	if now == "" {
+		now = newrel
+	}
+	if err := Update(j.ConfigPath(), nil, func(c *Config) error {
+		c.Set("release", now)
+		return nil
+	}); err != nil {
+		return err
+	}
+	j.Props.Set("release", now)
+	r.Success()
+	if h.Out != nil {
+		io.WriteString(h.Out, UpgradeMessage(j.Name, release, now, name))
+	}
+	return nil
+}
+
+// checkHostRelease refuses a target of a later major version than the
+// host runs, as iocage does; a host whose release can't be read is not
+// checked.
+func (h *Host) checkHostRelease(ctx context.Context, newrel string) error {
+	out, err := h.Run.Run(ctx, host.Cmd{Name: "uname", Args: []string{"-r"}})
+	if err != nil {
+		return nil
+	}
+	hostRel := strings.TrimSpace(string(out))
+	hv, hok := parseRelVersion(hostRel)
+	nv, nok := parseRelVersion(newrel)
+	if hok && nok && hv/100 < nv/100 {
+		return fmt.Errorf("Host: %s is not greater than target: %s This is unsupported.", baseRelease(hostRel), newrel)
+	}
+	return nil
+}
+
+// basejailUpgrade is what a base jail's upgrade changes, worked out
+// before anything does.
+type basejailUpgrade struct {
+	newRoot string // IOCROOT/releases/NEWREL/root
+	src     string // its usr/src
+	fstab   string // the jail's fstab
+	old     []byte // as it was
+	table   *fstab.Table
+}
+
+// planBasejailUpgrade checks that newrel is fetched with its sources and
+// that the jail's fstab mounts from its current release, and prepares the
+// switched fstab.
+func (h *Host) planBasejailUpgrade(inv *Inventory, j *Jail, cur, newrel string) (*basejailUpgrade, error) {
+	d, ok := inv.Scan.Get(inv.Tree.ReleaseRoot(newrel))
+	if !ok || d.Mountpoint == "" {
+		return nil, fmt.Errorf("%s is missing, please fetch it!", newrel)
+	}
+	p := &basejailUpgrade{newRoot: d.Mountpoint, src: filepath.Join(d.Mountpoint, "usr/src"), fstab: j.FstabPath()}
+	if entries, err := os.ReadDir(p.src); err != nil || len(entries) == 0 {
+		return nil, fmt.Errorf("%s is missing 'src.txz', please refetch!", newrel)
+	}
+	var err error
+	if p.old, err = os.ReadFile(p.fstab); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if p.table, err = fstab.Load(p.fstab); err != nil {
+		return nil, err
+	}
+	oldDir := releaseDir(inv, cur)
+	newDir := releaseDir(inv, newrel)
+	switched := 0
+	for i, e := range p.table.Entries {
+		rest, ok := strings.CutPrefix(e.Source, oldDir)
+		if !ok || (rest != "" && !strings.HasPrefix(rest, "/")) {
+			continue
+		}
+		e.Source = newDir + rest
+		if err := p.table.Replace(i, e); err != nil {
+			return nil, err
+		}
+		switched++
+	}
+	if switched == 0 {
+		return nil, fmt.Errorf("Cannot upgrade %s: its fstab mounts nothing from %s", j.Name, oldDir)
+	}
+	return p, nil
+}
+
+// releaseDir is where a release's dataset is mounted: IOCROOT/releases/REL.
+func releaseDir(inv *Inventory, rel string) string {
+	if d, ok := inv.Scan.Get(inv.Tree.Release(rel)); ok && d.Mountpoint != "" {
+		return d.Mountpoint
+	}
+	return filepath.Join(inv.Tree.Mountpoint, "releases", rel)
+}
+
+// upgradeBasejail is the "upgrade by switching release" of iocage: the
+// fstab sources go to the new release, etcupdate merges the new /etc.
+// jcage runs etcupdate from the host with -D, so the jail need not run and
+// no nullfs mount of the sources is needed; iocage runs it inside the jail.
+func (h *Host) upgradeBasejail(ctx context.Context, j *Jail, p *basejailUpgrade, r *revert.Reverter, opts UpgradeOptions) (string, error) {
+	if err := p.table.Save(p.fstab); err != nil {
+		return "", err
+	}
+	r.Add(func() error { return fstab.WriteFile(p.fstab, p.old) })
+	root := j.RootPath()
+	c := EtcupdateCmd(root, p.src)
+	c.Stdout, c.Stderr = orDiscard(h.Out), opts.Err
+	if _, err := h.Run.Run(ctx, c); err != nil {
+		if code := host.ExitCodeOf(err); code >= 0 && ctx.Err() == nil {
+			return "", fmt.Errorf("etcupdate failed (exit status %d)", code)
+		}
+		return "", err
+	}
+	// The mail queue directory newaliases and sendmail expect, made
+	// without following a symlink out of the jail.
+	if mq, err := fstab.Resolve(root, "/var/spool/mqueue"); err == nil {
+		if err := os.MkdirAll(mq, 0o755); err != nil {
+			return "", err
+		}
+	} else if opts.Err != nil {
+		fmt.Fprintf(opts.Err, "WARNING: %v\n", err)
+	}
+	if j.Running() {
+		// A jail that is down rebuilds its aliases at its next start
+		// (rc.d/sendmail); a running one is told now.
+		if _, err := h.Run.Run(ctx, NewaliasesCmd(j.Name)); err != nil && opts.Err != nil {
+			fmt.Fprintf(opts.Err, "WARNING: newaliases in %s failed: %v\n", j.Name, err)
+		}
+	}
+	return UserlandVersion(p.newRoot), nil
+}

@@ -1,0 +1,99 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// DestroyOptions are `destroy -r`'s flags.
+type DestroyOptions struct {
+	Download  bool // -d: also the kept sets in download/REL
+	Recursive bool // -R: destroy the jails cloned from the release first
+	Force     bool // -f: stop running dependents instead of refusing
+}
+
+// Destroy removes POOL/iocage/releases/REL and, with Download, its
+// download dataset. Jails and templates whose roots are clones of the
+// release's snapshots keep it alive: they are refused with iocage's
+// message unless Recursive, which destroys them (and what was cloned from
+// them) first, deepest first. Nothing is destroyed when a check fails.
+func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string, opts DestroyOptions) error {
+	t := inv.Tree
+	relDS, dlDS := t.Release(rel), t.Download(rel)
+	_, haveRel := inv.Scan.Get(relDS)
+	_, haveDL := inv.Scan.Get(dlDS)
+	if !ValidName(rel) || (!haveRel && !(opts.Download && haveDL)) {
+		return fmt.Errorf("RELEASE: %s not found!", rel)
+	}
+	if haveRel {
+		deps := inv.Dependents(relDS)
+		if len(deps) > 0 && !opts.Recursive {
+			return &jail.DependentsError{Name: rel, Dependents: deps}
+		}
+		order := dependentJails(inv, relDS)
+		for _, j := range order {
+			if j.Running() && !opts.Force {
+				return fmt.Errorf("Jail %s is still running, please stop the jail first or destroy it with -f", j.Name)
+			}
+		}
+		for _, j := range order {
+			if err := h.Destroy(ctx, inv, j, jail.DestroyOptions{Force: opts.Force, Recursive: true}); err != nil {
+				return err
+			}
+		}
+		if h.Out != nil {
+			fmt.Fprintf(h.Out, "Destroying RELEASE dataset: %s\n", rel)
+		}
+		// -R also reaches clones outside the iocage tree, which the
+		// scan cannot see; without it zfs refuses them.
+		err := h.ZFS.Destroy(ctx, relDS, zfs.DestroyOptions{Recursive: true, Clones: opts.Recursive, Force: true})
+		if err != nil && !errors.Is(err, zfs.ErrNotFound) {
+			return err
+		}
+	}
+	if opts.Download && haveDL {
+		err := h.ZFS.Destroy(ctx, dlDS, zfs.DestroyOptions{Recursive: true, Force: true})
+		if err != nil && !errors.Is(err, zfs.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// dependentJails lists the jails and templates cloned, directly or
+// through one another, from snapshots below ds, the deepest dependents
+// first so that each is gone before what it was cloned from.
+func dependentJails(inv *jail.Inventory, ds string) []*jail.Jail {
+	owner := func(name string) *jail.Jail {
+		for _, j := range inv.Jails {
+			if zfs.Child(j.Dataset.Name, name) {
+				return j
+			}
+		}
+		return nil
+	}
+	var order []*jail.Jail
+	seen := map[string]bool{}
+	queue := []string{ds}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, d := range inv.Dependents(cur) {
+			j := owner(d)
+			if j == nil || seen[j.Name] {
+				continue
+			}
+			seen[j.Name] = true
+			order = append(order, j)
+			queue = append(queue, j.Dataset.Name)
+		}
+	}
+	for i, k := 0, len(order)-1; i < k; i, k = i+1, k-1 {
+		order[i], order[k] = order[k], order[i]
+	}
+	return order
+}

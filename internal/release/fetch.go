@@ -1,0 +1,821 @@
+package release
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/render"
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// DefaultRounds is how many times a set that fails verification is
+// fetched again before giving up, as iocage's four retry rounds.
+const DefaultRounds = 4
+
+// stagingName is the dataset under download/REL where a release is
+// assembled: named like no release, below no releases/ dataset, so
+// nothing half-made is ever listed or used.
+const stagingName = ".staging"
+
+// stagingDataset is POOL/iocage/download/REL/.staging; renaming it to
+// POOL/iocage/releases/REL makes the release appear in one step.
+func stagingDataset(l zfs.Layout, rel string) string { return l.Download(rel) + "/" + stagingName }
+
+// Options are fetch's settings, from its command line.
+type Options struct {
+	Server   string   // -s; DefaultServer when empty
+	RootDir  string   // -d; DefaultRootDir for the host when empty
+	Files    []string // -F; DefaultFiles when empty
+	Local    bool     // -f: RootDir is a local directory holding REL/FILE
+	NoUpdate bool     // -NU: skip freebsd-update
+	Auth     string   // -a: "basic" or "digest"
+	User     string   // -u
+	Password string   // -p
+	Proxy    string   // -S
+	Insecure bool     // -NV: do not verify TLS certificates
+	Getenv   func(string) string
+
+	Attempts    int           // HTTP attempts per file (DefaultAttempts)
+	Rounds      int           // verification rounds (DefaultRounds)
+	RetryDelay  time.Duration // first backoff (DefaultRetryDelay)
+	IdleTimeout time.Duration // stalled-transfer timeout (DefaultIdleTimeout)
+
+	Err   io.Writer // warnings; progress too with the default Meter
+	Meter Meter     // nil: LineMeter on Err
+	// GOOS picks the tar flavour; runtime.GOOS when empty.
+	GOOS string
+}
+
+// Fetcher fetches releases into the active tree.
+type Fetcher struct {
+	h           *jail.Host
+	inv         *jail.Inventory
+	opts        Options
+	client      *Client
+	arch        Arch
+	hostRelease string
+	server      string
+	rootDir     string
+	err         io.Writer
+	meter       Meter
+	// keepPartial is set when an interrupt leaves a partial download
+	// worth resuming, so that the download dataset holding it survives
+	// the unwind.
+	keepPartial bool
+}
+
+// NewFetcher reads the host's machine and release (one uname call) and
+// sets up the mirror client.
+func NewFetcher(ctx context.Context, h *jail.Host, inv *jail.Inventory, opts Options) (*Fetcher, error) {
+	f := &Fetcher{h: h, inv: inv, opts: opts, err: opts.Err, meter: opts.Meter}
+	if f.err == nil {
+		f.err = io.Discard
+	}
+	if f.meter == nil {
+		f.meter = LineMeter{W: f.err}
+	}
+	if f.opts.Rounds <= 0 {
+		f.opts.Rounds = DefaultRounds
+	}
+	if f.opts.GOOS == "" {
+		f.opts.GOOS = runtime.GOOS
+	}
+	switch opts.Auth {
+	case "", "basic", "digest":
+	default:
+		return nil, fmt.Errorf("--auth must be basic or digest, not %q", opts.Auth)
+	}
+	f.arch, f.hostRelease = hostInfo(ctx, h.Run)
+	f.server = NormalizeServer(opts.Server, opts.Auth)
+	f.rootDir = opts.RootDir
+	if opts.Local {
+		if f.rootDir == "" {
+			return nil, errors.New("Please supply the directory holding the release with -d when using -f")
+		}
+	} else if f.rootDir == "" {
+		f.rootDir = DefaultRootDir(f.arch)
+	}
+	c, err := NewClient(ClientOptions{Proxy: opts.Proxy, Insecure: opts.Insecure, Getenv: opts.Getenv})
+	if err != nil {
+		return nil, err
+	}
+	c.Auth, c.User, c.Password = opts.Auth, opts.User, opts.Password
+	if opts.Attempts > 0 {
+		c.Attempts = opts.Attempts
+	}
+	if opts.RetryDelay > 0 {
+		c.RetryDelay = opts.RetryDelay
+	}
+	if opts.IdleTimeout > 0 {
+		c.IdleTimeout = opts.IdleTimeout
+	}
+	c.Warn = f.warn
+	f.client = c
+	return f, nil
+}
+
+// UnameArgs asks for the release, machine and machine_arch in one call
+// (uname prints them in that order).
+var UnameArgs = []string{"-m", "-p", "-r"}
+
+// hostInfo asks uname for the host's machine and release. Without an
+// answer (a test runner) it falls back to what jcage was built for and no
+// known release.
+func hostInfo(ctx context.Context, run host.Runner) (Arch, string) {
+	out, err := run.Run(ctx, host.Cmd{Name: "uname", Args: UnameArgs})
+	f := strings.Fields(string(out))
+	if err != nil || len(f) != 3 {
+		return GoArch(), ""
+	}
+	rel, machine, march := f[0], f[1], f[2]
+	switch machine {
+	case "x86_64":
+		machine = "amd64"
+	case "aarch64":
+		machine = "arm64"
+	}
+	a := ArchOf(machine)
+	if march != "unknown" && march != "" {
+		a.MachineArch = march
+	}
+	if !IsRelease(rel) {
+		rel = ""
+	}
+	// The mirrors hold releases, not patch levels.
+	return a, patchRE.ReplaceAllString(rel, "")
+}
+
+var patchRE = regexp.MustCompile(`-p[0-9]+$`)
+
+// HostRelease is the host's release, "" when it is not a RELEASE.
+func (f *Fetcher) HostRelease() string { return f.hostRelease }
+
+// Arch is the machine the releases are fetched for.
+func (f *Fetcher) Arch() Arch { return f.arch }
+
+func (f *Fetcher) warn(format string, a ...any) {
+	fmt.Fprintf(f.err, format+"\n", a...)
+}
+
+func (f *Fetcher) say(format string, a ...any) {
+	if f.h.Out != nil {
+		fmt.Fprintf(f.h.Out, format+"\n", a...)
+	}
+}
+
+// Available lists the releases the mirror (or the -f directory) offers,
+// in version order.
+func (f *Fetcher) Available(ctx context.Context) ([]string, error) {
+	var rels []string
+	if f.opts.Local {
+		ents, err := os.ReadDir(f.rootDir)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ents {
+			if e.IsDir() && strings.Contains(e.Name(), "-RELEASE") && ValidName(e.Name()) {
+				rels = append(rels, e.Name())
+			}
+		}
+	} else {
+		page, err := f.client.Get(ctx, DirURL(f.server, f.rootDir), 4<<20)
+		if err != nil {
+			return nil, err
+		}
+		rels = ParseListing(string(page))
+	}
+	sort.SliceStable(rels, func(i, j int) bool { return render.CompareVersions(rels[i], rels[j]) < 0 })
+	return rels, nil
+}
+
+// Resolve turns the -r argument into the release to fetch: "latest" is
+// the newest RELEASE the mirror offers that the host can run; names are
+// checked and upper-cased as mirrors spell them; a release with a newer
+// major version than a RELEASE host is refused, as iocage does.
+func (f *Fetcher) Resolve(ctx context.Context, rel string) (string, error) {
+	if strings.EqualFold(rel, "latest") {
+		all, err := f.Available(ctx)
+		if err != nil {
+			return "", err
+		}
+		best := ""
+		for _, r := range all {
+			if IsRelease(r) && (f.hostRelease == "" || Major(r) <= Major(f.hostRelease)) {
+				best = r
+			}
+		}
+		if best == "" {
+			return "", fmt.Errorf("no release on %s that this host can run", DirURL(f.server, f.rootDir))
+		}
+		return best, nil
+	}
+	if !ValidName(rel) {
+		return "", ErrInvalid
+	}
+	if !f.opts.Local {
+		rel = strings.ToUpper(rel)
+	}
+	if f.hostRelease != "" && IsRelease(rel) && Major(rel) > Major(f.hostRelease) {
+		return "", fmt.Errorf("Host: %s is not greater than target: %s. This is unsupported.", f.hostRelease, rel)
+	}
+	return rel, nil
+}
+
+// location is where one release's files come from.
+func (f *Fetcher) location(rel, file string) string {
+	if f.opts.Local {
+		return filepath.Join(f.rootDir, rel, file)
+	}
+	return FileURL(f.server, f.rootDir, rel, file)
+}
+
+// sets is the list of distribution sets to fetch, MANIFEST left out.
+func (f *Fetcher) sets(rel string) ([]string, error) {
+	files := f.opts.Files
+	if len(files) == 0 {
+		files = DefaultFiles(f.arch, rel)
+	}
+	var out []string
+	for _, s := range files {
+		if s == "MANIFEST" || slices.Contains(out, s) {
+			continue
+		}
+		if s == "" || strings.ContainsAny(s, "/\\") || strings.HasPrefix(s, ".") {
+			return nil, fmt.Errorf("invalid file name %q", s)
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no distribution sets to fetch")
+	}
+	return out, nil
+}
+
+// Fetch fetches rel. A new release is assembled in a staging dataset,
+// each set downloaded, hashed and extracted in one pass, and renamed into
+// POOL/iocage/releases/REL only when every set has matched MANIFEST; then
+// freebsd-update patches it unless NoUpdate or Local. An existing release
+// has its kept sets verified (and fetched again where missing or bad) and
+// is patched again: iocage's way to update a release. Any failure or
+// interrupt unwinds: no release appears and no unverified file is left
+// under its name (an interrupted download keeps its hidden partial file,
+// which the next fetch resumes).
+func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
+	if !ValidName(rel) {
+		return ErrInvalid
+	}
+	sets, err := f.sets(rel)
+	if err != nil {
+		return err
+	}
+	t := f.inv.Tree
+	m := f.h.ZFS
+	cleanup := context.WithoutCancel(ctx)
+	f.say("Fetching: %s", rel)
+
+	r := revert.New()
+	r.Log = f.err
+	defer func() {
+		if err != nil {
+			r.Fail()
+		}
+	}()
+
+	dl := t.Download(rel)
+	if _, ok := f.inv.Scan.Get(dl); !ok {
+		err := m.Create(ctx, dl, zfs.CreateOptions{Props: map[string]string{"compression": "lz4"}})
+		if err != nil && !errors.Is(err, zfs.ErrExists) {
+			return err
+		}
+		if err == nil {
+			keepPartial := &f.keepPartial
+			r.Add(func() error {
+				if *keepPartial {
+					return nil
+				}
+				return ignoreNotFound(m.Destroy(cleanup, dl, zfs.DestroyOptions{Recursive: true, Force: true}))
+			})
+		}
+	}
+	dlDir, err := f.mountpoint(ctx, dl)
+	if err != nil {
+		return err
+	}
+	lock, err := jail.LockFile(dlDir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+
+	manifest, err := f.manifest(ctx, rel, dlDir)
+	if err != nil {
+		return err
+	}
+	var wanted []string
+	for _, s := range sets {
+		if _, ok := manifest[s]; !ok {
+			f.warn("%s missing from MANIFEST, refusing to extract!", s)
+			continue
+		}
+		wanted = append(wanted, s)
+	}
+	if len(wanted) == 0 {
+		return fmt.Errorf("none of %s is listed in the MANIFEST of %s", strings.Join(sets, ", "), rel)
+	}
+
+	relDS, rootDS := t.Release(rel), t.ReleaseRoot(rel)
+	_, relExists := f.inv.Scan.Get(relDS)
+	rootDir := ""
+	if d, ok := f.inv.Scan.Get(rootDS); ok {
+		rootDir = d.Mountpoint
+		if err := f.verifyKept(ctx, rel, dlDir, wanted, manifest); err != nil {
+			return err
+		}
+	} else {
+		// A staging dataset left by a crash is garbage now: this fetch
+		// holds the release's lock.
+		stage := stagingDataset(t.Layout, rel)
+		if err := ignoreNotFound(m.Destroy(ctx, stage, zfs.DestroyOptions{Recursive: true, Force: true})); err != nil {
+			return err
+		}
+		r.Add(func() error {
+			return ignoreNotFound(m.Destroy(cleanup, stage, zfs.DestroyOptions{Recursive: true, Force: true}))
+		})
+		if err := f.assemble(ctx, rel, dlDir, wanted, manifest); err != nil {
+			return err
+		}
+		if relExists {
+			// A release dataset without a root (left by another tool):
+			// only the root moves in.
+			if err := m.Rename(ctx, stage+"/root", rootDS, zfs.RenameOptions{}); err != nil {
+				return err
+			}
+			r.Add(func() error {
+				return ignoreNotFound(m.Destroy(cleanup, rootDS, zfs.DestroyOptions{Recursive: true, Force: true}))
+			})
+		} else {
+			if err := m.Rename(ctx, stage, relDS, zfs.RenameOptions{}); err != nil {
+				return err
+			}
+			r.Add(func() error {
+				return ignoreNotFound(m.Destroy(cleanup, relDS, zfs.DestroyOptions{Recursive: true, Force: true}))
+			})
+		}
+		if rootDir, err = f.mountpoint(ctx, rootDS); err != nil {
+			return err
+		}
+	}
+
+	if !f.opts.NoUpdate && !f.opts.Local {
+		if err := f.patch(ctx, rel, rootDir); err != nil {
+			return err
+		}
+	}
+	r.Success()
+	return nil
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, zfs.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// mountpoint returns where a filesystem is mounted, mounting it if needed.
+func (f *Fetcher) mountpoint(ctx context.Context, name string) (string, error) {
+	d, err := f.h.ZFS.Get(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	if !d.Mounted {
+		if err := f.h.ZFS.Mount(ctx, name); err != nil {
+			return "", err
+		}
+	}
+	if d.Mountpoint == "" || d.Mountpoint == "none" || d.Mountpoint == "legacy" {
+		return "", fmt.Errorf("%s has no mountpoint", name)
+	}
+	return d.Mountpoint, nil
+}
+
+// manifest reads MANIFEST from the mirror (or the -f directory) and keeps
+// a copy in download/REL, as iocage does.
+func (f *Fetcher) manifest(ctx context.Context, rel, dlDir string) (Manifest, error) {
+	var data []byte
+	var err error
+	loc := f.location(rel, "MANIFEST")
+	if f.opts.Local {
+		data, err = readLimited(loc, maxManifest)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, errors.New("MANIFEST is a required file!")
+		}
+	} else {
+		data, err = f.client.Get(ctx, loc, maxManifest)
+		var nf *NotFoundError
+		if errors.As(err, &nf) {
+			if _, derr := f.client.Get(ctx, DirURL(f.server, f.rootDir)+rel+"/", 4<<20); errors.As(derr, &nf) {
+				return nil, fmt.Errorf("%s was not found!", rel)
+			}
+			return nil, fmt.Errorf("%s has no MANIFEST at %s: jcage verifies every set against it", rel, loc)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	man, err := ParseManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", loc, err)
+	}
+	if err := writeFileAtomic(filepath.Join(dlDir, "MANIFEST"), data, 0o644); err != nil {
+		return nil, err
+	}
+	return man, nil
+}
+
+func readLimited(name string, limit int64) ([]byte, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = fmt.Errorf("%s: larger than %d bytes", name, limit)
+	}
+	return data, err
+}
+
+// assemble builds the release in the staging dataset: rounds of every set
+// until all of them verify in the same round, at most Rounds times.
+func (f *Fetcher) assemble(ctx context.Context, rel, dlDir string, sets []string, man Manifest) error {
+	t := f.inv.Tree
+	m := f.h.ZFS
+	stage := stagingDataset(t.Layout, rel)
+	for round := 1; ; round++ {
+		if err := m.Create(ctx, stage, zfs.CreateOptions{}); err != nil {
+			return err
+		}
+		if err := m.Create(ctx, stage+"/root", zfs.CreateOptions{Props: map[string]string{"compression": "lz4"}}); err != nil {
+			return err
+		}
+		root, err := f.mountpoint(ctx, stage+"/root")
+		if err != nil {
+			return err
+		}
+		check := newMemberCheck()
+		var bad []string
+		for _, s := range sets {
+			// After a failure this round's tree is lost anyway: the rest
+			// are only downloaded and verified, for the next round.
+			target := root
+			if len(bad) > 0 {
+				target = ""
+			}
+			ok, err := f.fetchSet(ctx, rel, dlDir, s, man[s], target, check)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				bad = append(bad, s)
+			}
+		}
+		if len(bad) == 0 {
+			return nil
+		}
+		if err := m.Destroy(ctx, stage, zfs.DestroyOptions{Recursive: true, Force: true}); err != nil {
+			return err
+		}
+		if round >= f.opts.Rounds {
+			return fmt.Errorf("Max retries exceeded, one or more files (%s) failed checksum verification!", strings.Join(bad, ", "))
+		}
+	}
+}
+
+// verifyKept checks an existing release's kept sets, fetching again those
+// that are missing or fail verification.
+func (f *Fetcher) verifyKept(ctx context.Context, rel, dlDir string, sets []string, man Manifest) error {
+	todo := sets
+	for round := 1; len(todo) > 0; round++ {
+		var bad []string
+		for _, s := range todo {
+			ok, err := f.fetchSet(ctx, rel, dlDir, s, man[s], "", nil)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				bad = append(bad, s)
+			}
+		}
+		if len(bad) > 0 && round >= f.opts.Rounds {
+			return fmt.Errorf("Max retries exceeded, one or more files (%s) failed checksum verification!", strings.Join(bad, ", "))
+		}
+		todo = bad
+	}
+	return nil
+}
+
+// fetchSet brings one set to download/REL/SET, verified against sum, and
+// extracts it into root on the way unless root is "". A kept copy is used
+// when there is one; otherwise the set is downloaded (resuming a partial
+// file) into a hidden .SET.part, renamed to SET once it verifies. It
+// reports false when the set failed verification and must be fetched
+// again; err is for everything no retry fixes.
+func (f *Fetcher) fetchSet(ctx context.Context, rel, dlDir, set, sum, root string, check *memberCheck) (bool, error) {
+	final := filepath.Join(dlDir, set)
+	part := filepath.Join(dlDir, "."+set+".part")
+	if _, err := os.Stat(final); err == nil {
+		ok, err := f.fromKept(ctx, final, set, sum, root, check)
+		if err != nil || ok {
+			return ok, err
+		}
+		f.warn("%s failed verification, will redownload!", set)
+		if err := os.Remove(final); err != nil {
+			return false, err
+		}
+		if root != "" {
+			// Its bytes are in this round's tree already.
+			return false, nil
+		}
+	}
+
+	fh, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return false, err
+	}
+	ok := false
+	defer func() {
+		fh.Close()
+		// An interrupted download stays for the next fetch to resume;
+		// anything else unverified goes.
+		if !ok && !(ctx.Err() != nil && f.keepPartial) {
+			os.Remove(part)
+		}
+	}()
+	have, err := fh.Seek(0, io.SeekEnd)
+	if err != nil {
+		return false, err
+	}
+	verb := "Downloading"
+	if f.opts.Local {
+		verb = "Copying"
+	}
+	prog := f.meter.Start(verb, set)
+	sink, err := f.newSink(ctx, prog, root, check)
+	if err != nil {
+		prog.Abort()
+		return false, err
+	}
+	// What an interrupted fetch left is hashed and extracted first; only
+	// the rest is asked for.
+	if have > 0 {
+		if _, err := io.Copy(sink, io.NewSectionReader(fh, 0, have)); err != nil {
+			sink.abort()
+			prog.Abort()
+			return false, err
+		}
+	}
+	kw := newKeepWriter(fh)
+	sink.keep = kw
+	_, err = f.copySet(ctx, rel, set, have, sink, prog)
+	// No fsync: a kept set is hashed again before any later use.
+	if cerr := kw.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		sink.abort()
+		prog.Abort()
+		// What an interrupt leaves is worth resuming from.
+		f.keepPartial = ctx.Err() != nil
+		return false, err
+	}
+	extractErr := sink.finish()
+	if got := sink.sum(); got != sum {
+		prog.Abort()
+		f.warn("%s failed verification, will redownload!", set)
+		return false, nil
+	}
+	if err := os.Rename(part, final); err != nil {
+		prog.Abort()
+		return false, err
+	}
+	ok = true
+	if extractErr != nil {
+		prog.Abort()
+		return false, fmt.Errorf("%s: %w", set, extractErr)
+	}
+	prog.Done(resultOf(root))
+	return true, nil
+}
+
+func resultOf(root string) string {
+	if root != "" {
+		return "verified and extracted"
+	}
+	return "verified"
+}
+
+// fromKept verifies (and extracts) a set kept by an earlier fetch.
+func (f *Fetcher) fromKept(ctx context.Context, final, set, sum, root string, check *memberCheck) (bool, error) {
+	fh, err := os.Open(final)
+	if err != nil {
+		return false, err
+	}
+	defer fh.Close()
+	prog := f.meter.Start("Verifying", set)
+	if st, err := fh.Stat(); err == nil {
+		prog.SetTotal(st.Size())
+	}
+	sink, err := f.newSink(ctx, prog, root, check)
+	if err != nil {
+		prog.Abort()
+		return false, err
+	}
+	if _, err := io.Copy(sink, fh); err != nil {
+		sink.abort()
+		prog.Abort()
+		return false, err
+	}
+	extractErr := sink.finish()
+	if sink.sum() != sum {
+		prog.Abort()
+		return false, nil
+	}
+	if extractErr != nil {
+		prog.Abort()
+		return false, fmt.Errorf("%s: %w", set, extractErr)
+	}
+	prog.Done(resultOf(root) + " (kept copy)")
+	return true, nil
+}
+
+// copySet streams the set from the mirror or the -f directory into w,
+// from byte offset have.
+func (f *Fetcher) copySet(ctx context.Context, rel, set string, have int64, w io.Writer, prog Progress) (int64, error) {
+	loc := f.location(rel, set)
+	if !f.opts.Local {
+		n, err := f.client.Download(ctx, loc, have, w, prog.SetTotal)
+		var nf *NotFoundError
+		if errors.As(err, &nf) {
+			return n, fmt.Errorf("%s was not found! (%s)", set, loc)
+		}
+		return n, err
+	}
+	src, err := os.Open(loc)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, fmt.Errorf("%s is a required file!", set)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	if st, err := src.Stat(); err == nil {
+		prog.SetTotal(st.Size())
+	}
+	if _, err := src.Seek(have, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n, err := copyBody(w, &ctxReader{ctx: ctx, r: src})
+	return have + n, err
+}
+
+// ctxReader stops a local copy when the fetch is interrupted.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// setSink receives a set's bytes once: it hashes them, keeps them on disk
+// and feeds the extraction, all in the same pass.
+type setSink struct {
+	hash hash.Hash
+	keep io.Writer
+	ext  *extraction
+	// extErr is why the extraction stopped taking bytes; the download
+	// goes on regardless, so that the hash can tell a corrupt download
+	// (fetch it again) from a bad archive (give up).
+	extErr error
+	prog   Progress
+}
+
+func (f *Fetcher) newSink(ctx context.Context, prog Progress, root string, check *memberCheck) (*setSink, error) {
+	s := &setSink{hash: sha256.New(), prog: prog}
+	if root != "" {
+		x, err := startExtraction(ctx, f.h.Run, TarArgs(f.opts.GOOS, root, f.h.UID == 0), check)
+		if err != nil {
+			return nil, err
+		}
+		s.ext = x
+	}
+	return s, nil
+}
+
+func (s *setSink) Write(p []byte) (int, error) {
+	s.hash.Write(p)
+	if s.keep != nil {
+		if _, err := s.keep.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	if s.ext != nil && s.extErr == nil {
+		if _, err := s.ext.in.Write(p); err != nil {
+			s.extErr = err
+		}
+	}
+	s.prog.Add(len(p))
+	return len(p), nil
+}
+
+func (s *setSink) sum() string { return hex.EncodeToString(s.hash.Sum(nil)) }
+
+// finish waits for the extraction to end and returns its outcome.
+func (s *setSink) finish() error {
+	if s.ext == nil {
+		return nil
+	}
+	err := s.ext.wait()
+	if err == nil && s.extErr != nil {
+		err = s.extErr
+	}
+	return err
+}
+
+// abort ends the extraction of a set that will not complete.
+func (s *setSink) abort() {
+	if s.ext != nil {
+		_ = s.ext.wait()
+	}
+}
+
+// writeFileAtomic replaces name: temp file beside it, fsync, rename.
+func writeFileAtomic(name string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	if err := errors.Join(werr, tmp.Sync(), tmp.Chmod(mode), tmp.Close()); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// patch runs freebsd-update on the release, then applies iocage's
+// follow-ups: basejails on the release get the new version and the root
+// loses any resolv.conf left behind.
+func (f *Fetcher) patch(ctx context.Context, rel, root string) error {
+	before := UserlandVersion(root)
+	p := &Patcher{Run: f.h.Run, Out: f.h.Out, Err: f.err}
+	after, err := p.Patch(ctx, root, rel)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(root, "etc/resolv.conf")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if after == "" || after == before {
+		return nil
+	}
+	f.say("%s is now at %s", rel, after)
+	for _, j := range f.inv.Jails {
+		if j.Err != nil || j.Template || !jail.CheckTruthy(j.Prop("basejail")) || !strings.Contains(j.Prop("release"), rel) {
+			continue
+		}
+		err := jail.Update(j.ConfigPath(), nil, func(c *jail.Config) error {
+			c.Set("release", after)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

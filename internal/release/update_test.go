@@ -1,0 +1,107 @@
+package release
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jcage/jcage/internal/host"
+)
+
+func TestUpdateArgs(t *testing.T) {
+	r := "/pool/iocage/releases/14.3-RELEASE/root"
+	for cmd, want := range map[string]string{
+		"fetch":   "-b " + r + " -d " + r + "/var/db/freebsd-update/ -f " + r + "/etc/freebsd-update.conf --not-running-from-cron fetch",
+		"install": "-b " + r + " -d " + r + "/var/db/freebsd-update/ -f " + r + "/etc/freebsd-update.conf install",
+	} {
+		if got := strings.Join(UpdateArgs(r, cmd), " "); got != want {
+			t.Errorf("%s:\n%s\nwant\n%s", cmd, got, want)
+		}
+	}
+	if got := strings.Join(UpdateEnv("13.2-RELEASE"), " "); got != "UNAME_r=13.2-RELEASE PAGER=/bin/cat" {
+		t.Errorf("env %q", got)
+	}
+	if UpdateBinary(r) != r+"/usr/sbin/freebsd-update" {
+		t.Error(UpdateBinary(r))
+	}
+	if got := strings.Join(DevfsMountArgs(r), " "); got != "-t devfs devfs "+r+"/dev" {
+		t.Error(got)
+	}
+	if got := strings.Join(DevfsUnmountArgs(r), " "); got != r+"/dev" {
+		t.Error(got)
+	}
+}
+
+func patchRoot(t *testing.T, conf string) string {
+	t.Helper()
+	root := t.TempDir()
+	for p, data := range map[string]string{
+		"etc/freebsd-update.conf": conf,
+		"bin/freebsd-version":     "#!/bin/sh\nUSERLAND_VERSION=\"14.3-RELEASE\"\n",
+	} {
+		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.MkdirAll(filepath.Join(root, "var/db/freebsd-update"), 0o700)
+	return root
+}
+
+func TestPatch(t *testing.T) {
+	root := patchRoot(t, "# comment\nKeyPrint 800651ef\nServerName update.FreeBSD.org\n")
+	run := &testRunner{}
+	run.on("freebsd-update", fakeUpdate)
+	var out, errw bytes.Buffer
+	p := &Patcher{Run: run, Out: &out, Err: &errw}
+	v, err := p.Patch(context.Background(), root, "14.3-RELEASE")
+	if err != nil || v != "14.3-RELEASE-p2" {
+		t.Fatalf("%q %v", v, err)
+	}
+	if !strings.Contains(out.String(), "Installing updates... done.") {
+		t.Errorf("output %q", out.String())
+	}
+	// Again: nothing to install (exit 2) is success.
+	if v, err := p.Patch(context.Background(), root, "14.3-RELEASE"); err != nil || v != "14.3-RELEASE-p2" {
+		t.Fatalf("second patch: %q %v", v, err)
+	}
+	if n := len(run.named("mount")); n != 2 || len(run.named("umount")) != 2 {
+		t.Errorf("mount/umount %v", run.lines())
+	}
+
+	for conf, want := range map[string]string{
+		"# ServerName commented out\n": "has no ServerName",
+		"":                             "has no ServerName",
+	} {
+		root := patchRoot(t, conf)
+		run := &testRunner{}
+		_, err := (&Patcher{Run: run}).Patch(context.Background(), root, "14.3-RELEASE")
+		if err == nil || !strings.Contains(err.Error(), "Failed to update 14.3-RELEASE: ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("conf %q: %v", conf, err)
+		}
+		if len(run.lines()) != 0 {
+			t.Errorf("ran %v", run.lines())
+		}
+	}
+	// A failing mount stops before freebsd-update.
+	run = &testRunner{}
+	run.on("mount", func(c host.Cmd) (string, error) { return "", exitErr(c, 1, "mount: devfs: Operation not permitted") })
+	if _, err := (&Patcher{Run: run}).Patch(context.Background(), root, "14.3-RELEASE"); err == nil || len(run.named("freebsd-update")) != 0 {
+		t.Errorf("mount failure: %v %v", err, run.lines())
+	}
+}
+
+func TestUserlandVersion(t *testing.T) {
+	root := t.TempDir()
+	if UserlandVersion(root) != "" {
+		t.Error("no freebsd-version")
+	}
+	os.MkdirAll(filepath.Join(root, "bin"), 0o755)
+	os.WriteFile(filepath.Join(root, "bin/freebsd-version"), []byte("#!/bin/sh\n# x\n  USERLAND_VERSION='13.4-RELEASE-p2'\nKERNEL=x\n"), 0o555)
+	if v := UserlandVersion(root); v != "13.4-RELEASE-p2" {
+		t.Errorf("%q", v)
+	}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jcage/jcage/internal/testworld/fbsdsim"
+	"github.com/jcage/jcage/internal/testworld/pool"
+)
+
+// startJails and startDelay shape the boot benchmark: 100 jails with
+// boot=on at one priority, each jail -c held 100 ms by the simulator.
+const (
+	startJails = 100
+	startDelay = 100 * time.Millisecond
+)
+
+// benchStart times `jcage start --rc` over 100 boot jails of one priority
+// and reports it against the sequential sum of their jail(8) time (what
+// iocage's one-by-one start can never beat), and against jcage's own
+// sequential start (-j 1) measured in the same run.
+func benchStart(b *bencher) error {
+	p, err := pool.Create(pool.NewName())
+	if err != nil {
+		return err
+	}
+	defer p.Destroy()
+	state, err := os.MkdirTemp("", "jcage-bench-state-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(state)
+	runDir, err := os.MkdirTemp("", "jcage-bench-run-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(runDir)
+	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state,
+		"JCAGE_RUN_DIR="+runDir, "JCAGE_SIM_JAIL_DELAY="+startDelay.String())
+	jc := func(args ...string) (time.Duration, error) {
+		cmd := exec.Command(b.bin.Jcage, args...)
+		cmd.Env = env
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return 0, fmt.Errorf("jcage %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return time.Since(start), nil
+	}
+	if _, err := jc("activate", p.Name); err != nil {
+		return err
+	}
+	zfsShim := filepath.Join(b.bin.Path, "zfs")
+	iocroot := filepath.Join(p.Mountpoint, "iocage")
+	for i := 0; i < startJails; i++ {
+		name := fmt.Sprintf("boot%03d", i)
+		ds := p.Name + "/iocage/jails/" + name
+		for _, args := range [][]string{{"create", ds}, {"create", ds + "/root"}} {
+			cmd := exec.Command(zfsShim, args...)
+			cmd.Env = env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("zfs %s: %v: %s", strings.Join(args, " "), err, out)
+			}
+		}
+		dir := filepath.Join(iocroot, "jails", name)
+		for _, d := range []string{"root/dev/fd", "root/etc"} {
+			if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+				return err
+			}
+		}
+		cfg, _ := json.MarshalIndent(map[string]any{
+			"CONFIG_VERSION": "34", "host_hostname": name, "host_hostuuid": name,
+			"release": "14.3-RELEASE", "type": "jail", "boot": 1, "priority": "50",
+			"jail_zfs_dataset": "iocage/jails/" + name + "/data",
+		}, "", "    ")
+		if err := os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
+			return err
+		}
+	}
+	seq, err := jc("start", "--rc", "-j", "1")
+	if err != nil {
+		return err
+	}
+	if _, err := jc("stop", "--rc"); err != nil {
+		return err
+	}
+	got, err := jc("start", "--rc")
+	if err != nil {
+		return err
+	}
+	if _, err := jc("stop", "--rc"); err != nil {
+		return err
+	}
+	sum := time.Duration(startJails) * startDelay
+	report(fmt.Sprintf("jcage start --rc (%d jails)", startJails), got, sum, fmt.Sprintf("sequential sum %d×%v", startJails, startDelay))
+	report("jcage start --rc -j 1", seq, sum, fmt.Sprintf("sequential sum %d×%v", startJails, startDelay))
+	fmt.Printf("%-28s %10.2f   (parallel / jcage's own sequential start)\n", "start --rc speed-up", float64(got)/float64(seq))
+	return nil
+}
