@@ -812,8 +812,9 @@ func (h *Host) receiveMember(ctx context.Context, inv *Inventory, p imageMemberP
 		defer pw.Close()
 		r = io.TeeReader(r, pw)
 	}
-	// rel is NAME or NAME/child: below jails/ like a jail's own name.
-	target := inv.Tree.Jail(p.rel)
+	// rel is NAME or NAME/child.
+	name, child, _ := strings.Cut(p.rel, "/")
+	target := inv.Tree.JailChild(name, child)
 	if err := h.ZFS.Receive(ctx, target, r, zfs.ReceiveOptions{Force: true}); err != nil {
 		return fmt.Errorf("receive %s: %w", target, err)
 	}

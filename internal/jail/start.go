@@ -717,15 +717,10 @@ func readRCConf(path string) map[string]string {
 
 // poolDataset names a dataset given relative to the pool, as
 // jail_zfs_dataset is.
-func poolDataset(pool, rel string) string {
-	return pool + "/" + strings.Trim(rel, "/")
-}
-
 // prepareJailZFS makes each jail_zfs_dataset exist and marks it jailed.
 func (jr *jailRun) prepareJailZFS(ctx context.Context) error {
-	pool := jr.r.inv.Tree.Pool
 	for _, rel := range strings.Fields(jr.get("jail_zfs_dataset")) {
-		ds := poolDataset(pool, rel)
+		ds := jr.r.inv.Tree.PoolDataset(rel)
 		if _, err := jr.h.ZFS.Get(ctx, ds); errors.Is(err, zfs.ErrNotFound) {
 			if err := jr.h.ZFS.Create(ctx, ds, zfs.CreateOptions{Props: map[string]string{"mountpoint": "none"}}); err != nil {
 				return fmt.Errorf("%s: %w", jr.uuid(), err)
@@ -743,9 +738,8 @@ func (jr *jailRun) prepareJailZFS(ctx context.Context) error {
 // attachJailZFS hands each jail_zfs_dataset to the jail and mounts its
 // children inside, unless the dataset's mountpoint is none.
 func (jr *jailRun) attachJailZFS(ctx context.Context) error {
-	pool := jr.r.inv.Tree.Pool
 	for _, rel := range strings.Fields(jr.get("jail_zfs_dataset")) {
-		ds := poolDataset(pool, rel)
+		ds := jr.r.inv.Tree.PoolDataset(rel)
 		children, err := jr.h.ZFS.List(ctx, ds, zfs.ListOptions{Recursive: true})
 		if err != nil {
 			return fmt.Errorf("%s: %w", jr.uuid(), err)

@@ -292,9 +292,8 @@ func (jr *jailRun) removeRuleset(ctx context.Context, n int) {
 // detachJailZFS unmounts the jailed datasets inside the jail, deepest
 // first, and takes them back from it.
 func (jr *jailRun) detachJailZFS(ctx context.Context) error {
-	pool := jr.r.inv.Tree.Pool
 	for _, rel := range strings.Fields(jr.get("jail_zfs_dataset")) {
-		ds := poolDataset(pool, rel)
+		ds := jr.r.inv.Tree.PoolDataset(rel)
 		children, err := jr.h.ZFS.List(ctx, ds, zfs.ListOptions{Recursive: true})
 		if errors.Is(err, zfs.ErrNotFound) {
 			continue

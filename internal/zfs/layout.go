@@ -45,6 +45,18 @@ func (l Layout) Jail(name string) string { return l.Jails() + "/" + name }
 // JailRoot is POOL/iocage/jails/NAME/root.
 func (l Layout) JailRoot(name string) string { return l.Jail(name) + "/root" }
 
+// PoolDataset turns a pool-relative name, as jail_zfs_dataset holds it
+// ("iocage/jails/NAME/data"), into a full dataset name.
+func (l Layout) PoolDataset(rel string) string { return l.Pool + "/" + strings.Trim(rel, "/") }
+
+// JailChild is a dataset below a jail, e.g. JailChild("web", "data").
+func (l Layout) JailChild(name, rel string) string {
+	if rel == "" {
+		return l.Jail(name)
+	}
+	return l.Jail(name) + "/" + strings.Trim(rel, "/")
+}
+
 // JailData is the default jail_zfs dataset, POOL/iocage/jails/NAME/data.
 func (l Layout) JailData(name string) string { return l.Jail(name) + "/data" }
 
