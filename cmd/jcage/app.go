@@ -152,7 +152,11 @@ func (e *env) lockedInventory(ctx context.Context) (*jail.Host, *jail.Inventory,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err := h.Recover(ctx); err != nil {
+		lock.Unlock()
+		return nil, nil, nil, err
+	}
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
 	if err != nil {
 		lock.Unlock()
 		return nil, nil, nil, err

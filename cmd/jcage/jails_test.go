@@ -298,9 +298,12 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 	// Running jails need -f.
 	h.must("create", "-r", testRel, "-n", "up")
 	h.running(map[string]int{"up": 9})
-	if code := h.jcage("destroy", "-f", "up"); code != 1 || !strings.Contains(h.stderr.String(), "running") {
-		t.Fatalf("destroy running without a way to stop: %d %q", code, h.stderr.String())
+	h.stdin = "y\n"
+	if code := h.jcage("destroy", "up"); code != 1 || h.stderr.String() != "Jail up is still running, please stop the jail first or destroy it with -f\n" {
+		t.Fatalf("destroy running without -f: %d %q", code, h.stderr.String())
 	}
+	h.stdin = ""
+	h.must("destroy", "-f", "up")
 }
 
 func TestCloneAndRename(t *testing.T) {

@@ -69,15 +69,30 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 
 func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req CloneRequest, p createPlan) error {
 	t := inv.Tree
+	jn, err := h.beginJournal("clone", p.name)
+	if err != nil {
+		return err
+	}
 	r := revert.New()
 	r.Log = h.Out
-	defer r.Fail()
 	uctx := undoCtx(ctx)
+	finished := false
+	defer func() {
+		if !finished {
+			h.abandon(uctx, r, jn)
+		}
+	}()
 	srcDS, dstDS := t.Jail(src.Name), t.Jail(p.name)
 	snap := zfs.SnapName(srcDS, p.name)
 	recursive := !req.Thick
 	if req.Thick {
 		snap = zfs.SnapName(t.JailRoot(src.Name), p.name)
+	}
+	if err := jn.destroyOnCrash(snap, recursive); err != nil {
+		return err
+	}
+	if err := jn.destroyOnCrash(dstDS, true); err != nil {
+		return err
 	}
 	if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
 		return err
@@ -150,6 +165,8 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 		return err
 	}
 	r.Success()
+	jn.done()
+	finished = true
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
 	return nil

@@ -345,10 +345,19 @@ func undoCtx(ctx context.Context) context.Context { return context.WithoutCancel
 
 func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {
 	t := inv.Tree
+	jn, err := h.beginJournal("create", p.name)
+	if err != nil {
+		return err
+	}
 	r := revert.New()
 	r.Log = h.Out
-	defer r.Fail()
 	uctx := undoCtx(ctx)
+	finished := false
+	defer func() {
+		if !finished {
+			h.abandon(uctx, r, jn)
+		}
+	}()
 	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
 	destroyJail := func() error {
 		err := h.ZFS.Destroy(uctx, jailDS, zfs.DestroyOptions{Recursive: true, Force: true})
@@ -361,6 +370,9 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 	switch {
 	case req.Empty:
 		r.Add(destroyJail)
+		if err := jn.destroyOnCrash(jailDS, true); err != nil {
+			return err
+		}
 		if err := h.ZFS.Create(ctx, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
 			return err
 		}
@@ -370,6 +382,12 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 		if src.parent != "" && !thick {
 			// From a template: the whole template, as iocage snapshots it.
 			snap, recursive = zfs.SnapName(src.parent, p.name), true
+		}
+		if err := jn.destroyOnCrash(snap, recursive); err != nil {
+			return err
+		}
+		if err := jn.destroyOnCrash(jailDS, true); err != nil {
+			return err
 		}
 		if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
 			if errors.Is(err, zfs.ErrExists) {
@@ -427,6 +445,8 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 		return err
 	}
 	r.Success()
+	jn.done()
+	finished = true
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: zfs.SnapName(src.root, p.name)}})
 	return nil

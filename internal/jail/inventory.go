@@ -194,10 +194,18 @@ type Inventory struct {
 type Options struct {
 	Create bool // create missing datasets and defaults.json (root, mutating)
 	State  bool // ask jls which jails run
+	// Locked says the caller holds the tree lock (and has already cleaned
+	// up after interrupted changes).
+	Locked bool
 }
 
 // Load reads the tree, the defaults and every jail's config.
 func (h *Host) Load(ctx context.Context, opts Options) (*Inventory, error) {
+	if opts.Create && h.UID == 0 && !opts.Locked {
+		if err := h.recoverUnlocked(ctx); err != nil {
+			return nil, err
+		}
+	}
 	tree, scan, err := h.Open(ctx, opts.Create)
 	if err != nil {
 		return nil, err

@@ -40,10 +40,19 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Template {
 		from, to = t.Template(j.Name), t.Template(newName)
 	}
+	jn, err := h.beginJournal("rename", j.Name)
+	if err != nil {
+		return err
+	}
 	r := revert.New()
 	r.Log = h.Out
-	defer r.Fail()
 	uctx := undoCtx(ctx)
+	finished := false
+	defer func() {
+		if !finished {
+			h.abandon(uctx, r, jn)
+		}
+	}()
 	if origin := j.Root.Origin; origin != "" {
 		if ds, snap, _ := zfs.SplitSnap(origin); snap == j.Name && zfs.Child(t.Releases(), ds) {
 			nw := zfs.SnapName(ds, newName)
@@ -58,6 +67,9 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 			return err
 		}
 		r.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
+	}
+	if err := jn.renameBackOnCrash(from, to); err != nil {
+		return err
 	}
 	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
 		return err
@@ -103,6 +115,8 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 		return err
 	}
 	r.Success()
+	jn.done()
+	finished = true
 	h.say("Jail: %s renamed to %s", j.Name, newName)
 	return nil
 }

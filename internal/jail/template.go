@@ -32,15 +32,27 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if !on {
 		from, to = to, from
 	}
+	jn, err := h.beginJournal("template", j.Name)
+	if err != nil {
+		return err
+	}
 	r := revert.New()
 	r.Log = h.Out
-	defer r.Fail()
 	uctx := undoCtx(ctx)
+	finished := false
+	defer func() {
+		if !finished {
+			h.abandon(uctx, r, jn)
+		}
+	}()
 	if !on {
 		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
 			return err
 		}
 		r.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
+	}
+	if err := jn.renameBackOnCrash(from, to); err != nil {
+		return err
 	}
 	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
 		return err
@@ -74,6 +86,8 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 		return err
 	}
 	r.Success()
+	jn.done()
+	finished = true
 	j.Template, j.Dir = on, d.Mountpoint
 	j.Dataset.Name = to
 	if on {

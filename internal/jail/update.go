@@ -166,14 +166,14 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	r := revert.New()
 	r.Log = nil
 	r.Add(func() error { return h.dropTo(context.WithoutCancel(ctx), ds, name) })
-	started := false
+	started, committed := false, false
 	defer func() {
 		if started {
 			if serr := h.Stop(context.WithoutCancel(ctx), []string{j.Name}); serr != nil && err == nil {
 				err = serr
 			}
 		}
-		if err != nil {
+		if err != nil && !committed {
 			err = rolledBack(err, snap, r.Fail())
 		}
 	}()
@@ -217,18 +217,20 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 		}
 	}
 	h.say("Updated jail successfully.")
-	if started {
-		started = false
-		if err := h.Stop(ctx, []string{j.Name}); err != nil {
-			return err
-		}
-	}
 	r.Success()
+	committed = true
 	if relSnap != "" {
 		// The release keeps no trace of the update, as with iocage; the
 		// jail's own snapshot stays.
 		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), relSnap, zfs.DestroyOptions{}); err != nil {
 			fmt.Fprintf(orDiscard(opts.Err), "WARNING: %s was not removed: %v\n", relSnap, err)
+		}
+	}
+	if started {
+		// The update stands even if the jail then fails to stop.
+		started = false
+		if err := h.Stop(context.WithoutCancel(ctx), []string{j.Name}); err != nil {
+			return err
 		}
 	}
 	h.say("\n%s updates have been applied successfully.", j.Name)

@@ -691,3 +691,67 @@ func TestUpgradeBasejail(t *testing.T) {
 		t.Fatal("a refused upgrade changed something")
 	}
 }
+
+// Each ZFS step of a base jail's update can fail; the jail and the
+// release end as they were, or the error says what could not be undone.
+func TestUpdateBasejailZFSFailures(t *testing.T) {
+	const name = "ioc_update_14.3-RELEASE-p1_2025-06-01_10-20-30"
+	relSnap := "tank/iocage/releases/14.3-RELEASE/root@" + name
+	for _, tc := range []struct {
+		op, ds   string
+		patchErr error
+		want     string // the error ends with this
+		same     bool   // everything as before
+	}{
+		{op: "snapshot", ds: relSnap, want: "boom; rolled back to tank/iocage/jails/bj@" + name, same: true},
+		{op: "rollback", ds: relSnap, patchErr: errors.New("fetch failed"), want: "boom", same: false},
+		{op: "destroy", ds: "tank/iocage/jails/bj@" + name, patchErr: errors.New("fetch failed"), want: "boom", same: false},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			w := newUpdWorld(t)
+			w.release("14.3-RELEASE", false)
+			w.basejail("bj", "14.3-RELEASE-p1")
+			inv := w.load()
+			before := w.state()
+			w.f.FailOn(tc.op, tc.ds, errors.New("boom"))
+			err := w.h.Update(context.Background(), inv, w.targets(inv, "bj"), UpdateOptions{Patcher: &fakePatcher{fail: tc.patchErr}})
+			if err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+				t.Fatalf("error %v", err)
+			}
+			if tc.patchErr != nil && !strings.HasPrefix(err.Error(), "fetch failed; rolling back to tank/iocage/jails/bj@"+name+" failed: ") {
+				t.Fatalf("error %v", err)
+			}
+			if same := w.state() == before; same != tc.same {
+				t.Fatalf("unchanged %v, want %v", same, tc.same)
+			}
+		})
+	}
+	// A release snapshot that can't be removed after a success is only a
+	// warning.
+	w := newUpdWorld(t)
+	w.release("14.3-RELEASE", false)
+	w.basejail("bj", "14.3-RELEASE-p1")
+	inv := w.load()
+	w.f.FailOn("destroy", relSnap, errors.New("busy"))
+	if err := w.h.Update(context.Background(), inv, w.targets(inv, "bj"), UpdateOptions{Patcher: &fakePatcher{}, Err: &w.err}); err != nil {
+		t.Fatal(err)
+	}
+	if w.err.String() != "WARNING: "+relSnap+" was not removed: busy\n" || w.config("bj", "release") != "14.3-RELEASE-p4" {
+		t.Fatalf("stderr %q", w.err.String())
+	}
+}
+
+// A jail started for -P that then fails to stop keeps its update.
+func TestUpdateStopFailureKeepsUpdate(t *testing.T) {
+	w := newUpdWorld(t)
+	w.jail("web", nil)
+	w.h.Stop = func(ctx context.Context, names []string) error { return errors.New("jail: ioc-web: stop timed out") }
+	inv := w.load()
+	err := w.h.Update(context.Background(), inv, w.targets(inv, "web"), UpdateOptions{Packages: true, Patcher: &fakePatcher{}})
+	if err == nil || err.Error() != "jail: ioc-web: stop timed out" {
+		t.Fatalf("error %v", err)
+	}
+	if got := w.config("web", "release"); got != "14.3-RELEASE-p4" {
+		t.Fatalf("release %q", got)
+	}
+}

@@ -150,11 +150,13 @@ type gate struct {
 	dst     *bufio.Writer
 	pending []byte
 	allow   int64 // data bytes of accepted members still to come
+	pos     int64 // bytes read from src
 	werr    error // tar stopped reading
 }
 
 func (g *gate) Read(p []byte) (int, error) {
 	n, err := g.src.Read(p)
+	g.pos += int64(n)
 	if n > 0 {
 		b := p[:n]
 		if g.allow > 0 {
@@ -172,6 +174,35 @@ func (g *gate) write(b []byte) {
 	if g.werr == nil && len(b) > 0 {
 		_, g.werr = g.dst.Write(b)
 	}
+}
+
+// Seek is how archive/tar skips the data of a member: seeking forward
+// within accepted data passes those bytes to tar in large copies rather
+// than through small reads. Nothing else can seek.
+func (g *gate) Seek(offset int64, whence int) (int64, error) {
+	if whence != io.SeekCurrent || offset < 0 || offset > g.allow {
+		return -1, errors.New("gate: unsupported seek")
+	}
+	if offset > 0 {
+		n, err := io.CopyN(gateWriter{g}, g.src, offset)
+		g.pos += n
+		g.allow -= n
+		if err != nil {
+			return g.pos, err
+		}
+	}
+	return g.pos, nil
+}
+
+// gateWriter passes accepted bytes on, reporting tar's failure.
+type gateWriter struct{ g *gate }
+
+func (w gateWriter) Write(p []byte) (int, error) {
+	w.g.write(p)
+	if w.g.werr != nil {
+		return 0, w.g.werr
+	}
+	return len(p), nil
 }
 
 // pass lets the held bytes through, then the data of the member just
@@ -204,6 +235,9 @@ func scan(src io.Reader, dst io.Writer, check *memberCheck) (err error) {
 			g.pass(nil)
 			break
 		}
+		if g.werr != nil {
+			return errTarStopped
+		}
 		if errors.Is(err, tar.ErrInsecurePath) && h != nil {
 			if cerr := check.check(h); cerr != nil {
 				return cerr
@@ -211,9 +245,6 @@ func scan(src io.Reader, dst io.Writer, check *memberCheck) (err error) {
 		}
 		if err != nil {
 			return fmt.Errorf("reading the archive: %w", err)
-		}
-		if g.werr != nil {
-			return errTarStopped
 		}
 		if err := check.check(h); err != nil {
 			return err

@@ -339,11 +339,24 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 		return fmt.Errorf("none of %s is listed in the MANIFEST of %s", strings.Join(sets, ", "), rel)
 	}
 
+	// Asked again under the lock: another fetch may have made it since
+	// the inventory was read.
 	relDS, rootDS := t.Release(rel), t.ReleaseRoot(rel)
-	_, relExists := f.inv.Scan.Get(relDS)
+	relExists, err := f.exists(ctx, relDS)
+	if err != nil {
+		return err
+	}
+	rootExists := false
+	if relExists {
+		if rootExists, err = f.exists(ctx, rootDS); err != nil {
+			return err
+		}
+	}
 	rootDir := ""
-	if d, ok := f.inv.Scan.Get(rootDS); ok {
-		rootDir = d.Mountpoint
+	if rootExists {
+		if rootDir, err = f.mountpoint(ctx, rootDS); err != nil {
+			return err
+		}
 		if err := f.verifyKept(ctx, rel, dlDir, wanted, manifest); err != nil {
 			return err
 		}
@@ -389,6 +402,14 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 	}
 	r.Success()
 	return nil
+}
+
+func (f *Fetcher) exists(ctx context.Context, name string) (bool, error) {
+	_, err := f.h.ZFS.Get(ctx, name)
+	if errors.Is(err, zfs.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func ignoreNotFound(err error) error {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jcage/jcage/internal/testworld/fbsdsim"
 	"github.com/jcage/jcage/internal/testworld/pool"
@@ -198,4 +199,27 @@ func (w *World) LayRelease(rel string) string {
 func (w *World) Datasets() string {
 	w.t.Helper()
 	return w.ZFS("list", "-H", "-o", "name", "-t", "filesystem,snapshot", "-r", w.Pool.Name)
+}
+
+// JcageSignal starts jcage, sends sig after delay (if it still runs) and
+// waits for it.
+func (w *World) JcageSignal(delay time.Duration, sig os.Signal, args ...string) Result {
+	w.t.Helper()
+	cmd := exec.Command(w.Bin.Jcage, args...)
+	cmd.Env = w.Env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	timer := time.AfterFunc(delay, func() { _ = cmd.Process.Signal(sig) })
+	err := cmd.Wait()
+	timer.Stop()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		w.t.Fatal(err)
+	}
+	return Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
 }

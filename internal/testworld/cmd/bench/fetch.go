@@ -116,12 +116,8 @@ func benchFetch(b *bencher) error {
 		cmd := exec.Command(b.bin.Jcage, "fetch", "-r", rel, "-s", srv.URL, "-NU")
 		cmd.Env = env
 		d, err = timed(func() error {
-			out, err := cmd.CombinedOutput()
-			if err != nil {
+			if out, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("jcage fetch: %v: %s", err, out)
-			}
-			if os.Getenv("BENCH_DEBUG") != "" {
-				fmt.Printf("%s", out)
 			}
 			return nil
 		})

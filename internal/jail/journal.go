@@ -1,0 +1,159 @@
+package jail
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// A journal is the undo stack of a multi-step change written to disk
+// before each step, so that a process killed outright (SIGKILL, a power
+// cut) leaves a record the next jcage command uses to clean up. It lives
+// beside the tree lock, which every journaled change holds: a journal
+// found by whoever holds the lock next belongs to a process that died.
+type journal struct {
+	path  string
+	Op    string        `json:"op"`
+	Name  string        `json:"name"`
+	Steps []journalStep `json:"steps"`
+}
+
+// journalStep undoes one step: destroy a dataset or snapshot, or rename
+// one back.
+type journalStep struct {
+	Destroy   string `json:"destroy,omitempty"`
+	Recursive bool   `json:"recursive,omitempty"`
+	From      string `json:"from,omitempty"` // rename back: From is the new name
+	To        string `json:"to,omitempty"`
+}
+
+func (h *Host) journalDir() string {
+	dir := h.LockDir
+	if dir == "" {
+		dir = DefaultLockDir
+	}
+	return filepath.Join(dir, "jcage-journal")
+}
+
+// beginJournal starts the journal of one change.
+func (h *Host) beginJournal(op, name string) (*journal, error) {
+	dir := h.journalDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	j := &journal{path: filepath.Join(dir, op+"-"+strings.ReplaceAll(name, "/", "_")+".json"), Op: op, Name: name}
+	return j, j.save()
+}
+
+func (j *journal) save() error {
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(j.path, b, 0o600)
+}
+
+// destroyOnCrash records that ds must go if the change never finishes;
+// call it before the step that creates ds.
+func (j *journal) destroyOnCrash(ds string, recursive bool) error {
+	j.Steps = append(j.Steps, journalStep{Destroy: ds, Recursive: recursive})
+	return j.save()
+}
+
+// renameBackOnCrash records that to must be renamed back to from.
+func (j *journal) renameBackOnCrash(from, to string) error {
+	j.Steps = append(j.Steps, journalStep{From: to, To: from})
+	return j.save()
+}
+
+// done removes the journal: the change finished or unwound itself.
+func (j *journal) done() {
+	if j != nil {
+		_ = os.Remove(j.path)
+	}
+}
+
+// replay undoes every recorded step, newest first; steps that never ran
+// find nothing to undo.
+func (h *Host) replay(ctx context.Context, j *journal) error {
+	for i := len(j.Steps) - 1; i >= 0; i-- {
+		st := j.Steps[i]
+		var err error
+		switch {
+		case st.Destroy != "":
+			err = h.ZFS.Destroy(ctx, st.Destroy, zfs.DestroyOptions{Recursive: st.Recursive, Clones: true, Force: true})
+		case st.From != "":
+			if _, gerr := h.ZFS.Get(ctx, st.From); gerr == nil {
+				err = h.ZFS.Rename(ctx, st.From, st.To, zfs.RenameOptions{Force: true})
+			}
+		}
+		if err != nil && !errors.Is(err, zfs.ErrNotFound) {
+			return fmt.Errorf("clean up after an interrupted %s of %s: %w", j.Op, j.Name, err)
+		}
+	}
+	return nil
+}
+
+// abandon unwinds a change that did not finish: its undo stack, then the
+// journal, which also covers a step that completed in ZFS although its
+// command was killed. A journal that cannot be replayed stays for the
+// next command.
+func (h *Host) abandon(ctx context.Context, r *revert.Reverter, j *journal) {
+	r.Fail()
+	if err := h.replay(ctx, j); err != nil {
+		h.say("%v", err)
+		return
+	}
+	j.done()
+}
+
+// Recover replays the journals of changes whose process died, newest step
+// first, and says what it cleaned. Call it holding the tree lock.
+func (h *Host) Recover(ctx context.Context) error {
+	files, err := filepath.Glob(filepath.Join(h.journalDir(), "*.json"))
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var j journal
+		if err := json.Unmarshal(b, &j); err != nil {
+			// A journal cut short before its first step was saved whole.
+			_ = os.Remove(f)
+			continue
+		}
+		if err := h.replay(ctx, &j); err != nil {
+			return err
+		}
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+		h.say("Cleaned up after an interrupted %s of %s.", j.Op, j.Name)
+	}
+	return nil
+}
+
+// recoverUnlocked cleans up after dead processes when there is anything to
+// clean, taking the tree lock for that alone.
+func (h *Host) recoverUnlocked(ctx context.Context) error {
+	files, _ := filepath.Glob(filepath.Join(h.journalDir(), "*.json"))
+	if len(files) == 0 {
+		return nil
+	}
+	lock, err := h.LockTree()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	return h.Recover(ctx)
+}
