@@ -238,6 +238,10 @@ func (t *mountTable) mountFS(fstype, special, node string, optLists []string, by
 	m := simMount{Special: special, Node: rnode, FSType: fstype, Opts: mo.flags, By: by}
 	if fstype == "devfs" {
 		m.Ruleset = mo.ruleset
+		// A real devfs shows its own nodes, among them the fd directory
+		// jail(8) mounts fdescfs on; the simulated one makes that
+		// directory in the underlying tree.
+		_ = os.MkdirAll(filepath.Join(rnode, "fd"), 0o555)
 	}
 	t.Mounts = append(t.Mounts, m)
 	return "", ""
