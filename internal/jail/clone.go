@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -69,38 +68,31 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 
 func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req CloneRequest, p createPlan) error {
 	t := inv.Tree
-	jn, err := h.beginJournal("clone", p.name)
+	tx, err := h.begin(ctx, "clone", p.name)
 	if err != nil {
 		return err
 	}
-	r := revert.New()
-	r.Log = h.Out
-	uctx := undoCtx(ctx)
-	finished := false
-	defer func() {
-		if !finished {
-			h.abandon(uctx, r, jn)
-		}
-	}()
+	defer tx.end()
+	uctx := tx.ctx
 	srcDS, dstDS := t.Jail(src.Name), t.Jail(p.name)
 	snap := zfs.SnapName(srcDS, p.name)
 	recursive := !req.Thick
 	if req.Thick {
 		snap = zfs.SnapName(t.JailRoot(src.Name), p.name)
 	}
-	if err := jn.destroyOnCrash(snap, recursive); err != nil {
+	if err := tx.destroyOnCrash(snap, recursive); err != nil {
 		return err
 	}
-	if err := jn.destroyOnCrash(dstDS, true); err != nil {
+	if err := tx.destroyOnCrash(dstDS, true); err != nil {
 		return err
 	}
 	if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
 		return err
 	}
-	r.Add(func() error {
+	tx.Add(func() error {
 		return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive, Clones: true})
 	})
-	r.Add(func() error {
+	tx.Add(func() error {
 		err := h.ZFS.Destroy(uctx, dstDS, zfs.DestroyOptions{Recursive: true, Force: true})
 		if errors.Is(err, zfs.ErrNotFound) {
 			return nil
@@ -164,9 +156,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.Success()
-	jn.done()
-	finished = true
+	tx.commit()
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
 	return nil

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/defaults"
-	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -345,19 +344,12 @@ func undoCtx(ctx context.Context) context.Context { return context.WithoutCancel
 
 func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {
 	t := inv.Tree
-	jn, err := h.beginJournal("create", p.name)
+	tx, err := h.begin(ctx, "create", p.name)
 	if err != nil {
 		return err
 	}
-	r := revert.New()
-	r.Log = h.Out
-	uctx := undoCtx(ctx)
-	finished := false
-	defer func() {
-		if !finished {
-			h.abandon(uctx, r, jn)
-		}
-	}()
+	defer tx.end()
+	uctx := tx.ctx
 	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
 	destroyJail := func() error {
 		err := h.ZFS.Destroy(uctx, jailDS, zfs.DestroyOptions{Recursive: true, Force: true})
@@ -369,8 +361,8 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 	thick := req.Thick || req.Basejail
 	switch {
 	case req.Empty:
-		r.Add(destroyJail)
-		if err := jn.destroyOnCrash(jailDS, true); err != nil {
+		tx.Add(destroyJail)
+		if err := tx.destroyOnCrash(jailDS, true); err != nil {
 			return err
 		}
 		if err := h.ZFS.Create(ctx, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
@@ -383,10 +375,10 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 			// From a template: the whole template, as iocage snapshots it.
 			snap, recursive = zfs.SnapName(src.parent, p.name), true
 		}
-		if err := jn.destroyOnCrash(snap, recursive); err != nil {
+		if err := tx.destroyOnCrash(snap, recursive); err != nil {
 			return err
 		}
-		if err := jn.destroyOnCrash(jailDS, true); err != nil {
+		if err := tx.destroyOnCrash(jailDS, true); err != nil {
 			return err
 		}
 		if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
@@ -395,9 +387,9 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 			}
 			return err
 		}
-		r.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
+		tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
 		rootSnap := zfs.SnapName(src.root, p.name)
-		r.Add(destroyJail)
+		tx.Add(destroyJail)
 		if thick {
 			if err := h.ZFS.Create(ctx, jailDS, zfs.CreateOptions{Parents: true}); err != nil {
 				return err
@@ -444,9 +436,7 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.Success()
-	jn.done()
-	finished = true
+	tx.commit()
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: zfs.SnapName(src.root, p.name)}})
 	return nil

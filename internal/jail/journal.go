@@ -157,3 +157,44 @@ func (h *Host) recoverUnlocked(ctx context.Context) error {
 	defer lock.Unlock()
 	return h.Recover(ctx)
 }
+
+// txn is one multi-step change: an undo stack for the failures this
+// process sees, and a journal for the ones it does not live through.
+type txn struct {
+	*revert.Reverter
+	h   *Host
+	j   *journal
+	ctx context.Context // for cleanups: not cancelled by an interrupt
+	ok  bool
+}
+
+// begin starts a change; defer its end.
+func (h *Host) begin(ctx context.Context, op, name string) (*txn, error) {
+	j, err := h.beginJournal(op, name)
+	if err != nil {
+		return nil, err
+	}
+	r := revert.New()
+	r.Log = h.Out
+	return &txn{Reverter: r, h: h, j: j, ctx: undoCtx(ctx)}, nil
+}
+
+// end unwinds the change unless it was committed.
+func (t *txn) end() {
+	if !t.ok {
+		t.h.abandon(t.ctx, t.Reverter, t.j)
+	}
+}
+
+// commit keeps the change.
+func (t *txn) commit() {
+	t.Success()
+	t.j.done()
+	t.ok = true
+}
+
+func (t *txn) destroyOnCrash(ds string, recursive bool) error {
+	return t.j.destroyOnCrash(ds, recursive)
+}
+
+func (t *txn) renameBackOnCrash(from, to string) error { return t.j.renameBackOnCrash(from, to) }

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -40,41 +39,34 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Template {
 		from, to = t.Template(j.Name), t.Template(newName)
 	}
-	jn, err := h.beginJournal("rename", j.Name)
+	tx, err := h.begin(ctx, "rename", j.Name)
 	if err != nil {
 		return err
 	}
-	r := revert.New()
-	r.Log = h.Out
-	uctx := undoCtx(ctx)
-	finished := false
-	defer func() {
-		if !finished {
-			h.abandon(uctx, r, jn)
-		}
-	}()
+	defer tx.end()
+	uctx := tx.ctx
 	if origin := j.Root.Origin; origin != "" {
 		if ds, snap, _ := zfs.SplitSnap(origin); snap == j.Name && zfs.Child(t.Releases(), ds) {
 			nw := zfs.SnapName(ds, newName)
 			if err := h.ZFS.Rename(ctx, origin, nw, zfs.RenameOptions{}); err != nil {
 				return err
 			}
-			r.Add(func() error { return h.ZFS.Rename(uctx, nw, origin, zfs.RenameOptions{}) })
+			tx.Add(func() error { return h.ZFS.Rename(uctx, nw, origin, zfs.RenameOptions{}) })
 		}
 	}
 	if j.Template {
 		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
 			return err
 		}
-		r.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
+		tx.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
 	}
-	if err := jn.renameBackOnCrash(from, to); err != nil {
+	if err := tx.renameBackOnCrash(from, to); err != nil {
 		return err
 	}
 	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
 		return err
 	}
-	r.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
+	tx.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
 	d, err := h.ZFS.Get(ctx, to)
 	if err != nil {
 		return err
@@ -114,9 +106,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.Success()
-	jn.done()
-	finished = true
+	tx.commit()
 	h.say("Jail: %s renamed to %s", j.Name, newName)
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -32,32 +31,25 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if !on {
 		from, to = to, from
 	}
-	jn, err := h.beginJournal("template", j.Name)
+	tx, err := h.begin(ctx, "template", j.Name)
 	if err != nil {
 		return err
 	}
-	r := revert.New()
-	r.Log = h.Out
-	uctx := undoCtx(ctx)
-	finished := false
-	defer func() {
-		if !finished {
-			h.abandon(uctx, r, jn)
-		}
-	}()
+	defer tx.end()
+	uctx := tx.ctx
 	if !on {
 		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
 			return err
 		}
-		r.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
+		tx.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
 	}
-	if err := jn.renameBackOnCrash(from, to); err != nil {
+	if err := tx.renameBackOnCrash(from, to); err != nil {
 		return err
 	}
 	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
 		return err
 	}
-	r.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
+	tx.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
 	d, err := h.ZFS.Get(ctx, to)
 	if err != nil {
 		return err
@@ -85,9 +77,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r.Success()
-	jn.done()
-	finished = true
+	tx.commit()
 	j.Template, j.Dir = on, d.Mountpoint
 	j.Dataset.Name = to
 	if on {
