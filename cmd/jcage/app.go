@@ -146,7 +146,8 @@ func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
 // lockedInventory takes the tree lock and then reads the tree, so that
 // what a mutating command decides from cannot change under it. The
 // returned unlock releases the lock.
-func (e *env) lockedInventory(ctx context.Context) (*jail.Host, *jail.Inventory, func(), error) {
+// state asks jls which jails run, for commands that care.
+func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
 	h := e.host()
 	lock, err := h.LockTree()
 	if err != nil {
@@ -156,7 +157,7 @@ func (e *env) lockedInventory(ctx context.Context) (*jail.Host, *jail.Inventory,
 		lock.Unlock()
 		return nil, nil, nil, err
 	}
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: state, Locked: true})
 	if err != nil {
 		lock.Unlock()
 		return nil, nil, nil, err

@@ -55,7 +55,7 @@ func createCommand(e *env) *cli.Command {
 					return err
 				}
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context)
+			h, inv, unlock, err := e.lockedInventory(c.Context, len(req.Packages) > 0 || boots(req.Props))
 			if err != nil {
 				return err
 			}
@@ -79,4 +79,15 @@ func readPkgList(path string) ([]string, error) {
 		return nil, fmt.Errorf(`%s: expected JSON like {"pkgs": ["nginx"]}`, path)
 	}
 	return doc.Pkgs, nil
+}
+
+// boots reports whether create's properties start the jail (boot=on),
+// the one case where create needs to know which jails run.
+func boots(props []string) bool {
+	for _, a := range props {
+		if k, v, ok := strings.Cut(a, "="); ok && k == "boot" && jail.CheckTruthy(v) {
+			return true
+		}
+	}
+	return false
 }

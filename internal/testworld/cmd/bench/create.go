@@ -3,41 +3,19 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-
-	"github.com/jcage/jcage/internal/testworld/fbsdsim"
-	"github.com/jcage/jcage/internal/testworld/pool"
 )
 
 // benchCreate compares `jcage create -r REL -n NAME` with its floor: the
 // raw `zfs snapshot` of the release plus `zfs clone -p`, through the same
 // zfs, in the same run.
 func benchCreate(b *bencher) error {
-	p, err := pool.Create(pool.NewName())
+	sb, err := b.sandbox()
 	if err != nil {
 		return err
 	}
-	defer p.Destroy()
-	state, err := os.MkdirTemp("", "jcage-bench-state-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(state)
-	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state, "JCAGE_POOL="+p.Name, "JCAGE_RUN_DIR="+state)
-	run := func(name string, args ...string) error {
-		cmd := exec.Command(name, args...)
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("%s %s: %v: %s", filepath.Base(name), strings.Join(args, " "), err, out)
-		}
-		return nil
-	}
-	zfsShim := filepath.Join(b.bin.Path, "zfs")
-	if err := run(b.bin.Jcage, "activate", p.Name); err != nil {
-		return err
-	}
+	defer sb.close()
+	p, run, zfsShim := sb.pool, sb.run, sb.zfsShim
 	rel := p.Name + "/iocage/releases/14.3-RELEASE/root"
 	if err := run(zfsShim, "create", "-p", rel); err != nil {
 		return err
@@ -68,7 +46,7 @@ func benchCreate(b *bencher) error {
 	}
 	got, err := b.median(func() error {
 		i++
-		return run(b.bin.Jcage, "create", "-r", "14.3-RELEASE", "-n", fmt.Sprintf("j%d", i))
+		return run(sb.jcage, "create", "-r", "14.3-RELEASE", "-n", fmt.Sprintf("j%d", i))
 	})
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jcage/jcage/internal/testworld/fbsdsim"
 	"github.com/jcage/jcage/internal/testworld/pool"
 )
 
@@ -17,29 +16,18 @@ import (
 // -h` with its floor: one recursive zfs list of the tree plus reading every
 // config.json.
 func benchList(b *bencher) error {
-	p, err := pool.Create(pool.NewName())
+	sb, err := b.sandbox()
 	if err != nil {
 		return err
 	}
-	defer p.Destroy()
-	state, err := os.MkdirTemp("", "jcage-bench-state-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(state)
-	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state)
+	defer sb.close()
+	p, env, zfsShim := sb.pool, sb.env, sb.zfsShim
 	jc := func(args ...string) (string, error) {
-		cmd := exec.Command(b.bin.Jcage, args...)
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
+		out, err := sb.command(sb.jcage, args...).CombinedOutput()
 		if err != nil {
 			return "", fmt.Errorf("jcage %s: %v: %s", strings.Join(args, " "), err, out)
 		}
 		return string(out), nil
-	}
-	zfsShim := filepath.Join(b.bin.Path, "zfs")
-	if _, err := jc("activate", p.Name); err != nil {
-		return err
 	}
 	start := time.Now()
 	made, err := layJails(p, zfsShim, env, b.jails)

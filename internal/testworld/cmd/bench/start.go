@@ -8,9 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/jcage/jcage/internal/testworld/fbsdsim"
-	"github.com/jcage/jcage/internal/testworld/pool"
 )
 
 // startJails and startDelay shape the boot benchmark: 100 jails with
@@ -25,36 +22,13 @@ const (
 // iocage's one-by-one start can never beat), and against jcage's own
 // sequential start (-j 1) measured in the same run.
 func benchStart(b *bencher) error {
-	p, err := pool.Create(pool.NewName())
+	sb, err := b.sandbox("JCAGE_SIM_JAIL_DELAY=" + startDelay.String())
 	if err != nil {
 		return err
 	}
-	defer p.Destroy()
-	state, err := os.MkdirTemp("", "jcage-bench-state-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(state)
-	runDir, err := os.MkdirTemp("", "jcage-bench-run-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(runDir)
-	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state,
-		"JCAGE_RUN_DIR="+runDir, "JCAGE_SIM_JAIL_DELAY="+startDelay.String())
-	jc := func(args ...string) (time.Duration, error) {
-		cmd := exec.Command(b.bin.Jcage, args...)
-		cmd.Env = env
-		start := time.Now()
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return 0, fmt.Errorf("jcage %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-		return time.Since(start), nil
-	}
-	if _, err := jc("activate", p.Name); err != nil {
-		return err
-	}
+	defer sb.close()
+	p, env := sb.pool, sb.env
+	jc := sb.timed
 	zfsShim := filepath.Join(b.bin.Path, "zfs")
 	iocroot := filepath.Join(p.Mountpoint, "iocage")
 	for i := 0; i < startJails; i++ {
