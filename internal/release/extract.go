@@ -278,6 +278,7 @@ func startExtraction(ctx context.Context, run host.Runner, tarArgs []string, che
 		r, w, err := os.Pipe()
 		if err == nil {
 			files = append(files, r, w)
+			setPipeSize(w)
 		}
 		return r, w, err
 	}

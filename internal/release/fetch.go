@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jcage/jcage/internal/host"
@@ -390,12 +391,14 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 				return ignoreNotFound(m.Destroy(cleanup, relDS, zfs.DestroyOptions{Recursive: true, Force: true}))
 			})
 		}
-		if rootDir, err = f.mountpoint(ctx, rootDS); err != nil {
-			return err
-		}
 	}
 
 	if !f.opts.NoUpdate && !f.opts.Local {
+		if rootDir == "" {
+			if rootDir, err = f.mountpoint(ctx, rootDS); err != nil {
+				return err
+			}
+		}
 		if err := f.patch(ctx, rel, rootDir); err != nil {
 			return err
 		}
@@ -490,10 +493,9 @@ func (f *Fetcher) assemble(ctx context.Context, rel, dlDir string, sets []string
 	m := f.h.ZFS
 	stage := stagingDataset(t.Layout, rel)
 	for round := 1; ; round++ {
-		if err := m.Create(ctx, stage, zfs.CreateOptions{}); err != nil {
-			return err
-		}
-		if err := m.Create(ctx, stage+"/root", zfs.CreateOptions{Props: map[string]string{"compression": "lz4"}}); err != nil {
+		// One call makes both; the stage was destroyed before, so -p
+		// cannot find an old root and call it made.
+		if err := m.Create(ctx, stage+"/root", zfs.CreateOptions{Parents: true, Props: map[string]string{"compression": "lz4"}}); err != nil {
 			return err
 		}
 		root, err := f.mountpoint(ctx, stage+"/root")
@@ -598,28 +600,24 @@ func (f *Fetcher) fetchSet(ctx context.Context, rel, dlDir, set, sum, root strin
 		verb = "Copying"
 	}
 	prog := f.meter.Start(verb, set)
-	sink, err := f.newSink(ctx, prog, root, check)
+	// What an interrupted fetch left is hashed first; only the rest is
+	// asked for. The extraction reads it from the file like the rest.
+	hash := sha256.New()
+	if have > 0 {
+		if _, err := io.Copy(hash, io.NewSectionReader(fh, 0, have)); err != nil {
+			prog.Abort()
+			return false, err
+		}
+		prog.Add(int(have))
+	}
+	sink, err := f.newSink(ctx, prog, root, check, hash)
 	if err != nil {
 		prog.Abort()
 		return false, err
 	}
-	// What an interrupted fetch left is hashed and extracted first; only
-	// the rest is asked for.
-	if have > 0 {
-		if _, err := io.Copy(sink, io.NewSectionReader(fh, 0, have)); err != nil {
-			sink.abort()
-			prog.Abort()
-			return false, err
-		}
-	}
-	kw := newKeepWriter(fh)
-	sink.keep = kw
-	_, err = f.copySet(ctx, rel, set, have, sink, prog)
+	sink.follow(fh, have)
 	// No fsync: a kept set is hashed again before any later use.
-	if cerr := kw.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if _, err = f.copySet(ctx, rel, set, have, sink, prog); err != nil {
 		sink.abort()
 		prog.Abort()
 		// What an interrupt leaves is worth resuming from.
@@ -663,7 +661,7 @@ func (f *Fetcher) fromKept(ctx context.Context, final, set, sum, root string, ch
 	if st, err := fh.Stat(); err == nil {
 		prog.SetTotal(st.Size())
 	}
-	sink, err := f.newSink(ctx, prog, root, check)
+	sink, err := f.newSink(ctx, prog, root, check, nil)
 	if err != nil {
 		prog.Abort()
 		return false, err
@@ -729,12 +727,17 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// setSink receives a set's bytes once: it hashes them, keeps them on disk
-// and feeds the extraction, all in the same pass.
+// setSink receives a set's bytes once: it hashes them and feeds the
+// extraction in the same pass and, for a download, keeps them on disk.
 type setSink struct {
 	hash hash.Hash
-	keep io.Writer
 	ext  *extraction
+	// keep is the kept file of a download. The extraction then reads it
+	// back behind the download (tail): writing the file never waits for
+	// tar, nor tar for the disk, and what lies between them is in the
+	// page cache rather than in this process.
+	keep *os.File
+	tail *tail
 	// extErr is why the extraction stopped taking bytes; the download
 	// goes on regardless, so that the hash can tell a corrupt download
 	// (fetch it again) from a bad archive (give up).
@@ -742,8 +745,11 @@ type setSink struct {
 	prog   Progress
 }
 
-func (f *Fetcher) newSink(ctx context.Context, prog Progress, root string, check *memberCheck) (*setSink, error) {
-	s := &setSink{hash: sha256.New(), prog: prog}
+func (f *Fetcher) newSink(ctx context.Context, prog Progress, root string, check *memberCheck, h hash.Hash) (*setSink, error) {
+	if h == nil {
+		h = sha256.New()
+	}
+	s := &setSink{hash: h, prog: prog}
 	if root != "" {
 		x, err := startExtraction(ctx, f.h.Run, TarArgs(f.opts.GOOS, root, f.h.UID == 0), check)
 		if err != nil {
@@ -754,14 +760,27 @@ func (f *Fetcher) newSink(ctx context.Context, prog Progress, root string, check
 	return s, nil
 }
 
+// follow makes the sink a download into fh, whose first have bytes are
+// there already, with the extraction reading fh from its start.
+func (s *setSink) follow(fh *os.File, have int64) {
+	s.keep = fh
+	if s.ext != nil {
+		s.tail = newTail(have)
+		go s.tail.feed(fh, s.ext.in)
+	}
+}
+
 func (s *setSink) Write(p []byte) (int, error) {
 	s.hash.Write(p)
-	if s.keep != nil {
+	switch {
+	case s.keep != nil:
 		if _, err := s.keep.Write(p); err != nil {
 			return 0, err
 		}
-	}
-	if s.ext != nil && s.extErr == nil {
+		if s.tail != nil {
+			s.tail.grow(len(p))
+		}
+	case s.ext != nil && s.extErr == nil:
 		if _, err := s.ext.in.Write(p); err != nil {
 			s.extErr = err
 		}
@@ -777,6 +796,9 @@ func (s *setSink) finish() error {
 	if s.ext == nil {
 		return nil
 	}
+	if s.tail != nil {
+		s.extErr = s.tail.end(false)
+	}
 	err := s.ext.wait()
 	if err == nil && s.extErr != nil {
 		err = s.extErr
@@ -786,9 +808,83 @@ func (s *setSink) finish() error {
 
 // abort ends the extraction of a set that will not complete.
 func (s *setSink) abort() {
+	if s.tail != nil {
+		_ = s.tail.end(true)
+	}
 	if s.ext != nil {
 		_ = s.ext.wait()
 	}
+}
+
+// tail feeds the extraction from a file the download is still writing.
+type tail struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	size   int64 // bytes in the file so far
+	done   bool  // the download is over
+	stop   bool  // give up at once
+	result chan error
+}
+
+func newTail(have int64) *tail {
+	t := &tail{size: have, result: make(chan error, 1)}
+	t.cond = sync.NewCond(&t.mu)
+	return t
+}
+
+func (t *tail) grow(n int) {
+	t.mu.Lock()
+	t.size += int64(n)
+	t.mu.Unlock()
+	t.cond.Signal()
+}
+
+// end says the download is over (or, with stop, abandoned) and returns
+// once the feeder has finished, with its error.
+func (t *tail) end(stop bool) error {
+	t.mu.Lock()
+	t.done, t.stop = true, stop
+	t.mu.Unlock()
+	t.cond.Signal()
+	return <-t.result
+}
+
+// feed copies f to w as it grows, until the download is over and
+// everything is copied, or w fails.
+func (t *tail) feed(f *os.File, w io.Writer) {
+	buf := make([]byte, 256<<10)
+	var off int64
+	var err error
+	for {
+		t.mu.Lock()
+		for off >= t.size && !t.done {
+			t.cond.Wait()
+		}
+		size, done, stop := t.size, t.done, t.stop
+		t.mu.Unlock()
+		if stop || (done && off >= size) || err != nil {
+			break
+		}
+		var n int
+		n, err = f.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		off += int64(n)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil && err == nil {
+				err = werr
+			}
+		}
+		if err == io.EOF {
+			err = nil
+		}
+	}
+	// Failed early: wait for the download to end before reporting,
+	// so that the hash decides what the failure means.
+	t.mu.Lock()
+	for !t.done {
+		t.cond.Wait()
+	}
+	t.mu.Unlock()
+	t.result <- err
 }
 
 // writeFileAtomic replaces name: temp file beside it, fsync, rename.

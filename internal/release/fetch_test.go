@@ -392,7 +392,6 @@ func TestFetchUnwindsEachStep(t *testing.T) {
 	steps := []struct{ op, name string }{
 		{"create", l.Download(rel)},
 		{"get", l.Download(rel)},
-		{"create", stage},
 		{"create", stage + "/root"},
 		{"get", stage + "/root"},
 		{"rename", stage},

@@ -2,7 +2,6 @@ package release
 
 import (
 	"bytes"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -47,37 +46,3 @@ func TestBarMeter(t *testing.T) {
 		}
 	}
 }
-
-func TestKeepWriter(t *testing.T) {
-	var b bytes.Buffer
-	k := newKeepWriter(&b)
-	var want []byte
-	for i, n := range []int{0, 1, keepChunk - 1, 3, keepChunk * 3, 17} {
-		p := bytes.Repeat([]byte{byte('a' + i)}, n)
-		want = append(want, p...)
-		if m, err := k.Write(p); m != n || err != nil {
-			t.Fatal(m, err)
-		}
-	}
-	if err := k.Close(); err != nil || !bytes.Equal(b.Bytes(), want) {
-		t.Fatalf("%v: %d bytes of %d", err, b.Len(), len(want))
-	}
-	if err := k.Close(); err != nil {
-		t.Error("second Close", err)
-	}
-	bad := newKeepWriter(failingWriter{})
-	var err error
-	for i := 0; i < keepDepth*4 && err == nil; i++ {
-		_, err = bad.Write(make([]byte, keepChunk))
-	}
-	if cerr := bad.Close(); cerr == nil || err == nil && cerr == nil {
-		t.Errorf("write errors lost: %v %v", err, cerr)
-	}
-	if err := newKeepWriter(&b).Close(); err != nil {
-		t.Error(err)
-	}
-}
-
-type failingWriter struct{}
-
-func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrShortWrite }

@@ -79,6 +79,10 @@ func (p *Patcher) Patch(ctx context.Context, root, rel string) (userland string,
 	if !hasServerName(data) {
 		return "", fmt.Errorf("Failed to update %s: %s has no ServerName", rel, conf)
 	}
+	fu := UpdateBinary(root)
+	if _, err := os.Stat(fu); err != nil {
+		return "", fmt.Errorf("Failed to update %s: %w", rel, err)
+	}
 	if err := os.MkdirAll(filepath.Join(root, "dev"), 0o555); err != nil {
 		return "", err
 	}
@@ -96,7 +100,6 @@ func (p *Patcher) Patch(ctx context.Context, root, rel string) (userland string,
 		out = io.Discard
 	}
 	eol := &lineMatcher{re: eolRE}
-	fu := UpdateBinary(root)
 	_, err = p.Run.Run(ctx, host.Cmd{Name: fu, Args: UpdateArgs(root, "fetch"), Env: UpdateEnv(rel), Stdout: io.MultiWriter(out, eol), Stderr: p.Err})
 	if err != nil {
 		if ctx.Err() != nil || !eol.matched() {

@@ -41,6 +41,7 @@ func patchRoot(t *testing.T, conf string) string {
 	for p, data := range map[string]string{
 		"etc/freebsd-update.conf": conf,
 		"bin/freebsd-version":     "#!/bin/sh\nUSERLAND_VERSION=\"14.3-RELEASE\"\n",
+		"usr/sbin/freebsd-update": "#!/bin/sh\n",
 	} {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
 		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
@@ -85,6 +86,13 @@ func TestPatch(t *testing.T) {
 		if len(run.lines()) != 0 {
 			t.Errorf("ran %v", run.lines())
 		}
+	}
+	// A root without its own freebsd-update is refused before anything.
+	bare := patchRoot(t, "ServerName update.FreeBSD.org\n")
+	os.Remove(UpdateBinary(bare))
+	run = &testRunner{}
+	if _, err := (&Patcher{Run: run}).Patch(context.Background(), bare, "14.3-RELEASE"); err == nil || !strings.Contains(err.Error(), "usr/sbin/freebsd-update") || len(run.lines()) != 0 {
+		t.Errorf("no freebsd-update: %v %v", err, run.lines())
 	}
 	// A failing mount stops before freebsd-update.
 	run = &testRunner{}

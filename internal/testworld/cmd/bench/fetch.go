@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -71,7 +72,8 @@ func benchFetch(b *bencher) error {
 		return err
 	}
 	defer os.RemoveAll(state)
-	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state, "JCAGE_RUN_DIR="+state)
+	// Pinned to its pool, as the sandbox of the other benchmarks is.
+	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state, "JCAGE_RUN_DIR="+state, "JCAGE_POOL="+p.Name)
 	zfsShim := filepath.Join(b.bin.Path, "zfs")
 	zfsCmd := func(args ...string) error {
 		cmd := exec.Command(zfsShim, args...)
@@ -85,7 +87,7 @@ func benchFetch(b *bencher) error {
 		return fmt.Errorf("activate: %v: %s", err, out)
 	}
 
-	var dls, xts, fetches []time.Duration
+	var dls, xts, keeps, fetches []time.Duration
 	var peak int64
 	for i := 0; i < fetchRuns; i++ {
 		d, err := timed(func() error { return downloadFloor(srv.URL, rel, sets) })
@@ -94,25 +96,48 @@ func benchFetch(b *bencher) error {
 		}
 		dls = append(dls, d)
 
-		ds := fmt.Sprintf("%s/floor%d", p.Name, i)
+		// The floor extracts beside the releases, so with their
+		// properties (compression above all).
+		ds := fmt.Sprintf("%s/iocage/releases/floor%d", p.Name, i)
 		if err := zfsCmd("create", ds); err != nil {
 			return err
 		}
 		d, err = timed(func() error {
-			return extractFloor(relDir, sets, filepath.Join(p.Mountpoint, fmt.Sprintf("floor%d", i)))
+			return extractFloor(relDir, sets, filepath.Join(p.Mountpoint, "iocage/releases", fmt.Sprintf("floor%d", i)))
 		})
 		if err != nil {
 			return err
 		}
 		xts = append(xts, d)
-		if err := zfsCmd("destroy", "-r", ds); err != nil {
+		// Not a floor, for the record: the same with the sets copied
+		// into a download dataset at the same time, the extra work of
+		// keeping them as iocage does.
+		kept := fmt.Sprintf("%s/iocage/download/floor%d", p.Name, i)
+		if err := zfsCmd("create", kept); err != nil {
 			return err
 		}
-
-		// Other pools may have been activated meanwhile.
-		if out, err := runEnv(env, b.bin.Jcage, "activate", p.Name); err != nil {
-			return fmt.Errorf("activate: %v: %s", err, out)
+		again := filepath.Join(p.Mountpoint, "iocage/releases", fmt.Sprintf("floor%d", i), "again")
+		if err := os.Mkdir(again, 0o755); err != nil {
+			return err
 		}
+		d, err = timed(func() error {
+			errc := make(chan error, 1)
+			go func() {
+				errc <- copySets(relDir, sets, filepath.Join(p.Mountpoint, "iocage/download", fmt.Sprintf("floor%d", i)))
+			}()
+			err := extractFloor(relDir, sets, again)
+			return errors.Join(err, <-errc)
+		})
+		if err != nil {
+			return err
+		}
+		keeps = append(keeps, d)
+		for _, d := range []string{ds, kept} {
+			if err := zfsCmd("destroy", "-r", d); err != nil {
+				return err
+			}
+		}
+
 		cmd := exec.Command(b.bin.Jcage, "fetch", "-r", rel, "-s", srv.URL, "-NU")
 		cmd.Env = env
 		d, err = timed(func() error {
@@ -134,9 +159,10 @@ func benchFetch(b *bencher) error {
 			}
 		}
 	}
-	dl, xt, got := medianOf(dls), medianOf(xts), medianOf(fetches)
+	dl, xt, kp, got := medianOf(dls), medianOf(xts), medianOf(keeps), medianOf(fetches)
 	fmt.Printf("%-28s %10.2f ms   (%s/s)\n", "  floor: download", ms(dl), mib(int64(float64(total)/dl.Seconds())))
 	fmt.Printf("%-28s %10.2f ms   (%s/s)\n", "  floor: xz -dc | tar -x", ms(xt), mib(int64(float64(total)/xt.Seconds())))
+	fmt.Printf("%-28s %10.2f ms   (the same while the sets are copied to a download dataset)\n", "  xz | tar + kept copy", ms(kp))
 	floorName := "download"
 	floor := dl
 	if xt > dl {
@@ -215,6 +241,26 @@ func extractFloor(relDir string, sets []string, root string) error {
 	return nil
 }
 
+// copySets copies the sets into dir, as fetch keeps them.
+func copySets(relDir string, sets []string, dir string) error {
+	for _, s := range sets {
+		src, err := os.Open(filepath.Join(relDir, s))
+		if err != nil {
+			return err
+		}
+		dst, err := os.Create(filepath.Join(dir, s))
+		if err == nil {
+			_, err = io.Copy(dst, src)
+			err = errors.Join(err, dst.Close())
+		}
+		src.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // bigPool is pool.Create with a vdev large enough for the benchmark.
 func bigPool(size int64) (*pool.Pool, error) {
 	name := pool.NewName()
@@ -234,6 +280,8 @@ func bigPool(size int64) (*pool.Pool, error) {
 		var out []byte
 		if out, err = exec.Command(pool.RealZpool(), "create", "-m", p.Mountpoint, name, p.Vdev).CombinedOutput(); err != nil {
 			err = fmt.Errorf("zpool create %s: %v: %s", name, err, out)
+			// zfs-fuse may have made the pool and failed only to mount it.
+			_ = exec.Command(pool.RealZpool(), "destroy", "-f", name).Run()
 		}
 	}
 	if err != nil {
