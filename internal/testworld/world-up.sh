@@ -158,7 +158,10 @@ destroy_pool() {
 		say "exported leftover pool $p (destroy failed: $out)"
 		return 0
 	fi
-	die "cannot destroy leftover pool $p: $out"
+	# A pool zfs-fuse will not let go of must not stop the tests: each run
+	# makes pools with fresh names, so a stuck leftover only costs space.
+	say "warning: leftover pool $p left in place: $out"
+	return 0
 }
 
 sweep() {
