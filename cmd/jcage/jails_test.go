@@ -424,3 +424,17 @@ func TestSetOnTemplateTogglesReadonly(t *testing.T) {
 		t.Fatalf("get %q", got)
 	}
 }
+
+// Destroying a clone also removes the snapshot of its source made for it.
+func TestDestroyCloneRemovesItsOrigin(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	h.must("create", "-r", testRel, "-n", "src")
+	h.must("clone", "src", "-n", "copy")
+	h.must("destroy", "-f", "copy")
+	for _, n := range h.zfs.Names() {
+		if strings.HasSuffix(n, "@copy") {
+			t.Fatalf("destroy left %s", n)
+		}
+	}
+}

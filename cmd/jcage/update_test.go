@@ -18,6 +18,7 @@ func updRoot(t *testing.T, root, userland string) {
 	for p, data := range map[string]string{
 		"etc/freebsd-update.conf": "KeyPrint 800651ef\nServerName update.FreeBSD.org\nComponents src world kernel\n",
 		"bin/freebsd-version":     "#!/bin/sh\nUSERLAND_VERSION=\"" + userland + "\"\n",
+		"usr/sbin/freebsd-update": "#!/bin/sh\n",
 	} {
 		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
 			t.Fatal(err)

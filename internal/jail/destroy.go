@@ -84,8 +84,8 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 }
 
 // destroyOrigin removes the snapshot a jail was cloned from when jcage (or
-// iocage) made it for this jail: releases/REL/root@NAME or the recursive
-// templates/T@NAME.
+// iocage) made it for this jail: releases/REL/root@NAME, or the recursive
+// templates/T@NAME or jails/SRC@NAME.
 func (h *Host) destroyOrigin(ctx context.Context, inv *Inventory, j *Jail, origin string) {
 	ds, snap, _ := zfs.SplitSnap(origin)
 	if snap != j.Name {
@@ -93,9 +93,11 @@ func (h *Host) destroyOrigin(ctx context.Context, inv *Inventory, j *Jail, origi
 	}
 	t := inv.Tree
 	target, recursive := origin, false
-	if zfs.Child(t.Templates(), ds) {
+	switch {
+	case zfs.Child(t.Templates(), ds), zfs.Child(t.Jails(), ds):
+		// clone and create -t snapshot the whole source: SRC@NAME -r.
 		target, recursive = zfs.SnapName(zfs.Parent(ds), snap), true
-	} else if !zfs.Child(t.Releases(), ds) {
+	case !zfs.Child(t.Releases(), ds):
 		return
 	}
 	// Another clone of the same snapshot keeps it alive.

@@ -31,6 +31,12 @@ func NewGoZFS(run host.Runner) *GoZFS { return &GoZFS{Run: run} }
 var listColumns = []string{"name", "type", "origin", "used", "available", "referenced", "mountpoint", "mounted", "creation"}
 
 func (g *GoZFS) zfs(ctx context.Context, args ...string) ([]byte, error) {
+	if args[0] != "list" && args[0] != "get" {
+		// A change is never killed halfway: ZFS would finish it anyway,
+		// after the caller had already unwound. The caller looks at ctx
+		// once the command is done.
+		ctx = context.WithoutCancel(ctx)
+	}
 	out, err := g.Run.Run(ctx, host.Cmd{Name: "zfs", Args: args})
 	return out, classify(err)
 }
