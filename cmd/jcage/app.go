@@ -34,6 +34,9 @@ type env struct {
 	// /var/run by default).
 	runDir string
 	pool   string // JCAGE_POOL: use this pool whatever the markers say
+	// autoFetch lets create fetch a missing release from the default
+	// mirror, as iocage does; in-process tests leave it off.
+	autoFetch bool
 }
 
 func init() {
@@ -119,6 +122,9 @@ func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 func (e *env) host() *jail.Host {
 	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}
 	wireLifecycle(e, h)
+	if e.autoFetch {
+		h.Fetch = fetchForCreate(e)
+	}
 	h.InstallPackages = func(ctx context.Context, name string, pkgs []string) error {
 		inv, err := h.Load(ctx, jail.Options{State: true})
 		if err != nil {

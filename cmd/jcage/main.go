@@ -25,6 +25,8 @@ func main() {
 		zfs:    zfs.NewGoZFS(run),
 		runDir: os.Getenv("JCAGE_RUN_DIR"),
 		pool:   os.Getenv("JCAGE_POOL"),
+
+		autoFetch: true,
 	}
 	app := newApp(e)
 	err := app.RunContext(ctx, permuteArgs(app, os.Args))

@@ -620,6 +620,12 @@ func (f *Fetcher) fetchSet(ctx context.Context, rel, dlDir, set, sum, root strin
 	if _, err = f.copySet(ctx, rel, set, have, sink, prog); err != nil {
 		sink.abort()
 		prog.Abort()
+		if errors.Is(err, ErrChanged) && ctx.Err() == nil {
+			// The partial file belongs to another version of the set:
+			// start again from nothing.
+			f.warn("%s changed on the server, will redownload!", set)
+			return false, nil
+		}
 		// What an interrupt leaves is worth resuming from.
 		f.keepPartial = ctx.Err() != nil
 		return false, err

@@ -537,3 +537,29 @@ func sha256File(t *testing.T, p string) string {
 	sum := sha256.Sum256(mustRead(t, p))
 	return hex.EncodeToString(sum[:])
 }
+
+// A partial file longer than the set (left from another version of it)
+// is dropped and the set fetched whole in the next round.
+func TestFetchStalePartial(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	l := e.layout
+	if err := e.zfs.Create(ctx, l.Download("14.3-RELEASE"), zfs.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dl := e.dir(l.Download("14.3-RELEASE"))
+	if err := os.WriteFile(filepath.Join(dl, ".src.txz.part"), make([]byte, 10<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(mirrorSrv.URL)
+	opts.NoUpdate = true
+	if err := e.fetch(ctx, "14.3-RELEASE", opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.errw.String(), "src.txz changed on the server, will redownload!") {
+		t.Errorf("stderr %q", e.errw.String())
+	}
+	if got := files(t, dl); !slices.Equal(got, []string{"MANIFEST", "base.txz", "lib32.txz", "src.txz"}) {
+		t.Errorf("download dir %v", got)
+	}
+}

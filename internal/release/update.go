@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,9 +82,6 @@ func (p *Patcher) Patch(ctx context.Context, root, rel string) (userland string,
 		return "", fmt.Errorf("Failed to update %s: %s has no ServerName", rel, conf)
 	}
 	fu := UpdateBinary(root)
-	if _, err := os.Stat(fu); err != nil {
-		return "", fmt.Errorf("Failed to update %s: %w", rel, err)
-	}
 	if err := os.MkdirAll(filepath.Join(root, "dev"), 0o555); err != nil {
 		return "", err
 	}
@@ -102,6 +101,9 @@ func (p *Patcher) Patch(ctx context.Context, root, rel string) (userland string,
 	eol := &lineMatcher{re: eolRE}
 	_, err = p.Run.Run(ctx, host.Cmd{Name: fu, Args: UpdateArgs(root, "fetch"), Env: UpdateEnv(rel), Stdout: io.MultiWriter(out, eol), Stderr: p.Err})
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("Failed to update %s: %s is missing", rel, fu)
+		}
 		if ctx.Err() != nil || !eol.matched() {
 			return "", err
 		}

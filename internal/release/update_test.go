@@ -87,11 +87,16 @@ func TestPatch(t *testing.T) {
 			t.Errorf("ran %v", run.lines())
 		}
 	}
-	// A root without its own freebsd-update is refused before anything.
+	// A root without its own freebsd-update says so, and devfs goes.
 	bare := patchRoot(t, "ServerName update.FreeBSD.org\n")
 	os.Remove(UpdateBinary(bare))
 	run = &testRunner{}
-	if _, err := (&Patcher{Run: run}).Patch(context.Background(), bare, "14.3-RELEASE"); err == nil || !strings.Contains(err.Error(), "usr/sbin/freebsd-update") || len(run.lines()) != 0 {
+	run.on("freebsd-update", func(c host.Cmd) (string, error) {
+		_, err := host.Exec{}.Run(context.Background(), c)
+		return "", err
+	})
+	_, err = (&Patcher{Run: run}).Patch(context.Background(), bare, "14.3-RELEASE")
+	if err == nil || err.Error() != "Failed to update 14.3-RELEASE: "+UpdateBinary(bare)+" is missing" || len(run.named("umount")) != 1 {
 		t.Errorf("no freebsd-update: %v %v", err, run.lines())
 	}
 	// A failing mount stops before freebsd-update.
