@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
 )
 
 // UpdateArgs is iocage's freebsd-update command line for a root: every
@@ -135,19 +136,7 @@ func hasServerName(conf []byte) bool {
 
 // UserlandVersion reads USERLAND_VERSION from ROOT/bin/freebsd-version
 // without running anything; "" when there is none.
-func UserlandVersion(root string) string {
-	data, err := os.ReadFile(filepath.Join(root, "bin/freebsd-version"))
-	if err != nil {
-		return ""
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "USERLAND_VERSION="); ok {
-			return strings.Trim(v, `"'`)
-		}
-	}
-	return ""
-}
+func UserlandVersion(root string) string { return jail.UserlandVersion(root) }
 
 // lineMatcher watches a stream line by line for one pattern.
 type lineMatcher struct {
