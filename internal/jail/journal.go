@@ -198,3 +198,25 @@ func (t *txn) destroyOnCrash(ds string, recursive bool) error {
 }
 
 func (t *txn) renameBackOnCrash(from, to string) error { return t.j.renameBackOnCrash(from, to) }
+
+// move renames a jail's dataset within the change: the readonly a
+// template carries is lifted first when liftReadonly is set, and both
+// steps are undone if the change does not finish. It returns the dataset
+// under its new name.
+func (t *txn) move(ctx context.Context, from, to string, liftReadonly bool) (zfs.Dataset, error) {
+	h := t.h
+	if liftReadonly {
+		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
+			return zfs.Dataset{}, err
+		}
+		t.Add(func() error { return h.ZFS.SetProps(t.ctx, from, map[string]string{"readonly": "on"}) })
+	}
+	if err := t.renameBackOnCrash(from, to); err != nil {
+		return zfs.Dataset{}, err
+	}
+	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
+		return zfs.Dataset{}, err
+	}
+	t.Add(func() error { return h.ZFS.Rename(t.ctx, to, from, zfs.RenameOptions{Force: true}) })
+	return h.ZFS.Get(ctx, to)
+}

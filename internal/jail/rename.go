@@ -54,20 +54,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 			tx.Add(func() error { return h.ZFS.Rename(uctx, nw, origin, zfs.RenameOptions{}) })
 		}
 	}
-	if j.Template {
-		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
-			return err
-		}
-		tx.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
-	}
-	if err := tx.renameBackOnCrash(from, to); err != nil {
-		return err
-	}
-	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
-		return err
-	}
-	tx.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
-	d, err := h.ZFS.Get(ctx, to)
+	d, err := tx.move(ctx, from, to, j.Template)
 	if err != nil {
 		return err
 	}

@@ -36,21 +36,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 		return err
 	}
 	defer tx.end()
-	uctx := tx.ctx
-	if !on {
-		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
-			return err
-		}
-		tx.Add(func() error { return h.ZFS.SetProps(uctx, from, map[string]string{"readonly": "on"}) })
-	}
-	if err := tx.renameBackOnCrash(from, to); err != nil {
-		return err
-	}
-	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
-		return err
-	}
-	tx.Add(func() error { return h.ZFS.Rename(uctx, to, from, zfs.RenameOptions{Force: true}) })
-	d, err := h.ZFS.Get(ctx, to)
+	d, err := tx.move(ctx, from, to, !on)
 	if err != nil {
 		return err
 	}
