@@ -162,7 +162,7 @@ func cpusetTool(e *Env) int {
 	err := e.editWorld(func(w *simWorld) bool {
 		var jail *simJail
 		if jflag {
-			j, msg := w.Jails.lookup(jailArg)
+			j, msg := w.jails().lookup(jailArg)
 			if j == nil {
 				code = e.Errorf(1, "%s", msg)
 				return false
@@ -186,12 +186,12 @@ func cpusetTool(e *Env) int {
 				}
 			case "cpuset":
 				if id == 0 || id == 1 {
-					if m := w.Jails.Sets[id]; len(m) > 0 {
+					if m := w.jails().Sets[id]; len(m) > 0 {
 						return m, ""
 					}
 					break
 				}
-				for _, j := range w.Jails.Jails {
+				for _, j := range w.jails().sorted() {
 					if j.CpusetID == id {
 						if len(j.CPUs) > 0 {
 							return j.CPUs, ""
@@ -199,7 +199,7 @@ func cpusetTool(e *Env) int {
 						return allCPUs(ncpu), ""
 					}
 				}
-				if m := w.Jails.Sets[id]; len(m) > 0 {
+				if m := w.jails().Sets[id]; len(m) > 0 {
 					return m, ""
 				}
 				return nil, "No such process"
@@ -295,20 +295,20 @@ func cpusetTool(e *Env) int {
 				code = e.Errorf(1, "setaffinity: Operation not permitted")
 				return false
 			}
-			for _, j := range w.Jails.Jails {
+			for _, j := range w.jails().sorted() {
 				if j.CpusetID == id {
 					j.CPUs = mask
 					return true
 				}
 			}
-			if id != 1 && len(w.Jails.Sets[id]) == 0 {
+			if id != 1 && len(w.jails().Sets[id]) == 0 {
 				code = e.Errorf(1, "setaffinity: No such process")
 				return false
 			}
-			if w.Jails.Sets == nil {
-				w.Jails.Sets = map[int][]int{}
+			if w.jails().Sets == nil {
+				w.jails().Sets = map[int][]int{}
 			}
-			w.Jails.Sets[id] = mask
+			w.jails().Sets[id] = mask
 			return true
 		}
 		return false

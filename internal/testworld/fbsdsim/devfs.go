@@ -12,9 +12,66 @@ func init() { register("devfs", devfsTool) }
 
 // devfsState holds the kernel's devfs rulesets.
 type devfsState struct {
-	Rulesets map[int][]devfsRule `json:",omitempty"`
+	// Index lists every ruleset that has rules, with the rulesets its
+	// include rules name; the rules themselves are one file per ruleset
+	// (devfs.N.json), read only when asked for.
+	Index map[int][]int `json:",omitempty"`
 	// DevRuleset is the current ruleset of the host's own /dev.
 	DevRuleset int `json:",omitempty"`
+
+	w       *simWorld
+	seeded  bool
+	initial map[int][]devfsRule // a fresh host's rulesets, stored on first use
+}
+
+// seed stores a fresh host's default rulesets.
+func (d *devfsState) seed() {
+	nums := make([]int, 0, len(d.initial))
+	for n := range d.initial {
+		nums = append(nums, n)
+	}
+	sort.Ints(nums)
+	for _, n := range nums {
+		d.put(n, d.initial[n])
+	}
+	d.initial = nil
+}
+
+// rules returns ruleset n's rules (none for an unknown ruleset).
+func (d *devfsState) rules(n int) []devfsRule {
+	if _, ok := d.Index[n]; !ok {
+		return nil
+	}
+	rs, _ := d.w.devfsRecs.get(n)
+	return rs
+}
+
+// put replaces ruleset n's rules; no rules removes the ruleset.
+func (d *devfsState) put(n int, rs []devfsRule) {
+	if len(rs) == 0 {
+		d.del(n)
+		return
+	}
+	if d.Index == nil {
+		d.Index = map[int][]int{}
+	}
+	inc := []int{}
+	for _, r := range rs {
+		if r.Include != 0 {
+			inc = append(inc, r.Include)
+		}
+	}
+	d.Index[n] = inc
+	d.w.devfsRecs.put(n, rs)
+}
+
+// del removes ruleset n.
+func (d *devfsState) del(n int) {
+	if _, ok := d.Index[n]; !ok {
+		return
+	}
+	delete(d.Index, n)
+	d.w.devfsRecs.del(n)
 }
 
 // devfsRule is one rule: conditions (type, path), then actions.
@@ -63,7 +120,7 @@ func defaultDevfs() devfsState {
 		}
 		sets[n] = rs
 	}
-	return devfsState{Rulesets: sets}
+	return devfsState{initial: sets}
 }
 
 // exists reports whether ruleset n exists: it has rules or something
@@ -74,23 +131,19 @@ func (w *simWorld) devfsRulesetExists(n int) bool {
 
 func (w *simWorld) devfsRulesetNumbers() []int {
 	seen := map[int]bool{}
-	for n, rs := range w.Devfs.Rulesets {
-		if len(rs) > 0 {
-			seen[n] = true
-		}
-		for _, r := range rs {
-			if r.Include != 0 {
-				seen[r.Include] = true
-			}
+	for n, inc := range w.devfs().Index {
+		seen[n] = true
+		for _, i := range inc {
+			seen[i] = true
 		}
 	}
-	for _, m := range w.Mounts.Mounts {
+	for _, m := range w.mounts().Mounts {
 		if m.FSType == "devfs" && m.Ruleset != 0 {
 			seen[m.Ruleset] = true
 		}
 	}
-	if w.Devfs.DevRuleset != 0 {
-		seen[w.Devfs.DevRuleset] = true
+	if w.devfs().DevRuleset != 0 {
+		seen[w.devfs().DevRuleset] = true
 	}
 	delete(seen, 0)
 	var out []int
@@ -256,8 +309,8 @@ func (w *simWorld) devfsMount(mp string) (*simMount, bool) {
 	if mp == "/dev" {
 		return nil, true
 	}
-	if i := w.Mounts.lastAt(mp); i >= 0 && w.Mounts.Mounts[i].FSType == "devfs" {
-		return &w.Mounts.Mounts[i], true
+	if i := w.mounts().lastAt(mp); i >= 0 && w.mounts().Mounts[i].FSType == "devfs" {
+		return &w.mounts().Mounts[i], true
 	}
 	return nil, false
 }
@@ -339,13 +392,10 @@ func (e *Env) devfsRule(mp string, av []string) int {
 			if m != nil {
 				rs = m.Ruleset
 			} else {
-				rs = w.Devfs.DevRuleset
+				rs = w.devfs().DevRuleset
 			}
 		}
-		if w.Devfs.Rulesets == nil {
-			w.Devfs.Rulesets = map[int][]devfsRule{}
-		}
-		set := w.Devfs.Rulesets[rs]
+		set := w.devfs().rules(rs)
 		switch cmd {
 		case "showsets":
 			for _, n := range w.devfsRulesetNumbers() {
@@ -389,20 +439,20 @@ func (e *Env) devfsRule(mp string, av []string) int {
 				}
 				for _, x := range set {
 					if x.Num == r.Num {
-						w.Devfs.Rulesets[rs] = set
+						w.devfs().put(rs, set)
 						ioctl("DEVFSIO_RADD", "File exists")
 						return true
 					}
 				}
 				if r.Include == rs {
-					w.Devfs.Rulesets[rs] = set
+					w.devfs().put(rs, set)
 					ioctl("DEVFSIO_RADD", "Invalid argument")
 					return true
 				}
 				set = append(set, r)
 				sort.Slice(set, func(a, b int) bool { return set[a].Num < set[b].Num })
 			}
-			w.Devfs.Rulesets[rs] = set
+			w.devfs().put(rs, set)
 			return true
 		case "del":
 			n, err := strconv.Atoi(args[0])
@@ -415,7 +465,7 @@ func (e *Env) devfsRule(mp string, av []string) int {
 			}
 			for i, r := range set {
 				if r.Num == n {
-					w.Devfs.Rulesets[rs] = append(set[:i], set[i+1:]...)
+					w.devfs().put(rs, append(set[:i], set[i+1:]...))
 					return true
 				}
 			}
@@ -424,7 +474,7 @@ func (e *Env) devfsRule(mp string, av []string) int {
 			if rs == 0 {
 				return ioctl("DEVFSIO_RGETNEXT", "Input/output error")
 			}
-			delete(w.Devfs.Rulesets, rs)
+			w.devfs().del(rs)
 			return true
 		case "applyset":
 			if rs == 0 || !w.devfsRulesetExists(rs) {
@@ -471,7 +521,7 @@ func (e *Env) devfsRuleset(mp string, av []string) int {
 		if m != nil {
 			m.Ruleset = n
 		} else {
-			w.Devfs.DevRuleset = n
+			w.devfs().DevRuleset = n
 		}
 		return true
 	})

@@ -10,7 +10,7 @@ func TestFailureInjection(t *testing.T) {
 	s.env["JCAGE_SIM_FAIL"] = "jail -c; ifconfig bridge"
 	s.fails(1, "jail: simulated failure\n", "jail", "-q", "-c", "name=a", "path="+root, "persist")
 	s.assertLogged("jail", "-q", "-c", "name=a", "path="+root, "persist")
-	if n := len(s.world().Jails.Jails); n != 0 {
+	if n := len(s.world().jails().sorted()); n != 0 {
 		t.Fatalf("a failed call changed state: %d jails", n)
 	}
 	s.ok("jls")

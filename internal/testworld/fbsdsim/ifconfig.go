@@ -240,7 +240,7 @@ func ifconfigTool(e *Env) int {
 	err := e.editWorld(func(w *simWorld) bool {
 		scope := 0
 		if jailSpec != "" {
-			j, msg := w.Jails.lookup(jailSpec)
+			j, msg := w.jails().lookup(jailSpec)
 			if j == nil {
 				code = e.Errorf(1, "%s", msg)
 				return false
@@ -249,7 +249,7 @@ func ifconfigTool(e *Env) int {
 				scope = j.JID
 			}
 		}
-		n := &w.Net
+		n := w.net()
 		if list || all || len(rest) == 0 {
 			af := ""
 			if len(rest) > 1 || (len(rest) == 1 && !isAF(rest[0])) {
@@ -297,7 +297,7 @@ func ifconfigTool(e *Env) int {
 				code = e.Errorf(1, "-vnet: requires argument")
 				return false
 			}
-			j, msg := w.Jails.lookup(words[1])
+			j, msg := w.jails().lookup(words[1])
 			if j == nil {
 				code = e.Errorf(1, "%s", msg)
 				return false
@@ -388,7 +388,7 @@ func ifGroups(i *simIface) []string {
 // ifCreate handles `ifconfig NAME create [params...]`. It returns the exit
 // status and whether the world changed.
 func (e *Env) ifCreate(w *simWorld, scope int, name string, params []string) (int, bool) {
-	n := &w.Net
+	n := w.net()
 	kind, unitStr := name, ""
 	for k := len(name); k > 0; k-- {
 		if name[k-1] < '0' || name[k-1] > '9' {
@@ -457,7 +457,7 @@ func (e *Env) ifCreate(w *simWorld, scope int, name string, params []string) (in
 // done. given is the name on the command line; a new final name (after
 // `name` or a cloner picking a unit) is printed at the end.
 func (e *Env) ifApply(w *simWorld, scope int, i *simIface, given string, words []string) int {
-	n := &w.Net
+	n := w.net()
 	af := ""
 	if len(words) > 0 && (words[0] == "inet" || words[0] == "inet6") {
 		af, words = words[0], words[1:]
@@ -551,7 +551,7 @@ func (e *Env) ifApply(w *simWorld, scope int, i *simIface, given string, words [
 				return 1
 			}
 			k++
-			j, msg := w.Jails.lookup(v)
+			j, msg := w.jails().lookup(v)
 			if j == nil {
 				return e.Errorf(1, "%s", msg)
 			}

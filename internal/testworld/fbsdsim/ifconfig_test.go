@@ -90,14 +90,14 @@ func TestIfconfigBridgeAndVnet(t *testing.T) {
 	s.ok("ifconfig", "-j", "v", "epair0b", "inet", "10.9.0.2/24", "up")
 	s.ok("ifconfig", "epair0b", "-vnet", "v")
 	w := s.world()
-	b := w.Net.find(0, "epair0b")
+	b := w.net().find(0, "epair0b")
 	if b == nil || len(b.Inet) != 0 {
 		t.Fatalf("reclaimed epair0b %+v", b)
 	}
 	// Destroying the host side takes the jail side with it.
 	s.ok("ifconfig", "epair0b", "vnet", "1")
 	s.ok("ifconfig", "epair0a", "destroy")
-	if s.world().Net.named("epair0b") != nil {
+	if s.world().net().named("epair0b") != nil {
 		t.Fatal("epair0b outlived its pair")
 	}
 	wantEq(t, "cloners", s.ok("ifconfig", "-C"), "bridge epair lo tap tun\n")

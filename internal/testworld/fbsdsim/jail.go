@@ -300,7 +300,7 @@ func parseJailArgs(args []string) (*jparams, string) {
 
 func (e *Env) jailRunning(name string) *simJail {
 	var j *simJail
-	e.viewWorld(func(w *simWorld) { j, _ = w.Jails.lookup(name) })
+	e.viewWorld(func(w *simWorld) { j, _ = w.jails().lookup(name) })
 	return j
 }
 
@@ -618,7 +618,7 @@ func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEf
 			}
 			argv := aliasArgv(ent, iface, false)
 			e.jailNote(o, pl.name, "run command: %s", argv)
-			i := w.Net.find(0, iface)
+			i := w.net().find(0, iface)
 			if i == nil {
 				return fail(fmt.Sprintf("ifconfig: interface %s does not exist", iface), argv)
 			}
@@ -637,7 +637,7 @@ func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEf
 					plen, _ = strconv.Atoi(ent.Mask)
 				}
 			}
-			if msg := w.Net.setAddr(i, af, word, mask, "", plen, "alias"); msg != "" {
+			if msg := w.net().setAddr(i, af, word, mask, "", plen, "alias"); msg != "" {
 				return fail("ifconfig: "+msg, argv)
 			}
 			fx.aliases = append(fx.aliases, jailAlias{iface: iface, addr: ent.Addr, v6: ent.V6})
@@ -673,11 +673,11 @@ func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEf
 				code = e.Errorf(1, "%s: %s is a symbolic link", pl.name, m.file)
 				return false
 			}
-			prog, msg := w.Mounts.mountFS(m.typ, m.spec, m.file, m.opts, pl.name)
+			prog, msg := w.mounts().mountFS(m.typ, m.spec, m.file, m.opts, pl.name)
 			if msg != "" {
 				return fail(prog+": "+msg, m.argv)
 			}
-			fx.mounts = append(fx.mounts, w.Mounts.Mounts[len(w.Mounts.Mounts)-1].Node)
+			fx.mounts = append(fx.mounts, w.mounts().Mounts[len(w.mounts().Mounts)-1].Node)
 		}
 		return true
 	})
@@ -697,18 +697,18 @@ func (e *Env) jailUnwind(fx *jailSideEffects) {
 			w.removeJail(fx.jid)
 		}
 		for i := len(fx.mounts) - 1; i >= 0; i-- {
-			if k := w.Mounts.lastAt(fx.mounts[i]); k >= 0 {
-				w.Mounts.Mounts = append(w.Mounts.Mounts[:k], w.Mounts.Mounts[k+1:]...)
+			if k := w.mounts().lastAt(fx.mounts[i]); k >= 0 {
+				w.mounts().Mounts = append(w.mounts().Mounts[:k], w.mounts().Mounts[k+1:]...)
 			}
 		}
 		for i := len(fx.aliases) - 1; i >= 0; i-- {
 			a := fx.aliases[i]
-			if ifc := w.Net.find(0, a.iface); ifc != nil {
+			if ifc := w.net().find(0, a.iface); ifc != nil {
 				af := "inet"
 				if a.v6 {
 					af = "inet6"
 				}
-				w.Net.setAddr(ifc, af, a.addr, "", "", -1, "-alias")
+				w.net().setAddr(ifc, af, a.addr, "", "", -1, "-alias")
 			}
 		}
 		return true
@@ -718,20 +718,20 @@ func (e *Env) jailUnwind(fx *jailSideEffects) {
 // removeJail takes a jail (and its children) out of the kernel: its vnet
 // is torn down and its cpuset goes away.
 func (w *simWorld) removeJail(jid int) {
-	j := w.Jails.byJID(jid)
+	j := w.jails().byJID(jid)
 	if j == nil {
 		return
 	}
-	for _, c := range w.Jails.Jails {
+	for _, c := range w.jails().sorted() {
 		if strings.HasPrefix(c.Name, j.Name+".") {
-			w.Net.vnetDestroyed(c.JID)
-			w.Jails.remove(c.JID)
+			w.net().vnetDestroyed(c.JID)
+			w.jails().remove(c.JID)
 		}
 	}
-	w.Net.vnetDestroyed(jid)
-	w.Jails.remove(jid)
+	w.net().vnetDestroyed(jid)
+	w.jails().remove(jid)
 	if i := strings.LastIndexByte(j.Name, '.'); i >= 0 {
-		if parent := w.Jails.byName(j.Name[:i]); parent != nil {
+		if parent := w.jails().byName(j.Name[:i]); parent != nil {
 			n, _ := strconv.Atoi(parent.Params["children.cur"])
 			if n > 0 {
 				parent.Params["children.cur"] = strconv.Itoa(n - 1)
@@ -767,10 +767,10 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 		return e.Errorf(1, "%s: jail_set: Operation not permitted", label)
 	}
 	exists := func(w *simWorld) string {
-		if name != "" && w.Jails.byName(name) != nil {
+		if name != "" && w.jails().byName(name) != nil {
 			return fmt.Sprintf("\"%s\" already exists", name)
 		}
-		if pl.jid > 0 && w.Jails.byJID(pl.jid) != nil {
+		if pl.jid > 0 && w.jails().byJID(pl.jid) != nil {
 			return fmt.Sprintf("jail %d already exists", pl.jid)
 		}
 		return ""
@@ -814,7 +814,7 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 		}
 		var parent *simJail
 		if i := strings.LastIndexByte(name, '.'); i >= 0 {
-			parent = w.Jails.byName(name[:i])
+			parent = w.jails().byName(name[:i])
 			if parent == nil {
 				code = e.Errorf(1, "%s: jail \"%s\" not found", label, name[:i])
 				return false
@@ -828,11 +828,11 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 		}
 		jid := pl.jid
 		if jid == 0 {
-			jid = w.Jails.LastJID + 1
-			for w.Jails.byJID(jid) != nil {
+			jid = w.jails().LastJID + 1
+			for w.jails().byJID(jid) != nil {
 				jid++
 			}
-			w.Jails.LastJID = jid
+			w.jails().LastJID = jid
 		}
 		jname := name
 		if jname == "" {
@@ -842,11 +842,11 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 			code = e.Errorf(1, "%s: name cannot be numeric (unless it is the jid)", label)
 			return false
 		}
-		if w.Jails.LastSetID < 1 {
-			w.Jails.LastSetID = 1
+		if w.jails().LastSetID < 1 {
+			w.jails().LastSetID = 1
 		}
-		w.Jails.LastSetID++
-		j := &simJail{JID: jid, Name: jname, CpusetID: w.Jails.LastSetID, Created: time.Now().UTC().Format(time.RFC3339)}
+		w.jails().LastSetID++
+		j := &simJail{JID: jid, Name: jname, CpusetID: w.jails().LastSetID, Created: time.Now().UTC().Format(time.RFC3339)}
 		j.Params = e.jailDefaults(pl, jid, jname, path, j.CpusetID)
 		if parent != nil {
 			j.Params["parent"] = strconv.Itoa(parent.JID)
@@ -856,9 +856,9 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 		e.jailNote(o, jname, "jail_set(JAIL_CREATE) %s", jailSetArgs(pl))
 		created = j
 		fx.jid = jid
-		w.Jails.Jails = append(w.Jails.Jails, j)
+		w.jails().add(j)
 		if j.Params["vnet"] == "new" {
-			w.Net.vnetCreated(jid)
+			w.net().vnetCreated(jid)
 		}
 		return true
 	})
@@ -879,13 +879,13 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 			for _, ifn := range pl.vnetIfaces {
 				argv := fmt.Sprintf("/sbin/ifconfig %s vnet %s", ifn, created.Name)
 				e.jailNote(o, created.Name, "run command: %s", argv)
-				i := w.Net.find(0, ifn)
+				i := w.net().find(0, ifn)
 				if i == nil {
 					fmt.Fprintf(e.Stderr, "ifconfig: interface %s does not exist\n", ifn)
 					code = e.Errorf(1, "%s: %s: failed", created.Name, argv)
 					return false
 				}
-				w.Net.moveToVnet(i, created.JID)
+				w.net().moveToVnet(i, created.JID)
 			}
 			return true
 		})
@@ -1039,7 +1039,7 @@ func (e *Env) jailModify(j *simJail, p *jparams, o *jailOpts, restart bool) int 
 	}
 	code := 0
 	err := e.editWorld(func(w *simWorld) bool {
-		cur := w.Jails.byJID(j.JID)
+		cur := w.jails().byJID(j.JID)
 		if cur == nil {
 			code = e.Errorf(1, "\"%s\" not found", j.Name)
 			return false
@@ -1049,11 +1049,11 @@ func (e *Env) jailModify(j *simJail, p *jparams, o *jailOpts, restart bool) int 
 				continue
 			}
 			if k == "name" && pl.kernel[k] != cur.Name {
-				if w.Jails.byName(pl.kernel[k]) != nil {
+				if w.jails().byName(pl.kernel[k]) != nil {
 					code = e.Errorf(1, "%s: name: \"%s\" already exists", cur.Name, pl.kernel[k])
 					return false
 				}
-				cur.Name = pl.kernel[k]
+				w.jails().rename(cur, pl.kernel[k])
 			}
 			cur.Params[k] = pl.kernel[k]
 			if (k == "ip4.addr" || k == "ip6.addr") && pl.kernel[k] != "" {
@@ -1080,7 +1080,7 @@ func (e *Env) jailRemoveTargets(o *jailOpts, targets []string, conf *jailConf) i
 		if t == "*" || strings.HasSuffix(t, ".*") {
 			wild = true
 			e.viewWorld(func(w *simWorld) {
-				for _, j := range w.Jails.sorted() {
+				for _, j := range w.jails().sorted() {
 					if t == "*" || wildcardMatches(t, j.Name) {
 						names = append(names, j.Name)
 					}
@@ -1162,16 +1162,16 @@ func (e *Env) jailRemoveOne(target string, p *jparams, o *jailOpts, announce, co
 			for _, n := range nodes {
 				k := -1
 				if r, err := resolvePath(n); err == nil {
-					k = w.Mounts.lastAt(r)
+					k = w.mounts().lastAt(r)
 				}
 				if k < 0 {
-					k = w.Mounts.lastAt(filepath.Clean(n))
+					k = w.mounts().lastAt(filepath.Clean(n))
 				}
 				if k < 0 {
 					continue // not mounted (any more): nothing to undo
 				}
-				e.jailNote(o, j.Name, "run command: /sbin/umount %s", w.Mounts.Mounts[k].Node)
-				if msg := w.Mounts.unmountAt(k); msg != "" {
+				e.jailNote(o, j.Name, "run command: /sbin/umount %s", w.mounts().Mounts[k].Node)
+				if msg := w.mounts().unmountAt(k); msg != "" {
 					fmt.Fprintf(e.Stderr, "umount: %s\n", msg)
 					e.Errorf(1, "%s: /sbin/umount %s: failed", j.Name, n)
 					status = 1
@@ -1185,13 +1185,13 @@ func (e *Env) jailRemoveOne(target string, p *jparams, o *jailOpts, announce, co
 				if iface == "" {
 					continue
 				}
-				if ifc := w.Net.find(0, iface); ifc != nil {
+				if ifc := w.net().find(0, iface); ifc != nil {
 					af := "inet"
 					if ent.V6 {
 						af = "inet6"
 					}
 					e.jailNote(o, j.Name, "run command: %s", aliasArgv(ent, iface, true))
-					w.Net.setAddr(ifc, af, ent.Addr, "", "", -1, "-alias")
+					w.net().setAddr(ifc, af, ent.Addr, "", "", -1, "-alias")
 				}
 			}
 			return true

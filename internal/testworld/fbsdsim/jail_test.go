@@ -35,8 +35,8 @@ func TestJailCreateListRemove(t *testing.T) {
 	out := s.ok("jail", "-c", "name=j1", "path="+root, "host.hostname=j1.example", "ip4.addr=10.0.0.5", "persist")
 	wantEq(t, "create output", out, "j1: created\n")
 	w := s.world()
-	if len(w.Jails.Jails) != 1 || w.Jails.Jails[0].JID != 1 || w.Jails.Jails[0].Params["ip4"] != "new" {
-		t.Fatalf("jails = %+v", w.Jails.Jails)
+	if len(w.jails().sorted()) != 1 || w.jails().sorted()[0].JID != 1 || w.jails().sorted()[0].Params["ip4"] != "new" {
+		t.Fatalf("jails = %+v", w.jails().sorted())
 	}
 	out = s.ok("jls")
 	want := "   JID  IP Address      Hostname                      Path\n" +
@@ -45,7 +45,7 @@ func TestJailCreateListRemove(t *testing.T) {
 
 	// A second create of the running name is refused and changes nothing.
 	s.fails(1, "jail: \"j1\" already exists\n", "jail", "-c", "name=j1", "path="+root, "persist")
-	if n := len(s.world().Jails.Jails); n != 1 {
+	if n := len(s.world().jails().sorted()); n != 1 {
 		t.Fatalf("%d jails after refused create", n)
 	}
 
@@ -89,12 +89,12 @@ func TestJailParameterChecks(t *testing.T) {
 	s.env["JCAGE_SIM_UID"] = "1001"
 	s.fails(1, "jail: x: jail_set: Operation not permitted", "jail", "-c", "name=x", "path="+root, "persist")
 	delete(s.env, "JCAGE_SIM_UID")
-	if n := len(s.world().Jails.Jails); n != 0 {
+	if n := len(s.world().jails().sorted()); n != 0 {
 		t.Fatalf("refused creates left %d jails", n)
 	}
 	// Boolean spellings.
 	s.ok("jail", "-c", "name=x", "path="+root, "persist", "allow.nomount", "allow.raw_sockets=1", "vnet")
-	p := s.world().Jails.Jails[0].Params
+	p := s.world().jails().sorted()[0].Params
 	if p["allow.mount"] != "false" || p["allow.raw_sockets"] != "true" || p["vnet"] != "new" || p["persist"] != "true" {
 		t.Fatalf("params %v", p)
 	}
@@ -104,11 +104,11 @@ func TestJailWithoutPersistDoesNotStay(t *testing.T) {
 	s := newKSim(t)
 	root := s.dir("r")
 	wantEq(t, "out", s.ok("jail", "-c", "name=brief", "path="+root), "brief: created\n")
-	if n := len(s.world().Jails.Jails); n != 0 {
+	if n := len(s.world().jails().sorted()); n != 0 {
 		t.Fatalf("jail without persist/exec.start stayed: %d", n)
 	}
 	s.ok("jail", "-c", "name=svc", "path="+root, "exec.start=/bin/sh /etc/rc")
-	if n := len(s.world().Jails.Jails); n != 1 {
+	if n := len(s.world().jails().sorted()); n != 1 {
 		t.Fatalf("jail with exec.start did not stay")
 	}
 	runs, _ := ReadHookRuns(s.state)
@@ -158,19 +158,19 @@ func TestJailConfStartStopReplaysSideEffects(t *testing.T) {
 	out := s.ok("jail", "-f", conf, "-c", "ioc-web1")
 	wantEq(t, "create", out, "ioc-web1: created\n")
 	w := s.world()
-	j := w.Jails.byName("ioc-web1")
+	j := w.jails().byName("ioc-web1")
 	if j == nil || j.Params["path"] != root || j.Params["ip4.addr"] != "10.0.0.5,10.0.0.6" ||
 		j.Params["devfs_ruleset"] != "1000" || j.Params["allow.mount"] != "false" {
 		t.Fatalf("jail %+v", j)
 	}
 	// The alias went onto em0, devfs and the fstab line were mounted.
-	em0 := w.Net.find(0, "em0")
+	em0 := w.net().find(0, "em0")
 	if len(em0.Inet) != 2 || em0.Inet[1] != (ifAddr{"10.0.0.5", 24}) {
 		t.Fatalf("em0 %+v", em0.Inet)
 	}
-	if len(w.Mounts.Mounts) != 2 || w.Mounts.Mounts[0].FSType != "nullfs" || w.Mounts.Mounts[1].Node != root+"/dev" ||
-		w.Mounts.Mounts[1].Ruleset != 1000 {
-		t.Fatalf("mounts %+v", w.Mounts.Mounts)
+	if len(w.mounts().Mounts) != 2 || w.mounts().Mounts[0].FSType != "nullfs" || w.mounts().Mounts[1].Node != root+"/dev" ||
+		w.mounts().Mounts[1].Ruleset != 1000 {
+		t.Fatalf("mounts %+v", w.mounts().Mounts)
 	}
 	if !w.devfsRulesetExists(1000) {
 		t.Fatalf("ruleset 1000 referenced by the devfs mount should exist")
@@ -189,8 +189,8 @@ func TestJailConfStartStopReplaysSideEffects(t *testing.T) {
 	out = s.ok("jail", "-f", conf, "-r", "ioc-web1")
 	wantEq(t, "remove", out, "ioc-web1: removed\n")
 	w = s.world()
-	if len(w.Jails.Jails) != 0 || len(w.Mounts.Mounts) != 0 || len(w.Net.find(0, "em0").Inet) != 1 {
-		t.Fatalf("leftovers: jails %v mounts %v em0 %v", w.Jails.Jails, w.Mounts.Mounts, w.Net.find(0, "em0").Inet)
+	if len(w.jails().sorted()) != 0 || len(w.mounts().Mounts) != 0 || len(w.net().find(0, "em0").Inet) != 1 {
+		t.Fatalf("leftovers: jails %v mounts %v em0 %v", w.jails().sorted(), w.mounts().Mounts, w.net().find(0, "em0").Inet)
 	}
 	b, _ = os.ReadFile(hooks)
 	// Single quotes keep $name from jail.conf; the shell finds it unset.
@@ -214,8 +214,8 @@ func TestJailFailedStartUnwinds(t *testing.T) {
 		t.Fatalf("stderr %q", r.stderr)
 	}
 	w := s.world()
-	if len(w.Jails.Jails) != 0 || len(w.Mounts.Mounts) != 0 || len(w.Net.find(0, "em0").Inet) != 1 {
-		t.Fatalf("not unwound: %+v %+v %+v", w.Jails.Jails, w.Mounts.Mounts, w.Net.find(0, "em0").Inet)
+	if len(w.jails().sorted()) != 0 || len(w.mounts().Mounts) != 0 || len(w.net().find(0, "em0").Inet) != 1 {
+		t.Fatalf("not unwound: %+v %+v %+v", w.jails().sorted(), w.mounts().Mounts, w.net().find(0, "em0").Inet)
 	}
 	// A missing alias interface fails the start with ifconfig's message.
 	r = s.fails(1, "ifconfig: interface em9 does not exist\njail: y: /sbin/ifconfig em9 inet 10.0.0.9 netmask 255.255.255.255 alias: failed",
@@ -249,7 +249,7 @@ func TestJailModify(t *testing.T) {
 	other := s.dir("o")
 	s.ok("jail", "-c", "name=m", "path="+root, "persist")
 	wantEq(t, "update", s.ok("jail", "-m", "name=m", "host.hostname=new.example", "securelevel=3"), "m: updated\n")
-	p := s.world().Jails.byName("m").Params
+	p := s.world().jails().byName("m").Params
 	if p["host.hostname"] != "new.example" || p["securelevel"] != "3" {
 		t.Fatalf("params %v", p)
 	}
@@ -258,13 +258,13 @@ func TestJailModify(t *testing.T) {
 	s.fails(1, "jail: no jail specified", "jail", "-m", "persist", "securelevel=1")
 	// -mr restarts for a create-only change; -cm creates when absent.
 	s.ok("jail", "-mr", "name=m", "path="+other)
-	j := s.world().Jails.byName("m")
+	j := s.world().jails().byName("m")
 	if j.Params["path"] != other || j.JID != 2 || j.Params["host.hostname"] != "new.example" {
 		t.Fatalf("restarted jail %+v", j)
 	}
 	wantEq(t, "-cm", s.ok("jail", "-cm", "name=n", "path="+root, "persist"), "n: created\n")
 	wantEq(t, "-rc", s.ok("jail", "-rc", "name=n", "path="+root, "persist"), "n: created\n")
-	if j := s.world().Jails.byName("n"); j == nil || j.JID != 4 {
+	if j := s.world().jails().byName("n"); j == nil || j.JID != 4 {
 		t.Fatalf("restart of n: %+v", j)
 	}
 }
@@ -298,7 +298,7 @@ func TestJailLegacyForm(t *testing.T) {
 	s := newKSim(t)
 	root := s.dir("r")
 	wantEq(t, "legacy", s.ok("jail", "-n", "old", root, "old.example", "10.1.2.3,::1", "/bin/sh", "/etc/rc"), "old: created\n")
-	j := s.world().Jails.byName("old")
+	j := s.world().jails().byName("old")
 	if j == nil || j.Params["ip4.addr"] != "10.1.2.3" || j.Params["ip6.addr"] != "::1" || j.Params["host.hostname"] != "old.example" {
 		t.Fatalf("legacy jail %+v", j)
 	}
@@ -338,7 +338,7 @@ func TestJailDelayOverlapsParallelCreates(t *testing.T) {
 			t.Fatalf("create %d exit %d", i, c)
 		}
 	}
-	for _, j := range w.Jails.Jails {
+	for _, j := range w.jails().sorted() {
 		if seen[j.JID] {
 			t.Fatalf("JID %d given twice", j.JID)
 		}

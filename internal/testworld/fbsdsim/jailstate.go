@@ -48,53 +48,168 @@ const (
 	HookLog = "hooks.jsonl"
 )
 
-// simWorld is the simulated kernel state.
+// simWorld is the simulated kernel state. Each part is read from its file
+// on first use and written back only when it was read and has changed, so
+// that a call touching one subsystem (jexec looks up one jail) does not pay
+// for the others, and a read-only call writes nothing.
 type simWorld struct {
-	Jails  jailTable
-	Net    netState
-	Mounts mountTable
-	Devfs  devfsState
-	Rctl   rctlState
+	e         *Env
+	parts     [numParts]worldPart
+	jailRecs  recStore[*simJail]
+	devfsRecs recStore[[]devfsRule]
 }
 
-func (e *Env) loadWorld() (*simWorld, error) {
-	w := &simWorld{}
-	parts := []struct {
-		file string
-		v    any
-		init func()
-	}{
-		{jailsFile, &w.Jails, func() { w.Jails = jailTable{} }},
-		{netFile, &w.Net, func() { w.Net = defaultNet() }},
-		{mountsFile, &w.Mounts, func() { w.Mounts = mountTable{} }},
-		{devfsFile, &w.Devfs, func() { w.Devfs = defaultDevfs() }},
-		{rctlFile, &w.Rctl, func() { w.Rctl = rctlState{} }},
+func newWorld(e *Env) *simWorld {
+	w := &simWorld{e: e}
+	w.jailRecs = recStore[*simJail]{w: w, prefix: "jail"}
+	w.devfsRecs = recStore[[]devfsRule]{w: w, prefix: "devfs"}
+	return w
+}
+
+type partID int
+
+const (
+	partJails partID = iota
+	partNet
+	partMounts
+	partDevfs
+	partRctl
+	numParts
+)
+
+// worldPart is one subsystem's state: its value once loaded, and the
+// bytes it was loaded from (nil for a fresh host) to detect changes.
+type worldPart struct {
+	v      any
+	loaded []byte
+	fresh  bool
+}
+
+var partFiles = [numParts]string{jailsFile, netFile, mountsFile, devfsFile, rctlFile}
+
+func newPart(id partID) any {
+	switch id {
+	case partJails:
+		return &jailTable{}
+	case partNet:
+		n := defaultNet()
+		return &n
+	case partMounts:
+		return &mountTable{}
+	case partDevfs:
+		d := defaultDevfs()
+		return &d
+	default:
+		return &rctlState{}
 	}
-	for _, p := range parts {
-		// A missing file means a fresh host; loading into a pre-filled
-		// value instead would merge maps with the defaults.
-		if _, err := os.Stat(filepath.Join(e.State, p.file)); os.IsNotExist(err) {
-			p.init()
+}
+
+func (w *simWorld) part(id partID) any {
+	p := &w.parts[id]
+	if p.v != nil {
+		return p.v
+	}
+	b, err := os.ReadFile(filepath.Join(w.e.State, partFiles[id]))
+	switch {
+	case os.IsNotExist(err):
+		// A missing file means a fresh host: the defaults.
+		p.v, p.fresh = newPart(id), true
+		return p.v
+	case err != nil:
+		panic(worldError{fmt.Errorf("%s: %w", partFiles[id], err)})
+	}
+	// Decode into a zero value: decoding into the defaults would merge
+	// maps with them.
+	var v any
+	switch id {
+	case partJails:
+		v = &jailTable{}
+	case partNet:
+		v = &netState{}
+	case partMounts:
+		v = &mountTable{}
+	case partDevfs:
+		v = &devfsState{}
+	default:
+		v = &rctlState{}
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		panic(worldError{fmt.Errorf("%s: %w", partFiles[id], err)})
+	}
+	p.v, p.loaded = v, b
+	return v
+}
+
+// worldError carries a state file failure out of a tool's callback; the
+// callers of part() recover it into an error.
+type worldError struct{ err error }
+
+func (w *simWorld) jails() *jailTable {
+	t := w.part(partJails).(*jailTable)
+	t.w = w
+	return t
+}
+func (w *simWorld) net() *netState      { return w.part(partNet).(*netState) }
+func (w *simWorld) mounts() *mountTable { return w.part(partMounts).(*mountTable) }
+func (w *simWorld) devfs() *devfsState {
+	d := w.part(partDevfs).(*devfsState)
+	if !d.seeded {
+		d.w, d.seeded = w, true
+		d.seed()
+	}
+	return d
+}
+func (w *simWorld) rctl() *rctlState    { return w.part(partRctl).(*rctlState) }
+
+// loadWorld returns the world with every part read, for tests.
+func (e *Env) loadWorld() (w *simWorld, err error) {
+	w = newWorld(e)
+	err = catchWorld(func() {
+		for id := partID(0); id < numParts; id++ {
+			w.part(id)
+		}
+	})
+	return w, err
+}
+
+func catchWorld(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			we, ok := r.(worldError)
+			if !ok {
+				panic(r)
+			}
+			err = we.err
+		}
+	}()
+	fn()
+	return nil
+}
+
+// saveWorld writes back every part that was read and has changed.
+func (e *Env) saveWorld(w *simWorld) error {
+	if err := w.jailRecs.save(); err != nil {
+		return err
+	}
+	if err := w.devfsRecs.save(); err != nil {
+		return err
+	}
+	for id := partID(0); id < numParts; id++ {
+		p := &w.parts[id]
+		if p.v == nil {
 			continue
 		}
-		if err := e.Load(p.file, p.v); err != nil {
-			return nil, fmt.Errorf("%s: %w", p.file, err)
-		}
-	}
-	return w, nil
-}
-
-func (e *Env) saveWorld(w *simWorld) error {
-	for _, p := range []struct {
-		file string
-		v    any
-	}{
-		{jailsFile, w.Jails}, {netFile, w.Net}, {mountsFile, w.Mounts},
-		{devfsFile, w.Devfs}, {rctlFile, w.Rctl},
-	} {
-		if err := e.Save(p.file, p.v); err != nil {
+		b, err := json.Marshal(p.v)
+		if err != nil {
 			return err
 		}
+		if !p.fresh && string(b) == string(p.loaded) {
+			continue
+		}
+		if err := e.saveBytes(partFiles[id], b); err != nil {
+			return err
+		}
+		p.loaded, p.fresh = b, false
 	}
 	return nil
 }
@@ -103,12 +218,10 @@ func (e *Env) saveWorld(w *simWorld) error {
 // when fn returns true, so a refused command leaves the state untouched.
 func (e *Env) editWorld(fn func(w *simWorld) bool) error {
 	return e.Locked(func() error {
-		w, err := e.loadWorld()
-		if err != nil {
+		w := newWorld(e)
+		var keep bool
+		if err := catchWorld(func() { keep = fn(w) }); err != nil || !keep {
 			return err
-		}
-		if !fn(w) {
-			return nil
 		}
 		return e.saveWorld(w)
 	})
@@ -117,12 +230,8 @@ func (e *Env) editWorld(fn func(w *simWorld) bool) error {
 // viewWorld runs fn on a consistent snapshot of the world.
 func (e *Env) viewWorld(fn func(w *simWorld)) error {
 	return e.Locked(func() error {
-		w, err := e.loadWorld()
-		if err != nil {
-			return err
-		}
-		fn(w)
-		return nil
+		w := newWorld(e)
+		return catchWorld(func() { fn(w) })
 	})
 }
 
@@ -138,9 +247,13 @@ func (e *Env) stateError(err error) int {
 type jailTable struct {
 	LastJID   int
 	LastSetID int // cpuset ids: 0 is the root set, 1 the default set
-	Jails     []*simJail
+	// Names indexes the running jails, name to JID; each jail's record
+	// is its own file (jail.JID.json), read only when asked for.
+	Names map[string]int `json:",omitempty"`
 	// Sets holds CPU masks of numbered cpusets changed with `cpuset -s`.
 	Sets map[int][]int `json:",omitempty"`
+
+	w *simWorld
 }
 
 // simJail is one running jail.
@@ -153,22 +266,41 @@ type simJail struct {
 	Created  string
 }
 
+// byName returns the running jail called name, or nil.
 func (t *jailTable) byName(name string) *simJail {
-	for _, j := range t.Jails {
-		if j.Name == name {
-			return j
-		}
+	jid, ok := t.Names[name]
+	if !ok {
+		return nil
 	}
-	return nil
+	return t.byJID(jid)
 }
 
+// byJID returns the running jail jid, or nil.
 func (t *jailTable) byJID(jid int) *simJail {
-	for _, j := range t.Jails {
-		if j.JID == jid {
-			return j
-		}
+	if jid <= 0 {
+		return nil
 	}
-	return nil
+	j, ok := t.w.jailRecs.get(jid)
+	if !ok {
+		return nil
+	}
+	return j
+}
+
+// add puts a new jail into the table.
+func (t *jailTable) add(j *simJail) {
+	if t.Names == nil {
+		t.Names = map[string]int{}
+	}
+	t.Names[j.Name] = j.JID
+	t.w.jailRecs.put(j.JID, j)
+}
+
+// rename changes a running jail's name.
+func (t *jailTable) rename(j *simJail, name string) {
+	delete(t.Names, j.Name)
+	j.Name = name
+	t.Names[name] = j.JID
 }
 
 // lookup resolves a jail as libjail's jail_getid does: a number is a JID,
@@ -187,18 +319,27 @@ func (t *jailTable) lookup(spec string) (*simJail, string) {
 }
 
 func (t *jailTable) remove(jid int) {
-	out := t.Jails[:0]
-	for _, j := range t.Jails {
-		if j.JID != jid {
-			out = append(out, j)
+	for n, id := range t.Names {
+		if id == jid {
+			delete(t.Names, n)
 		}
 	}
-	t.Jails = out
+	t.w.jailRecs.del(jid)
 }
 
+// sorted returns every running jail in JID order.
 func (t *jailTable) sorted() []*simJail {
-	js := append([]*simJail(nil), t.Jails...)
-	sort.Slice(js, func(a, b int) bool { return js[a].JID < js[b].JID })
+	jids := make([]int, 0, len(t.Names))
+	for _, jid := range t.Names {
+		jids = append(jids, jid)
+	}
+	sort.Ints(jids)
+	js := make([]*simJail, 0, len(jids))
+	for _, jid := range jids {
+		if j := t.byJID(jid); j != nil {
+			js = append(js, j)
+		}
+	}
 	return js
 }
 

@@ -41,23 +41,23 @@ func TestKernelToolsLogEveryCall(t *testing.T) {
 func TestWorldDefaultsAndRefusedEdits(t *testing.T) {
 	s := newKSim(t)
 	w := s.world()
-	if w.Net.find(0, "em0") == nil || w.Net.find(0, "lo0") == nil || len(w.Net.Routes) != 1 {
-		t.Fatalf("default network %+v", w.Net)
+	if w.net().find(0, "em0") == nil || w.net().find(0, "lo0") == nil || len(w.net().Routes) != 1 {
+		t.Fatalf("default network %+v", w.net())
 	}
-	if len(w.Devfs.Rulesets) != 5 {
-		t.Fatalf("default rulesets %v", w.Devfs.Rulesets)
+	if len(w.devfs().Index) != 5 {
+		t.Fatalf("default rulesets %v", w.devfs().Index)
 	}
 	e := &Env{State: s.state, Getenv: func(string) string { return "" }}
 	// An edit that returns false writes nothing.
-	e.editWorld(func(w *simWorld) bool { w.Net.Ifaces = nil; return false })
-	if s.world().Net.find(0, "em0") == nil {
+	e.editWorld(func(w *simWorld) bool { w.net().Ifaces = nil; return false })
+	if s.world().net().find(0, "em0") == nil {
 		t.Fatal("refused edit was saved")
 	}
 	// A saved world is read back as saved, not merged with defaults.
-	e.editWorld(func(w *simWorld) bool { w.Net.find(0, "em0").Name = "vtnet0"; return true })
+	e.editWorld(func(w *simWorld) bool { w.net().find(0, "em0").Name = "vtnet0"; return true })
 	w = s.world()
-	if w.Net.find(0, "em0") != nil || w.Net.find(0, "vtnet0") == nil {
-		t.Fatalf("renamed interface: %+v", w.Net.Ifaces)
+	if w.net().find(0, "em0") != nil || w.net().find(0, "vtnet0") == nil {
+		t.Fatalf("renamed interface: %+v", w.net().Ifaces)
 	}
 }
 
@@ -74,13 +74,16 @@ func TestWorldEditsDoNotLoseUpdates(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	if n := len(s.world().Net.Ifaces); n != 22 {
+	if n := len(s.world().net().Ifaces); n != 22 {
 		t.Fatalf("%d interfaces, want 22", n)
 	}
 }
 
 func TestJailLookup(t *testing.T) {
-	tbl := jailTable{Jails: []*simJail{{JID: 3, Name: "web"}, {JID: 7, Name: "db"}}}
+	w := newWorld(&Env{State: t.TempDir()})
+	tbl := w.jails()
+	tbl.add(&simJail{JID: 3, Name: "web"})
+	tbl.add(&simJail{JID: 7, Name: "db"})
 	if j, _ := tbl.lookup("7"); j == nil || j.Name != "db" {
 		t.Fatal("by jid")
 	}

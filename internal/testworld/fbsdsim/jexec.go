@@ -36,7 +36,7 @@ func jexecTool(e *Env) int {
 	}
 	var j *simJail
 	var notFound string
-	if err := e.viewWorld(func(w *simWorld) { j, notFound = w.Jails.lookup(rest[0]) }); err != nil {
+	if err := e.viewWorld(func(w *simWorld) { j, notFound = w.jails().lookup(rest[0]) }); err != nil {
 		return e.stateError(err)
 	}
 	if j == nil {

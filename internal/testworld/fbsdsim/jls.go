@@ -91,17 +91,17 @@ func jlsTool(e *Env) int {
 	var notFound string
 	if err := e.viewWorld(func(w *simWorld) {
 		if jsel == "" {
-			jails = w.Jails.sorted()
+			jails = w.jails().sorted()
 			return
 		}
 		var j *simJail
 		if n, err := strconv.Atoi(jsel); err == nil && n > 0 {
-			j = w.Jails.byJID(n)
+			j = w.jails().byJID(n)
 			if j == nil {
 				notFound = fmt.Sprintf("jail %d not found", n)
 			}
 		} else {
-			j = w.Jails.byName(jsel)
+			j = w.jails().byName(jsel)
 			if j == nil {
 				notFound = fmt.Sprintf("jail \"%s\" not found", jsel)
 			}

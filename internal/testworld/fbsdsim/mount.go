@@ -567,14 +567,14 @@ func mountTool(e *Env) int {
 	}
 	code := 0
 	err := e.editWorld(func(w *simWorld) bool {
-		prog, msg := w.Mounts.mountFS(fstype, special, node, optLists, "")
+		prog, msg := w.mounts().mountFS(fstype, special, node, optLists, "")
 		if msg != "" {
 			fmt.Fprintf(e.Stderr, "%s: %s\n", prog, msg)
 			code = 1
 			return false
 		}
 		if verbose {
-			m := w.Mounts.Mounts[len(w.Mounts.Mounts)-1]
+			m := w.mounts().Mounts[len(w.mounts().Mounts)-1]
 			fmt.Fprintln(e.Stdout, mountLine(m))
 		}
 		return true
@@ -593,7 +593,7 @@ func mountLine(m simMount) string {
 func (e *Env) mountList(filter *typeFilter, fstabFmt, json, pretty bool) int {
 	var ms []simMount
 	if err := e.viewWorld(func(w *simWorld) {
-		for _, m := range w.Mounts.Mounts {
+		for _, m := range w.mounts().Mounts {
 			if filter.match(m.FSType) {
 				ms = append(ms, m)
 			}
@@ -638,16 +638,16 @@ func (e *Env) mountUpdate(target string, optLists []string, dry bool) int {
 	err := e.editWorld(func(w *simWorld) bool {
 		idx := -1
 		if r, err := resolvePath(target); err == nil {
-			idx = w.Mounts.lastAt(r)
+			idx = w.mounts().lastAt(r)
 		}
 		if idx < 0 {
-			idx = w.Mounts.lastFrom(target)
+			idx = w.mounts().lastFrom(target)
 		}
 		if idx < 0 {
 			code = e.Errorf(1, "not currently mounted %s", target)
 			return false
 		}
-		m := &w.Mounts.Mounts[idx]
+		m := &w.mounts().Mounts[idx]
 		cur := append([]string(nil), m.Opts...)
 		if len(cur) == 0 {
 			cur = []string{"rw"}
@@ -688,8 +688,8 @@ func (e *Env) mountAll(fstab string, filter *typeFilter, optLists []string, late
 				continue
 			}
 			if r, err := resolvePath(ent.File); err == nil {
-				if i := w.Mounts.lastAt(r); i >= 0 {
-					m := w.Mounts.Mounts[i]
+				if i := w.mounts().lastAt(r); i >= 0 {
+					m := w.mounts().Mounts[i]
 					sp := ent.Spec
 					if rs, err := resolvePath(ent.Spec); err == nil {
 						sp = rs
@@ -708,7 +708,7 @@ func (e *Env) mountAll(fstab string, filter *typeFilter, optLists []string, late
 				}
 				continue
 			}
-			prog, msg := w.Mounts.mountFS(ent.Type, ent.Spec, ent.File, append([]string{ent.Opts}, optLists...), "")
+			prog, msg := w.mounts().mountFS(ent.Type, ent.Spec, ent.File, append([]string{ent.Opts}, optLists...), "")
 			if msg != "" {
 				fmt.Fprintf(e.Stderr, "%s: %s\n", prog, msg)
 				if !ent.hasOpt("failok") {
@@ -717,7 +717,7 @@ func (e *Env) mountAll(fstab string, filter *typeFilter, optLists []string, late
 				continue
 			}
 			if verbose {
-				fmt.Fprintln(e.Stdout, mountLine(w.Mounts.Mounts[len(w.Mounts.Mounts)-1]))
+				fmt.Fprintln(e.Stdout, mountLine(w.mounts().Mounts[len(w.mounts().Mounts)-1]))
 			}
 		}
 		return !dry
@@ -744,7 +744,7 @@ func mountNullfsTool(e *Env) int {
 	}
 	code := 0
 	err := e.editWorld(func(w *simWorld) bool {
-		prog, msg := w.Mounts.mountFS("nullfs", rest[0], rest[1], optLists, "")
+		prog, msg := w.mounts().mountFS("nullfs", rest[0], rest[1], optLists, "")
 		if msg != "" {
 			fmt.Fprintf(e.Stderr, "%s: %s\n", prog, msg)
 			code = 1
@@ -822,12 +822,12 @@ func umountTool(e *Env) int {
 	err := e.editWorld(func(w *simWorld) bool {
 		changed := false
 		if allMounted {
-			for i := len(w.Mounts.Mounts) - 1; i >= 0; i-- {
-				m := w.Mounts.Mounts[i]
+			for i := len(w.mounts().Mounts) - 1; i >= 0; i-- {
+				m := w.mounts().Mounts[i]
 				if m.Node == "/" || m.Node == "/dev" || !filter.match(m.FSType) {
 					continue
 				}
-				if msg := w.Mounts.unmountAt(i); msg != "" {
+				if msg := w.mounts().unmountAt(i); msg != "" {
 					code = e.Errorf(1, "%s", msg)
 					continue
 				}
@@ -842,7 +842,7 @@ func umountTool(e *Env) int {
 			targets = rest
 		}
 		for _, t := range targets {
-			idx, msgs := w.Mounts.findForUnmount(t)
+			idx, msgs := w.mounts().findForUnmount(t)
 			if idx < 0 {
 				for _, m := range msgs {
 					e.Errorf(1, "%s", m)
@@ -850,11 +850,11 @@ func umountTool(e *Env) int {
 				code = 1
 				continue
 			}
-			m := w.Mounts.Mounts[idx]
+			m := w.mounts().Mounts[idx]
 			if !filter.match(m.FSType) {
 				continue
 			}
-			if msg := w.Mounts.unmountAt(idx); msg != "" {
+			if msg := w.mounts().unmountAt(idx); msg != "" {
 				code = e.Errorf(1, "%s", msg)
 				continue
 			}

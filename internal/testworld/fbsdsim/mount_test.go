@@ -81,16 +81,16 @@ func TestMountAllFromFstab(t *testing.T) {
 	wantEq(t, "mounted", s.ok("mount"), fmt.Sprintf("%s on %s (nullfs, local, read-only)\n", a, ma))
 	// Already mounted entries are skipped.
 	s.run("mount", "-a", "-F", fstab)
-	if n := len(s.world().Mounts.Mounts); n != 1 {
+	if n := len(s.world().mounts().Mounts); n != 1 {
 		t.Fatalf("%d mounts after second mount -a", n)
 	}
 	// umount -a -F walks the file backwards and reports entries that are
 	// not mounted (iocage ignores this in its best-effort cleanup).
 	r = s.run("umount", "-a", "-F", fstab)
-	if r.code != 1 || len(s.world().Mounts.Mounts) != 0 ||
+	if r.code != 1 || len(s.world().mounts().Mounts) != 0 ||
 		!strings.Contains(r.stderr, "umount: "+mb+": not a file system root directory\n") ||
 		!strings.Contains(r.stderr, "umount: "+root+"/tmp: unknown file system\n") {
-		t.Fatalf("umount -a: %+v, mounts %v", r, s.world().Mounts.Mounts)
+		t.Fatalf("umount -a: %+v, mounts %v", r, s.world().mounts().Mounts)
 	}
 	s.fails(1, "nope: No such file or directory", "mount", "-a", "-F", filepath.Join(s.state, "nope"))
 }
@@ -99,7 +99,7 @@ func TestMountFstabFormat(t *testing.T) {
 	s := newKSim(t)
 	e := &Env{State: s.state}
 	w, _ := e.loadWorld()
-	w.Mounts.Mounts = []simMount{
+	w.mounts().Mounts = []simMount{
 		{Special: "/usr/src", Node: "/jails/foo/usr/src", FSType: "nullfs"},
 		{Special: "devfs", Node: "/jails/foo/dev", FSType: "devfs", Opts: []string{"nosuid", "noexec"}, Ruleset: 4},
 		{Special: "/a/very/long/source/directory/path", Node: "/x", FSType: "nullfs", Opts: []string{"ro"}},

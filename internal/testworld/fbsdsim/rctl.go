@@ -299,14 +299,14 @@ func rctlTool(e *Env) int {
 					continue
 				}
 				replaced := false
-				for i, x := range w.Rctl.Rules {
+				for i, x := range w.rctl().Rules {
 					if x.Subject == r.Subject && x.ID == r.ID && x.Resource == r.Resource && x.Action == r.Action && x.Per == r.Per {
-						w.Rctl.Rules[i] = r
+						w.rctl().Rules[i] = r
 						replaced = true
 					}
 				}
 				if !replaced {
-					w.Rctl.Rules = append(w.Rctl.Rules, r)
+					w.rctl().Rules = append(w.rctl().Rules, r)
 				}
 				changed = true
 			case remove:
@@ -316,17 +316,17 @@ func rctlTool(e *Env) int {
 					continue
 				}
 				var keep []rctlRule
-				for _, r := range w.Rctl.Rules {
+				for _, r := range w.rctl().Rules {
 					if !f.matches(r) {
 						keep = append(keep, r)
 					}
 				}
-				if len(keep) == len(w.Rctl.Rules) {
+				if len(keep) == len(w.rctl().Rules) {
 					e.Errorf(1, "failed to remove rule '%s': No such process", arg)
 					failed++
 					continue
 				}
-				w.Rctl.Rules = keep
+				w.rctl().Rules = keep
 				changed = true
 			case usage:
 				if !f.valid() || f.Subject == "" || f.ID == "" {
@@ -335,7 +335,7 @@ func rctlTool(e *Env) int {
 					continue
 				}
 				if f.Subject == "jail" {
-					if w.Jails.byName(f.ID) == nil {
+					if w.jails().byName(f.ID) == nil {
 						e.Errorf(1, "failed to show resource consumption for '%s': No such process", arg)
 						failed++
 						continue
@@ -354,7 +354,7 @@ func rctlTool(e *Env) int {
 					failed++
 					continue
 				}
-				for _, r := range w.Rctl.Rules {
+				for _, r := range w.rctl().Rules {
 					if r.Subject == "process" && r.ID == f.ID {
 						fmt.Fprintln(e.Stdout, rctlFormat(r, human))
 					}
@@ -392,7 +392,7 @@ func (e *Env) rctlShow(filters []string, human, numeric bool) int {
 				failed++
 				continue
 			}
-			for _, r := range w.Rctl.Rules {
+			for _, r := range w.rctl().Rules {
 				if !f.matches(r) {
 					continue
 				}

@@ -195,7 +195,7 @@ func routeTool(e *Env) int {
 				fibNote = fmt.Sprintf(" fib %d", fib)
 			}
 			idx := -1
-			for k, r := range w.Net.Routes {
+			for k, r := range w.net().Routes {
 				if r.FIB == fib && r.Family == fam && r.Dest == d.Dest && r.Jail == 0 {
 					idx = k
 				}
@@ -220,28 +220,28 @@ func routeTool(e *Env) int {
 					fail("not in table")
 					continue
 				}
-				iface, ok := w.Net.routeIface(gw, fam)
+				iface, ok := w.net().routeIface(gw, fam)
 				if !ok {
 					fail("Network is unreachable")
 					continue
 				}
 				r := simRoute{FIB: fib, Family: fam, Dest: d.Dest, Host: d.Host, Gateway: gw, Iface: iface}
 				if idx >= 0 {
-					w.Net.Routes[idx] = r
+					w.net().Routes[idx] = r
 				} else {
-					w.Net.Routes = append(w.Net.Routes, r)
+					w.net().Routes = append(w.net().Routes, r)
 				}
 				changed = true
 				if !quiet {
 					fmt.Fprintf(e.Stdout, "%s: gateway %s%s\n", label, gw, fibNote)
 				}
 			case "delete":
-				if idx < 0 || (gw != "" && w.Net.Routes[idx].Gateway != gw) {
+				if idx < 0 || (gw != "" && w.net().Routes[idx].Gateway != gw) {
 					e.Errorf(0, "route has not been found")
 					fail("not in table")
 					continue
 				}
-				w.Net.Routes = append(w.Net.Routes[:idx], w.Net.Routes[idx+1:]...)
+				w.net().Routes = append(w.net().Routes[:idx], w.net().Routes[idx+1:]...)
 				changed = true
 				if !quiet {
 					if gw != "" {
@@ -376,16 +376,16 @@ func (n *netState) routeIface(gw string, fam int) (string, bool) {
 func (e *Env) routeGet(d routeDest, fam, fib int) int {
 	var found *simRoute
 	err := e.viewWorld(func(w *simWorld) {
-		for k, r := range w.Net.Routes {
+		for k, r := range w.net().Routes {
 			if r.FIB == fib && r.Family == fam && r.Dest == d.Dest && r.Jail == 0 {
-				found = &w.Net.Routes[k]
+				found = &w.net().Routes[k]
 			}
 		}
 		if found == nil && d.Host {
 			// Fall back to the default route, as a lookup would.
-			for k, r := range w.Net.Routes {
+			for k, r := range w.net().Routes {
 				if r.FIB == fib && r.Family == fam && r.Dest == "default" && r.Jail == 0 {
-					found = &w.Net.Routes[k]
+					found = &w.net().Routes[k]
 				}
 			}
 		}
@@ -431,7 +431,7 @@ func (e *Env) routeFlush(family int, fibs []int, quiet bool) int {
 		for _, f := range fibs {
 			inFib[f] = true
 		}
-		w.Net.Routes = filterRoutes(w.Net.Routes, func(r simRoute) bool {
+		w.net().Routes = filterRoutes(w.net().Routes, func(r simRoute) bool {
 			if r.Jail != 0 || !inFib[r.FIB] || (family != 0 && r.Family != family) {
 				return true
 			}

@@ -20,13 +20,13 @@ func TestSetfib(t *testing.T) {
 	s.assertLogged("route", "add", "default", "10.0.0.1")
 	w := s.world()
 	found := false
-	for _, r := range w.Net.Routes {
+	for _, r := range w.net().Routes {
 		if r.FIB == 1 && r.Dest == "default" {
 			found = true
 		}
 	}
 	if !found {
-		t.Fatalf("route not in fib 1: %+v", w.Net.Routes)
+		t.Fatalf("route not in fib 1: %+v", w.net().Routes)
 	}
 	calls, _ := ReadCalls(s.state)
 	if n := len(calls); n < 2 || calls[n-2].Tool != "setfib" {

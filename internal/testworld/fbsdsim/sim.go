@@ -215,6 +215,10 @@ func (e *Env) Save(name string, v any) error {
 	if err != nil {
 		return err
 	}
+	return e.saveBytes(name, b)
+}
+
+func (e *Env) saveBytes(name string, b []byte) error {
 	p := filepath.Join(e.State, name)
 	tmp := p + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o644); err != nil {

@@ -2,7 +2,6 @@ package fbsdsim
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,27 +56,15 @@ func (r ulResult) want(t *testing.T, code int, stdout, stderr string) {
 // addJail records a running jail the way the simulated jail(8) stores it.
 func (h *ulHarness) addJail(name string, jid int, path string) {
 	h.t.Helper()
-	type rec struct {
-		JID    int
-		Name   string
-		Params map[string]string
-	}
-	var st struct {
-		LastJID int
-		Jails   []rec
-	}
-	p := filepath.Join(h.state, "jails.json")
-	if b, err := os.ReadFile(p); err == nil {
-		if err := json.Unmarshal(b, &st); err != nil {
-			h.t.Fatal(err)
-		}
-	}
-	st.LastJID = jid
-	st.Jails = append(st.Jails, rec{JID: jid, Name: name, Params: map[string]string{
-		"jid": strconv.Itoa(jid), "name": name, "path": path, "host.hostname": name + ".example",
-	}})
-	b, _ := json.Marshal(st)
-	if err := os.WriteFile(p, b, 0o644); err != nil {
+	e := &Env{State: h.state}
+	err := e.editWorld(func(w *simWorld) bool {
+		w.jails().LastJID = jid
+		w.jails().add(&simJail{JID: jid, Name: name, Params: map[string]string{
+			"jid": strconv.Itoa(jid), "name": name, "path": path, "host.hostname": name + ".example",
+		}})
+		return true
+	})
+	if err != nil {
 		h.t.Fatal(err)
 	}
 }
