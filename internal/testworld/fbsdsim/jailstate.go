@@ -159,7 +159,7 @@ func (w *simWorld) devfs() *devfsState {
 	}
 	return d
 }
-func (w *simWorld) rctl() *rctlState    { return w.part(partRctl).(*rctlState) }
+func (w *simWorld) rctl() *rctlState { return w.part(partRctl).(*rctlState) }
 
 // loadWorld returns the world with every part read, for tests.
 func (e *Env) loadWorld() (w *simWorld, err error) {
