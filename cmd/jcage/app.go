@@ -37,6 +37,9 @@ type env struct {
 	// autoFetch lets create fetch a missing release from the default
 	// mirror, as iocage does; in-process tests leave it off.
 	autoFetch bool
+	// mounts reads the mount table for commands that read only what they
+	// name (jail.Host.Mounts); in-process tests on the fake leave it nil.
+	mounts func() (jail.MountTable, error)
 }
 
 func init() {
@@ -120,7 +123,7 @@ func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 // that start or stop jails on the side (create boot=on and -p, destroy -f,
 // rename, update).
 func (e *env) host() *jail.Host {
-	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}
+	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool, Mounts: e.mounts}
 	wireLifecycle(e, h)
 	if e.autoFetch {
 		h.Fetch = fetchForCreate(e)
@@ -154,6 +157,12 @@ func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
 // returned unlock releases the lock.
 // state asks jls which jails run, for commands that care.
 func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
+	return e.lockedInventoryFor(ctx, state, nil)
+}
+
+// lockedInventoryFor is lockedInventory for a command that names what it
+// touches (want): it reads only that when it can (jail.LoadNarrow).
+func (e *env) lockedInventoryFor(ctx context.Context, state bool, want *jail.Wanted) (*jail.Host, *jail.Inventory, func(), error) {
 	h := e.host()
 	lock, err := h.LockTree()
 	if err != nil {
@@ -163,7 +172,15 @@ func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jai
 		lock.Unlock()
 		return nil, nil, nil, err
 	}
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: state, Locked: true})
+	opts := jail.Options{Create: true, State: state, Locked: true}
+	var inv *jail.Inventory
+	ok := false
+	if want != nil {
+		inv, ok, err = h.LoadNarrow(ctx, *want, opts)
+	}
+	if err == nil && !ok {
+		inv, err = h.Load(ctx, opts)
+	}
 	if err != nil {
 		lock.Unlock()
 		return nil, nil, nil, err

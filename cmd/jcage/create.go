@@ -55,7 +55,11 @@ func createCommand(e *env) *cli.Command {
 					return err
 				}
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, len(req.Packages) > 0 || boots(req.Props))
+			var want *jail.Wanted
+			if w, ok := req.Wanted(); ok {
+				want = &w
+			}
+			h, inv, unlock, err := e.lockedInventoryFor(c.Context, len(req.Packages) > 0 || boots(req.Props), want)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -27,6 +28,7 @@ func main() {
 		pool:   os.Getenv("JCAGE_POOL"),
 
 		autoFetch: true,
+		mounts:    jail.ReadMountTable,
 	}
 	app := newApp(e)
 	err := app.RunContext(ctx, permuteArgs(app, os.Args))

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/zfs"
@@ -112,6 +113,36 @@ func (req CreateRequest) names() ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// Wanted returns what a narrow read must show for this request, and
+// false when the request needs the whole tree: the latest release, a new
+// template (template=yes checks other jails), or a jail that starts.
+func (req CreateRequest) Wanted() (Wanted, bool) {
+	var w Wanted
+	if req.Release == "latest" || len(req.Packages) > 0 {
+		return w, false
+	}
+	for _, a := range req.Props {
+		k, v, _ := strings.Cut(a, "=")
+		if k == "template" || (k == "boot" && CheckTruthy(v)) {
+			return w, false
+		}
+	}
+	if req.Name != "" {
+		names, err := req.names()
+		if err != nil {
+			return w, false
+		}
+		w.Names = names
+	}
+	switch {
+	case req.Template != "":
+		w.Templates = []string{req.Template}
+	case req.Release != "" && !req.Empty:
+		w.Releases = []string{req.Release}
+	}
+	return w, true
 }
 
 // Create makes the requested jails. Everything is validated before the
@@ -375,10 +406,7 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 			// From a template: the whole template, as iocage snapshots it.
 			snap, recursive = zfs.SnapName(src.parent, p.name), true
 		}
-		if err := tx.destroyOnCrash(snap, recursive); err != nil {
-			return err
-		}
-		if err := tx.destroyOnCrash(jailDS, true); err != nil {
+		if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
 			return err
 		}
 		if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
@@ -414,23 +442,24 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 	dir := filepath.Join(t.Mountpoint, "jails", p.name)
 	root := filepath.Join(dir, "root")
 	cfg := newJailConfig(inv, req, src, p, thick)
-	if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
-		return err
-	}
+	// The new jail's files go in together: each is a few round trips to
+	// ZFS, and nothing reads them before the jail is committed.
+	writes := []func() error{func() error { return WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil) }}
 	if req.Basejail || req.CloneBasejail {
+		if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
+			return err
+		}
 		if err := h.makeBasejail(inv, src, p.name, root); err != nil {
 			return err
 		}
+	} else {
+		writes = append(writes, func() error { return os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644) })
 	}
 	if !req.Empty {
-		if err := writeHosts(root, p.name, cfg); err != nil {
-			return err
-		}
-		if err := writeRCConf(t.Mountpoint, root); err != nil {
-			return err
-		}
+		writes = append(writes, func() error { return writeHosts(root, p.name, cfg) },
+			func() error { return writeRCConf(t.Mountpoint, root) })
 	}
-	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {
+	if err := concurrently(writes...); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -533,7 +562,9 @@ func writeHosts(root, name string, cfg *Config) error {
 			lines = append(lines, line)
 		}
 	}
-	return writeFileAtomic(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	// The root is a clone made a moment ago that nothing else reads yet,
+	// so the file is rewritten in place.
+	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
 
 // writeRCConf copies IOCROOT/default_rc.conf (created from the embedded
@@ -556,5 +587,20 @@ func writeRCConf(iocroot, root string) error {
 	if err := os.MkdirAll(filepath.Dir(rc), 0o755); err != nil {
 		return err
 	}
-	return writeFileAtomic(rc, b, 0o644)
+	return os.WriteFile(rc, b, 0o644)
+}
+
+// concurrently runs fns at the same time and returns their errors joined.
+func concurrently(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -74,7 +74,12 @@ func (h *Host) Open(ctx context.Context, create bool) (*Tree, *Scan, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return h.openScan(ctx, s, create)
+}
+
+func (h *Host) openScan(ctx context.Context, s *Scan, create bool) (*Tree, *Scan, error) {
 	var pools, active []string
+	var err error
 	for _, d := range s.Datasets {
 		if !strings.Contains(d.Name, "/") {
 			pools = append(pools, d.Name)
@@ -188,6 +193,9 @@ type Inventory struct {
 	Defaults *Config
 	Jails    []*Jail // jails, then templates, each sorted by name
 	Releases []string
+	// Narrow marks an inventory read by LoadNarrow: it holds only what
+	// the command named, not every jail.
+	Narrow bool
 }
 
 // Options select the costlier parts of an inventory.
@@ -210,7 +218,13 @@ func (h *Host) Load(ctx context.Context, opts Options) (*Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
+	return h.fill(ctx, tree, scan, opts)
+}
+
+// fill reads the defaults and the config of every jail in the scan.
+func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (*Inventory, error) {
 	inv := &Inventory{Tree: tree, Scan: scan}
+	var err error
 	if opts.Create && h.UID == 0 {
 		if _, err := EnsureDefaults(tree.Mountpoint, HostDefaults()); err != nil {
 			return nil, err

@@ -48,8 +48,8 @@ func (h *Host) beginJournal(op, name string) (*journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	j := &journal{path: filepath.Join(dir, op+"-"+strings.ReplaceAll(name, "/", "_")+".json"), Op: op, Name: name}
-	return j, j.save()
+	// Written with its first step: until then there is nothing to undo.
+	return &journal{path: filepath.Join(dir, op+"-"+strings.ReplaceAll(name, "/", "_")+".json"), Op: op, Name: name}, nil
 }
 
 func (j *journal) save() error {
@@ -63,7 +63,20 @@ func (j *journal) save() error {
 // destroyOnCrash records that ds must go if the change never finishes;
 // call it before the step that creates ds.
 func (j *journal) destroyOnCrash(ds string, recursive bool) error {
-	j.Steps = append(j.Steps, journalStep{Destroy: ds, Recursive: recursive})
+	return j.destroyAllOnCrash(crashDestroy{ds, recursive})
+}
+
+// crashDestroy is one dataset destroyOnCrash records.
+type crashDestroy struct {
+	ds        string
+	recursive bool
+}
+
+// destroyAllOnCrash records several datasets with one journal write.
+func (j *journal) destroyAllOnCrash(ds ...crashDestroy) error {
+	for _, d := range ds {
+		j.Steps = append(j.Steps, journalStep{Destroy: d.ds, Recursive: d.recursive})
+	}
 	return j.save()
 }
 
@@ -192,6 +205,8 @@ func (t *txn) commit() {
 	t.j.done()
 	t.ok = true
 }
+
+func (t *txn) destroyAllOnCrash(ds ...crashDestroy) error { return t.j.destroyAllOnCrash(ds...) }
 
 func (t *txn) destroyOnCrash(ds string, recursive bool) error {
 	return t.j.destroyOnCrash(ds, recursive)

@@ -41,6 +41,9 @@ type Host struct {
 	Stop  func(ctx context.Context, names []string) error
 	// InstallPackages installs packages in a jail (create -p).
 	InstallPackages func(ctx context.Context, name string, pkgs []string) error
+	// Mounts reads the mount table (ReadMountTable); nil means commands
+	// that name what they touch still list the whole tree.
+	Mounts func() (MountTable, error)
 }
 
 func (h *Host) now() time.Time {

@@ -376,6 +376,28 @@ func (f *Fake) mkdir(n string) {
 	}
 }
 
+// ListNames implements Manager.
+func (f *Fake) ListNames(ctx context.Context, names []string, props []string) ([]Dataset, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(names) == 0 {
+		return nil, nil
+	}
+	if err := f.enter("list", names[0]); err != nil {
+		return nil, err
+	}
+	// zfs lists the names it is given sorted, as it sorts everything.
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	var out []Dataset
+	for i, n := range sorted {
+		if d, ok := f.ds[n]; ok && d.typ != Snapshot && (i == 0 || n != sorted[i-1]) {
+			out = append(out, f.row(n, props))
+		}
+	}
+	return out, nil
+}
+
 // Get implements Manager.
 func (f *Fake) Get(ctx context.Context, name string, props ...string) (Dataset, error) {
 	f.mu.Lock()

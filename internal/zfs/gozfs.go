@@ -190,6 +190,65 @@ func (g *GoZFS) List(ctx context.Context, root string, opts ListOptions) ([]Data
 	return ParseList(out, opts.Props)
 }
 
+// ListNames implements Manager with one `zfs list` of the names, which
+// prints the ones that exist and complains about the rest.
+func (g *GoZFS) ListNames(ctx context.Context, names []string, props []string) ([]Dataset, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	// Without -p and the size columns: nothing here needs them, and
+	// they are what makes a list costly on some ZFS ports.
+	cols := append(append([]string{}, nameColumns...), props...)
+	args := append([]string{"list", "-H", "-o", strings.Join(cols, ","), "-t", "filesystem"}, names...)
+	out, err := g.Run.Run(ctx, host.Cmd{Name: "zfs", Args: args})
+	if err != nil {
+		var re *host.RunError
+		if !errors.As(err, &re) || re.ExitCode != 1 || !onlyMissing(re.Stderr) {
+			return nil, classify(err)
+		}
+	}
+	var res []Dataset
+	for _, line := range strings.Split(string(out), "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != len(cols) {
+			return nil, fmt.Errorf("zfs list: unexpected line %q (%d fields, want %d)", line, len(f), len(cols))
+		}
+		d := Dataset{Name: f[0], Type: f[1], Mountpoint: f[3], Mounted: f[4] == "yes"}
+		if f[2] != "-" {
+			d.Origin = f[2]
+		}
+		if d.Mountpoint == "-" {
+			d.Mountpoint = ""
+		}
+		if len(props) > 0 {
+			d.Props = make(map[string]string, len(props))
+			for i, p := range props {
+				d.Props[p] = f[len(nameColumns)+i]
+			}
+		}
+		res = append(res, d)
+	}
+	return res, nil
+}
+
+// nameColumns are what ListNames reads besides props.
+var nameColumns = []string{"name", "type", "origin", "mountpoint", "mounted"}
+
+// onlyMissing reports whether every line of a zfs complaint is
+// "cannot open 'X': dataset does not exist".
+func onlyMissing(stderr string) bool {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "cannot open '") || !strings.HasSuffix(l, "dataset does not exist") {
+			return false
+		}
+	}
+	return len(lines) > 0
+}
+
 // Get implements Manager.
 func (g *GoZFS) Get(ctx context.Context, name string, props ...string) (Dataset, error) {
 	types := []string{Filesystem, Volume}

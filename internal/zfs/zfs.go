@@ -104,6 +104,11 @@ type Manager interface {
 	// means every pool, each counted from depth 0.
 	List(ctx context.Context, root string, opts ListOptions) ([]Dataset, error)
 
+	// ListNames returns those of the named filesystems that exist, in one
+	// call: name, type, origin, mountpoint, mounted and props (no sizes or
+	// creation time). A missing name is not an error; it is left out.
+	ListNames(ctx context.Context, names []string, props []string) ([]Dataset, error)
+
 	// Get returns one dataset with the standard fields and props.
 	Get(ctx context.Context, name string, props ...string) (Dataset, error)
 

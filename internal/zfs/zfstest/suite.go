@@ -27,6 +27,7 @@ func Run(t *testing.T, newManager Factory) {
 	}{
 		{"CreateNeedsParent", testCreateNeedsParent},
 		{"ListAndProps", testListAndProps},
+		{"ListNames", testListNames},
 		{"SnapshotAndClone", testSnapshotAndClone},
 		{"DestroyRules", testDestroyRules},
 		{"DestroyBoundary", testDestroyBoundary},
@@ -122,6 +123,28 @@ func testListAndProps(t *testing.T, m zfs.Manager, base string) {
 	must(t, err)
 	if d.Prop("org.freebsd.ioc:a") != "-" {
 		t.Fatalf("after inherit: %q", d.Prop("org.freebsd.ioc:a"))
+	}
+}
+
+func testListNames(t *testing.T, m zfs.Manager, base string) {
+	for _, n := range []string{"/a", "/a/root", "/b"} {
+		must(t, m.Create(ctx, base+n, zfs.CreateOptions{}))
+	}
+	must(t, m.SetProps(ctx, base+"/b", map[string]string{"org.freebsd.ioc:x": "yes"}))
+	must(t, m.Snapshot(ctx, base+"/a@s", false))
+	ds, err := m.ListNames(ctx, []string{base + "/b", base + "/nope", base + "/a", base + "/a/nope/deeper"}, []string{"org.freebsd.ioc:x"})
+	must(t, err)
+	var got []string
+	for _, d := range ds {
+		got = append(got, strings.TrimPrefix(d.Name, base)+"="+d.Prop("org.freebsd.ioc:x"))
+	}
+	eq(t, "listed", got, []string{"/a=-", "/b=yes"})
+	ds, err = m.ListNames(ctx, []string{base + "/nope"}, nil)
+	if err != nil || len(ds) != 0 {
+		t.Fatalf("only missing: %v %v", ds, err)
+	}
+	if ds, err := m.ListNames(ctx, nil, nil); err != nil || len(ds) != 0 {
+		t.Fatalf("no names: %v %v", ds, err)
 	}
 }
 

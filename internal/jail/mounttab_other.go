@@ -1,0 +1,10 @@
+//go:build !linux && !freebsd
+
+package jail
+
+import "errors"
+
+// ReadMountTable is not available here: callers fall back to zfs list.
+func ReadMountTable() (MountTable, error) {
+	return nil, errors.New("no mount table on this system")
+}

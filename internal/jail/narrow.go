@@ -1,0 +1,161 @@
+package jail
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// Wanted is what a command that names everything it touches needs to see
+// of the tree: create and clone check a few names and read one source.
+type Wanted struct {
+	Names     []string // new jail names: their jails/ and templates/ datasets, '.' and '_' folded
+	Templates []string // templates to read
+	Releases  []string // releases whose root must be present
+}
+
+// maxFolds bounds the '.'/'_' spellings of a name looked up (2^maxFolds).
+const maxFolds = 4
+
+// LoadNarrow is Load for a command that names what it touches. Instead of
+// listing the whole tree (a `zfs list` whose cost grows with every jail
+// and snapshot on the host), it takes the pools from the mount table and
+// asks zfs, in one call, about the pool roots, the tree datasets and the
+// wanted names only. The inventory then holds just the wanted jails and
+// templates that exist.
+//
+// ok is false when that cannot settle the answer: no mount table, a name
+// with too many spellings, no pool with its tree mounted, or a wanted
+// release that is not there (create then fetches it). The caller then
+// runs the full Load.
+func (h *Host) LoadNarrow(ctx context.Context, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
+	if h.Mounts == nil || opts.State {
+		return nil, false, nil
+	}
+	mt, err := h.Mounts()
+	if err != nil {
+		return nil, false, nil
+	}
+	var pools []string
+	if h.Pool != "" {
+		pools = []string{h.Pool}
+	} else {
+		seen := map[string]bool{}
+		for ds := range mt {
+			p, _, _ := strings.Cut(ds, "/")
+			if !seen[p] {
+				seen[p] = true
+				pools = append(pools, p)
+			}
+		}
+		sort.Strings(pools)
+	}
+	// zfs is asked about the pool roots (the active marker), each tree
+	// root (exec) and the wanted jail and template names, which may exist
+	// unmounted. The tree's other datasets and the releases count when
+	// mounted, and the mount table says where.
+	var names []string
+	var mounted []zfs.Dataset
+	mount := func(name string) {
+		if mp, ok := mt[name]; ok {
+			mounted = append(mounted, zfs.Dataset{Name: name, Type: zfs.Filesystem, Mountpoint: mp, Mounted: true})
+		}
+	}
+	for _, p := range pools {
+		names = append(names, p)
+		l := zfs.Layout{Pool: p}
+		if _, ok := mt[l.Root()]; !ok {
+			continue
+		}
+		names = append(names, l.Root())
+		for _, d := range l.Tree()[1:] {
+			mount(d)
+		}
+		for _, n := range want.Names {
+			spellings := foldSpellings(n)
+			if spellings == nil {
+				return nil, false, nil
+			}
+			for _, v := range spellings {
+				names = append(names, l.Jail(v), l.Template(v))
+			}
+		}
+		for _, t := range want.Templates {
+			names = append(names, l.Template(t), l.TemplateRoot(t))
+		}
+		for _, r := range want.Releases {
+			for _, v := range uniq([]string{r, strings.ToUpper(r)}) {
+				mount(l.Release(v))
+				mount(l.ReleaseRoot(v))
+			}
+		}
+	}
+	ds, err := h.ZFS.ListNames(ctx, uniq(names), []string{ActiveProp, "exec"})
+	if err != nil {
+		return nil, false, err
+	}
+	ds = append(ds, mounted...)
+	sort.Slice(ds, func(a, b int) bool { return ds[a].Name < ds[b].Name })
+	s := &Scan{Datasets: ds, byName: make(map[string]int, len(ds))}
+	for i, d := range ds {
+		s.byName[d.Name] = i
+	}
+	tree, s, err := h.openScan(ctx, s, opts.Create)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, r := range want.Releases {
+		_, lower := s.Get(tree.ReleaseRoot(r))
+		_, upper := s.Get(tree.ReleaseRoot(strings.ToUpper(r)))
+		if !lower && !upper {
+			return nil, false, nil
+		}
+	}
+	inv, err = h.fill(ctx, tree, s, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	inv.Narrow = true
+	return inv, true, nil
+}
+
+// foldSpellings lists every spelling of name with each '.' or '_' as
+// either (jail(8) names turn dots into underscores), or nil when there
+// are more than maxFolds of them.
+func foldSpellings(name string) []string {
+	var at []int
+	for i := 0; i < len(name); i++ {
+		if name[i] == '.' || name[i] == '_' {
+			at = append(at, i)
+		}
+	}
+	if len(at) > maxFolds {
+		return nil
+	}
+	out := make([]string, 0, 1<<len(at))
+	for m := 0; m < 1<<len(at); m++ {
+		b := []byte(name)
+		for k, i := range at {
+			b[i] = '.'
+			if m&(1<<k) != 0 {
+				b[i] = '_'
+			}
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+func uniq(xs []string) []string {
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
