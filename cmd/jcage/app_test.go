@@ -24,6 +24,9 @@ type harness struct {
 	extra  []*cli.Command
 	stdin  string // what the next command reads
 	runDir string
+	// narrow gives commands the fake's mount table, so that create reads
+	// only what it names (jail.LoadNarrow), as the real binary does.
+	narrow bool
 }
 
 func newHarness(t *testing.T, pools ...string) *harness {
@@ -38,6 +41,9 @@ func (h *harness) jcage(args ...string) int {
 	h.stdout.Reset()
 	h.stderr.Reset()
 	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs, runDir: h.runDir}
+	if h.narrow {
+		e.mounts = func() (jail.MountTable, error) { return h.zfs.MountTable(), nil }
+	}
 	app := newApp(e)
 	app.Commands = append(app.Commands, h.extra...)
 	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))

@@ -29,6 +29,21 @@ func TestSystemJails(t *testing.T) {
 	if !strings.HasPrefix(string(cfg), "{\n    \"cloned_release\": \"14.3-RELEASE\",\n") || !strings.Contains(string(cfg), `"release": "14.3-RELEASE-p1"`) {
 		t.Fatalf("config.json:\n%s", cfg)
 	}
+	// On a host with jails the create reads only what it names: three
+	// zfs calls, the names' list, the snapshot and the clone.
+	r := w.Jcage("-D", "create", "-r", "14.3-RELEASE", "-n", "www2")
+	var zcalls []string
+	for _, l := range strings.Split(r.Stderr, "\n") {
+		if strings.HasPrefix(l, "+ zfs ") || strings.Contains(l, "/zfs ") && strings.HasPrefix(l, "+ ") {
+			zcalls = append(zcalls, l)
+		}
+	}
+	if r.Code != 0 || len(zcalls) != 3 || !strings.HasPrefix(zcalls[0], "+ zfs list -H -o ") {
+		t.Fatalf("create www2: %+v\nzfs calls:\n%s", r, strings.Join(zcalls, "\n"))
+	}
+	if r := w.Jcage("create", "-r", "14.3-RELEASE", "-n", "www2"); r.Code != 1 || r.Stderr != "Jail: www2 already exists!\n" {
+		t.Fatalf("create www2 again: %+v", r)
+	}
 	w.Must("create", "-r", "14.3-RELEASE", "-n", "thick", "-T")
 	if got := w.ZFS("get", "-H", "-o", "value", "origin", pool+"/iocage/jails/thick/root"); got != "-\n" {
 		t.Fatalf("thick origin %q", got)

@@ -55,15 +55,22 @@ func (h *harness) read(ds, file string) string {
 }
 
 func TestCreateThin(t *testing.T) {
+	for _, narrow := range []bool{false, true} {
+		t.Run(map[bool]string{false: "full", true: "narrow"}[narrow], func(t *testing.T) { testCreateThin(t, narrow) })
+	}
+}
+
+func testCreateThin(t *testing.T, narrow bool) {
 	h := newTreeHarness(t)
+	h.narrow = narrow
 	h.addRelease(testRel)
 	before := h.zfs.Calls("")
 	out := h.must("create", "-r", testRel, "-n", "www1", "ip4_addr=em0|10.0.0.5/24", "boot=off")
 	if out != "www1 successfully created!\n" {
 		t.Fatalf("stdout %q", out)
 	}
-	if n := h.zfs.Calls("") - before; n > 4 {
-		t.Fatalf("thin create made %d zfs calls, want at most 4", n)
+	if n := h.zfs.Calls("") - before; n > 4 || (narrow && n != 3) {
+		t.Fatalf("thin create made %d zfs calls, want at most 4 (3 when narrow)", n)
 	}
 	l := zfs.Layout{Pool: "tank"}
 	d, err := h.zfs.Get(context.Background(), l.JailRoot("www1"))
@@ -118,7 +125,14 @@ func TestCreateBootStartsTheJail(t *testing.T) {
 }
 
 func TestCreateKinds(t *testing.T) {
+	for _, narrow := range []bool{false, true} {
+		t.Run(map[bool]string{false: "full", true: "narrow"}[narrow], func(t *testing.T) { testCreateKinds(t, narrow) })
+	}
+}
+
+func testCreateKinds(t *testing.T, narrow bool) {
 	h := newTreeHarness(t)
+	h.narrow = narrow
 	h.addRelease(testRel)
 	l := zfs.Layout{Pool: "tank"}
 	h.must("create", "-r", testRel, "-n", "thick", "-T")
@@ -174,6 +188,56 @@ func TestCreateKinds(t *testing.T) {
 	h.must("set", "template=no", "tpl")
 	if d, _ := h.zfs.Get(context.Background(), l.Jail("tpl"), "readonly"); d.Prop("readonly") != "off" {
 		t.Fatalf("jail readonly %q", d.Prop("readonly"))
+	}
+}
+
+// A narrow create sees every jail the full read would have refused it
+// for, and hands what it cannot settle to the full read.
+func TestCreateNarrow(t *testing.T) {
+	h := newTreeHarness(t)
+	h.narrow = true
+	h.addRelease(testRel)
+	ctx := context.Background()
+	l := zfs.Layout{Pool: "tank"}
+	h.must("create", "-r", testRel, "-n", "a.b")
+	h.must("create", "-r", testRel, "-n", "hidden")
+	if err := h.zfs.Unmount(ctx, l.Jail("hidden"), false); err != nil {
+		t.Fatal(err)
+	}
+	h.must("create", "-r", testRel, "-n", "tpl")
+	h.must("set", "template=yes", "tpl")
+	names := strings.Join(h.zfs.Names(), "\n")
+	for _, tc := range []struct{ name, want string }{
+		{"a.b", "Jail: a.b already exists!"},
+		{"a_b", "Jail: a_b already exists!"},
+		{"hidden", "Jail: hidden already exists!"}, // not in the mount table
+		{"tpl", "Jail: tpl already exists!"},
+	} {
+		if code := h.jcage("create", "-r", testRel, "-n", tc.name); code != 1 || strings.TrimSpace(h.stderr.String()) != tc.want {
+			t.Fatalf("create %s: %d %q, want %q", tc.name, code, h.stderr.String(), tc.want)
+		}
+	}
+	if got := strings.Join(h.zfs.Names(), "\n"); got != names {
+		t.Fatalf("refused creates changed datasets:\n%s\nwas\n%s", got, names)
+	}
+	// From a template: one narrow read, the recursive snapshot, the clone.
+	before := h.zfs.Calls("")
+	h.must("create", "-t", "tpl", "-n", "fromtpl")
+	if n := h.zfs.Calls("") - before; n != 3 {
+		t.Fatalf("create -t made %d zfs calls, want 3", n)
+	}
+	// A release that is not there goes to the full read, which says so.
+	if code := h.jcage("create", "-r", "13.4-RELEASE", "-n", "old"); code != 1 || !strings.Contains(h.stderr.String(), "13.4-RELEASE is not fetched") {
+		t.Fatalf("missing release: %d %q", code, h.stderr.String())
+	}
+	// So does a tree that is not mounted.
+	if err := h.zfs.Unmount(ctx, l.Jails(), false); err != nil {
+		t.Fatal(err)
+	}
+	before = h.zfs.Calls("list")
+	h.jcage("create", "-r", testRel, "-n", "late")
+	if n := h.zfs.Calls("list") - before; n < 2 {
+		t.Fatalf("an unmounted jails dataset did not fall back to the full read (%d lists)", n)
 	}
 }
 

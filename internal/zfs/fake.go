@@ -138,6 +138,22 @@ func (f *Fake) Names() []string {
 }
 
 // MountPath returns where a filesystem's directory lives ("" without a mountDir).
+// MountTable returns every mounted filesystem's mountpoint, as the
+// kernel's mount table would list them. It is not a zfs call.
+func (f *Fake) MountTable() map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := map[string]string{}
+	for n, d := range f.ds {
+		if d.typ == Filesystem && d.mounted {
+			if mp := f.row(n, nil).Mountpoint; mp != "" {
+				t[n] = mp
+			}
+		}
+	}
+	return t
+}
+
 func (f *Fake) MountPath(name string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
