@@ -241,6 +241,37 @@ func TestCreateNarrow(t *testing.T) {
 	}
 }
 
+// A release snapshot that is already there, with a clone of its own (as
+// iocage's rename leaves a jail), is refused and never unwound away.
+func TestCreateLeavesATakenSnapshotAlone(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addRelease(testRel)
+	ctx := context.Background()
+	l := zfs.Layout{Pool: "tank"}
+	snap := l.ReleaseRoot(testRel) + "@a"
+	if err := h.zfs.Snapshot(ctx, snap, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.zfs.Clone(ctx, snap, "tank/other", zfs.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h.must("create", "-r", testRel, "-n", "b")
+	h.must("snapshot", "-n", "c", "b")
+	if err := h.zfs.Clone(ctx, l.Jail("b")+"@c", "tank/other2", zfs.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	before := strings.Join(h.zfs.Names(), "\n")
+	if code := h.jcage("create", "-r", testRel, "-n", "a"); code != 1 || !strings.HasPrefix(h.stderr.String(), "Snapshot: "+snap+" exists!") {
+		t.Fatalf("create a: %d %q", code, h.stderr.String())
+	}
+	if code := h.jcage("clone", "b", "-n", "c"); code != 1 {
+		t.Fatalf("clone b -n c: %d %q", code, h.stderr.String())
+	}
+	if after := strings.Join(h.zfs.Names(), "\n"); after != before {
+		t.Fatalf("a refused create changed datasets:\n%s\nwas:\n%s", after, before)
+	}
+}
+
 func TestCreateRefusals(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)

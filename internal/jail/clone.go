@@ -86,7 +86,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := tx.destroyOnCrash(dstDS, true); err != nil {
 		return err
 	}
-	if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
+	if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive)); err != nil {
 		return err
 	}
 	tx.Add(func() error {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/zfs"
@@ -393,8 +394,10 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 	defer tx.end()
 	uctx := tx.ctx
 	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
+	since := time.Now().Unix()
 	destroyJail := func() error {
-		err := h.ZFS.Destroy(uctx, jailDS, zfs.DestroyOptions{Recursive: true, Force: true})
+		// Only a dataset this create made: never one whose name it found taken.
+		err := h.destroySince(uctx, jailDS, since, zfs.DestroyOptions{Recursive: true, Force: true})
 		if errors.Is(err, zfs.ErrNotFound) {
 			return nil
 		}
@@ -420,7 +423,7 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 		if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
 			return err
 		}
-		if err := h.ZFS.Snapshot(ctx, snap, recursive); err != nil {
+		if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive)); err != nil {
 			if errors.Is(err, zfs.ErrExists) {
 				return fmt.Errorf("Snapshot: %s exists!\nPlease manually run zfs destroy %s if you wish to destroy it.", snap, snap)
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -30,8 +31,12 @@ type journal struct {
 type journalStep struct {
 	Destroy   string `json:"destroy,omitempty"`
 	Recursive bool   `json:"recursive,omitempty"`
-	From      string `json:"from,omitempty"` // rename back: From is the new name
-	To        string `json:"to,omitempty"`
+	// Since is when the step was recorded (Unix seconds): a dataset
+	// created before then was there already, and is not the change's to
+	// destroy (its step failed because the name was taken).
+	Since int64  `json:"since,omitempty"`
+	From  string `json:"from,omitempty"` // rename back: From is the new name
+	To    string `json:"to,omitempty"`
 }
 
 func (h *Host) journalDir() string {
@@ -74,9 +79,25 @@ type crashDestroy struct {
 
 // destroyAllOnCrash records several datasets with one journal write.
 func (j *journal) destroyAllOnCrash(ds ...crashDestroy) error {
+	now := time.Now().Unix()
 	for _, d := range ds {
-		j.Steps = append(j.Steps, journalStep{Destroy: d.ds, Recursive: d.recursive})
+		j.Steps = append(j.Steps, journalStep{Destroy: d.ds, Recursive: d.recursive, Since: now})
 	}
+	return j.save()
+}
+
+// forget drops the steps that would destroy ds: the call that was to
+// create it failed (zfs makes a dataset whole or not at all), most often
+// because the name was taken, and what holds the name is not this
+// change's to destroy.
+func (j *journal) forget(ds string) error {
+	kept := j.Steps[:0]
+	for _, st := range j.Steps {
+		if st.Destroy != ds {
+			kept = append(kept, st)
+		}
+	}
+	j.Steps = kept
 	return j.save()
 }
 
@@ -101,7 +122,7 @@ func (h *Host) replay(ctx context.Context, j *journal) error {
 		var err error
 		switch {
 		case st.Destroy != "":
-			err = h.ZFS.Destroy(ctx, st.Destroy, zfs.DestroyOptions{Recursive: st.Recursive, Clones: true, Force: true})
+			err = h.destroySince(ctx, st.Destroy, st.Since, zfs.DestroyOptions{Recursive: st.Recursive, Clones: true, Force: true})
 		case st.From != "":
 			if _, gerr := h.ZFS.Get(ctx, st.From); gerr == nil {
 				err = h.ZFS.Rename(ctx, st.From, st.To, zfs.RenameOptions{Force: true})
@@ -112,6 +133,23 @@ func (h *Host) replay(ctx context.Context, j *journal) error {
 		}
 	}
 	return nil
+}
+
+// destroySince destroys ds only if it was created at or after since
+// (Unix seconds; 0 means always): unwinding a change must never take a
+// dataset that was there before it, such as a snapshot whose name the
+// change found taken.
+func (h *Host) destroySince(ctx context.Context, ds string, since int64, opts zfs.DestroyOptions) error {
+	if since != 0 {
+		d, err := h.ZFS.Get(ctx, ds)
+		if err != nil {
+			return err
+		}
+		if d.Creation.Unix() < since {
+			return nil
+		}
+	}
+	return h.ZFS.Destroy(ctx, ds, opts)
 }
 
 // abandon unwinds a change that did not finish: its undo stack, then the
@@ -207,6 +245,17 @@ func (t *txn) commit() {
 }
 
 func (t *txn) destroyAllOnCrash(ds ...crashDestroy) error { return t.j.destroyAllOnCrash(ds...) }
+
+// made reports the outcome of the call that was to create ds: when it
+// failed, the journal forgets ds, and err is returned as it was.
+func (t *txn) made(ds string, err error) error {
+	if err != nil {
+		if ferr := t.j.forget(ds); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+	}
+	return err
+}
 
 func (t *txn) destroyOnCrash(ds string, recursive bool) error {
 	return t.j.destroyOnCrash(ds, recursive)
