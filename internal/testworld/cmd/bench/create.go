@@ -8,7 +8,7 @@ import (
 
 // benchCreate compares `jcage create -r REL -n NAME` with its floor: the
 // raw `zfs snapshot` of the release plus `zfs clone -p`, through the same
-// zfs, in the same run.
+// zfs, in the same run, the two alternating.
 func benchCreate(b *bencher) error {
 	sb, err := b.sandbox()
 	if err != nil {
@@ -33,19 +33,14 @@ func benchCreate(b *bencher) error {
 		}
 	}
 	i := 0
-	floor, err := b.median(func() error {
+	floor, got, err := b.pairedMedians(func() error {
 		i++
 		n := fmt.Sprintf("raw%d", i)
 		if err := run(zfsShim, "snapshot", rel+"@"+n); err != nil {
 			return err
 		}
 		return run(zfsShim, "clone", "-p", rel+"@"+n, p.Name+"/iocage/jails/"+n+"/root")
-	})
-	if err != nil {
-		return err
-	}
-	got, err := b.median(func() error {
-		i++
+	}, func() error {
 		return run(sb.jcage, "create", "-r", "14.3-RELEASE", "-n", fmt.Sprintf("j%d", i))
 	})
 	if err != nil {

@@ -63,6 +63,26 @@ func main() {
 	}
 }
 
+// pairedMedians runs floor and fn alternately, n times each, and returns
+// both medians: each run of fn sees the machine (and the pool, which
+// grows as the runs go) as the floor run next to it did.
+func (b *bencher) pairedMedians(floor, fn func() error) (time.Duration, time.Duration, error) {
+	var fs, gs []time.Duration
+	for i := 0; i < b.n; i++ {
+		for _, r := range []struct {
+			fn  func() error
+			out *[]time.Duration
+		}{{floor, &fs}, {fn, &gs}} {
+			start := time.Now()
+			if err := r.fn(); err != nil {
+				return 0, 0, err
+			}
+			*r.out = append(*r.out, time.Since(start))
+		}
+	}
+	return medianOf(fs), medianOf(gs), nil
+}
+
 // median runs fn n times and returns the median duration.
 func (b *bencher) median(fn func() error) (time.Duration, error) {
 	ds := make([]time.Duration, 0, b.n)
