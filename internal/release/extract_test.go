@@ -23,8 +23,8 @@ func TestTarArgs(t *testing.T) {
 	}{
 		{"freebsd", true, "-x -p --fflags --numeric-owner -f - -C /r"},
 		{"freebsd", false, "-x -p --fflags --numeric-owner -f - -C /r"},
-		{"linux", true, "-x -p --numeric-owner --same-owner --warning=no-unknown-keyword -f - -C /r"},
-		{"linux", false, "-x -p --numeric-owner --warning=no-unknown-keyword -f - -C /r"},
+		{"linux", true, "-x -b 256 -p --numeric-owner --same-owner --warning=no-unknown-keyword -f - -C /r"},
+		{"linux", false, "-x -b 256 -p --numeric-owner --warning=no-unknown-keyword -f - -C /r"},
 	} {
 		if got := strings.Join(TarArgs(c.goos, "/r", c.asRoot), " "); got != c.want {
 			t.Errorf("%s root=%v: %q, want %q", c.goos, c.asRoot, got, c.want)

@@ -300,7 +300,10 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 
 	dl := t.Download(rel)
 	if _, ok := f.inv.Scan.Get(dl); !ok {
-		err := m.Create(ctx, dl, zfs.CreateOptions{Props: map[string]string{"compression": "lz4"}})
+		// Uncompressed, unlike iocage's lz4: the sets are xz archives,
+		// so compressing them again costs CPU on every write and saves
+		// nothing. The staging tree below sets its own lz4.
+		err := m.Create(ctx, dl, zfs.CreateOptions{Props: map[string]string{"compression": "off"}})
 		if err != nil && !errors.Is(err, zfs.ErrExists) {
 			return err
 		}
@@ -630,7 +633,20 @@ func (f *Fetcher) fetchSet(ctx context.Context, rel, dlDir, set, sum, root strin
 		f.keepPartial = ctx.Err() != nil
 		return false, err
 	}
+	if err := sink.flush(); err != nil {
+		sink.abort()
+		prog.Abort()
+		return false, err
+	}
+	// The kept copy goes to disk while the extraction catches up, rather
+	// than all at once when the release is published.
+	synced := make(chan error, 1)
+	go func() { synced <- fh.Sync() }()
 	extractErr := sink.finish()
+	if err := <-synced; err != nil {
+		prog.Abort()
+		return false, err
+	}
 	if got := sink.sum(); got != sum {
 		prog.Abort()
 		f.warn("%s failed verification, will redownload!", set)
@@ -744,6 +760,10 @@ type setSink struct {
 	// page cache rather than in this process.
 	keep *os.File
 	tail *tail
+	// kbuf gathers the download into large writes: each write is a round
+	// trip to ZFS on some ports (FUSE), and network reads come in small
+	// pieces.
+	kbuf []byte
 	// extErr is why the extraction stopped taking bytes; the download
 	// goes on regardless, so that the hash can tell a corrupt download
 	// (fetch it again) from a bad archive (give up).
@@ -770,6 +790,7 @@ func (f *Fetcher) newSink(ctx context.Context, prog Progress, root string, check
 // there already, with the extraction reading fh from its start.
 func (s *setSink) follow(fh *os.File, have int64) {
 	s.keep = fh
+	s.kbuf = make([]byte, 0, keepChunk)
 	if s.ext != nil {
 		s.tail = newTail(have)
 		go s.tail.feed(fh, s.ext.in)
@@ -780,11 +801,15 @@ func (s *setSink) Write(p []byte) (int, error) {
 	s.hash.Write(p)
 	switch {
 	case s.keep != nil:
-		if _, err := s.keep.Write(p); err != nil {
-			return 0, err
-		}
-		if s.tail != nil {
-			s.tail.grow(len(p))
+		for rest := p; len(rest) > 0; {
+			n := min(len(rest), cap(s.kbuf)-len(s.kbuf))
+			s.kbuf = append(s.kbuf, rest[:n]...)
+			rest = rest[n:]
+			if len(s.kbuf) == cap(s.kbuf) {
+				if err := s.flush(); err != nil {
+					return 0, err
+				}
+			}
 		}
 	case s.ext != nil && s.extErr == nil:
 		if _, err := s.ext.in.Write(p); err != nil {
@@ -795,9 +820,26 @@ func (s *setSink) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// keepChunk is the size of the kept file's writes.
+const keepChunk = 1 << 20
+
+// flush writes what the kept file has not had yet.
+func (s *setSink) flush() error {
+	if s.keep == nil || len(s.kbuf) == 0 {
+		return nil
+	}
+	n, err := s.keep.Write(s.kbuf)
+	if s.tail != nil && n > 0 {
+		s.tail.grow(n)
+	}
+	s.kbuf = s.kbuf[:0]
+	return err
+}
+
 func (s *setSink) sum() string { return hex.EncodeToString(s.hash.Sum(nil)) }
 
-// finish waits for the extraction to end and returns its outcome.
+// finish waits for the extraction to end and returns its outcome. A
+// download must be flushed first.
 func (s *setSink) finish() error {
 	if s.ext == nil {
 		return nil
@@ -812,8 +854,10 @@ func (s *setSink) finish() error {
 	return err
 }
 
-// abort ends the extraction of a set that will not complete.
+// abort ends the extraction of a set that will not complete; what was
+// downloaded stays in the file, for a later fetch to resume from.
 func (s *setSink) abort() {
+	_ = s.flush()
 	if s.tail != nil {
 		_ = s.tail.end(true)
 	}

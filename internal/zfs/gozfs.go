@@ -349,16 +349,17 @@ func (g *GoZFS) Promote(ctx context.Context, name string) error {
 
 // Rename implements Manager.
 func (g *GoZFS) Rename(ctx context.Context, from, to string, opts RenameOptions) error {
+	// Run directly: go-zfs follows a rename with a `zfs list` of every
+	// property of the new name, which nothing here reads.
+	args := []string{"rename"}
 	if opts.Force {
-		args := []string{"rename", "-f"}
-		if opts.Parents {
-			args = append(args, "-p")
-		}
-		_, err := g.zfs(ctx, append(args, from, to)...)
-		return err
+		args = append(args, "-f")
 	}
-	_, err := ds(from).Rename(to, opts.Parents, false)
-	return classify(err)
+	if opts.Parents {
+		args = append(args, "-p")
+	}
+	_, err := g.zfs(ctx, append(args, from, to)...)
+	return err
 }
 
 // Destroy implements Manager.
