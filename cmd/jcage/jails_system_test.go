@@ -55,8 +55,15 @@ func TestSystemJails(t *testing.T) {
 
 	// Refused inputs change nothing.
 	before := w.Datasets()
-	for _, name := range []string{"bad name", "../x", "a/b", "default", ""} {
-		if r := w.Jcage("create", "-r", "14.3-RELEASE", "-n", name); r.Code != 1 || strings.Count(r.Stderr, "\n") != 1 {
+	for name, msg := range map[string]string{
+		"bad name": "Invalid character in NAME, please remove it.\n",
+		"../x":     "Invalid character in NAME, please remove it.\n",
+		"a/b":      "Invalid character in NAME, please remove it.\n",
+		"default":  "You cannot name a jail default, that is a reserved name.\n",
+		"":         "",
+	} {
+		r := w.Jcage("create", "-r", "14.3-RELEASE", "-n", name)
+		if r.Code != 1 || strings.Count(r.Stderr, "\n") != 1 || (msg != "" && r.Stderr != msg) {
 			t.Errorf("create -n %q: %+v", name, r)
 		}
 	}

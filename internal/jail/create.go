@@ -146,10 +146,19 @@ func (req CreateRequest) Wanted() (Wanted, bool) {
 		if err != nil {
 			return w, false
 		}
+		for _, n := range names {
+			// A name zfs would refuse gets its own message from plan.
+			if CheckName(n) != nil {
+				return w, false
+			}
+		}
 		w.Names = names
 	}
 	switch {
 	case req.Template != "":
+		if CheckName(req.Template) != nil {
+			return w, false
+		}
 		w.Templates = []string{req.Template}
 	case req.Release != "" && !req.Empty:
 		w.Releases = []string{req.Release}
