@@ -9,6 +9,9 @@ import (
 	"github.com/jcage/jcage/internal/host"
 )
 
+// noopHook is the default of every host-side hook.
+const noopHook = "/usr/bin/true"
+
 // ErrNotExecutable is iocage's refusal of a one-word hook that is not an
 // executable file.
 var ErrNotExecutable = errors.New("Script is not executable!")
@@ -17,8 +20,12 @@ var ErrNotExecutable = errors.New("Script is not executable!")
 // exec_poststart, exec_prestop or exec_poststop value: the value is split
 // as a shell would split it; several words run as `/bin/sh -c WORDS`, one
 // word must be an executable file and runs alone. ok is false for an empty
-// value, which runs nothing.
+// value and for iocage's default, /usr/bin/true: both run nothing, and a
+// boot of a hundred jails saves four hundred processes.
 func HookCmd(script string) (c host.Cmd, ok bool, err error) {
+	if strings.TrimSpace(script) == noopHook {
+		return host.Cmd{}, false, nil
+	}
 	words, err := shellSplit(script)
 	if err != nil {
 		return host.Cmd{}, false, fmt.Errorf("%q: %w", script, err)

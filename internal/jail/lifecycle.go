@@ -34,8 +34,10 @@ import (
 
 // DefaultWorkers is how many jails of one priority start at once unless
 // the caller says otherwise. Starting a jail mostly waits for its rc
-// scripts, so this is not tied to the number of CPUs.
-const DefaultWorkers = 16
+// scripts and the network, so this is not tied to the number of CPUs;
+// 32 keeps even a small host busy through a boot of hundreds of jails
+// while bounding how many rc runs overlap.
+const DefaultWorkers = 32
 
 // RunDirEnv overrides /var/run, where the jail.conf files live (and /tmp,
 // where iocage keeps its NAT rule files), for tests.

@@ -56,6 +56,12 @@ func TestShellSplitAndHookCmd(t *testing.T) {
 	if _, ok, err := HookCmd("  "); ok || err != nil {
 		t.Fatalf("empty: %v %v", ok, err)
 	}
+	if _, ok, err := HookCmd(" /usr/bin/true "); ok || err != nil {
+		t.Fatalf("the default no-op hook runs: %v %v", ok, err)
+	}
+	if c, ok, err := HookCmd("/usr/bin/true && logger up"); !ok || err != nil || cmdLine(c) != "/bin/sh -c /usr/bin/true && logger up" {
+		t.Fatalf("a hook beginning with true: %q %v %v", cmdLine(c), ok, err)
+	}
 	if got := cmdLine(JexecCmd("2", "a.b", "ls", "-l")); got != "setfib 2 jexec ioc-a_b ls -l" {
 		t.Fatal(got)
 	}

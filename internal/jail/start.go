@@ -581,7 +581,8 @@ func (jr *jailRun) writeResolv() error {
 		}
 		data = []byte(b.String())
 	}
-	return writeFileAtomic(filepath.Join(etc, "resolv.conf"), data, 0o644)
+	// Usually nothing changed since the last start.
+	return writeIfChanged(filepath.Join(etc, "resolv.conf"), string(data))
 }
 
 // copyLocaltime gives the jail the host's time zone when host_time is on:

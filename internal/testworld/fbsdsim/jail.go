@@ -565,6 +565,11 @@ func (e *Env) jailHooks(o *jailOpts, pl *jailPlan, jid int, hook string) string 
 			e.logHook(HookRun{Jail: pl.name, JID: jid, Hook: hook, Command: c})
 			continue
 		}
+		if strings.TrimSpace(c) == "/usr/bin/true" {
+			// What it would do is known: nothing, successfully.
+			e.logHook(HookRun{Jail: pl.name, JID: jid, Hook: hook, Command: c, Ran: true})
+			continue
+		}
 		r := e.runHostCommand(c, out, errOut, pl.timeout)
 		e.logHook(HookRun{Jail: pl.name, JID: jid, Hook: hook, Command: c, Ran: true, Status: r.status})
 		if f := r.failure(c); f != "" {
@@ -600,6 +605,45 @@ func aliasArgv(ent ipEntry, iface string, remove bool) string {
 // jailPrepare adds IP aliases and mounts, all or nothing.
 func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEffects) int {
 	code := 0
+	type mnt struct {
+		typ, spec, file, argv string
+		opts                  []string
+	}
+	var ms []mnt
+	for _, m := range pl.mounts {
+		var opts []string
+		if m.opts != "" {
+			opts = []string{m.opts}
+		}
+		ms = append(ms, mnt{m.typ, m.spec, m.file, m.argv(), opts})
+	}
+	if pl.devfs {
+		node := filepath.Join(path, "dev")
+		ms = append(ms, mnt{"devfs", ".", node, fmt.Sprintf("/sbin/mount -t devfs -oruleset=%d . %s", pl.ruleset, node),
+			[]string{fmt.Sprintf("ruleset=%d", pl.ruleset)}})
+	}
+	if pl.fdescfs {
+		node := filepath.Join(path, "dev", "fd")
+		ms = append(ms, mnt{"fdescfs", ".", node, "/sbin/mount -t fdescfs . " + node, nil})
+	}
+	if pl.procfs {
+		node := filepath.Join(path, "proc")
+		ms = append(ms, mnt{"procfs", ".", node, "/sbin/mount -t procfs . " + node, nil})
+	}
+	// The mount points are checked on the file system before the state
+	// lock is taken.
+	type prep struct {
+		pm      preparedMount
+		symlink bool
+	}
+	prepared := make([]prep, len(ms))
+	for i, m := range ms {
+		if fi, err := os.Lstat(m.file); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			prepared[i].symlink = true
+			continue
+		}
+		prepared[i].pm = prepareMount(m.typ, m.spec, m.file, m.opts, pl.name)
+	}
 	err := e.editWorld(func(w *simWorld) bool {
 		fail := func(child, argv string) bool {
 			if child != "" {
@@ -642,38 +686,13 @@ func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEf
 			}
 			fx.aliases = append(fx.aliases, jailAlias{iface: iface, addr: ent.Addr, v6: ent.V6})
 		}
-		type mnt struct {
-			typ, spec, file, argv string
-			opts                  []string
-		}
-		var ms []mnt
-		for _, m := range pl.mounts {
-			var opts []string
-			if m.opts != "" {
-				opts = []string{m.opts}
-			}
-			ms = append(ms, mnt{m.typ, m.spec, m.file, m.argv(), opts})
-		}
-		if pl.devfs {
-			node := filepath.Join(path, "dev")
-			ms = append(ms, mnt{"devfs", ".", node, fmt.Sprintf("/sbin/mount -t devfs -oruleset=%d . %s", pl.ruleset, node),
-				[]string{fmt.Sprintf("ruleset=%d", pl.ruleset)}})
-		}
-		if pl.fdescfs {
-			node := filepath.Join(path, "dev", "fd")
-			ms = append(ms, mnt{"fdescfs", ".", node, "/sbin/mount -t fdescfs . " + node, nil})
-		}
-		if pl.procfs {
-			node := filepath.Join(path, "proc")
-			ms = append(ms, mnt{"procfs", ".", node, "/sbin/mount -t procfs . " + node, nil})
-		}
-		for _, m := range ms {
+		for i, m := range ms {
 			e.jailNote(o, pl.name, "run command: %s", m.argv)
-			if fi, err := os.Lstat(m.file); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			if prepared[i].symlink {
 				code = e.Errorf(1, "%s: %s is a symbolic link", pl.name, m.file)
 				return false
 			}
-			prog, msg := w.mounts().mountFS(m.typ, m.spec, m.file, m.opts, pl.name)
+			prog, msg := w.mounts().commitMount(prepared[i].pm)
 			if msg != "" {
 				return fail(prog+": "+msg, m.argv)
 			}
@@ -722,11 +741,9 @@ func (w *simWorld) removeJail(jid int) {
 	if j == nil {
 		return
 	}
-	for _, c := range w.jails().sorted() {
-		if strings.HasPrefix(c.Name, j.Name+".") {
-			w.net().vnetDestroyed(c.JID)
-			w.jails().remove(c.JID)
-		}
+	for _, cjid := range w.jails().childJIDs(j.Name) {
+		w.net().vnetDestroyed(cjid)
+		w.jails().remove(cjid)
 	}
 	w.net().vnetDestroyed(jid)
 	w.jails().remove(jid)

@@ -327,6 +327,19 @@ func (t *jailTable) remove(jid int) {
 	t.w.jailRecs.del(jid)
 }
 
+// childJIDs returns the JIDs of name's descendants (NAME.x, NAME.x.y), in
+// JID order, from the index alone.
+func (t *jailTable) childJIDs(name string) []int {
+	var out []int
+	for n, jid := range t.Names {
+		if strings.HasPrefix(n, name+".") {
+			out = append(out, jid)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
 // sorted returns every running jail in JID order.
 func (t *jailTable) sorted() []*simJail {
 	jids := make([]int, 0, len(t.Names))

@@ -187,53 +187,65 @@ func errnoText(err error) string {
 // returns the program that reports the error (mount, or mount_nullfs for
 // nullfs, which mount(8) runs as a child) and its message.
 func (t *mountTable) mountFS(fstype, special, node string, optLists []string, by string) (string, string) {
+	pm := prepareMount(fstype, special, node, optLists, by)
+	return t.commitMount(pm)
+}
+
+// preparedMount is a mount whose checks on the file system are done; what
+// is left needs only the table. Doing the first part before taking the
+// state lock keeps file system round trips out of it.
+type preparedMount struct {
+	prog, msg string
+	m         simMount
+	nocover   bool
+}
+
+func prepareMount(fstype, special, node string, optLists []string, by string) preparedMount {
 	prog := "mount"
 	if fstype == "nullfs" {
 		prog = "mount_nullfs"
 	}
+	fail := func(prog, msg string) preparedMount { return preparedMount{prog: prog, msg: msg} }
 	if _, known := fsTypes[fstype]; !known {
-		return "mount", fmt.Sprintf("exec mount_%s not found in /sbin:/usr/sbin: No such file or directory", fstype)
+		return fail("mount", fmt.Sprintf("exec mount_%s not found in /sbin:/usr/sbin: No such file or directory", fstype))
 	}
 	mo, msg := parseMountOpts(optLists)
 	rnode, err := resolvePath(node)
 	if err != nil {
-		return prog, fmt.Sprintf("%s: %s", node, errnoText(err))
+		return fail(prog, fmt.Sprintf("%s: %s", node, errnoText(err)))
 	}
 	nodeInfo, _ := os.Stat(rnode)
 	switch fstype {
 	case "nullfs", "unionfs":
 		rspecial, err := resolvePath(special)
 		if err != nil {
-			return prog, fmt.Sprintf("%s: %s", special, errnoText(err))
+			return fail(prog, fmt.Sprintf("%s: %s", special, errnoText(err)))
 		}
 		if rspecial == rnode {
-			return prog, fmt.Sprintf("%s (%s) and %s are not distinct paths", special, rspecial, node)
+			return fail(prog, fmt.Sprintf("%s (%s) and %s are not distinct paths", special, rspecial, node))
 		}
 		si, _ := os.Stat(rspecial)
 		if si.IsDir() && !nodeInfo.IsDir() {
-			return prog, fmt.Sprintf("%s: Not a directory", node)
+			return fail(prog, fmt.Sprintf("%s: Not a directory", node))
 		}
 		if !si.IsDir() && nodeInfo.IsDir() {
-			return prog, fmt.Sprintf("%s: Is a directory", node)
+			return fail(prog, fmt.Sprintf("%s: Is a directory", node))
 		}
 		special = rspecial
 	case "ufs", "msdosfs", "cd9660":
 		if !strings.HasPrefix(special, "/dev/") {
-			return prog, fmt.Sprintf("%s: Block device required", special)
+			return fail(prog, fmt.Sprintf("%s: Block device required", special))
 		}
 	default:
 		if !nodeInfo.IsDir() {
-			return prog, fmt.Sprintf("%s: Not a directory", node)
+			return fail(prog, fmt.Sprintf("%s: Not a directory", node))
 		}
 	}
 	if msg != "" {
-		return prog, fmt.Sprintf("%s: %s", rnode, msg)
+		return fail(prog, fmt.Sprintf("%s: %s", rnode, msg))
 	}
 	if ps, ok := pseudoSpecial[fstype]; ok {
 		special = ps
-	}
-	if hasString(mo.flags, "nocover") && t.lastAt(rnode) >= 0 {
-		return prog, fmt.Sprintf("%s: Device busy", rnode)
 	}
 	m := simMount{Special: special, Node: rnode, FSType: fstype, Opts: mo.flags, By: by}
 	if fstype == "devfs" {
@@ -243,7 +255,18 @@ func (t *mountTable) mountFS(fstype, special, node string, optLists []string, by
 		// directory in the underlying tree.
 		_ = os.MkdirAll(filepath.Join(rnode, "fd"), 0o555)
 	}
-	t.Mounts = append(t.Mounts, m)
+	return preparedMount{prog: prog, m: m, nocover: hasString(mo.flags, "nocover")}
+}
+
+// commitMount adds a prepared mount to the table, or returns its failure.
+func (t *mountTable) commitMount(pm preparedMount) (string, string) {
+	if pm.msg != "" {
+		return pm.prog, pm.msg
+	}
+	if pm.nocover && t.lastAt(pm.m.Node) >= 0 {
+		return pm.prog, fmt.Sprintf("%s: Device busy", pm.m.Node)
+	}
+	t.Mounts = append(t.Mounts, pm.m)
 	return "", ""
 }
 
