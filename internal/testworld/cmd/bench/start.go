@@ -15,6 +15,7 @@ import (
 const (
 	startJails = 100
 	startDelay = 100 * time.Millisecond
+	startRuns  = 5
 )
 
 // benchStart times `jcage start --rc` over 100 boot jails of one priority
@@ -66,13 +67,19 @@ func benchStart(b *bencher) error {
 	if _, err := jc("stop", "--rc"); err != nil {
 		return err
 	}
-	got, err := jc("start", "--rc")
-	if err != nil {
-		return err
+	// The parallel start is short enough to take the median of a few.
+	var runs []time.Duration
+	for k := 0; k < startRuns; k++ {
+		d, err := jc("start", "--rc")
+		if err != nil {
+			return err
+		}
+		if _, err := jc("stop", "--rc"); err != nil {
+			return err
+		}
+		runs = append(runs, d)
 	}
-	if _, err := jc("stop", "--rc"); err != nil {
-		return err
-	}
+	got := medianOf(runs)
 	sum := time.Duration(startJails) * startDelay
 	report(fmt.Sprintf("jcage start --rc (%d jails)", startJails), got, sum, fmt.Sprintf("sequential sum %d×%v", startJails, startDelay))
 	report("jcage start --rc -j 1", seq, sum, fmt.Sprintf("sequential sum %d×%v", startJails, startDelay))
