@@ -163,17 +163,38 @@ func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jai
 // lockedInventoryFor is lockedInventory for a command that names what it
 // touches (want): it reads only that when it can (jail.LoadNarrow).
 func (e *env) lockedInventoryFor(ctx context.Context, state bool, want *jail.Wanted) (*jail.Host, *jail.Inventory, func(), error) {
-	h := e.host()
-	lock, err := h.LockTree()
+	h, unlock, err := e.lockedHost(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := h.Recover(ctx); err != nil {
-		lock.Unlock()
+	inv, err := e.loadLocked(ctx, h, state, want)
+	if err != nil {
+		unlock()
 		return nil, nil, nil, err
 	}
+	return h, inv, unlock, nil
+}
+
+// lockedHost takes the tree lock and cleans up after interrupted changes.
+func (e *env) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
+	h := e.host()
+	lock, err := h.LockTree()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := h.Recover(ctx); err != nil {
+		lock.Unlock()
+		return nil, nil, err
+	}
+	return h, func() { lock.Unlock() }, nil
+}
+
+// loadLocked reads the inventory under the tree lock: only what want
+// names when it can, else everything.
+func (e *env) loadLocked(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
 	opts := jail.Options{Create: true, State: state, Locked: true}
 	var inv *jail.Inventory
+	var err error
 	ok := false
 	if want != nil {
 		inv, ok, err = h.LoadNarrow(ctx, *want, opts)
@@ -181,11 +202,7 @@ func (e *env) lockedInventoryFor(ctx context.Context, state bool, want *jail.Wan
 	if err == nil && !ok {
 		inv, err = h.Load(ctx, opts)
 	}
-	if err != nil {
-		lock.Unlock()
-		return nil, nil, nil, err
-	}
-	return h, inv, lock.Unlock, nil
+	return inv, err
 }
 
 // errorLine renders err as the single line users see.

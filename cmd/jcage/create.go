@@ -59,11 +59,20 @@ func createCommand(e *env) *cli.Command {
 			if w, ok := req.Wanted(); ok {
 				want = &w
 			}
-			h, inv, unlock, err := e.lockedInventoryFor(c.Context, len(req.Packages) > 0 || boots(req.Props), want)
+			h, unlock, err := e.lockedHost(c.Context)
 			if err != nil {
 				return err
 			}
 			defer unlock()
+			if want != nil {
+				if handled, err := h.CreateSpeculative(c.Context, *want, req); handled {
+					return err
+				}
+			}
+			inv, err := e.loadLocked(c.Context, h, len(req.Packages) > 0 || boots(req.Props), want)
+			if err != nil {
+				return err
+			}
 			_, err = h.Create(c.Context, inv, req)
 			return err
 		}),

@@ -308,12 +308,13 @@ func TestCreateRefusals(t *testing.T) {
 // interrupted; each leaves the datasets exactly as they were.
 func TestJailMutationsUnwind(t *testing.T) {
 	type step struct{ op, name string }
-	cases := []struct {
+	type mutation struct {
 		what  string
 		setup func(h *harness)
 		args  []string
 		steps []step
-	}{
+	}
+	cases := []mutation{
 		{"thin create", nil, []string{"create", "-r", testRel, "-n", "j"},
 			[]step{{"snapshot", ""}, {"clone", ""}}},
 		{"thick create", nil, []string{"create", "-r", testRel, "-n", "j", "-T"},
@@ -327,11 +328,27 @@ func TestJailMutationsUnwind(t *testing.T) {
 		{"template", func(h *harness) { h.must("create", "-r", testRel, "-n", "t") },
 			[]string{"set", "template=yes", "t"}, []step{{"rename", ""}, {"set", "tank/iocage/templates/t"}}},
 	}
+	// The same creates read narrowly (and a thin one speculatively), with
+	// the narrow read failing too.
+	type run struct {
+		mutation
+		narrow bool
+	}
+	var runs []run
 	for _, tc := range cases {
+		runs = append(runs, run{tc, false})
+	}
+	for _, tc := range cases[:3] {
+		tc.what += " (narrow)"
+		tc.steps = append([]step{{"list", ""}}, tc.steps...)
+		runs = append(runs, run{tc, true})
+	}
+	for _, tc := range runs {
 		for _, st := range tc.steps {
 			for _, mode := range []string{"fail", "interrupt"} {
 				t.Run(tc.what+"/"+st.op+"/"+mode, func(t *testing.T) {
 					h := newTreeHarness(t)
+					h.narrow = tc.narrow
 					h.addRelease(testRel)
 					if tc.setup != nil {
 						tc.setup(h)

@@ -395,15 +395,31 @@ func (s *Scan) add(d zfs.Dataset) {
 func undoCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {
-	t := inv.Tree
 	tx, err := h.begin(ctx, "create", p.name)
 	if err != nil {
 		return err
 	}
 	defer tx.end()
+	return h.createIn(ctx, tx, inv, req, src, p, nil)
+}
+
+// takenSnapshot is the first step of a thin create from a release, run
+// ahead by CreateSpeculative: journaled, and tried with this outcome.
+type takenSnapshot struct {
+	since int64
+	err   error
+}
+
+// createIn makes one jail within tx; taken, when set, says its snapshot
+// step has run already.
+func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req CreateRequest, src *source, p createPlan, taken *takenSnapshot) error {
+	t := inv.Tree
 	uctx := tx.ctx
 	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
 	since := time.Now().Unix()
+	if taken != nil {
+		since = taken.since
+	}
 	destroyJail := func() error {
 		// Only a dataset this create made: never one whose name it found taken.
 		err := h.destroySince(uctx, jailDS, since, zfs.DestroyOptions{Recursive: true, Force: true})
@@ -429,16 +445,30 @@ func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest,
 			// From a template: the whole template, as iocage snapshots it.
 			snap, recursive = zfs.SnapName(src.parent, p.name), true
 		}
-		if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
-			return err
+		var serr error
+		if taken != nil {
+			serr = taken.err
+		} else {
+			if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
+				return err
+			}
+			serr = tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive))
+			if serr == nil {
+				tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
+			}
 		}
-		if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive)); err != nil {
-			if errors.Is(err, zfs.ErrExists) {
+		if serr != nil {
+			if errors.Is(serr, zfs.ErrExists) {
 				return fmt.Errorf("Snapshot: %s exists!\nPlease manually run zfs destroy %s if you wish to destroy it.", snap, snap)
 			}
-			return err
+			return serr
 		}
-		tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
+		if taken != nil {
+			// The name was known to be free only after the snapshot.
+			if err := tx.destroyOnCrash(jailDS, true); err != nil {
+				return err
+			}
+		}
 		rootSnap := zfs.SnapName(src.root, p.name)
 		tx.Add(destroyJail)
 		if thick {

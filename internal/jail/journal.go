@@ -217,6 +217,8 @@ type txn struct {
 	j   *journal
 	ctx context.Context // for cleanups: not cancelled by an interrupt
 	ok  bool
+	// ended is set once the change was unwound or committed.
+	ended bool
 }
 
 // begin starts a change; defer its end.
@@ -232,9 +234,10 @@ func (h *Host) begin(ctx context.Context, op, name string) (*txn, error) {
 
 // end unwinds the change unless it was committed.
 func (t *txn) end() {
-	if !t.ok {
+	if !t.ok && !t.ended {
 		t.h.abandon(t.ctx, t.Reverter, t.j)
 	}
+	t.ended = true
 }
 
 // commit keeps the change.

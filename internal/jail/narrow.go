@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -158,4 +159,101 @@ func uniq(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// CreateSpeculative makes the most common jail, one named thin jail from
+// a fetched release, with its two slowest steps overlapped: the narrow
+// read (LoadNarrow) runs while the release snapshot is taken, on the pool
+// and release the mount table points at. The snapshot is journaled like
+// any create step; when the read then refuses the name, or shows the
+// guess was wrong, it is destroyed again before anything else happens.
+//
+// handled is false, with nothing changed, when the request is not that
+// case or the guess did not hold: the caller then creates the usual way.
+func (h *Host) CreateSpeculative(ctx context.Context, want Wanted, req CreateRequest) (handled bool, err error) {
+	if h.Mounts == nil || req.Name == "" || req.Count > 1 || req.Release == "" || req.Release == "latest" ||
+		req.Template != "" || req.Empty || req.Thick || req.Basejail || req.CloneBasejail || len(req.Packages) > 0 ||
+		CheckName(req.Name) != nil {
+		return false, nil
+	}
+	mt, err := h.Mounts()
+	if err != nil {
+		return false, nil
+	}
+	pool := h.Pool
+	if pool == "" {
+		for ds := range mt {
+			if p, rest, _ := strings.Cut(ds, "/"); rest == zfs.RootName {
+				if pool != "" {
+					return false, nil // more than one tree: let the read decide
+				}
+				pool = p
+			}
+		}
+	}
+	l := zfs.Layout{Pool: pool}
+	rel := ""
+	for _, r := range []string{strings.ToUpper(req.Release), req.Release} {
+		if _, ok := mt[l.ReleaseRoot(r)]; ok {
+			rel = r
+			break
+		}
+	}
+	if rel == "" {
+		return false, nil
+	}
+	name := req.Name
+	snap := zfs.SnapName(l.ReleaseRoot(rel), name)
+
+	tx, err := h.begin(ctx, "create", name)
+	if err != nil {
+		return true, err
+	}
+	defer tx.end()
+	taken := &takenSnapshot{since: time.Now().Unix()}
+	// Only the snapshot for now: whether the jail's dataset is free is
+	// what the read is about to tell, and the journal must never name a
+	// dataset that is someone else's.
+	if err := tx.destroyOnCrash(snap, false); err != nil {
+		return true, err
+	}
+	type narrowRead struct {
+		inv *Inventory
+		ok  bool
+		err error
+	}
+	read := make(chan narrowRead, 1)
+	go func() {
+		inv, ok, err := h.LoadNarrow(ctx, want, Options{Create: true, Locked: true})
+		read <- narrowRead{inv, ok, err}
+	}()
+	taken.err = tx.made(snap, h.ZFS.Snapshot(ctx, snap, false))
+	if taken.err == nil {
+		tx.Add(func() error { return h.ZFS.Destroy(tx.ctx, snap, zfs.DestroyOptions{}) })
+	}
+	r := <-read
+	if r.err != nil {
+		return true, r.err
+	}
+	if !r.ok || r.inv.Tree.Pool != pool {
+		tx.end() // the guess was wrong: unwind before the usual way
+		return false, nil
+	}
+	plans, err := r.inv.plan(req)
+	if err != nil {
+		return true, err
+	}
+	src, err := h.resolveSource(ctx, r.inv, req)
+	if err != nil {
+		return true, err
+	}
+	if src.root != l.ReleaseRoot(rel) || src.parent != "" {
+		tx.end()
+		return false, nil
+	}
+	if err := h.createIn(ctx, tx, r.inv, req, src, plans[0], taken); err != nil {
+		return true, err
+	}
+	h.say("%s successfully created!", name)
+	return true, nil
 }
