@@ -2,9 +2,7 @@ package jail
 
 import (
 	"bufio"
-	"bytes"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -30,27 +28,7 @@ func parseProcMounts(r io.Reader) (MountTable, error) {
 		default:
 			continue
 		}
-		t[unescapeMount(f[0])] = unescapeMount(f[1])
+		t[unvisPath(f[0])] = unvisPath(f[1])
 	}
 	return t, sc.Err()
-}
-
-// unescapeMount undoes the kernel's \ooo escapes of space, tab, newline
-// and backslash.
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b bytes.Buffer
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

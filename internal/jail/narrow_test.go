@@ -41,7 +41,4 @@ zroot/ROOT/default / zfs rw,xattr 0 0
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v", got)
 	}
-	if u := unescapeMount(`a\134b\01`); u != `a\b\01` {
-		t.Fatalf("unescape %q", u)
-	}
 }

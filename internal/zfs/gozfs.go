@@ -170,12 +170,7 @@ func ParseList(out []byte, props []string) ([]Dataset, error) {
 		if sec, err := strconv.ParseInt(f[8], 10, 64); err == nil {
 			d.Creation = time.Unix(sec, 0)
 		}
-		if len(props) > 0 {
-			d.Props = make(map[string]string, len(props))
-			for i, p := range props {
-				d.Props[p] = f[len(listColumns)+i]
-			}
-		}
+		d.Props = propsFrom(props, f[len(listColumns):])
 		res = append(res, d)
 	}
 	return res, nil
@@ -223,15 +218,22 @@ func (g *GoZFS) ListNames(ctx context.Context, names []string, props []string) (
 		if d.Mountpoint == "-" {
 			d.Mountpoint = ""
 		}
-		if len(props) > 0 {
-			d.Props = make(map[string]string, len(props))
-			for i, p := range props {
-				d.Props[p] = f[len(nameColumns)+i]
-			}
-		}
+		d.Props = propsFrom(props, f[len(nameColumns):])
 		res = append(res, d)
 	}
 	return res, nil
+}
+
+// propsFrom pairs the requested props with their columns (nil for none).
+func propsFrom(props, values []string) map[string]string {
+	if len(props) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(props))
+	for i, p := range props {
+		m[p] = values[i]
+	}
+	return m
 }
 
 // nameColumns are what ListNames reads besides props.
