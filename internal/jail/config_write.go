@@ -86,7 +86,19 @@ func Update(path string, ro ReadOnlyFunc, fn func(*Config) error) error {
 // write, fsync, close, chmod, rename. A reader sees the old or the new file,
 // never a mix.
 func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	tmp, err := stageFile(path, data, mode)
+	return replaceFile(path, data, mode, true)
+}
+
+// writeRunFile is writeFileAtomic without the fsync, for the run
+// directory's files (the crash journal, jail.conf): they only need to
+// outlive this process, which the page cache does, and not a reboot,
+// which clears /var/run anyway.
+func writeRunFile(path string, data []byte, mode fs.FileMode) error {
+	return replaceFile(path, data, mode, false)
+}
+
+func replaceFile(path string, data []byte, mode fs.FileMode, durable bool) error {
+	tmp, err := stageFile(path, data, mode, durable)
 	if err != nil {
 		return err
 	}
@@ -101,7 +113,7 @@ func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
 // atomically: the staged file is hard-linked into place, which fails rather
 // than replaces. It reports whether it created the file.
 func createFileExclusive(path string, data []byte, mode fs.FileMode) (bool, error) {
-	tmp, err := stageFile(path, data, mode)
+	tmp, err := stageFile(path, data, mode, true)
 	if err != nil {
 		return false, err
 	}
@@ -115,7 +127,7 @@ func createFileExclusive(path string, data []byte, mode fs.FileMode) (bool, erro
 	return true, nil
 }
 
-func stageFile(path string, data []byte, mode fs.FileMode) (string, error) {
+func stageFile(path string, data []byte, mode fs.FileMode, durable bool) (string, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -136,8 +148,10 @@ func stageFile(path string, data []byte, mode fs.FileMode) (string, error) {
 	if err := f.Chmod(mode); err != nil {
 		return fail(err)
 	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
+	if durable {
+		if err := f.Sync(); err != nil {
+			return fail(err)
+		}
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)

@@ -197,7 +197,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	// The checksum is staged first, so that once the archive has its name
 	// only a rename stands between it and its checksum.
 	sumPath := filepath.Join(images, base+ChecksumExt)
-	sumTmp, err := stageFile(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644)
+	sumTmp, err := stageFile(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644, true)
 	if err != nil {
 		return "", err
 	}

@@ -62,7 +62,7 @@ func (j *journal) save() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(j.path, b, 0o600)
+	return writeRunFile(j.path, b, 0o600)
 }
 
 // destroyOnCrash records that ds must go if the change never finishes;

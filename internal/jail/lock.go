@@ -91,7 +91,7 @@ func (l *FileLock) replace(data []byte, mode fs.FileMode) error {
 	if l.f == nil {
 		return fmt.Errorf("write %s: lock already released", l.path)
 	}
-	tmp, err := stageFile(l.path, data, mode)
+	tmp, err := stageFile(l.path, data, mode, true)
 	if err != nil {
 		return err
 	}

@@ -305,7 +305,7 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 		IP4: ip4, IP6: ip6, DevfsRuleset: strconv.Itoa(ruleset.Number),
 	})
 	confPath := ConfPath(r.paths.RunDir, j.Name)
-	if err := writeIfChanged(confPath, conf.Render()); err != nil {
+	if err := writeIfChanged(confPath, conf.Render(), false); err != nil {
 		return err
 	}
 	rv.Add(func() error {
@@ -582,7 +582,7 @@ func (jr *jailRun) writeResolv() error {
 		data = []byte(b.String())
 	}
 	// Usually nothing changed since the last start.
-	return writeIfChanged(filepath.Join(etc, "resolv.conf"), string(data))
+	return writeIfChanged(filepath.Join(etc, "resolv.conf"), string(data), true)
 }
 
 // copyLocaltime gives the jail the host's time zone when host_time is on:
@@ -619,15 +619,16 @@ func (jr *jailRun) copyLocaltime() error {
 }
 
 // writeIfChanged writes path only when its content differs, as iocage
-// rewrites the jail.conf only on a change.
-func writeIfChanged(path, content string) error {
+// rewrites the jail.conf only on a change; durable says whether the
+// write is fsynced (not for the run directory's jail.conf).
+func writeIfChanged(path, content string, durable bool) error {
 	if b, err := os.ReadFile(path); err == nil && string(b) == content {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, []byte(content), 0o644)
+	return replaceFile(path, []byte(content), 0o644, durable)
 }
 
 // syncRCConf keeps the jail's rc.conf in line with DHCP and SLAAC: each
