@@ -244,7 +244,14 @@ func TestCreateNarrow(t *testing.T) {
 // A release snapshot that is already there, with a clone of its own (as
 // iocage's rename leaves a jail), is refused and never unwound away.
 func TestCreateLeavesATakenSnapshotAlone(t *testing.T) {
+	for _, narrow := range []bool{false, true} {
+		t.Run(map[bool]string{false: "full", true: "narrow"}[narrow], func(t *testing.T) { testCreateLeavesATakenSnapshotAlone(t, narrow) })
+	}
+}
+
+func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
 	h := newTreeHarness(t)
+	h.narrow = narrow
 	h.addRelease(testRel)
 	ctx := context.Background()
 	l := zfs.Layout{Pool: "tank"}
