@@ -81,7 +81,13 @@ func TestSystemInterrupts(t *testing.T) {
 		if got := w.Must("list", "-h") + w.Must("list", "-t", "-h"); !strings.Contains(got, "\tsrc\t") || strings.Contains(got, "CORRUPT") {
 			t.Fatalf("src lost after an interrupted template change:\n%s", got)
 		}
-		if strings.Contains(w.Must("list", "-t", "-h"), "\tsrc\t") {
+		// Finished or undone, never in between: a jail under jails/ has
+		// template off in its config, a template has it on.
+		isTemplate := strings.Contains(w.Must("list", "-t", "-h"), "\tsrc\t")
+		if v := strings.TrimSpace(w.Must("get", "template", "src")); (v == "1" || v == "yes") != isTemplate {
+			t.Fatalf("after an interrupted template change src is a template=%v with template=%s in its config", isTemplate, v)
+		}
+		if isTemplate {
 			w.Must("set", "template=no", "src")
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -313,6 +314,26 @@ func TestCreateRefusals(t *testing.T) {
 
 // Every ZFS step of create, clone, rename and template can fail or be
 // interrupted; each leaves the datasets exactly as they were.
+// configs returns every dataset's config.json, with its readonly state.
+func (h *harness) configs() string {
+	var b strings.Builder
+	for _, n := range h.zfs.Names() {
+		if strings.Contains(n, "@") {
+			continue
+		}
+		d, err := h.zfs.Get(context.Background(), n, "readonly")
+		if err != nil {
+			continue
+		}
+		cfg, err := os.ReadFile(filepath.Join(h.zfs.MountPath(n), "config.json"))
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "%s readonly=%s\n%s\n", n, d.Prop("readonly"), cfg)
+	}
+	return b.String()
+}
+
 func TestJailMutationsUnwind(t *testing.T) {
 	type step struct{ op, name string }
 	type mutation struct {
@@ -361,6 +382,7 @@ func TestJailMutationsUnwind(t *testing.T) {
 						tc.setup(h)
 					}
 					before := strings.Join(h.zfs.Names(), ",")
+					beforeCfg := h.configs()
 					if mode == "fail" {
 						h.zfs.FailOnce(st.op, st.name, errors.New("injected failure"))
 					} else {
@@ -372,6 +394,9 @@ func TestJailMutationsUnwind(t *testing.T) {
 					h.zfs.ClearFailures()
 					if now := strings.Join(h.zfs.Names(), ","); now != before {
 						t.Fatalf("left behind after %s at %s %s:\nbefore %s\nafter  %s", mode, st.op, st.name, before, now)
+					}
+					if now := h.configs(); now != beforeCfg {
+						t.Fatalf("configs changed by the %s at %s %s:\nbefore %s\nafter  %s", mode, st.op, st.name, beforeCfg, now)
 					}
 				})
 			}

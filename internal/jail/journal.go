@@ -26,8 +26,8 @@ type journal struct {
 	Steps []journalStep `json:"steps"`
 }
 
-// journalStep undoes one step: destroy a dataset or snapshot, or rename
-// one back.
+// journalStep undoes one step: destroy a dataset or snapshot, rename one
+// back, put a file's content back, or clear a property set on a dataset.
 type journalStep struct {
 	Destroy   string `json:"destroy,omitempty"`
 	Recursive bool   `json:"recursive,omitempty"`
@@ -37,6 +37,12 @@ type journalStep struct {
 	Since int64  `json:"since,omitempty"`
 	From  string `json:"from,omitempty"` // rename back: From is the new name
 	To    string `json:"to,omitempty"`
+	// File is put back to Data (a config.json a change rewrote).
+	File string `json:"file,omitempty"`
+	Data []byte `json:"data,omitempty"`
+	// Inherit clears the local value of Prop on that dataset.
+	Inherit string `json:"inherit,omitempty"`
+	Prop    string `json:"prop,omitempty"`
 }
 
 func (h *Host) journalDir() string {
@@ -127,6 +133,13 @@ func (h *Host) replay(ctx context.Context, j *journal) error {
 			if _, gerr := h.ZFS.Get(ctx, st.From); gerr == nil {
 				err = h.ZFS.Rename(ctx, st.From, st.To, zfs.RenameOptions{Force: true})
 			}
+		case st.File != "":
+			// Only where the file still is: its dataset may be gone.
+			if _, serr := os.Stat(st.File); serr == nil {
+				err = writeFileAtomic(st.File, st.Data, 0o644)
+			}
+		case st.Inherit != "":
+			err = h.ZFS.Inherit(ctx, st.Inherit, st.Prop)
 		}
 		if err != nil && !errors.Is(err, zfs.ErrNotFound) {
 			return fmt.Errorf("clean up after an interrupted %s of %s: %w", j.Op, j.Name, err)
@@ -265,6 +278,32 @@ func (t *txn) destroyOnCrash(ds string, recursive bool) error {
 }
 
 func (t *txn) renameBackOnCrash(from, to string) error { return t.j.renameBackOnCrash(from, to) }
+
+// restoreFile records path's current content and puts it back on failure
+// and, through the journal, after a crash.
+func (t *txn) restoreFile(path string) error {
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	t.j.Steps = append(t.j.Steps, journalStep{File: path, Data: orig})
+	if err := t.j.save(); err != nil {
+		return err
+	}
+	t.Add(func() error { return writeFileAtomic(path, orig, 0o644) })
+	return nil
+}
+
+// inheritProp makes a property about to be set on ds go back to its
+// inherited value on failure and after a crash.
+func (t *txn) inheritProp(ds, prop string) error {
+	t.j.Steps = append(t.j.Steps, journalStep{Inherit: ds, Prop: prop})
+	if err := t.j.save(); err != nil {
+		return err
+	}
+	t.Add(func() error { return t.h.ZFS.Inherit(t.ctx, ds, prop) })
+	return nil
+}
 
 // move renames a jail's dataset within the change: the readonly a
 // template carries is lifted first when liftReadonly is set, and both

@@ -45,6 +45,11 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if on {
 		typ = "template"
 	}
+	// The config and readonly go back with the rename on a failure, an
+	// interrupt or a crash.
+	if err := tx.restoreFile(path); err != nil {
+		return err
+	}
 	err = Update(path, nil, func(c *Config) error {
 		if v, _ := c.Get("type"); v == "jail" || v == "template" || v == "" {
 			c.Set("type", typ)
@@ -56,6 +61,9 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 		return err
 	}
 	if on {
+		if err := tx.inheritProp(to, "readonly"); err != nil {
+			return err
+		}
 		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
 			return err
 		}
