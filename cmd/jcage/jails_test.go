@@ -55,10 +55,16 @@ func (h *harness) read(ds, file string) string {
 	return string(b)
 }
 
-func TestCreateThin(t *testing.T) {
+// bothReads runs a test with the full read of the tree and with the
+// narrow one (the fake's mount table), as the real binary reads it.
+func bothReads(t *testing.T, fn func(t *testing.T, narrow bool)) {
 	for _, narrow := range []bool{false, true} {
-		t.Run(map[bool]string{false: "full", true: "narrow"}[narrow], func(t *testing.T) { testCreateThin(t, narrow) })
+		t.Run(map[bool]string{false: "full", true: "narrow"}[narrow], func(t *testing.T) { fn(t, narrow) })
 	}
+}
+
+func TestCreateThin(t *testing.T) {
+	bothReads(t, testCreateThin)
 }
 
 func testCreateThin(t *testing.T, narrow bool) {
@@ -126,9 +132,7 @@ func TestCreateBootStartsTheJail(t *testing.T) {
 }
 
 func TestCreateKinds(t *testing.T) {
-	for _, narrow := range []bool{false, true} {
-		t.Run(map[bool]string{false: "full", true: "narrow"}[narrow], func(t *testing.T) { testCreateKinds(t, narrow) })
-	}
+	bothReads(t, testCreateKinds)
 }
 
 func testCreateKinds(t *testing.T, narrow bool) {
@@ -245,9 +249,7 @@ func TestCreateNarrow(t *testing.T) {
 // A release snapshot that is already there, with a clone of its own (as
 // iocage's rename leaves a jail), is refused and never unwound away.
 func TestCreateLeavesATakenSnapshotAlone(t *testing.T) {
-	for _, narrow := range []bool{false, true} {
-		t.Run(map[bool]string{false: "full", true: "narrow"}[narrow], func(t *testing.T) { testCreateLeavesATakenSnapshotAlone(t, narrow) })
-	}
+	bothReads(t, testCreateLeavesATakenSnapshotAlone)
 }
 
 func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
