@@ -63,14 +63,20 @@ func bothReads(t *testing.T, fn func(t *testing.T, narrow bool)) {
 	}
 }
 
+// newReleaseHarness is a tree with the test release, read as narrow says.
+func newReleaseHarness(t *testing.T, narrow bool) *harness {
+	h := newTreeHarness(t)
+	h.narrow = narrow
+	h.addRelease(testRel)
+	return h
+}
+
 func TestCreateThin(t *testing.T) {
 	bothReads(t, testCreateThin)
 }
 
 func testCreateThin(t *testing.T, narrow bool) {
-	h := newTreeHarness(t)
-	h.narrow = narrow
-	h.addRelease(testRel)
+	h := newReleaseHarness(t, narrow)
 	before := h.zfs.Calls("")
 	out := h.must("create", "-r", testRel, "-n", "www1", "ip4_addr=em0|10.0.0.5/24", "boot=off")
 	if out != "www1 successfully created!\n" {
@@ -136,9 +142,7 @@ func TestCreateKinds(t *testing.T) {
 }
 
 func testCreateKinds(t *testing.T, narrow bool) {
-	h := newTreeHarness(t)
-	h.narrow = narrow
-	h.addRelease(testRel)
+	h := newReleaseHarness(t, narrow)
 	l := zfs.Layout{Pool: "tank"}
 	h.must("create", "-r", testRel, "-n", "thick", "-T")
 	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("thick")); d.Origin != "" {
@@ -253,9 +257,7 @@ func TestCreateLeavesATakenSnapshotAlone(t *testing.T) {
 }
 
 func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
-	h := newTreeHarness(t)
-	h.narrow = narrow
-	h.addRelease(testRel)
+	h := newReleaseHarness(t, narrow)
 	ctx := context.Background()
 	l := zfs.Layout{Pool: "tank"}
 	snap := l.ReleaseRoot(testRel) + "@a"
