@@ -157,17 +157,11 @@ func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
 // returned unlock releases the lock.
 // state asks jls which jails run, for commands that care.
 func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
-	return e.lockedInventoryFor(ctx, state, nil)
-}
-
-// lockedInventoryFor is lockedInventory for a command that names what it
-// touches (want): it reads only that when it can (jail.LoadNarrow).
-func (e *env) lockedInventoryFor(ctx context.Context, state bool, want *jail.Wanted) (*jail.Host, *jail.Inventory, func(), error) {
 	h, unlock, err := e.lockedHost(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	inv, err := e.loadLocked(ctx, h, state, want)
+	inv, err := e.loadLocked(ctx, h, state, nil)
 	if err != nil {
 		unlock()
 		return nil, nil, nil, err

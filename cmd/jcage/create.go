@@ -55,19 +55,17 @@ func createCommand(e *env) *cli.Command {
 					return err
 				}
 			}
-			var want *jail.Wanted
-			if w, ok := req.Wanted(); ok {
-				want = &w
-			}
 			h, unlock, err := e.lockedHost(c.Context)
 			if err != nil {
 				return err
 			}
 			defer unlock()
-			if want != nil {
-				if handled, err := h.CreateSpeculative(c.Context, *want, req); handled {
-					return err
-				}
+			if handled, err := h.CreateSpeculative(c.Context, req); handled {
+				return err
+			}
+			var want *jail.Wanted
+			if w, ok := req.Wanted(); ok {
+				want = &w
 			}
 			inv, err := e.loadLocked(c.Context, h, len(req.Packages) > 0 || boots(req.Props), want)
 			if err != nil {

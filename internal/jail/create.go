@@ -57,14 +57,6 @@ func nameKey(s string) string { return strings.ReplaceAll(s, ".", "_") }
 // exists reports whether a jail or template already uses name, counting
 // the ones that are not mounted (and so not listed) too.
 func (inv *Inventory) exists(name string) bool {
-	for _, j := range inv.Jails {
-		if nameKey(j.Name) == nameKey(name) {
-			return true
-		}
-	}
-	if inv.Scan == nil || inv.Tree == nil {
-		return false
-	}
 	for _, parent := range []string{inv.Tree.Jails(), inv.Tree.Templates()} {
 		for _, d := range inv.Scan.Children(parent) {
 			if nameKey(zfs.Base(d.Name)) == nameKey(name) {

@@ -32,13 +32,23 @@ const maxFolds = 4
 // release that is not there (create then fetches it). The caller then
 // runs the full Load.
 func (h *Host) LoadNarrow(ctx context.Context, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
-	if h.Mounts == nil || opts.State {
+	mt, ok := h.mountTable()
+	if !ok || opts.State {
 		return nil, false, nil
+	}
+	return h.loadNarrow(ctx, mt, want, opts)
+}
+
+// mountTable reads the mount table; false when there is none to read.
+func (h *Host) mountTable() (MountTable, bool) {
+	if h.Mounts == nil {
+		return nil, false
 	}
 	mt, err := h.Mounts()
-	if err != nil {
-		return nil, false, nil
-	}
+	return mt, err == nil
+}
+
+func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
 	var pools []string
 	if h.Pool != "" {
 		pools = []string{h.Pool}
@@ -170,14 +180,14 @@ func uniq(xs []string) []string {
 //
 // handled is false, with nothing changed, when the request is not that
 // case or the guess did not hold: the caller then creates the usual way.
-func (h *Host) CreateSpeculative(ctx context.Context, want Wanted, req CreateRequest) (handled bool, err error) {
-	if h.Mounts == nil || req.Name == "" || req.Count > 1 || req.Release == "" || req.Release == "latest" ||
-		req.Template != "" || req.Empty || req.Thick || req.Basejail || req.CloneBasejail || len(req.Packages) > 0 ||
-		CheckName(req.Name) != nil {
+func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handled bool, err error) {
+	want, narrow := req.Wanted()
+	if !narrow || req.Name == "" || req.Count > 1 || len(want.Releases) == 0 ||
+		req.Thick || req.Basejail || req.CloneBasejail {
 		return false, nil
 	}
-	mt, err := h.Mounts()
-	if err != nil {
+	mt, ok := h.mountTable()
+	if !ok {
 		return false, nil
 	}
 	pool := h.Pool
@@ -224,7 +234,7 @@ func (h *Host) CreateSpeculative(ctx context.Context, want Wanted, req CreateReq
 	}
 	read := make(chan narrowRead, 1)
 	go func() {
-		inv, ok, err := h.LoadNarrow(ctx, want, Options{Create: true, Locked: true})
+		inv, ok, err := h.loadNarrow(ctx, mt, want, Options{Create: true, Locked: true})
 		read <- narrowRead{inv, ok, err}
 	}()
 	taken.err = tx.made(snap, h.ZFS.Snapshot(ctx, snap, false))
