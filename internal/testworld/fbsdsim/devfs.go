@@ -20,11 +20,10 @@ type devfsState struct {
 	DevRuleset int `json:",omitempty"`
 
 	w       *simWorld
-	seeded  bool
 	initial map[int][]devfsRule // a fresh host's rulesets, stored on first use
 }
 
-// seed stores a fresh host's default rulesets.
+// seed stores a fresh host's default rulesets, if it has them.
 func (d *devfsState) seed() {
 	nums := make([]int, 0, len(d.initial))
 	for n := range d.initial {

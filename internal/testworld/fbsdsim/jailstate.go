@@ -87,21 +87,33 @@ type worldPart struct {
 
 var partFiles = [numParts]string{jailsFile, netFile, mountsFile, devfsFile, rctlFile}
 
-func newPart(id partID) any {
+// zeroPart is an empty value of part id, to decode into.
+func zeroPart(id partID) any {
 	switch id {
 	case partJails:
 		return &jailTable{}
 	case partNet:
-		n := defaultNet()
-		return &n
+		return &netState{}
 	case partMounts:
 		return &mountTable{}
 	case partDevfs:
-		d := defaultDevfs()
-		return &d
+		return &devfsState{}
 	default:
 		return &rctlState{}
 	}
+}
+
+// freshPart is part id on a host that has no state yet.
+func freshPart(id partID) any {
+	switch id {
+	case partNet:
+		n := defaultNet()
+		return &n
+	case partDevfs:
+		d := defaultDevfs()
+		return &d
+	}
+	return zeroPart(id)
 }
 
 func (w *simWorld) part(id partID) any {
@@ -112,54 +124,39 @@ func (w *simWorld) part(id partID) any {
 	b, err := os.ReadFile(filepath.Join(w.e.State, partFiles[id]))
 	switch {
 	case os.IsNotExist(err):
-		// A missing file means a fresh host: the defaults.
-		p.v, p.fresh = newPart(id), true
-		return p.v
+		p.v, p.fresh = freshPart(id), true
 	case err != nil:
 		panic(worldError{fmt.Errorf("%s: %w", partFiles[id], err)})
-	}
-	// Decode into a zero value: decoding into the defaults would merge
-	// maps with them.
-	var v any
-	switch id {
-	case partJails:
-		v = &jailTable{}
-	case partNet:
-		v = &netState{}
-	case partMounts:
-		v = &mountTable{}
-	case partDevfs:
-		v = &devfsState{}
 	default:
-		v = &rctlState{}
+		// Into a zero value: decoding into the defaults would merge
+		// maps with them.
+		v := zeroPart(id)
+		if err := json.Unmarshal(b, v); err != nil {
+			panic(worldError{fmt.Errorf("%s: %w", partFiles[id], err)})
+		}
+		p.v, p.loaded = v, b
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		panic(worldError{fmt.Errorf("%s: %w", partFiles[id], err)})
+	// The parts whose records live in files of their own reach them
+	// through the world.
+	switch v := p.v.(type) {
+	case *jailTable:
+		v.w = w
+	case *devfsState:
+		v.w = w
+		v.seed()
 	}
-	p.v, p.loaded = v, b
-	return v
+	return p.v
 }
 
 // worldError carries a state file failure out of a tool's callback; the
 // callers of part() recover it into an error.
 type worldError struct{ err error }
 
-func (w *simWorld) jails() *jailTable {
-	t := w.part(partJails).(*jailTable)
-	t.w = w
-	return t
-}
+func (w *simWorld) jails() *jailTable   { return w.part(partJails).(*jailTable) }
 func (w *simWorld) net() *netState      { return w.part(partNet).(*netState) }
 func (w *simWorld) mounts() *mountTable { return w.part(partMounts).(*mountTable) }
-func (w *simWorld) devfs() *devfsState {
-	d := w.part(partDevfs).(*devfsState)
-	if !d.seeded {
-		d.w, d.seeded = w, true
-		d.seed()
-	}
-	return d
-}
-func (w *simWorld) rctl() *rctlState { return w.part(partRctl).(*rctlState) }
+func (w *simWorld) devfs() *devfsState  { return w.part(partDevfs).(*devfsState) }
+func (w *simWorld) rctl() *rctlState    { return w.part(partRctl).(*rctlState) }
 
 // loadWorld returns the world with every part read, for tests.
 func (e *Env) loadWorld() (w *simWorld, err error) {
