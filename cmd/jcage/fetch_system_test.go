@@ -83,10 +83,16 @@ func TestSystemFetch(t *testing.T) {
 	}
 	checkSystemTree(t, root)
 
-	// freebsd-update: the release's own, iocage's argv and environment,
+	// freebsd-update: a host-owned one, iocage's argv and environment but
+	// a work directory beside the root and a host-side copy of the conf,
 	// devfs mounted around it.
 	fu := toolCalls(w, "freebsd-update")
-	common := []string{"freebsd-update", "-b", root, "-d", root + "/var/db/freebsd-update/", "-f", root + "/etc/freebsd-update.conf"}
+	for _, c := range fu {
+		if i := slices.Index(c.Argv, "-f"); i > 0 && strings.HasSuffix(c.Argv[i+1], "/freebsd-update.conf") && !strings.HasPrefix(c.Argv[i+1], root) {
+			c.Argv[i+1] = "CONF"
+		}
+	}
+	common := []string{"freebsd-update", "-b", root, "-d", filepath.Dir(root) + "/.freebsd-update/", "-f", "CONF"}
 	want := [][]string{append(slices.Clone(common), "--not-running-from-cron", "fetch"), append(slices.Clone(common), "install")}
 	if len(fu) != 2 {
 		t.Fatalf("freebsd-update calls: %+v", fu)

@@ -35,7 +35,7 @@ func updateCommand(e *env) *cli.Command {
 			}
 			return h.Update(c.Context, inv, targets, jail.UpdateOptions{
 				Packages: c.Bool("pkgs"),
-				Patcher:  &release.Patcher{Run: e.run, Out: e.stdout, Err: e.stderr},
+				Patcher:  &release.Patcher{Run: e.run, Tools: &release.Tools{Run: e.run, IOCRoot: inv.Tree.Mountpoint}, Out: e.stdout, Err: e.stderr},
 				Err:      e.stderr,
 			})
 		}),

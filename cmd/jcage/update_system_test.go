@@ -121,7 +121,7 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 		t.Fatalf("jail after the rollback:\n%s\nwant\n%s", got, tree)
 	}
 
-	// The update: the root's own freebsd-update, exact argv, UNAME_r
+	// The update: the host's freebsd-update, exact argv, UNAME_r
 	// without the patch level, devfs around it.
 	w.Setenv("JCAGE_SIM_UPDATE_FAIL", "")
 	n = len(w.Calls())
@@ -131,11 +131,14 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 		!strings.HasSuffix(out, "Updated jail successfully.\n\nweb updates have been applied successfully.\n") {
 		t.Fatalf("update output:\n%s", out)
 	}
-	fu := []string{"freebsd-update", "-b", root, "-d", root + "/var/db/freebsd-update/", "-f", root + "/etc/freebsd-update.conf"}
+	fu := []string{"freebsd-update", "-b", root, "-d", filepath.Dir(root) + "/.freebsd-update/", "-f", "CONF"}
 	var got []string
 	for _, c := range w.Calls()[n:] {
 		switch c.Tool {
 		case "freebsd-update", "mount", "umount":
+			if i := slices.Index(c.Argv, "-f"); i > 0 && !strings.HasPrefix(c.Argv[i+1], root) {
+				c.Argv[i+1] = "CONF"
+			}
 			got = append(got, fmt.Sprintf("%q %v", c.Argv, c.Env))
 		}
 	}

@@ -1,14 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/release"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -16,7 +17,7 @@ import (
 func updRoot(t *testing.T, root, userland string) {
 	t.Helper()
 	for p, data := range map[string]string{
-		"etc/freebsd-update.conf": "KeyPrint 800651ef\nServerName update.FreeBSD.org\nComponents src world kernel\n",
+		"etc/freebsd-update.conf": "KeyPrint 800651ef4b4c71c27e60786d7b487188970f4b4169cc055784e21eb71d410cc5\nServerName update.FreeBSD.org\nComponents src world kernel\n",
 		"bin/freebsd-version":     "#!/bin/sh\nUSERLAND_VERSION=\"" + userland + "\"\n",
 		"usr/sbin/freebsd-update": "#!/bin/sh\n",
 	} {
@@ -52,13 +53,16 @@ func updState(h *harness) string {
 // fuScript answers freebsd-update the way the real tool changes a root:
 // fetch stages a patch in the work directory, install applies it.
 func fuScript(c host.Cmd) (string, error) {
-	if !strings.HasSuffix(c.Name, "/usr/sbin/freebsd-update") {
+	if c.Name == "uname" {
+		return "14.3-RELEASE\n", nil
+	}
+	if c.Name != "freebsd-update" {
 		return "", nil
 	}
 	root := c.Args[1]
 	switch c.Args[len(c.Args)-1] {
 	case "fetch":
-		os.WriteFile(filepath.Join(root, "var/db/freebsd-update/staged"), []byte("p2"), 0o644)
+		os.WriteFile(filepath.Join(c.Args[3], "staged"), []byte("p2"), 0o644)
 		return "The following files will be updated as part of updating to\n14.3-RELEASE-p2:\n/bin/freebsd-version\n", nil
 	case "install":
 		os.WriteFile(filepath.Join(root, "bin/freebsd-version"), []byte("USERLAND_VERSION=\"14.3-RELEASE-p2\"\n"), 0o755)
@@ -77,12 +81,15 @@ func TestUpdateCommand(t *testing.T) {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	var got []string
+	confRE := regexp.MustCompile(`-f \S+/freebsd-update\.conf`)
 	for _, c := range h.run.Calls() {
-		if c.Name != "jls" {
-			got = append(got, strings.TrimSpace(c.String()+" "+strings.Join(c.Env, " ")))
+		if c.Name != "jls" && c.Name != "uname" {
+			got = append(got, confRE.ReplaceAllString(strings.TrimSpace(c.String()+" "+strings.Join(c.Env, " ")), "-f CONF"))
 		}
 	}
-	fu := root + "/usr/sbin/freebsd-update -b " + root + " -d " + root + "/var/db/freebsd-update/ -f " + root + "/etc/freebsd-update.conf"
+	// The host's freebsd-update (the host runs 14.3), never the jail's;
+	// a work directory beside the root; a host-side copy of the conf.
+	fu := "freebsd-update -b " + root + " -d " + filepath.Dir(root) + "/.freebsd-update/ -f CONF"
 	want := []string{
 		"mount -t devfs devfs " + root + "/dev",
 		fu + " --not-running-from-cron fetch UNAME_r=14.3-RELEASE PAGER=/bin/cat",
@@ -105,7 +112,12 @@ func TestUpdateCommand(t *testing.T) {
 
 	// A failing install is rolled back: the jail is as it was.
 	before := updState(h)
-	h.run.Fail(append([]string{root + "/usr/sbin/freebsd-update"}, release.UpdateArgs(root, "install")...), 1, "install: /bin/freebsd-version: Operation not permitted\n")
+	h.run.Respond = func(c host.Cmd) (string, error) {
+		if c.Name == "freebsd-update" && c.Args[len(c.Args)-1] == "install" {
+			return "", &host.RunError{Argv: c.Argv(), ExitCode: 1, Stderr: "install: /bin/freebsd-version: Operation not permitted\n", Err: errors.New("exit status 1")}
+		}
+		return fuScript(c)
+	}
 	if code := h.jcage("update", "web"); code != 1 {
 		t.Fatalf("failing install: code %d", code)
 	}

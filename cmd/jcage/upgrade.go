@@ -37,7 +37,7 @@ func upgradeCommand(e *env) *cli.Command {
 				return err
 			}
 			return h.Upgrade(c.Context, inv, j, newrel, jail.UpgradeOptions{
-				Upgrader: &release.Upgrader{Run: e.run, Out: e.stdout, Err: e.stderr},
+				Upgrader: &release.Upgrader{Run: e.run, Tools: &release.Tools{Run: e.run, IOCRoot: inv.Tree.Mountpoint}, Out: e.stdout, Err: e.stderr},
 				Err:      e.stderr,
 			})
 		}),

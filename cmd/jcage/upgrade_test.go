@@ -20,12 +20,15 @@ func TestUpgradeCommand(t *testing.T) {
 	h.run.On([]string{"uname", "-r"}, "14.3-RELEASE\n", nil)
 	var confs []string
 	h.run.Respond = func(c host.Cmd) (string, error) {
-		if !strings.HasSuffix(c.Name, "/usr/sbin/freebsd-update") {
+		if c.Name == "uname" {
+			return "14.3-RELEASE\n", nil
+		}
+		if c.Name != "freebsd-update" {
 			return "", nil
 		}
 		b, _ := os.ReadFile(c.Args[5])
 		confs = append(confs, string(b))
-		link := release.PendingInstall(root)
+		link := release.PendingInstall(strings.TrimSuffix(c.Args[3], "/"), root)
 		switch c.Args[len(c.Args)-1] {
 		case "upgrade":
 			os.Symlink("install.x", link)
@@ -47,7 +50,7 @@ func TestUpgradeCommand(t *testing.T) {
 	}
 	var fus []host.Cmd
 	for _, c := range h.run.Calls() {
-		if strings.HasSuffix(c.Name, "/usr/sbin/freebsd-update") {
+		if c.Name == "freebsd-update" {
 			fus = append(fus, c)
 		}
 	}
@@ -55,7 +58,7 @@ func TestUpgradeCommand(t *testing.T) {
 		t.Fatalf("freebsd-update ran %d times", len(fus))
 	}
 	up := strings.Join(fus[0].Args, " ")
-	if !strings.HasPrefix(up, "-b "+root+" -d "+root+"/var/db/freebsd-update/ -f ") ||
+	if !strings.HasPrefix(up, "-b "+root+" -d "+filepath.Dir(root)+"/.freebsd-update/ -f ") ||
 		!strings.HasSuffix(up, " --not-running-from-cron --currently-running 14.2-RELEASE -r 14.3-RELEASE upgrade") ||
 		strings.Join(fus[0].Env, " ") != "UNAME_r=14.2-RELEASE PAGER=/bin/cat" {
 		t.Fatalf("upgrade argv %q env %q", up, fus[0].Env)

@@ -1,9 +1,9 @@
 package jail
 
 import (
-	"os"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 )
 
@@ -14,14 +14,15 @@ import (
 func (h *Host) makeBasejail(inv *Inventory, src *source, name, root string) error {
 	tab := fstab.Parse(nil)
 	for _, d := range fstab.BasejailDirs(src.release) {
-		dst := filepath.Join(root, d)
-		if err := os.RemoveAll(dst); err != nil {
+		// The new root may come from a template, whose tree a jail owned.
+		if err := confine.RemoveAll(root, d); err != nil {
 			return err
 		}
-		if err := os.MkdirAll(dst, 0o755); err != nil {
+		if err := confine.MkdirAll(root, d, 0o755); err != nil {
 			return err
 		}
-		tab.Add(fstab.BasejailEntry(filepath.Join(src.rootDir, d), dst, h.now()))
+		// src.rootDir is a release's root, host-owned.
+		tab.Add(fstab.BasejailEntry(filepath.Join(src.rootDir, d), confine.Path(root, d), h.now()))
 	}
 	return tab.Save(filepath.Join(inv.Tree.Mountpoint, "jails", name, "fstab"))
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -147,7 +149,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := replaceInFile(filepath.Join(dir, "fstab"), src.Name, p.name); err != nil {
 		return err
 	}
-	if err := replaceInFile(filepath.Join(dir, "root", "etc", "hosts"), src.Name, p.name); err != nil {
+	if err := replaceInRootFile(filepath.Join(dir, "root"), "etc/hosts", src.Name, p.name); err != nil { // host-owned: the clone's root directory itself
 		return err
 	}
 	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {
@@ -162,7 +164,25 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	return nil
 }
 
-// replaceInFile rewrites old to new in a text file, when it exists.
+// replaceInRootFile rewrites old to new in the file rel under a jail
+// root, when it exists, through the confined helper.
+func replaceInRootFile(root, rel, old, new string) error {
+	b, err := confine.ReadFile(root, rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s := strings.ReplaceAll(string(b), old, new)
+	if s == string(b) {
+		return nil
+	}
+	return confine.WriteFile(root, rel, []byte(s), 0o644)
+}
+
+// replaceInFile rewrites old to new in a host-owned text file, when it
+// exists.
 func replaceInFile(path, old, new string) error {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {

@@ -2,11 +2,13 @@ package jail
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -363,12 +366,11 @@ func (h *Host) resolveSource(ctx context.Context, inv *Inventory, req CreateRequ
 // UserlandVersion reads USERLAND_VERSION from ROOT/bin/freebsd-version,
 // or "" when it is missing.
 func UserlandVersion(root string) string {
-	f, err := os.Open(filepath.Join(root, "bin", "freebsd-version"))
+	b, err := confine.ReadFile(root, "bin/freebsd-version")
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if v, ok := strings.CutPrefix(line, "USERLAND_VERSION="); ok {
@@ -579,8 +581,7 @@ func shortName(name string) string {
 
 // writeHosts appends the jail's names to its /etc/hosts.
 func writeHosts(root, name string, cfg *Config) error {
-	path := filepath.Join(root, "etc", "hosts")
-	b, err := os.ReadFile(path)
+	b, err := confine.ReadFile(root, "etc/hosts")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -607,9 +608,7 @@ func writeHosts(root, name string, cfg *Config) error {
 			lines = append(lines, line)
 		}
 	}
-	// The root is a clone made a moment ago that nothing else reads yet,
-	// so the file is rewritten in place.
-	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	return confine.WriteFile(root, "etc/hosts", []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
 
 // writeRCConf copies IOCROOT/default_rc.conf (created from the embedded
@@ -625,14 +624,12 @@ func writeRCConf(iocroot, root string) error {
 	} else if err != nil {
 		return err
 	}
-	rc := filepath.Join(root, "etc", "rc.conf")
-	if _, err := os.Lstat(rc); err == nil {
+	if _, err := confine.Lstat(root, "etc/rc.conf"); err == nil {
 		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(rc), 0o755); err != nil {
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return os.WriteFile(rc, b, 0o644)
+	return confine.WriteFile(root, "etc/rc.conf", b, 0o644)
 }
 
 // concurrently runs fns at the same time and returns their errors joined.

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
-
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -246,16 +246,19 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 		return err
 	}
 	if jr.props.Bool("mount_procfs") {
-		node := filepath.Join(jr.root(), "proc")
+		node, err := confine.CheckPath(jr.root(), "proc", false)
+		if err != nil {
+			return fmt.Errorf("%s: mount procfs: %w", name, err)
+		}
 		if _, err := jr.runCmd(ctx, host.Cmd{Name: "mount", Args: []string{"-t", "procfs", "proc", node}}); err != nil {
 			return fmt.Errorf("%s: mount procfs: %w", name, err)
 		}
 		rv.Add(func() error { return jr.umountQuiet(cctx, node) })
 	}
 	if jr.props.Bool("mount_linprocfs") {
-		node := filepath.Join(jr.root(), "compat", "linux", "proc")
-		if err := os.MkdirAll(node, 0o755); err != nil {
-			return err
+		node, err := confine.CheckPath(jr.root(), "compat/linux/proc", true)
+		if err != nil {
+			return fmt.Errorf("%s: mount linprocfs: %w", name, err)
 		}
 		if _, err := jr.runCmd(ctx, host.Cmd{Name: "mount", Args: []string{"-t", "linprocfs", "linproc", node}}); err != nil {
 			return fmt.Errorf("%s: mount linprocfs: %w", name, err)
@@ -524,40 +527,23 @@ func (jr *jailRun) umountQuiet(ctx context.Context, node string) error {
 }
 
 // linkDevLog makes /dev/log inside the jail point at syslogd's socket.
+// Best effort, as in iocage: a /dev that is no directory gets nothing.
 func (jr *jailRun) linkDevLog() {
-	dev, err := securejoin.SecureJoin(jr.root(), "dev")
-	if err != nil {
-		return
+	if confine.IsDir(jr.root(), "dev") {
+		confine.Symlink("../var/run/log", jr.root(), "dev/log")
 	}
-	if fi, err := os.Stat(dev); err != nil || !fi.IsDir() {
-		return
-	}
-	p := filepath.Join(dev, "log")
-	if _, err := os.Lstat(p); err == nil {
-		return
-	}
-	os.Symlink("../var/run/log", p)
 }
 
-// etcDir is the jail's /etc resolved inside its root; ok is false when
-// the root has none (not a FreeBSD tree), and then nothing is written.
-func (jr *jailRun) etcDir() (string, bool) {
-	etc, err := securejoin.SecureJoin(jr.root(), "etc")
-	if err != nil {
-		return "", false
-	}
-	if fi, err := os.Stat(etc); err != nil || !fi.IsDir() {
-		return "", false
-	}
-	return etc, true
-}
+// hasEtc reports whether the jail has an /etc of its own (a directory,
+// not a symlink); a root without one is no FreeBSD tree, and then
+// nothing is written there.
+func (jr *jailRun) hasEtc() bool { return confine.IsDir(jr.root(), "etc") }
 
 // writeResolv is iocage's resolv.conf handling: a copy of the host's for
 // /etc/resolv.conf and none, nothing for /dev/null, and any other value as
 // the file's content, ';' separating lines.
 func (jr *jailRun) writeResolv() error {
-	etc, ok := jr.etcDir()
-	if !ok {
+	if !jr.hasEtc() {
 		return nil
 	}
 	resolver := jr.get("resolver")
@@ -582,7 +568,7 @@ func (jr *jailRun) writeResolv() error {
 		data = []byte(b.String())
 	}
 	// Usually nothing changed since the last start.
-	return writeIfChanged(filepath.Join(etc, "resolv.conf"), string(data), true)
+	return confine.WriteIfChanged(jr.root(), "etc/resolv.conf", data, 0o644)
 }
 
 // copyLocaltime gives the jail the host's time zone when host_time is on:
@@ -591,8 +577,7 @@ func (jr *jailRun) copyLocaltime() error {
 	if !jr.props.Bool("host_time") {
 		return nil
 	}
-	etc, ok := jr.etcDir()
-	if !ok {
+	if !jr.hasEtc() {
 		return nil
 	}
 	src := jr.r.paths.Localtime
@@ -600,22 +585,21 @@ func (jr *jailRun) copyLocaltime() error {
 	if err != nil {
 		return nil
 	}
-	dst := filepath.Join(etc, "localtime")
-	if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
-		return err
-	}
 	if fi.Mode()&os.ModeSymlink != 0 {
 		target, err := os.Readlink(src)
 		if err != nil {
 			return err
 		}
-		return os.Symlink(target, dst)
+		if err := confine.Remove(jr.root(), "etc/localtime"); err != nil {
+			return err
+		}
+		return confine.Symlink(target, jr.root(), "etc/localtime")
 	}
 	b, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(dst, b, 0o644)
+	return confine.WriteFile(jr.root(), "etc/localtime", b, 0o644)
 }
 
 // writeIfChanged writes path only when its content differs, as iocage
@@ -636,8 +620,15 @@ func writeIfChanged(path, content string, durable bool) error {
 // router advertisements its _ipv6 line, rtsold=1 rtsold_enable=YES; the
 // entries are removed again when no longer wanted. Only changes run sysrc.
 func (jr *jailRun) syncRCConf(ctx context.Context, dhcp bool) error {
-	rcconf := filepath.Join(jr.root(), "etc", "rc.conf")
-	current := readRCConf(rcconf)
+	// sysrc(8) below edits the file by its path and would follow a
+	// symlink; the jail is not running yet, so nothing inside it can swap
+	// the checked path before sysrc runs.
+	data, err := confine.ReadFile(jr.root(), "etc/rc.conf")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: %w", jr.uuid(), err)
+	}
+	rcconf := confine.Path(jr.root(), "etc/rc.conf")
+	current := parseRCConf(data)
 	type entry struct{ key, value string }
 	var want []entry
 	var unwanted []string
@@ -680,6 +671,14 @@ func (jr *jailRun) syncRCConf(ctx context.Context, dhcp bool) error {
 		}
 		want = append(want, entry{"rtsold_enable", "YES"})
 	}
+	if len(want) > 0 || len(unwanted) > 0 {
+		if _, err := confine.CheckPath(jr.root(), "etc", false); err != nil {
+			return fmt.Errorf("%s: %w", jr.uuid(), err)
+		}
+		if fi, err := confine.Lstat(jr.root(), "etc/rc.conf"); err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("%s: %s is not a regular file", jr.uuid(), rcconf)
+		}
+	}
 	for _, e := range want {
 		if current[e.key] == e.value {
 			continue
@@ -696,13 +695,9 @@ func (jr *jailRun) syncRCConf(ctx context.Context, dhcp bool) error {
 	return nil
 }
 
-// readRCConf reads the simple name="value" assignments of an rc.conf.
-func readRCConf(path string) map[string]string {
+// parseRCConf reads the simple name="value" assignments of an rc.conf.
+func parseRCConf(b []byte) map[string]string {
 	m := map[string]string{}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return m
-	}
 	for _, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
 		k, v, ok := strings.Cut(line, "=")
@@ -798,8 +793,8 @@ func (jr *jailRun) fixAliases(ctx context.Context, ip4, ip6 string) (string, str
 				return "", "", err
 			}
 		}
-		if etc, ok := jr.etcDir(); ok {
-			if err := replaceLocalhost(filepath.Join(etc, "hosts"), lo); err != nil {
+		if jr.hasEtc() {
+			if err := replaceLocalhost(jr.root(), lo); err != nil {
 				return "", "", err
 			}
 		}
@@ -831,9 +826,9 @@ func (jr *jailRun) fixAliases(ctx context.Context, ip4, ip6 string) (string, str
 
 // replaceLocalhost points the jail's 127.0.0.1 lines at its own loopback
 // address.
-func replaceLocalhost(path, lo string) error {
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
+func replaceLocalhost(root, lo string) error {
+	b, err := confine.ReadFile(root, "etc/hosts")
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
@@ -849,7 +844,7 @@ func replaceLocalhost(path, lo string) error {
 	if out == string(b) {
 		return nil
 	}
-	return writeFileAtomic(path, []byte(out), 0o644)
+	return confine.WriteFile(root, "etc/hosts", []byte(out), 0o644)
 }
 
 // dhcpAddress reads the address the jail's first NIC got by DHCP.

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -267,7 +267,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 	}
 	// A release carries no resolv.conf of its own (iocage removes the one
 	// it copies in for freebsd-update).
-	if err := os.Remove(filepath.Join(root, "etc/resolv.conf")); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := confine.Remove(root, "etc/resolv.conf"); err != nil {
 		return err
 	}
 	if after == "" {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
@@ -105,8 +106,8 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 		if bj, err = h.planBasejailUpgrade(inv, j, cur, newrel); err != nil {
 			return err
 		}
-	} else if _, err := os.Stat(filepath.Join(j.RootPath(), "etc/freebsd-update.conf")); err != nil {
-		return fmt.Errorf("Cannot upgrade %s: %s/etc/freebsd-update.conf is missing", j.Name, j.RootPath())
+	} else if fi, err := confine.Lstat(j.RootPath(), "etc/freebsd-update.conf"); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("Cannot upgrade %s: %s is missing", j.Name, confine.Path(j.RootPath(), "etc/freebsd-update.conf"))
 	}
 
 	ds := inv.SnapDataset(j)
@@ -237,6 +238,11 @@ func (h *Host) upgradeBasejail(ctx context.Context, j *Jail, p *basejailUpgrade,
 	}
 	r.Add(func() error { return fstab.WriteFile(p.fstab, p.old) })
 	root := j.RootPath()
+	// etcupdate -D writes under the root as the host's root and follows a
+	// symlink in any parent component of what it writes.
+	if err := confine.CheckEscapes(root); err != nil {
+		return "", err
+	}
 	c := EtcupdateCmd(root, p.src)
 	c.Stdout, c.Stderr = orDiscard(h.Out), opts.Err
 	if _, err := h.Run.Run(ctx, c); err != nil {
@@ -247,11 +253,7 @@ func (h *Host) upgradeBasejail(ctx context.Context, j *Jail, p *basejailUpgrade,
 	}
 	// The mail queue directory newaliases and sendmail expect, made
 	// without following a symlink out of the jail.
-	if mq, err := fstab.Resolve(root, "/var/spool/mqueue"); err == nil {
-		if err := os.MkdirAll(mq, 0o755); err != nil {
-			return "", err
-		}
-	} else if opts.Err != nil {
+	if err := confine.MkdirAll(root, "var/spool/mqueue", 0o755); err != nil && opts.Err != nil {
 		fmt.Fprintf(opts.Err, "WARNING: %v\n", err)
 	}
 	if j.Running() {

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/render"
@@ -960,12 +961,12 @@ func writeFileAtomic(name string, data []byte, mode os.FileMode) error {
 // loses any resolv.conf left behind.
 func (f *Fetcher) patch(ctx context.Context, rel, root string) error {
 	before := UserlandVersion(root)
-	p := &Patcher{Run: f.h.Run, Out: f.h.Out, Err: f.err}
+	p := &Patcher{Run: f.h.Run, Tools: &Tools{Run: f.h.Run, IOCRoot: f.inv.Tree.Mountpoint, HostRelease: f.hostRelease}, Out: f.h.Out, Err: f.err}
 	after, err := p.Patch(ctx, root, rel)
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(filepath.Join(root, "etc/resolv.conf")); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := confine.Remove(root, "etc/resolv.conf"); err != nil {
 		return err
 	}
 	if after == "" || after == before {

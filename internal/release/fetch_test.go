@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -23,6 +24,8 @@ import (
 // A fresh fetch: the release appears with its tree, the verified sets
 // and MANIFEST are kept, nothing of the staging remains, the sets were
 // each requested once, and freebsd-update ran as iocage runs it.
+var confArgRE = regexp.MustCompile(`-f \S+/freebsd-update\.conf `)
+
 func TestFetchNewRelease(t *testing.T) {
 	e := newEnv(t)
 	mirrorSrv.ResetStats()
@@ -62,12 +65,19 @@ func TestFetchNewRelease(t *testing.T) {
 	}
 	want := []string{
 		"uname -m -p -r",
+		"uname -r", // not a RELEASE: the tool's choice asks again
 		"mount -t devfs devfs " + root + "/dev",
-		root + "/usr/sbin/freebsd-update -b " + root + " -d " + root + "/var/db/freebsd-update/ -f " + root + "/etc/freebsd-update.conf --not-running-from-cron fetch",
-		root + "/usr/sbin/freebsd-update -b " + root + " -d " + root + "/var/db/freebsd-update/ -f " + root + "/etc/freebsd-update.conf install",
+		// The release's own tool (the host runs an older one), a work
+		// directory beside the root, a host-side copy of the conf.
+		root + "/usr/sbin/freebsd-update -b " + root + " -d " + filepath.Dir(root) + "/.freebsd-update/ -f CONF --not-running-from-cron fetch",
+		root + "/usr/sbin/freebsd-update -b " + root + " -d " + filepath.Dir(root) + "/.freebsd-update/ -f CONF install",
 		"umount " + root + "/dev",
 	}
-	if got := e.run.lines(); !slices.Equal(got, want) {
+	got := e.run.lines()
+	for i := range got {
+		got[i] = confArgRE.ReplaceAllString(got[i], "-f CONF ")
+	}
+	if !slices.Equal(got, want) {
 		t.Fatalf("commands:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for _, c := range e.run.named("freebsd-update") {

@@ -241,7 +241,7 @@ func exitErr(c host.Cmd, code int, stderr string) error {
 func fakeUpdate(c host.Cmd) (string, error) {
 	root := c.Args[1]
 	cmd := c.Args[len(c.Args)-1]
-	staged := filepath.Join(root, "var/db/freebsd-update/.test-staged")
+	staged := filepath.Join(c.Args[3], ".test-staged")
 	switch cmd {
 	case "fetch":
 		rel := strings.TrimPrefix(c.Env[0], "UNAME_r=")

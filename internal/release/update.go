@@ -4,12 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -18,15 +14,13 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-// UpdateArgs is iocage's freebsd-update command line for a root: every
-// path inside the root, each argument its own argv element (iocage#1297
-// came from passing some of them as one string).
-func UpdateArgs(root, command string) []string {
-	args := []string{
-		"-b", root,
-		"-d", filepath.Join(root, "var/db/freebsd-update") + "/",
-		"-f", filepath.Join(root, "etc/freebsd-update.conf"),
-	}
+// UpdateArgs is freebsd-update's command line for a root: each argument
+// its own argv element (iocage#1297 came from passing some of them as one
+// string). The work directory and the configuration are host-owned (see
+// Session), never the root's own var/db/freebsd-update and
+// etc/freebsd-update.conf, which the jail could have made symlinks.
+func UpdateArgs(root, workdir, conf, command string) []string {
+	args := []string{"-b", root, "-d", workdir + "/", "-f", conf}
 	if command == "fetch" {
 		// fetch refuses to run without a terminal otherwise.
 		args = append(args, "--not-running-from-cron")
@@ -42,18 +36,8 @@ func UpdateEnv(rel string) []string {
 	return []string{"UNAME_r=" + rel, "PAGER=/bin/cat"}
 }
 
-// UpdateBinary is the root's own freebsd-update. jcage never downloads
-// the script from GitHub as iocage does: a guessed branch of the source
-// tree is not the tool the release shipped with.
-func UpdateBinary(root string) string { return filepath.Join(root, "usr/sbin/freebsd-update") }
-
-// DevfsMountArgs mounts devfs on ROOT/dev for freebsd-update's run.
-func DevfsMountArgs(root string) []string {
-	return []string{"-t", "devfs", "devfs", filepath.Join(root, "dev")}
-}
-
-// DevfsUnmountArgs undoes DevfsMountArgs.
-func DevfsUnmountArgs(root string) []string { return []string{filepath.Join(root, "dev")} }
+// DevfsMountArgs mounts devfs on dev, a path CheckPath returned.
+func DevfsMountArgs(dev string) []string { return []string{"-t", "devfs", "devfs", dev} }
 
 // eolRE is freebsd-update's end-of-life warning; with it fetch exits 1
 // although it did its work.
@@ -65,33 +49,27 @@ const exitNothingToInstall = 2
 
 // Patcher runs the patch step on a root.
 type Patcher struct {
-	Run host.Runner
-	Out io.Writer // freebsd-update's output, as iocage shows it
-	Err io.Writer // warnings
+	Run   host.Runner
+	Tools *Tools    // where freebsd-update comes from
+	Out   io.Writer // freebsd-update's output, as iocage shows it
+	Err   io.Writer // warnings
 }
 
-// Patch brings root up to the release's latest patch level with the
-// root's own freebsd-update, devfs mounted on ROOT/dev around it, and
+// Patch brings root up to the release's latest patch level with a
+// host-owned freebsd-update, devfs mounted on ROOT/dev around it, and
 // returns the USERLAND_VERSION it ends at.
 func (p *Patcher) Patch(ctx context.Context, root, rel string) (userland string, err error) {
-	conf := filepath.Join(root, "etc/freebsd-update.conf")
-	data, err := os.ReadFile(conf)
+	ss, err := OpenSession(ctx, p.Tools, root, rel)
 	if err != nil {
 		return "", fmt.Errorf("Failed to update %s: %w", rel, err)
 	}
-	if !hasServerName(data) {
-		return "", fmt.Errorf("Failed to update %s: %s has no ServerName", rel, conf)
-	}
-	fu := UpdateBinary(root)
-	if err := os.MkdirAll(filepath.Join(root, "dev"), 0o555); err != nil {
-		return "", err
-	}
-	if _, err := p.Run.Run(ctx, host.Cmd{Name: "mount", Args: DevfsMountArgs(root)}); err != nil {
+	defer ss.Close()
+	unmount, err := ss.mountDevfs(ctx, p.Run)
+	if err != nil {
 		return "", err
 	}
 	defer func() {
-		// Unmounted even after an interrupt, hence a context of its own.
-		if _, uerr := p.Run.Run(context.WithoutCancel(ctx), host.Cmd{Name: "umount", Args: DevfsUnmountArgs(root)}); uerr != nil && err == nil {
+		if uerr := unmount(); uerr != nil && err == nil {
 			err = uerr
 		}
 	}()
@@ -100,17 +78,14 @@ func (p *Patcher) Patch(ctx context.Context, root, rel string) (userland string,
 		out = io.Discard
 	}
 	eol := &lineMatcher{re: eolRE}
-	_, err = p.Run.Run(ctx, host.Cmd{Name: fu, Args: UpdateArgs(root, "fetch"), Env: UpdateEnv(rel), Stdout: io.MultiWriter(out, eol), Stderr: p.Err})
+	_, err = p.Run.Run(ctx, host.Cmd{Name: ss.Tool, Args: UpdateArgs(root, ss.WorkDir, ss.Conf, "fetch"), Env: UpdateEnv(rel), Stdout: io.MultiWriter(out, eol), Stderr: p.Err})
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("Failed to update %s: %s is missing", rel, fu)
-		}
 		if ctx.Err() != nil || !eol.matched() {
 			return "", err
 		}
 		p.warn("%s is past its end of life: freebsd-update fetched what it could", rel)
 	}
-	_, err = p.Run.Run(ctx, host.Cmd{Name: fu, Args: UpdateArgs(root, "install"), Env: UpdateEnv(rel), Stdout: out, Stderr: p.Err})
+	_, err = p.Run.Run(ctx, host.Cmd{Name: ss.Tool, Args: UpdateArgs(root, ss.WorkDir, ss.Conf, "install"), Env: UpdateEnv(rel), Stdout: out, Stderr: p.Err})
 	if err != nil && (ctx.Err() != nil || host.ExitCodeOf(err) != exitNothingToInstall) {
 		return "", err
 	}

@@ -13,26 +13,28 @@ import (
 
 func TestUpdateArgs(t *testing.T) {
 	r := "/pool/iocage/releases/14.3-RELEASE/root"
+	w := "/pool/iocage/releases/14.3-RELEASE/.freebsd-update"
+	c := "/tmp/jcage-freebsd-update-1/freebsd-update.conf"
 	for cmd, want := range map[string]string{
-		"fetch":   "-b " + r + " -d " + r + "/var/db/freebsd-update/ -f " + r + "/etc/freebsd-update.conf --not-running-from-cron fetch",
-		"install": "-b " + r + " -d " + r + "/var/db/freebsd-update/ -f " + r + "/etc/freebsd-update.conf install",
+		"fetch":   "-b " + r + " -d " + w + "/ -f " + c + " --not-running-from-cron fetch",
+		"install": "-b " + r + " -d " + w + "/ -f " + c + " install",
 	} {
-		if got := strings.Join(UpdateArgs(r, cmd), " "); got != want {
+		if got := strings.Join(UpdateArgs(r, w, c, cmd), " "); got != want {
 			t.Errorf("%s:\n%s\nwant\n%s", cmd, got, want)
 		}
 	}
 	if got := strings.Join(UpdateEnv("13.2-RELEASE"), " "); got != "UNAME_r=13.2-RELEASE PAGER=/bin/cat" {
 		t.Errorf("env %q", got)
 	}
-	if UpdateBinary(r) != r+"/usr/sbin/freebsd-update" {
-		t.Error(UpdateBinary(r))
-	}
-	if got := strings.Join(DevfsMountArgs(r), " "); got != "-t devfs devfs "+r+"/dev" {
+	if got := strings.Join(DevfsMountArgs(r+"/dev"), " "); got != "-t devfs devfs "+r+"/dev" {
 		t.Error(got)
 	}
-	if got := strings.Join(DevfsUnmountArgs(r), " "); got != r+"/dev" {
-		t.Error(got)
-	}
+}
+
+// hostTools answers uname -r with rel on run and returns Tools over it.
+func hostTools(run *testRunner, rel string) *Tools {
+	run.on("uname", func(host.Cmd) (string, error) { return rel + "\n", nil })
+	return &Tools{Run: run}
 }
 
 func patchRoot(t *testing.T, conf string) string {
@@ -53,11 +55,11 @@ func patchRoot(t *testing.T, conf string) string {
 }
 
 func TestPatch(t *testing.T) {
-	root := patchRoot(t, "# comment\nKeyPrint 800651ef\nServerName update.FreeBSD.org\n")
+	root := patchRoot(t, "# comment\nKeyPrint 800651ef4b4c71c27e60786d7b487188970f4b4169cc055784e21eb71d410cc5\nServerName update.FreeBSD.org\n")
 	run := &testRunner{}
 	run.on("freebsd-update", fakeUpdate)
 	var out, errw bytes.Buffer
-	p := &Patcher{Run: run, Out: &out, Err: &errw}
+	p := &Patcher{Run: run, Tools: hostTools(run, "14.3-RELEASE-p4"), Out: &out, Err: &errw}
 	v, err := p.Patch(context.Background(), root, "14.3-RELEASE")
 	if err != nil || v != "14.3-RELEASE-p2" {
 		t.Fatalf("%q %v", v, err)
@@ -79,7 +81,7 @@ func TestPatch(t *testing.T) {
 	} {
 		root := patchRoot(t, conf)
 		run := &testRunner{}
-		_, err := (&Patcher{Run: run}).Patch(context.Background(), root, "14.3-RELEASE")
+		_, err := (&Patcher{Run: run, Tools: hostTools(run, "14.3-RELEASE")}).Patch(context.Background(), root, "14.3-RELEASE")
 		if err == nil || !strings.Contains(err.Error(), "Failed to update 14.3-RELEASE: ") || !strings.Contains(err.Error(), want) {
 			t.Errorf("conf %q: %v", conf, err)
 		}
@@ -87,22 +89,23 @@ func TestPatch(t *testing.T) {
 			t.Errorf("ran %v", run.lines())
 		}
 	}
-	// A root without its own freebsd-update says so, and devfs goes.
-	bare := patchRoot(t, "ServerName update.FreeBSD.org\n")
-	os.Remove(UpdateBinary(bare))
-	run = &testRunner{}
-	run.on("freebsd-update", func(c host.Cmd) (string, error) {
-		_, err := host.Exec{}.Run(context.Background(), c)
-		return "", err
-	})
-	_, err = (&Patcher{Run: run}).Patch(context.Background(), bare, "14.3-RELEASE")
-	if err == nil || err.Error() != "Failed to update 14.3-RELEASE: "+UpdateBinary(bare)+" is missing" || len(run.named("umount")) != 1 {
-		t.Errorf("no freebsd-update: %v %v", err, run.lines())
+	// Neither the jail's own freebsd-update nor its work directory is
+	// used: the host's tool runs, with a work directory beside the root.
+	for _, c := range run.calls {
+		if c.Argv[0] != "freebsd-update" {
+			continue
+		}
+		if strings.Contains(strings.Join(c.Argv, " "), root+"/var/db") || !strings.Contains(strings.Join(c.Argv, " "), "-d "+filepath.Dir(root)+"/.freebsd-update/") {
+			t.Errorf("work directory: %q", c.Argv)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(root), ".freebsd-update")); !os.IsNotExist(err) {
+		t.Errorf("work directory left behind: %v", err)
 	}
 	// A failing mount stops before freebsd-update.
 	run = &testRunner{}
 	run.on("mount", func(c host.Cmd) (string, error) { return "", exitErr(c, 1, "mount: devfs: Operation not permitted") })
-	if _, err := (&Patcher{Run: run}).Patch(context.Background(), root, "14.3-RELEASE"); err == nil || len(run.named("freebsd-update")) != 0 {
+	if _, err := (&Patcher{Run: run, Tools: hostTools(run, "14.3-RELEASE")}).Patch(context.Background(), root, "14.3-RELEASE"); err == nil || len(run.named("freebsd-update")) != 0 {
 		t.Errorf("mount failure: %v %v", err, run.lines())
 	}
 }

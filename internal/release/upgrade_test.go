@@ -15,12 +15,13 @@ import (
 
 func TestUpgradeArgs(t *testing.T) {
 	r := "/tank/iocage/jails/web/root"
+	w := "/tank/iocage/jails/web/.freebsd-update"
 	c := "/tmp/jcage-upgrade-1/freebsd-update.conf"
 	for _, tc := range []struct{ cmd, want string }{
-		{"upgrade", "-b " + r + " -d " + r + "/var/db/freebsd-update/ -f " + c + " --not-running-from-cron --currently-running 14.2-RELEASE -r 14.3-RELEASE upgrade"},
-		{"install", "-b " + r + " -d " + r + "/var/db/freebsd-update/ -f " + c + " -r 14.3-RELEASE install"},
+		{"upgrade", "-b " + r + " -d " + w + "/ -f " + c + " --not-running-from-cron --currently-running 14.2-RELEASE -r 14.3-RELEASE upgrade"},
+		{"install", "-b " + r + " -d " + w + "/ -f " + c + " -r 14.3-RELEASE install"},
 	} {
-		args := UpgradeArgs(r, c, "14.2-RELEASE", "14.3-RELEASE", tc.cmd)
+		args := UpgradeArgs(r, w, c, "14.2-RELEASE", "14.3-RELEASE", tc.cmd)
 		if got := strings.Join(args, " "); got != tc.want {
 			t.Errorf("%s:\n%s\nwant\n%s", tc.cmd, got, tc.want)
 		}
@@ -32,26 +33,10 @@ func TestUpgradeArgs(t *testing.T) {
 	}
 }
 
-func TestUpgradeConf(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"KeyPrint abc\nServerName update.FreeBSD.org\nComponents src world kernel\n",
-			"KeyPrint abc\nServerName update.FreeBSD.org\nComponents src world\n"},
-		{"# Components src world kernel\nComponents world kernel/generic kernel # comment\nIgnorePaths", // last line without newline
-			"# Components src world kernel\nComponents world\nIgnorePaths\n"},
-		{"Components kernel\nServerName x\n", "ServerName x\nComponents world\n"},
-		{"Components src\nComponents world\n", "Components src\nComponents world\n"},
-		{"", "Components world\n"},
-	} {
-		if got := string(UpgradeConf([]byte(tc.in))); got != tc.want {
-			t.Errorf("%q:\n%q\nwant\n%q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestPendingInstall(t *testing.T) {
 	// sha256 of "/x\n", as `echo /x | sha256 -q` prints it.
-	want := "/x/var/db/freebsd-update/cacbe1bb033f403f2dbdfc1f0fe00d6fc125965ff33960ff4ca5f3f45e664c4b-install"
-	if got := PendingInstall("/x"); got != want {
+	want := "/w/cacbe1bb033f403f2dbdfc1f0fe00d6fc125965ff33960ff4ca5f3f45e664c4b-install"
+	if got := PendingInstall("/w", "/x"); got != want {
 		t.Fatalf("%s", got)
 	}
 }
@@ -71,6 +56,9 @@ type upgradeSim struct {
 }
 
 func (s *upgradeSim) respond(c host.Cmd) (string, error) {
+	if c.Name == "uname" {
+		return "15.0-RELEASE\n", nil // the host runs the target release
+	}
 	s.calls = append(s.calls, c)
 	cmd := c.Args[len(c.Args)-1]
 	for i, a := range c.Args {
@@ -82,7 +70,13 @@ func (s *upgradeSim) respond(c host.Cmd) (string, error) {
 	fail := func(code int) (string, error) {
 		return "", &host.RunError{Argv: c.Argv(), ExitCode: code, Err: fmt.Errorf("exit status %d", code)}
 	}
-	link := PendingInstall(s.root)
+	var workdir string
+	for i, a := range c.Args {
+		if a == "-d" {
+			workdir = strings.TrimSuffix(c.Args[i+1], "/")
+		}
+	}
+	link := PendingInstall(workdir, s.root)
 	if cmd == s.failAt {
 		return fail(1)
 	}
@@ -113,7 +107,7 @@ func upgradeRoot(t *testing.T) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "root")
 	for p, data := range map[string]string{
-		"etc/freebsd-update.conf": "KeyPrint 800651ef\nServerName update.FreeBSD.org\nComponents src world kernel\n",
+		"etc/freebsd-update.conf": "KeyPrint 800651ef4b4c71c27e60786d7b487188970f4b4169cc055784e21eb71d410cc5\nServerName update.FreeBSD.org\nComponents src world kernel\n",
 		"bin/freebsd-version":     "USERLAND_VERSION=\"14.3-RELEASE-p2\"\n",
 	} {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
@@ -131,15 +125,15 @@ func TestUpgraderInstallsUntilNothingIsPending(t *testing.T) {
 	run := &host.Recorder{Respond: sim.respond}
 	tmp := t.TempDir()
 	var out bytes.Buffer
-	u := &Upgrader{Run: run, Out: &out, TempDir: tmp}
+	u := &Upgrader{Run: run, Tools: &Tools{Run: run, IOCRoot: "/nonexistent", TempDir: tmp}, Out: &out}
 	v, err := u.Upgrade(context.Background(), root, "14.3-RELEASE", "15.0-RELEASE")
 	if err != nil || v != "15.0-RELEASE-p1" {
 		t.Fatalf("%q %v", v, err)
 	}
 	var lines []string
 	for _, c := range sim.calls {
-		if c.Name != root+"/usr/sbin/freebsd-update" {
-			t.Errorf("ran %s, not the root's own freebsd-update", c.Name)
+		if c.Name != "freebsd-update" {
+			t.Errorf("ran %s, not the host's freebsd-update", c.Name)
 		}
 		if got := strings.Join(c.Env, " "); got != "UNAME_r=14.3-RELEASE PAGER=/bin/cat" {
 			t.Errorf("env %q", got)
@@ -151,7 +145,7 @@ func TestUpgraderInstallsUntilNothingIsPending(t *testing.T) {
 		t.Fatalf("calls %v", lines)
 	}
 	for _, conf := range sim.confs {
-		if !strings.Contains(conf, "\nComponents src world\n") || strings.Contains(conf, "kernel") {
+		if !strings.Contains(conf, "\nComponents src world\n") || strings.Contains(conf, "kernel") || !strings.HasPrefix(conf, "KeyPrint ") {
 			t.Errorf("conf %q", conf)
 		}
 	}
@@ -183,7 +177,8 @@ func TestUpgraderFailures(t *testing.T) {
 			root := upgradeRoot(t)
 			sim := tc.sim
 			sim.root = root
-			u := &Upgrader{Run: &host.Recorder{Respond: sim.respond}, TempDir: t.TempDir()}
+			run := &host.Recorder{Respond: sim.respond}
+			u := &Upgrader{Run: run, Tools: &Tools{Run: run, TempDir: t.TempDir()}}
 			_, err := u.Upgrade(context.Background(), root, "14.3-RELEASE", "15.0-RELEASE")
 			if tc.want != nil && !errors.Is(err, tc.want) || tc.text != "" && (err == nil || err.Error() != tc.text) {
 				t.Fatalf("error %v", err)
@@ -197,7 +192,7 @@ func TestUpgraderFailures(t *testing.T) {
 	root := upgradeRoot(t)
 	os.WriteFile(filepath.Join(root, "etc/freebsd-update.conf"), []byte("# ServerName x\n"), 0o644)
 	run := &host.Recorder{}
-	if _, err := (&Upgrader{Run: run}).Upgrade(context.Background(), root, "14.3-RELEASE", "15.0-RELEASE"); err == nil || !strings.Contains(err.Error(), "ServerName not configured") || len(run.Calls()) != 0 {
+	if _, err := (&Upgrader{Run: run}).Upgrade(context.Background(), root, "14.3-RELEASE", "15.0-RELEASE"); err == nil || !strings.Contains(err.Error(), "has no ServerName") || len(run.Calls()) != 0 {
 		t.Fatalf("no ServerName: %v %v", err, run.Lines())
 	}
 	os.Remove(filepath.Join(root, "etc/freebsd-update.conf"))

@@ -1,0 +1,115 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jcage/jcage/internal/host"
+)
+
+// Tools finds the freebsd-update that maintains a root. A jail's own
+// /usr/sbin/freebsd-update is never it: root inside the jail can replace
+// that file, and jcage would then run the jail's program as root on the
+// host. The tool comes, in this order, from
+//
+//  1. the host itself, when the host's release is at least the one being
+//     installed (a newer freebsd-update manages an older release; UNAME_r
+//     tells it which);
+//  2. the fetched release's own root, IOCROOT/releases/REL/root, which no
+//     jail can write (jails are clones of its snapshot, or mount it
+//     read-only);
+//  3. REL's base.txz in IOCROOT/download/REL, the one member extracted to
+//     a private directory of the host's.
+type Tools struct {
+	Run     host.Runner
+	IOCRoot string // the mountpoint of POOL/iocage
+	TempDir string // where an extracted tool goes; "" is os.TempDir()
+	// HostRelease is the host's release when the caller knows it already;
+	// "" asks uname -r.
+	HostRelease string
+
+	once    sync.Once
+	hostRel string
+}
+
+// ToolMember is freebsd-update's path inside a release tree and a set.
+const ToolMember = "usr/sbin/freebsd-update"
+
+// ToolArchiveArgs extracts freebsd-update alone from a base set into dir.
+func ToolArchiveArgs(archive, dir string) []string {
+	return []string{"-x", "-f", archive, "-C", dir, "./" + ToolMember}
+}
+
+func (t *Tools) hostRelease(ctx context.Context) string {
+	t.once.Do(func() {
+		if t.HostRelease != "" {
+			t.hostRel = t.HostRelease
+			return
+		}
+		out, err := t.Run.Run(ctx, host.Cmd{Name: "uname", Args: []string{"-r"}})
+		if err == nil {
+			t.hostRel = strings.TrimSpace(string(out))
+		}
+	})
+	return t.hostRel
+}
+
+// relVersion is major*100+minor, 0 when rel has none.
+func relVersion(rel string) int {
+	maj, rest, ok := strings.Cut(rel, ".")
+	if !ok {
+		return 0
+	}
+	min := rest
+	if i := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		min = rest[:i]
+	}
+	a, err1 := strconv.Atoi(maj)
+	b, err2 := strconv.Atoi(min)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return a*100 + b
+}
+
+// FreebsdUpdate returns the host-owned freebsd-update for release rel and
+// a cleanup to call when done with it.
+func (t *Tools) FreebsdUpdate(ctx context.Context, rel string) (string, func(), error) {
+	none := func() {}
+	base := patchRE.ReplaceAllString(rel, "")
+	if hv, rv := relVersion(t.hostRelease(ctx)), relVersion(base); hv > 0 && rv > 0 && hv >= rv {
+		return "freebsd-update", none, nil
+	}
+	if t.IOCRoot == "" {
+		return "", none, fmt.Errorf("no freebsd-update of the host's manages %s", rel)
+	}
+	// host-owned: a release's root, which no jail can write.
+	relTool := filepath.Join(t.IOCRoot, "releases", base, "root", ToolMember)
+	if fi, err := os.Lstat(relTool); err == nil && fi.Mode().IsRegular() {
+		return relTool, none, nil
+	}
+	archive := filepath.Join(t.IOCRoot, "download", base, "base.txz")
+	if fi, err := os.Lstat(archive); err != nil || !fi.Mode().IsRegular() {
+		return "", none, fmt.Errorf("no host-owned freebsd-update for %s: fetch %s first", rel, base)
+	}
+	dir, err := os.MkdirTemp(t.TempDir, "jcage-tool-")
+	if err != nil {
+		return "", none, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	if _, err := t.Run.Run(ctx, host.Cmd{Name: "tar", Args: ToolArchiveArgs(archive, dir)}); err != nil {
+		cleanup()
+		return "", none, fmt.Errorf("extract freebsd-update from %s: %w", archive, err)
+	}
+	p := filepath.Join(dir, ToolMember)
+	if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() {
+		cleanup()
+		return "", none, fmt.Errorf("%s holds no %s", archive, ToolMember)
+	}
+	return p, cleanup, nil
+}
