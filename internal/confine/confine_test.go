@@ -162,3 +162,33 @@ func TestRemoveAllNeverFollows(t *testing.T) {
 	must(t, RemoveAll(root, "absent/x"))
 	hostUnchanged(t, host)
 }
+
+func TestCheckEscapes(t *testing.T) {
+	root, host := hostile(t) // etc -> host directory
+	err := CheckEscapes(root)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Path != filepath.Join(root, "etc") {
+		t.Fatalf("CheckEscapes: %v, want etc named", err)
+	}
+	must(t, os.Remove(filepath.Join(root, "etc")))
+	// A link to a host file (FreeBSD's own etc/termcap is one), a link
+	// that stays inside and a dangling one are no escape.
+	must(t, os.Symlink(filepath.Join(host, "hosts"), filepath.Join(root, "termcap")))
+	must(t, os.Symlink("usr", filepath.Join(root, "home")))
+	must(t, os.Symlink("/nonexistent/dir", filepath.Join(root, "dangling")))
+	if err := CheckEscapes(root); err != nil {
+		t.Fatalf("CheckEscapes on a clean tree: %v", err)
+	}
+	// A relative link that climbs out, deep in the tree.
+	must(t, os.Symlink("../../host", filepath.Join(root, "usr", "climb")))
+	if err := CheckEscapes(root); !errors.As(err, &ce) || ce.Path != filepath.Join(root, "usr", "climb") {
+		t.Fatalf("CheckEscapes: %v, want usr/climb named", err)
+	}
+	// A chain: an inside link to a link that leaves.
+	must(t, os.Remove(filepath.Join(root, "usr", "climb")))
+	must(t, os.Symlink(host, filepath.Join(root, "var", "out")))
+	must(t, os.Symlink("var/out", filepath.Join(root, "chain")))
+	if err := CheckEscapes(root); err == nil {
+		t.Fatal("CheckEscapes missed a link chain that leaves the root")
+	}
+}

@@ -87,7 +87,7 @@ func Resolve(jailRoot, dest string) (string, error) {
 // with ".." stopping at the jail's "/". It does not look at the disk: it
 // names an entry to match, never a place to mount.
 func InJail(jailRoot, dest string) string {
-	return filepath.Join(filepath.Clean(jailRoot), filepath.Clean("/"+dest))
+	return filepath.Join(filepath.Clean(jailRoot), filepath.Clean("/"+dest)) // confine: a name to match, never opened
 }
 
 // Within reports whether p is root or below it.

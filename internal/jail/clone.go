@@ -149,7 +149,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := replaceInFile(filepath.Join(dir, "fstab"), src.Name, p.name); err != nil {
 		return err
 	}
-	if err := replaceInRootFile(filepath.Join(dir, "root"), "etc/hosts", src.Name, p.name); err != nil { // host-owned: the clone's root directory itself
+	if err := replaceInRootFile(filepath.Join(dir, "root"), "etc/hosts", src.Name, p.name); err != nil { // confine: host-owned, the dataset's root directory itself
 		return err
 	}
 	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {

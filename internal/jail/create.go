@@ -487,7 +487,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 		return err
 	}
 	dir := filepath.Join(t.Mountpoint, "jails", p.name)
-	root := filepath.Join(dir, "root")
+	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
 	cfg := newJailConfig(inv, req, src, p, thick)
 	// The new jail's files go in together: each is a few round trips to
 	// ZFS, and nothing reads them before the jail is committed.

@@ -168,7 +168,7 @@ func (j *Jail) ConfigPath() string { return filepath.Join(j.Dir, "config.json") 
 func (j *Jail) FstabPath() string { return filepath.Join(j.Dir, "fstab") }
 
 // RootPath is the jail's root directory.
-func (j *Jail) RootPath() string { return filepath.Join(j.Dir, "root") }
+func (j *Jail) RootPath() string { return filepath.Join(j.Dir, "root") } // confine: host-owned, the root directory itself
 
 // Running reports whether jls knows the jail.
 func (j *Jail) Running() bool { return j.JID != 0 }

@@ -249,7 +249,7 @@ func JailConf(in ConfInput) *Conf {
 	}
 	b.set("host.domainname", get("host_domainname"))
 	b.set("host.hostname", get("host_hostname"))
-	b.set("path", filepath.Join(in.Dir, "root"))
+	b.set("path", filepath.Join(in.Dir, "root")) // confine: host-owned, the root directory itself
 	b.set("securelevel", get("securelevel"))
 	b.set("host.hostuuid", underscored(in.Name))
 	b.set("devfs_ruleset", ruleset)

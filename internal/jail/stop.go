@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -32,13 +33,13 @@ func (h *Host) stopOne(ctx context.Context, r *run, j *Jail, force, silent bool,
 
 // UmountCmds are the best-effort unmounts that end every stop.
 func UmountCmds(dir string) []host.Cmd {
-	root := filepath.Join(dir, "root")
+	root := filepath.Join(dir, "root") // confine: host-owned, the root directory itself
 	return []host.Cmd{
 		{Name: "umount", Args: []string{"-afF", filepath.Join(dir, "fstab")}},
-		{Name: "umount", Args: []string{"-f", filepath.Join(root, "dev", "fd")}},
-		{Name: "umount", Args: []string{"-f", filepath.Join(root, "dev")}},
-		{Name: "umount", Args: []string{"-f", filepath.Join(root, "proc")}},
-		{Name: "umount", Args: []string{"-f", filepath.Join(root, "compat", "linux", "proc")}},
+		{Name: "umount", Args: []string{"-f", confine.Path(root, "dev/fd")}},
+		{Name: "umount", Args: []string{"-f", confine.Path(root, "dev")}},
+		{Name: "umount", Args: []string{"-f", confine.Path(root, "proc")}},
+		{Name: "umount", Args: []string{"-f", confine.Path(root, "compat/linux/proc")}},
 	}
 }
 
@@ -180,11 +181,31 @@ func (h *Host) stopJail(ctx context.Context, r *run, j *Jail, spec *stopSpec, wa
 	cmds := UmountCmds(j.Dir)
 	if out, err := jr.runCmd(ctx, host.Cmd{Name: "mount", Args: []string{"-p"}}); err == nil {
 		cmds = PendingUmounts(cmds, ParseMountP(string(out)), fstabDestinations(j.FstabPath()))
+	} else {
+		// Blind, umount(8) would follow a symlink the jail left at
+		// ROOT/dev or ROOT/proc to the host's own mount.
+		cmds = confinedUmounts(j.RootPath(), cmds)
 	}
 	for _, c := range cmds {
 		jr.runCmd(ctx, c)
 	}
 	return nil
+}
+
+// confinedUmounts drops the unmounts of UmountCmds whose target under
+// root is not a directory reached without a symlink.
+func confinedUmounts(root string, cmds []host.Cmd) []host.Cmd {
+	var out []host.Cmd
+	for _, c := range cmds {
+		target := c.Args[len(c.Args)-1]
+		if rel, ok := confine.Rel(root, target); ok {
+			if _, err := confine.CheckPath(root, rel, false); err != nil {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // ParseMountP returns the mount points `mount -p` lists.

@@ -97,7 +97,8 @@ func SanitizeConf(data []byte) ([]byte, error) {
 		}
 		// freebsd-update's `while read` loop never sees a last line
 		// without its newline.
-		fmt.Fprintf(&b, "%s %s\n", f[0], value)
+		b.WriteString(strings.TrimSpace(f[0] + " " + value))
+		b.WriteByte('\n')
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("freebsd-update.conf: %w", err)

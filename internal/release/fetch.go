@@ -242,7 +242,7 @@ func (f *Fetcher) Resolve(ctx context.Context, rel string) (string, error) {
 // location is where one release's files come from.
 func (f *Fetcher) location(rel, file string) string {
 	if f.opts.Local {
-		return filepath.Join(f.rootDir, rel, file)
+		return filepath.Join(f.rootDir, rel, file) // confine: a local release directory of the admin's
 	}
 	return FileURL(f.server, f.rootDir, rel, file)
 }

@@ -64,8 +64,7 @@ func OpenSession(ctx context.Context, tools *Tools, root, rel string) (*Session,
 		s.Close()
 		return nil, err
 	}
-	// host-owned: the dataset directory that holds the root, not the root.
-	s.WorkDir = filepath.Join(filepath.Dir(filepath.Clean(root)), WorkDirName)
+	s.WorkDir = filepath.Join(filepath.Dir(filepath.Clean(root)), WorkDirName) // confine: host-owned, beside the root
 	if err := os.RemoveAll(s.WorkDir); err != nil {
 		s.Close()
 		return nil, err

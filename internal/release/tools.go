@@ -88,12 +88,11 @@ func (t *Tools) FreebsdUpdate(ctx context.Context, rel string) (string, func(), 
 	if t.IOCRoot == "" {
 		return "", none, fmt.Errorf("no freebsd-update of the host's manages %s", rel)
 	}
-	// host-owned: a release's root, which no jail can write.
-	relTool := filepath.Join(t.IOCRoot, "releases", base, "root", ToolMember)
+	relTool := filepath.Join(t.IOCRoot, "releases", base, "root", ToolMember) // confine: host-owned, a release's root no jail can write
 	if fi, err := os.Lstat(relTool); err == nil && fi.Mode().IsRegular() {
 		return relTool, none, nil
 	}
-	archive := filepath.Join(t.IOCRoot, "download", base, "base.txz")
+	archive := filepath.Join(t.IOCRoot, "download", base, "base.txz") // confine: host-owned
 	if fi, err := os.Lstat(archive); err != nil || !fi.Mode().IsRegular() {
 		return "", none, fmt.Errorf("no host-owned freebsd-update for %s: fetch %s first", rel, base)
 	}
