@@ -62,6 +62,7 @@ func execCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "host_user", Aliases: []string{"u"}, Value: "root", Usage: "The host user to use."},
 			&cli.StringFlag{Name: "jail_user", Aliases: []string{"U"}, Usage: "The jail user to use."},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Start the jail if it is not running."},
+			&cli.BoolFlag{Name: "keep_proxy", Aliases: []string{"p"}, Usage: "Pass the caller's proxy variables (http_proxy and the like) to the command."},
 		},
 		// Everything after JAIL is the jail's command, options included.
 		SkipFlagParsing: true,
@@ -72,7 +73,7 @@ func execCommand(e *env) *cli.Command {
 			}
 			opts, rest, err := leadingFlags(args,
 				map[string]string{"u": "host_user", "host_user": "host_user", "U": "jail_user", "jail_user": "jail_user"},
-				map[string]string{"f": "force", "force": "force"})
+				map[string]string{"f": "force", "force": "force", "p": "keep_proxy", "keep_proxy": "keep_proxy"})
 			if err != nil {
 				return err
 			}
@@ -84,7 +85,7 @@ func execCommand(e *env) *cli.Command {
 				rest = append(rest[:1:1], rest[2:]...)
 			}
 			if len(rest) < 2 {
-				return errors.New("Usage: jcage exec [-u USER | -U USER] [-f] JAIL COMMAND...")
+				return errors.New("Usage: jcage exec [-u USER | -U USER] [-f] [-p] JAIL COMMAND...")
 			}
 			hostUser, jailUser := opts["host_user"], opts["jail_user"]
 			if hostUser == "" {
@@ -100,7 +101,7 @@ func execCommand(e *env) *cli.Command {
 				return err
 			}
 			return h.Exec(c.Context, inv, rest[0], rest[1:], jail.ExecOptions{
-				HostUser: hostUser, JailUser: jailUser, Force: opts["force"] != "" || e.force,
+				HostUser: hostUser, JailUser: jailUser, Force: opts["force"] != "" || e.force, KeepProxy: opts["keep_proxy"] != "",
 				Start: jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)},
 				Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
 			})

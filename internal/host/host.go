@@ -22,10 +22,14 @@ const DefaultPath = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bi
 
 // Cmd describes one program invocation.
 type Cmd struct {
-	Name   string   // program name, resolved through PATH unless it contains a slash
-	Args   []string // arguments, without the program name
-	Env    []string // extra KEY=VALUE pairs added to the inherited environment
-	Dir    string   // working directory; empty means the current one
+	Name string   // program name, resolved through PATH unless it contains a slash
+	Args []string // arguments, without the program name
+	Env  []string // extra KEY=VALUE pairs added to the inherited environment
+	// Clean starts the program with Env alone (and the runner's PATH
+	// when Env sets none) instead of the caller's environment: what a
+	// jail is handed must not carry the admin's tokens and agent sockets.
+	Clean  bool
+	Dir    string // working directory; empty means the current one
 	Stdin  io.Reader
 	Stdout io.Writer // when nil, stdout is captured and returned by Run
 	Stderr io.Writer // stderr is always captured for errors; also copied here when set
@@ -123,7 +127,10 @@ func (x Exec) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	cmd.Dir = c.Dir
 	cmd.Stdin = c.Stdin
 	env := os.Environ()
-	if os.Getenv("PATH") == "" || x.Path != "" {
+	if c.Clean {
+		env = nil
+	}
+	if os.Getenv("PATH") == "" || x.Path != "" || c.Clean {
 		env = append(env, "PATH="+x.SearchPath())
 	}
 	cmd.Env = append(env, c.Env...)

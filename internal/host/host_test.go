@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -81,5 +82,23 @@ func TestRecorder(t *testing.T) {
 	}
 	if got := strings.Join(r.Lines(), ";"); got != "jls --libxo json;jail -r ioc-x" {
 		t.Fatalf("lines = %q", got)
+	}
+}
+
+func TestCleanEnvironment(t *testing.T) {
+	t.Setenv("JCAGE_TEST_SECRET", "agent-socket")
+	x := Exec{Path: "/usr/bin:/bin"}
+	out, err := x.Run(context.Background(), Cmd{Name: "env", Clean: true, Env: []string{"HOME=/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Fields(string(out))
+	slices.Sort(got)
+	if strings.Join(got, " ") != "HOME=/ PATH=/usr/bin:/bin" {
+		t.Fatalf("clean environment %q", got)
+	}
+	out, _ = x.Run(context.Background(), Cmd{Name: "env"})
+	if !strings.Contains(string(out), "JCAGE_TEST_SECRET=agent-socket") {
+		t.Fatal("the inherited environment is gone without Clean")
 	}
 }

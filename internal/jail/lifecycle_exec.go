@@ -19,27 +19,43 @@ type ExecOptions struct {
 	HostUser string
 	JailUser string
 	// Force starts the jail first when it is not running.
-	Force  bool
-	Start  StartOptions // how Force starts it
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
+	Force bool
+	// KeepProxy (exec -p) passes the caller's proxy variables on.
+	KeepProxy bool
+	Start     StartOptions // how Force starts it
+	Stdin     io.Reader
+	Stdout    io.Writer
+	Stderr    io.Writer
 }
 
 // cleanPath is the PATH of iocage's clean environment.
 const cleanPath = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin:/root/bin"
 
-// ExecEnv is the environment iocage gives a command run in a jail with
-// exec_clean on. The runner adds it to the inherited environment, so
-// these variables override the caller's while others pass through.
-func ExecEnv(p *Config, lang string) []string {
+// proxyVars are the variables fetch(3) and pkg(8) read for a proxy.
+var proxyVars = []string{"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "HTTP_PROXY_AUTH"}
+
+// ExecEnv is the environment a command run in a jail starts with: iocage's
+// clean one (iocage_lib/ioc_exec.py, IOCExec.exec_jail with exec_clean),
+// and the caller's proxy variables when proxy is set. With exec_clean
+// off, iocage hands over the caller's whole environment; jcage does so
+// only then, as the admin asked. keep reports whether it does.
+func ExecEnv(p *Config, getenv func(string) string, proxy bool) (env []string, clean bool) {
 	if !p.Bool("exec_clean") {
-		return nil
+		return nil, false
 	}
+	lang := getenv("LANG")
 	if lang == "" {
 		lang = "en_US.UTF-8"
 	}
-	return []string{"PATH=" + cleanPath, "PWD=/", "HOME=/", "TERM=xterm-256color", "LANG=" + lang, "LC_ALL=" + lang}
+	env = []string{"PATH=" + cleanPath, "PWD=/", "HOME=/", "TERM=xterm-256color", "LANG=" + lang, "LC_ALL=" + lang}
+	if proxy {
+		for _, k := range proxyVars {
+			if v := getenv(k); v != "" {
+				env = append(env, k+"="+v)
+			}
+		}
+	}
+	return env, true
 }
 
 // ExecCmd is `jcage exec`: `setfib FIB jexec -u USER JNAME CMD...` (-U
@@ -143,7 +159,7 @@ func (h *Host) Exec(ctx context.Context, inv *Inventory, name string, argv []str
 	if err != nil {
 		return err
 	}
-	c.Env = ExecEnv(j.Props, os.Getenv("LANG"))
+	c.Env, c.Clean = ExecEnv(j.Props, os.Getenv, opts.KeepProxy)
 	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
 		return commandFailed(argv, err)
 	}
@@ -157,7 +173,7 @@ func (h *Host) Console(ctx context.Context, inv *Inventory, name string, opts Ex
 		return err
 	}
 	c := ConsoleCmd(j)
-	c.Env = ExecEnv(j.Props, os.Getenv("LANG"))
+	c.Env, c.Clean = ExecEnv(j.Props, os.Getenv, false)
 	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
 		return fmt.Errorf("Console failed!\nThe cause could be bad permissions for %s/usr/lib: %w", j.RootPath(), err)
 	}
@@ -177,7 +193,8 @@ func (h *Host) Pkg(ctx context.Context, inv *Inventory, name string, args []stri
 		return errors.New("The jail requires an IP address before you can use pkg. Set one and restart the jail.")
 	}
 	c := PkgCmd(j.JID, args)
-	c.Env = ExecEnv(j.Props, os.Getenv("LANG"))
+	// pkg fetches from the jail's repositories: the proxy goes with it.
+	c.Env, c.Clean = ExecEnv(j.Props, os.Getenv, true)
 	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
 		return commandFailed(append([]string{"pkg"}, args...), err)
 	}

@@ -371,10 +371,15 @@ func TestExecCmds(t *testing.T) {
 	if got := cmdLine(ConsoleCmd(j)); got != "setfib 0 jexec -u root ioc-web login -p -f admin" {
 		t.Fatal(got)
 	}
-	if env := ExecEnv(j.Props, ""); strings.Join(env, " ") != "PATH="+cleanPath+" PWD=/ HOME=/ TERM=xterm-256color LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8" {
+	caller := map[string]string{"SSH_AUTH_SOCK": "/tmp/agent", "http_proxy": "http://p:3128", "LANG": ""}
+	getenv := func(k string) string { return caller[k] }
+	if env, clean := ExecEnv(j.Props, getenv, true); !clean || strings.Join(env, " ") != "PATH="+cleanPath+" PWD=/ HOME=/ TERM=xterm-256color LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 http_proxy=http://p:3128" {
+		t.Errorf("env with the proxy %q", env)
+	}
+	if env, clean := ExecEnv(j.Props, getenv, false); !clean || strings.Join(env, " ") != "PATH="+cleanPath+" PWD=/ HOME=/ TERM=xterm-256color LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8" {
 		t.Fatalf("%v", env)
 	}
-	if env := ExecEnv(effective(t, "web", map[string]any{"exec_clean": 0}), "C"); env != nil {
+	if env, clean := ExecEnv(effective(t, "web", map[string]any{"exec_clean": 0}), getenv, false); env != nil || clean {
 		t.Fatalf("%v", env)
 	}
 }
