@@ -128,7 +128,7 @@ func (x Exec) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	cmd.Stdin = c.Stdin
 	env := os.Environ()
 	if c.Clean {
-		env = nil
+		env = testWorldEnv(env)
 	}
 	if os.Getenv("PATH") == "" || x.Path != "" || c.Clean {
 		env = append(env, "PATH="+x.SearchPath())
@@ -160,4 +160,19 @@ func (x Exec) Run(ctx context.Context, c Cmd) ([]byte, error) {
 		return nil, nil
 	}
 	return stdout.Bytes(), nil
+}
+
+// TestWorldPrefix starts the variables that configure the test world's
+// FreeBSD simulator (its state directory, injected faults). They are the
+// only ones a clean environment keeps; no FreeBSD host sets them.
+const TestWorldPrefix = "JCAGE_SIM_"
+
+func testWorldEnv(env []string) []string {
+	var keep []string
+	for _, kv := range env {
+		if strings.HasPrefix(kv, TestWorldPrefix) {
+			keep = append(keep, kv)
+		}
+	}
+	return keep
 }
