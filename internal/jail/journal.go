@@ -21,6 +21,7 @@ import (
 // found by whoever holds the lock next belongs to a process that died.
 type journal struct {
 	path  string
+	owner *os.File // flocked while the change runs: see alive
 	Op    string        `json:"op"`
 	Name  string        `json:"name"`
 	Steps []journalStep `json:"steps"`
@@ -43,6 +44,10 @@ type journalStep struct {
 	// Inherit clears the local value of Prop on that dataset.
 	Inherit string `json:"inherit,omitempty"`
 	Prop    string `json:"prop,omitempty"`
+	// DropTo rolls DropTo and its children back to their snapshot Snap
+	// and destroys it (update and upgrade).
+	DropTo string `json:"drop_to,omitempty"`
+	Snap   string `json:"snap,omitempty"`
 }
 
 func (h *Host) journalDir() string {
@@ -60,7 +65,36 @@ func (h *Host) beginJournal(op, name string) (*journal, error) {
 		return nil, err
 	}
 	// Written with its first step: until then there is nothing to undo.
-	return &journal{path: filepath.Join(dir, op+"-"+strings.ReplaceAll(name, "/", "_")+".json"), Op: op, Name: name}, nil
+	j := &journal{path: filepath.Join(dir, op+"-"+strings.ReplaceAll(name, "/", "_")+".json"), Op: op, Name: name}
+	// The owner file stays locked while this process lives, so that a
+	// command holding another lock than the change's never replays a
+	// journal whose change is still running.
+	f, err := os.OpenFile(j.path+".owner", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := flockExclusive(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	j.owner = f
+	return j, nil
+}
+
+// alive reports whether the process that writes the journal at path is
+// still running: it holds the owner file's lock until it ends.
+func alive(path string) bool {
+	f, err := os.OpenFile(path+".owner", os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	ok, err := flockTry(f)
+	if err != nil || !ok {
+		return err == nil
+	}
+	funlock(f)
+	return false
 }
 
 func (j *journal) save() error {
@@ -117,6 +151,16 @@ func (j *journal) renameBackOnCrash(from, to string) error {
 func (j *journal) done() {
 	if j != nil {
 		_ = os.Remove(j.path)
+		j.release()
+	}
+}
+
+// release lets go of the owner lock (the journal stays for Recover).
+func (j *journal) release() {
+	if j != nil && j.owner != nil {
+		_ = os.Remove(j.path + ".owner")
+		j.owner.Close()
+		j.owner = nil
 	}
 }
 
@@ -140,6 +184,10 @@ func (h *Host) replay(ctx context.Context, j *journal) error {
 			}
 		case st.Inherit != "":
 			err = h.ZFS.Inherit(ctx, st.Inherit, st.Prop)
+		case st.DropTo != "":
+			if _, gerr := h.ZFS.Get(ctx, zfs.SnapName(st.DropTo, st.Snap)); gerr == nil {
+				err = h.dropTo(ctx, st.DropTo, st.Snap)
+			}
 		}
 		if err != nil && !errors.Is(err, zfs.ErrNotFound) {
 			return fmt.Errorf("clean up after an interrupted %s of %s: %w", j.Op, j.Name, err)
@@ -173,6 +221,7 @@ func (h *Host) abandon(ctx context.Context, r *revert.Reverter, j *journal) {
 	r.Fail()
 	if err := h.replay(ctx, j); err != nil {
 		h.say("%v", err)
+		j.release()
 		return
 	}
 	j.done()
@@ -186,6 +235,9 @@ func (h *Host) Recover(ctx context.Context) error {
 		return err
 	}
 	for _, f := range files {
+		if alive(f) {
+			continue
+		}
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
@@ -202,6 +254,7 @@ func (h *Host) Recover(ctx context.Context) error {
 		if err := os.Remove(f); err != nil {
 			return err
 		}
+		_ = os.Remove(f + ".owner")
 		h.say("Cleaned up after an interrupted %s of %s.", j.Op, j.Name)
 	}
 	return nil
@@ -325,4 +378,12 @@ func (t *txn) move(ctx context.Context, from, to string, liftReadonly bool) (zfs
 	}
 	t.Add(func() error { return h.ZFS.Rename(t.ctx, to, from, zfs.RenameOptions{Force: true}) })
 	return h.ZFS.Get(ctx, to)
+}
+
+// dropToOnCrash records that ds goes back to its snapshot name (and the
+// snapshot goes) if the change never finishes; call it once the snapshot
+// exists.
+func (j *journal) dropToOnCrash(ds, name string) error {
+	j.Steps = append(j.Steps, journalStep{DropTo: ds, Snap: name})
+	return j.save()
 }

@@ -157,10 +157,20 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	ds := inv.SnapDataset(j)
 	name := zfs.UpdateSnapName(release, h.now())
 	snap := zfs.SnapName(ds, name)
+	// A process killed outright leaves the journal: the next command
+	// rolls the jail back to the snapshot, as a failure here would.
+	jn, err := h.beginJournal("update", j.Name)
+	if err != nil {
+		return err
+	}
+	defer jn.release()
 	if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
 			return fmt.Errorf("%w: %s", ErrSnapExists, snap)
 		}
+		return err
+	}
+	if err := jn.dropToOnCrash(ds, name); err != nil {
 		return err
 	}
 	r := revert.New()
@@ -174,7 +184,11 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 			}
 		}
 		if err != nil && !committed {
-			err = rolledBack(err, snap, r.Fail())
+			cerr := r.Fail()
+			if cerr == nil {
+				jn.done()
+			}
+			err = rolledBack(err, snap, cerr)
 		}
 	}()
 	h.say("Snapshot: %s created.", snap)
@@ -195,7 +209,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	if basejail {
 		if !st.patched[rel] {
 			relSnap = zfs.SnapName(inv.Tree.ReleaseRoot(rel), name)
-			if err := h.patchRelease(ctx, inv, r, rel, relRoot, relSnap, opts.Patcher); err != nil {
+			if err := h.patchRelease(ctx, inv, r, jn, rel, relRoot, relSnap, opts.Patcher); err != nil {
 				return err
 			}
 			st.patched[rel] = true
@@ -218,6 +232,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	}
 	h.say("Updated jail successfully.")
 	r.Success()
+	jn.done()
 	committed = true
 	if relSnap != "" {
 		// The release keeps no trace of the update, as with iocage; the
@@ -246,11 +261,15 @@ func orDiscard(w io.Writer) io.Writer {
 
 // patchRelease patches the release a base jail mounts, under a snapshot
 // of its own, and sets the new release on every base jail of it.
-func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Reverter, rel, root, snap string, p RootPatcher) error {
+func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Reverter, jn *journal, rel, root, snap string, p RootPatcher) error {
 	if err := h.ZFS.Snapshot(ctx, snap, false); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
 			return fmt.Errorf("%w: %s", ErrSnapExists, snap)
 		}
+		return err
+	}
+	relDS, relName, _ := strings.Cut(snap, "@")
+	if err := jn.dropToOnCrash(relDS, relName); err != nil {
 		return err
 	}
 	r.Add(func() error {
@@ -284,6 +303,10 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 		path := o.ConfigPath()
 		old, err := os.ReadFile(path)
 		if err != nil {
+			return err
+		}
+		jn.Steps = append(jn.Steps, journalStep{File: path, Data: old})
+		if err := jn.save(); err != nil {
 			return err
 		}
 		if err := Update(path, nil, func(c *Config) error {

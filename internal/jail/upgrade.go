@@ -113,10 +113,18 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	ds := inv.SnapDataset(j)
 	name := zfs.UpgradeSnapName(h.now())
 	snap := zfs.SnapName(ds, name)
+	jn, err := h.beginJournal("upgrade", j.Name)
+	if err != nil {
+		return err
+	}
+	defer jn.release()
 	if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
 			return fmt.Errorf("%w: %s (remove it with snapremove to upgrade again)", ErrSnapExists, snap)
 		}
+		return err
+	}
+	if err := jn.dropToOnCrash(ds, name); err != nil {
 		return err
 	}
 	r := revert.New()
@@ -124,7 +132,11 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	r.Add(func() error { return h.dropTo(context.WithoutCancel(ctx), ds, name) })
 	defer func() {
 		if err != nil {
-			err = rolledBack(err, snap, r.Fail())
+			cerr := r.Fail()
+			if cerr == nil {
+				jn.done()
+			}
+			err = rolledBack(err, snap, cerr)
 		}
 	}()
 
@@ -148,6 +160,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	}
 	j.Props.Set("release", now)
 	r.Success()
+	jn.done()
 	if h.Out != nil {
 		io.WriteString(h.Out, UpgradeMessage(j.Name, release, now, name))
 	}

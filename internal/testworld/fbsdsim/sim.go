@@ -108,6 +108,7 @@ func Run(e *Env) int {
 		fmt.Fprintf(e.Stderr, "%s: simulator call log: %v\n", e.Tool, err)
 		return 70
 	}
+	e.injectedKill()
 	if code, failed := e.injectedFailure(); failed {
 		return code
 	}
