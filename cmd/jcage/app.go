@@ -76,14 +76,24 @@ func newApp(e *env) *cli.App {
 		},
 		// Errors are printed once, by main, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError{err}
+		OnUsageError: func(c *cli.Context, err error, sub bool) error {
+			return flagUsageError(c, err, sub)
 		},
 		Commands: commands(e),
 	}
-	app.CommandNotFound = func(c *cli.Context, name string) {
-		fmt.Fprintf(e.stderr, "jcage: no such command %q; see 'jcage help'\n", name)
+	// A word that names no command is click's "No such command", exit 2,
+	// not the help text and success.
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return unknownCommand(app, c.Args().First())
+		}
+		return cli.ShowAppHelp(c)
 	}
+	// jcage's own help command replaces urfave/cli's, which then leaves
+	// --help to be added here.
+	app.Commands = append(app.Commands, helpCommand(app))
+	sort.Slice(app.Commands, func(i, j int) bool { return app.Commands[i].Name < app.Commands[j].Name })
+	app.Flags = append(app.Flags, cli.HelpFlag)
 	return app
 }
 
@@ -98,16 +108,13 @@ func commands(e *env) []*cli.Command {
 	var cmds []*cli.Command
 	for _, f := range commandFactories {
 		c := f(e)
-		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return usageError{err} }
+		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagUsageError(c, err, true) }
+		checkArgsFirst(c)
 		cmds = append(cmds, c)
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
 }
-
-type usageError struct{ error }
-
-func (u usageError) Error() string { return u.error.Error() + " (see --help)" }
 
 // needRoot wraps the action of a command that changes the host.
 func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {

@@ -45,7 +45,9 @@ func fstabCommand(e *env) *cli.Command {
 	}
 }
 
-func runFstab(c *cli.Context, e *env) error {
+// fstabArgs reads fstab's one action, the jail and the rest of the
+// command line, refusing what no jail's fstab could make valid.
+func fstabArgs(c *cli.Context) (action, name string, rest []string, err error) {
 	var actions []string
 	for _, a := range []string{"add", "remove", "replace", "edit", "list"} {
 		if c.IsSet(a) {
@@ -55,18 +57,26 @@ func runFstab(c *cli.Context, e *env) error {
 	args := c.Args().Slice()
 	switch {
 	case len(actions) == 0:
-		return errors.New("Type of operation not specified! Use one of -a, -r, -R INDEX, -e and -l")
+		return "", "", nil, errors.New("Type of operation not specified! Use one of -a, -r, -R INDEX, -e and -l")
 	case len(actions) > 1:
-		return errors.New("Use only one of -a, -r, -R INDEX, -e and -l")
+		return "", "", nil, errors.New("Use only one of -a, -r, -R INDEX, -e and -l")
 	case len(args) == 0:
-		return errors.New("Please supply an fstab entry or jail!")
+		return "", "", nil, errors.New("Please supply an fstab entry or jail!")
 	}
-	action, name, rest := actions[0], args[0], args[1:]
+	action, name, rest = actions[0], args[0], args[1:]
 	if (action == "edit" || action == "list") && len(rest) > 0 {
-		return fmt.Errorf("Usage: jcage fstab -%c JAIL", action[0])
+		return "", "", nil, fmt.Errorf("Usage: jcage fstab -%c JAIL", action[0])
 	}
 	if action != "edit" && action != "list" && len(rest) == 0 {
-		return errors.New("Please supply an fstab entry or jail!")
+		return "", "", nil, errors.New("Please supply an fstab entry or jail!")
+	}
+	return action, name, rest, nil
+}
+
+func runFstab(c *cli.Context, e *env) error {
+	action, name, rest, err := fstabArgs(c)
+	if err != nil {
+		return err
 	}
 	h := e.host()
 	mutating := action != "list"
