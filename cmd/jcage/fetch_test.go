@@ -99,7 +99,7 @@ func TestFetchCommand(t *testing.T) {
 	if h.jcage("list", "-r", "-h") != 0 || h.stdout.String() != "13.4-RELEASE\n14.3-RELEASE\n" {
 		t.Errorf("list -r -h: %q", h.stdout.String())
 	}
-	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "[\n  {\n    \"release\": \"13.4-RELEASE\"\n  },\n  {\n    \"release\": \"14.3-RELEASE\"\n  }\n]\n" {
+	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "{\n  \"schema_version\": 1,\n  \"releases\": [\n    {\n      \"release\": \"13.4-RELEASE\"\n    },\n    {\n      \"release\": \"14.3-RELEASE\"\n    }\n  ]\n}\n" {
 		t.Errorf("list -r --json: %q", h.stdout.String())
 	}
 	dl := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.Download("13.4-RELEASE"))

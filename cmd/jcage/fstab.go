@@ -15,8 +15,7 @@ import (
 	"github.com/jcage/jcage/internal/render"
 )
 
-const fstabJSONSchema = `fstab -l: an array of {"index", "source", "destination", "fstype", "options", "dump", "pass"}; ` +
-	`index, dump and pass are numbers, the rest strings, decoded`
+const fstabJSONSchema = "see JSON OUTPUT in jcage(8)"
 
 // defaultEditor is iocage's fallback when $EDITOR is unset.
 const defaultEditor = "/usr/bin/vi"
@@ -26,7 +25,7 @@ func init() { registerCommand(fstabCommand) }
 func fstabCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fstab",
-		Usage:     "manipulate the specified jail's fstab",
+		Usage:     "Manipulate the specified jail's fstab.",
 		ArgsUsage: "-a|-r|-R INDEX|-e|-l JAIL [SRC DST FSTYPE OPTIONS DUMP PASS | \"SRC DST FSTYPE OPTIONS DUMP PASS\" | SRC [DST] | INDEX]",
 		Description: "DST is a path inside the jail; it is resolved inside the jail's root and refused if \"..\" or a\n" +
 			"symlink would take it outside. -a SRC adds \"SRC SRC nullfs ro 0 0\", -a SRC DST adds\n" +
@@ -167,7 +166,7 @@ func fstabEntryArgs(rest []string) (fstab.Entry, error) {
 // -h rows INDEX, then the six fields), or one JSON object per entry.
 func fstabListTable(t *fstab.Table, f render.Format) *render.Table {
 	if f == render.FormatJSON {
-		out := &render.Table{Columns: []render.Column{
+		out := &render.Table{JSONKey: "entries", Columns: []render.Column{
 			{Header: "INDEX", Key: "index", Kind: render.Int},
 			{Header: "SOURCE", Key: "source"},
 			{Header: "DESTINATION", Key: "destination"},
