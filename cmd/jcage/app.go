@@ -45,22 +45,22 @@ type env struct {
 func init() {
 	// iocage's -h means "no header" on list, get, df, snaplist and fstab -l,
 	// so help answers only to --help and the help command.
-	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
-	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "Show help."}
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "Print the version."}
 }
 
 func newApp(e *env) *cli.App {
 	app := &cli.App{
 		Name:                   "jcage",
-		Usage:                  "manage FreeBSD jails on ZFS, the iocage way",
+		Usage:                  "Manage FreeBSD jails on ZFS, the iocage way.",
 		Version:                version,
 		Reader:                 e.stdin,
 		Writer:                 e.stdout,
 		ErrWriter:              e.stderr,
 		UseShortOptionHandling: true,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "log every external command on stderr"},
-			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "allow operations iocage guards with --force"},
+			&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "Log every external command on stderr."},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Allow operations iocage guards with --force."},
 		},
 		Before: func(c *cli.Context) error {
 			e.debug = c.Bool("debug")
@@ -108,6 +108,12 @@ func commands(e *env) []*cli.Command {
 	var cmds []*cli.Command
 	for _, f := range commandFactories {
 		c := f(e)
+		if c.Description == "" {
+			c.Description = descriptions[c.Name]
+		}
+		// Help is --help and `jcage help COMMAND`; no command has
+		// subcommands to list.
+		c.HideHelpCommand = true
 		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagUsageError(c, err, true) }
 		checkArgsFirst(c)
 		cmds = append(cmds, c)

@@ -16,7 +16,7 @@ func init() { registerCommand(exportCommand) }
 func exportCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "export",
-		Usage:     "export a stopped jail to IOCROOT/images/NAME_DATE.zip (or .tar.xz) and NAME_DATE.sha256",
+		Usage:     "Export a stopped jail to an archive in IOCROOT/images.",
 		ArgsUsage: "[-c zip|lzma] [--allow-running] JAIL",
 		Description: "Streams a full `zfs send` of each of the jail's datasets, taken from one recursive\n" +
 			"ioc-export-DATE snapshot, straight into the archive, with iocage's member names; the\n" +

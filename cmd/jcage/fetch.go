@@ -36,7 +36,7 @@ const retryDelayEnv = "JCAGE_FETCH_RETRY_DELAY"
 func fetchCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fetch",
-		Usage:     "fetch a FreeBSD release from a mirror (or a plugin)",
+		Usage:     "Fetch a version of FreeBSD for jail usage.",
 		ArgsUsage: "[-r RELEASE]",
 		Description: "Downloads the release's sets, verifies each against the release's MANIFEST while it is\n" +
 			"extracted, and makes POOL/iocage/releases/RELEASE appear only once every set verified.\n" +

@@ -18,7 +18,8 @@ func helpCommand(app *cli.App) *cli.Command {
 		Name:      "help",
 		Usage:     "Show the list of commands or the help of one command.",
 		ArgsUsage: "[COMMAND]",
-		HideHelp:  true,
+		Description: "Lists the commands, or shows the options and arguments of COMMAND; jcage(8)\n" +
+			"describes every command, option and property.",
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return cli.ShowAppHelp(c)
@@ -136,6 +137,11 @@ func checkArgsFirst(cmd *cli.Command) {
 		return
 	}
 	cmd.Action = func(c *cli.Context) error {
+		if cmd.SkipFlagParsing && c.NArg() > 0 && (c.Args().First() == "--help" || c.Args().First() == "help") {
+			// exec and pkg read their own options; --help before JAIL is
+			// still jcage's.
+			return cli.ShowCommandHelp(c.Lineage()[1], cmd.Name)
+		}
 		if hasFlag(c.Command, "json") && c.Bool("json") && hasFlag(c.Command, "header") && c.Bool("header") {
 			return usageErrorf("-h (no header) and --json cannot be used together")
 		}
