@@ -66,6 +66,8 @@ install: build
 	install -m 0555 jcage $(DESTDIR)$(PREFIX)/bin/jcage
 	@if [ -f rc.d/jcage ]; then install -m 0555 rc.d/jcage $(DESTDIR)$(PREFIX)/etc/rc.d/jcage; fi
 	@if [ -f jcage.8 ]; then install -m 0444 jcage.8 $(DESTDIR)$(PREFIX)/share/man/man8/jcage.8; fi
+	install -d $(DESTDIR)$(PREFIX)/share/doc/jcage
+	install -m 0444 docs/json.md $(DESTDIR)$(PREFIX)/share/doc/jcage/json.md
 
 clean:
 	rm -rf jcage $(TESTBIN)
