@@ -61,6 +61,10 @@ demo: testbin world
 bench: testbin world
 	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench
 
+# The completion scripts come from jcage itself; a cross-built binary
+# cannot run here, so they are printed by one built for this machine.
+COMPLETION_RUN = GOOS= GOARCH= $(GO) run ./cmd/jcage
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/rc.d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0555 jcage $(DESTDIR)$(PREFIX)/bin/jcage
@@ -68,6 +72,11 @@ install: build
 	@if [ -f jcage.8 ]; then install -m 0444 jcage.8 $(DESTDIR)$(PREFIX)/share/man/man8/jcage.8; fi
 	install -d $(DESTDIR)$(PREFIX)/share/doc/jcage
 	install -m 0444 docs/json.md $(DESTDIR)$(PREFIX)/share/doc/jcage/json.md
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(COMPLETION_RUN) completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/jcage
+	$(COMPLETION_RUN) completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_jcage
+	$(COMPLETION_RUN) completion fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/jcage.fish
+	chmod 0444 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jcage $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_jcage $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/jcage.fish
 
 clean:
 	rm -rf jcage $(TESTBIN)

@@ -44,7 +44,10 @@ func exportCommand(e *env) *cli.Command {
 	}
 }
 
-// imageProgress draws a bar per stream on stderr when it is a terminal.
+// imageProgress draws a bar per stream on stderr when it is a terminal:
+// bytes so far, the total (zfs send -nvP's estimate on export, the
+// member's size on import), the rate and the time left. Off a terminal
+// only the command's one-line messages are printed.
 func imageProgress(e *env) jail.ProgressFunc {
 	if !isTerminal(e.stderr) {
 		return nil
@@ -56,6 +59,9 @@ func imageProgress(e *env) jail.ProgressFunc {
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionShowTotalBytes(true),
 			progressbar.OptionUseIECUnits(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionSetWidth(30),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSpinnerType(14),

@@ -77,6 +77,9 @@ func TestManPageCoversTheCommandLine(t *testing.T) {
 		}
 	}
 	for _, c := range app.Commands {
+		if c.Hidden {
+			continue
+		}
 		text, ok := ss[c.Name]
 		if !ok {
 			t.Errorf("command %s has no .Ss %s under COMMANDS", c.Name, c.Name)

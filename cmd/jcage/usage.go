@@ -137,7 +137,7 @@ func checkArgsFirst(cmd *cli.Command) {
 		return
 	}
 	cmd.Action = func(c *cli.Context) error {
-		if cmd.SkipFlagParsing && c.NArg() > 0 && (c.Args().First() == "--help" || c.Args().First() == "help") {
+		if cmd.SkipFlagParsing && !cmd.Hidden && c.NArg() > 0 && (c.Args().First() == "--help" || c.Args().First() == "help") {
 			// exec and pkg read their own options; --help before JAIL is
 			// still jcage's.
 			return cli.ShowCommandHelp(c.Lineage()[1], cmd.Name)
