@@ -119,10 +119,9 @@ func TestSystemCompletionInRealShells(t *testing.T) {
 
 	bash := func(line string) string {
 		return shellCandidates(t, w, "bash", `
-set -e
-. /usr/share/bash-completion/bash_completion
+. /usr/share/bash-completion/bash_completion || exit 1
 source <(jcage completion bash)
-complete -p jcage >/dev/null
+complete -p jcage >/dev/null || exit 1
 COMP_LINE='`+line+`'
 COMP_POINT=${#COMP_LINE}
 read -ra COMP_WORDS <<<"$COMP_LINE"
