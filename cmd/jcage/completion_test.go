@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/testworld/testbin"
 	"github.com/jcage/jcage/internal/testworld/world"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -87,9 +88,9 @@ func TestCompletionScripts(t *testing.T) {
 	}
 }
 
-// shellCandidates runs script in the named real shell and returns what it
-// printed, one candidate a line, sorted as printed.
-func shellCandidates(t *testing.T, w *world.World, shell, script string) string {
+// shellCandidates runs script in the named real shell, with jcage (the
+// binary at jcage) first in PATH, and returns what it printed.
+func shellCandidates(t *testing.T, env []string, jcage, shell, script string) string {
 	t.Helper()
 	path, err := exec.LookPath(shell)
 	if err != nil {
@@ -99,7 +100,7 @@ func shellCandidates(t *testing.T, w *world.World, shell, script string) string 
 	if shell == "zsh" {
 		cmd = exec.Command(path, "-f", "-c", script)
 	}
-	cmd.Env = append(w.Env, "PATH="+filepath.Dir(w.Bin.Jcage)+string(os.PathListSeparator)+w.Bin.PathEnv())
+	cmd.Env = append(env, "PATH="+filepath.Dir(jcage)+string(os.PathListSeparator)+pathOf(env))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", shell, err, out)
@@ -107,18 +108,21 @@ func shellCandidates(t *testing.T, w *world.World, shell, script string) string 
 	return strings.Join(strings.Fields(string(out)), " ")
 }
 
-// The scripts in the real shells, against the real binary on a real pool:
-// bash with bash-completion loaded, zsh with compinit.
-func TestSystemCompletionInRealShells(t *testing.T) {
-	w := world.New(t)
-	w.Must("activate", w.Pool.Name)
-	w.LayRelease("14.3-RELEASE")
-	w.Must("create", "-r", "14.3-RELEASE", "-n", "www1")
-	w.Must("create", "-r", "14.3-RELEASE", "-n", "www2")
-	w.Must("snapshot", "-n", "before", "www1")
+// pathOf is the PATH in env.
+func pathOf(env []string) string {
+	p := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			p = v
+		}
+	}
+	return p
+}
 
-	bash := func(line string) string {
-		return shellCandidates(t, w, "bash", `
+// bashComplete completes line in real bash, with bash-completion loaded
+// and the script jcage prints sourced.
+func bashComplete(t *testing.T, env []string, jcage, line string) string {
+	return shellCandidates(t, env, jcage, "bash", `
 . /usr/share/bash-completion/bash_completion || exit 1
 source <(jcage completion bash)
 complete -p jcage >/dev/null || exit 1
@@ -129,9 +133,13 @@ read -ra COMP_WORDS <<<"$COMP_LINE"
 COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
 _jcage jcage
 printf '%s\n' "${COMPREPLY[@]}"`)
-	}
-	zsh := func(line string) string {
-		return shellCandidates(t, w, "zsh", `
+}
+
+// zshComplete completes line in real zsh after compinit, with compadd
+// (which works only inside a completion widget) standing in to print
+// the candidates the function adds.
+func zshComplete(t *testing.T, env []string, jcage, line string) string {
+	return shellCandidates(t, env, jcage, "zsh", `
 autoload -U compinit && compinit -u -D
 source <(jcage completion zsh)
 [[ $_comps[jcage] == _jcage ]] || { print "not registered"; exit 1 }
@@ -150,21 +158,55 @@ words=(${(z):-"`+line+`"})
 [[ "`+line+`" == *" " ]] && words+=("")
 CURRENT=${#words}
 _jcage`)
+}
+
+// The scripts in real bash and zsh, with the real binary: what needs no
+// pool (commands, options, properties, fixed values).
+func TestCompletionInRealShells(t *testing.T) {
+	bin, err := testbin.Get()
+	if err != nil {
+		t.Fatalf("test binaries: %v", err)
 	}
+	// No zfs in PATH: names come back empty, at once.
+	env := append(os.Environ(), "JCAGE_POOL=jcagetest-no-such-pool", "PATH=/usr/bin:/bin")
 	for _, tc := range []struct{ line, want string }{
 		{"jcage st", "start stop"},
-		{"jcage start ww", "www1 www2"},
 		{"jcage list --js", "--json"},
 		{"jcage get pri", "priority"},
 		{"jcage set boo", "boot="},
-		{"jcage create -r ", "14.3-RELEASE latest"},
-		{"jcage rollback www1 -n ", "before"},
+		{"jcage export -c ", "zip lzma"},
 		{"jcage completion ", "bash fish zsh"},
+		{"jcage start ww", ""},
 	} {
-		if got := bash(tc.line); got != tc.want {
+		if got := bashComplete(t, env, bin.Jcage, tc.line); got != tc.want {
 			t.Errorf("bash %q: got %q, want %q", tc.line, got, tc.want)
 		}
-		if got := zsh(tc.line); got != tc.want {
+		if got := zshComplete(t, env, bin.Jcage, tc.line); got != tc.want {
+			t.Errorf("zsh %q: got %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}
+
+// The same against a real pool: the host's jails, releases and
+// snapshots.
+func TestSystemCompletionInRealShells(t *testing.T) {
+	w := world.New(t)
+	w.Must("activate", w.Pool.Name)
+	w.LayRelease("14.3-RELEASE")
+	w.Must("create", "-r", "14.3-RELEASE", "-n", "www1")
+	w.Must("create", "-r", "14.3-RELEASE", "-n", "www2")
+	w.Must("snapshot", "-n", "before", "www1")
+	env := append(w.Env, "PATH="+w.Bin.PathEnv())
+	for _, tc := range []struct{ line, want string }{
+		{"jcage start ww", "www1 www2"},
+		{"jcage get boot w", "www1 www2"},
+		{"jcage create -r ", "14.3-RELEASE latest"},
+		{"jcage rollback www1 -n ", "before"},
+	} {
+		if got := bashComplete(t, env, w.Bin.Jcage, tc.line); got != tc.want {
+			t.Errorf("bash %q: got %q, want %q", tc.line, got, tc.want)
+		}
+		if got := zshComplete(t, env, w.Bin.Jcage, tc.line); got != tc.want {
 			t.Errorf("zsh %q: got %q, want %q", tc.line, got, tc.want)
 		}
 	}

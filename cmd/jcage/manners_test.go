@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/testworld/testbin"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -244,5 +247,42 @@ func TestFetchBareVersionIsARelease(t *testing.T) {
 	}
 	if _, err := h.zfs.Get(context.Background(), zfs.Layout{Pool: "tank"}.ReleaseRoot("14.3-RELEASE")); err != nil {
 		t.Errorf("no 14.3-RELEASE: %v", err)
+	}
+}
+
+// The real binary, as a user without root on a host without ZFS (no zfs
+// in PATH): a wrong command line is answered all the same.
+func TestBinaryUsageErrorsWithoutZFS(t *testing.T) {
+	bin, err := testbin.Get()
+	if err != nil {
+		t.Fatalf("test binaries: %v", err)
+	}
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"lst"}, 2, `No such command "lst". Did you mean "list"? See 'jcage help'.` + "\n"},
+		{[]string{"help", "nosuch"}, 2, `No such command "nosuch". See 'jcage help'.` + "\n"},
+		{[]string{"list", "--jsn"}, 2, "No such option: --jsn. Did you mean --json? See 'jcage list --help'.\n"},
+		{[]string{"get"}, 1, "Usage: jcage get PROP JAIL\n"},
+		{[]string{"clone", "www1", "-cx"}, 1, "invalid count \"x\"\n"},
+		{[]string{"list", "-h", "--json"}, 2, "-h (no header) and --json cannot be used together\n"},
+	} {
+		cmd := exec.Command(bin.Jcage, tc.args...)
+		cmd.Env = []string{"PATH=" + t.TempDir(), "JCAGE_RUN_DIR=" + t.TempDir()}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var errb bytes.Buffer
+		cmd.Stderr = &errb
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.code || errb.String() != tc.stderr {
+			t.Errorf("%v: exit %d %q, want %d %q", tc.args, code, errb.String(), tc.code, tc.stderr)
+		}
 	}
 }
