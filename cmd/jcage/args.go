@@ -86,7 +86,9 @@ func findCommand(app *cli.App, name string) *cli.Command {
 }
 
 // splitShort spells out a cluster of short options as click's parser
-// reads it (click/parser.py, OptionParser._match_short_opt): letter by
+// reads it (pallets/click src/click/parser.py: _process_opts first
+// matches the whole word as an option, as -NU is; _match_short_opt then
+// reads the word letter by letter): letter by
 // letter, each a boolean option, until one that takes a value, which
 // takes the rest of the word (`-c5`, `-rh` for fetch's -r h) or, when
 // the word ends there, the next argument (next). The result is one word
