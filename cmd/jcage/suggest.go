@@ -11,9 +11,10 @@ import (
 )
 
 // usageError is a command line jcage cannot parse: an unknown command or
-// option, or an option's value of the wrong kind. It exits 2, as click
-// exits on a UsageError (iocage's "No such option", "No such command"),
-// before anything is read from ZFS.
+// option, or an option's value of the wrong kind. It exits 2, as iocage
+// does through click (pallets/click src/click/exceptions.py: UsageError,
+// and its NoSuchOption, carry exit_code 2; Group.resolve_command raises
+// "No such command"), before anything is read from ZFS.
 type usageError struct{ error }
 
 func (u usageError) Error() string { return u.error.Error() }
