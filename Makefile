@@ -5,7 +5,8 @@
 #   make demo       the whole workflow in the sandbox (zfs-fuse, simulator, mirror)
 #   make bench      benchmarks, each printed as a ratio against a floor
 #   make check      gofmt, go vet and the FreeBSD cross-builds
-#   make install    install jcage, its rc.d script and man page (FreeBSD)
+#   make install    install jcage, its rc.d script, man page and completions (FreeBSD)
+#   make port-check lint dist/freebsd-port and check its pkg-plist against make install
 
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -15,7 +16,7 @@ PREFIX   ?= /usr/local
 
 export CGO_ENABLED = 0
 
-.PHONY: all build check cross testbin world test test-unit demo bench install clean
+.PHONY: all build check cross testbin world test test-unit demo bench install port-check clean
 
 all: build
 
@@ -61,11 +62,27 @@ demo: testbin world
 bench: testbin world
 	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench
 
+# The completion scripts come from jcage itself; a cross-built binary
+# cannot run here, so they are printed by one built for this machine.
+COMPLETION_RUN = GOOS= GOARCH= $(GO) run ./cmd/jcage
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/rc.d $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0555 jcage $(DESTDIR)$(PREFIX)/bin/jcage
 	@if [ -f rc.d/jcage ]; then install -m 0555 rc.d/jcage $(DESTDIR)$(PREFIX)/etc/rc.d/jcage; fi
 	@if [ -f jcage.8 ]; then install -m 0444 jcage.8 $(DESTDIR)$(PREFIX)/share/man/man8/jcage.8; fi
+	install -d $(DESTDIR)$(PREFIX)/share/doc/jcage
+	install -m 0444 docs/json.md $(DESTDIR)$(PREFIX)/share/doc/jcage/json.md
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(COMPLETION_RUN) completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/jcage
+	$(COMPLETION_RUN) completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_jcage
+	$(COMPLETION_RUN) completion fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/jcage.fish
+	chmod 0444 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/jcage $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_jcage $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/jcage.fish
+
+# The port's Makefile variables, and its pkg-plist against what install
+# installs. make test runs the same test with the rest.
+port-check:
+	$(GO) test -count=1 ./dist/freebsd-port/
 
 clean:
 	rm -rf jcage $(TESTBIN)

@@ -11,7 +11,7 @@ func init() { registerCommand(activateCommand) }
 func activateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "activate",
-		Usage:     "set a zpool active for jcage usage",
+		Usage:     "Set a zpool active for jcage (and iocage) usage.",
 		ArgsUsage: "ZPOOL",
 		Action: needRoot(e, "activate", func(c *cli.Context) error {
 			if c.NArg() != 1 {

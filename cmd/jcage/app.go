@@ -45,22 +45,22 @@ type env struct {
 func init() {
 	// iocage's -h means "no header" on list, get, df, snaplist and fstab -l,
 	// so help answers only to --help and the help command.
-	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
-	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "Show help."}
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "Print the version."}
 }
 
 func newApp(e *env) *cli.App {
 	app := &cli.App{
 		Name:                   "jcage",
-		Usage:                  "manage FreeBSD jails on ZFS, the iocage way",
+		Usage:                  "Manage FreeBSD jails on ZFS, the iocage way.",
 		Version:                version,
 		Reader:                 e.stdin,
 		Writer:                 e.stdout,
 		ErrWriter:              e.stderr,
 		UseShortOptionHandling: true,
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "log every external command on stderr"},
-			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "allow operations iocage guards with --force"},
+			&cli.BoolFlag{Name: "debug", Aliases: []string{"D"}, Usage: "Log every external command on stderr."},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Allow operations iocage guards with --force."},
 		},
 		Before: func(c *cli.Context) error {
 			e.debug = c.Bool("debug")
@@ -76,14 +76,24 @@ func newApp(e *env) *cli.App {
 		},
 		// Errors are printed once, by main, as one line.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError{err}
+		OnUsageError: func(c *cli.Context, err error, sub bool) error {
+			return flagUsageError(c, err, sub)
 		},
 		Commands: commands(e),
 	}
-	app.CommandNotFound = func(c *cli.Context, name string) {
-		fmt.Fprintf(e.stderr, "jcage: no such command %q; see 'jcage help'\n", name)
+	// A word that names no command is click's "No such command", exit 2,
+	// not the help text and success.
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return unknownCommand(app, c.Args().First())
+		}
+		return cli.ShowAppHelp(c)
 	}
+	// jcage's own help command replaces urfave/cli's, which then leaves
+	// --help to be added here.
+	app.Commands = append(app.Commands, helpCommand(app))
+	sort.Slice(app.Commands, func(i, j int) bool { return app.Commands[i].Name < app.Commands[j].Name })
+	app.Flags = append(app.Flags, cli.HelpFlag)
 	return app
 }
 
@@ -98,16 +108,19 @@ func commands(e *env) []*cli.Command {
 	var cmds []*cli.Command
 	for _, f := range commandFactories {
 		c := f(e)
-		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return usageError{err} }
+		if c.Description == "" {
+			c.Description = descriptions[c.Name]
+		}
+		// Help is --help and `jcage help COMMAND`; no command has
+		// subcommands to list.
+		c.HideHelpCommand = true
+		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagUsageError(c, err, true) }
+		checkArgsFirst(c)
 		cmds = append(cmds, c)
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
 }
-
-type usageError struct{ error }
-
-func (u usageError) Error() string { return u.error.Error() + " (see --help)" }
 
 // needRoot wraps the action of a command that changes the host.
 func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {

@@ -44,15 +44,22 @@ func permuteArgs(app *cli.App, args []string) []string {
 			positional = append(positional, rest[k+1:]...)
 			k = len(rest)
 		case len(a) > 1 && a[0] == '-' && a != "-":
-			flags = append(flags, a)
 			name := strings.TrimLeft(a, "-")
 			if strings.Contains(name, "=") {
+				flags = append(flags, a)
 				continue
 			}
-			if !strings.HasPrefix(a, "--") && len(name) > 1 {
-				// Combined short options: the last may take a value.
-				name = name[len(name)-1:]
+			if _, known := takesValue[name]; !known && !strings.HasPrefix(a, "--") && len(name) > 1 {
+				if split, next, ok := splitShort(name, takesValue); ok {
+					flags = append(flags, split...)
+					if next && k+1 < len(rest) {
+						k++
+						flags = append(flags, rest[k])
+					}
+					continue
+				}
 			}
+			flags = append(flags, a)
 			if takesValue[name] && k+1 < len(rest) {
 				k++
 				flags = append(flags, rest[k])
@@ -76,4 +83,31 @@ func findCommand(app *cli.App, name string) *cli.Command {
 		}
 	}
 	return nil
+}
+
+// splitShort spells out a cluster of short options as click's parser
+// reads it (pallets/click src/click/parser.py: _process_opts first
+// matches the whole word as an option, as -NU is; _match_short_opt then
+// reads the word letter by letter): letter by
+// letter, each a boolean option, until one that takes a value, which
+// takes the rest of the word (`-c5`, `-rh` for fetch's -r h) or, when
+// the word ends there, the next argument (next). The result is one word
+// per option and value; ok is false when a letter is no option of the
+// command, and urfave/cli reports the word as it was typed.
+func splitShort(cluster string, takesValue map[string]bool) (out []string, next, ok bool) {
+	for j, ch := range cluster {
+		name := string(ch)
+		valued, known := takesValue[name]
+		if !known {
+			return nil, false, false
+		}
+		out = append(out, "-"+name)
+		if valued {
+			if v := cluster[j+len(name):]; v != "" {
+				return append(out, v), false, true
+			}
+			return out, true, true
+		}
+	}
+	return out, false, true
 }

@@ -11,7 +11,7 @@ func init() { registerCommand(cleanCommand) }
 func cleanCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "clean",
-		Usage: "destroy whole parts of the jcage tree",
+		Usage: "Destroy whole parts of the jcage tree: jails, releases, templates, images.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "everything, including POOL/iocage itself"},

@@ -16,7 +16,7 @@ func init() { registerCommand(cloneCommand) }
 func cloneCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "clone",
-		Usage:     "clone a stopped jail",
+		Usage:     "Clone a stopped jail.",
 		ArgsUsage: "SOURCE [PROP=VALUE ...]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the new jail's name (default: a UUID)"},

@@ -17,7 +17,7 @@ func init() { registerCommand(createCommand) }
 func createCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "create",
-		Usage:     "create a jail",
+		Usage:     "Create a jail.",
 		ArgsUsage: "[PROP=VALUE ...]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "release", Aliases: []string{"r"}, Usage: "release to create the jail from (or latest)"},

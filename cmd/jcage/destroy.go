@@ -14,7 +14,7 @@ func init() { registerCommand(destroyCommand) }
 func destroyCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "destroy",
-		Usage:     "destroy jails, or releases with -r",
+		Usage:     "Destroy jails, or fetched releases with -r.",
 		ArgsUsage: "JAIL... | -r RELEASE...",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask; stop running jails first"},

@@ -6,14 +6,14 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-const dfJSONSchema = `an array of objects {name, crt, res, qta, use, ava}, values as zfs prints them (1.00x, none, 1.32G).`
+const dfJSONSchema = "see JSON OUTPUT in jcage(8)"
 
 func init() { registerCommand(dfCommand) }
 
 func dfCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "df",
-		Usage: "show disk space used by jails",
+		Usage: "Show the disk space jails use.",
 		Flags: []cli.Flag{
 			headerFlag(),
 			jsonFlag(dfJSONSchema),

@@ -16,7 +16,7 @@ func init() { registerCommand(exportCommand) }
 func exportCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "export",
-		Usage:     "export a stopped jail to IOCROOT/images/NAME_DATE.zip (or .tar.xz) and NAME_DATE.sha256",
+		Usage:     "Export a stopped jail to an archive in IOCROOT/images.",
 		ArgsUsage: "[-c zip|lzma] [--allow-running] JAIL",
 		Description: "Streams a full `zfs send` of each of the jail's datasets, taken from one recursive\n" +
 			"ioc-export-DATE snapshot, straight into the archive, with iocage's member names; the\n" +
@@ -44,7 +44,10 @@ func exportCommand(e *env) *cli.Command {
 	}
 }
 
-// imageProgress draws a bar per stream on stderr when it is a terminal.
+// imageProgress draws a bar per stream on stderr when it is a terminal:
+// bytes so far, the total (zfs send -nvP's estimate on export, the
+// member's size on import), the rate and the time left. Off a terminal
+// only the command's one-line messages are printed.
 func imageProgress(e *env) jail.ProgressFunc {
 	if !isTerminal(e.stderr) {
 		return nil
@@ -56,6 +59,9 @@ func imageProgress(e *env) jail.ProgressFunc {
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionShowTotalBytes(true),
 			progressbar.OptionUseIECUnits(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionSetWidth(30),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSpinnerType(14),

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -34,7 +36,7 @@ const retryDelayEnv = "JCAGE_FETCH_RETRY_DELAY"
 func fetchCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fetch",
-		Usage:     "fetch a FreeBSD release from a mirror (or a plugin)",
+		Usage:     "Fetch a version of FreeBSD for jail usage.",
 		ArgsUsage: "[-r RELEASE]",
 		Description: "Downloads the release's sets, verifies each against the release's MANIFEST while it is\n" +
 			"extracted, and makes POOL/iocage/releases/RELEASE appear only once every set verified.\n" +
@@ -132,7 +134,7 @@ func runFetch(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	rel := c.String("release")
+	rel := expandRelease(c.String("release"), c.Bool("file"))
 	if rel == "" {
 		rel, err = chooseRelease(ctx, e, f)
 		if errors.Is(err, release.ErrQuit) {
@@ -151,14 +153,32 @@ func runFetch(c *cli.Context, e *env) error {
 // chooseRelease is iocage's menu, offered only on a terminal: a script
 // without -r gets a clear error instead of a prompt nobody answers.
 func chooseRelease(ctx context.Context, e *env, f *release.Fetcher) (string, error) {
-	if !isTerminal(e.stdin) {
-		return "", errors.New("No release given: pass one with -r RELEASE (for example -r 14.3-RELEASE or -r latest)")
-	}
 	rels, err := f.Available(ctx)
 	if err != nil {
 		return "", err
 	}
+	if !isTerminal(e.stdin) {
+		offered := "none"
+		if len(rels) > 0 {
+			offered = strings.Join(rels, " ")
+		}
+		return "", fmt.Errorf("No release given: pass one with -r RELEASE (or -r latest); the mirror offers: %s", offered)
+	}
 	return release.Prompt(e.stdin, e.stdout, rels, f.HostRelease())
+}
+
+// bareVersion is a release named by its version alone, as in -r 12.0.
+var bareVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+
+// expandRelease reads -r 12.0 as 12.0-RELEASE when fetching from a
+// mirror, whose directories are named that way; iocage would ask the
+// mirror for 12.0 and fail. With -f the name is the local directory's
+// (the book's `fetch -f -d /home/mwl/releases/ -r 12.0`) and is kept.
+func expandRelease(rel string, local bool) string {
+	if !local && bareVersion.MatchString(rel) {
+		return rel + "-RELEASE"
+	}
+	return rel
 }
 
 // fetchForCreate fetches a release with fetch's defaults, for commands

@@ -99,7 +99,7 @@ func TestFetchCommand(t *testing.T) {
 	if h.jcage("list", "-r", "-h") != 0 || h.stdout.String() != "13.4-RELEASE\n14.3-RELEASE\n" {
 		t.Errorf("list -r -h: %q", h.stdout.String())
 	}
-	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "[\n  {\n    \"release\": \"13.4-RELEASE\"\n  },\n  {\n    \"release\": \"14.3-RELEASE\"\n  }\n]\n" {
+	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "{\n  \"schema_version\": 1,\n  \"releases\": [\n    {\n      \"release\": \"13.4-RELEASE\"\n    },\n    {\n      \"release\": \"14.3-RELEASE\"\n    }\n  ]\n}\n" {
 		t.Errorf("list -r --json: %q", h.stdout.String())
 	}
 	dl := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.Download("13.4-RELEASE"))
@@ -117,7 +117,7 @@ func TestFetchCommandRefusals(t *testing.T) {
 		want string
 	}{
 		{[]string{"fetch", "-s", m.URL, "-r", "banana"}, "Please supply a valid entry.\n"},
-		{[]string{"fetch", "-s", m.URL}, "No release given: pass one with -r RELEASE (for example -r 14.3-RELEASE or -r latest)\n"},
+		{[]string{"fetch", "-s", m.URL}, "No release given: pass one with -r RELEASE (or -r latest); the mirror offers: 13.4-RELEASE 14.1-RELEASE 14.2-RELEASE 14.3-RELEASE\n"},
 		{[]string{"fetch", "-s", m.URL, "-r", "14.3-RELEASE", "-a", "kerberos"}, "--auth must be basic or digest, not \"kerberos\"\n"},
 		{[]string{"fetch", "-s", m.URL, "-r", "14.0-RELEASE", "-NU"}, "14.0-RELEASE was not found!\n"},
 		{[]string{"fetch", "-r", "14.3-RELEASE", "-f"}, "Please supply the directory holding the release with -d when using -f\n"},

@@ -15,8 +15,7 @@ import (
 	"github.com/jcage/jcage/internal/render"
 )
 
-const fstabJSONSchema = `fstab -l: an array of {"index", "source", "destination", "fstype", "options", "dump", "pass"}; ` +
-	`index, dump and pass are numbers, the rest strings, decoded`
+const fstabJSONSchema = "see JSON OUTPUT in jcage(8)"
 
 // defaultEditor is iocage's fallback when $EDITOR is unset.
 const defaultEditor = "/usr/bin/vi"
@@ -26,7 +25,7 @@ func init() { registerCommand(fstabCommand) }
 func fstabCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "fstab",
-		Usage:     "manipulate the specified jail's fstab",
+		Usage:     "Manipulate the specified jail's fstab.",
 		ArgsUsage: "-a|-r|-R INDEX|-e|-l JAIL [SRC DST FSTYPE OPTIONS DUMP PASS | \"SRC DST FSTYPE OPTIONS DUMP PASS\" | SRC [DST] | INDEX]",
 		Description: "DST is a path inside the jail; it is resolved inside the jail's root and refused if \"..\" or a\n" +
 			"symlink would take it outside. -a SRC adds \"SRC SRC nullfs ro 0 0\", -a SRC DST adds\n" +
@@ -45,7 +44,9 @@ func fstabCommand(e *env) *cli.Command {
 	}
 }
 
-func runFstab(c *cli.Context, e *env) error {
+// fstabArgs reads fstab's one action, the jail and the rest of the
+// command line, refusing what no jail's fstab could make valid.
+func fstabArgs(c *cli.Context) (action, name string, rest []string, err error) {
 	var actions []string
 	for _, a := range []string{"add", "remove", "replace", "edit", "list"} {
 		if c.IsSet(a) {
@@ -55,18 +56,26 @@ func runFstab(c *cli.Context, e *env) error {
 	args := c.Args().Slice()
 	switch {
 	case len(actions) == 0:
-		return errors.New("Type of operation not specified! Use one of -a, -r, -R INDEX, -e and -l")
+		return "", "", nil, errors.New("Type of operation not specified! Use one of -a, -r, -R INDEX, -e and -l")
 	case len(actions) > 1:
-		return errors.New("Use only one of -a, -r, -R INDEX, -e and -l")
+		return "", "", nil, errors.New("Use only one of -a, -r, -R INDEX, -e and -l")
 	case len(args) == 0:
-		return errors.New("Please supply an fstab entry or jail!")
+		return "", "", nil, errors.New("Please supply an fstab entry or jail!")
 	}
-	action, name, rest := actions[0], args[0], args[1:]
+	action, name, rest = actions[0], args[0], args[1:]
 	if (action == "edit" || action == "list") && len(rest) > 0 {
-		return fmt.Errorf("Usage: jcage fstab -%c JAIL", action[0])
+		return "", "", nil, fmt.Errorf("Usage: jcage fstab -%c JAIL", action[0])
 	}
 	if action != "edit" && action != "list" && len(rest) == 0 {
-		return errors.New("Please supply an fstab entry or jail!")
+		return "", "", nil, errors.New("Please supply an fstab entry or jail!")
+	}
+	return action, name, rest, nil
+}
+
+func runFstab(c *cli.Context, e *env) error {
+	action, name, rest, err := fstabArgs(c)
+	if err != nil {
+		return err
 	}
 	h := e.host()
 	mutating := action != "list"
@@ -157,7 +166,7 @@ func fstabEntryArgs(rest []string) (fstab.Entry, error) {
 // -h rows INDEX, then the six fields), or one JSON object per entry.
 func fstabListTable(t *fstab.Table, f render.Format) *render.Table {
 	if f == render.FormatJSON {
-		out := &render.Table{Columns: []render.Column{
+		out := &render.Table{JSONKey: "entries", Columns: []render.Column{
 			{Header: "INDEX", Key: "index", Kind: render.Int},
 			{Header: "SOURCE", Key: "source"},
 			{Header: "DESTINATION", Key: "destination"},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -105,8 +104,8 @@ func TestFstabAddListRemoveReplace(t *testing.T) {
 	if !strings.HasPrefix(lines[1], "| INDEX |") || !strings.HasPrefix(lines[3], "| 0     | "+src) || strings.Count(table, "\n") != 11 {
 		t.Fatalf("table:\n%s", table)
 	}
-	var rows []map[string]any
-	if err := json.Unmarshal([]byte(fstabRun(h, "-l", "--json", "www1")), &rows); err != nil || len(rows) != 4 {
+	rows, err := jsonRows([]byte(fstabRun(h, "-l", "--json", "www1")), "entries")
+	if err != nil || len(rows) != 4 {
 		t.Fatalf("json: %v %v", rows, err)
 	}
 	if r := rows[3]; r["index"] != float64(3) || r["source"] != spaced || r["destination"] != root+"/my mnt" || r["pass"] != float64(0) || r["options"] != "rw" {

@@ -1,24 +1,23 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/render"
 )
 
-const getJSONSchema = `get PROP JAIL: {"name", "property", "value"}; get -a: {"name", "properties": {KEY: VALUE}}; ` +
-	`get -r PROP: an array of {"name", "value"}; get -r all: an array of {"name", "property", "value"}. Values are strings as get prints them.`
+const getJSONSchema = "see JSON OUTPUT in jcage(8)"
 
 func init() { registerCommand(getCommand) }
 
 func getCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "get",
-		Usage:     "get a jail property",
+		Usage:     "Get the specified property.",
 		ArgsUsage: "PROP JAIL | -a JAIL | -r PROP | -s JAIL | -j JAIL | -p",
 		Flags: []cli.Flag{
 			headerFlag(),
@@ -49,12 +48,18 @@ func runGet(c *cli.Context, e *env) error {
 			return errors.New("Usage: jcage get -r PROP")
 		}
 		if args[0] == "all" {
-			return inv.RecursiveAllTable().Write(e.stdout, format(c))
+			t := inv.RecursiveAllTable()
+			t.JSONKey = "values"
+			t.Columns[2].JSON = func(v string, row []string) any { return jail.JSONValue(row[1], v) }
+			return t.Write(e.stdout, format(c))
 		}
 		t, err := inv.RecursiveTable(args[0])
 		if err != nil {
 			return err
 		}
+		prop := args[0]
+		t.JSONKey, t.JSONFields = "jails", []render.Field{{Key: "property", Value: prop}}
+		t.Columns[1].JSON = func(v string, _ []string) any { return jail.JSONValue(prop, v) }
 		return t.Write(e.stdout, format(c))
 	}
 	key, target := "", ""
@@ -91,11 +96,11 @@ func (e *env) printJailValue(c *cli.Context, h *jail.Host, j *jail.Jail, key str
 			return err
 		}
 		if asJSON {
-			props := map[string]string{}
+			props := map[string]any{}
 			for _, kv := range all {
-				props[kv[0]] = kv[1]
+				props[kv[0]] = jail.JSONValue(kv[0], kv[1])
 			}
-			return writeJSON(e, map[string]any{"name": j.Name, "properties": props})
+			return render.WriteDocument(e.stdout, render.Field{Key: "name", Value: j.Name}, render.Field{Key: "properties", Value: props})
 		}
 		for _, kv := range all {
 			fmt.Fprintf(e.stdout, "%s:%s\n", kv[0], kv[1])
@@ -114,17 +119,20 @@ func (e *env) printJailValue(c *cli.Context, h *jail.Host, j *jail.Jail, key str
 	return e.printValue(asJSON, j.Name, key, v)
 }
 
+// printValue prints one value; its JSON is {"name", "property", "value"}
+// with the value typed as the property is (jail.JSONValue), and a null
+// name for get -p.
 func (e *env) printValue(asJSON bool, name, key, v string) error {
 	if asJSON {
-		return writeJSON(e, map[string]string{"name": name, "property": key, "value": v})
+		var n any = name
+		if name == "" {
+			n = nil
+		}
+		return render.WriteDocument(e.stdout,
+			render.Field{Key: "name", Value: n},
+			render.Field{Key: "property", Value: key},
+			render.Field{Key: "value", Value: jail.JSONValue(key, v)})
 	}
 	_, err := fmt.Fprintln(e.stdout, v)
 	return err
-}
-
-func writeJSON(e *env, v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -13,7 +13,7 @@ func init() { registerCommand(importCommand) }
 func importCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "import",
-		Usage:     "import a jail exported with export (by jcage or iocage)",
+		Usage:     "Import a jail exported by jcage or iocage.",
 		ArgsUsage: "[-c zip|lzma] [-p PATH] [--no-verify] NAME",
 		Description: "Finds IOCROOT/images/NAME*.zip or .tar.xz (or the archive -p names, or the one in the\n" +
 			"directory -p names), checks it against NAME_DATE.sha256 and every member name before\n" +

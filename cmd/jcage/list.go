@@ -6,17 +6,14 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-const listJSONSchema = `an array of objects, one per row, keyed by the lowercased column headers ` +
-	`(jid, name, state, release, ip4; with -l also boot, type, ip6, template, basejail; ` +
-	`with -r "release"; with -q name, ip4). jid is a number, or null for a stopped jail; ` +
-	`ip4, ip6 and template are null when iocage prints "-"; every other value is the table's text.`
+const listJSONSchema = "see JSON OUTPUT in jcage(8)"
 
 func init() { registerCommand(listCommand) }
 
 func listCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "list",
-		Usage: "list jails, templates or fetched releases",
+		Usage: "List jails, templates or fetched releases.",
 		Flags: []cli.Flag{
 			headerFlag(),
 			jsonFlag(listJSONSchema),
@@ -41,9 +38,12 @@ func runList(c *cli.Context, e *env) error {
 		return err
 	}
 	if releases {
-		return inv.ReleaseTable().Write(e.stdout, format(c))
+		t := inv.ReleaseTable()
+		t.JSONKey = "releases"
+		return t.Write(e.stdout, format(c))
 	}
 	t := inv.ListTable(view)
+	t.JSONKey = "jails"
 	if !view.Quick {
 		if err := t.Sort(c.String("sort")); err != nil {
 			return err

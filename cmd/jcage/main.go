@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -38,14 +39,19 @@ func main() {
 }
 
 // exitCode prints err as one line on stderr and maps it to a status:
-// 130 after SIGINT/SIGTERM (the shell's convention), 1 otherwise.
+// 130 after SIGINT/SIGTERM (the shell's convention), 2 for a command line
+// that does not parse (click's usage errors), 1 otherwise.
 func exitCode(e *env, err error, interrupted bool) int {
 	if err == nil {
 		return 0
 	}
 	fmt.Fprintln(e.stderr, errorLine(err))
-	if interrupted {
+	var u usageError
+	switch {
+	case interrupted:
 		return 130
+	case errors.As(err, &u):
+		return 2
 	}
 	return 1
 }

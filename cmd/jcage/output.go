@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/render"
@@ -12,9 +15,10 @@ func headerFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "header", Aliases: []string{"h", "H"}, Usage: "no header: tab-separated rows for scripts"}
 }
 
-// jsonFlag selects the JSON rendering.
-func jsonFlag(schema string) cli.Flag {
-	return &cli.BoolFlag{Name: "json", Usage: "print JSON: " + schema}
+// jsonFlag selects the JSON rendering; every command's document is
+// described in one place, jcage(8)'s JSON OUTPUT.
+func jsonFlag(_ string) cli.Flag {
+	return &cli.BoolFlag{Name: "json", Usage: "Print JSON (schema_version 1, see JSON OUTPUT in jcage(8))."}
 }
 
 func sortFlag(def string) cli.Flag {
@@ -30,4 +34,20 @@ func format(c *cli.Context) render.Format {
 		return render.FormatTSV
 	}
 	return render.FormatTable
+}
+
+// jsonRows reads the rows of a --json table document: the array under
+// key, after checking schema_version.
+func jsonRows(b []byte, key string) ([]map[string]any, error) {
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	var v int
+	if err := json.Unmarshal(doc["schema_version"], &v); err != nil || v != render.SchemaVersion {
+		return nil, fmt.Errorf("schema_version %s", doc["schema_version"])
+	}
+	var rows []map[string]any
+	err := json.Unmarshal(doc[key], &rows)
+	return rows, err
 }

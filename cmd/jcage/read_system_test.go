@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,8 +45,7 @@ func TestSystemReadCommands(t *testing.T) {
 	if got := w.Must("list", "-h", "-s", "state"); !strings.HasPrefix(got, "-\tbroken\tCORRUPT\tN/A\tN/A\n1\tweb\tup\t") {
 		t.Fatalf("list -h -s state: %q", got)
 	}
-	var rows []map[string]any
-	if err := json.Unmarshal([]byte(w.Must("list", "--json")), &rows); err != nil || len(rows) != 3 {
+	if rows, err := jsonRows([]byte(w.Must("list", "--json")), "jails"); err != nil || len(rows) != 3 {
 		t.Fatalf("list --json: %v %v", err, rows)
 	}
 	if got := w.Must("get", "-s", "web"); got != "up\n" {

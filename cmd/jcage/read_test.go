@@ -83,8 +83,8 @@ func TestListMatchesIocageSample(t *testing.T) {
 		t.Fatalf("list -s state: %q", got)
 	}
 	h.jcage("list", "--json")
-	var rows []map[string]any
-	if err := json.Unmarshal(h.stdout.Bytes(), &rows); err != nil || len(rows) != 2 || rows[0]["jid"] != nil || rows[1]["jid"] != float64(1) {
+	rows, err := jsonRows(h.stdout.Bytes(), "jails")
+	if err != nil || len(rows) != 2 || rows[0]["jid"] != nil || rows[1]["jid"] != float64(1) {
 		t.Fatalf("list --json: %v %s", err, h.stdout.String())
 	}
 	if code := h.jcage("list", "-s", "bogus"); code != 1 || !strings.HasPrefix(h.stderr.String(), "Invalid sort type specified, use one of:") {
@@ -294,8 +294,8 @@ func TestDfAndLongListTables(t *testing.T) {
 		t.Fatalf("get -a --json: %v %s", err, h.stdout.String())
 	}
 	h.must("df", "--json")
-	var rows []map[string]any
-	if err := json.Unmarshal(h.stdout.Bytes(), &rows); err != nil || len(rows) != 2 || rows[1]["qta"] != "10G" {
+	rows, err := jsonRows(h.stdout.Bytes(), "jails")
+	if err != nil || len(rows) != 2 || rows[1]["qta"] != float64(10<<30) {
 		t.Fatalf("df --json: %v %s", err, h.stdout.String())
 	}
 }

@@ -11,7 +11,7 @@ func init() { registerCommand(renameCommand) }
 func renameCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "rename",
-		Usage:     "rename a jail",
+		Usage:     "Rename a jail.",
 		ArgsUsage: "JAIL NEW_NAME",
 		Action: needRoot(e, "rename", func(c *cli.Context) error {
 			if c.NArg() != 2 {

@@ -16,7 +16,7 @@ func init() { registerCommand(rollbackCommand) }
 func rollbackCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "rollback",
-		Usage:     "roll a stopped jail back to a snapshot, destroying the newer ones",
+		Usage:     "Roll a stopped jail back to a snapshot.",
 		ArgsUsage: "-n NAME [-f] JAIL",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the snapshot name, what comes after @"},

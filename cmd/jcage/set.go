@@ -13,7 +13,7 @@ func init() { registerCommand(setCommand) }
 func setCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "set",
-		Usage:     "set one or more jail properties",
+		Usage:     "Set one or more properties of a jail or of the defaults.",
 		ArgsUsage: "KEY=VALUE [KEY=VALUE...] JAIL|default",
 		Action: needRoot(e, "set", func(c *cli.Context) error {
 			args := c.Args().Slice()

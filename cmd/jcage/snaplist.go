@@ -7,15 +7,14 @@ import (
 	"github.com/jcage/jcage/internal/render"
 )
 
-const snaplistJSONSchema = `an array of objects, one per row: {"name", "created", "rsize", "used"}, ` +
-	`with a leading "jail" for snaplist ALL; values are the table's text (created as zfs prints it, sizes in zfs units).`
+const snaplistJSONSchema = "see JSON OUTPUT in jcage(8)"
 
 func init() { registerCommand(snaplistCommand) }
 
 func snaplistCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "snaplist",
-		Usage:     "list the snapshots of a jail (ALL: of every jail)",
+		Usage:     "Show the snapshots of a jail, or of ALL jails.",
 		ArgsUsage: "[-h] [-l] [-s name|created|rsize|used] JAIL|ALL",
 		Flags: []cli.Flag{
 			headerFlag(),

@@ -14,7 +14,7 @@ func init() { registerCommand(snapremoveCommand) }
 func snapremoveCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "snapremove",
-		Usage:     "remove a snapshot of a jail (-n ALL: every snapshot; JAIL ALL: every jail)",
+		Usage:     "Remove a snapshot of a jail, or of ALL jails.",
 		ArgsUsage: "-n NAME [-R] [-f] JAIL|ALL",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the snapshot name, what comes after @, or ALL"},

@@ -14,7 +14,7 @@ func init() { registerCommand(snapshotCommand) }
 func snapshotCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "snapshot",
-		Usage:     "snapshot a jail and its datasets (ALL: every jail, with one name)",
+		Usage:     "Snapshot a jail, or ALL jails.",
 		ArgsUsage: "[-n NAME] JAIL|ALL",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the snapshot name, what comes after @ (default: the UTC time, YYYY-MM-DD_HH:MM:SS)"},

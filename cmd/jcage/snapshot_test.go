@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -112,6 +111,7 @@ func TestSnapshotCommand(t *testing.T) {
 
 // createdCell matches snaplist's CREATED cells, which follow the fake's clock.
 var createdCell = regexp.MustCompile(`[A-Z][a-z]{2} [A-Z][a-z]{2} [ 123]\d \d\d:\d\d \d{4}`)
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 func TestSnaplistCommand(t *testing.T) {
 	h := newTreeHarness(t)
@@ -176,9 +176,9 @@ func TestSnaplistCommand(t *testing.T) {
 		h.snapMust("snaplist", "-h", "-s", key, "web")
 	}
 
-	var rows []map[string]any
-	if err := json.Unmarshal([]byte(h.snapMust("snaplist", "--json", "web")), &rows); err != nil || len(rows) != 8 ||
-		rows[0]["name"] != "first" || rows[0]["rsize"] != "64K" || !createdCell.MatchString(fmt.Sprint(rows[0]["created"])) {
+	rows, err := jsonRows([]byte(h.snapMust("snaplist", "--json", "web")), "snapshots")
+	if err != nil || len(rows) != 8 ||
+		rows[0]["name"] != "first" || rows[0]["rsize"] != float64(64<<10) || !rfc3339.MatchString(fmt.Sprint(rows[0]["created"])) {
 		t.Fatalf("--json: %v %s", err, h.stdout.String())
 	}
 
@@ -224,8 +224,7 @@ func TestSnaplistAllAndCallCounts(t *testing.T) {
 	if !strings.HasPrefix(h.snapMust("snaplist", "ALL"), "+------+") || !strings.Contains(h.stdout.String(), "| JAIL |") {
 		t.Fatalf("snaplist ALL table:\n%s", h.stdout.String())
 	}
-	var rows []map[string]any
-	if err := json.Unmarshal([]byte(h.snapMust("snaplist", "--json", "ALL")), &rows); err != nil || rows[0]["jail"] == nil {
+	if rows, err := jsonRows([]byte(h.snapMust("snaplist", "--json", "ALL")), "snapshots"); err != nil || rows[0]["jail"] == nil {
 		t.Fatalf("--json ALL: %v", err)
 	}
 }

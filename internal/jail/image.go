@@ -252,6 +252,13 @@ func (h *Host) writeZip(ctx context.Context, w io.Writer, items []exportItem, no
 // send streams one snapshot into w, shown by progress.
 func (h *Host) send(ctx context.Context, it exportItem, w io.Writer, progress ProgressFunc, total int64) error {
 	if progress != nil {
+		if s, ok := h.ZFS.(zfs.SendSizer); ok && total < 0 {
+			// zfs send -nvP's estimate gives the bar a total and an ETA;
+			// without one it shows bytes and a rate.
+			if n, err := s.SendSize(ctx, it.snap); err == nil && n > 0 {
+				total = n
+			}
+		}
 		p := progress(it.dataset, total)
 		defer p.Close()
 		w = io.MultiWriter(w, p)

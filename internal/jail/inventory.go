@@ -56,6 +56,9 @@ func (s *Scan) Children(parent string) []zfs.Dataset {
 func (h *Host) Scan(ctx context.Context) (*Scan, error) {
 	ds, err := h.ZFS.List(ctx, h.Pool, zfs.ListOptions{Depth: scanDepth, Props: scanProps})
 	if err != nil {
+		if h.Pool != "" && errors.Is(err, zfs.ErrNotFound) {
+			return nil, h.errPinnedPool()
+		}
 		return nil, err
 	}
 	s := &Scan{Datasets: ds, byName: make(map[string]int, len(ds))}
@@ -92,7 +95,7 @@ func (h *Host) openScan(ctx context.Context, s *Scan, create bool) (*Tree, *Scan
 	switch {
 	case h.Pool != "":
 		if _, ok := s.Get(h.Pool); !ok {
-			return nil, nil, fmt.Errorf("ZFS pool '%s' not found!", h.Pool)
+			return nil, nil, h.errPinnedPool()
 		}
 		pool = h.Pool
 	case len(active) == 1:
@@ -367,4 +370,10 @@ func (h *Host) Running(ctx context.Context) (map[string]*JLSJail, error) {
 		return nil, err
 	}
 	return ParseJLS(out)
+}
+
+// errPinnedPool is the one answer to a pinned pool (JCAGE_POOL) that does
+// not exist, whichever read first finds it missing.
+func (h *Host) errPinnedPool() error {
+	return fmt.Errorf("ZFS pool '%s' not found! (JCAGE_POOL)", h.Pool)
 }

@@ -1,6 +1,7 @@
 package jail
 
 import (
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -67,12 +68,7 @@ func (inv *Inventory) listRow(j *Jail, v ListView) []string {
 	name := j.Name
 	release := j.Prop("release")
 	if !v.Long {
-		if uuid4.MatchString(name) {
-			name = name[:8]
-		}
-		if parts := strings.SplitN(release, "-", 3); len(parts) >= 2 {
-			release = parts[0] + "-" + parts[1]
-		}
+		// The table shortens a UUID name and the release (render.ListColumns).
 		return []string{jid, name, state, release, shortIP4(j)}
 	}
 	boot := "off"
@@ -163,15 +159,39 @@ func (inv *Inventory) ReleaseTable() *render.Table {
 
 // DfTable is `df`: iocage's columns for every jail and template.
 func (inv *Inventory) DfTable() *render.Table {
-	t := &render.Table{Columns: render.DfColumns()}
+	t := &render.Table{Columns: render.DfColumns(), JSONKey: "jails"}
+	// Rows hold what zfs reports exactly (bytes, the ratio); the table
+	// shows it as zfs get does, JSON as numbers, null for no quota or
+	// reservation.
+	for i, prop := range []string{"compressratio", "reservation", "quota", "used", "available"} {
+		c := &t.Columns[i+1]
+		c.Display = func(raw string) string { return zfs.HumanProp(prop, raw) }
+		c.JSON = func(raw string, _ []string) any { return dfJSON(prop, raw) }
+	}
 	for _, j := range inv.Jails {
 		d := j.Dataset
 		t.Add(j.Name,
-			zfs.HumanProp("compressratio", d.Prop("compressratio")),
-			zfs.HumanProp("reservation", d.Prop("reservation")),
-			zfs.HumanProp("quota", d.Prop("quota")),
-			zfs.HumanSize(d.Used),
-			zfs.HumanSize(d.Avail))
+			strings.TrimSuffix(d.Prop("compressratio"), "x"),
+			d.Prop("reservation"),
+			d.Prop("quota"),
+			strconv.FormatUint(d.Used, 10),
+			strconv.FormatUint(d.Avail, 10))
 	}
 	return t
+}
+
+func dfJSON(prop, raw string) any {
+	if (prop == "quota" || prop == "reservation") && (raw == "0" || raw == "none") || raw == "" || raw == "-" {
+		return nil
+	}
+	if n, err := strconv.ParseFloat(raw, 64); err == nil {
+		return n
+	}
+	// A size as typed (quota=10G) when zfs did not answer in bytes.
+	if i := strings.IndexByte("KMGTPE", raw[len(raw)-1]); i >= 0 {
+		if n, err := strconv.ParseFloat(raw[:len(raw)-1], 64); err == nil {
+			return math.Round(n * math.Pow(1024, float64(i+1)))
+		}
+	}
+	return raw
 }

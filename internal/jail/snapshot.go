@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/revert"
@@ -174,7 +176,24 @@ func (inv *Inventory) listRoot(jails []*Jail) string {
 // snapshot names; withJail adds the fork's leading JAIL column (snaplist
 // ALL). Rows come in creation order; the caller sorts.
 func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long, withJail bool) (*render.Table, error) {
-	t := &render.Table{Columns: render.SnaplistColumns(withJail)}
+	t := &render.Table{Columns: render.SnaplistColumns(withJail), JSONKey: "snapshots"}
+	// Rows hold the creation time in Unix seconds and sizes in bytes; the
+	// table shows them as iocage does, JSON as RFC 3339 UTC and numbers.
+	off := 0
+	if withJail {
+		off = 1
+	}
+	t.Columns[off+1].Display = snapCreatedText
+	t.Columns[off+1].JSON = func(raw string, _ []string) any {
+		if sec, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+		}
+		return nil
+	}
+	for _, c := range []*render.Column{&t.Columns[off+2], &t.Columns[off+3]} {
+		c.Display = func(raw string) string { return zfs.HumanProp("used", raw) }
+		c.Kind = render.Number
+	}
 	if len(jails) == 0 {
 		return t, nil
 	}
@@ -203,12 +222,22 @@ func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long
 	return t, nil
 }
 
+// snapCreatedText shows a creation time (Unix seconds) as snaplist's
+// CREATED column does.
+func snapCreatedText(raw string) string {
+	sec, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return "-"
+	}
+	return time.Unix(sec, 0).Local().Format(snapCreatedLayout)
+}
+
 func snapRow(j *Jail, withJail bool, name string, d zfs.Dataset) []string {
 	created := "-"
 	if !d.Creation.IsZero() {
-		created = d.Creation.Local().Format(snapCreatedLayout)
+		created = strconv.FormatInt(d.Creation.Unix(), 10)
 	}
-	row := []string{name, created, zfs.HumanSize(d.Refer), zfs.HumanSize(d.Used)}
+	row := []string{name, created, strconv.FormatUint(d.Refer, 10), strconv.FormatUint(d.Used, 10)}
 	if withJail {
 		row = append([]string{j.Name}, row...)
 	}

@@ -1,6 +1,9 @@
 package render
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Column sets for each table iocage prints. Headers are iocage's, byte for
 // byte; keys are the lowercased headers, which are also the names iocage's
@@ -15,15 +18,38 @@ func nameCol() Column {
 }
 
 // ListColumns is plain "list" (and list -t, list -B): the sort keys are
-// jid, name, state, release and ip4.
+// jid, name, state, release and ip4. Rows hold the full name and release;
+// the table shows (and sorts by) iocage's short forms, JSON the full ones.
 func ListColumns() []Column {
+	name := nameCol()
+	name.Display = shortUUID
 	return []Column{
 		jidCol(),
-		nameCol(),
+		name,
 		{Header: "STATE", Key: "state", Compare: CompareState},
-		{Header: "RELEASE", Key: "release", Compare: CompareVersions},
+		{Header: "RELEASE", Key: "release", Compare: CompareVersions, Display: shortRelease},
 		{Header: "IP4", Key: "ip4", Kind: Optional, Compare: CompareIP4},
 	}
+}
+
+var uuid4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// shortUUID is iocage's short list name: a UUID name cut to its first 8
+// characters.
+func shortUUID(name string) string {
+	if uuid4.MatchString(name) {
+		return name[:8]
+	}
+	return name
+}
+
+// shortRelease is iocage's short list release: 14.3-RELEASE-p2 shows as
+// 14.3-RELEASE.
+func shortRelease(rel string) string {
+	if parts := strings.SplitN(rel, "-", 3); len(parts) >= 2 {
+		return parts[0] + "-" + parts[1]
+	}
+	return rel
 }
 
 // longHead is what list -l and list -P share before their last columns.
@@ -31,7 +57,7 @@ func longHead() []Column {
 	return []Column{
 		jidCol(),
 		nameCol(),
-		{Header: "BOOT", Key: "boot", Compare: CompareBoot},
+		{Header: "BOOT", Key: "boot", Kind: Bool, Compare: CompareBoot},
 		{Header: "STATE", Key: "state", Compare: CompareState},
 		{Header: "TYPE", Key: "type", Compare: strings.Compare},
 		{Header: "RELEASE", Key: "release", Compare: CompareVersions},
@@ -44,7 +70,7 @@ func longHead() []Column {
 // ListLongColumns is "list -l" (and -tl, -Bl). BASEJAIL is not a sort key
 // in iocage.
 func ListLongColumns() []Column {
-	return append(longHead(), Column{Header: "BASEJAIL", Key: "basejail"})
+	return append(longHead(), Column{Header: "BASEJAIL", Key: "basejail", Kind: Bool})
 }
 
 // ListPluginColumns is "list -P", installed plugin jails, always long.

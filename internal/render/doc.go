@@ -20,15 +20,19 @@
 //   - FormatTSV is iocage's -h: no header, one line per row, cells joined
 //     by a tab, nothing quoted.
 //
-//   - FormatJSON is jcage's --json: a bare array with one object per row,
-//     keys in column order and named by Column.Key (lowercase snake_case,
-//     the same names -s accepts), two-space indented, ending in a newline;
-//     an empty table is []. Values are the table's own text as JSON
-//     strings, with two exceptions chosen per column: Int columns (JID,
-//     fstab INDEX) become JSON numbers, and Int and Optional columns (IP4,
-//     IP6, TEMPLATE, DOC_URL) turn iocage's "no value" placeholders "-",
-//     "None" and "" into null. Nothing else is converted: sizes stay as
-//     ZFS printed them ("1.32G"), booleans stay "on"/"off"/"yes"/"no".
+//   - FormatJSON is jcage's --json: one object, "schema_version"
+//     (SchemaVersion) first, then Table.JSONFields, then the rows as an
+//     array under Table.JSONKey, one object per row, keys in column order
+//     and named by Column.Key (lowercase snake_case, the same names -s
+//     accepts), two-space indented, ending in a newline. A cell becomes a
+//     JSON value by its Column.JSON function when set, else by its Kind:
+//     Text is the cell's string, Int and Number are numbers, Bool is
+//     true/false for iocage's truthy spellings, and Int, Optional, Bool
+//     and Number turn iocage's "no value" placeholders ("-", "None", "")
+//     into null. A Column.Display function lets a row hold the exact
+//     value (bytes, the full release) while the table and -h show
+//     iocage's rendering of it. docs/json.md is the schema of every
+//     command's document.
 //
 // The column sets for each iocage table (list, list -l, list -P, list -q,
 // list -PR, list -r, df, snaplist, get -r, fstab -l) are in columns.go,

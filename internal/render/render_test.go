@@ -309,8 +309,8 @@ func TestEmptyTable(t *testing.T) {
 	if got := render(t, tb, FormatTSV); got != "" {
 		t.Errorf("tsv = %q, want nothing", got)
 	}
-	if got := render(t, tb, FormatJSON); got != "[]\n" {
-		t.Errorf("json = %q, want %q", got, "[]\n")
+	if got, want := render(t, tb, FormatJSON), "{\n  \"schema_version\": 1,\n  \"rows\": []\n}\n"; got != want {
+		t.Errorf("json = %q, want %q", got, want)
 	}
 }
 
@@ -336,7 +336,7 @@ func TestShortRowsArePadded(t *testing.T) {
 	if got, want := render(t, tb, FormatTSV), "only\t\n"; got != want {
 		t.Errorf("tsv = %q, want %q", got, want)
 	}
-	if got, want := render(t, tb, FormatJSON), "[\n  {\n    \"name\": \"only\",\n    \"value\": \"\"\n  }\n]\n"; got != want {
+	if got, want := render(t, tb, FormatJSON), "{\n  \"schema_version\": 1,\n  \"rows\": [\n    {\n      \"name\": \"only\",\n      \"value\": \"\"\n    }\n  ]\n}\n"; got != want {
 		t.Errorf("json = %q, want %q", got, want)
 	}
 }
@@ -356,25 +356,35 @@ func TestJSONValues(t *testing.T) {
 			{Key: "jid", Kind: Int},
 			{Key: "ip4", Kind: Optional},
 			{Key: "portal", Kind: Text},
+			{Key: "boot", Kind: Bool},
+			{Key: "crt", Kind: Number},
 		},
 		Rows: [][]string{
-			{"12", "vnet0|10.0.0.5/24", "http://h/?a=1&b=<2>"},
-			{"None", "-", "-"},
-			{"-", "", "None"},
-			{"007", "DHCP", ""},
-			{"N/A", "N/A", "N/A"},
+			{"12", "vnet0|10.0.0.5/24", "http://h/?a=1&b=<2>", "on", "1.03x"},
+			{"None", "-", "-", "off", "none"},
+			{"-", "", "None", "1", "12"},
+			{"007", "DHCP", "", "no", "-"},
+			{"N/A", "N/A", "N/A", "N/A", "N/A"},
 		},
+		JSONKey: "jails",
 	}
-	var got []map[string]any
-	if err := json.Unmarshal([]byte(render(t, tb, FormatJSON)), &got); err != nil {
+	var doc struct {
+		Version int              `json:"schema_version"`
+		Jails   []map[string]any `json:"jails"`
+	}
+	if err := json.Unmarshal([]byte(render(t, tb, FormatJSON)), &doc); err != nil {
 		t.Fatal(err)
 	}
+	if doc.Version != SchemaVersion {
+		t.Errorf("schema_version %d", doc.Version)
+	}
+	got := doc.Jails
 	want := []map[string]any{
-		{"jid": 12.0, "ip4": "vnet0|10.0.0.5/24", "portal": "http://h/?a=1&b=<2>"},
-		{"jid": nil, "ip4": nil, "portal": "-"},
-		{"jid": nil, "ip4": nil, "portal": "None"},
-		{"jid": 7.0, "ip4": "DHCP", "portal": ""},
-		{"jid": "N/A", "ip4": "N/A", "portal": "N/A"},
+		{"jid": 12.0, "ip4": "vnet0|10.0.0.5/24", "portal": "http://h/?a=1&b=<2>", "boot": true, "crt": 1.03},
+		{"jid": nil, "ip4": nil, "portal": "-", "boot": false, "crt": nil},
+		{"jid": nil, "ip4": nil, "portal": "None", "boot": true, "crt": 12.0},
+		{"jid": 7.0, "ip4": "DHCP", "portal": "", "boot": false, "crt": nil},
+		{"jid": "N/A", "ip4": "N/A", "portal": "N/A", "boot": "N/A", "crt": "N/A"},
 	}
 	gotJSON, _ := json.Marshal(got)
 	wantJSON, _ := json.Marshal(want)

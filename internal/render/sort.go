@@ -54,12 +54,16 @@ func (t *Table) Sort(key string) error {
 	if col < 0 {
 		return &SortError{Key: key, Valid: t.SortKeys()}
 	}
-	by := t.Columns[col].Compare
+	by, cc := t.Columns[col].Compare, t.Columns[col]
+	var nc Column
+	if name >= 0 {
+		nc = t.Columns[name]
+	}
 	slices.SortStableFunc(t.Rows, func(a, b []string) int {
-		if c := by(cellAt(a, col), cellAt(b, col)); c != 0 || name < 0 || name == col {
+		if c := by(cc.shown(a, col), cc.shown(b, col)); c != 0 || name < 0 || name == col {
 			return c
 		}
-		return CompareName(cellAt(a, name), cellAt(b, name))
+		return CompareName(nc.shown(a, name), nc.shown(b, name))
 	})
 	return nil
 }

@@ -30,7 +30,18 @@ const (
 	Int
 	// Optional cells are JSON strings, or null for a placeholder.
 	Optional
+	// Bool cells are true for on, yes, true and 1, false for off, no,
+	// false and 0 (iocage's truthy spellings), null for a placeholder.
+	Bool
+	// Number cells are JSON numbers: integers, decimals, and ratios as
+	// zfs prints them ("1.03x" is 1.03); null for a placeholder or "none".
+	Number
 )
+
+// SchemaVersion is the version of every --json document's shape. It goes
+// up only when a key changes meaning or goes away; new keys may appear
+// without it.
+const SchemaVersion = 1
 
 // Column defines one column for all three formats.
 type Column struct {
@@ -41,6 +52,23 @@ type Column struct {
 	// Compare orders two cells of this column; nil means the column is
 	// not a sort key.
 	Compare func(a, b string) int
+	// Display, when set, is how the cell is shown in the table and -h
+	// rows and compared by Sort; JSON gets the cell itself. Rows then hold
+	// the exact value (bytes, the full release) and the table iocage's
+	// rendering of it.
+	Display func(cell string) string
+	// JSON, when set, is the cell's JSON value, given the whole row (a
+	// get -r all value is typed by the property in its row); else Kind
+	// decides.
+	JSON func(cell string, row []string) any
+}
+
+// shown is the cell as the table and the -h rows show it.
+func (c Column) shown(row []string, i int) string {
+	if c.Display != nil {
+		return c.Display(cellAt(row, i))
+	}
+	return cellAt(row, i)
 }
 
 // Table is a column definition plus rows of cell text. A row shorter than
@@ -51,6 +79,16 @@ type Table struct {
 	// MaxWidth is texttable's max_width: 0 never wraps, which is what
 	// iocage uses everywhere except list -PR without -l (80).
 	MaxWidth int
+	// JSONKey names the array of rows in the JSON document ("rows" when
+	// empty); JSONFields come before it, after "schema_version".
+	JSONKey    string
+	JSONFields []Field
+}
+
+// Field is one top-level key of a JSON document.
+type Field struct {
+	Key   string
+	Value any
 }
 
 // Format selects one of the three renderings.
@@ -87,7 +125,26 @@ func (t *Table) WriteTable(w io.Writer) error {
 		header[i] = c.Header
 		align[i] = c.Align
 	}
-	return writeTexttable(w, header, align, t.Rows, t.MaxWidth)
+	return writeTexttable(w, header, align, t.shownRows(), t.MaxWidth)
+}
+
+// shownRows is the rows as the table and -h show them.
+func (t *Table) shownRows() [][]string {
+	display := false
+	for _, c := range t.Columns {
+		display = display || c.Display != nil
+	}
+	if !display {
+		return t.Rows
+	}
+	out := make([][]string, len(t.Rows))
+	for r, row := range t.Rows {
+		out[r] = make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			out[r][i] = c.shown(row, i)
+		}
+	}
+	return out
 }
 
 // WriteTSV writes iocage's -h output: one line per row, cells joined by a
@@ -96,11 +153,11 @@ func (t *Table) WriteTable(w io.Writer) error {
 func (t *Table) WriteTSV(w io.Writer) error {
 	var b strings.Builder
 	for _, row := range t.Rows {
-		for i := range t.Columns {
+		for i, c := range t.Columns {
 			if i > 0 {
 				b.WriteByte('\t')
 			}
-			b.WriteString(cellAt(row, i))
+			b.WriteString(c.shown(row, i))
 		}
 		b.WriteByte('\n')
 	}
@@ -108,12 +165,27 @@ func (t *Table) WriteTSV(w io.Writer) error {
 	return err
 }
 
-// WriteJSON writes a JSON array with one object per row, keys in column
-// order, indented by two spaces and followed by a newline. An empty table
-// is "[]".
+// WriteJSON writes one JSON object: "schema_version", then JSONFields,
+// then the rows as an array (under JSONKey) with one object per row, keys
+// in column order, indented by two spaces and followed by a newline.
 func (t *Table) WriteJSON(w io.Writer) error {
 	var compact bytes.Buffer
-	compact.WriteByte('[')
+	compact.WriteString(`{"schema_version":` + strconv.Itoa(SchemaVersion))
+	for _, f := range t.JSONFields {
+		compact.WriteByte(',')
+		writeJSONString(&compact, f.Key)
+		compact.WriteByte(':')
+		if err := writeJSONAny(&compact, f.Value); err != nil {
+			return err
+		}
+	}
+	key := t.JSONKey
+	if key == "" {
+		key = "rows"
+	}
+	compact.WriteByte(',')
+	writeJSONString(&compact, key)
+	compact.WriteString(":[")
 	for r, row := range t.Rows {
 		if r > 0 {
 			compact.WriteByte(',')
@@ -125,11 +197,17 @@ func (t *Table) WriteJSON(w io.Writer) error {
 			}
 			writeJSONString(&compact, c.Key)
 			compact.WriteByte(':')
+			if c.JSON != nil {
+				if err := writeJSONAny(&compact, c.JSON(cellAt(row, i), row)); err != nil {
+					return err
+				}
+				continue
+			}
 			writeJSONValue(&compact, cellAt(row, i), c.Kind)
 		}
 		compact.WriteByte('}')
 	}
-	compact.WriteByte(']')
+	compact.WriteString("]}")
 	var out bytes.Buffer
 	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
 		return err
@@ -137,6 +215,40 @@ func (t *Table) WriteJSON(w io.Writer) error {
 	out.WriteByte('\n')
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// WriteDocument writes a JSON document that is not a table, in the same
+// shape: "schema_version" first, then fields in order, two-space indent,
+// a trailing newline.
+func WriteDocument(w io.Writer, fields ...Field) error {
+	var compact bytes.Buffer
+	compact.WriteString(`{"schema_version":` + strconv.Itoa(SchemaVersion))
+	for _, f := range fields {
+		compact.WriteByte(',')
+		writeJSONString(&compact, f.Key)
+		compact.WriteByte(':')
+		if err := writeJSONAny(&compact, f.Value); err != nil {
+			return err
+		}
+	}
+	compact.WriteByte('}')
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+func writeJSONAny(b *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1)
+	return nil
 }
 
 // isPlaceholder reports iocage's spellings of "no value": None for a
@@ -159,8 +271,37 @@ func writeJSONValue(b *bytes.Buffer, cell string, k Kind) {
 			b.WriteString("null")
 			return
 		}
+	case Bool:
+		switch strings.ToLower(cell) {
+		case "on", "yes", "true", "1":
+			b.WriteString("true")
+			return
+		case "off", "no", "false", "0":
+			b.WriteString("false")
+			return
+		}
+		if isPlaceholder(cell) {
+			b.WriteString("null")
+			return
+		}
+	case Number:
+		if isPlaceholder(cell) || cell == "none" {
+			b.WriteString("null")
+			return
+		}
+		if n, ok := ParseNumber(cell); ok {
+			b.WriteString(strconv.FormatFloat(n, 'f', -1, 64))
+			return
+		}
 	}
 	writeJSONString(b, cell)
+}
+
+// ParseNumber reads a decimal number, or a ratio as zfs prints it
+// ("1.03x").
+func ParseNumber(s string) (float64, bool) {
+	n, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
+	return n, err == nil
 }
 
 // writeJSONString quotes s without HTML escaping, so that paths and

@@ -3,7 +3,8 @@
 # Linux machine, and sweep what earlier runs left behind. Run as root before
 # `go test`; safe to run again at any time.
 #
-#   1. install zfs-fuse (and xz-utils) with apt-get when missing;
+#   1. install zfs-fuse (and xz-utils, and mandoc, zsh and bash-completion
+#      for the man page and completion tests) with apt-get when missing;
 #   2. make sure /dev/fuse and the kernel's FUSE support are there;
 #   3. start the zfs-fuse daemon when it isn't running (CI containers have
 #      no init system) and wait until `zpool list` answers;
@@ -73,6 +74,11 @@ install_packages() {
 	local missing=() pkg
 	[ -x /usr/sbin/zfs-fuse ] || command -v zfs-fuse >/dev/null || missing+=(zfs-fuse)
 	command -v xz >/dev/null || missing+=(xz-utils)
+	# The man page is linted with mandoc; the completion scripts are
+	# driven in real bash (with bash-completion) and zsh.
+	command -v mandoc >/dev/null || missing+=(mandoc)
+	command -v zsh >/dev/null || missing+=(zsh)
+	[ -r /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
 	[ ${#missing[@]} = 0 ] && return 0
 	is_root || die "${missing[*]} not installed, and installing needs root: run 'sudo $0' or 'apt-get install ${missing[*]}'"
 	command -v apt-get >/dev/null || die "${missing[*]} not installed and there is no apt-get here: install zfs-fuse (ZFS on FUSE) by hand"

@@ -849,6 +849,13 @@ func (f *Fake) Send(ctx context.Context, snap string, w io.Writer) error {
 		f.mu.Unlock()
 		return zerr("open", snap, ErrNotFound)
 	}
+	f.mu.Unlock()
+	return f.sendStream(snap, w)
+}
+
+// sendStream writes the fake's stream of snap.
+func (f *Fake) sendStream(snap string, w io.Writer) error {
+	f.mu.Lock()
 	ds, _, _ := SplitSnap(snap)
 	props := map[string]string{}
 	for k, v := range f.ds[ds].props {
