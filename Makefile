@@ -11,6 +11,9 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 TESTBIN  := $(CURDIR)/.testbin
+# Only the test world's jcage takes its PATH from JCAGE_TESTWORLD_PATH
+# (internal/host.testPathEnv); a release build always runs with the system PATH.
+TESTWORLD_LDFLAGS := -X github.com/jcage/jcage/internal/host.testPathEnv=JCAGE_TESTWORLD_PATH
 PREFIX   ?= /usr/local
 
 export CGO_ENABLED = 0
@@ -35,7 +38,7 @@ check: cross
 # loopback release mirror.
 testbin:
 	@mkdir -p $(TESTBIN)/path
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(TESTBIN)/jcage ./cmd/jcage
+	$(GO) build -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)" -o $(TESTBIN)/jcage ./cmd/jcage
 	$(GO) build -o $(TESTBIN)/fbsdsim ./internal/testworld/cmd/fbsdsim
 	$(GO) build -o $(TESTBIN)/zfsshim ./internal/testworld/cmd/zfsshim
 	$(GO) build -o $(TESTBIN)/mirror ./internal/testworld/cmd/mirror

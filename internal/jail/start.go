@@ -791,6 +791,7 @@ func (jr *jailRun) fixAliases(ctx context.Context, ip4, ip6 string) (string, str
 	if err != nil {
 		return "", "", err
 	}
+	localhost := ""
 	if jr.props.Bool("assign_localhost") {
 		lo := jr.get("localhost_ip")
 		if lo == "none" {
@@ -817,14 +818,20 @@ func (jr *jailRun) fixAliases(ctx context.Context, ip4, ip6 string) (string, str
 				}
 			}
 		}
-		if ip4 == "none" {
-			ip4 = lo
-		} else {
-			ip4 += "," + lo
-		}
+		localhost = lo
 	}
 	if ip4 != "none" {
 		ip4 = n.CheckAliases(ip4, false)
+	}
+	// The loopback address is on lo0 now (the host snapshot was read
+	// before the alias): it joins the list as it is, never as the default
+	// interface's alias.
+	if localhost != "" {
+		if ip4 == "none" {
+			ip4 = localhost
+		} else {
+			ip4 += "," + localhost
+		}
 	}
 	if ip6 != "none" {
 		ip6 = n.CheckAliases(ip6, true)

@@ -46,8 +46,7 @@ func New(t testing.TB) *World {
 		t.Fatalf("test world binaries: %v", err)
 	}
 	w := &World{t: t, Bin: bin, Pool: pool.New(t), State: t.TempDir()}
-	w.Env = append(os.Environ(),
-		"PATH="+bin.PathEnv(),
+	w.Env = append(append(os.Environ(), bin.PathVars()...),
 		fbsdsim.StateEnv+"="+w.State,
 		// Tests in other packages activate their own pools at the same
 		// time; pinning keeps each test on its pool.
