@@ -1187,6 +1187,9 @@ func (e *Env) jailRemoveOne(target string, p *jparams, o *jailOpts, announce, co
 	}); err != nil {
 		return e.stateError(err)
 	}
+	if err := e.zfsJailForget(j.JID); err != nil {
+		return e.stateError(err)
+	}
 	status := 0
 	if p != nil {
 		if m := e.jailHooks(o, pl, j.JID, "exec.poststop"); m != "" {

@@ -209,10 +209,12 @@ func baseTree(r release) *tree {
 	for _, s := range []string{"etcupdate", "service", "sysrc", "bsdinstall", "adduser"} {
 		t.text("usr/sbin/"+s, 0o555, stubScript(s))
 	}
-	for _, b := range []string{"chroot", "cron", "daemon", "jail", "jexec", "jls", "newsyslog", "pkg", "pw", "pwd_mkdb", "rctl", "sshd", "syslogd", "zdb"} {
+	for _, b := range []string{"chroot", "cron", "daemon", "jail", "jexec", "jls", "mailwrapper", "newsyslog", "pkg", "pw", "pwd_mkdb", "rctl", "rtsold", "sshd", "syslogd", "zdb"} {
 		r.bin(t, "usr/sbin/"+b, 5000+len(b)*600)
 	}
 	t.file("usr/sbin/traceroute", 0o4555, elf("usr/sbin/traceroute", 18000))
+	// newaliases is mailwrapper(8) under another name.
+	t.symlink("usr/bin/newaliases", "/usr/sbin/mailwrapper")
 	t.file("usr/sbin/nologin", 0o555, elf("usr/sbin/nologin", 5000))
 
 	// /usr/share
