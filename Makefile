@@ -4,7 +4,8 @@
 #   make test       the whole test suite: unit, fake-backed and system tiers
 #   make demo       the whole workflow in the sandbox (zfs-fuse, simulator, mirror)
 #   make bench      benchmarks, each printed as a ratio against a floor
-#   make check      gofmt, go vet and the FreeBSD cross-builds
+#   make check      gofmt, go vet and the FreeBSD cross-builds (and vet of the FreeBSD host tier)
+#   make freebsd-check  the FreeBSD host tier, on a FreeBSD host (see the README)
 #   make install    install jcage, its rc.d script and man page (FreeBSD)
 
 GO       ?= go
@@ -18,7 +19,7 @@ PREFIX   ?= /usr/local
 
 export CGO_ENABLED = 0
 
-.PHONY: all build check cross testbin world test test-unit demo bench install clean
+.PHONY: all build check cross testbin world test test-unit demo bench install clean freebsd-check
 
 all: build
 
@@ -32,6 +33,7 @@ cross:
 check: cross
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: not formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=freebsd GOARCH=amd64 $(GO) vet -tags freebsd_host ./...
 
 # The test world's binaries: jcage, the FreeBSD-userland simulator linked
 # under every tool name, the zfs-fuse compatibility shim (as zfs) and the
@@ -63,6 +65,12 @@ demo: testbin world
 
 bench: testbin world
 	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench
+
+# The FreeBSD host tier: real jails on a scratch pool. Run as root on
+# FreeBSD with JCAGE_FREEBSD_POOL, JCAGE_FREEBSD_RELEASE and
+# JCAGE_FREEBSD_DIST set (README, "The FreeBSD host tier").
+freebsd-check:
+	$(GO) test -count=1 -v -tags freebsd_host -timeout 60m -run 'TestFreeBSDHost' ./cmd/jcage/
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/rc.d $(DESTDIR)$(PREFIX)/share/man/man8

@@ -27,6 +27,7 @@ func simRelease(t *testing.T, root string, src bool) {
 	if src {
 		files["usr/src/COPYRIGHT"] = "Copyright\n"
 		files["usr/src/etc/Makefile"] = "# etc\n"
+		files["usr/src/etc/motd"] = "FreeBSD\n"
 	}
 	for p, data := range files {
 		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
