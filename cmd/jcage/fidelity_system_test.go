@@ -139,3 +139,53 @@ func TestSystemFstabPathSurvivesStrunvis(t *testing.T) {
 	}
 	w.Must("stop", "web")
 }
+
+// What jcage runs inside a jail is run in the jail's view: a command the
+// jail does not have fails as jexec reports it, and a VNET jail's default
+// route through a gateway none of its interfaces reaches fails the start.
+func TestSystemJexecChecksTheJail(t *testing.T) {
+	w, _ := startWorld(t)
+	layStartable(t, w, "web", nil)
+	w.Must("start", "web")
+	r := w.Jcage("exec", "web", "nosuchcommand")
+	if r.Code == 0 || !strings.Contains(r.Stderr, "nosuchcommand") {
+		t.Fatalf("exec of a missing command: %+v", r)
+	}
+	w.Must("stop", "web")
+
+	layStartable(t, w, "vn", map[string]any{"vnet": 1, "ip4_addr": "vnet0|192.168.5.10/24", "defaultrouter": "10.99.0.1"})
+	r = w.Jcage("start", "vn")
+	if r.Code == 0 || !strings.Contains(r.Stdout+r.Stderr, "Network is unreachable") {
+		t.Fatalf("start with an unreachable default router: %+v", r)
+	}
+	if jls := w.Tool("jls", "-N"); strings.Contains(jls, "ioc-vn") {
+		t.Fatalf("jail left running:\n%s", jls)
+	}
+}
+
+// jail_zfs: the dataset is handed to the jail with zfs jail, mounted from
+// inside, and taken back at stop; jail -r frees whatever is left.
+func TestSystemJailZFS(t *testing.T) {
+	w, _ := startWorld(t)
+	layStartable(t, w, "zj", map[string]any{"jail_zfs": 1})
+	w.Must("start", "zj")
+	ds := w.Pool.Name + "/iocage/jails/zj/data"
+	var z fbsdsim.ZFSJails
+	b, err := os.ReadFile(filepath.Join(w.State, "zfsjail.json"))
+	if err != nil {
+		t.Fatalf("no zfs jail state: %v", err)
+	}
+	if !strings.Contains(string(b), ds) {
+		t.Fatalf("%s not attached: %s", ds, b)
+	}
+	_ = z
+	got := argvs(w.Calls())
+	if indexOf(got, "zfs jail ioc-zj "+ds) < 0 {
+		t.Fatalf("no zfs jail in\n%s", strings.Join(got, "\n"))
+	}
+	w.Must("stop", "zj")
+	b, _ = os.ReadFile(filepath.Join(w.State, "zfsjail.json"))
+	if strings.Contains(string(b), ds) {
+		t.Fatalf("%s still attached after stop: %s", ds, b)
+	}
+}

@@ -94,6 +94,11 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 	simRelease(t, w.LayRelease("14.3-RELEASE"), false)
 	newRoot := w.LayRelease("15.0-RELEASE")
 	simRelease(t, newRoot, true)
+	// The new release's /etc sources differ: etcupdate builds its stock
+	// tree from them and merges the change.
+	if err := os.WriteFile(filepath.Join(newRoot, "usr/src/etc/motd"), []byte("FreeBSD 15.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	w.Must("create", "-r", "14.3-RELEASE", "-n", "web")
 	w.Must("create", "-r", "14.3-RELEASE", "-n", "bj", "-b")
 	jails := w.Pool.Name + "/iocage/jails/"
@@ -224,5 +229,8 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 	}
 	if got := release("bj"); got != "15.0-RELEASE-p1" {
 		t.Fatalf("base jail release %q", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(bj, "root/etc/motd")); string(b) != "FreeBSD 15.0\n" {
+		t.Fatalf("etcupdate did not merge the new release's /etc/motd: %q", b)
 	}
 }
