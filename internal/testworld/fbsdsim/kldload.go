@@ -2,6 +2,7 @@ package fbsdsim
 
 // kldload(8). Loaded modules live in the state file kld.json so that a
 // second load fails as the kernel makes it fail (EEXIST), unless -n.
+// Ledger: [kldload].
 //
 // Settings:
 //   JCAGE_SIM_KLD_LOADED  modules loaded at boot (default "kernel,zfs")

@@ -574,8 +574,8 @@ func (s *Shim) zfsSnapshot(sub string, args []string) (int, bool) {
 // and spells of over 7 s were seen with test packages running side by
 // side on two cores. Beyond that a busy dataset is a real one (a process
 // holding it, a mount jcage forgot), and the error goes back to the
-// caller. Every retry is logged (see logBusy), so a test that leans on
-// them shows.
+// caller. Every retry is logged (see retryBusy), so a test that leans on
+// them shows. Ledger: [zfs-busy].
 const (
 	busyAttempts = 14
 	busyFirst    = 50 * time.Millisecond
