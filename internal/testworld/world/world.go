@@ -176,7 +176,7 @@ var Userland = map[string]string{
 	"bin/sh": "\x7fELF", "etc/rc": "#!/bin/sh\n", "etc/rc.shutdown": "#!/bin/sh\n",
 	"sbin/ifconfig": "\x7fELF", "sbin/route": "\x7fELF", "sbin/zfs": "\x7fELF",
 	"usr/sbin/service": "#!/bin/sh\n", "usr/sbin/sysrc": "#!/bin/sh\n", "usr/sbin/rtsold": "\x7fELF",
-	"usr/bin/login": "\x7fELF", "usr/bin/newaliases": "\x7fELF", "usr/bin/true": "\x7fELF",
+	"usr/bin/login": "\x7fELF", "usr/bin/newaliases": "\x7fELF", "usr/bin/true": "\x7fELF", "bin/ls": "\x7fELF",
 }
 
 func (w *World) layUserland(root string) {
