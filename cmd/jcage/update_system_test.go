@@ -220,7 +220,8 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 	// And with etcupdate working: the fstab mounts the new release.
 	w.Setenv("JCAGE_SIM_ETCUPDATE_FAIL", "")
 	out = w.Must("upgrade", "bj", "-r", "15.0-RELEASE")
-	if !strings.HasPrefix(out, "\nbj successfully upgraded from 14.3-RELEASE-p1 to 15.0-RELEASE-p1!\n") {
+	// etcupdate's report of the merge comes first: the new release's motd.
+	if !strings.HasPrefix(out, "  U /etc/motd\n\nbj successfully upgraded from 14.3-RELEASE-p1 to 15.0-RELEASE-p1!\n") {
 		t.Fatalf("base jail upgrade output:\n%s", out)
 	}
 	fstab2, _ := os.ReadFile(filepath.Join(bj, "fstab"))
