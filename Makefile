@@ -4,7 +4,8 @@
 #   make test       the whole test suite: unit, fake-backed and system tiers
 #   make demo       the whole workflow in the sandbox (zfs-fuse, simulator, mirror)
 #   make bench      benchmarks, each printed as a ratio against a floor
-#   make check      gofmt, go vet and the FreeBSD cross-builds
+#   make check      gofmt, go vet and the FreeBSD cross-builds (and vet of the FreeBSD host tier)
+#   make freebsd-check  the FreeBSD host tier, on a FreeBSD host (see the README)
 #   make install    install jcage, its rc.d script, man page and completions (FreeBSD)
 #   make port-check lint dist/freebsd-port and check its pkg-plist against make install
 
@@ -12,11 +13,14 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 TESTBIN  := $(CURDIR)/.testbin
+# Only the test world's jcage takes its PATH from JCAGE_TESTWORLD_PATH
+# (internal/host.testPathEnv); a release build always runs with the system PATH.
+TESTWORLD_LDFLAGS := -X github.com/jcage/jcage/internal/host.testPathEnv=JCAGE_TESTWORLD_PATH
 PREFIX   ?= /usr/local
 
 export CGO_ENABLED = 0
 
-.PHONY: all build check cross testbin world test test-unit demo bench install port-check clean
+.PHONY: all build check cross testbin world test test-unit demo bench install port-check clean freebsd-check
 
 all: build
 
@@ -30,13 +34,14 @@ cross:
 check: cross
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: not formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=freebsd GOARCH=amd64 $(GO) vet -tags freebsd_host ./...
 
 # The test world's binaries: jcage, the FreeBSD-userland simulator linked
 # under every tool name, the zfs-fuse compatibility shim (as zfs) and the
 # loopback release mirror.
 testbin:
 	@mkdir -p $(TESTBIN)/path
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(TESTBIN)/jcage ./cmd/jcage
+	$(GO) build -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)" -o $(TESTBIN)/jcage ./cmd/jcage
 	$(GO) build -o $(TESTBIN)/fbsdsim ./internal/testworld/cmd/fbsdsim
 	$(GO) build -o $(TESTBIN)/zfsshim ./internal/testworld/cmd/zfsshim
 	$(GO) build -o $(TESTBIN)/mirror ./internal/testworld/cmd/mirror
@@ -65,6 +70,12 @@ bench: testbin world
 # The completion scripts come from jcage itself; a cross-built binary
 # cannot run here, so they are printed by one built for this machine.
 COMPLETION_RUN = GOOS= GOARCH= $(GO) run ./cmd/jcage
+
+# The FreeBSD host tier: real jails on a scratch pool. Run as root on
+# FreeBSD with JCAGE_FREEBSD_POOL, JCAGE_FREEBSD_RELEASE and
+# JCAGE_FREEBSD_DIST set (README, "The FreeBSD host tier").
+freebsd-check:
+	$(GO) test -count=1 -v -tags freebsd_host -timeout 60m -run 'TestFreeBSDHost' ./cmd/jcage/
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/etc/rc.d $(DESTDIR)$(PREFIX)/share/man/man8

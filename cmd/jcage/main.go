@@ -17,6 +17,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// go-zfs looks zfs(8) up in the process's PATH: the same fixed PATH
+	// as every other program jcage runs, not the caller's.
+	os.Setenv("PATH", host.SystemPath())
 	run := host.Exec{}
 	e := &env{
 		stdin:  os.Stdin,

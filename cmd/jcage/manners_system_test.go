@@ -24,7 +24,7 @@ func TestSystemPinnedPoolMissing(t *testing.T) {
 		{"start", "www1"}, {"set", "boot=on", "www1"}, {"fetch", "-r", "14.3-RELEASE"}, {"fstab", "-l", "www1"},
 	} {
 		cmd := exec.Command(bin.Jcage, args...)
-		cmd.Env = append(os.Environ(), "PATH="+bin.PathEnv(), "JCAGE_POOL=jcagetestnosuchpool", "JCAGE_RUN_DIR="+t.TempDir())
+		cmd.Env = append(append(os.Environ(), bin.PathVars()...), "JCAGE_POOL=jcagetestnosuchpool", "JCAGE_RUN_DIR="+t.TempDir())
 		var errb bytes.Buffer
 		cmd.Stderr = &errb
 		err := cmd.Run()

@@ -658,3 +658,30 @@ run_rc_command() { case "$1" in start) $start_cmd;; stop) $stop_cmd;; status) $s
 		t.Fatalf("ran:\n%s", got)
 	}
 }
+
+// jail -r exits 1 when an unmount step fails after the jail is removed
+// (check_path: an fstab entry no longer mounted). jls no longer knows the
+// jail: the stop goes on with poststop and the sweep, and warns.
+func TestStopWhenJailRemovedButUnmountFailed(t *testing.T) {
+	h := lifeHarness(t)
+	h.layJail("web", nil)
+	h.running(map[string]int{"web": 7})
+	if err := os.WriteFile(h.conf("web"), []byte("\"ioc-web\" {\n\tpersist;\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.run.Fail([]string{"jail", "-q"}, 1, "jail: ioc-web: mount.fstab: /x/root/media: not a mount point\n")
+	h.run.Fail([]string{"jls", "-j", "ioc-web", "jid"}, 1, "jls: jail \"ioc-web\" not found\n")
+	if code := h.jcage("stop", "web"); code != 0 {
+		t.Fatalf("stop: %d %q", code, h.stderr.String())
+	}
+	if !strings.Contains(h.stderr.String(), "  + Warning: jail -r: jail: ioc-web: mount.fstab: /x/root/media: not a mount point") {
+		t.Fatalf("stderr %q", h.stderr.String())
+	}
+	got := strings.Join(h.lines(), "\n")
+	if !strings.Contains(got, "mount -p") {
+		t.Fatalf("no unmount sweep:\n%s", got)
+	}
+	if _, err := os.Stat(h.conf("web")); !os.IsNotExist(err) {
+		t.Fatalf("run conf left: %v", err)
+	}
+}

@@ -27,6 +27,7 @@ func simRelease(t *testing.T, root string, src bool) {
 	if src {
 		files["usr/src/COPYRIGHT"] = "Copyright\n"
 		files["usr/src/etc/Makefile"] = "# etc\n"
+		files["usr/src/etc/motd"] = "FreeBSD\n"
 	}
 	for p, data := range files {
 		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
@@ -93,6 +94,11 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 	simRelease(t, w.LayRelease("14.3-RELEASE"), false)
 	newRoot := w.LayRelease("15.0-RELEASE")
 	simRelease(t, newRoot, true)
+	// The new release's /etc sources differ: etcupdate builds its stock
+	// tree from them and merges the change.
+	if err := os.WriteFile(filepath.Join(newRoot, "usr/src/etc/motd"), []byte("FreeBSD 15.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	w.Must("create", "-r", "14.3-RELEASE", "-n", "web")
 	w.Must("create", "-r", "14.3-RELEASE", "-n", "bj", "-b")
 	jails := w.Pool.Name + "/iocage/jails/"
@@ -217,7 +223,8 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 	// And with etcupdate working: the fstab mounts the new release.
 	w.Setenv("JCAGE_SIM_ETCUPDATE_FAIL", "")
 	out = w.Must("upgrade", "bj", "-r", "15.0-RELEASE")
-	if !strings.HasPrefix(out, "\nbj successfully upgraded from 14.3-RELEASE-p1 to 15.0-RELEASE-p1!\n") {
+	// etcupdate's report of the merge comes first: the new release's motd.
+	if !strings.HasPrefix(out, "  U /etc/motd\n\nbj successfully upgraded from 14.3-RELEASE-p1 to 15.0-RELEASE-p1!\n") {
 		t.Fatalf("base jail upgrade output:\n%s", out)
 	}
 	fstab2, _ := os.ReadFile(filepath.Join(bj, "fstab"))
@@ -226,5 +233,8 @@ func TestSystemUpdateUpgrade(t *testing.T) {
 	}
 	if got := release("bj"); got != "15.0-RELEASE-p1" {
 		t.Fatalf("base jail release %q", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(bj, "root/etc/motd")); string(b) != "FreeBSD 15.0\n" {
+		t.Fatalf("etcupdate did not merge the new release's /etc/motd: %q", b)
 	}
 }

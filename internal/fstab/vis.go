@@ -33,51 +33,46 @@ func isGraph(r rune) bool {
 	return unicode.IsGraphic(r) && !unicode.IsSpace(r)
 }
 
-// Vis encodes s as strvis(3) does with iocage's flags in a UTF-8 locale:
+// Vis encodes s as strvis(3) does with iocage's flags in a UTF-8 locale,
+// except where libc's output would not decode back to the same bytes:
 // blanks, newlines, double quotes, backslashes and shell metacharacters
-// become \ooo (a space is \040), other non-graphic bytes \^X, \M-X or
-// \M^X, and everything printable stays as it is. After the first byte
-// that is not valid UTF-8 the rest is read byte by byte, and then every
-// character up to U+00FF is written back as one byte rather than as
-// UTF-8, as libc does after a conversion error. (Unlike strvis, a NUL
-// does not end the string; it is written \^@, as strvisx writes it.)
+// become \ooo (a space is \040), other ASCII control bytes \^X, and
+// printable characters, graphic UTF-8 included, stay as they are. Where
+// libc writes the bytes of a non-graphic wide character's value (U+00A0
+// as \240, U+2028 as "\040\-(", which strunvis refuses) or, after
+// invalid UTF-8, each character's value as one byte, Vis writes every
+// byte of the UTF-8 (or invalid) sequence as vis.c's do_mbyte writes one
+// byte: \M-X, \M^X or \240. strunvis(3) gives back exactly s either way.
+// (Unlike strvis, a NUL does not end the string; it is written \^@, as
+// strvisx writes it.)
 func Vis(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	bytewise := false
-	raw := !utf8.ValidString(s)
 	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if !bytewise && s[i] >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size <= 1 {
-				bytewise, r, size = true, rune(s[i]), 1
-			}
-		}
-		i += size
-		extra := visExtra(r)
-		if !extra && (isGraph(r) || r == ' ' || r == '\t' || r == '\n') {
-			if raw && r <= 0xff {
-				// libc writes the value's bytes; for a wider character that
-				// would put raw control bytes (even a tab) into the field, so
-				// jcage writes it as UTF-8 instead.
-				b.WriteByte(byte(r))
-			} else {
-				b.WriteRune(r)
-			}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			visByte(&b, s[i], false)
+			i++
 			continue
 		}
-		// Each byte of the wide character's value, most significant
-		// first, leading zero bytes skipped.
-		started := false
-		for shift := 24; shift >= 0; shift -= 8 {
-			c := byte(uint32(r) >> uint(shift))
-			if c == 0 && !started && shift > 0 {
-				continue
+		if r >= utf8.RuneSelf {
+			if isGraph(r) {
+				b.WriteString(s[i : i+size])
+			} else {
+				for k := i; k < i+size; k++ {
+					visByte(&b, s[k], false)
+				}
 			}
-			started = true
-			visByte(&b, c, extra)
+			i += size
+			continue
 		}
+		i++
+		extra := visExtra(r)
+		if !extra && isGraph(r) {
+			b.WriteByte(byte(r))
+			continue
+		}
+		visByte(&b, byte(r), extra)
 	}
 	return b.String()
 }
@@ -110,8 +105,7 @@ func visByte(b *strings.Builder, c byte, extra bool) {
 	b.WriteByte(c)
 }
 
-// ErrBadEscape is strunvis(3)'s failure: an escape it does not know, or
-// one cut short by the end of the string.
+// ErrBadEscape is strunvis(3)'s failure: an escape it does not know.
 var ErrBadEscape = errors.New("invalid backslash escape")
 
 // unvis decoder states, as in unvis.c.
@@ -130,8 +124,8 @@ const (
 // Unvis decodes s as strunvis(3) does: \ooo (one to three octal digits),
 // \M-X, \M^X, \^X, \xHH, the C escapes \n \r \b \a \v \t \f, \s (space),
 // \E (escape), \\ and the hidden forms \<newline> and \$. Anything else
-// after a backslash, or a string ending inside an escape, is
-// ErrBadEscape. Decoding stops at a NUL, as in C.
+// after a backslash is ErrBadEscape; a string ending inside an escape is
+// not (the unfinished escape is dropped, as strnunvisx does). Decoding stops at a NUL, as in C.
 func Unvis(s string) (string, error) {
 	if !strings.Contains(s, `\`) {
 		if i := strings.IndexByte(s, 0); i >= 0 {
@@ -237,12 +231,12 @@ func Unvis(s string) (string, error) {
 			i--
 		}
 	}
+	// strnunvisx() flushes a pending octal or hex value at the end and
+	// ignores the UNVIS_SYNBAD the final UNVIS_END call gives for a string
+	// cut inside any other escape: strunvis accepts "a\" as "a".
 	switch state {
-	case sGround:
 	case sOctal2, sOctal3, sHex2:
 		out = append(out, cp)
-	default:
-		return string(out), ErrBadEscape
 	}
 	return string(out), nil
 }

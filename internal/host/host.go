@@ -16,9 +16,32 @@ import (
 	"strings"
 )
 
-// DefaultPath is used when PATH is empty, as it is under cron and some rc
-// contexts. It is FreeBSD's standard root PATH.
+// DefaultPath is the PATH every program jcage runs is found in and runs
+// with, whatever the caller's PATH: FreeBSD's standard root PATH. cron
+// gives PATH=/usr/bin:/bin, where neither jail(8) nor zfs(8) is found.
 const DefaultPath = "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
+
+// testPathEnv is empty in every release build. The test world's build
+// sets it at link time (-X, see the Makefile's testbin and
+// internal/testworld/testbin) to TestPathEnv, so that the test world can
+// put its simulators first; a production binary never reads a variable
+// for its PATH.
+var testPathEnv string
+
+// TestPathEnv is the variable a test-world build of jcage takes its PATH
+// from; see testPathEnv.
+const TestPathEnv = "JCAGE_" + "TESTWORLD_PATH" // read by test-world builds only: not in jcage(8)
+
+// SystemPath is the PATH jcage resolves and runs programs with:
+// DefaultPath, or in a test-world build the test world's PATH.
+func SystemPath() string {
+	if testPathEnv != "" {
+		if p := os.Getenv(testPathEnv); p != "" {
+			return p
+		}
+	}
+	return DefaultPath
+}
 
 // Cmd describes one program invocation.
 type Cmd struct {
@@ -81,8 +104,8 @@ func ExitCodeOf(err error) int {
 
 // Exec is the real Runner.
 type Exec struct {
-	// Path overrides the PATH used for lookups; empty means $PATH, or
-	// DefaultPath when $PATH is empty too.
+	// Path overrides the PATH used for lookups and given to children;
+	// empty means SystemPath. The caller's PATH is never used.
 	Path string
 }
 
@@ -93,10 +116,7 @@ func (x Exec) SearchPath() string {
 	if x.Path != "" {
 		return x.Path
 	}
-	if p := os.Getenv("PATH"); p != "" {
-		return p
-	}
-	return DefaultPath
+	return SystemPath()
 }
 
 // LookPath resolves name through the runner's PATH.
@@ -130,9 +150,7 @@ func (x Exec) Run(ctx context.Context, c Cmd) ([]byte, error) {
 	if c.Clean {
 		env = testWorldEnv(env)
 	}
-	if os.Getenv("PATH") == "" || x.Path != "" || c.Clean {
-		env = append(env, "PATH="+x.SearchPath())
-	}
+	env = append(env, "PATH="+x.SearchPath()) // the last PATH wins
 	cmd.Env = append(env, c.Env...)
 	var stdout, stderr bytes.Buffer
 	if c.Stdout != nil {

@@ -102,3 +102,19 @@ func TestCleanEnvironment(t *testing.T) {
 		t.Fatal("the inherited environment is gone without Clean")
 	}
 }
+
+// cron's PATH=/usr/bin:/bin (or any caller's PATH) neither finds nor
+// reaches the programs jcage runs: lookups and children use DefaultPath.
+func TestExecIgnoresCallerPath(t *testing.T) {
+	t.Setenv("PATH", "/nonexistent")
+	out, err := Exec{}.Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", `printf %s "$PATH"`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != DefaultPath {
+		t.Fatalf("child PATH %q, want %q", out, DefaultPath)
+	}
+	if SystemPath() != DefaultPath {
+		t.Fatalf("SystemPath %q in a release build", SystemPath())
+	}
+}

@@ -238,6 +238,9 @@ func (inv *Inventory) plan(req CreateRequest) ([]createPlan, error) {
 		if inv.exists(n) {
 			return nil, fmt.Errorf("Jail: %s already exists!", n)
 		}
+		if err := checkRootPath(filepath.Join(inv.Tree.Mountpoint, "jails", n)); err != nil {
+			return nil, err
+		}
 		p, err := planProps(inv, n, req)
 		if err != nil {
 			return nil, err

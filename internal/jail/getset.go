@@ -265,9 +265,19 @@ func (h *Host) applyLive(ctx context.Context, j *Jail, key, value string) error 
 	if c == nil {
 		return nil
 	}
+	// allow.vmm exists only with vmm.ko loaded, and libjail does not load
+	// it: load it to turn the parameter on; without it, off is the state.
+	if key == "allow_vmm" && value == "1" {
+		if _, err := h.Run.Run(ctx, KldloadCmd("vmm")); err != nil {
+			return fmt.Errorf("apply %s to running jail %s: allow_vmm=1 needs the vmm kernel module: %w", key, j.Name, err)
+		}
+	}
 	if _, err := h.Run.Run(ctx, *c); err != nil {
 		// rctl -r of a rule that is not there is not a failure.
 		if c.Name == "rctl" && c.Args[0] == "-r" && host.ExitCodeOf(err) == 1 {
+			return nil
+		}
+		if key == "allow_vmm" && value == "0" && strings.Contains(jailStderr(err), "unknown parameter: allow.vmm") {
 			return nil
 		}
 		return fmt.Errorf("apply %s to running jail %s: %w", key, j.Name, err)

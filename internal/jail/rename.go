@@ -26,6 +26,13 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if inv.exists(newName) {
 		return fmt.Errorf("Jail: %s already exists!", newName)
 	}
+	kind := "jails"
+	if j.Template {
+		kind = "templates"
+	}
+	if err := checkRootPath(filepath.Join(inv.Tree.Mountpoint, kind, newName)); err != nil {
+		return err
+	}
 	if j.Running() {
 		if h.Stop == nil {
 			return fmt.Errorf("%s is running.\nPlease stop it first!", j.Name)

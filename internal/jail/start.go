@@ -291,6 +291,9 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	if dhcp && jr.get("type") != "pluginv2" && jr.get("devfs_ruleset") != IocageDevfsRuleset {
 		jr.warnf("  %s is not using the devfs_ruleset of %s, not generating a ruleset for the jail, DHCP may not work.", name, IocageDevfsRuleset)
 	}
+	if err := jr.loadParamModules(ctx); err != nil {
+		return err
+	}
 	ruleset, err := h.createRuleset(ctx, &r.devfs, j.Name, jr.props)
 	if err != nil {
 		return err
@@ -783,6 +786,7 @@ func (jr *jailRun) fixAliases(ctx context.Context, ip4, ip6 string) (string, str
 	if err != nil {
 		return "", "", err
 	}
+	localhost := ""
 	if jr.props.Bool("assign_localhost") {
 		lo := jr.get("localhost_ip")
 		if lo == "none" {
@@ -809,14 +813,20 @@ func (jr *jailRun) fixAliases(ctx context.Context, ip4, ip6 string) (string, str
 				}
 			}
 		}
-		if ip4 == "none" {
-			ip4 = lo
-		} else {
-			ip4 += "," + lo
-		}
+		localhost = lo
 	}
 	if ip4 != "none" {
 		ip4 = n.CheckAliases(ip4, false)
+	}
+	// The loopback address is on lo0 now (the host snapshot was read
+	// before the alias): it joins the list as it is, never as the default
+	// interface's alias.
+	if localhost != "" {
+		if ip4 == "none" {
+			ip4 = localhost
+		} else {
+			ip4 += "," + localhost
+		}
 	}
 	if ip6 != "none" {
 		ip6 = n.CheckAliases(ip6, true)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -163,10 +164,22 @@ func (h *Host) stopJail(ctx context.Context, r *run, j *Jail, spec *stopSpec, wa
 		if msg == "" {
 			msg = jailStderr(err)
 		}
-		jr.say("  + Removing jail process FAILED:")
-		return fmt.Errorf("%s: Removing jail process FAILED: %s", name, strings.Join(strings.Fields(msg), " "))
+		// jail(8) removes the jail before it undoes its mounts and aliases,
+		// and a failure there (check_path: an fstab entry no longer mounted,
+		// or of another type) only sets its exit status: the jail is gone
+		// and the rest of the stop must still run. Only a jail that is
+		// still there is a failed stop.
+		if _, lerr := jr.lookupJID(ctx); lerr == nil || host.ExitCodeOf(lerr) != 1 {
+			jr.say("  + Removing jail process FAILED:")
+			return fmt.Errorf("%s: Removing jail process FAILED: %s", name, strings.Join(strings.Fields(msg), " "))
+		}
+		jr.say("  + Removing jail process OK")
+		for _, line := range strings.Split(msg, "\n") {
+			jr.warnf("  + Warning: jail -r: %s", strings.TrimSpace(line))
+		}
+	} else {
+		jr.say("  + Removing jail process OK")
 	}
-	jr.say("  + Removing jail process OK")
 	if haveConf == nil {
 		os.Remove(confPath)
 	}
@@ -220,24 +233,13 @@ func ParseMountP(out string) map[string]bool {
 	return m
 }
 
-// unvisPath decodes the octal escapes (\040 for a space) fstab and
-// mount -p use in paths.
+// unvisPath decodes a path field of fstab or `mount -p` as strunvis(3)
+// does; a field strunvis refuses is kept as it is.
 func unvisPath(s string) string {
-	if !strings.Contains(s, "\\") {
-		return s
+	if d, err := fstab.Unvis(s); err == nil {
+		return d
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
+	return s
 }
 
 // fstabDestinations are the mount points a jail's fstab lists.

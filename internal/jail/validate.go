@@ -305,12 +305,18 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		return checkNATPrefix(value)
 
 	case ClassHostname:
+		if m := limitMessage(key, value, maxHostnameLen, "MAXHOSTNAMELEN"); m != "" {
+			return "", m
+		}
 		if !validHostname(value) {
 			return "", invalid(key, value, "Value must be a host name")
 		}
 		return value, ""
 
 	case ClassDomainname:
+		if m := limitMessage(key, value, maxHostnameLen, "MAXHOSTNAMELEN"); m != "" {
+			return "", m
+		}
 		if value == "" || value == "none" || validHostname(value) {
 			return value, ""
 		}

@@ -43,6 +43,8 @@ url=$(head -n1 "$dir/mirror.url")
 [ -n "$url" ] || { echo "demo: the release mirror did not start:" >&2; cat "$dir/mirror.log" >&2; exit 1; }
 
 export PATH="$bin/path:$PATH"
+# The test world's jcage (built by make testbin) takes its PATH from here.
+export JCAGE_TESTWORLD_PATH="$PATH"
 export JCAGE_SIM_STATE="$dir/state" JCAGE_RUN_DIR="$dir/run" JCAGE_POOL="$pool"
 
 step() {

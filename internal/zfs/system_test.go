@@ -14,8 +14,10 @@ import (
 // (zfs-fuse through the compatibility shim), driven by go-zfs unchanged.
 func TestGoZFSConformance(t *testing.T) {
 	w := world.New(t)
+	// go-zfs finds zfs through the process's PATH; the runner is given
+	// the same one explicitly, since it never uses the caller's.
 	t.Setenv("PATH", w.Bin.PathEnv())
-	m := zfs.NewGoZFS(host.Exec{})
+	m := zfs.NewGoZFS(host.Exec{Path: w.Bin.PathEnv()})
 	n := 0
 	zfstest.Run(t, func(t *testing.T) (zfs.Manager, string) {
 		n++

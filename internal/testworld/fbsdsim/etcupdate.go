@@ -268,12 +268,50 @@ func (u *etcupd) extractTree(fallback, sub string) bool {
 		os.RemoveAll(u.newtree)
 		return false
 	}
+	if fallback == "" {
+		// build_tree(): `make distribution` of SRC installs the new stock
+		// tree. Simulated as SRC/etc's files (without the Makefiles that
+		// drive the install) copied to NEWTREE/etc, so that the tree comes
+		// from the sources given and differs between releases. Ledger:
+		// [etcupdate].
+		if err := etcupdBuildFromSource(filepath.Join(u.srcdir, "etc"), u.newtree, u.preworld); err != nil {
+			u.logf("build failed: %v", err)
+			fmt.Fprintln(e.Stdout, "Failed to build new tree.")
+			os.RemoveAll(u.newtree)
+			return false
+		}
+		return true
+	}
 	if err := etcupdCopyTree(fallback, filepath.Join(u.newtree, sub), u.preworld); err != nil {
 		fmt.Fprintln(e.Stdout, "Failed to build new tree.")
 		os.RemoveAll(u.newtree)
 		return false
 	}
 	return true
+}
+
+// etcupdBuildFromSource is the simulated `make distribution`: every file
+// of srcEtc but the build's own (Makefile*, *.mk) lands under tree/etc;
+// a pre-world build keeps only the pre-world files.
+func etcupdBuildFromSource(srcEtc, tree string, preworld bool) error {
+	if !etcupdIsDir(srcEtc) {
+		return fmt.Errorf("%s: no such directory", srcEtc)
+	}
+	return filepath.WalkDir(srcEtc, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(srcEtc, p)
+		name := d.Name()
+		if d.IsDir() || strings.HasPrefix(name, "Makefile") || strings.HasSuffix(name, ".mk") {
+			return nil
+		}
+		rel = "etc/" + filepath.ToSlash(rel)
+		if preworld && !etcupdPreworld[rel] {
+			return nil
+		}
+		return etcupdCopyFile(p, filepath.Join(tree, rel))
+	})
 }
 
 // etcupdPreworld are the files a pre-world (-p) tree holds.
@@ -563,7 +601,7 @@ func (u *etcupd) update() int {
 			}
 			return 1
 		}
-		if !u.extractTree(u.oldtree, "") {
+		if !u.extractTree("", "") {
 			return 1
 		}
 	}

@@ -75,10 +75,29 @@ func TestEtcupdateFromSource(t *testing.T) {
 	h := ulNewHarness(t)
 	root := etcupdRoot(t, map[string]string{"etc/motd": "motd\n"})
 	src := t.TempDir()
+	ulWriteFile(t, filepath.Join(src, "etc/motd"), "motd\n")
+	ulWriteFile(t, filepath.Join(src, "etc/Makefile"), "# build glue, not installed\n")
 	// iocage's basejail upgrade: etcupdate -F -s <new src>.
 	h.run("etcupdate", "", "-D", root, "-F", "-s", filepath.Join(src, "missing")).want(t, 1, "Failed to build new tree.\n", "")
-	// That rotated the stock tree to old/, so the next run can compare.
+	// That rotated the stock tree to old/; the same sources change nothing.
 	h.run("etcupdate", "", "-D", root, "-F", "-s", src).want(t, 0, "", "")
+	if _, err := os.Stat(filepath.Join(root, "var/db/etcupdate/current/etc/Makefile")); !os.IsNotExist(err) {
+		t.Fatalf("the build's Makefile went into the stock tree: %v", err)
+	}
+	// The next release's sources: an unmodified file is updated, a new one
+	// added, and one changed on both sides is a conflict.
+	src2 := t.TempDir()
+	ulWriteFile(t, filepath.Join(src2, "etc/motd"), "motd 2\n")
+	ulWriteFile(t, filepath.Join(src2, "etc/rc"), "#!/bin/sh\n")
+	h.run("etcupdate", "", "-D", root, "-F", "-s", src2).want(t, 0, "  U /etc/motd\n  A /etc/rc\n", "")
+	if got := ulReadFile(t, filepath.Join(root, "etc/motd")); got != "motd 2\n" {
+		t.Fatal(got)
+	}
+	ulWriteFile(t, filepath.Join(root, "etc/motd"), "local\n")
+	src3 := t.TempDir()
+	ulWriteFile(t, filepath.Join(src3, "etc/motd"), "motd 3\n")
+	ulWriteFile(t, filepath.Join(src3, "etc/rc"), "#!/bin/sh\n")
+	h.run("etcupdate", "", "-D", root, "-F", "-s", src3).want(t, 0, "  C /etc/motd\n", "")
 
 	// A root without a stock tree needs `etcupdate extract` first.
 	bare := t.TempDir()
@@ -90,13 +109,10 @@ func TestEtcupdateFromSource(t *testing.T) {
 	}
 	h.run("etcupdate", "", "-D", bare, "-F", "-s", src).want(t, 0, "", "")
 	h.env["JCAGE_SIM_ETCUPDATE_FAIL"] = "build"
-	h.run("etcupdate", "", "-D", root, "-F", "-s", src).want(t, 1, "Failed to build new tree.\n", "")
+	h.run("etcupdate", "", "-D", bare, "-F", "-s", src).want(t, 1, "Failed to build new tree.\n", "")
 	delete(h.env, "JCAGE_SIM_ETCUPDATE_FAIL")
-	h.env["JCAGE_SIM_ETCUPDATE_CONFLICTS"] = "/etc/motd"
-	h.run("etcupdate", "", "-D", root, "-s", src).want(t, 0, "  C /etc/motd\n", "")
 	tarball := filepath.Join(t.TempDir(), "etc.tar")
-	ulWriteFile(t, filepath.Join(src, "etc/rc"), "#!/bin/sh\n")
-	h.run("etcupdate", "", "build", "-s", src, "-d", t.TempDir(), tarball).want(t, 0, "", "")
+	h.run("etcupdate", "", "build", "-s", src2, "-d", t.TempDir(), tarball).want(t, 0, "", "")
 	if st, err := os.Stat(tarball); err != nil || st.Size() == 0 {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 // prog's message when it cannot be found / run.
 func (e *Env) runUtility(argv []string, env map[string]string) int {
 	name := argv[0]
-	if _, ok := tools[filepath.Base(name)]; ok {
+	if _, ok := tools[filepath.Base(name)]; ok && filepath.Base(name) != "sh" {
 		parent := e.Getenv
 		return Run(&Env{
 			Tool:   filepath.Base(name),

@@ -238,7 +238,7 @@ func ifconfigTool(e *Env) int {
 	}
 	code := 0
 	err := e.editWorld(func(w *simWorld) bool {
-		scope := 0
+		scope := e.Scope
 		if jailSpec != "" {
 			j, msg := w.jails().lookup(jailSpec)
 			if j == nil {

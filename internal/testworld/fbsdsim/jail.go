@@ -501,14 +501,27 @@ func parseJailMountLine(param, line string) (*jailMountLine, string) {
 	if i := strings.IndexByte(text, '#'); i >= 0 {
 		text = text[:i]
 	}
-	f := strings.Fields(text)
+	// run_command() splits with strtok(" \t\f\v\r\n"), at most four
+	// fields. Ledger: [jail-mount-fields].
+	f := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(" \t\f\v\r\n", r) })
 	if len(f) == 0 {
 		return nil, ""
 	}
 	if len(f) < 3 {
 		return nil, fmt.Sprintf("%s: %s: missing information", param, strings.TrimSpace(line))
 	}
-	ml := &jailMountLine{param: param, spec: unvis(f[0]), file: unvis(f[1]), typ: f[2], line: strings.TrimSpace(line)}
+	// The first two fields are strunvis(3)'d; what strunvis refuses is
+	// refused. Ledger: [jail-fstab-unvis].
+	spec, ok1 := strunvis(f[0])
+	file, ok2 := strunvis(f[1])
+	if !ok1 || !ok2 {
+		bad := f[0]
+		if ok1 {
+			bad = f[1]
+		}
+		return nil, fmt.Sprintf("%s: %s: Invalid argument", param, bad)
+	}
+	ml := &jailMountLine{param: param, spec: spec, file: file, typ: f[2], line: strings.TrimSpace(line)}
 	if len(f) > 3 {
 		ml.opts = f[3]
 	}
@@ -606,8 +619,8 @@ func aliasArgv(ent ipEntry, iface string, remove bool) string {
 func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEffects) int {
 	code := 0
 	type mnt struct {
-		typ, spec, file, argv string
-		opts                  []string
+		param, typ, spec, file, argv string
+		opts                         []string
 	}
 	var ms []mnt
 	for _, m := range pl.mounts {
@@ -615,31 +628,32 @@ func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEf
 		if m.opts != "" {
 			opts = []string{m.opts}
 		}
-		ms = append(ms, mnt{m.typ, m.spec, m.file, m.argv(), opts})
+		ms = append(ms, mnt{m.param, m.typ, m.spec, m.file, m.argv(), opts})
 	}
 	if pl.devfs {
 		node := filepath.Join(path, "dev")
-		ms = append(ms, mnt{"devfs", ".", node, fmt.Sprintf("/sbin/mount -t devfs -oruleset=%d . %s", pl.ruleset, node),
+		ms = append(ms, mnt{"mount.devfs", "devfs", ".", node, fmt.Sprintf("/sbin/mount -t devfs -oruleset=%d . %s", pl.ruleset, node),
 			[]string{fmt.Sprintf("ruleset=%d", pl.ruleset)}})
 	}
 	if pl.fdescfs {
 		node := filepath.Join(path, "dev", "fd")
-		ms = append(ms, mnt{"fdescfs", ".", node, "/sbin/mount -t fdescfs . " + node, nil})
+		ms = append(ms, mnt{"mount.fdescfs", "fdescfs", ".", node, "/sbin/mount -t fdescfs . " + node, nil})
 	}
 	if pl.procfs {
 		node := filepath.Join(path, "proc")
-		ms = append(ms, mnt{"procfs", ".", node, "/sbin/mount -t procfs . " + node, nil})
+		ms = append(ms, mnt{"mount.procfs", "procfs", ".", node, "/sbin/mount -t procfs . " + node, nil})
 	}
 	// The mount points are checked on the file system before the state
-	// lock is taken.
+	// lock is taken: check_path() refuses a symbolic link in any component
+	// below the jail's path. Ledger: [check-path].
 	type prep struct {
 		pm      preparedMount
-		symlink bool
+		pathMsg string
 	}
 	prepared := make([]prep, len(ms))
 	for i, m := range ms {
-		if fi, err := os.Lstat(m.file); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-			prepared[i].symlink = true
+		if msg := checkPath(path, m.param, m.file, false); msg != "" {
+			prepared[i].pathMsg = msg
 			continue
 		}
 		prepared[i].pm = prepareMount(m.typ, m.spec, m.file, m.opts, pl.name)
@@ -688,8 +702,8 @@ func (e *Env) jailPrepare(o *jailOpts, pl *jailPlan, path string, fx *jailSideEf
 		}
 		for i, m := range ms {
 			e.jailNote(o, pl.name, "run command: %s", m.argv)
-			if prepared[i].symlink {
-				code = e.Errorf(1, "%s: %s is a symbolic link", pl.name, m.file)
+			if prepared[i].pathMsg != "" {
+				code = e.Errorf(1, "%s: %s", pl.name, prepared[i].pathMsg)
 				return false
 			}
 			prog, msg := w.mounts().commitMount(prepared[i].pm)
@@ -763,6 +777,9 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 	if label == "" {
 		label = p.get("jid")
 	}
+	if msg == "" {
+		msg = e.moduleParamsMissing(p)
+	}
 	if msg != "" {
 		return e.Errorf(1, "%s: %s", label, msg)
 	}
@@ -782,6 +799,12 @@ func (e *Env) jailCreate(name string, p *jparams, o *jailOpts, conf *jailConf) i
 	path = filepath.Clean(path)
 	if e.simUnprivileged() {
 		return e.Errorf(1, "%s: jail_set: Operation not permitted", label)
+	}
+	// jail_set(2) refuses over-long strings before the jail exists; the
+	// mounts of the start are not made first here, which ends the same.
+	// Ledger: [kern-limits].
+	if m := kernelLimitError(pl.kernel); m != "" {
+		return e.Errorf(1, "%s: %s", label, m)
 	}
 	exists := func(w *simWorld) string {
 		if name != "" && w.jails().byName(name) != nil {
@@ -1029,6 +1052,12 @@ func jailQuote(v string) string {
 
 func (e *Env) jailModify(j *simJail, p *jparams, o *jailOpts, restart bool) int {
 	pl, msg := e.planJail(j.Name, p)
+	if msg == "" {
+		msg = e.moduleParamsMissing(p)
+	}
+	if msg == "" {
+		msg = kernelLimitError(pl.kernel)
+	}
 	if msg != "" {
 		return e.Errorf(1, "%s: %s", j.Name, msg)
 	}
@@ -1044,6 +1073,9 @@ func (e *Env) jailModify(j *simJail, p *jparams, o *jailOpts, restart bool) int 
 		}
 		merged := newJparams()
 		for _, k := range allParamNames() {
+			if paramModule(k) != "" && j.Params[k] != "true" {
+				continue // a module's parameter is carried only when it is on
+			}
 			if d := kernelParam(k); d != nil && !d.ro && k != "jid" && k != "cpuset.id" {
 				merged.set(k, []string{j.Params[k]}, false)
 			}
@@ -1155,6 +1187,9 @@ func (e *Env) jailRemoveOne(target string, p *jparams, o *jailOpts, announce, co
 	}); err != nil {
 		return e.stateError(err)
 	}
+	if err := e.zfsJailForget(j.JID); err != nil {
+		return e.stateError(err)
+	}
 	status := 0
 	if p != nil {
 		if m := e.jailHooks(o, pl, j.JID, "exec.poststop"); m != "" {
@@ -1162,21 +1197,38 @@ func (e *Env) jailRemoveOne(target string, p *jparams, o *jailOpts, announce, co
 			status = 1
 		}
 		path := j.Params["path"]
-		var nodes []string
+		type unode struct{ param, node, typ string }
+		var nodes []unode
 		if pl.procfs {
-			nodes = append(nodes, filepath.Join(path, "proc"))
+			nodes = append(nodes, unode{"mount.procfs", filepath.Join(path, "proc"), "procfs"})
 		}
 		if pl.fdescfs {
-			nodes = append(nodes, filepath.Join(path, "dev", "fd"))
+			nodes = append(nodes, unode{"mount.fdescfs", filepath.Join(path, "dev", "fd"), "fdescfs"})
 		}
 		if pl.devfs {
-			nodes = append(nodes, filepath.Join(path, "dev"))
+			nodes = append(nodes, unode{"mount.devfs", filepath.Join(path, "dev"), "devfs"})
 		}
 		for i := len(pl.mounts) - 1; i >= 0; i-- {
-			nodes = append(nodes, pl.mounts[i].file)
+			m := pl.mounts[i]
+			nodes = append(nodes, unode{m.param, m.file, m.typ})
+		}
+		// Each unmount is preceded by check_path() with the umount type:
+		// a path that is not a mount point, or one of another type, fails
+		// that step (failed(): exit status 1) while jail(8), the jail being
+		// gone already, carries on with the remaining steps. Ledger:
+		// [jail-r-status].
+		pathMsgs := make([]string, len(nodes))
+		for i, n := range nodes {
+			pathMsgs[i] = checkPath(path, n.param, n.node, false)
 		}
 		if err := e.editWorld(func(w *simWorld) bool {
-			for _, n := range nodes {
+			for i, un := range nodes {
+				n := un.node
+				if pathMsgs[i] != "" {
+					e.Errorf(1, "%s: %s", j.Name, pathMsgs[i])
+					status = 1
+					continue
+				}
 				k := -1
 				if r, err := resolvePath(n); err == nil {
 					k = w.mounts().lastAt(r)
@@ -1185,7 +1237,18 @@ func (e *Env) jailRemoveOne(target string, p *jparams, o *jailOpts, announce, co
 					k = w.mounts().lastAt(filepath.Clean(n))
 				}
 				if k < 0 {
-					continue // not mounted (any more): nothing to undo
+					if _, err := os.Stat(n); err != nil {
+						e.Errorf(1, "%s: %s: %s: %s", j.Name, un.param, n, errnoText(err))
+					} else {
+						e.Errorf(1, "%s: %s: %s: not a mount point", j.Name, un.param, n)
+					}
+					status = 1
+					continue
+				}
+				if ft := w.mounts().Mounts[k].FSType; ft != un.typ {
+					e.Errorf(1, "%s: %s: %s: not a %s mount", j.Name, un.param, n, un.typ)
+					status = 1
+					continue
 				}
 				e.jailNote(o, j.Name, "run command: /sbin/umount %s", w.mounts().Mounts[k].Node)
 				if msg := w.mounts().unmountAt(k); msg != "" {

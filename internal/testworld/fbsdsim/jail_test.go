@@ -220,8 +220,8 @@ func TestJailFailedStartUnwinds(t *testing.T) {
 	// A missing alias interface fails the start with ifconfig's message.
 	r = s.fails(1, "ifconfig: interface em9 does not exist\njail: y: /sbin/ifconfig em9 inet 10.0.0.9 netmask 255.255.255.255 alias: failed",
 		"jail", "-c", "name=y", "path="+root, "persist", "ip4.addr=em9|10.0.0.9")
-	// A mount point missing makes mount's child fail.
-	s.fails(1, "jail: z: /sbin/mount -t nullfs -o ro /nonexistent "+root+"/mnt: failed",
+	// A mount point missing is check_path()'s refusal, before mount runs.
+	s.fails(1, "jail: z: mount: "+root+"/mnt: No such file or directory",
 		"jail", "-c", "name=z", "path="+root, "persist", "mount=/nonexistent "+root+"/mnt nullfs ro 0 0")
 	// Hooks recorded only when asked.
 	s.env["JCAGE_SIM_JAIL_HOOKS"] = "record"

@@ -13,10 +13,12 @@ func init() { register("jexec", jexecTool) }
 
 const jexecUsage = "usage: jexec [-l] [-u username | -U username] jail [command ...]"
 
-// jexecTool simulates jexec(8). It cannot enter a jail: it checks the
-// jail and user, records the call (calls.jsonl has the argv) and exits 0
-// without running anything. Tests script what the command would print
-// with JCAGE_SIM_JEXEC_STDOUT and its status with JCAGE_SIM_JEXEC_EXIT.
+// jexecTool simulates jexec(8) (usr.sbin/jexec/jexec.c main): it checks
+// the jail and user, then execvp()s the command inside the jail's view
+// (see injail.go): a program the jail's root does not hold fails as
+// execvp does, and ifconfig, route, service, sysrc, zfs and sh -c run
+// against the jail's own network stack, root and datasets. Ledger:
+// [jexec].
 func jexecTool(e *Env) int {
 	opts, rest, msg := bsdGetopt(e.Args, "lnu:U:")
 	if msg != "" {
@@ -52,6 +54,18 @@ func jexecTool(e *Env) int {
 	if jailUser != "" && !jailHasUser(j.Params["path"], jailUser) {
 		return e.Errorf(1, "%s: no such user", jailUser)
 	}
+	argv := rest[1:]
+	if len(argv) == 0 {
+		// No command: $SHELL or /bin/sh, interactive (jexec.c main).
+		argv = []string{"/bin/sh", "-i"}
+	}
+	return e.inJail(j, argv, false)
+}
+
+// jexecRecorded is what a program the simulator cannot run does inside a
+// jail: tests script its output with JCAGE_SIM_JEXEC_STDOUT and its status
+// with JCAGE_SIM_JEXEC_EXIT.
+func (e *Env) jexecRecorded() int {
 	if out := e.Setting("JEXEC_STDOUT"); out != "" {
 		fmt.Fprint(e.Stdout, out)
 		if !strings.HasSuffix(out, "\n") {

@@ -2,6 +2,7 @@ package fbsdsim
 
 // kldload(8). Loaded modules live in the state file kld.json so that a
 // second load fails as the kernel makes it fail (EEXIST), unless -n.
+// Ledger: [kldload].
 //
 // Settings:
 //   JCAGE_SIM_KLD_LOADED  modules loaded at boot (default "kernel,zfs")
@@ -27,7 +28,7 @@ type kldState struct {
 // load (network plumbing, file systems, firewalls, emulation).
 var kldAvailable = []string{
 	"accf_data", "accf_dns", "accf_http", "aesni", "carp", "cryptodev",
-	"dummynet", "fdescfs", "if_bridge", "if_epair", "if_gif", "if_gre",
+	"dummynet", "fdescfs", "fusefs", "if_bridge", "if_epair", "if_gif", "if_gre",
 	"if_lagg", "if_tap", "if_tun", "if_tuntap", "if_vlan", "if_vxlan",
 	"ipdivert", "ipfw", "ipfw_nat", "ipfw_nat64", "ipfw_nptv6", "linprocfs",
 	"linsysfs", "linux", "linux64", "linux_common", "mac_portacl",
@@ -161,4 +162,67 @@ func KldLoaded(state string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+func init() { register("kldstat", runKldstat) }
+
+// runKldstat is kldstat(8) (sbin/kldstat/kldstat.c main) over the same
+// loaded-module set: with -m or -n it asks about one module or file and,
+// with -q, answers only with the exit status; without them it lists the
+// loaded files. Ledger: [kldstat].
+func runKldstat(e *Env) int {
+	opts, rest, oerr := ulGetopt(e.Args, "adhi:m:n:qv")
+	if oerr != nil || len(rest) > 0 {
+		if oerr != nil {
+			fmt.Fprintln(e.Stderr, oerr.libc("kldstat"))
+		}
+		return e.Usage(1, "usage: kldstat [-dhqv] [-i id] [-n filename]", "       kldstat [-dq] [-m modname]")
+	}
+	var modName, fileName string
+	quiet := false
+	for _, o := range opts {
+		switch o.c {
+		case 'm':
+			modName = o.arg
+		case 'n':
+			fileName = kldName(o.arg)
+		case 'q':
+			quiet = true
+		}
+	}
+	var st kldState
+	if err := e.Locked(func() (err error) { st, err = kldLoad(e); return err }); err != nil {
+		return e.Errorf(70, "simulator state: %v", err)
+	}
+	if modName != "" || fileName != "" {
+		name := modName + fileName
+		id := st.Loaded[name]
+		if id == 0 {
+			if quiet {
+				return 1
+			}
+			if modName != "" {
+				return e.Errorf(1, "can't find module %s: No such file or directory", modName)
+			}
+			return e.Errorf(1, "can't find file %s: No such file or directory", fileName)
+		}
+		if !quiet {
+			fmt.Fprintf(e.Stdout, "Id  Refs Name\n%3d %4d %s\n", id, 1, name)
+		}
+		return 0
+	}
+	names := make([]string, 0, len(st.Loaded))
+	for m := range st.Loaded {
+		names = append(names, m)
+	}
+	sort.Slice(names, func(a, b int) bool { return st.Loaded[names[a]] < st.Loaded[names[b]] })
+	fmt.Fprintln(e.Stdout, "Id Refs Address                Size Name")
+	for _, m := range names {
+		file := m + ".ko"
+		if m == "kernel" {
+			file = m
+		}
+		fmt.Fprintf(e.Stdout, "%2d %4d 0xffffffff80200000 %8x %s\n", st.Loaded[m], 1, 0x1000, file)
+	}
+	return 0
 }

@@ -405,7 +405,16 @@ func (e *Env) readFstab(path string) ([]fstabEntry, error) {
 			fmt.Fprintf(e.Stderr, "fstab: %s:%d: Inappropriate file type or format\n", path, line)
 			continue
 		}
-		ent := fstabEntry{Spec: unvis(fields[0]), File: unvis(fields[1]), Type: fields[2], Opts: fields[3], Line: line}
+		// getfsent(3) (lib/libc/gen/fstab.c fstabscan) strunvis()es the
+		// first two fields and skips a line strunvis refuses, with the
+		// same warning as a malformed one. Ledger: [getfsent].
+		spec, ok1 := strunvis(fields[0])
+		file, ok2 := strunvis(fields[1])
+		if !ok1 || !ok2 {
+			fmt.Fprintf(e.Stderr, "fstab: %s:%d: Inappropriate file type or format\n", path, line)
+			continue
+		}
+		ent := fstabEntry{Spec: spec, File: file, Type: fields[2], Opts: fields[3], Line: line}
 		if len(fields) > 4 {
 			ent.Freq = fields[4]
 		}
@@ -419,39 +428,6 @@ func (e *Env) readFstab(path string) ([]fstabEntry, error) {
 		out = append(out, ent)
 	}
 	return out, sc.Err()
-}
-
-// unvis decodes the strvis(3) escapes fstab fields use for blanks
-// (\040), tabs and backslashes.
-func unvis(s string) string {
-	if !strings.Contains(s, "\\") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
-			v, _ := strconv.ParseUint(s[i+1:i+4], 8, 8)
-			b.WriteByte(byte(v))
-			i += 3
-			continue
-		}
-		switch s[i+1] {
-		case 't':
-			b.WriteByte('\t')
-		case 'n':
-			b.WriteByte('\n')
-		case 's':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(s[i+1])
-		}
-		i++
-	}
-	return b.String()
 }
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }

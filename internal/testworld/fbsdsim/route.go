@@ -196,7 +196,7 @@ func routeTool(e *Env) int {
 			}
 			idx := -1
 			for k, r := range w.net().Routes {
-				if r.FIB == fib && r.Family == fam && r.Dest == d.Dest && r.Jail == 0 {
+				if r.FIB == fib && r.Family == fam && r.Dest == d.Dest && r.Jail == e.Scope {
 					idx = k
 				}
 			}
@@ -220,12 +220,12 @@ func routeTool(e *Env) int {
 					fail("not in table")
 					continue
 				}
-				iface, ok := w.net().routeIface(gw, fam)
+				iface, ok := w.net().routeIface(e.Scope, gw, fam)
 				if !ok {
 					fail("Network is unreachable")
 					continue
 				}
-				r := simRoute{FIB: fib, Family: fam, Dest: d.Dest, Host: d.Host, Gateway: gw, Iface: iface}
+				r := simRoute{FIB: fib, Family: fam, Dest: d.Dest, Host: d.Host, Gateway: gw, Iface: iface, Jail: e.Scope}
 				if idx >= 0 {
 					w.net().Routes[idx] = r
 				} else {
@@ -350,15 +350,15 @@ func parseGateway(gw string, fam int) (netip.Addr, string) {
 
 // routeIface picks the host interface a gateway is reached through: the
 // one whose subnet holds it, or the one a link-local %scope names.
-func (n *netState) routeIface(gw string, fam int) (string, bool) {
+func (n *netState) routeIface(scope int, gw string, fam int) (string, bool) {
 	if i := strings.IndexByte(gw, '%'); i >= 0 {
-		if n.find(0, gw[i+1:]) != nil {
+		if n.find(scope, gw[i+1:]) != nil {
 			return gw[i+1:], true
 		}
 		return "", false
 	}
 	a, _ := netip.ParseAddr(gw)
-	for _, i := range n.inScope(0) {
+	for _, i := range n.inScope(scope) {
 		list := i.Inet
 		if fam == 6 {
 			list = i.Inet6
@@ -377,14 +377,14 @@ func (e *Env) routeGet(d routeDest, fam, fib int) int {
 	var found *simRoute
 	err := e.viewWorld(func(w *simWorld) {
 		for k, r := range w.net().Routes {
-			if r.FIB == fib && r.Family == fam && r.Dest == d.Dest && r.Jail == 0 {
+			if r.FIB == fib && r.Family == fam && r.Dest == d.Dest && r.Jail == e.Scope {
 				found = &w.net().Routes[k]
 			}
 		}
 		if found == nil && d.Host {
 			// Fall back to the default route, as a lookup would.
 			for k, r := range w.net().Routes {
-				if r.FIB == fib && r.Family == fam && r.Dest == "default" && r.Jail == 0 {
+				if r.FIB == fib && r.Family == fam && r.Dest == "default" && r.Jail == e.Scope {
 					found = &w.net().Routes[k]
 				}
 			}
@@ -432,7 +432,7 @@ func (e *Env) routeFlush(family int, fibs []int, quiet bool) int {
 			inFib[f] = true
 		}
 		w.net().Routes = filterRoutes(w.net().Routes, func(r simRoute) bool {
-			if r.Jail != 0 || !inFib[r.FIB] || (family != 0 && r.Family != family) {
+			if r.Jail != e.Scope || !inFib[r.FIB] || (family != 0 && r.Family != family) {
 				return true
 			}
 			if !quiet {

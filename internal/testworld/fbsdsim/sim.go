@@ -39,6 +39,9 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// Scope is the network stack the call sees: 0 for the host, or the
+	// JID of the VNET jail jexec runs it in (route, ifconfig).
+	Scope int
 }
 
 // Tool implements one simulated program and returns its exit status.

@@ -87,7 +87,7 @@ func baseTree(r release) *tree {
 	t.text("etc/shells", 0o644, etcShells)
 	t.text("etc/login.conf", 0o644, etcLoginConf)
 	t.file("etc/login.conf.db", 0o644, newFiller(seedOf(r.name+"login.conf.db")).bytes(4096))
-	t.text("etc/motd.template", 0o644, "FreeBSD "+r.name+"\n\nWelcome to FreeBSD!\n\nRelease Notes, Errata: https://www.FreeBSD.org/releases/\nSecurity Advisories:   https://www.FreeBSD.org/security/\nFreeBSD Handbook:      https://www.FreeBSD.org/handbook/\n")
+	t.text("etc/motd.template", 0o644, motdTemplate(r))
 	t.text("etc/rc", 0o644, rcScript)
 	t.text("etc/rc.subr", 0o644, "# rc.subr: functions used by the rc.d scripts.\n\nload_rc_config()\n{\n\t. /etc/defaults/rc.conf\n\tfor _f in ${rc_conf_files}; do\n\t\t[ -r \"$_f\" ] && . \"$_f\"\n\tdone\n}\n")
 	t.text("etc/rc.shutdown", 0o644, "#!/bin/sh\n# Run the rc.d scripts with KEYWORD shutdown, in reverse order.\nexit 0\n")
@@ -209,10 +209,12 @@ func baseTree(r release) *tree {
 	for _, s := range []string{"etcupdate", "service", "sysrc", "bsdinstall", "adduser"} {
 		t.text("usr/sbin/"+s, 0o555, stubScript(s))
 	}
-	for _, b := range []string{"chroot", "cron", "daemon", "jail", "jexec", "jls", "newsyslog", "pkg", "pw", "pwd_mkdb", "rctl", "sshd", "syslogd", "zdb"} {
+	for _, b := range []string{"chroot", "cron", "daemon", "jail", "jexec", "jls", "mailwrapper", "newsyslog", "pkg", "pw", "pwd_mkdb", "rctl", "rtsold", "sshd", "syslogd", "zdb"} {
 		r.bin(t, "usr/sbin/"+b, 5000+len(b)*600)
 	}
 	t.file("usr/sbin/traceroute", 0o4555, elf("usr/sbin/traceroute", 18000))
+	// newaliases is mailwrapper(8) under another name.
+	t.symlink("usr/bin/newaliases", "/usr/sbin/mailwrapper")
 	t.file("usr/sbin/nologin", 0o555, elf("usr/sbin/nologin", 5000))
 
 	// /usr/share
@@ -301,6 +303,19 @@ func srcTree(r release) *tree {
 	t.text("usr/src/usr.sbin/freebsd-update/freebsd-update.conf", 0o644, freebsdUpdateConf)
 	t.text("usr/src/usr.sbin/freebsd-update/Makefile", 0o644, "CONFS=\tfreebsd-update.conf\nSCRIPTS=freebsd-update.sh\nMAN=\tfreebsd-update.conf.5 freebsd-update.8\n\n.include <bsd.prog.mk>\n")
 	t.text("usr/src/etc/Makefile", 0o644, "# Install the files of /etc that are not installed by their own\n# directories' Makefiles.\n\nFILESGROUPS=\tFILES\n\n.include <bsd.prog.mk>\n")
+	// The sources of /etc that etcupdate builds a release's stock tree
+	// from: the same files the release's base.txz carries, so they differ
+	// from one release to the next as the releases do.
+	for p, body := range map[string]string{
+		"motd.template":    motdTemplate(r),
+		"hosts":            etcHosts,
+		"rc":               rcScript,
+		"rc.shutdown":      "#!/bin/sh\n# Run the rc.d scripts with KEYWORD shutdown, in reverse order.\nexit 0\n",
+		"defaults/rc.conf": etcDefaultsRcConf,
+		"group":            etcGroup,
+	} {
+		t.text("usr/src/etc/"+p, 0o644, body)
+	}
 	t.text("usr/src/etc/mtree/BSD.root.dist", 0o644, "/set type=dir uname=root gname=wheel mode=0755\n.\n    bin\n    ..\n..\n")
 	t.text("usr/src/release/scripts/make-manifest.sh", 0o644, "#!/bin/sh\n# make-manifest.sh: create checksums and package descriptions for the\n# installer. Usage: make-manifest.sh foo1.txz foo2.txz ...\n")
 	for _, f := range []string{"sys/kern/kern_jail.c", "sys/kern/vfs_mount.c", "sys/kern/kern_racct.c", "sys/net/if_epair.c", "sys/net/if_bridge.c", "sys/fs/nullfs/null_vfsops.c", "lib/libc/gen/getcwd.c", "lib/libc/stdlib/malloc.c", "lib/libjail/jail.c", "usr.sbin/jail/jail.c", "usr.sbin/jail/config.c", "usr.sbin/jls/jls.c", "usr.sbin/jexec/jexec.c", "bin/sh/main.c", "bin/ls/ls.c", "sbin/mount/mount.c"} {
@@ -340,3 +355,8 @@ are met:
    notice, this list of conditions and the following disclaimer in the
    documentation and/or other materials provided with the distribution.
 `
+
+// motdTemplate is /etc/motd.template of release r.
+func motdTemplate(r release) string {
+	return "FreeBSD " + r.name + "\n\nWelcome to FreeBSD!\n\nRelease Notes, Errata: https://www.FreeBSD.org/releases/\nSecurity Advisories:   https://www.FreeBSD.org/security/\nFreeBSD Handbook:      https://www.FreeBSD.org/handbook/\n"
+}

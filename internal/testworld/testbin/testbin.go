@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/testworld/fbsdsim"
 )
 
@@ -73,6 +74,17 @@ func moduleRoot() string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
 }
 
+// LDFlags makes a jcage binary take its PATH from host.TestPathEnv, so
+// that the test world can put its simulators first; the Makefile's
+// testbin passes the same.
+const LDFlags = "-X github.com/jcage/jcage/internal/host.testPathEnv=" + host.TestPathEnv
+
+// PathVars returns PATH with the simulators first, for jcage (through
+// host.TestPathEnv) and for everything else.
+func (d Dir) PathVars() []string {
+	return []string{"PATH=" + d.PathEnv(), host.TestPathEnv + "=" + d.PathEnv()}
+}
+
 // Build builds every test-world binary into dir and links the tools.
 func Build(dir string) error {
 	pkgs := map[string]string{
@@ -82,7 +94,11 @@ func Build(dir string) error {
 		"mirror":  "./internal/testworld/cmd/mirror",
 	}
 	for name, pkg := range pkgs {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
+		args := []string{"build", "-o", filepath.Join(dir, name)}
+		if name == "jcage" {
+			args = append(args, "-ldflags", LDFlags)
+		}
+		cmd := exec.Command("go", append(args, pkg)...)
 		cmd.Dir = moduleRoot()
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {

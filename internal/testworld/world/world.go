@@ -46,8 +46,7 @@ func New(t testing.TB) *World {
 		t.Fatalf("test world binaries: %v", err)
 	}
 	w := &World{t: t, Bin: bin, Pool: pool.New(t), State: t.TempDir()}
-	w.Env = append(os.Environ(),
-		"PATH="+bin.PathEnv(),
+	w.Env = append(append(os.Environ(), bin.PathVars()...),
 		fbsdsim.StateEnv+"="+w.State,
 		// Tests in other packages activate their own pools at the same
 		// time; pinning keeps each test on its pool.
@@ -159,6 +158,7 @@ func (w *World) LayJail(name string, props map[string]any) string {
 		w.t.Fatal(err)
 	}
 	dir := filepath.Join(w.IOCRoot(), "jails", name)
+	w.layUserland(filepath.Join(dir, "root"))
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o644); err != nil {
 		w.t.Fatal(err)
 	}
@@ -168,6 +168,34 @@ func (w *World) LayJail(name string, props map[string]any) string {
 	return dir
 }
 
+// Userland are the programs and scripts of a release that jcage runs
+// inside a jail (the simulated jexec finds them in the jail's root, as
+// execvp does): the rc scripts, the shell, login and the tools of the
+// network and jail_zfs steps.
+var Userland = map[string]string{
+	"bin/sh": "\x7fELF", "etc/rc": "#!/bin/sh\n", "etc/rc.shutdown": "#!/bin/sh\n",
+	"sbin/ifconfig": "\x7fELF", "sbin/route": "\x7fELF", "sbin/zfs": "\x7fELF",
+	"usr/sbin/service": "#!/bin/sh\n", "usr/sbin/sysrc": "#!/bin/sh\n", "usr/sbin/rtsold": "\x7fELF",
+	"usr/bin/login": "\x7fELF", "usr/bin/newaliases": "\x7fELF", "usr/bin/true": "\x7fELF", "bin/ls": "\x7fELF",
+}
+
+func (w *World) layUserland(root string) {
+	w.t.Helper()
+	for path, body := range Userland {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			w.t.Fatal(err)
+		}
+		mode := os.FileMode(0o555)
+		if strings.HasPrefix(path, "etc/") {
+			mode = 0o644
+		}
+		if err := os.WriteFile(p, []byte(body), mode); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+}
+
 // LayRelease lays out a fetched release the way fetch leaves it, with the
 // few files jail creation reads: POOL/iocage/releases/REL/root holding
 // bin/freebsd-version (USERLAND_VERSION REL-p1), etc/hosts and a shell.
@@ -175,6 +203,7 @@ func (w *World) LayRelease(rel string) string {
 	w.t.Helper()
 	w.ZFS("create", "-p", w.Pool.Name+"/iocage/releases/"+rel+"/root")
 	root := filepath.Join(w.IOCRoot(), "releases", rel, "root")
+	w.layUserland(root)
 	for path, body := range map[string]string{
 		"bin/freebsd-version": "#!/bin/sh\nUSERLAND_VERSION=\"" + rel + "-p1\"\necho $USERLAND_VERSION\n",
 		"etc/hosts":           "::1\t\t\tlocalhost localhost.my.domain\n127.0.0.1\t\tlocalhost localhost.my.domain\n",

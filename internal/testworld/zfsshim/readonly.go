@@ -48,7 +48,7 @@ func (s *Shim) runBusy(argv []string) Result {
 		if _, busy := transientBusy(res.Stderr); res.Code == 0 || !busy || attempt == busyAttempts-1 {
 			return res
 		}
-		s.sleep(busyPause(attempt))
+		s.retryBusy(argv, attempt, res.Stderr)
 	}
 }
 

@@ -75,7 +75,7 @@ func benchFetch(b *bencher) error {
 	}
 	defer os.RemoveAll(state)
 	// Pinned to its pool, as the sandbox of the other benchmarks is.
-	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state, "JCAGE_RUN_DIR="+state, "JCAGE_POOL="+p.Name)
+	env := append(append(os.Environ(), b.bin.PathVars()...), fbsdsim.StateEnv+"="+state, "JCAGE_RUN_DIR="+state, "JCAGE_POOL="+p.Name)
 	zfsShim := filepath.Join(b.bin.Path, "zfs")
 	zfsCmd := func(args ...string) error {
 		cmd := exec.Command(zfsShim, args...)

@@ -51,7 +51,7 @@ func benchImage(b *bencher) error {
 		return err
 	}
 	defer os.RemoveAll(state)
-	env := append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state, "JCAGE_POOL="+p.Name, "JCAGE_RUN_DIR="+state)
+	env := append(append(os.Environ(), b.bin.PathVars()...), fbsdsim.StateEnv+"="+state, "JCAGE_POOL="+p.Name, "JCAGE_RUN_DIR="+state)
 	command := func(name string, args ...string) *exec.Cmd {
 		cmd := exec.Command(name, args...)
 		cmd.Env = env

@@ -34,7 +34,7 @@ func (b *bencher) sandbox(extraEnv ...string) (*sandbox, error) {
 		return nil, err
 	}
 	s := &sandbox{pool: p, state: state, zfsShim: filepath.Join(b.bin.Path, "zfs"), jcage: b.bin.Jcage}
-	s.env = append(append(os.Environ(), "PATH="+b.bin.PathEnv(), fbsdsim.StateEnv+"="+state,
+	s.env = append(append(append(os.Environ(), b.bin.PathVars()...), fbsdsim.StateEnv+"="+state,
 		"JCAGE_POOL="+p.Name, "JCAGE_RUN_DIR="+state), extraEnv...)
 	if err := s.run(s.jcage, "activate", p.Name); err != nil {
 		s.close()

@@ -1,0 +1,56 @@
+package jail
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/jcage/jcage/internal/host"
+)
+
+// Kernel limits on jail parameters (sys/kern/kern_jail.c kern_jail_set):
+// a string arrives with its NUL and len > LIMIT is ENAMETOOLONG, so the
+// longest value is one byte shorter. jail(8) would only say "jail_set:
+// File name too long" at start; jcage refuses such a value when it is
+// set, naming the limit.
+const (
+	maxHostnameLen = 256  // MAXHOSTNAMELEN: host.hostname, host.domainname
+	maxPathLen     = 1024 // MAXPATHLEN: path
+)
+
+// limitMessage names the kernel limit a value exceeds, or is empty.
+func limitMessage(what, value string, limit int, limitName string) string {
+	if len(value) < limit {
+		return ""
+	}
+	return fmt.Sprintf("%s is %d bytes: FreeBSD's limit is %d (%s)", what, len(value), limit-1, limitName)
+}
+
+// checkRootPath refuses a jail whose root directory the kernel cannot take
+// as its path parameter.
+func checkRootPath(dir string) error {
+	if m := limitMessage("jail path "+filepath.Join(dir, "root"), filepath.Join(dir, "root"), maxPathLen, "MAXPATHLEN"); m != "" { // confine: host-owned, the root directory itself
+		return fmt.Errorf("%s", m)
+	}
+	return nil
+}
+
+// KldloadCmd is `kldload -n MODULE`: load it unless it is already in.
+func KldloadCmd(module string) host.Cmd {
+	return host.Cmd{Name: "kldload", Args: []string{"-n", module}}
+}
+
+// loadParamModules loads, as an admin would with `kldload -n`, the kernel
+// modules whose jail parameters the jail turns on and that libjail does
+// not load itself: allow.vmm exists only once vmm.ko is in
+// (lib/libjail/jail.c kldload_param loads only linux, sysv* and the file
+// system of an allow.mount.<fs>). A module that cannot be loaded refuses
+// the start before anything is made.
+func (jr *jailRun) loadParamModules(ctx context.Context) error {
+	if jr.props.Bool("allow_vmm") {
+		if _, err := jr.runCmd(ctx, KldloadCmd("vmm")); err != nil {
+			return fmt.Errorf("Refusing to start %s: allow_vmm=1 needs the vmm kernel module: %s", jr.uuid(), errorText(err))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,29 @@
+package jail
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestKernelLimitsNamed(t *testing.T) {
+	long := strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 63)
+	if len(long) != 255 {
+		t.Fatal(len(long))
+	}
+	if _, err := Validate("host_hostname", long, SetContext{Name: "x"}); err != nil {
+		t.Fatalf("255 bytes refused: %v", err)
+	}
+	for _, key := range []string{"host_hostname", "host_domainname"} {
+		_, err := Validate(key, long+"e", SetContext{Name: "x"})
+		if err == nil || !strings.Contains(err.Error(), "is 256 bytes: FreeBSD's limit is 255 (MAXHOSTNAMELEN)") {
+			t.Fatalf("%s: %v", key, err)
+		}
+	}
+	dir := "/" + strings.Repeat("p", 1017)
+	if err := checkRootPath(dir); err != nil { // dir + "/root" is 1023 bytes
+		t.Fatal(err)
+	}
+	if err := checkRootPath(dir + "q"); err == nil || !strings.Contains(err.Error(), "FreeBSD's limit is 1023 (MAXPATHLEN)") {
+		t.Fatal(err)
+	}
+}
