@@ -305,7 +305,10 @@ ipfw -q add 101 nat 462 ip4 from any to any in via em0
 		cmdLines(then) != "kenv net.inet.ip.fw.default_to_accept=1\nkldload -n ipfw\nkldload -n ipfw_nat\nsysctl -q net.inet.ip.fw.enable=1" {
 		t.Fatal(cmdLines(first), cmdLines(then))
 	}
-	if env := natEnv(true, "vnet0|172.16.0.2/30", "172.16.0.1"); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=172.16.0.1 INTERNAL_IP=172.16.0.2 INTERNAL_BROADCAST_IP=172.16.0.3" {
+	if env := PrestartEnv(true, "172.16.0.1", "vnet0|172.16.0.2/30", extAddr{"10.0.0.10", "10.0.0.255"}); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=172.16.0.1 INTERNAL_IP=172.16.0.2 EXT_HOST=10.0.0.10 EXT_BCAST=10.0.0.255 INTERNAL_BROADCAST_IP=172.16.0.3" {
+		t.Fatalf("%v", env)
+	}
+	if env := PrestartEnv(false, "auto", "em0|172.16.0.1,lo0|127.0.0.2", extAddr{}); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=auto INTERNAL_IP=172.16.0.1 INTERNAL_BROADCAST_IP=172.16.0.1" {
 		t.Fatalf("%v", env)
 	}
 }
