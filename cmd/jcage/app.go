@@ -47,6 +47,8 @@ func init() {
 	// so help answers only to --help and the help command.
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}
+	// iocage_cli/__init__.py print_version: "Version\t1.13".
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "Version\t%s\n", c.App.Version) }
 }
 
 func newApp(e *env) *cli.App {
