@@ -43,3 +43,18 @@ func TestSystemVersionAndLog(t *testing.T) {
 		}
 	}
 }
+
+// start -i and stop -i report a failure and exit 0.
+func TestSystemStartStopIgnore(t *testing.T) {
+	w, _ := startWorld(t)
+	layStartable(t, w, "bad", map[string]any{"exec_prestart": "exit 3"})
+	if r := w.Jcage("start", "-i", "bad"); r.Code != 0 || !strings.Contains(r.Stderr, "Refusing to start bad: exec_prestart failed") {
+		t.Fatalf("start -i: %+v", r)
+	}
+	if r := w.Jcage("start", "bad"); r.Code != 1 {
+		t.Fatalf("start without -i: %+v", r)
+	}
+	if r := w.Jcage("stop", "--ignore", "bad"); r.Code != 0 || !strings.Contains(r.Stderr, "bad is not running!") {
+		t.Fatalf("stop -i: %+v", r)
+	}
+}

@@ -251,8 +251,15 @@ ifconfig vnet0.7 up`
 	p := effective(t, "web", map[string]any{"vnet": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1", "ip4_addr": "vnet0|10.0.0.5/24", "vnet_interfaces": "em1 em2"})
 	release, destroy := VnetTeardownCmds("web", 7, p)
 	if cmdLines(release) != "ifconfig em1 -vnet ioc-web\nifconfig em2 -vnet ioc-web" ||
-		cmdLines(destroy) != "ifconfig vnet0.7 destroy\nifconfig vnet1.7 destroy" {
+		cmdLines(destroy) != "ifconfig vnet0.7 destroy" {
 		t.Fatalf("%s\n%s", cmdLines(release), cmdLines(destroy))
+	}
+	// The start made no NIC for lo0, and one per NIC for DHCP.
+	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "ip4_addr": "lo0|127.0.0.3"})); len(d) != 0 {
+		t.Fatalf("lo0 only: %s", cmdLines(d))
+	}
+	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "dhcp": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1"})); cmdLines(d) != "ifconfig vnet0.7 destroy\nifconfig vnet1.7 destroy" {
+		t.Fatalf("dhcp: %s", cmdLines(d))
 	}
 	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1})); len(d) != 0 {
 		t.Fatalf("no address, no NIC: %s", cmdLines(d))
