@@ -58,3 +58,34 @@ func TestSystemStartStopIgnore(t *testing.T) {
 		t.Fatalf("stop -i: %+v", r)
 	}
 }
+
+// debug writes iocage's support bundle; chroot points to exec and console.
+func TestSystemDebugAndChroot(t *testing.T) {
+	w, _ := startWorld(t)
+	dir := layStartable(t, w, "dbg", map[string]any{"ip4_addr": "em0|10.0.0.60/24"})
+	os.WriteFile(dir+"/root/etc/hosts", []byte("127.0.0.1 localhost\n"), 0o644)
+	layStartable(t, w, "idle", nil)
+	w.Must("start", "dbg")
+	defer w.Jcage("stop", "dbg")
+	out := t.TempDir()
+	w.Must("debug", "-d", out)
+	host, _ := os.ReadFile(out + "/host.txt")
+	if !strings.HasPrefix(string(host), "ZFS\n----------\n"+w.Pool.Name+"\n") || !strings.Contains(string(host), "\nMOUNT\n----------\n") ||
+		!strings.Contains(string(host), "\nDF -h\n----------\n") || !strings.Contains(string(host), "\nNETSTAT -nr\n----------\n") {
+		t.Fatalf("host.txt:\n%s", host)
+	}
+	j, _ := os.ReadFile(out + "/dbg.txt")
+	for _, want := range []string{"PROPS\n----------\n", "ip4_addr = em0|10.0.0.60/24\n", "state = up\n",
+		"\n/ETC/HOSTS\n----------\n127.0.0.1 localhost\n", "\nIFCONFIG -a\n----------\n", "\n/ETC/RESOLV.CONF\n----------\n"} {
+		if !strings.Contains(string(j), want) {
+			t.Fatalf("no %q in dbg.txt:\n%s", want, j)
+		}
+	}
+	idle, _ := os.ReadFile(out + "/idle.txt")
+	if !strings.Contains(string(idle), "\nIFCONFIG -a\n----------\nidle not running -- cannot run command\n") {
+		t.Fatalf("idle.txt:\n%s", idle)
+	}
+	if r := w.Jcage("chroot", "dbg", "ls"); r.Code != 1 || !strings.Contains(r.Stderr, "jcage exec dbg") {
+		t.Fatalf("chroot: %+v", r)
+	}
+}
