@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// create -p: without an address it only warns and the jail is made; with
+// one, the jail is started for the packages and stopped again
+// (ioc_create.py create_install_packages).
+func TestSystemCreatePackages(t *testing.T) {
+	w, _ := startWorld(t)
+	w.LayRelease("14.3-RELEASE")
+	list := filepath.Join(t.TempDir(), "pkgs.json")
+	os.WriteFile(list, []byte(`{"pkgs": ["nginx"]}`), 0o644)
+
+	r := w.Jcage("create", "-r", "14.3-RELEASE", "-n", "noip", "-p", list)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "You need an IP address for the jail to install packages!") ||
+		!strings.Contains(r.Stdout, "noip successfully created!") {
+		t.Fatalf("create -p without an address: %+v", r)
+	}
+
+	before := len(w.Calls())
+	r = w.Jcage("create", "-r", "14.3-RELEASE", "-n", "withip", "-p", list, "-S", "http://proxy:3128", "ip4_addr=em0|10.0.0.71/24")
+	calls := strings.Join(argvs(w.Calls()[before:]), "\n")
+	if !strings.Contains(calls, "jail -f ") || !strings.Contains(calls, " -r ioc-withip") {
+		t.Fatalf("the jail was not started and stopped again (exit %d %s):\n%s", r.Code, r.Stderr, calls)
+	}
+	if jls := w.Tool("jls", "-N"); strings.Contains(jls, "ioc-withip") {
+		t.Fatalf("left running:\n%s", jls)
+	}
+}
