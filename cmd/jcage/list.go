@@ -43,6 +43,9 @@ func runList(c *cli.Context, e *env) error {
 	if releases {
 		return inv.ReleaseTable().Write(e.stdout, format(c))
 	}
+	if view.Long {
+		e.host().ReadDHCPAddresses(c.Context, inv)
+	}
 	t := inv.ListTable(view)
 	if !view.Quick {
 		if err := t.Sort(c.String("sort")); err != nil {

@@ -89,3 +89,20 @@ func TestSystemDebugAndChroot(t *testing.T) {
 		t.Fatalf("chroot: %+v", r)
 	}
 }
+
+// list -l as root reads a running DHCP jail's address inside the jail.
+func TestSystemListDHCPAddress(t *testing.T) {
+	w, _ := startWorld(t)
+	w.Setenv("JCAGE_SIM_JEXEC_STDOUT", matrixDHCPLease)
+	layStartable(t, w, "dh", map[string]any{"vnet": 1, "bpf": 1, "dhcp": 1, "mac_prefix": "02ff60"})
+	w.Must("start", "dh")
+	defer w.Jcage("stop", "dh")
+	before := len(w.Calls())
+	out := w.Must("list", "-l", "-h")
+	if !strings.Contains(out, "\tdh\t") || !strings.Contains(out, "\tepair0b|10.0.0.77\t") {
+		t.Fatalf("list -l:\n%s", out)
+	}
+	if calls := strings.Join(argvs(w.Calls()[before:]), "\n"); !strings.Contains(calls, "jexec ioc-dh ifconfig epair0b inet") {
+		t.Fatalf("calls:\n%s", calls)
+	}
+}

@@ -125,8 +125,8 @@ func longIP4(j *Jail) string {
 	if !j.Running() {
 		return "DHCP (not running)"
 	}
-	if j.JLS != nil && len(j.JLS.IPv4) > 0 {
-		return "epair0b|" + j.JLS.IPv4[0]
+	if j.dhcpIP4 != "" {
+		return j.dhcpIP4
 	}
 	return "DHCP (running -- address requires root)"
 }
