@@ -32,3 +32,22 @@ func TestSystemCreatePackages(t *testing.T) {
 		t.Fatalf("left running:\n%s", jls)
 	}
 }
+
+// list -l's TEMPLATE is the template's name whatever the jail is called
+// (ioc_list.py tests the reduced name for release/stable).
+func TestSystemListTemplateColumn(t *testing.T) {
+	w, _ := startWorld(t)
+	w.LayRelease("14.3-RELEASE")
+	w.Must("create", "-r", "14.3-RELEASE", "-n", "web", "template=yes")
+	w.Must("create", "-t", "web", "-n", "stable1")
+	out := w.Must("list", "-l", "-h")
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Split(line, "\t"); len(f) > 8 && f[1] == "stable1" {
+			if f[8] != "web" {
+				t.Fatalf("TEMPLATE %q:\n%s", f[8], out)
+			}
+			return
+		}
+	}
+	t.Fatalf("no stable1:\n%s", out)
+}

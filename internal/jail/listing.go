@@ -143,7 +143,9 @@ func (inv *Inventory) templateOf(j *Jail) string {
 	ds, _, _ := zfs.SplitSnap(origin)
 	ds = strings.TrimSuffix(ds, "/root")
 	name := zfs.Base(ds)
-	low := strings.ToLower(origin)
+	// ioc_list.py tests the reduced name, not the whole origin: a jail
+	// named "stable1" cloned from template "web" shows "web".
+	low := strings.ToLower(name)
 	if strings.Contains(low, "release") || strings.Contains(low, "stable") {
 		return "-"
 	}
