@@ -222,3 +222,23 @@ func argvHasPrefix(argv, prefix []string) bool {
 	}
 	return true
 }
+
+// A pool marked the legacy way (zpool comment=iocage) is the active one:
+// it gets org.freebsd.ioc:active=yes and its comment is reset.
+func TestLegacyCommentPool(t *testing.T) {
+	ctx := context.Background()
+	f := zfs.NewFake(t.TempDir(), "apool", "tank")
+	rec := &host.Recorder{}
+	rec.On([]string{"zpool", "get"}, "apool\t-\ntank\tiocage\n", nil)
+	h := &Host{ZFS: f, Run: rec}
+	pool, err := h.FindPool(ctx, true)
+	if err != nil || pool != "tank" {
+		t.Fatalf("pool %q %v", pool, err)
+	}
+	if d, _ := f.Get(ctx, "tank", ActiveProp); d.Prop(ActiveProp) != "yes" {
+		t.Fatalf("tank not activated: %+v", d)
+	}
+	if lines := strings.Join(rec.Lines(), "\n"); !strings.Contains(lines, "zpool set comment=- tank") {
+		t.Fatalf("comment not reset:\n%s", lines)
+	}
+}
