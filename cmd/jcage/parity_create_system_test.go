@@ -12,7 +12,11 @@ import (
 // (ioc_create.py create_install_packages).
 func TestSystemCreatePackages(t *testing.T) {
 	w, _ := startWorld(t)
-	w.LayRelease("14.3-RELEASE")
+	rel := w.LayRelease("14.3-RELEASE")
+	// jail(8) mounts devfs and fdescfs in the root.
+	if err := os.MkdirAll(filepath.Join(rel, "dev", "fd"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	list := filepath.Join(t.TempDir(), "pkgs.json")
 	os.WriteFile(list, []byte(`{"pkgs": ["nginx"]}`), 0o644)
 
