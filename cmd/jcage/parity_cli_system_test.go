@@ -70,7 +70,7 @@ func TestSystemDebugAndChroot(t *testing.T) {
 	out := t.TempDir()
 	w.Must("debug", "-d", out)
 	host, _ := os.ReadFile(out + "/host.txt")
-	if !strings.HasPrefix(string(host), "ZFS\n----------\n"+w.Pool.Name+"\n") || !strings.Contains(string(host), "\nMOUNT\n----------\n") ||
+	if !strings.HasPrefix(string(host), "ZFS\n----------\n") || !strings.Contains(string(host), "\n"+w.Pool.Name+"/iocage/jails/dbg\n") || !strings.Contains(string(host), "\nMOUNT\n----------\n") ||
 		!strings.Contains(string(host), "\nDF -h\n----------\n") || !strings.Contains(string(host), "\nNETSTAT -nr\n----------\n") {
 		t.Fatalf("host.txt:\n%s", host)
 	}
