@@ -55,3 +55,16 @@ func TestSystemListTemplateColumn(t *testing.T) {
 	}
 	t.Fatalf("no stable1:\n%s", out)
 }
+
+// list -q shows DHCP for DHCP in ip4_addr too, and a corrupt jail as
+// "NAME - CORRUPTED" (ioc_list.py list_all_quick).
+func TestSystemListQuickDHCP(t *testing.T) {
+	w, _ := startWorld(t)
+	w.LayJail("dq", map[string]any{"vnet": 1, "bpf": 1, "ip4_addr": "vnet0|DHCP"})
+	dir := w.LayJail("broken", nil)
+	os.WriteFile(filepath.Join(dir, "config.json"), []byte("{not json"), 0o644)
+	out := w.Must("list", "-q", "-h")
+	if !strings.Contains(out, "dq\tDHCP\n") || !strings.Contains(out, "broken - CORRUPTED\tN/A\n") {
+		t.Fatalf("list -q:\n%s", out)
+	}
+}

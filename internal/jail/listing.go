@@ -43,11 +43,16 @@ func (inv *Inventory) ListTable(v ListView) *render.Table {
 
 func (inv *Inventory) listRow(j *Jail, v ListView) []string {
 	if v.Quick {
+		// ioc_list.py list_all_quick: a corrupt jail is "NAME - CORRUPTED"
+		// with IP4 N/A; DHCP is the dhcp property or DHCP in ip4_addr.
 		if j.Err != nil {
-			return []string{j.Name, "- CORRUPTED"}
+			return []string{j.Name + " - CORRUPTED", "N/A"}
 		}
 		ip4 := j.Prop("ip4_addr")
-		if CheckTruthy(j.Prop("dhcp")) {
+		if ip4 == "" {
+			ip4 = "none"
+		}
+		if CheckTruthy(j.Prop("dhcp")) || strings.Contains(strings.ToUpper(ip4), "DHCP") {
 			ip4 = "DHCP"
 		}
 		return []string{j.Name, ip4}
