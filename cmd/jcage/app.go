@@ -47,6 +47,8 @@ func init() {
 	// so help answers only to --help and the help command.
 	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "Show help."}
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "Print the version."}
+	// iocage_cli/__init__.py print_version: "Version\t1.13".
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "Version\t%s\n", c.App.Version) }
 }
 
 func newApp(e *env) *cli.App {
@@ -141,16 +143,19 @@ func (e *env) host() *jail.Host {
 	if e.autoFetch {
 		h.Fetch = fetchForCreate(e)
 	}
-	h.InstallPackages = func(ctx context.Context, name string, pkgs []string) error {
+	h.InstallPackages = installPackages(e, h, "")
+	return h
+}
+
+// installPackages is create -p's package step, with create -S's proxy.
+func installPackages(e *env, h *jail.Host, proxy string) func(ctx context.Context, name string, pkgs []string) error {
+	return func(ctx context.Context, name string, pkgs []string) error {
 		inv, err := h.Load(ctx, jail.Options{State: true})
 		if err != nil {
 			return err
 		}
-		opts := jail.ExecOptions{Force: true, Stdout: e.stdout, Stderr: e.stderr,
-			Start: jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)}}
-		return h.Pkg(ctx, inv, name, append([]string{"install", "-y"}, pkgs...), opts)
+		return h.InstallCreatePackages(ctx, inv, name, pkgs, jail.CreatePackagesOptions{Proxy: proxy, Err: e.stderr})
 	}
-	return h
 }
 
 // tree finds the active pool and opens its iocage tree, creating missing

@@ -53,7 +53,7 @@ func (h *harness) jcage(args ...string) int {
 func TestVersion(t *testing.T) {
 	h := newHarness(t)
 	for _, flag := range []string{"--version", "-v"} {
-		if code := h.jcage(flag); code != 0 || h.stdout.String() != "jcage version "+version+"\n" {
+		if code := h.jcage(flag); code != 0 || h.stdout.String() != "Version\t"+version+"\n" {
 			t.Fatalf("%s: code %d stdout %q", flag, code, h.stdout.String())
 		}
 	}

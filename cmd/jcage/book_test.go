@@ -109,6 +109,8 @@ func bookWorld(t *testing.T, args []string) *harness {
 		t.Fatalf("activate: %s", h.stderr.String())
 	}
 	h.running(nil)
+	// A jail just created answers jls with its JID.
+	h.run.On([]string{"jls", "-j"}, "7\n", nil)
 	l := zfs.Layout{Pool: "tank"}
 	for _, rel := range []string{"11.2-RELEASE", "12.0-RELEASE", "13.0-CURRENT"} {
 		if err := h.zfs.Create(t.Context(), l.ReleaseRoot(rel), zfs.CreateOptions{Parents: true}); err != nil {

@@ -60,6 +60,7 @@ func createCommand(e *env) *cli.Command {
 				return err
 			}
 			defer unlock()
+			h.InstallPackages = installPackages(e, h, c.String("proxy"))
 			if handled, err := h.CreateSpeculative(c.Context, req); handled {
 				return err
 			}

@@ -25,7 +25,7 @@ var fetchPlugin func(c *cli.Context, e *env) error
 // isTerminal reports whether a stream is a terminal: the release menu
 // needs one on stdin, the progress bars one on stderr.
 var isTerminal = func(s any) bool {
-	f, ok := s.(*os.File)
+	f, ok := s.(interface{ Fd() uintptr })
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

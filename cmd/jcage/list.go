@@ -42,6 +42,9 @@ func runList(c *cli.Context, e *env) error {
 		t.JSONKey = "releases"
 		return t.Write(e.stdout, format(c))
 	}
+	if view.Long {
+		e.host().ReadDHCPAddresses(c.Context, inv)
+	}
 	t := inv.ListTable(view)
 	t.JSONKey = "jails"
 	if !view.Quick {

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
@@ -35,10 +38,48 @@ func main() {
 		mounts:    jail.ReadMountTable,
 	}
 	app := newApp(e)
-	err := app.RunContext(ctx, permuteArgs(app, os.Args))
+	args := permuteArgs(app, os.Args)
+	var log *iocageLog
+	var tees []*logTee
+	if e.uid == 0 {
+		path := os.Getenv(logFileEnv)
+		if path == "" {
+			path = defaultLogFile
+		}
+		if log = openIocageLog(path); log != nil {
+			log.line("INFO", strings.Join(os.Args, " "))
+			if !interactiveCommands[commandName(app, args)] {
+				out := &logTee{w: os.Stdout, log: log, level: "INFO"}
+				errw := &logTee{w: os.Stderr, log: log, level: "ERROR"}
+				tees = []*logTee{out, errw}
+				e.stdout, e.stderr = out, errw
+				app.Writer, app.ErrWriter = out, errw
+			}
+		}
+	}
+	err := app.RunContext(ctx, args)
 	interrupted := ctx.Err() != nil
 	stop()
-	os.Exit(exitCode(e, err, interrupted))
+	code := exitCode(e, err, interrupted)
+	for _, t := range tees {
+		t.flush()
+	}
+	if len(tees) == 0 && err != nil {
+		log.line("ERROR", errorLine(err))
+	}
+	log.close()
+	os.Exit(code)
+}
+
+// commandName is the verb of an argument list: its first word that is
+// not a global flag.
+func commandName(app *cli.App, args []string) string {
+	for _, a := range args[1:] {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
 }
 
 // exitCode prints err as one line on stderr and maps it to a status:

@@ -51,6 +51,7 @@ func newTreeHarness(t *testing.T) *harness {
 		t.Fatalf("activate: %s", h.stderr.String())
 	}
 	h.running(nil)
+	h.run.On([]string{"jls", "-j"}, "7\n", nil)
 	return h
 }
 

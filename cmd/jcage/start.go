@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
@@ -40,6 +43,7 @@ func startCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "rc", Usage: "start every jail with boot=on, lowest priority first"},
 			jobsFlag(),
+			ignoreFlag(),
 		},
 		Action: needRoot(e, "start", func(c *cli.Context) error {
 			h := e.host()
@@ -47,9 +51,30 @@ func startCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return h.StartJails(c.Context, inv, c.Args().Slice(), jail.StartOptions{
+			return ignoreFailures(c, e, h.StartJails(c.Context, inv, c.Args().Slice(), jail.StartOptions{
 				RC: c.Bool("rc"), Workers: c.Int("jobs"), Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e),
-			})
+			}))
 		}),
 	}
+}
+
+// ignoreFlag is iocage's -i/--ignore of start and stop: a jail that fails
+// is reported, and the command still exits 0 (ioc_start/ioc_stop
+// suppress_exception).
+func ignoreFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "report a jail that fails and go on, exiting 0"}
+}
+
+// ignoreFailures applies -i: err is printed (a several-jail command has
+// printed each failure already) and dropped, unless the command was
+// interrupted.
+func ignoreFailures(c *cli.Context, e *env, err error) error {
+	if err == nil || !c.Bool("ignore") || c.Context.Err() != nil {
+		return err
+	}
+	var multi *jail.MultiError
+	if !errors.As(err, &multi) {
+		fmt.Fprintln(e.stderr, errorLine(err))
+	}
+	return nil
 }

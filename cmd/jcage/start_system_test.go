@@ -70,6 +70,7 @@ func TestSystemStartStop(t *testing.T) {
 		"devfs rule showsets",
 		"devfs rule -s 1000 add -",
 		"jail -f " + conf + " -c",
+		"jls -j ioc-web jid",
 		"setfib 0 jexec ioc-web /bin/sh /etc/rc",
 		"jexec ioc-web /bin/sh /etc/rc",
 	}

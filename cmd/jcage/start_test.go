@@ -96,6 +96,7 @@ func TestStartSequence(t *testing.T) {
 		"devfs rule -s 1000 add -",
 		"/bin/sh -c echo prestart",
 		"jail -f " + conf + " -c",
+		"jls -j ioc-web jid",
 		"setfib 0 jexec ioc-web /bin/sh /etc/rc",
 		"/bin/sh -c echo poststart",
 	}
@@ -246,8 +247,6 @@ func TestStartFailureUnwinds(t *testing.T) {
 		{[]string{"setfib", "0", "jexec", "ioc-web", "route"}, true, "Stopped web due to VNET failure"},
 		{[]string{"setfib", "0", "jexec", "ioc-web", "/bin/sh", "/etc/rc"}, true, "Refusing to start web: exec_start failed"},
 		{[]string{"/bin/sh", "-c", "echo poststart"}, true, "Refusing to start web: exec_poststart failed"},
-		{[]string{"rctl", "-a"}, true, "failed to set memoryuse RCTL props"},
-		{[]string{"cpuset"}, true, "Failed to set cpuset to: 0-1"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.fail, "_"), func(t *testing.T) {
@@ -292,6 +291,28 @@ func TestStartFailureUnwinds(t *testing.T) {
 			cfg, _ := jail.Load(filepath.Join(dir, "config.json"))
 			if cfg.Has("last_started") {
 				t.Fatal("last_started recorded for a failed start")
+			}
+		})
+	}
+}
+
+// RCTL and cpuset failures leave the jail running, as in iocage, with
+// the failure on stderr and exit status 1.
+func TestStartDegradedKeepsJail(t *testing.T) {
+	for _, fail := range [][]string{{"rctl", "-a"}, {"cpuset"}, {"mount", "-t", "procfs"}} {
+		t.Run(strings.Join(fail, "_"), func(t *testing.T) {
+			h := lifeHarness(t)
+			dir := h.layJail("web", map[string]any{"memoryuse": "deny=1g", "cpuset": "0-1", "mount_procfs": 1})
+			h.run.Fail(fail, 1, "failed\n")
+			if code := h.jcage("start", "web"); code != 1 || !strings.HasPrefix(h.stderr.String(), "web is running, but: ") {
+				t.Fatalf("code %d stderr %q", code, h.stderr.String())
+			}
+			if last := strings.Join(h.lines(), "\n"); strings.Contains(last, " -r ioc-web") || strings.Contains(last, "delset") {
+				t.Fatalf("the jail was stopped:\n%s", last)
+			}
+			cfg, _ := jail.Load(filepath.Join(dir, "config.json"))
+			if !cfg.Has("last_started") {
+				t.Fatal("no last_started")
 			}
 		})
 	}

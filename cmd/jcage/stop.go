@@ -17,6 +17,7 @@ func stopCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "rc", Usage: "stop every jail with boot=on, highest priority first"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "skip exec_prestop and exec_stop and remove the jail"},
 			jobsFlag(),
+			ignoreFlag(),
 		},
 		Action: needRoot(e, "stop", func(c *cli.Context) error {
 			h := e.host()
@@ -24,10 +25,10 @@ func stopCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return h.StopJails(c.Context, inv, c.Args().Slice(), jail.StopOptions{
+			return ignoreFailures(c, e, h.StopJails(c.Context, inv, c.Args().Slice(), jail.StopOptions{
 				RC: c.Bool("rc"), Force: c.Bool("force") || e.force, Workers: c.Int("jobs"),
 				Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e),
-			})
+			}))
 		}),
 	}
 }

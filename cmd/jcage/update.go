@@ -19,6 +19,16 @@ func updateCommand(e *env) *cli.Command {
 		ArgsUsage: "[-P] JAIL | ALL",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "pkgs", Aliases: []string{"P"}, Usage: "also update the pkg repositories and every installed package of the jail"},
+			// iocage_cli/update.py: --server and --verify/--noverify reach
+			// fetch_update, where the server goes unused (freebsd-update
+			// reads ServerName from the jail's freebsd-update.conf) and
+			// verify picks a downloaded freebsd-update.sh over the
+			// release's own. jcage always runs the host's or the
+			// release's freebsd-update, never a download, so both are
+			// accepted and change nothing.
+			&cli.StringFlag{Name: "server", Aliases: []string{"s"}, Value: "download.freebsd.org", Usage: "accepted for iocage; freebsd-update reads ServerName from freebsd-update.conf"},
+			&cli.BoolFlag{Name: "verify", Aliases: []string{"V"}, Value: true, Usage: "accepted for iocage; no freebsd-update is downloaded"},
+			&cli.BoolFlag{Name: "noverify", Aliases: []string{"NV"}, Usage: "accepted for iocage; no freebsd-update is downloaded"},
 		},
 		Action: needRoot(e, "update", func(c *cli.Context) error {
 			if c.NArg() != 1 {

@@ -158,3 +158,20 @@ func TestUpdateCommandRefusals(t *testing.T) {
 		t.Fatal("a refused command changed something")
 	}
 }
+
+// update -s, -V and -NV are iocage's flags; the same freebsd-update runs.
+func TestUpdateServerAndVerifyFlags(t *testing.T) {
+	for _, args := range [][]string{{"-s", "mirror.example.org"}, {"-V"}, {"-NV"}, {"--noverify", "--server", "x"}} {
+		h := newTreeHarness(t)
+		h.addJail("web", map[string]any{"release": "14.3-RELEASE-p1"})
+		root := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.JailRoot("web"))
+		updRoot(t, root, "14.3-RELEASE-p1")
+		h.run.Respond = fuScript
+		if code := h.jcage(append(append([]string{"update"}, args...), "web")...); code != 0 {
+			t.Fatalf("%v: code %d stderr %q", args, code, h.stderr.String())
+		}
+		if !strings.Contains(strings.Join(h.run.Lines(), "\n"), "/usr/sbin/freebsd-update -b "+root) {
+			t.Fatalf("%v: %v", args, h.run.Lines())
+		}
+	}
+}

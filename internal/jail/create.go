@@ -507,7 +507,16 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 	}
 	if !req.Empty {
 		writes = append(writes, func() error { return writeHosts(root, p.name, cfg) },
-			func() error { return writeRCConf(t.Mountpoint, root) })
+			func() error {
+				if err := writeRCConf(t.Mountpoint, root); err != nil {
+					return err
+				}
+				// ip6_addr asking for router advertisements turns rtsold on.
+				if ip6, _ := cfg.Get("ip6_addr"); strings.Contains(ip6, "accept_rtadv") {
+					return setRCConfVar(root, "rtsold_enable", "YES")
+				}
+				return nil
+			})
 	}
 	if err := concurrently(writes...); err != nil {
 		return err

@@ -43,9 +43,16 @@ type DependentsError struct {
 }
 
 func (e *DependentsError) Error() string {
-	names := make([]string, len(e.Dependents))
-	for i, d := range e.Dependents {
-		names[i] = zfs.Base(strings.TrimSuffix(d, "/root"))
+	// A cloned jail depends twice, by its dataset and by its root: it is
+	// named once.
+	var names []string
+	seen := map[string]bool{}
+	for _, d := range e.Dependents {
+		n := zfs.Base(strings.TrimSuffix(d, "/root"))
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
 	}
 	return fmt.Sprintf("%s has dependent jails (who may also have dependents), use --recursive to destroy:\n%s", e.Name, strings.Join(names, "\n"))
 }

@@ -212,6 +212,13 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 	}
 	for _, ch := range changes {
 		h.say("%s", ChangeMessage(ch.key, old[ch.key], ch.value))
+		if ch.key == "ip6_addr" {
+			// iocage follows ip6_addr with rtsold_enable in the jail's
+			// rc.conf: YES for accept_rtadv, NO otherwise.
+			if err := setRCConfVar(j.RootPath(), "rtsold_enable", rtsoldFor(ch.value)); err != nil {
+				return err
+			}
+		}
 		if j.Running() {
 			if err := h.applyLive(ctx, j, ch.key, ch.value); err != nil {
 				return err

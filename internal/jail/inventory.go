@@ -162,6 +162,8 @@ type Jail struct {
 	Err      error       // a config that cannot be loaded: the jail is CORRUPT
 	JID      int         // 0 when not running
 	JLS      *JLSJail    // the running jail's jls record
+
+	dhcpIP4 string // list -l's IP4 of a running DHCP jail, read by ReadDHCPAddresses
 }
 
 // ConfigPath is the jail's config.json.

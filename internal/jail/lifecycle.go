@@ -165,6 +165,9 @@ type run struct {
 	net     *hostNet
 	netErr  error
 
+	fibMu   sync.Mutex
+	fibNets map[string]*hostNet // default routes of FIBs other than 0
+
 	devfs devfsSets
 
 	rctlOnce sync.Once

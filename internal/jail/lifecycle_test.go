@@ -251,8 +251,15 @@ ifconfig vnet0.7 up`
 	p := effective(t, "web", map[string]any{"vnet": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1", "ip4_addr": "vnet0|10.0.0.5/24", "vnet_interfaces": "em1 em2"})
 	release, destroy := VnetTeardownCmds("web", 7, p)
 	if cmdLines(release) != "ifconfig em1 -vnet ioc-web\nifconfig em2 -vnet ioc-web" ||
-		cmdLines(destroy) != "ifconfig vnet0.7 destroy\nifconfig vnet1.7 destroy" {
+		cmdLines(destroy) != "ifconfig vnet0.7 destroy" {
 		t.Fatalf("%s\n%s", cmdLines(release), cmdLines(destroy))
+	}
+	// The start made no NIC for lo0, and one per NIC for DHCP.
+	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "ip4_addr": "lo0|127.0.0.3"})); len(d) != 0 {
+		t.Fatalf("lo0 only: %s", cmdLines(d))
+	}
+	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "dhcp": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1"})); cmdLines(d) != "ifconfig vnet0.7 destroy\nifconfig vnet1.7 destroy" {
+		t.Fatalf("dhcp: %s", cmdLines(d))
 	}
 	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1})); len(d) != 0 {
 		t.Fatalf("no address, no NIC: %s", cmdLines(d))
@@ -305,7 +312,10 @@ ipfw -q add 101 nat 462 ip4 from any to any in via em0
 		cmdLines(then) != "kenv net.inet.ip.fw.default_to_accept=1\nkldload -n ipfw\nkldload -n ipfw_nat\nsysctl -q net.inet.ip.fw.enable=1" {
 		t.Fatal(cmdLines(first), cmdLines(then))
 	}
-	if env := natEnv(true, "vnet0|172.16.0.2/30", "172.16.0.1"); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=172.16.0.1 INTERNAL_IP=172.16.0.2 INTERNAL_BROADCAST_IP=172.16.0.3" {
+	if env := PrestartEnv(true, "172.16.0.1", "vnet0|172.16.0.2/30", extAddr{"10.0.0.10", "10.0.0.255"}); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=172.16.0.1 INTERNAL_IP=172.16.0.2 EXT_HOST=10.0.0.10 EXT_BCAST=10.0.0.255 INTERNAL_BROADCAST_IP=172.16.0.3" {
+		t.Fatalf("%v", env)
+	}
+	if env := PrestartEnv(false, "auto", "em0|172.16.0.1,lo0|127.0.0.2", extAddr{}); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=auto INTERNAL_IP=172.16.0.1 INTERNAL_BROADCAST_IP=172.16.0.1" {
 		t.Fatalf("%v", env)
 	}
 }

@@ -44,11 +44,16 @@ func (inv *Inventory) ListTable(v ListView) *render.Table {
 
 func (inv *Inventory) listRow(j *Jail, v ListView) []string {
 	if v.Quick {
+		// ioc_list.py list_all_quick: a corrupt jail is "NAME - CORRUPTED"
+		// with IP4 N/A; DHCP is the dhcp property or DHCP in ip4_addr.
 		if j.Err != nil {
-			return []string{j.Name, "- CORRUPTED"}
+			return []string{j.Name + " - CORRUPTED", "N/A"}
 		}
 		ip4 := j.Prop("ip4_addr")
-		if CheckTruthy(j.Prop("dhcp")) {
+		if ip4 == "" {
+			ip4 = "none"
+		}
+		if CheckTruthy(j.Prop("dhcp")) || strings.Contains(strings.ToUpper(ip4), "DHCP") {
 			ip4 = "DHCP"
 		}
 		return []string{j.Name, ip4}
@@ -121,8 +126,8 @@ func longIP4(j *Jail) string {
 	if !j.Running() {
 		return "DHCP (not running)"
 	}
-	if j.JLS != nil && len(j.JLS.IPv4) > 0 {
-		return "epair0b|" + j.JLS.IPv4[0]
+	if j.dhcpIP4 != "" {
+		return j.dhcpIP4
 	}
 	return "DHCP (running -- address requires root)"
 }
@@ -139,7 +144,9 @@ func (inv *Inventory) templateOf(j *Jail) string {
 	ds, _, _ := zfs.SplitSnap(origin)
 	ds = strings.TrimSuffix(ds, "/root")
 	name := zfs.Base(ds)
-	low := strings.ToLower(origin)
+	// ioc_list.py tests the reduced name, not the whole origin: a jail
+	// named "stable1" cloned from template "web" shows "web".
+	low := strings.ToLower(name)
 	if strings.Contains(low, "release") || strings.Contains(low, "stable") {
 		return "-"
 	}

@@ -25,6 +25,7 @@ type hostNet struct {
 type hostIface struct {
 	Name  string
 	Inet  []string
+	Bcast []string // the broadcast of each Inet address, "" for none
 	Inet6 []string
 	MTU   string
 }
@@ -63,6 +64,13 @@ func ParseIfconfig(out string) []hostIface {
 		switch f[0] {
 		case "inet":
 			cur.Inet = append(cur.Inet, f[1])
+			bcast := ""
+			for i := 2; i+1 < len(f); i++ {
+				if f[i] == "broadcast" {
+					bcast = f[i+1]
+				}
+			}
+			cur.Bcast = append(cur.Bcast, bcast)
 		case "inet6":
 			addr, _, _ := strings.Cut(f[1], "%")
 			cur.Inet6 = append(cur.Inet6, addr)
@@ -294,13 +302,15 @@ func VnetIfaceCmds(s VnetIfaceSpec) (cmds []host.Cmd, optional int) {
 	}
 	cmds = append(cmds, JexecCmd(s.Fib, s.Name, "ifconfig", jnic, "link", colonMAC(s.MacB)))
 	optional = -1
-	if s.NATAddr == "" {
+	// ioc_start.py start_network_vnet_iface: a NIC whose bridge is none
+	// joins no bridge.
+	if s.NATAddr == "" && s.Nic.Bridge != "none" {
 		if s.DefaultIf != "none" && s.DefaultIf != "" {
 			optional = len(cmds)
 			cmds = append(cmds, ifc(s.Nic.Bridge, "addm", s.DefaultIf))
 		}
 		cmds = append(cmds, ifc(s.Nic.Bridge, "addm", hostNic, "up"))
-	} else {
+	} else if s.NATAddr != "" {
 		cmds = append(cmds, ifc(hostNic, "inet", s.NATAddr+"/30"))
 	}
 	cmds = append(cmds, ifc(hostNic, "up"))

@@ -149,6 +149,11 @@ func (h *Host) FindPool(ctx context.Context, autoActivate bool) (string, error) 
 			active = append(active, p.Name)
 		}
 	}
+	if len(active) == 0 && h.UID == 0 {
+		if legacy := h.legacyPool(ctx, pools, roots); legacy != "" {
+			active = append(active, legacy)
+		}
+	}
 	switch {
 	case len(active) == 1:
 		return active[0], nil
@@ -221,3 +226,33 @@ func (h *Host) OpenTree(ctx context.Context, pool string, create bool) (*Tree, e
 	}
 	return &Tree{Layout: l, Mountpoint: have[l.Root()].Mountpoint}, nil
 }
+
+// legacyPool finds a pool marked the old way, with the zpool property
+// comment=iocage, and activates it as iocage's get_pool does
+// (iocage_lib/pools.py, ioc_common comment_check): org.freebsd.ioc:active
+// set to yes and the comment reset to "-". A zpool without the comment
+// property (old pool versions) has no legacy marker.
+func (h *Host) legacyPool(ctx context.Context, pools []zfs.Pool, roots map[string]zfs.Dataset) string {
+	if h.Run == nil {
+		return ""
+	}
+	out, err := h.Run.Run(ctx, LegacyCommentCmd)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), "\t")
+		if !ok || value != "iocage" || !roots[name].Mounted {
+			continue
+		}
+		if err := h.ZFS.SetProps(ctx, name, map[string]string{ActiveProp: "yes"}); err != nil {
+			return ""
+		}
+		h.Run.Run(ctx, host.Cmd{Name: "zpool", Args: []string{"set", "comment=-", name}})
+		return name
+	}
+	return ""
+}
+
+// LegacyCommentCmd reads every pool's comment.
+var LegacyCommentCmd = host.Cmd{Name: "zpool", Args: []string{"get", "-H", "-o", "name,value", "comment"}}

@@ -2,6 +2,7 @@ package jail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,26 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 			}
 			tx.Add(func() error { return h.ZFS.Rename(uctx, nw, origin, zfs.RenameOptions{}) })
 		}
+	}
+	// iocage.py rename: a dataset jailed=on can't be renamed, so the
+	// jail's data dataset and every file system below it get jailed=off
+	// first; the next start with jail_zfs sets it on again.
+	if ds, err := h.ZFS.List(ctx, from+"/data", zfs.ListOptions{Recursive: true, Props: []string{"jailed"}}); err == nil {
+		for _, dd := range ds {
+			if dd.Prop("jailed") != "on" {
+				continue
+			}
+			name := dd.Name
+			if err := h.ZFS.SetProps(ctx, name, map[string]string{"jailed": "off"}); err != nil {
+				return err
+			}
+			tx.Add(func() error {
+				// The move is undone first: the dataset has its old name.
+				return h.ZFS.SetProps(uctx, name, map[string]string{"jailed": "on"})
+			})
+		}
+	} else if !errors.Is(err, zfs.ErrNotFound) {
+		return err
 	}
 	d, err := tx.move(ctx, from, to, j.Template)
 	if err != nil {

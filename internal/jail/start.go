@@ -27,6 +27,13 @@ type jailRun struct {
 	out   io.Writer
 	warn  io.Writer
 	jid   int
+	// degraded lists what failed after which the jail keeps running.
+	degraded []string
+}
+
+// degrade records a failure the jail keeps running through.
+func (jr *jailRun) degrade(format string, a ...any) {
+	jr.degraded = append(jr.degraded, fmt.Sprintf(format, a...))
 }
 
 func (jr *jailRun) get(key string) string {
@@ -96,17 +103,27 @@ func checkStartable(j *Jail, facts HostFacts) error {
 	default:
 		return fmt.Errorf("%s is not a supported jail type.", typ)
 	}
+	// iocage.py start: check_release_newer(release, major_only=True), which
+	// (ioc_common.py check_release_newer, get_host_release) compares majors
+	// only and checks nothing on a host that is not a RELEASE (CURRENT,
+	// BETA, RC, PRERELEASE); a STABLE host counts as a RELEASE.
 	release, _ := j.Props.Get("release")
-	if release != "EMPTY" {
+	if release != "EMPTY" && hostIsRelease(facts.Release) {
 		hv, hok := facts.version()
 		jv, jok := parseRelVersion(release)
-		if hok && jok && hv < jv {
+		if hok && jok && hv/100 < jv/100 {
 			hostRel, _, _ := strings.Cut(facts.Release, "-")
 			jailRel, _, _ := strings.Cut(release, "-")
 			return fmt.Errorf("Host: %s is not greater than jail: %s This is unsupported.", hostRel, jailRel)
 		}
 	}
 	return nil
+}
+
+// hostIsRelease is ioc_common.py get_host_release's test: a host release
+// without -RELEASE (or -STABLE, which FreeNAS runs) is "Not a RELEASE".
+func hostIsRelease(release string) bool {
+	return strings.Contains(release, "-RELEASE") || strings.Contains(release, "-STABLE")
 }
 
 // checkFstab reads the jail's fstab the way the start needs it: every
@@ -195,12 +212,12 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 			return err
 		}
 		defer func() {
-			if err != nil {
+			if err != nil && !isDegraded(err) {
 				r.releaseNATPorts(j)
 			}
 		}()
 		if natIface == "none" {
-			n, err := r.hostNet(ctx)
+			n, err := r.fibNet(ctx, jr.fib())
 			if err != nil {
 				return err
 			}
@@ -212,7 +229,7 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	}
 	gw4, gw6 := jr.get("defaultrouter"), jr.get("defaultrouter6")
 	if vnet && (gw4 == "auto" || gw6 == "auto") {
-		n, err := r.hostNet(ctx)
+		n, err := r.fibNet(ctx, jr.fib())
 		if err != nil {
 			return err
 		}
@@ -234,7 +251,7 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	rv.Log = warn
 	cctx := context.WithoutCancel(ctx)
 	defer func() {
-		if err != nil {
+		if err != nil && !isDegraded(err) {
 			rv.Fail()
 			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 				err = &interrupted{err, cerr}
@@ -245,15 +262,24 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	if err := jr.syncRCConf(ctx, dhcp); err != nil {
 		return err
 	}
+	// ioc_start.py __start_jail__ runs both mounts with Popen and never
+	// looks at the result: the jail starts without the file system. jcage
+	// starts it too, and reports the failure in the exit status.
 	if jr.props.Bool("mount_procfs") {
 		node, err := confine.CheckPath(jr.root(), "proc", false)
+		if errors.Is(err, fs.ErrNotExist) {
+			// mount(8) reports the missing directory itself; the jail
+			// runs on without procfs, as under iocage.
+			node, err = confine.Path(jr.root(), "proc"), nil
+		}
 		if err != nil {
 			return fmt.Errorf("%s: mount procfs: %w", name, err)
 		}
 		if _, err := jr.runCmd(ctx, host.Cmd{Name: "mount", Args: []string{"-t", "procfs", "proc", node}}); err != nil {
-			return fmt.Errorf("%s: mount procfs: %w", name, err)
+			jr.degrade("mount procfs: %s", errorText(err))
+		} else {
+			rv.Add(func() error { return jr.umountQuiet(cctx, node) })
 		}
-		rv.Add(func() error { return jr.umountQuiet(cctx, node) })
 	}
 	if jr.props.Bool("mount_linprocfs") {
 		node, err := confine.CheckPath(jr.root(), "compat/linux/proc", true)
@@ -261,9 +287,10 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 			return fmt.Errorf("%s: mount linprocfs: %w", name, err)
 		}
 		if _, err := jr.runCmd(ctx, host.Cmd{Name: "mount", Args: []string{"-t", "linprocfs", "linproc", node}}); err != nil {
-			return fmt.Errorf("%s: mount linprocfs: %w", name, err)
+			jr.degrade("mount linprocfs: %s", errorText(err))
+		} else {
+			rv.Add(func() error { return jr.umountQuiet(cctx, node) })
 		}
-		rv.Add(func() error { return jr.umountQuiet(cctx, node) })
 	}
 	if jr.props.Bool("jail_zfs") {
 		if err := jr.prepareJailZFS(ctx); err != nil {
@@ -321,7 +348,19 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 		return nil
 	})
 
-	if err := jr.hook(ctx, "exec_prestart", natEnv(vnet, ip4, natGateway)); err != nil {
+	var preEnv []string
+	if nat {
+		n, err := r.fibNet(ctx, jr.fib())
+		if err != nil {
+			return err
+		}
+		router := gw4
+		if !vnet {
+			router = jr.get("defaultrouter")
+		}
+		preEnv = PrestartEnv(vnet, router, ip4, n.extAddr())
+	}
+	if err := jr.hook(ctx, "exec_prestart", preEnv); err != nil {
 		return fmt.Errorf("Refusing to start %s: exec_prestart failed: %w", name, err)
 	}
 	if _, err := jr.runCmd(ctx, JailStartCmd(confPath, r.debug, jr.get("host_hostname"), j.Name)); err != nil {
@@ -338,12 +377,12 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	jr.say("  + Started OK")
 	jr.say("%s", ruleset.Message())
 
-	if vnet || jr.get("cpuset") != "off" {
-		if jr.jid, err = jr.lookupJID(ctx); err != nil {
-			return err
-		}
-		forced.jid = jr.jid
+	// The JID names the host side of each vnet NIC, pins the cpuset and
+	// is told to exec_poststart.
+	if jr.jid, err = jr.lookupJID(ctx); err != nil {
+		return err
 	}
+	forced.jid = jr.jid
 	jr.linkDevLog()
 
 	if vnet {
@@ -385,7 +424,7 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 		// Best effort, as in iocage: the jail may not ship rtsold.
 		jr.runCmd(ctx, JexecCmd(jr.fib(), j.Name, "service", "rtsold", "start"))
 	}
-	if err := jr.hook(ctx, "exec_poststart", []string{"JNAME=" + JailName(j.Name)}); err != nil {
+	if err := jr.hook(ctx, "exec_poststart", PoststartEnv(jr.jid, j.Name)); err != nil {
 		return fmt.Errorf("Refusing to start %s: exec_poststart failed: %w", name, err)
 	}
 	jr.say("  + Executing poststart OK")
@@ -398,19 +437,25 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 		}
 		jr.say("  + DHCP Address: %s", addr)
 	}
-	if err := jr.applyRCTL(ctx); err != nil {
-		return err
-	}
-	if cs := jr.get("cpuset"); cs != "off" {
-		jr.say("  + Setting cpuset to: %s", cs)
-		if _, err := jr.runCmd(ctx, CpusetCmd(cs, jr.jid)); err != nil {
-			return fmt.Errorf("%s: Failed to set cpuset to: %s: %w", name, cs, err)
-		}
-	}
 	if err := jr.store("last_started", r.now().UTC().Format("2006-01-02 15:04:05")); err != nil {
 		return err
 	}
+	// ioc_start.py __start_jail__ sets last_started, then the RCTL rules
+	// and the cpuset, and only logs their failures: the jail keeps
+	// running. So does it here; the failures come back as a
+	// DegradedError, which the exit status reports.
+	jr.applyRCTL(ctx)
+	if cs := jr.get("cpuset"); cs != "off" {
+		jr.say("  + Setting cpuset to: %s", cs)
+		if _, err := jr.runCmd(ctx, CpusetCmd(cs, jr.jid)); err != nil {
+			jr.say("  + Failed to set cpuset to: %s", cs)
+			jr.degrade("Failed to set cpuset to: %s: %s", cs, errorText(err))
+		}
+	}
 	rv.Success()
+	if len(jr.degraded) > 0 {
+		return &DegradedError{Jail: name, Failures: jr.degraded}
+	}
 	return nil
 }
 
@@ -458,14 +503,17 @@ func RCTLCmds(name string, p *Config) []host.Cmd {
 	return append([]host.Cmd{{Name: "rctl", Args: []string{"-r", "jail:" + JailName(name) + ":"}}}, rules...)
 }
 
-func (jr *jailRun) applyRCTL(ctx context.Context) error {
+// applyRCTL sets the jail's limits; failures are recorded with degrade,
+// not returned, as the jail is already running.
+func (jr *jailRun) applyRCTL(ctx context.Context) {
 	cmds := RCTLCmds(jr.j.Name, jr.props)
 	if len(cmds) == 0 {
-		return nil
+		return
 	}
 	out, err := jr.runCmd(ctx, host.Cmd{Name: "sysctl", Args: []string{"kern.racct.enable"}})
 	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "1") {
-		return errors.New("Please set kern.racct.enable -> 1 to set rctl rules")
+		jr.degrade("Please set kern.racct.enable -> 1 to set rctl rules")
+		return
 	}
 	// No rule to remove is not a failure.
 	jr.runCmd(ctx, cmds[0])
@@ -479,9 +527,8 @@ func (jr *jailRun) applyRCTL(ctx context.Context) error {
 	}
 	if len(failed) > 0 {
 		jr.say("  + Failed to set %s RCTL props", strings.Join(failed, ", "))
-		return fmt.Errorf("%s: failed to set %s RCTL props", jr.uuid(), strings.Join(failed, ", "))
+		jr.degrade("Failed to set %s RCTL props", strings.Join(failed, ", "))
 	}
-	return nil
 }
 
 // lookupJID asks jls for the JID of the jail just created.
@@ -900,9 +947,15 @@ func ParseDHCPAddress(out string) (string, error) {
 }
 
 // startVnet wires every NIC of a vnet jail and its default routes; it
-// returns the failures.
+// returns the failures. It follows ioc_start.py start_network,
+// start_network_interface_vnet and start_network_vnet_addr of the
+// freebsd/iocage fork: a NIC whose bridge is none joins no bridge and
+// takes vnet_default_mtu; lo0|ADDR sets an alias on the jail's own lo0;
+// DHCP stands in for the IPv4 addresses only, so static IPv6 addresses
+// are still set; and each family's default route is skipped on its own,
+// IPv4 for DHCP and IPv6 for accept_rtadv.
 func (jr *jailRun) startVnet(ctx context.Context, ip4, ip6, gw4, gw6, natGateway string, dhcp bool) []string {
-	n, err := jr.r.hostNet(ctx)
+	n, err := jr.r.fibNet(ctx, jr.fib())
 	if err != nil {
 		return []string{errorText(err)}
 	}
@@ -921,7 +974,7 @@ func (jr *jailRun) startVnet(ctx context.Context, ip4, ip6, gw4, gw6, natGateway
 	for _, nic := range nics {
 		mtu := jr.get(nic.Nic + "_mtu")
 		if mtu == "" || mtu == "auto" {
-			if natGateway != "" {
+			if natGateway != "" || nic.Bridge == "none" {
 				mtu = jr.get("vnet_default_mtu")
 			} else {
 				mtu = jr.bridgeMTU(ctx, nic.Bridge, defIf, dhcp)
@@ -933,8 +986,8 @@ func (jr *jailRun) startVnet(ctx context.Context, ip4, ip6, gw4, gw6, natGateway
 			v6    bool
 		}{{ip4, false}, {ip6, true}} {
 			addrs := fam.addrs
-			if dhcp && !strings.Contains(addrs, "accept_rtadv") {
-				// DHCP brings the NIC up whatever the addresses say.
+			if dhcp && !fam.v6 {
+				// DHCP brings the NIC up whatever the IPv4 addresses say.
 				addrs = nic.Nic + "|''"
 			}
 			if addrs == "none" {
@@ -942,16 +995,16 @@ func (jr *jailRun) startVnet(ctx context.Context, ip4, ip6, gw4, gw6, natGateway
 			}
 			for _, a := range strings.Split(addrs, ",") {
 				iface, ip := splitAddr(a)
-				if iface != nic.Nic {
+				if iface != nic.Nic && iface != "lo0" {
 					continue
 				}
-				if !configured {
+				if iface != "lo0" && !configured {
 					configured = true
 					if e := jr.startVnetIface(ctx, nic, mtu, defIf, natGateway, rtadv); e != "" {
 						errs = append(errs, e)
 					}
 				}
-				if dhcp || ip == "accept_rtadv" {
+				if (dhcp && !fam.v6) || ip == "accept_rtadv" {
 					continue
 				}
 				if _, err := jr.runCmd(ctx, VnetAddrCmd(jr.fib(), jr.j.Name, iface, ip, fam.v6)); err != nil {
@@ -960,14 +1013,14 @@ func (jr *jailRun) startVnet(ctx context.Context, ip4, ip6, gw4, gw6, natGateway
 			}
 		}
 	}
-	if len(errs) > 0 || dhcp || rtadv {
+	if len(errs) > 0 {
 		return errs
 	}
 	for _, r := range []struct {
 		addrs, gw string
-		v6        bool
-	}{{ip4, gw4, false}, {ip6, gw6, true}} {
-		if r.addrs == "none" || r.gw == "none" || r.gw == "" {
+		v6, skip  bool
+	}{{ip4, gw4, false, dhcp}, {ip6, gw6, true, rtadv}} {
+		if r.skip || r.addrs == "none" || r.gw == "none" || r.gw == "" {
 			continue
 		}
 		gw := r.gw
@@ -1183,26 +1236,6 @@ func (jr *jailRun) allocateNAT(ctx context.Context, iface string, vnet bool) (st
 		return "", "", err
 	}
 	return h1, ip4, jr.store("defaultrouter", h1)
-}
-
-// natEnv is what exec_prestart of a NAT jail is told about its addresses.
-func natEnv(vnet bool, ip4, gateway string) []string {
-	if gateway == "" && !vnet {
-		addr := natAddr(ip4)
-		if addr == "" {
-			return nil
-		}
-		return []string{"INTERNAL_IP=" + addr}
-	}
-	if gateway == "" {
-		return nil
-	}
-	addr := natAddr(ip4)
-	env := []string{"INTERNAL_DEFAULT_ROUTER=" + gateway, "INTERNAL_IP=" + addr}
-	if p, err := parsePrefix(addr + "/30"); err == nil {
-		env = append(env, "INTERNAL_BROADCAST_IP="+p)
-	}
-	return env
 }
 
 // parsePrefix returns the broadcast address of an IPv4 prefix.

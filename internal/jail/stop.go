@@ -69,10 +69,28 @@ func VnetTeardownCmds(name string, jid int, p *Config) (release, destroy []host.
 	}
 	ip4, _ := p.Get("ip4_addr")
 	ip6, _ := p.Get("ip6_addr")
-	// Without an address (or DHCP, or NAT) no NIC was made.
-	if p.Bool("dhcp") || ip4 != "none" || ip6 != "none" || p.Bool("nat") {
-		nics, _ := p.Get("interfaces")
-		for _, n := range parseInterfaces(nics) {
+	// Only the NICs the start made are destroyed: every NIC with DHCP,
+	// else those an address names (a bare address is vnet0's), and vnet0
+	// of a NAT jail. iocage (ioc_stop.py) destroys every NIC once any
+	// address is set, and so reports a failure for a jail whose only
+	// address is lo0|ADDR, which makes none.
+	dhcp := wantsDHCP(p)
+	named := map[string]bool{}
+	for _, list := range []string{ip4, ip6} {
+		if list == "none" {
+			continue
+		}
+		for _, a := range strings.Split(list, ",") {
+			iface, _ := splitAddr(a)
+			named[iface] = true
+		}
+	}
+	if p.Bool("nat") {
+		named["vnet0"] = true
+	}
+	nics, _ := p.Get("interfaces")
+	for _, n := range parseInterfaces(nics) {
+		if dhcp || named[n.Nic] {
 			destroy = append(destroy, host.Cmd{Name: "ifconfig", Args: []string{n.HostNic(jid), "destroy"}})
 		}
 	}

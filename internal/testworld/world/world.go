@@ -52,6 +52,8 @@ func New(t testing.TB) *World {
 		// time; pinning keeps each test on its pool.
 		"JCAGE_POOL="+w.Pool.Name,
 		"JCAGE_RUN_DIR="+t.TempDir(),
+		// iocage's log, which root's commands append to.
+		"IOCAGE_LOGFILE="+filepath.Join(t.TempDir(), "iocage.log"),
 	)
 	return w
 }

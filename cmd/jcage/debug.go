@@ -1,0 +1,36 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/jcage/jcage/internal/jail"
+)
+
+func init() { registerCommand(debugCommand) }
+
+// debugCommand is iocage's debug: the support bundle, in IOCROOT/debug
+// unless -d names a directory (iocage_cli/debug.py).
+func debugCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:        "debug",
+		Usage:       "Create a debug directory.",
+		Description: "Writes iocage's support bundle: host.txt with the datasets, mounts and routes,\nand NAME.txt for each jail and template with its properties, fstab and\nconfiguration files and, when it runs, its interfaces and routes.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "directory", Aliases: []string{"d"}, Usage: "Directory to keep debug, defaults to mountpoint/debug."},
+		},
+		Action: needRoot(e, "debug", func(c *cli.Context) error {
+			h := e.host()
+			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+			if err != nil {
+				return err
+			}
+			dir := c.String("directory")
+			if dir == "" {
+				dir = filepath.Join(inv.Tree.Mountpoint, "debug")
+			}
+			return h.Debug(c.Context, inv, dir)
+		}),
+	}
+}
