@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -101,6 +102,11 @@ func fetchOptions(c *cli.Context, e *env) (release.Options, error) {
 		Insecure: c.Bool("noverify"),
 		Getenv:   os.Getenv,
 		Err:      e.stderr,
+	}
+	// iocage prefixes any other scheme with http://, which then asks
+	// DNS for a host named "file" or "ftp".
+	if scheme, _, ok := strings.Cut(opts.Server, "://"); ok && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+		return opts, fmt.Errorf("fetch: server %q: a mirror is reached over http:// or https://", opts.Server)
 	}
 	if v := os.Getenv(retryDelayEnv); v != "" {
 		d, err := time.ParseDuration(v)

@@ -216,7 +216,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 	case ClassRuleset:
 		n, ok := parseInt(value, false)
 		if !ok || n > maxPort {
-			return "", fmt.Sprintf("Invalid %s value: %s", key, value)
+			return "", fmt.Sprintf("Invalid %s value: %s", key, shown(value))
 		}
 		return strconv.FormatInt(n, 10), ""
 
@@ -367,7 +367,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		if value == "none" || zfsSizeRE.MatchString(value) {
 			return value, ""
 		}
-		return "", value + " should have a suffix ending in M, G, or T."
+		return "", shown(value) + " should have a suffix ending in M, G, or T."
 
 	case ClassZFSDedup:
 		if slices.Contains(dedupValues, value) {
@@ -761,7 +761,7 @@ func checkNATForwards(value string) (string, string) {
 	if value == "none" {
 		return value, ""
 	}
-	bad := "Invalid nat_forwards value: " + value
+	bad := "Invalid nat_forwards value: " + shown(value)
 	var out []string
 	for _, fwd := range strings.Split(value, ",") {
 		if n, ok := parseInt(fwd, false); ok && n >= 1 && n <= maxPort {
@@ -797,10 +797,10 @@ func checkNATForwards(value string) (string, string) {
 func checkNATPrefix(value string) (string, string) {
 	a, err := netip.ParseAddr(value + ".0.0")
 	if err != nil || !a.Is4() || strings.Count(value, ".") != 1 {
-		return "", "Invalid nat_prefix value: " + value + "\nSupply the first two octets only (XXX.XXX)"
+		return "", "Invalid nat_prefix value: " + shown(value) + "\nSupply the first two octets only (XXX.XXX)"
 	}
 	if !a.IsPrivate() {
-		return "", "Invalid nat_prefix value: " + value + "\nMust be a private range"
+		return "", "Invalid nat_prefix value: " + shown(value) + "\nMust be a private range"
 	}
 	return value, ""
 }

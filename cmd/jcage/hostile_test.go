@@ -1,0 +1,22 @@
+package main
+
+import (
+	"strconv"
+	"testing"
+)
+
+// A mirror is reached over http or https: another scheme is refused in one
+// line before anything is asked of the network or the pool.
+func TestFetchRefusesOtherSchemes(t *testing.T) {
+	h := newTreeHarness(t)
+	before := h.zfs.Calls("")
+	for _, server := range []string{"file:///etc", "ftp://ftp.freebsd.org", "FILE:///x", "gopher://x\n"} {
+		if code := h.jcage("fetch", "-s", server, "-r", "14.3-RELEASE"); code != 1 ||
+			h.stderr.String() != "fetch: server "+strconv.Quote(server)+": a mirror is reached over http:// or https://\n" {
+			t.Errorf("fetch -s %q: %d %q", server, code, h.stderr.String())
+		}
+	}
+	if calls := h.zfs.Calls("") - before; calls != 0 {
+		t.Errorf("refused fetches made %d zfs calls", calls)
+	}
+}
