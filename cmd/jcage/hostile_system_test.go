@@ -79,8 +79,8 @@ func TestSystemHostileInputs(t *testing.T) {
 	cases = append(cases, hostileProps(rel)...)
 	cases = append(cases, hostileFstab(src)...)
 	cases = append(cases, hostileImports(t, w, rel)...)
-	cases = append(cases, hostileFetches(t, m.URL)...)
-	cases = append(cases, hostileMirror(t)...)
+	cases = append(cases, hostileFetches(t, w, m.URL)...)
+	cases = append(cases, hostileMirror(t, w)...)
 	cases = append(cases,
 		hostileCase{name: "template from .dot", args: []string{"set", "template=yes", ".dot"}},
 		hostileCase{name: "template from a 64-byte name", args: []string{"set", "template=yes", long}},
@@ -401,10 +401,21 @@ func hostileImports(t *testing.T, w *world.World, rel string) []hostileCase {
 	return out
 }
 
+// downloadDataset makes POOL/iocage/download/REL as an earlier fetch
+// leaves it. A refused fetch must leave it as it was (no MANIFEST, no
+// set); and a fetch that finds it there makes and destroys no dataset,
+// which spares zfs-fuse a create and destroy per case.
+func downloadDataset(w *world.World, rel string) {
+	w.ZFS("create", w.Pool.Name+"/iocage/download/"+rel)
+}
+
 // hostileFetches points fetch at bad release names, misbehaving mirrors
 // and local releases with hostile MANIFESTs.
-func hostileFetches(t *testing.T, url string) []hostileCase {
+func hostileFetches(t *testing.T, w *world.World, url string) []hostileCase {
 	t.Helper()
+	for _, r := range []string{"14.2-RELEASE", "14.0-RELEASE"} {
+		downloadDataset(w, r)
+	}
 	var out []hostileCase
 	for _, r := range []string{"ALL", "..", "../../etc", "-", "14.3-RELEASE/../x", "14.3-RELEASE\n", "x", "14", "/14.3-RELEASE", ".14.3"} {
 		out = append(out, hostileCase{name: fmt.Sprintf("fetch -r %q", r), args: []string{"fetch", "-s", url, "-NU", "--release=" + r}})
@@ -421,16 +432,14 @@ func hostileFetches(t *testing.T, url string) []hostileCase {
 	)
 	dir := t.TempDir()
 	manifests := map[string]string{
-		"empty":      "",
-		"no tab":     "base.txz 0123\n",
-		"bad sum":    "base.txz\tnot-a-sum\t1\tbase\tBase\ton\n",
-		"climbing":   "../../etc/passwd\t" + strings.Repeat("a", 64) + "\t1\tbase\tBase\ton\n",
-		"absolute":   "/etc/passwd\t" + strings.Repeat("a", 64) + "\t1\tbase\tBase\ton\n",
-		"dotdot":     "..\t" + strings.Repeat("a", 64) + "\t1\tbase\tBase\ton\n",
-		"html":       "<html><body>404 Not Found</body></html>\n",
-		"no base":    "src.txz\t" + strings.Repeat("a", 64) + "\t1\tsrc\tSource\toff\n",
-		"wrong base": "base.txz\t" + strings.Repeat("a", 64) + "\t1\tbase\tBase\ton\n",
-		"huge":       strings.Repeat("x", 2<<20),
+		"empty":    "",
+		"no tab":   "base.txz 0123\n",
+		"bad sum":  "base.txz\tnot-a-sum\t1\tbase\tBase\ton\n",
+		"climbing": "../../etc/passwd\t" + strings.Repeat("a", 64) + "\t1\tbase\tBase\ton\n",
+		"absolute": "/etc/passwd\t" + strings.Repeat("a", 64) + "\t1\tbase\tBase\ton\n",
+		"dotdot":   "..\t" + strings.Repeat("a", 64) + "\t1\tbase\tBase\ton\n",
+		"html":     "<html><body>404 Not Found</body></html>\n",
+		"huge":     strings.Repeat("x", 2<<20),
 	}
 	i := 0
 	for kind, body := range manifests {
@@ -446,9 +455,10 @@ func hostileFetches(t *testing.T, url string) []hostileCase {
 		if err := os.WriteFile(filepath.Join(d, "base.txz"), []byte("not xz"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, hostileCase{name: "fetch local MANIFEST " + kind, args: []string{"fetch", "-f", "-d", dir, "-r", r},
-			noisy: kind == "wrong base" || kind == "no base"})
+		downloadDataset(w, r)
+		out = append(out, hostileCase{name: "fetch local MANIFEST " + kind, args: []string{"fetch", "-f", "-d", dir, "-r", r}})
 	}
+	downloadDataset(w, "14.99-RELEASE")
 	out = append(out, hostileCase{name: "fetch local without MANIFEST", args: []string{"fetch", "-f", "-d", dir, "-r", "14.99-RELEASE"}})
 	if err := os.MkdirAll(filepath.Join(dir, "14.99-RELEASE"), 0o755); err != nil {
 		t.Fatal(err)
@@ -458,7 +468,7 @@ func hostileFetches(t *testing.T, url string) []hostileCase {
 
 // hostileMirror serves releases whose MANIFEST or sets are hostile, and
 // HTTP answers a mirror should not give, under /h/REL/FILE.
-func hostileMirror(t *testing.T) []hostileCase {
+func hostileMirror(t *testing.T, w *world.World) []hostileCase {
 	t.Helper()
 	sum := strings.Repeat("a", 64)
 	manifests := map[string]string{
@@ -471,7 +481,6 @@ func hostileMirror(t *testing.T) []hostileCase {
 		"blank":     "\n\n\t\n",
 		"nul":       "base.txz\x00\t" + sum + "\n",
 		"huge":      strings.Repeat("#", 2<<20),
-		"no base":   "src.txz\t" + sum + "\t1\tsrc\tSource\toff\n",
 	}
 	status := map[string]int{"403": 403, "410": 410, "401": 401, "418": 418}
 	var rels []string
@@ -480,6 +489,7 @@ func hostileMirror(t *testing.T) []hostileCase {
 	add := func(kind string) string {
 		i++
 		r := fmt.Sprintf("14.%d-RELEASE", 40+i)
+		downloadDataset(w, r)
 		rels = append(rels, r)
 		kinds[r] = kind
 		return r
@@ -515,20 +525,18 @@ func hostileMirror(t *testing.T) []hostileCase {
 				body = "base.txz\t" + sum + "\t1\tbase\tBase\ton\n"
 			}
 			io.WriteString(w, body)
-		case kind == "wrong base":
-			io.WriteString(w, "not the set")
 		default:
 			http.NotFound(w, r)
 		}
 	}))
 	t.Cleanup(srv.Close)
 	for kind := range manifests {
-		out = append(out, hostileCase{name: "fetch MANIFEST " + kind, args: []string{"fetch", "-s", srv.URL, "-d", "h", "-NU", "-r", add(kind)}, noisy: kind == "no base"})
+		out = append(out, hostileCase{name: "fetch MANIFEST " + kind, args: []string{"fetch", "-s", srv.URL, "-d", "h", "-NU", "-r", add(kind)}})
 	}
 	for kind := range status {
 		out = append(out, hostileCase{name: "fetch answered " + kind, args: []string{"fetch", "-s", srv.URL, "-d", "h", "-NU", "-r", add(kind)}, noisy: false})
 	}
-	for _, kind := range []string{"redirect to file:", "redirect loop", "redirect to another host", "500", "wrong base"} {
+	for _, kind := range []string{"redirect to file:", "redirect loop", "redirect to another host", "500"} {
 		out = append(out, hostileCase{name: "fetch answered " + kind, args: []string{"fetch", "-s", srv.URL, "-d", "h", "-NU", "-r", add(kind)}, noisy: true})
 	}
 	return out
