@@ -74,6 +74,12 @@ func fetchCommand(e *env) *cli.Command {
 		},
 		Action: needRoot(e, "fetch", func(c *cli.Context) error {
 			if c.Bool("plugins") || c.String("plugin-name") != "" {
+				// A plugin jail's name is a new jail name.
+				if c.IsSet("name") {
+					if err := jail.CheckName(c.String("name")); err != nil {
+						return err
+					}
+				}
 				if fetchPlugin == nil {
 					return errors.New("fetch: plugins are not supported by this build")
 				}

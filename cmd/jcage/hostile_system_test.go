@@ -252,6 +252,9 @@ func hostileNames(rel string) []hostileCase {
 	for _, n := range []string{"default", "-x", ".hidden", "a..b", strings.Repeat("t", 64)} {
 		out = append(out, hostileCase{name: "create template=yes -n " + label(n), args: []string{"create", "-r", rel, "--name=" + n, "template=yes"}})
 	}
+	for _, n := range []string{"ALL", "-x", "a..b", ".p", strings.Repeat("p", 64)} {
+		out = append(out, hostileCase{name: "fetch -P -n " + label(n), args: []string{"fetch", "-P", "plex", "--name=" + n}})
+	}
 	out = append(out,
 		hostileCase{name: "create -c 2 past the limit", args: []string{"create", "-r", rel, "-c", "2", "--name=" + strings.Repeat("c", 62)}},
 		hostileCase{name: "create -c 3 reserved stem", args: []string{"create", "-r", rel, "-c", "3", "--name=-c"}},

@@ -20,3 +20,19 @@ func TestFetchRefusesOtherSchemes(t *testing.T) {
 		t.Errorf("refused fetches made %d zfs calls", calls)
 	}
 }
+
+// fetch -P -n names a new jail: it is held to create's rules before the
+// plugin is looked at.
+func TestFetchPluginNameChecked(t *testing.T) {
+	h := newTreeHarness(t)
+	for name, msg := range map[string]string{
+		"ALL":  "You cannot name a jail ALL, that is a reserved name.\n",
+		"-x":   "Invalid name -x: a name cannot start with \"-\", please choose another.\n",
+		"a..b": "Invalid name a..b: a name cannot contain \"..\", please choose another.\n",
+		"a\nb": "Invalid character in \"a\\nb\", please remove it.\n",
+	} {
+		if code := h.jcage("fetch", "-P", "plex", "--name="+name); code != 1 || h.stderr.String() != msg {
+			t.Errorf("fetch -P plex -n %q: %d %q", name, code, h.stderr.String())
+		}
+	}
+}
