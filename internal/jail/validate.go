@@ -836,9 +836,10 @@ func checkDatasets(key, value string, ctx *SetContext) (string, string) {
 }
 
 // poolRelative returns why ds cannot name a dataset below the pool, or "".
-// The components follow zfs_namecheck.c's entity_namecheck (letters,
-// digits, "_.:-"; never "." or ".."), without the space jail_zfs_dataset
-// separates on.
+// The components follow OpenZFS's entity_namecheck (zfs_namecheck.c:
+// letters, digits and "-_.:", never "." or ".."), without the space
+// jail_zfs_dataset separates on and the "%" of zfs receive's temporary
+// names.
 func poolRelative(ds string) string {
 	if strings.HasPrefix(ds, "/") {
 		return "a dataset relative to the pool, not an absolute name"
@@ -859,7 +860,9 @@ func poolRelative(ds string) string {
 	return ""
 }
 
-// zfsMaxNameLen is ZFS_MAX_DATASET_NAME_LEN (256, with the NUL).
+// zfsMaxNameLen is ZFS_MAX_DATASET_NAME_LEN (256, with the NUL). It
+// bounds the whole name, POOL/DS, so it is a loose bound on DS; zfs create
+// reports what the pool's name leaves no room for.
 const zfsMaxNameLen = 256 - 1
 
 // ownDataset reports whether ds, relative to the pool, is outside the
