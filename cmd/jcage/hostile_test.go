@@ -36,3 +36,20 @@ func TestFetchPluginNameChecked(t *testing.T) {
 		}
 	}
 }
+
+// A jail an iocage host holds under a name jcage no longer gives out keeps
+// working, but does not become a template under it.
+func TestTemplateConversionChecksName(t *testing.T) {
+	h := newTreeHarness(t)
+	h.addJail(".dot", nil)
+	moves := func() int { return h.zfs.Calls("rename") + h.zfs.Calls("set") + h.zfs.Calls("snapshot") }
+	before := moves()
+	if code := h.jcage("set", "template=yes", ".dot"); code != 1 ||
+		h.stderr.String() != "Invalid name .dot: a name cannot start with \".\", please choose another.\n" {
+		t.Fatalf("set template=yes .dot: %d %q", code, h.stderr.String())
+	}
+	if calls := moves() - before; calls != 0 {
+		t.Errorf("the refused conversion made %d zfs changes", calls)
+	}
+	h.must("set", "notes=still works", ".dot")
+}
