@@ -75,6 +75,12 @@ func fetchCommand(e *env) *cli.Command {
 		},
 		Action: needRoot(e, "fetch", func(c *cli.Context) error {
 			if c.Bool("plugins") || c.String("plugin-name") != "" {
+				// A plugin jail's name is a new jail name.
+				if c.IsSet("name") {
+					if err := jail.CheckName(c.String("name")); err != nil {
+						return err
+					}
+				}
 				if fetchPlugin == nil {
 					return errors.New("fetch: plugins are not supported by this build")
 				}
@@ -103,6 +109,11 @@ func fetchOptions(c *cli.Context, e *env) (release.Options, error) {
 		Insecure: c.Bool("noverify"),
 		Getenv:   os.Getenv,
 		Err:      e.stderr,
+	}
+	// iocage prefixes any other scheme with http://, which then asks
+	// DNS for a host named "file" or "ftp".
+	if scheme, _, ok := strings.Cut(opts.Server, "://"); ok && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+		return opts, fmt.Errorf("fetch: server %q: a mirror is reached over http:// or https://", opts.Server)
 	}
 	if v := os.Getenv(retryDelayEnv); v != "" {
 		d, err := time.ParseDuration(v)

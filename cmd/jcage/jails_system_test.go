@@ -60,9 +60,9 @@ func TestSystemJails(t *testing.T) {
 	// Refused inputs change nothing.
 	before := w.Datasets()
 	for name, msg := range map[string]string{
-		"bad name": "Invalid character in NAME, please remove it.\n",
-		"../x":     "Invalid character in NAME, please remove it.\n",
-		"a/b":      "Invalid character in NAME, please remove it.\n",
+		"bad name": "Invalid character in bad name, please remove it.\n",
+		"../x":     "Invalid character in ../x, please remove it.\n",
+		"a/b":      "Invalid character in a/b, please remove it.\n",
 		"default":  "You cannot name a jail default, that is a reserved name.\n",
 		"":         "",
 	} {

@@ -294,9 +294,9 @@ func TestCreateRefusals(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"create", "-r", testRel, "-n", "bad name"}, "Invalid character in NAME, please remove it.\n"},
-		{[]string{"create", "-r", testRel, "-n", "../x"}, "Invalid character in NAME, please remove it.\n"},
-		{[]string{"create", "-r", testRel, "-n", "a/b"}, "Invalid character in NAME, please remove it.\n"},
+		{[]string{"create", "-r", testRel, "-n", "bad name"}, "Invalid character in bad name, please remove it.\n"},
+		{[]string{"create", "-r", testRel, "-n", "../x"}, "Invalid character in ../x, please remove it.\n"},
+		{[]string{"create", "-r", testRel, "-n", "a/b"}, "Invalid character in a/b, please remove it.\n"},
 		{[]string{"create", "-r", testRel, "-n", "default"}, "You cannot name a jail default, that is a reserved name.\n"},
 		{[]string{"create", "-r", testRel, "-n", ""}, ""},
 		{[]string{"create", "-r", testRel, "-n", "www1"}, "Jail: www1 already exists!\n"},

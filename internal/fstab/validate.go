@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 )
 
 // LongDest is iocage's warning threshold: mount points longer than this
@@ -22,7 +23,9 @@ const LongDestWarning = "The destination's mountpoint exceeds 88 characters, thi
 // ParseFields. Beyond iocage, fields that would not survive a re-read are
 // refused: a '#' (jail(8) cuts the line there), blanks in the type or
 // options, and options without rw, ro, rq, sw or xx (getfsent drops the
-// line, and iocage would lose it on the next change).
+// line, and iocage would lose it on the next change), and control
+// characters anywhere (a path with a newline would make a refusal or a
+// listing span lines).
 func (t *Table) Validate(e Entry, jailRoot string, skip int) error {
 	root := filepath.Clean(jailRoot)
 	for _, f := range []struct{ name, value string }{
@@ -30,6 +33,9 @@ func (t *Table) Validate(e Entry, jailRoot string, skip int) error {
 	} {
 		if f.value == "" {
 			return fmt.Errorf("%s: must not be empty", f.name)
+		}
+		if strings.ContainsFunc(f.value, unicode.IsControl) {
+			return fmt.Errorf("%s: %q must not contain control characters", f.name, f.value)
 		}
 		if strings.Contains(f.value, "#") {
 			return fmt.Errorf("%s: %s must not contain '#' (jail(8) reads the rest of the line as a comment)", f.name, f.value)

@@ -44,6 +44,10 @@ func TestValidate(t *testing.T) {
 		{"blank in options", with(func(e *Entry) { e.Options = "ro, noatime" }), -1, `Options: "ro, noatime" must not contain blanks`},
 		{"blank in type", with(func(e *Entry) { e.FSType = "null fs" }), -1, `FSType: "null fs" must not contain blanks`},
 		{"empty type", with(func(e *Entry) { e.FSType = "" }), -1, "FSType: must not be empty"},
+		{"newline in destination", with(func(e *Entry) { e.Dest = root + "/mnt\n/etc" }), -1, `Destination: "` + root + `/mnt\n/etc" must not contain control characters`},
+		{"escape in source", with(func(e *Entry) { e.Source = src + "\x1b[2J" }), -1, `Source: "` + src + `\x1b[2J" must not contain control characters`},
+		{"carriage return in options", with(func(e *Entry) { e.Options = "ro\r" }), -1, `Options: "ro\r" must not contain control characters`},
+		{"tab in type", with(func(e *Entry) { e.FSType = "null\tfs" }), -1, `FSType: "null\tfs" must not contain control characters`},
 	} {
 		err := tb.Validate(tc.e, root, tc.skip)
 		switch {

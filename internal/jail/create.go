@@ -38,21 +38,6 @@ type CreateRequest struct {
 	Props         []string // KEY=VALUE
 }
 
-var reservedNames = map[string]bool{"default": true, "help": true, "ALL": true}
-
-// CheckName refuses names jcage cannot use, with iocage's messages.
-func CheckName(name string) error {
-	switch {
-	case name == "" || name == "." || name == "..":
-		return fmt.Errorf("Invalid name %q, please choose another.", name)
-	case !ValidName(name):
-		return errors.New("Invalid character in NAME, please remove it.")
-	case reservedNames[name]:
-		return fmt.Errorf("You cannot name a jail %s, that is a reserved name.", name)
-	}
-	return nil
-}
-
 // nameKey folds '.' and '_' together: jail(8) names turn dots into
 // underscores, so "a.b" and "a_b" would collide at start.
 func nameKey(s string) string { return strings.ReplaceAll(s, ".", "_") }

@@ -864,6 +864,13 @@ func (h *Host) importedAsJail(ctx context.Context, jailDS string) error {
 	if err != nil {
 		return fmt.Errorf("the imported jail has no usable %s: %w", ConfigFile, err)
 	}
+	// start hands jail_zfs_dataset to the jail: an archive must not name
+	// the iocage tree, another jail or a dataset outside the pool.
+	if v, ok := c.Get("jail_zfs_dataset"); ok {
+		if _, msg := checkDatasets("jail_zfs_dataset", v, &SetContext{Name: zfs.Base(jailDS)}); msg != "" {
+			return fmt.Errorf("the imported %s: %s", ConfigFile, msg)
+		}
+	}
 	typ, _ := c.Get("type")
 	if typ != "template" && !c.Template() {
 		return nil

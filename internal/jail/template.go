@@ -23,6 +23,13 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if err := TemplateChange(j.Name, j.Template, map[bool]string{true: "1", false: "0"}[on]); err != nil {
 		return err
 	}
+	if on {
+		// A template's name is a new name, held to create's rules;
+		// turning a template back into a jail is always allowed.
+		if err := CheckName(j.Name); err != nil {
+			return err
+		}
+	}
 	if running := inv.runningDependents(j); len(running) > 0 {
 		return fmt.Errorf("%s is running or has running clones (%v). Please stop them first!", j.Name, running)
 	}

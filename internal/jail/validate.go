@@ -8,8 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 // Refusal kinds. Every refusal is a *PropError whose Error() is iocage's
@@ -68,7 +71,12 @@ type SetContext struct {
 func ParseAssignment(arg string) (key, value string, err error) {
 	key, value, ok := strings.Cut(arg, "=")
 	if !ok {
-		return "", "", &PropError{Key: arg, Err: ErrInvalidValue, Msg: arg + " is missing a value!"}
+		return "", "", &PropError{Key: arg, Err: ErrInvalidValue, Msg: shown(arg) + " is missing a value!"}
+	}
+	if key == "" {
+		// iocage looks the empty name up and answers " is not a valid
+		// property!", which names nothing.
+		return "", "", &PropError{Value: value, Err: ErrUnknownProperty, Msg: shown(arg) + " is missing a property name!"}
 	}
 	if key == "ip4_addr" || key == "ip6_addr" {
 		value = strings.ReplaceAll(value, " ", "")
@@ -94,9 +102,9 @@ func Validate(key, value string, ctx SetContext) (string, error) {
 	stored := ctx.Config != nil && ctx.Config.Has(key)
 	switch {
 	case !known && ctx.Default && !stored:
-		return refuse(ErrUnknownProperty, key+" is not a valid property for default!")
+		return refuse(ErrUnknownProperty, shown(key)+" is not a valid property for default!")
 	case !known && !stored:
-		return refuse(ErrUnknownProperty, key+" is not a valid property!")
+		return refuse(ErrUnknownProperty, shown(key)+" is not a valid property!")
 	case !known:
 		return refuse(ErrReadOnly, key+" cannot be changed by the user.")
 	case ctx.Default && p.Has(JailOnly):
@@ -174,7 +182,7 @@ func TemplateChange(name string, isTemplate bool, value string) error {
 var truthVariations = []string{"0", "1", "off", "on", "no", "yes", "false", "true"}
 
 func invalid(key, value, must string) string {
-	return fmt.Sprintf("%s is not a valid value for %s.\n%s", value, key, must)
+	return fmt.Sprintf("%s is not a valid value for %s.\n%s", shown(value), key, must)
 }
 
 // checkClass returns the normalised value, or iocage's message on refusal.
@@ -208,7 +216,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 	case ClassRuleset:
 		n, ok := parseInt(value, false)
 		if !ok || n > maxPort {
-			return "", fmt.Sprintf("Invalid %s value: %s", key, value)
+			return "", fmt.Sprintf("Invalid %s value: %s", key, shown(value))
 		}
 		return strconv.FormatInt(n, 10), ""
 
@@ -342,7 +350,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 
 	case ClassResolver:
 		if !validResolver(value) {
-			return "", invalid(key, value, "Value must be none, a path, or resolv.conf lines separated by ;\nEXAMPLE: nameserver 192.0.2.53;search example.org")
+			return "", "Invalid resolver value: " + shown(value) + " (none, /etc/resolv.conf, /dev/null, or resolv.conf lines separated by ; such as nameserver 192.0.2.53;search example.org)"
 		}
 		return value, ""
 
@@ -353,11 +361,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		return "", invalid(key, value, "Value must be none or an absolute path")
 
 	case ClassDatasets:
-		f := strings.Fields(value)
-		if len(f) == 0 || !allMatch(f, datasetRE) {
-			return "", invalid(key, value, "Value must be space-separated dataset names relative to the pool")
-		}
-		return strings.Join(f, " "), ""
+		return checkDatasets(key, value, ctx)
 
 	case ClassUUID:
 		if !uuidRE.MatchString(value) {
@@ -369,7 +373,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		if value == "none" || zfsSizeRE.MatchString(value) {
 			return value, ""
 		}
-		return "", value + " should have a suffix ending in M, G, or T."
+		return "", shown(value) + " should have a suffix ending in M, G, or T."
 
 	case ClassZFSDedup:
 		if slices.Contains(dedupValues, value) {
@@ -390,6 +394,9 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		return value, ""
 
 	case ClassText:
+		if msg := checkText(value, MaxTextLen); msg != "" {
+			return "", "Invalid " + key + " value: " + msg
+		}
 		return value, ""
 	}
 	return "", key + " cannot be changed by the user."
@@ -421,7 +428,7 @@ var (
 	ifaceRE       = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,14}$`)
 	nameRE        = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 	hostLabelRE   = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
-	datasetRE     = regexp.MustCompile(`^[A-Za-z0-9_.:-]+(/[A-Za-z0-9_.:-]+)*$`)
+	datasetPartRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
 	uuidRE        = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 	zfsSizeRE     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?[MGTmgt]$`)
 	compressionRE = regexp.MustCompile(`^(on|off|lzjb|zle|lz4|gzip(-[1-9])?|zstd(-([1-9]|1[0-9]))?|zstd-fast(-[0-9]{1,4})?)$`)
@@ -434,11 +441,95 @@ var dedupValues = []string{
 	"skein", "skein,verify", "edonr,verify", "blake3", "blake3,verify",
 }
 
-// ValidName reports whether s is a valid jail name: letters, digits, '.',
-// '_' and '-', and not "." or "..".
+// ValidName reports whether s is made of the characters a jail name may
+// hold: letters, digits, '.', '_' and '-', and is not "." or "..". It is
+// what a name already on disk must be; CheckName is what a new one must be.
 func ValidName(s string) bool {
 	return nameRE.MatchString(s) && s != "." && s != ".."
 }
+
+// MaxNameLen is the longest jail or template name, in bytes. jail.conf
+// sets host.hostuuid to the name, and the kernel keeps it in
+// pr_hostuuid[HOSTUUIDLEN], HOSTUUIDLEN being 64 with the NUL
+// (sys/sys/jail.h, FreeBSD 14); kern_jail_set (sys/kern/kern_jail.c)
+// refuses a longer one with ENAMETOOLONG, so a longer name would make a
+// jail that never starts.
+const MaxNameLen = 64 - 1
+
+// reservedNames are the names a new jail or template cannot take. iocage
+// reserves default and help (ioc_create.py, _create_jail); ALL means every
+// jail to start, stop, update, snapshot and the rest; none is the "no
+// jail" of depends; the rest are the datasets of the iocage tree, which
+// the commands that take a jail name would read as the tree's.
+var reservedNames = map[string]bool{
+	"ALL": true, "default": true, "help": true, "none": true,
+	zfs.RootName: true, "download": true, "images": true, "jails": true,
+	"log": true, "releases": true, "templates": true,
+}
+
+// CheckName refuses a name for a new jail or template (create, clone,
+// rename, import), with iocage's messages where iocage has one.
+func CheckName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("Invalid name %q, please choose another.", name)
+	case !ValidName(name):
+		return fmt.Errorf("Invalid character in %s, please remove it.", shown(name))
+	case len(name) > MaxNameLen:
+		return fmt.Errorf("Invalid name %s: %d bytes, the most is %d (the kernel's host.hostuuid), please choose another.", shown(name), len(name), MaxNameLen)
+	case name[0] == '-' || name[0] == '.':
+		// A leading "-" reads as a flag, a leading "." hides the jail's
+		// directory.
+		return fmt.Errorf("Invalid name %s: a name cannot start with %q, please choose another.", name, name[:1])
+	case strings.Contains(name, ".."):
+		return fmt.Errorf("Invalid name %s: a name cannot contain \"..\", please choose another.", name)
+	case reservedNames[name]:
+		return fmt.Errorf("You cannot name a jail %s, that is a reserved name.", name)
+	}
+	return nil
+}
+
+// MaxTextLen caps free-text properties (notes, comment, owner, the
+// exec_*_user names, login_flags, plugin_name, plugin_repository): enough
+// for any note, small enough that list, get and config.json stay sane.
+const MaxTextLen = 1024
+
+// checkText returns why s cannot be free text, or "".
+func checkText(s string, max int) string {
+	switch {
+	case len(s) > max:
+		return fmt.Sprintf("%d bytes, the most is %d", len(s), max)
+	case !utf8.ValidString(s):
+		return shown(s) + " is not UTF-8 text"
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return shown(s) + " holds a control character"
+	}
+	return ""
+}
+
+// shown is s as a message shows it: as it is when it is short printable
+// text, else quoted and cut, so that a refusal stays one line.
+func shown(s string) string {
+	if len(s) <= shownMax && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return quoted(s)
+}
+
+// quoted is s as a Go string literal, cut after shownMax bytes (on a rune
+// boundary) and then followed by "...".
+func quoted(s string) string {
+	if len(s) <= shownMax {
+		return strconv.Quote(s)
+	}
+	cut := s[:shownMax]
+	for len(cut) > 0 && !utf8.RuneStart(s[len(cut)]) {
+		cut = cut[:len(cut)-1]
+	}
+	return strconv.Quote(cut) + "..."
+}
+
+const shownMax = 80
 
 func validHostname(s string) bool {
 	if s == "" || len(s) > 255 {
@@ -676,7 +767,7 @@ func checkNATForwards(value string) (string, string) {
 	if value == "none" {
 		return value, ""
 	}
-	bad := "Invalid nat_forwards value: " + value
+	bad := "Invalid nat_forwards value: " + shown(value)
 	var out []string
 	for _, fwd := range strings.Split(value, ",") {
 		if n, ok := parseInt(fwd, false); ok && n >= 1 && n <= maxPort {
@@ -712,41 +803,127 @@ func checkNATForwards(value string) (string, string) {
 func checkNATPrefix(value string) (string, string) {
 	a, err := netip.ParseAddr(value + ".0.0")
 	if err != nil || !a.Is4() || strings.Count(value, ".") != 1 {
-		return "", "Invalid nat_prefix value: " + value + "\nSupply the first two octets only (XXX.XXX)"
+		return "", "Invalid nat_prefix value: " + shown(value) + "\nSupply the first two octets only (XXX.XXX)"
 	}
 	if !a.IsPrivate() {
-		return "", "Invalid nat_prefix value: " + value + "\nMust be a private range"
+		return "", "Invalid nat_prefix value: " + shown(value) + "\nMust be a private range"
 	}
 	return value, ""
 }
 
-var resolverKeywords = []string{"nameserver", "domain", "search", "sortlist", "options"}
+// checkDatasets validates jail_zfs_dataset: space-separated datasets
+// named relative to the pool. start creates each, sets jailed=on and hands
+// it to the jail with zfs jail, so none may leave the pool (an absolute
+// name, ".."), and inside the iocage tree only the jail's own directory
+// (iocage/jails/NAME/..., iocage's default iocage/jails/NAME/data) may be
+// handed over: never the tree, another jail, a release or the jail's root.
+func checkDatasets(key, value string, ctx *SetContext) (string, string) {
+	f := strings.Fields(value)
+	if len(f) == 0 {
+		return "", "Invalid " + key + " value: " + quoted(value) + " (space-separated datasets relative to the pool)"
+	}
+	name := ctx.Name
+	if name == "" && ctx.Config != nil {
+		name, _ = ctx.Config.Get("host_hostuuid")
+	}
+	for _, ds := range f {
+		if why := poolRelative(ds); why != "" {
+			return "", "Invalid " + key + " value: " + shown(ds) + " (" + why + ")"
+		}
+		if !ownDataset(ds, name) {
+			own := "iocage/jails/" + name + "/..."
+			if name == "" {
+				own = "nothing"
+			}
+			return "", "Invalid " + key + " value: " + shown(ds) + " (inside the iocage tree a jail may only be given " + own + ")"
+		}
+	}
+	return strings.Join(f, " "), ""
+}
 
-// validResolver accepts the forms start understands: none, a path (the
-// host's /etc/resolv.conf, /dev/null), or resolv.conf lines joined by ';'.
-func validResolver(v string) bool {
-	if v == "none" {
+// poolRelative returns why ds cannot name a dataset below the pool, or "".
+// The components follow OpenZFS's entity_namecheck (zfs_namecheck.c:
+// letters, digits and "-_.:", never "." or ".."), without the space
+// jail_zfs_dataset separates on and the "%" of zfs receive's temporary
+// names.
+func poolRelative(ds string) string {
+	if strings.HasPrefix(ds, "/") {
+		return "a dataset relative to the pool, not an absolute name"
+	}
+	if len(ds) > zfsMaxNameLen {
+		return fmt.Sprintf("%d bytes, the most is %d", len(ds), zfsMaxNameLen)
+	}
+	for _, part := range strings.Split(ds, "/") {
+		switch {
+		case part == "":
+			return "a dataset name has no empty components"
+		case part == "." || part == "..":
+			return "a dataset relative to the pool, without . or .. components"
+		case !datasetPartRE.MatchString(part):
+			return "a dataset name holds letters, digits and _.:- only"
+		}
+	}
+	return ""
+}
+
+// zfsMaxNameLen is ZFS_MAX_DATASET_NAME_LEN (256, with the NUL). It
+// bounds the whole name, POOL/DS, so it is a loose bound on DS; zfs create
+// reports what the pool's name leaves no room for.
+const zfsMaxNameLen = 256 - 1
+
+// ownDataset reports whether ds, relative to the pool, is outside the
+// iocage tree or inside the directory of the jail called name (and not its
+// root).
+func ownDataset(ds, name string) bool {
+	tree := zfs.RootName
+	if ds != tree && !strings.HasPrefix(ds, tree+"/") {
 		return true
 	}
-	if strings.HasPrefix(v, "/") {
-		return !strings.ContainsAny(v, " \t\n;\x00")
+	rest, ok := strings.CutPrefix(ds, tree+"/jails/"+name+"/")
+	if name == "" || !ok {
+		return false
+	}
+	return rest != "root" && !strings.HasPrefix(rest, "root/")
+}
+
+var resolverKeywords = []string{"nameserver", "domain", "search", "sortlist", "options"}
+
+// MaxResolverLen caps the resolver property, which start writes as the
+// jail's resolv.conf.
+const MaxResolverLen = 1024
+
+// validResolver accepts the forms start understands: none and
+// /etc/resolv.conf (a copy of the host's), /dev/null (the jail's own file
+// is left alone), or resolv.conf(5) lines joined by ';'. iocage writes any
+// other path literally as the file's content; jcage refuses it. Lines may
+// be comments; a nameserver line holds one address; there are no control
+// characters but tab.
+func validResolver(v string) bool {
+	switch v {
+	case "none", "/etc/resolv.conf", "/dev/null":
+		return true
+	}
+	if len(v) > MaxResolverLen || !utf8.ValidString(v) ||
+		strings.IndexFunc(v, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) >= 0 {
+		return false
 	}
 	lines := 0
 	for _, line := range strings.Split(v, ";") {
-		line = strings.TrimSpace(line)
-		if line == "" {
+		f := strings.Fields(line)
+		if len(f) == 0 {
 			continue
 		}
-		if strings.ContainsAny(line, "\n\x00") {
-			return false
-		}
 		lines++
-		f := strings.Fields(line)
 		if strings.HasPrefix(f[0], "#") {
 			continue
 		}
 		if !slices.Contains(resolverKeywords, f[0]) || len(f) < 2 {
 			return false
+		}
+		if f[0] == "nameserver" {
+			if _, err := netip.ParseAddr(f[1]); err != nil || len(f) != 2 {
+				return false
+			}
 		}
 	}
 	return lines > 0

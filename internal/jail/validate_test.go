@@ -420,7 +420,8 @@ func TestCorpusValuesValidate(t *testing.T) {
 				t.Errorf("%s: %s=%q: %v", name, k, val, err)
 				continue
 			}
-			if again, err := Validate(k, got, SetContext{Default: ctx.Default}); err != nil || again != got {
+			uuid, _ := c.Get("host_hostuuid")
+			if again, err := Validate(k, got, SetContext{Default: ctx.Default, Name: uuid}); err != nil || again != got {
 				t.Errorf("%s: %s=%q not stable: %q, %v", name, k, got, again, err)
 			}
 		}
@@ -467,5 +468,216 @@ func TestMessages(t *testing.T) {
 	}
 	if got := RunningMessage("web"); got != "web is running.\nPlease stop it first!" {
 		t.Error(got)
+	}
+}
+
+// Values the confinement rules accept: iocage's defaults and what an
+// iocage host writes, at the edges of each rule.
+var acceptedConfined = []accept{
+	// resolver
+	{"resolver", "nameserver 2001:db8::53", "nameserver 2001:db8::53"},
+	{"resolver", "nameserver fe80::1%em0;options edns0", "nameserver fe80::1%em0;options edns0"},
+	{"resolver", "domain example.org;sortlist 130.155.160.0/255.255.240.0", "domain example.org;sortlist 130.155.160.0/255.255.240.0"},
+	{"resolver", "search a.example b.example;options ndots:2 timeout:1", "search a.example b.example;options ndots:2 timeout:1"},
+	{"resolver", "nameserver\t192.0.2.1", "nameserver\t192.0.2.1"},
+	{"resolver", "nameserver 192.0.2.1;" + strings.Repeat(" ", MaxResolverLen-22), "nameserver 192.0.2.1;" + strings.Repeat(" ", MaxResolverLen-22)},
+	// jail_zfs_dataset
+	{"jail_zfs_dataset", "iocage/jails/web/data/sub", "iocage/jails/web/data/sub"},
+	{"jail_zfs_dataset", "iocage/jails/web/data iocage/jails/web/db", "iocage/jails/web/data iocage/jails/web/db"},
+	{"jail_zfs_dataset", "data", "data"}, {"jail_zfs_dataset", "tank:x/a.b/c-d_e", "tank:x/a.b/c-d_e"},
+	{"jail_zfs_dataset", "iocagex/a", "iocagex/a"}, {"jail_zfs_dataset", "jails/web", "jails/web"},
+	{"jail_zfs_dataset", "a/.hidden/b", "a/.hidden/b"}, {"jail_zfs_dataset", "a/...", "a/..."},
+	{"jail_zfs_dataset", strings.Repeat("d", 255), strings.Repeat("d", 255)},
+	// free text
+	{"notes", strings.Repeat("n", MaxTextLen), strings.Repeat("n", MaxTextLen)},
+	{"notes", strings.Repeat("é", MaxTextLen/2), strings.Repeat("é", MaxTextLen/2)},
+	{"comment", "🐡 Beastie — «Jäger» ñ 日本語 \u00a0nbsp", "🐡 Beastie — «Jäger» ñ 日本語 \u00a0nbsp"},
+	{"owner", "José Müller", "José Müller"}, {"plugin_repository", "https://github.com/freenas/iocage-ix-plugins.git", "https://github.com/freenas/iocage-ix-plugins.git"},
+	{"exec_jail_user", "root", "root"}, {"exec_system_user", "root", "root"},
+}
+
+func TestValidateAcceptsConfined(t *testing.T) {
+	for _, tc := range acceptedConfined {
+		got, err := Validate(tc.key, tc.in, hostCtx())
+		if err != nil || got != tc.want {
+			t.Errorf("Validate(%s=%.40q) = %.40q, %v", tc.key, tc.in, got, err)
+		}
+	}
+}
+
+// Values the confinement rules refuse, with the message each gets: one
+// line, the value shown quoted and cut when it is not short plain text.
+var rejectedConfined = []reject{
+	// resolver: only the forms start understands
+	{"resolver", "/etc/shadow", "Invalid resolver value: /etc/shadow (none, /etc/resolv.conf, /dev/null, or resolv.conf lines separated by ; such as nameserver 192.0.2.53;search example.org)"},
+	{"resolver", "/etc/resolv.conf.bak", "Invalid resolver value: /etc/resolv.conf.bak (…"},
+	{"resolver", "/dev/zero", "…"}, {"resolver", "/usr/local/etc/resolv.conf", "…"}, {"resolver", "NONE", "…"},
+	{"resolver", "nameserver 1.1.1.1\nnameserver 6.6.6.6", `Invalid resolver value: "nameserver 1.1.1.1\nnameserver 6.6.6.6" (…`},
+	{"resolver", "nameserver 1.1.1.1\r", "…"}, {"resolver", "nameserver 1.1.1.1\x00", "…"},
+	{"resolver", "search a\x1b[2Jb", "…"}, {"resolver", "nameserver \u0085", "…"},
+	{"resolver", "nameserver evil.example", "…"}, {"resolver", "nameserver 1.1.1.1 2.2.2.2", "…"},
+	{"resolver", "nameserver 1.1.1.256", "…"}, {"resolver", "include /etc/shadow", "…"},
+	{"resolver", "search", "…"}, {"resolver", "nameserver 1.1.1.1;bogus x", "…"},
+	{"resolver", "search " + strings.Repeat("a", MaxResolverLen), `Invalid resolver value: "search aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"... (…`},
+	{"resolver", "search \xff", "…"},
+	// jail_zfs_dataset: inside the pool, and inside the tree only the jail's own
+	{"jail_zfs_dataset", "../../other", "Invalid jail_zfs_dataset value: ../../other (a dataset relative to the pool, without . or .. components)"},
+	{"jail_zfs_dataset", "a/../b", "…"}, {"jail_zfs_dataset", "a/./b", "…"}, {"jail_zfs_dataset", "..", "…"}, {"jail_zfs_dataset", ".", "…"},
+	{"jail_zfs_dataset", "/otherpool/x", "Invalid jail_zfs_dataset value: /otherpool/x (a dataset relative to the pool, not an absolute name)"},
+	{"jail_zfs_dataset", "a/", "Invalid jail_zfs_dataset value: a/ (a dataset name has no empty components)"},
+	{"jail_zfs_dataset", "a b/", "…"}, {"jail_zfs_dataset", "tank/a#b", "Invalid jail_zfs_dataset value: tank/a#b (a dataset name holds letters, digits and _.:- only)"},
+	{"jail_zfs_dataset", "tank/a%b", "…"}, {"jail_zfs_dataset", "tank/ä", "…"}, {"jail_zfs_dataset", "   ", `Invalid jail_zfs_dataset value: "   " (space-separated datasets relative to the pool)`},
+	{"jail_zfs_dataset", strings.Repeat("d", 256), "Invalid jail_zfs_dataset value: \"" + strings.Repeat("d", 80) + "\"... (256 bytes, the most is 255)"},
+	{"jail_zfs_dataset", "iocage", "Invalid jail_zfs_dataset value: iocage (inside the iocage tree a jail may only be given iocage/jails/web/...)"},
+	{"jail_zfs_dataset", "iocage/jails", "…"}, {"jail_zfs_dataset", "iocage/jails/web", "…"},
+	{"jail_zfs_dataset", "iocage/jails/web/root", "…"}, {"jail_zfs_dataset", "iocage/jails/web/root/x", "…"},
+	{"jail_zfs_dataset", "iocage/jails/other/data", "…"}, {"jail_zfs_dataset", "iocage/jails/webx/data", "…"},
+	{"jail_zfs_dataset", "iocage/releases/14.3-RELEASE/root", "…"}, {"jail_zfs_dataset", "iocage/templates/web/data", "…"},
+	{"jail_zfs_dataset", "iocage/download", "…"}, {"jail_zfs_dataset", "iocage/jails/web/data iocage", "…"},
+	// free text: capped, one line, UTF-8
+	{"notes", "line1\nline2", `Invalid notes value: "line1\nline2" holds a control character`},
+	{"notes", strings.Repeat("n", MaxTextLen+1), "Invalid notes value: 1025 bytes, the most is 1024"},
+	{"notes", strings.Repeat("x", 1<<20), "Invalid notes value: 1048576 bytes, the most is 1024"},
+	{"notes", "a\tb", "…"}, {"notes", "a\rb", "…"}, {"notes", "\x1b]0;pwned\x07", "…"}, {"notes", "a\x00b", "…"},
+	{"notes", "a\x7fb", "…"}, {"notes", "a\u0085b", "…"}, {"notes", "caf\xe9", `Invalid notes value: "caf\xe9" is not UTF-8 text`},
+	{"comment", "x\ny", "Invalid comment value: …"}, {"owner", "root\n", "…"}, {"login_flags", "-f\nroot", "…"},
+	{"exec_jail_user", "root\x00", "…"}, {"exec_system_jail_user", "0\n", "…"}, {"exec_system_user", "\r", "…"},
+	{"plugin_name", "p\x1b", "…"}, {"plugin_repository", strings.Repeat("r", 2000), "…"},
+}
+
+func TestValidateRejectsConfined(t *testing.T) {
+	for _, tc := range rejectedConfined {
+		got, err := Validate(tc.key, tc.in, hostCtx())
+		if err == nil {
+			t.Errorf("Validate(%s=%.40q) accepted as %.40q", tc.key, tc.in, got)
+			continue
+		}
+		if !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("Validate(%s=%.40q): %v does not unwrap to ErrInvalidValue", tc.key, tc.in, err)
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "\n") || len(msg) > 400 {
+			t.Errorf("Validate(%s=%.40q): not one short line: %q", tc.key, tc.in, msg)
+		}
+		if prefix, ok := strings.CutSuffix(tc.msg, "…"); ok {
+			if !strings.HasPrefix(msg, prefix) {
+				t.Errorf("Validate(%s=%.40q) = %q, want prefix %q", tc.key, tc.in, msg, prefix)
+			}
+		} else if msg != tc.msg {
+			t.Errorf("Validate(%s=%.40q) =\n%q\nwant\n%q", tc.key, tc.in, msg, tc.msg)
+		}
+	}
+}
+
+// TestDatasetsOwnJail: inside the iocage tree, the jail named by the
+// context, or by the config's host_hostuuid, is the only one that counts;
+// with neither, nothing in the tree is accepted.
+func TestDatasetsOwnJail(t *testing.T) {
+	cfg := mustParse(t, `{"host_hostuuid": "db"}`)
+	if _, err := Validate("jail_zfs_dataset", "iocage/jails/db/data", SetContext{Config: cfg}); err != nil {
+		t.Errorf("own dataset by host_hostuuid: %v", err)
+	}
+	if _, err := Validate("jail_zfs_dataset", "iocage/jails/db/data", SetContext{}); err == nil ||
+		err.Error() != "Invalid jail_zfs_dataset value: iocage/jails/db/data (inside the iocage tree a jail may only be given nothing)" {
+		t.Errorf("no name: %v", err)
+	}
+	if _, err := Validate("jail_zfs_dataset", "tank/db", SetContext{}); err != nil {
+		t.Errorf("outside the tree, no name: %v", err)
+	}
+	if _, err := Validate("jail_zfs_dataset", "iocage/jails/db/data", SetContext{Default: true}); err == nil {
+		t.Error("jail_zfs_dataset accepted for default")
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, ok := range []string{
+		"web", "db_1", "a.b", "mail.example.org", "A-", "a-", "x_", "0", "a.b.c", "_x", "web.",
+		"8e7f3b2a-1c4d-41ee-9a55-0cc47a123456", "8e7f3b2a", strings.Repeat("n", MaxNameLen),
+		"all", "Default", "HELP", "jail", "release", "template", "latest", "nonex", "a-.b",
+	} {
+		if err := CheckName(ok); err != nil {
+			t.Errorf("CheckName(%q): %v", ok, err)
+		}
+	}
+	long := strings.Repeat("a", 251)
+	cases := []struct{ name, msg string }{
+		{"", `Invalid name "", please choose another.`},
+		{".", `Invalid name ".", please choose another.`},
+		{"..", `Invalid name "..", please choose another.`},
+		{"bad name", "Invalid character in bad name, please remove it."},
+		{"a/b", "Invalid character in a/b, please remove it."},
+		{"../x", "Invalid character in ../x, please remove it."},
+		{"a\nb", `Invalid character in "a\nb", please remove it.`},
+		{"a\x00", `Invalid character in "a\x00", please remove it.`},
+		{"\x1b[31mred", `Invalid character in "\x1b[31mred", please remove it.`},
+		{"wä", "Invalid character in wä, please remove it."},
+		{"a;b", "Invalid character in a;b, please remove it."}, {"a$b", "Invalid character in a$b, please remove it."},
+		{"a@b", "Invalid character in a@b, please remove it."}, {"a%b", "Invalid character in a%b, please remove it."},
+		{"a:b", "Invalid character in a:b, please remove it."}, {"a,b", "Invalid character in a,b, please remove it."},
+		{strings.Repeat("n", MaxNameLen+1), "Invalid name " + strings.Repeat("n", MaxNameLen+1) + ": 64 bytes, the most is 63 (the kernel's host.hostuuid), please choose another."},
+		{long, `Invalid name "` + long[:80] + `"...: 251 bytes, the most is 63 (the kernel's host.hostuuid), please choose another.`},
+		{"-", `Invalid name -: a name cannot start with "-", please choose another.`},
+		{"-n", `Invalid name -n: a name cannot start with "-", please choose another.`},
+		{"--help", `Invalid name --help: a name cannot start with "-", please choose another.`},
+		{".hidden", `Invalid name .hidden: a name cannot start with ".", please choose another.`},
+		{"...", `Invalid name ...: a name cannot start with ".", please choose another.`},
+		{"a..b", `Invalid name a..b: a name cannot contain "..", please choose another.`},
+		{"a..", `Invalid name a..: a name cannot contain "..", please choose another.`},
+	}
+	for _, r := range []string{"ALL", "default", "help", "none", "iocage", "download", "images", "jails", "log", "releases", "templates"} {
+		cases = append(cases, struct{ name, msg string }{r, "You cannot name a jail " + r + ", that is a reserved name."})
+	}
+	for _, tc := range cases {
+		err := CheckName(tc.name)
+		if err == nil {
+			t.Errorf("CheckName(%q) accepted", tc.name)
+			continue
+		}
+		if err.Error() != tc.msg {
+			t.Errorf("CheckName(%q) =\n%q\nwant\n%q", tc.name, err, tc.msg)
+		}
+	}
+}
+
+func TestParseAssignmentNoName(t *testing.T) {
+	cases := map[string]string{
+		"=value":  "=value is missing a property name!",
+		"=":       "= is missing a property name!",
+		"==x":     "==x is missing a property name!",
+		"=a\nb":   `"=a\nb" is missing a property name!`,
+		"\x1b[2J": `"\x1b[2J" is missing a value!`,
+	}
+	for in, msg := range cases {
+		_, _, err := ParseAssignment(in)
+		if err == nil || err.Error() != msg {
+			t.Errorf("ParseAssignment(%q): %v, want %q", in, err, msg)
+		}
+	}
+	if _, _, err := ParseAssignment("=value"); !errors.Is(err, ErrUnknownProperty) {
+		t.Errorf("empty name: %v is not ErrUnknownProperty", err)
+	}
+	// An unknown name with control characters is shown quoted.
+	if _, err := Validate("no\ntes", "x", hostCtx()); err == nil || err.Error() != `"no\ntes" is not a valid property!` {
+		t.Errorf("control characters in a name: %v", err)
+	}
+}
+
+func TestShown(t *testing.T) {
+	cases := map[string]string{
+		"plain":                       "plain",
+		"":                            "",
+		"Zürich ☃":                    "Zürich ☃",
+		"a\nb":                        `"a\nb"`,
+		"tab\there":                   `"tab\there"`,
+		"caf\xe9":                     `"caf\xe9"`,
+		strings.Repeat("x", 80):       strings.Repeat("x", 80),
+		strings.Repeat("x", 81):       `"` + strings.Repeat("x", 80) + `"...`,
+		strings.Repeat("é", 41):       `"` + strings.Repeat("é", 40) + `"...`,
+		"x" + strings.Repeat("é", 41): `"x` + strings.Repeat("é", 39) + `"...`,
+	}
+	for in, want := range cases {
+		if got := shown(in); got != want {
+			t.Errorf("shown(%.20q) = %q, want %q", in, got, want)
+		}
 	}
 }

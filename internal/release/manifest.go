@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Manifest maps each distribution set ("base.txz") to its SHA-256, as the
@@ -33,7 +34,7 @@ func ParseManifest(data []byte) (Manifest, error) {
 			return nil, fmt.Errorf("MANIFEST line %d: want tab-separated file and sha256, got %q", n, line)
 		}
 		file, sum := f[0], strings.ToLower(f[1])
-		if file == "" || strings.ContainsAny(file, "/\\") || file == "." || file == ".." {
+		if file == "" || strings.ContainsAny(file, "/\\") || strings.ContainsFunc(file, unicode.IsControl) || file == "." || file == ".." {
 			return nil, fmt.Errorf("MANIFEST line %d: bad file name %q", n, file)
 		}
 		if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {

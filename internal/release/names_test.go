@@ -122,6 +122,7 @@ func TestParseManifest(t *testing.T) {
 	for _, bad := range []string{
 		"", "\n\n", "<html>Not Found</html>\n", "base.txz\n", "base.txz\t1234\n",
 		"base.txz\t" + strings.Repeat("zz", 32) + "\n", "../x\t" + sum + "\n", "a/b\t" + sum + "\n",
+		"base.txz\x00\t" + sum + "\n", "base\x1b[2J.txz\t" + sum + "\n", "base.txz\r\t" + sum + "\n",
 	} {
 		if _, err := ParseManifest([]byte(bad)); err == nil {
 			t.Errorf("ParseManifest(%q) accepted", bad)
