@@ -88,7 +88,7 @@ func TestSystemStartParity(t *testing.T) {
 		}
 	})
 	t.Run("6-fib-gateway", func(t *testing.T) {
-		log, code, out := start(t, "p6", vnet(map[string]any{"exec_fib": "2", "ip4_addr": "vnet0|192.168.2.40/24", "defaultrouter": "auto"}))
+		log, code, out := start(t, "p6", vnet(map[string]any{"exec_fib": "2", "ip4_addr": "vnet0|10.0.0.40/24", "defaultrouter": "auto"}))
 		defer stop("p6")
 		if code != 0 || !strings.Contains(log, "setfib 2 route -n get default") || !strings.Contains(log, "setfib 2 jexec ioc-p6 route add default 10.0.0.254") {
 			t.Fatalf("exit %d %s\n%s", code, out, log)

@@ -170,7 +170,7 @@ func TestUpdateServerAndVerifyFlags(t *testing.T) {
 		if code := h.jcage(append(append([]string{"update"}, args...), "web")...); code != 0 {
 			t.Fatalf("%v: code %d stderr %q", args, code, h.stderr.String())
 		}
-		if !strings.Contains(strings.Join(h.run.Lines(), "\n"), "/usr/sbin/freebsd-update -b "+root) {
+		if !strings.Contains(strings.Join(h.run.Lines(), "\n"), "\nfreebsd-update -b "+root) {
 			t.Fatalf("%v: %v", args, h.run.Lines())
 		}
 	}
