@@ -38,6 +38,7 @@ var PkgPackages = map[string]string{
 	"hello-web": "2.4.1_2",
 	"nginx":     "1.26.2_1,3",
 	"notesd":    "0.9.0",
+	"pkg":       "1.21.3",
 	"sqlite3":   "3.46.1,1",
 }
 
