@@ -15,10 +15,10 @@ import (
 func layRepo(t *testing.T, root, url, fingerprint string) {
 	t.Helper()
 	for p, body := range map[string]string{
-		"usr/local/etc/pkg/repos/FreeBSD.conf":       "FreeBSD: { enabled: no }\n",
-		"usr/local/etc/pkg/repos/iocage-plugins.conf": "iocage-plugins: {\n            url: \"" + url + "\",\n            signature_type: \"fingerprints\",\n            fingerprints: \"/usr/local/etc/pkg/fingerprints/iocage-plugins\",\n            enabled: true\n            }\n",
+		"usr/local/etc/pkg/repos/FreeBSD.conf":                                 "FreeBSD: { enabled: no }\n",
+		"usr/local/etc/pkg/repos/iocage-plugins.conf":                          "iocage-plugins: {\n            url: \"" + url + "\",\n            signature_type: \"fingerprints\",\n            fingerprints: \"/usr/local/etc/pkg/fingerprints/iocage-plugins\",\n            enabled: true\n            }\n",
 		"usr/local/etc/pkg/fingerprints/iocage-plugins/trusted/iocage-plugins": "function: sha256\nfingerprint: " + fingerprint + "\n",
-		"bin/freebsd-version": "#!/bin/sh\nUSERLAND_VERSION=\"14.3-RELEASE-p1\"\n",
+		"bin/freebsd-version":                                                  "#!/bin/sh\nUSERLAND_VERSION=\"14.3-RELEASE-p1\"\n",
 	} {
 		os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755)
 		if err := os.WriteFile(filepath.Join(root, p), []byte(body), 0o644); err != nil {
