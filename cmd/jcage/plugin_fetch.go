@@ -328,11 +328,8 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 	if err := writeAtomic(filepath.Join(jailDir, plan.ManifestFile), copyJSON, 0o644); err != nil {
 		return step("write the manifest", err)
 	}
-	for _, k := range plan.Kmods {
-		if _, err := h.Run.Run(ctx, plugin.KldloadCmd(k)); err != nil {
-			return step("load kernel module "+k, errors.New("Module not found!"))
-		}
-	}
+	// The start loads the manifest's kernel modules (kldload -n) and
+	// gives the jail its devfs paths, as every later start does.
 	j, err := f.start(ctx, plan.Name)
 	if err != nil {
 		return step("start the jail", err)

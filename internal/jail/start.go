@@ -288,7 +288,11 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	if dhcp && jr.get("type") != "pluginv2" && jr.get("devfs_ruleset") != IocageDevfsRuleset {
 		jr.warnf("  %s is not using the devfs_ruleset of %s, not generating a ruleset for the jail, DHCP may not work.", name, IocageDevfsRuleset)
 	}
-	ruleset, err := h.createRuleset(ctx, &r.devfs, j.Name, jr.props)
+	plug, err := h.pluginStart(ctx, j, jr.props)
+	if err != nil {
+		return err
+	}
+	ruleset, err := h.createRulesetFor(ctx, &r.devfs, j.Name, jr.props, plug)
 	if err != nil {
 		return err
 	}

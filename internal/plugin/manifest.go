@@ -320,3 +320,47 @@ func ReadManifest(r io.Reader) (*Manifest, error) {
 	}
 	return ParseManifest(b)
 }
+
+// StartNeeds reads only what a start needs from a manifest kept beside a
+// jail (devfs_ruleset and kmods), without the schema: iocage's start
+// reads these keys from whatever manifest the jail has.
+func StartNeeds(b []byte) (*DevfsRuleset, []string, error) {
+	var m struct {
+		Devfs *struct {
+			Paths    json.RawMessage `json:"paths"`
+			Includes []string        `json:"includes"`
+		} `json:"devfs_ruleset"`
+		Kmods json.RawMessage `json:"kmods"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, nil, ErrInvalidJSON
+	}
+	var d *DevfsRuleset
+	if m.Devfs != nil {
+		var paths map[string]any
+		if len(m.Devfs.Paths) > 0 {
+			if err := json.Unmarshal(m.Devfs.Paths, &paths); err != nil {
+				return nil, nil, fmt.Errorf("devfs_ruleset.paths: %w", err)
+			}
+		}
+		d = &DevfsRuleset{Includes: m.Devfs.Includes}
+		for _, k := range objectKeys(m.Devfs.Paths) {
+			mode := ""
+			if v := paths[k]; v != nil {
+				s, ok := v.(string)
+				if !ok {
+					return nil, nil, fmt.Errorf("devfs_ruleset.paths.%s: not a string", k)
+				}
+				mode = s
+			}
+			d.Paths = append(d.Paths, DevfsPath{k, mode})
+		}
+	}
+	var kmods []string
+	if len(m.Kmods) > 0 {
+		if err := json.Unmarshal(m.Kmods, &kmods); err != nil {
+			kmods = objectKeys(m.Kmods)
+		}
+	}
+	return d, kmods, nil
+}

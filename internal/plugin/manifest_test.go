@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -142,5 +143,44 @@ func golden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Fatalf("%s differs:\n%s\nwant\n%s", name, got, want)
+	}
+}
+
+// iocage's own tests of validate_plugin_manifest
+// (tests/unit_tests/1004_lib_plugin_manifest_test.py), each refusal with
+// the JSON path it concerns.
+func TestIocageManifestCases(t *testing.T) {
+	valid := func(extra string) string {
+		return `{"name": "test_plugin", "release": "12.2-RELEASE", "pkgs": [],
+			"packagesite": "http://pkg.FreeBSD.org/${ABI}/latest",
+			"fingerprints": {"iocage-plugins": [{"function": "sha256", "fingerprint": "b0170035af3acc5f3f3ae1859dc717101b4e6c1d0a794ad554928ca0cbb2f438"}]},
+			"artifact": "TEST_ARTIFACT"` + extra + `}`
+	}
+	for _, extra := range []string{"", `, "devfs_ruleset": {"paths": {}, "includes": []}`} {
+		if _, err := ParseManifest([]byte(valid(extra))); err != nil {
+			t.Fatalf("%s: %v", extra, err)
+		}
+	}
+	for _, field := range []string{"name", "release", "pkgs", "packagesite", "fingerprints", "artifact"} {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(valid("")), &doc); err != nil {
+			t.Fatal(err)
+		}
+		delete(doc, field)
+		b, _ := json.Marshal(doc)
+		_, err := ParseManifest(b)
+		if err == nil || !strings.Contains(err.Error(), "/: ") || !strings.Contains(err.Error(), field) {
+			t.Fatalf("without %s: %v", field, err)
+		}
+	}
+	for extra, path := range map[string]string{
+		`, "devfs_ruleset": "INVALID_TYPE"`:                       "/devfs_ruleset: ",
+		`, "devfs_ruleset": {}`:                                   "/devfs_ruleset: ",
+		`, "devfs_ruleset": {"paths": "INVALID_TYPE"}`:            "/devfs_ruleset/paths: ",
+		`, "devfs_ruleset": {"paths": {}, "includes": "INVALID"}`: "/devfs_ruleset/includes: ",
+	} {
+		if _, err := ParseManifest([]byte(valid(extra))); err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("%s: %v", extra, err)
+		}
 	}
 }
