@@ -23,6 +23,7 @@ func pluginWorld(t *testing.T) (*world.World, *mirror.PluginRunning) {
 	w.Setenv("JCAGE_SIM_HOST_RELEASE", "14.3-RELEASE")
 	w.Must("activate", w.Pool.Name)
 	root := w.LayRelease("14.3-RELEASE")
+	simRelease(t, root, false)
 	for _, d := range append([]string{"dev/fd", "root", "tmp", "usr/local"}, fstab.BasejailDirs("14.3-RELEASE")...) {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -158,5 +159,186 @@ func TestSystemPluginFetch(t *testing.T) {
 	out = w.Must("fetch", "-P", "hello", "-g", srv.Index, "vnet=0", "ip4_addr=em0|10.0.0.6/24")
 	if _, err := os.Stat(filepath.Join(w.IOCRoot(), "jails", "hello_1", "hello.json")); err != nil {
 		t.Fatalf("hello_1: %v\n%s", err, out)
+	}
+}
+
+// update of a plugin jail: a package that cannot be reinstalled rolls
+// the jail back to its ioc_plugin_update snapshot (what the update wrote
+// after it, pre_update.sh in /tmp, is gone); then an update that works
+// reinstalls the packages and drops its snapshot. upgrade with a failing
+// etcupdate rolls back to ioc_plugin_upgrade.
+func TestSystemPluginUpdateUpgrade(t *testing.T) {
+	w, srv := pluginWorld(t)
+	w.Must("fetch", "-P", "hello", "-g", srv.Index, "vnet=0", "ip4_addr=em0|10.0.0.5/24")
+	dir := filepath.Join(w.IOCRoot(), "jails", "hello")
+	root := filepath.Join(dir, "root")
+	jails := w.Pool.Name + "/iocage/jails/"
+
+	w.Setenv("JCAGE_SIM_PKG_UNAVAILABLE", "hello-web")
+	r := w.Jcage("update", "hello")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "install packages: PKG error, update failed!") ||
+		!strings.Contains(r.Stderr, "; rolled back to "+jails+"hello@ioc_plugin_update_") {
+		t.Fatalf("failing update: %+v", r)
+	}
+	if !strings.Contains(r.Stdout, "Running pre_update.sh... ") {
+		t.Fatalf("pre_update.sh did not run: %s", r.Stdout)
+	}
+	if _, err := os.Stat(filepath.Join(root, "tmp/pre_update.sh")); !os.IsNotExist(err) {
+		t.Fatalf("the rollback left the update's files: %v", err)
+	}
+	var ran bool
+	for _, a := range callsOf(w.Calls(), "jexec") {
+		ran = ran || slices.Equal(a, []string{"jexec", "ioc-hello", "sh", "/tmp/pre_update.sh"})
+	}
+	if !ran {
+		t.Fatal("pre_update.sh did not run inside the jail")
+	}
+	if !strings.Contains(w.ZFS("list", "-H", "-t", "snapshot", "-o", "name", "-r", jails+"hello"), "@ioc_plugin_update_") {
+		t.Fatal("the update snapshot is missing after the rollback")
+	}
+
+	w.Setenv("JCAGE_SIM_PKG_UNAVAILABLE", "")
+	w.Must("start", "hello")
+	out := w.Must("update", "hello")
+	if !strings.Contains(out, "Removing old pkgs... \nInstalling new pkgs... \n") {
+		t.Fatalf("update output:\n%s", out)
+	}
+	if strings.Contains(w.ZFS("list", "-H", "-t", "snapshot", "-o", "name", "-r", jails+"hello"), "@ioc_plugin_update_") {
+		t.Fatal("the update snapshot stayed after a good update")
+	}
+	if got, _ := fbsdsim.PkgInstalled(w.State, root); !slices.Equal(got, []string{"hello-web", "nginx", "pkg"}) {
+		t.Fatalf("packages after update: %v", got)
+	}
+
+	// upgrade: master's manifest is 15.0-RELEASE, which is not fetched
+	// and cannot be: rolled back, the jail's release unchanged.
+	r = w.Jcage("upgrade", "hello")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "; rolled back to "+jails+"hello@ioc_plugin_upgrade_") {
+		t.Fatalf("failing upgrade: %+v", r)
+	}
+	if cfg := readConfig(t, dir); cfg["release"] != "14.3-RELEASE-p1" {
+		t.Fatalf("release after the rollback: %v", cfg["release"])
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "hello.json")); !strings.Contains(string(b), `"release": "14.3-RELEASE"`) {
+		t.Fatalf("the manifest copy was not rolled back:\n%s", b)
+	}
+}
+
+// A hostile artifact: links out of the jail are copied as links and never
+// followed, and its post_install.sh runs only inside the jail; the host
+// is untouched.
+func TestSystemPluginHostileArtifact(t *testing.T) {
+	w, srv := pluginWorld(t)
+	os.Remove(mirror.HostileMarker)
+	etc, err := os.ReadDir("/etc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Must("fetch", "-P", "hostile", "-g", srv.Index, "vnet=0", "ip4_addr=em0|10.0.0.7/24")
+	root := filepath.Join(w.IOCRoot(), "jails", "hostile", "root")
+	if l, err := os.Readlink(filepath.Join(root, "hostetc")); err != nil || l != "/etc" {
+		t.Fatalf("hostetc %q %v", l, err)
+	}
+	if l, err := os.Readlink(filepath.Join(root, "usr/local/etc/escape")); err != nil || l != "../../../../../../../../etc/passwd" {
+		t.Fatalf("escape %q %v", l, err)
+	}
+	if _, err := os.Stat(mirror.HostileMarker); !os.IsNotExist(err) {
+		t.Fatal("post_install.sh ran on the host")
+	}
+	if _, err := os.Stat("/etc/jcage-hostile"); !os.IsNotExist(err) {
+		t.Fatal("the artifact wrote to the host's /etc")
+	}
+	after, _ := os.ReadDir("/etc")
+	if len(after) != len(etc) {
+		t.Fatalf("/etc changed: %d entries, was %d", len(after), len(etc))
+	}
+	var ran bool
+	for _, a := range callsOf(w.Calls(), "jexec") {
+		ran = ran || slices.Equal(a, []string{"jexec", "ioc-hostile", "/root/post_install.sh"})
+	}
+	if !ran {
+		t.Fatal("post_install.sh did not run inside the jail")
+	}
+
+	// The jail plants a link where the next install writes a script: the
+	// write is refused, nothing lands outside, the jail is removed.
+	rel := filepath.Join(w.IOCRoot(), "releases", "14.3-RELEASE", "root")
+	os.RemoveAll(filepath.Join(rel, "root"))
+	outside := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(rel, "root")); err != nil {
+		t.Fatal(err)
+	}
+	r := w.Jcage("fetch", "-P", "hello", "-g", srv.Index, "-n", "trap", "vnet=0", "ip4_addr=em0|10.0.0.8/24")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "trap had a failure: copy post_install.sh: ") || !strings.Contains(r.Stderr, "partial plugin destroyed") {
+		t.Fatalf("fetch through a planted link: %+v", r)
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Fatalf("a write left the jail: %v", ents)
+	}
+	if strings.Contains(w.Datasets(), "/iocage/jails/trap") {
+		t.Fatal("the failed plugin jail was kept")
+	}
+}
+
+// A pluginv2 jail as iocage leaves it (config.json and the manifest
+// beside it, from iocage's tests' manifest with a devfs_ruleset) starts
+// with the manifest's devfs rules and kernel modules.
+func TestSystemPluginStartDevfs(t *testing.T) {
+	w, _ := pluginWorld(t)
+	dir := layStartable(t, w, "plex", map[string]any{
+		"type": "pluginv2", "plugin_name": "plexmediaserver", "plugin_repository": "https://github.com/freenas/iocage-ix-plugins.git",
+		"ip4_addr": "em0|10.0.0.9/24", "boot": 1, "bpf": 0,
+	})
+	manifest := `{
+    "artifact": "https://github.com/freenas/iocage-plugin-plexmediaserver.git",
+    "devfs_ruleset": {
+        "includes": [
+            "$devfsrules_unhide_basic",
+            "$devfsrules_jail"
+        ],
+        "paths": {
+            "bpf*": null,
+            "dri*": null,
+            "usb/*": "mode 0660"
+        }
+    },
+    "fingerprints": {
+        "iocage-plugins": [
+            {
+                "fingerprint": "b0170035af3acc5f3f3ae1859dc717101b4e6c1d0a794ad554928ca0cbb2f438",
+                "function": "sha256"
+            }
+        ]
+    },
+    "kmods": [
+        "linux"
+    ],
+    "name": "plexmediaserver",
+    "packagesite": "http://pkg.FreeBSD.org/${ABI}/latest",
+    "pkgs": [
+        "multimedia/plexmediaserver"
+    ],
+    "release": "14.3-RELEASE"
+}`
+	if err := os.WriteFile(filepath.Join(dir, "plexmediaserver.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := len(w.Calls())
+	w.Must("start", "plex")
+	calls := w.Calls()[n:]
+	if !slices.ContainsFunc(callsOf(calls, "kldload"), func(a []string) bool { return slices.Equal(a, []string{"kldload", "-n", "linux"}) }) {
+		t.Fatalf("kldload: %v", callsOf(calls, "kldload"))
+	}
+	show := w.Tool("devfs", "rule", "-s", "1000", "show")
+	for _, rule := range []string{"include $devfsrules_jail", "hide", "path zfs unhide", "path bpf* unhide", "path dri* unhide", "path usb/* mode 0660"} {
+		if !strings.Contains(show, " "+rule+"\n") {
+			t.Fatalf("ruleset lacks %q:\n%s", rule, show)
+		}
+	}
+	if strings.Contains(show, "include $devfsrules_unhide_basic") {
+		t.Fatalf("a default include was added again:\n%s", show)
+	}
+	if i, j := strings.Index(show, "include $devfsrules_jail"), strings.Index(show, " hide\n"); i < 0 || j < i {
+		t.Fatalf("includes come first:\n%s", show)
 	}
 }

@@ -69,6 +69,11 @@ var pkgKnown = map[string]pkgInstall{
 
 func pkgCatalog(e *Env, name string) (pkgInstall, bool) {
 	if p, found, remote := remoteCatalog(e, name); remote {
+		for _, u := range ulList(e.Setting("PKG_UNAVAILABLE")) {
+			if u == name {
+				return pkgInstall{}, false
+			}
+		}
 		return p, found
 	}
 	if cat := e.Setting("PKG_CATALOG"); cat != "" {
