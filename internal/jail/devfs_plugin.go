@@ -3,8 +3,37 @@ package jail
 import (
 	"context"
 	"fmt"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 )
+
+// devfsRulesFiles are where devfs.rules(5) names its rulesets; the
+// defaults are FreeBSD's /etc/defaults/devfs.rules (13 to 15).
+var devfsRulesFiles = []string{"/etc/defaults/devfs.rules", "/etc/devfs.rules"}
+
+var devfsRulesetHeader = regexp.MustCompile(`^\[([A-Za-z0-9_]+)=([0-9]+)\]`)
+
+// devfsRulesetNames maps each ruleset name of devfs.rules to its number.
+func devfsRulesetNames() map[string]string {
+	names := map[string]string{"devfsrules_hide_all": "1", "devfsrules_unhide_basic": "2",
+		"devfsrules_unhide_login": "3", "devfsrules_jail": "4", "devfsrules_jail_vnet": "5"}
+	for _, f := range devfsRulesFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if m := devfsRulesetHeader.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+				if _, err := strconv.Atoi(m[2]); err == nil {
+					names[m[1]] = m[2]
+				}
+			}
+		}
+	}
+	return names
+}
 
 // PluginStart is what a pluginv2 jail's manifest asks of every start:
 // devices its generated devfs ruleset unhides (a mode of "" means
@@ -79,6 +108,9 @@ func CheckPluginStart(ps *PluginStart) error {
 		}
 	}
 	for _, inc := range ps.Includes {
+		if _, err := strconv.Atoi(inc); err == nil {
+			continue
+		}
 		if bad(inc) || !strings.HasPrefix(inc, "$") || strings.ContainsAny(inc, " \t") {
 			return fmt.Errorf("plugin manifest: devfs include %q is not a ruleset name", inc)
 		}
@@ -107,6 +139,20 @@ func (h *Host) pluginStart(ctx context.Context, j *Jail, p *Config) (*PluginStar
 	if err := CheckPluginStart(ps); err != nil {
 		return nil, fmt.Errorf("%s: %w", j.Name, err)
 	}
+	// devfs(8) takes ruleset numbers; the $names are devfs.rules' own
+	// (rc.d/devfs resolves them), so jcage resolves them the same way.
+	// iocage passes the names through, and devfs refuses each such rule.
+	names := devfsRulesetNames()
+	var incs []string
+	for _, inc := range ps.Includes {
+		if devfsSkipIncludes[inc] {
+			continue
+		}
+		if n, ok := names[strings.TrimPrefix(inc, "$")]; ok {
+			incs = append(incs, n)
+		}
+	}
+	ps.Includes = incs
 	for _, k := range ps.Kmods {
 		if _, err := h.Run.Run(ctx, KldloadCmd(k)); err != nil {
 			return nil, fmt.Errorf("%s: kldload %s: %w", j.Name, k, err)
