@@ -10,7 +10,7 @@ import (
 
 const listJSONSchema = `an array of objects, one per row, keyed by the lowercased column headers ` +
 	`(jid, name, state, release, ip4; with -l also boot, type, ip6, template, basejail; ` +
-	`with -r "release"; with -q name, ip4). jid is a number, or null for a stopped jail; ` +
+	`with -r "release"; with -q name, ip4; with -P the -l keys up to template, then portal, doc_url; with -PR name, description, pkg, icon). jid is a number, or null for a stopped jail; ` +
 	`ip4, ip6 and template are null when iocage prints "-"; every other value is the table's text.`
 
 func init() { registerCommand(listCommand) }
