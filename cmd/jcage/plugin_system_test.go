@@ -210,10 +210,14 @@ func TestSystemPluginUpdateUpgrade(t *testing.T) {
 		t.Fatalf("packages after update: %v", got)
 	}
 
-	// upgrade: master's manifest is 15.0-RELEASE, which is not fetched
-	// and cannot be: rolled back, the jail's release unchanged.
+	// upgrade: on a 15.0 host the index falls back to master, whose
+	// manifest is 15.0-RELEASE; etcupdate fails: rolled back to the
+	// upgrade snapshot, release and manifest copy as before.
+	simRelease(t, w.LayRelease("15.0-RELEASE"), true)
+	w.Setenv("JCAGE_SIM_HOST_RELEASE", "15.0-RELEASE")
+	w.Setenv("JCAGE_SIM_ETCUPDATE_FAIL", "build")
 	r = w.Jcage("upgrade", "hello")
-	if r.Code != 1 || !strings.Contains(r.Stderr, "; rolled back to "+jails+"hello@ioc_plugin_upgrade_") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "upgrade the base jail: ") || !strings.Contains(r.Stderr, "; rolled back to "+jails+"hello@ioc_plugin_upgrade_") {
 		t.Fatalf("failing upgrade: %+v", r)
 	}
 	if cfg := readConfig(t, dir); cfg["release"] != "14.3-RELEASE-p1" {

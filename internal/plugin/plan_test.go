@@ -312,3 +312,47 @@ func TestCopyOverlayConfined(t *testing.T) {
 		t.Fatal("the overlay escaped the jail root")
 	}
 }
+
+// The repository files and the post-install script are written through
+// the jail root's own view: a link the jail planted at /root or under
+// /usr/local/etc/pkg carries no write out of it.
+func TestWritesStayInTheJail(t *testing.T) {
+	tmp := t.TempDir()
+	outside := filepath.Join(tmp, "outside")
+	os.MkdirAll(outside, 0o755)
+	root := filepath.Join(tmp, "root")
+	os.MkdirAll(filepath.Join(root, "usr/local/etc"), 0o755)
+	os.Symlink(outside, filepath.Join(root, "usr/local/etc/pkg"))
+	os.Symlink(outside, filepath.Join(root, "root"))
+	p, err := PlanInstall(fixtureManifest(t, "hello"), InstallRequest{Plugin: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRepoFiles(root, p); err == nil {
+		t.Fatal("repository files were written through the jail's link")
+	}
+	script := filepath.Join(tmp, "post_install.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755)
+	if err := PlaceScript(script, root, "/root/post_install.sh"); err == nil {
+		t.Fatal("post_install.sh was written through the jail's link")
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Fatalf("writes left the jail: %v", ents)
+	}
+	// A link as the script itself is refused too.
+	os.Symlink("/etc/passwd", filepath.Join(tmp, "link.sh"))
+	if err := PlaceScript(filepath.Join(tmp, "link.sh"), filepath.Join(tmp, "root2"), "/root/x"); err == nil {
+		t.Fatal("a symlinked script was accepted")
+	}
+	// A clean root gets every file, byte for byte.
+	clean := filepath.Join(tmp, "clean")
+	os.MkdirAll(clean, 0o755)
+	if err := WriteRepoFiles(clean, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range p.Files {
+		if b, err := os.ReadFile(filepath.Join(clean, f.Path)); err != nil || string(b) != f.Body {
+			t.Fatalf("%s: %q %v", f.Path, b, err)
+		}
+	}
+}
