@@ -57,7 +57,11 @@ func runPluginFetch(c *cli.Context, e *env) error {
 		return err
 	}
 	defer unlock()
-	tree, err := h.OpenTree(ctx, mustPool(ctx, h), true)
+	pool, err := h.FindPool(ctx, true)
+	if err != nil {
+		return err
+	}
+	tree, err := h.OpenTree(ctx, pool, true)
 	if err != nil {
 		return err
 	}
@@ -97,14 +101,6 @@ func runPluginFetch(c *cli.Context, e *env) error {
 		}
 	}
 	return nil
-}
-
-func mustPool(ctx context.Context, h *jail.Host) string {
-	p, err := h.FindPool(ctx, true)
-	if err != nil {
-		return ""
-	}
-	return p
 }
 
 func (f *pluginFetch) say(format string, a ...any) { fmt.Fprintf(f.e.stdout, format+"\n", a...) }

@@ -93,7 +93,11 @@ func pluginPortal(ctx context.Context, h *jail.Host, j *jail.Jail) (string, stri
 func listPluginIndex(c *cli.Context, e *env) error {
 	ctx := c.Context
 	h := e.host()
-	tree, err := h.OpenTree(ctx, mustPool(ctx, h), e.uid == 0)
+	pool, err := h.FindPool(ctx, e.uid == 0)
+	if err != nil {
+		return err
+	}
+	tree, err := h.OpenTree(ctx, pool, e.uid == 0)
 	if err != nil {
 		return err
 	}
