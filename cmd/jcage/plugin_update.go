@@ -191,8 +191,15 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 		return step("remove the packages", fmt.Errorf("PKG error, update failed! %w", err))
 	}
 	f.say("Installing new pkgs... ")
+	// The jail's own network settings: the plan only needs to see one.
+	var netProps []string
+	for _, k := range []string{"ip4_addr", "ip6_addr", "dhcp", "nat", "ip_hostname"} {
+		if v := j.Prop(k); v != "" {
+			netProps = append(netProps, k+"="+v)
+		}
+	}
 	plan, err := plugin.PlanInstall(m, plugin.InstallRequest{Plugin: j.Prop("plugin_name"), Repository: f.repo, Name: j.Name,
-		Props: []string{"ip4_addr=" + j.Prop("ip4_addr")}})
+		Props: netProps})
 	if err != nil {
 		return step("plan the packages", err)
 	}
