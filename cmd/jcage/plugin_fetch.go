@@ -289,7 +289,8 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 		ThickConfig: f.thick, Props: props}); err != nil {
 		return err
 	}
-	if err := f.setUp(ctx, m, plan); err != nil {
+	err = f.setUp(ctx, m, plan)
+	if err != nil {
 		if f.keep {
 			return fmt.Errorf("%s had a failure: %w (kept, as -k asked)", plan.Name, err)
 		}
@@ -316,7 +317,18 @@ func (f *pluginFetch) destroy(ctx context.Context, name string) error {
 // setUp carries out the plan on the new jail, each step named in its error.
 func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugin.Plan) error {
 	h := f.h
-	jailDir := filepath.Join(f.iocroot, "jails", plan.Name)
+	inv, err := h.Load(ctx, jail.Options{Create: true, Locked: true})
+	if err != nil {
+		return step("read the new jail", err)
+	}
+	made, err := inv.Find(plan.Name)
+	if err != nil {
+		return step("read the new jail", err)
+	}
+	jailDir := made.Dir
+	if st, err := os.Stat(jailDir); err != nil || !st.IsDir() {
+		return step("read the new jail", fmt.Errorf("%s is not mounted at %s", made.Dataset.Name, jailDir))
+	}
 	copyJSON, err := m.JailCopy()
 	if err != nil {
 		return step("write the manifest", err)

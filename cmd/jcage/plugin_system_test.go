@@ -334,7 +334,7 @@ func TestSystemPluginStartDevfs(t *testing.T) {
 		t.Fatalf("kldload: %v", callsOf(calls, "kldload"))
 	}
 	show := w.Tool("devfs", "rule", "-s", "1000", "show")
-	for _, rule := range []string{"include 4", "hide", "path zfs unhide", "path bpf* unhide", "path dri* unhide", "path usb/* mode 0660"} {
+	for _, rule := range []string{"include 4", "hide", "path zfs unhide", "path bpf* unhide", "path dri* unhide", "path usb/* mode 660"} {
 		if !strings.Contains(show, " "+rule+"\n") {
 			t.Fatalf("ruleset lacks %q:\n%s", rule, show)
 		}
