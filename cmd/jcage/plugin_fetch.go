@@ -61,7 +61,9 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	tree, err := h.OpenTree(ctx, pool, true)
+	// Only IOCROOT is needed here; the inventory reads below make any
+	// missing dataset of the tree.
+	tree, err := h.OpenTree(ctx, pool, false)
 	if err != nil {
 		return err
 	}

@@ -253,6 +253,13 @@ func TestCheckoutSync(t *testing.T) {
 	if l, err := os.Readlink(filepath.Join(dir, "overlay/usr/local/www/hello/current.html")); err != nil || l != "index.html" {
 		t.Fatalf("symlink in the artifact: %q %v", l, err)
 	}
+	hostile := Checkout{URL: srv.URL + "/git/hostile-artifact.git", Dir: filepath.Join(t.TempDir(), "h"), Branch: "master"}
+	if _, err := hostile.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := os.Readlink(filepath.Join(hostile.Dir, "overlay/hostetc")); err != nil || l != "/etc" {
+		t.Fatalf("an absolute link in the artifact was rewritten: %q %v", l, err)
+	}
 	if st, err := os.Stat(filepath.Join(dir, "post_install.sh")); err != nil || st.Mode().Perm()&0o100 == 0 {
 		t.Fatalf("post_install.sh not executable: %v", err)
 	}

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // Checkout is a git repository checked out at a branch: the plugin index
@@ -67,7 +70,47 @@ func (c Checkout) Sync(ctx context.Context) (string, error) {
 	if err := wt.Checkout(&git.CheckoutOptions{Branch: local, Force: true}); err != nil {
 		return "", fmt.Errorf("checkout %s of %s: %w", branch, c.URL, err)
 	}
+	if err := c.relink(repo, ref.Hash()); err != nil {
+		return "", fmt.Errorf("checkout %s of %s: %w", branch, c.URL, err)
+	}
 	return branch, nil
+}
+
+// relink writes every symlink of the commit with the target the
+// repository holds: go-git's worktree joins an absolute target to the
+// checkout directory ("/etc" becomes DIR/etc), where git(1) keeps it as
+// it is, and an overlay's links must reach the jail as the plugin wrote
+// them.
+func (c Checkout) relink(repo *git.Repository, h plumbing.Hash) error {
+	commit, err := repo.CommitObject(h)
+	if err != nil {
+		return err
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(c.Dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return tree.Files().ForEach(func(f *object.File) error {
+		if f.Mode != filemode.Symlink {
+			return nil
+		}
+		target, err := f.Contents()
+		if err != nil {
+			return err
+		}
+		if cur, err := root.Readlink(f.Name); err == nil && cur == target {
+			return nil
+		}
+		if err := root.Remove(f.Name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return root.Symlink(target, f.Name)
+	})
 }
 
 // open opens Dir when it is a clone of URL (iocage's _verify_git_repo).
