@@ -155,6 +155,32 @@ func TestSystemPluginFetch(t *testing.T) {
 		t.Fatalf("list -P --json: %v %v", rows, err)
 	}
 
+	// list -PR: the index, iocage's columns.
+	idx := w.Must("list", "-PR", "-g", srv.Index)
+	// 80 columns wide, wrapped as texttable wraps; -l does not wrap.
+	if !strings.Contains(idx, "|  NAME   |         DESCRIPTION         |   PKG   |            ICON            |\n") ||
+		!strings.Contains(idx, "| hello   | A small web greeter         | hello   | https://example.invalid/he |\n|         |                             |         | llo.png                    |\n") {
+		t.Fatalf("list -PR:\n%s", idx)
+	}
+	if idx = w.Must("list", "-PR", "-l", "-g", srv.Index); !strings.Contains(idx, "| hello   | A small web greeter                      | hello   | https://example.invalid/hello.png |\n") {
+		t.Fatalf("list -PR -l:\n%s", idx)
+	}
+	if got := w.Must("list", "-PR", "-g", srv.Index, "-h", "-O"); got != "hello\tA small web greeter\thello\thttps://example.invalid/hello.png\n" {
+		t.Fatalf("list -PR -h -O: %q", got)
+	}
+	if got := w.Must("get", "-P", "options.greeting.type", "hello"); got != "string\n" {
+		t.Fatalf("get -P options.greeting.type: %q", got)
+	}
+	if r := w.Jcage("set", "-P", "version=2", "hello"); r.Code != 1 || r.Stderr != "version is readonly!\n" {
+		t.Fatalf("set -P of a readonly option: %+v", r)
+	}
+	n := len(w.Calls())
+	w.Must("set", "-P", "greeting=hi", "hello")
+	if got := callsOf(w.Calls()[n:], "jexec"); len(got) != 2 || !slices.Equal(got[0], []string{"jexec", "ioc-hello", "/usr/local/bin/hello-set", "greeting", "hi"}) ||
+		!slices.Equal(got[1], []string{"jexec", "ioc-hello", "service", "nginx", "restart"}) {
+		t.Fatalf("set -P ran %v", got)
+	}
+
 	// A second fetch of the same plugin is named hello_1.
 	out = w.Must("fetch", "-P", "hello", "-g", srv.Index, "vnet=0", "ip4_addr=em0|10.0.0.6/24")
 	if _, err := os.Stat(filepath.Join(w.IOCRoot(), "jails", "hello_1", "hello.json")); err != nil {
