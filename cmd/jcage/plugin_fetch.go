@@ -61,9 +61,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	// Only IOCROOT is needed here; the inventory reads below make any
-	// missing dataset of the tree.
-	tree, err := h.OpenTree(ctx, pool, false)
+	tree, err := h.OpenTree(ctx, pool, true)
 	if err != nil {
 		return err
 	}

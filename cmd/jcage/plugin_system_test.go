@@ -181,6 +181,20 @@ func TestSystemPluginFetch(t *testing.T) {
 		t.Fatalf("set -P ran %v", got)
 	}
 
+	// Refusals change nothing: a license not accepted, no network.
+	datasets := w.Datasets()
+	r := w.JcageIn("n\n", "fetch", "-P", "notes", "-g", srv.Index, "vnet=0", "ip4_addr=em0|10.0.0.7/24")
+	if r.Code != 1 || r.Stderr != "You must accept the license to continue!\n" || !strings.Contains(r.Stdout, "The notes license: use it kindly.\nDo you agree? (y/N) ") {
+		t.Fatalf("license refused: %+v", r)
+	}
+	if r = w.Jcage("fetch", "-P", "hello", "-g", srv.Index, "nat=0"); r.Code != 1 ||
+		r.Stderr != "Network connectivity is required to fetch a plugin. Please enable dhcp/nat or supply a valid ip address.\n" {
+		t.Fatalf("no network: %+v", r)
+	}
+	if got := w.Datasets(); got != datasets {
+		t.Fatalf("a refused fetch changed the pool:\n%s\nwas\n%s", got, datasets)
+	}
+
 	// A second fetch of the same plugin is named hello_1.
 	out = w.Must("fetch", "-P", "hello", "-g", srv.Index, "vnet=0", "ip4_addr=em0|10.0.0.6/24")
 	if _, err := os.Stat(filepath.Join(w.IOCRoot(), "jails", "hello_1", "hello.json")); err != nil {
