@@ -139,6 +139,7 @@ func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 // rename, update).
 func (e *env) host() *jail.Host {
 	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool, Mounts: e.mounts}
+	h.PluginManifest = pluginManifest
 	wireLifecycle(e, h)
 	if e.autoFetch {
 		h.Fetch = fetchForCreate(e)

@@ -27,12 +27,26 @@ func getCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "state", Aliases: []string{"s"}, Usage: "up or down"},
 			&cli.BoolFlag{Name: "jid", Aliases: []string{"j"}, Usage: "the JID, or - when stopped"},
 			&cli.BoolFlag{Name: "pool", Aliases: []string{"p"}, Usage: "the active pool"},
+			&cli.BoolFlag{Name: "plugin", Aliases: []string{"P"}, Usage: "a plugin setting (settings.json, or the plugin's serviceget in the jail)"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "with -P: start the jail if it is down"},
 		},
 		Action: func(c *cli.Context) error { return runGet(c, e) },
 	}
 }
 
+// getPlugin, when set, answers get -P.
+var getPlugin func(c *cli.Context, e *env) error
+
 func runGet(c *cli.Context, e *env) error {
+	if c.Bool("force") && !c.Bool("plugin") {
+		return errors.New("--force (-f) is only applicable with --plugin (-P)!")
+	}
+	if c.Bool("plugin") {
+		if getPlugin == nil {
+			return errors.New("get: -P is not supported by this build")
+		}
+		return getPlugin(c, e)
+	}
 	args := c.Args().Slice()
 	h := e.host()
 	inv, err := h.Load(c.Context, jail.Options{Create: e.uid == 0, State: !c.Bool("pool")})

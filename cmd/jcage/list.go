@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
@@ -22,6 +24,11 @@ func listCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "basejail", Aliases: []string{"B"}, Usage: "list base jails only"},
 			&cli.BoolFlag{Name: "release", Aliases: []string{"r", "b", "base"}, Usage: "list fetched releases"},
 			&cli.BoolFlag{Name: "quick", Aliases: []string{"q"}, Usage: "names and IPv4 addresses only, read straight from the configs"},
+			&cli.BoolFlag{Name: "plugins", Aliases: []string{"P"}, Usage: "list plugin jails (with -R: the plugins of the index)"},
+			&cli.BoolFlag{Name: "remote", Aliases: []string{"R"}, Usage: "list what can be fetched: releases, or plugins with -P"},
+			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: "https://github.com/freenas/iocage-ix-plugins.git", Usage: "plugin index repository for -PR"},
+			&cli.StringFlag{Name: "branch", Usage: "plugin index branch for -PR"},
+			&cli.BoolFlag{Name: "official", Aliases: []string{"O"}, Usage: "official plugins only, with -PR"},
 			sortFlag("name"),
 		},
 		Action: func(c *cli.Context) error {
@@ -30,7 +37,16 @@ func listCommand(e *env) *cli.Command {
 	}
 }
 
+// listPlugins, when set, answers list -P, -PR and -R.
+var listPlugins func(c *cli.Context, e *env) error
+
 func runList(c *cli.Context, e *env) error {
+	if c.Bool("plugins") || c.Bool("remote") {
+		if listPlugins == nil {
+			return errors.New("list: -P and -R are not supported by this build")
+		}
+		return listPlugins(c, e)
+	}
 	releases := c.Bool("release")
 	view := jail.ListView{Long: c.Bool("long"), Templates: c.Bool("template"), Basejails: c.Bool("basejail"), Quick: c.Bool("quick")}
 	inv, err := e.host().Load(c.Context, jail.Options{Create: e.uid == 0, State: !releases && !view.Quick})

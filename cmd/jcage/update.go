@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 
@@ -11,6 +12,9 @@ import (
 )
 
 func init() { registerCommand(updateCommand) }
+
+// pluginUpdate, when set, updates a pluginv2 jail's plugin.
+var pluginUpdate func(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error
 
 func updateCommand(e *env) *cli.Command {
 	return &cli.Command{
@@ -41,6 +45,20 @@ func updateCommand(e *env) *cli.Command {
 			}
 			targets, err := inv.UpdateTargets(c.Args().First())
 			if err != nil {
+				return err
+			}
+			// A plugin jail gets its plugin update first (iocage.py update).
+			for _, j := range targets {
+				if j.Err == nil && j.Prop("type") == "pluginv2" && pluginUpdate != nil {
+					if err := pluginUpdate(c.Context, e, e.host(), inv, j); err != nil {
+						return err
+					}
+				}
+			}
+			if inv, err = h.Load(c.Context, jail.Options{Create: true, State: true}); err != nil {
+				return err
+			}
+			if targets, err = inv.UpdateTargets(c.Args().First()); err != nil {
 				return err
 			}
 			return h.Update(c.Context, inv, targets, jail.UpdateOptions{

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"github.com/urfave/cli/v2"
@@ -10,6 +11,9 @@ import (
 )
 
 func init() { registerCommand(upgradeCommand) }
+
+// pluginUpgrade, when set, upgrades a pluginv2 jail.
+var pluginUpgrade func(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error
 
 func upgradeCommand(e *env) *cli.Command {
 	return &cli.Command{
@@ -24,9 +28,6 @@ func upgradeCommand(e *env) *cli.Command {
 				return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
 			}
 			newrel := c.String("release")
-			if newrel == "" {
-				return errors.New("Target RELEASE is required to upgrade.")
-			}
 			h := e.host()
 			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
 			if err != nil {
@@ -35,6 +36,13 @@ func upgradeCommand(e *env) *cli.Command {
 			j, err := inv.Find(c.Args().First())
 			if err != nil {
 				return err
+			}
+			// A plugin jail goes to its manifest's release (IOCPlugin.upgrade).
+			if j.Err == nil && j.Prop("type") == "pluginv2" && pluginUpgrade != nil {
+				return pluginUpgrade(c.Context, e, h, inv, j)
+			}
+			if newrel == "" {
+				return errors.New("Target RELEASE is required to upgrade.")
 			}
 			return h.Upgrade(c.Context, inv, j, newrel, jail.UpgradeOptions{
 				Upgrader: &release.Upgrader{Run: e.run, Tools: &release.Tools{Run: e.run, IOCRoot: inv.Tree.Mountpoint}, Out: e.stdout, Err: e.stderr},

@@ -143,6 +143,12 @@ func (p devfsPlan) Message() string {
 // ruleset. The number is reserved under the lock, the rules are added
 // outside it, so parallel starts do not queue behind each other's devfs.
 func (h *Host) createRuleset(ctx context.Context, d *devfsSets, name string, p *Config) (devfsPlan, error) {
+	return h.createRulesetFor(ctx, d, name, p, nil)
+}
+
+// createRulesetFor is createRuleset for a jail whose plugin manifest adds
+// devfs paths and includes to the generated default.
+func (h *Host) createRulesetFor(ctx context.Context, d *devfsSets, name string, p *Config, plug *PluginStart) (devfsPlan, error) {
 	configured, _ := p.Get("devfs_ruleset")
 	min, _ := p.Get("min_dyn_devfs_ruleset")
 	n, err := strconv.Atoi(min)
@@ -174,6 +180,9 @@ func (h *Host) createRuleset(ctx context.Context, d *devfsSets, name string, p *
 	plan := devfsPlan{Number: n}
 	if cloneFrom < 0 {
 		plan.Rules = DefaultDevfsRules(p)
+		if plug != nil {
+			plan.Rules = PluginDevfsRules(p, plug)
+		}
 	} else {
 		out, err := h.Run.Run(ctx, host.Cmd{Name: "devfs", Args: []string{"rule", "-s", configured, "show"}})
 		if err != nil {

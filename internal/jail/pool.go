@@ -41,6 +41,10 @@ type Host struct {
 	Stop  func(ctx context.Context, names []string) error
 	// InstallPackages installs packages in a jail (create -p).
 	InstallPackages func(ctx context.Context, name string, pkgs []string) error
+	// PluginManifest reads what a pluginv2 jail's manifest asks of its
+	// start (devfs paths and includes, kernel modules); nil when it has
+	// none.
+	PluginManifest func(j *Jail) (*PluginStart, error)
 	// Mounts reads the mount table (ReadMountTable); nil means commands
 	// that name what they touch still list the whole tree.
 	Mounts func() (MountTable, error)

@@ -321,7 +321,11 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	if err := jr.loadParamModules(ctx); err != nil {
 		return err
 	}
-	ruleset, err := h.createRuleset(ctx, &r.devfs, j.Name, jr.props)
+	plug, err := h.pluginStart(ctx, j, jr.props)
+	if err != nil {
+		return err
+	}
+	ruleset, err := h.createRulesetFor(ctx, &r.devfs, j.Name, jr.props, plug)
 	if err != nil {
 		return err
 	}

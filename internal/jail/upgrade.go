@@ -29,6 +29,9 @@ type UpgradeOptions struct {
 	Upgrader RootUpgrader
 	// Err receives etcupdate's complaints and warnings; nil discards them.
 	Err io.Writer
+	// Plugin allows a pluginv2 base jail: a plugin upgrade switches it
+	// to its manifest's release before it reinstalls the packages.
+	Plugin bool
 }
 
 // upgradeRelRE is a release freebsd-update can upgrade to.
@@ -84,7 +87,11 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	if err := h.checkHostRelease(ctx, newrel); err != nil {
 		return err
 	}
-	if err := checkMaintainable(j, "upgrade", "jail"); err != nil {
+	types := []string{"jail"}
+	if opts.Plugin {
+		types = append(types, "pluginv2")
+	}
+	if err := checkMaintainable(j, "upgrade", types...); err != nil {
 		return err
 	}
 	release, _ := j.Props.Get("release")

@@ -19,6 +19,7 @@ sys_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 cleanup() {
 	[ -n "${mirror_pid:-}" ] && kill "$mirror_pid" 2>/dev/null || true
+	[ -n "${plugins_pid:-}" ] && kill "$plugins_pid" 2>/dev/null || true
 	PATH=$sys_path "$zpool" destroy -f "$pool" 2>/dev/null || true
 	rm -f "$dir/$pool.img"
 }
@@ -41,6 +42,16 @@ for _ in $(seq 1 300); do
 done
 url=$(head -n1 "$dir/mirror.url")
 [ -n "$url" ] || { echo "demo: the release mirror did not start:" >&2; cat "$dir/mirror.log" >&2; exit 1; }
+
+# The plugin index, its artifacts and their pkg repository.
+"$bin/mirror" plugins -addr 127.0.0.1:0 >"$dir/plugins.url" 2>"$dir/plugins.log" &
+plugins_pid=$!
+for _ in $(seq 1 100); do
+	[ -s "$dir/plugins.url" ] && break
+	sleep 0.2
+done
+index=$(head -n1 "$dir/plugins.url")
+[ -n "$index" ] || { echo "demo: the plugin index did not start:" >&2; cat "$dir/plugins.log" >&2; exit 1; }
 
 export PATH="$bin/path:$PATH"
 # The test world's jcage (built by make testbin) takes its PATH from here.
@@ -79,4 +90,6 @@ step export www1
 step destroy -f www1
 step import www1
 step list
+step fetch -P hello -g "$index" vnet=0 ip4_addr="em0|10.0.0.14/24"
+step list -P
 step df

@@ -68,6 +68,14 @@ var pkgKnown = map[string]pkgInstall{
 }
 
 func pkgCatalog(e *Env, name string) (pkgInstall, bool) {
+	if p, found, remote := remoteCatalog(e, name); remote {
+		for _, u := range ulList(e.Setting("PKG_UNAVAILABLE")) {
+			if u == name {
+				return pkgInstall{}, false
+			}
+		}
+		return p, found
+	}
 	if cat := e.Setting("PKG_CATALOG"); cat != "" {
 		for _, ent := range ulList(cat) {
 			n, v, hasV := strings.Cut(ent, "=")
@@ -274,6 +282,9 @@ func runPkg(e *Env) int {
 	}
 	if r.root != "" {
 		r.key = filepath.Clean(r.root)
+	}
+	if len(args) > 0 && (args[0] == "install" || args[0] == "update" || args[0] == "upgrade" || args[0] == "fetch") && !r.loadRemote() {
+		return 1
 	}
 	r.yes = pkgTrue(e.Getenv("ASSUME_ALWAYS_YES")) || pkgTrue(r.options["ASSUME_ALWAYS_YES"])
 	if version > 1 {

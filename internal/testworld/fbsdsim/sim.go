@@ -28,7 +28,7 @@ const StateEnv = "JCAGE_SIM_STATE"
 const CallLog = "calls.jsonl"
 
 // loggedEnv lists the environment variables recorded with each call.
-var loggedEnv = []string{"UNAME_r", "PAGER", "ASSUME_ALWAYS_YES", "IGNORE_OSVERSION", "PERMISSIVE", "SIGNATURE_TYPE"}
+var loggedEnv = []string{"UNAME_r", "PAGER", "ASSUME_ALWAYS_YES", "IGNORE_OSVERSION", "PERMISSIVE", "SIGNATURE_TYPE", "IOCAGE_PLUGIN_IP"}
 
 // Env is one invocation of a simulated tool.
 type Env struct {

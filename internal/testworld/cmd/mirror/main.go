@@ -4,6 +4,7 @@
 //	mirror build -dir D [-release 13.4-RELEASE,14.3-RELEASE] [-arch amd64,arm64] [-pad-mb N] [-pad-compressed] [-no-xz] [-preset N]
 //	mirror serve -dir D [-addr 127.0.0.1:0]
 //	mirror up    -dir D [build flags] [-addr 127.0.0.1:0]
+//	mirror plugins [-addr 127.0.0.1:0]
 //
 // serve and up print the base URL (http://127.0.0.1:PORT) as the first
 // line on stdout, then serve until interrupted. up first builds whatever
@@ -29,6 +30,7 @@ import (
 const usage = `usage: mirror build -dir D [-release R1,R2] [-arch amd64,arm64] [-pad-mb N] [-pad-compressed] [-no-xz] [-preset N]
        mirror serve -dir D [-addr 127.0.0.1:0]
        mirror up    -dir D [build flags] [-addr 127.0.0.1:0]
+       mirror plugins [-addr 127.0.0.1:0]
 `
 
 func main() {
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(ctx, args[1:], stdout, stderr, false)
 	case "up":
 		err = cmdServe(ctx, args[1:], stdout, stderr, true)
+	case "plugins":
+		err = cmdPlugins(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
