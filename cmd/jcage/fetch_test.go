@@ -121,7 +121,7 @@ func TestFetchCommandRefusals(t *testing.T) {
 		{[]string{"fetch", "-s", m.URL, "-r", "14.3-RELEASE", "-a", "kerberos"}, "--auth must be basic or digest, not \"kerberos\"\n"},
 		{[]string{"fetch", "-s", m.URL, "-r", "14.0-RELEASE", "-NU"}, "14.0-RELEASE was not found!\n"},
 		{[]string{"fetch", "-r", "14.3-RELEASE", "-f"}, "Please supply the directory holding the release with -d when using -f\n"},
-		{[]string{"fetch", "-P", "hello", "-n", "bad name!"}, "Invalid character in NAME, please remove it.\n"},
+		{[]string{"fetch", "-P", "hello", "-n", "bad name!"}, "Invalid character in bad name!, please remove it.\n"},
 		{[]string{"fetch", "-r", "14.3-RELEASE", "ip4_addr=x"}, "fetch: unexpected argument \"ip4_addr=x\" (properties are for plugins)\n"},
 	} {
 		if code := h.jcageExtracting(c.args...); code != 1 || h.stderr.String() != c.want {

@@ -105,7 +105,6 @@ func TestUsageErrorsNeedNoRootAndNoPool(t *testing.T) {
 		{[]string{"snapremove", "-n", "ALL", "www1"}, `Mass snapshot deletion requires "force" (-f).`},
 		{[]string{"snapshot"}, "Usage: jcage snapshot [-n NAME] JAIL|ALL"},
 		{[]string{"update"}, "Usage: jcage update [-P] JAIL|ALL"},
-		{[]string{"upgrade", "www1"}, "Target RELEASE is required to upgrade."},
 	} {
 		code, _, stderr, touched := bare(t, 1001, "", tc.args...)
 		if code != 1 || stderr != tc.want+"\n" || touched {

@@ -42,7 +42,7 @@ func runListPlugins(c *cli.Context, e *env) error {
 // PORTAL and DOC_URL from each artifact's ui.json (ioc_list.py list_all).
 func pluginTable(ctx context.Context, h *jail.Host, inv *jail.Inventory) *render.Table {
 	long := inv.ListTable(jail.ListView{Long: true})
-	t := &render.Table{Columns: render.ListPluginColumns()}
+	t := &render.Table{Columns: render.ListPluginColumns(), JSONKey: "jails"}
 	byName := map[string]*jail.Jail{}
 	for _, j := range inv.Jails {
 		byName[j.Name] = j
@@ -119,7 +119,7 @@ func listPluginIndex(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	t := &render.Table{Columns: render.PluginIndexColumns()}
+	t := &render.Table{Columns: render.PluginIndexColumns(), JSONKey: "plugins"}
 	if !c.Bool("long") {
 		t.MaxWidth = render.PluginIndexWidth
 	}

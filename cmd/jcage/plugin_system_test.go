@@ -150,9 +150,11 @@ func TestSystemPluginFetch(t *testing.T) {
 	if !strings.Contains(list, "| hello | on   | up    | pluginv2 | 14.3-RELEASE-p1 | em0|10.0.0.5/24 | -   | -        | http://10.0.0.5/ | https://example.invalid/hello/docs |") {
 		t.Fatalf("list -P:\n%s", list)
 	}
-	var rows []map[string]any
-	if err := json.Unmarshal([]byte(w.Must("list", "-P", "--json")), &rows); err != nil || len(rows) != 1 || rows[0]["portal"] != "http://10.0.0.5/" {
-		t.Fatalf("list -P --json: %v %v", rows, err)
+	var doc struct {
+		Jails []map[string]any `json:"jails"`
+	}
+	if err := json.Unmarshal([]byte(w.Must("list", "-P", "--json")), &doc); err != nil || len(doc.Jails) != 1 || doc.Jails[0]["portal"] != "http://10.0.0.5/" {
+		t.Fatalf("list -P --json: %v %v", doc.Jails, err)
 	}
 
 	// list -PR: the index, iocage's columns.

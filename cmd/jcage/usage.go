@@ -120,9 +120,8 @@ var argChecks = map[string]func(c *cli.Context) error{
 		if c.NArg() != 1 {
 			return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
 		}
-		if c.String("release") == "" {
-			return errors.New("Target RELEASE is required to upgrade.")
-		}
+		// Without -r only a plugin jail, which goes to its manifest's
+		// release, can be upgraded: that takes the pool to know.
 		return nil
 	},
 }

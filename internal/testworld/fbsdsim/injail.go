@@ -24,13 +24,13 @@ func jailFile(root, p string) (string, bool) {
 	for hops := 0; len(parts) > 0 && hops < 32; {
 		next := filepath.Join(cur, parts[0])
 		parts = parts[1:]
-		fi, err := os.Lstat(filepath.Join(root, next))
+		fi, err := os.Lstat(hostOf(root, next))
 		if err != nil {
 			return "", false
 		}
 		if fi.Mode()&os.ModeSymlink != 0 {
 			hops++
-			target, err := os.Readlink(filepath.Join(root, next))
+			target, err := os.Readlink(hostOf(root, next))
 			if err != nil {
 				return "", false
 			}
@@ -43,12 +43,33 @@ func jailFile(root, p string) (string, bool) {
 		}
 		cur = next
 	}
-	host := filepath.Join(root, cur)
+	host := hostOf(root, cur)
 	fi, err := os.Stat(host)
 	if err != nil || !fi.Mode().IsRegular() {
 		return host, false
 	}
 	return host, fi.Mode()&0o111 != 0
+}
+
+// jailBinds are the nullfs mounts under the running jail's path
+// (mount point -> source), read by jexec: a base jail's /bin is its
+// release's, mounted by jail(8) from mount.fstab. Ledger: [jexec].
+var jailBinds map[string]string
+
+// hostOf maps a path inside the jail to the host file it names, through
+// the jail's nullfs mounts.
+func hostOf(root, p string) string {
+	full := filepath.Join(root, p)
+	best := ""
+	for node := range jailBinds {
+		if (full == node || strings.HasPrefix(full, node+"/")) && len(node) > len(best) {
+			best = node
+		}
+	}
+	if best == "" {
+		return full
+	}
+	return jailBinds[best] + strings.TrimPrefix(full, best)
 }
 
 // jailLookPath is execvp(3)'s search inside the jail.

@@ -38,7 +38,17 @@ func jexecTool(e *Env) int {
 	}
 	var j *simJail
 	var notFound string
-	if err := e.viewWorld(func(w *simWorld) { j, notFound = w.jails().lookup(rest[0]) }); err != nil {
+	if err := e.viewWorld(func(w *simWorld) {
+		j, notFound = w.jails().lookup(rest[0])
+		if j != nil {
+			jailBinds = map[string]string{}
+			for _, m := range w.mounts().Mounts {
+				if m.FSType == "nullfs" && strings.HasPrefix(m.Node, j.Params["path"]+"/") {
+					jailBinds[m.Node] = m.Special
+				}
+			}
+		}
+	}); err != nil {
 		return e.stateError(err)
 	}
 	if j == nil {

@@ -159,6 +159,8 @@ func PluginArtifacts() map[string]map[string]FixtureFile {
 			"overlay/usr/local/bin/hello-get":          {Mode: 0o755, Body: "#!/bin/sh\ngrep \"^$1 \" /usr/local/etc/hello.conf | cut -d= -f2-\n"},
 			"overlay/usr/local/bin/hello-set":          {Mode: 0o755, Body: "#!/bin/sh\necho \"$1 = $2\" > /usr/local/etc/hello.conf\n"},
 			"overlay/usr/local/www/hello/current.html": {Symlink: true, Body: "index.html"},
+			// What the nginx package installs; the simulated packages carry no files.
+			"overlay/usr/local/etc/rc.d/nginx": {Mode: 0o755, Body: "#!/bin/sh\n# PROVIDE: nginx\n"},
 		},
 		"notes-artifact": {
 			"post_install.sh": {Mode: 0o755, Body: "#!/bin/sh\nsysrc notesd_enable=YES\n"},
