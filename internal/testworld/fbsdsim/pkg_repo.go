@@ -176,6 +176,11 @@ func (r *pkgRun) loadRemote() bool {
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 			continue
 		}
+		if strings.Contains(strings.ToLower(u), "://pkg.freebsd.org/") {
+			// The project's own repositories (FreeBSD, FreeBSD-kmods)
+			// are the built-in catalogue: the test world has no network.
+			continue
+		}
 		remote = true
 		u = strings.TrimRight(strings.ReplaceAll(u, "${ABI}", r.abi()), "/")
 		pkgs, err := r.fetchCatalog(repo, u)
