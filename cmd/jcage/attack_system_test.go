@@ -254,3 +254,24 @@ func TestSystemAttackEveryVerb(t *testing.T) {
 		a.intact(strings.Join(args, " "))
 	}
 }
+
+// An export is not the host's: a config.json that would have the host
+// run a command at the jail's next start is refused at import unless
+// the admin says --trust-hooks.
+func TestSystemAttackImportHooks(t *testing.T) {
+	a := newAttack(t)
+	a.w.Must("create", "-r", "14.3-RELEASE", "-n", "shipped")
+	a.w.Must("set", "exec_prestart=touch "+filepath.Join(a.canary, "pwned"), "shipped")
+	a.w.Must("export", "shipped")
+	a.w.Must("destroy", "-f", "shipped")
+	before := a.w.Datasets()
+	a.refused("runs exec_prestart on the host", "import", "shipped")
+	if got := a.w.Datasets(); got != before {
+		t.Fatalf("a refused import left datasets:\n%s\nwant\n%s", got, before)
+	}
+	a.intact("import of an archive with a host hook")
+	a.w.Must("import", "--trust-hooks", "shipped")
+	if got := strings.TrimSpace(a.w.Must("get", "exec_prestart", "shipped")); !strings.HasPrefix(got, "touch ") {
+		t.Fatalf("exec_prestart after --trust-hooks: %q", got)
+	}
+}

@@ -24,10 +24,11 @@ func importCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "compression", Aliases: []string{"c"}, Usage: "look only for zip or only for lzma (tar.xz) archives"},
 			&cli.StringFlag{Name: "path", Aliases: []string{"p"}, Usage: "the directory holding the archive, or the archive itself"},
 			&cli.BoolFlag{Name: "no-verify", Usage: "import without checking the archive against its .sha256"},
+			&cli.BoolFlag{Name: "trust-hooks", Usage: "accept an archive whose config.json has the host run commands (exec_prestart and the like)"},
 		},
 		Action: needRoot(e, "import", func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return errors.New("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME")
+				return errors.New("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] [--trust-hooks] NAME")
 			}
 			h := e.host()
 			lock, err := h.LockTree()
@@ -43,6 +44,7 @@ func importCommand(e *env) *cli.Command {
 				Compression: c.String("compression"),
 				Path:        c.String("path"),
 				NoVerify:    c.Bool("no-verify"),
+				TrustHooks:  c.Bool("trust-hooks"),
 				Progress:    imageProgress(e),
 			})
 			return err

@@ -58,7 +58,27 @@ type ImportOptions struct {
 	Compression string // restricts the search to one format; "" finds either
 	Path        string // -p: the directory to search, or the archive itself
 	NoVerify    bool   // skip the .sha256 check
-	Progress    ProgressFunc
+	// TrustHooks (--trust-hooks) accepts an archive whose config.json
+	// names commands the host runs at start and stop.
+	TrustHooks bool
+	Progress   ProgressFunc
+}
+
+// hostHooks are the command properties jail(8) and jcage run on the host
+// (exec.prestart, exec.created, exec.poststart, exec.prestop,
+// exec.poststop in jail(8)'s terms); exec_start and exec_stop run inside
+// the jail.
+var hostHooks = []string{"exec_prestart", "exec_created", "exec_poststart", "exec_prestop", "exec_poststop"}
+
+// untrustedHook names the first host hook an imported config sets to
+// anything but iocage's do-nothing default.
+func untrustedHook(c *Config) (string, string) {
+	for _, k := range hostHooks {
+		if v, ok := c.Get(k); ok && v != "" && v != "/usr/bin/true" && v != "none" {
+			return k, v
+		}
+	}
+	return "", ""
 }
 
 // ImagesDir is IOCROOT/images, where exports are written and looked for.
@@ -787,7 +807,7 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 	if err := h.dropExportSnapshots(ctx, jailDS); err != nil {
 		return "", err
 	}
-	if err := h.importedAsJail(ctx, jailDS); err != nil {
+	if err := h.importedAsJail(ctx, jailDS, opts.TrustHooks); err != nil {
 		return "", err
 	}
 	if err := ctx.Err(); err != nil {
@@ -854,7 +874,7 @@ func (h *Host) dropExportSnapshots(ctx context.Context, jailDS string) error {
 
 // importedAsJail checks the received config and turns a template into a
 // jail, as iocage does: templates/ is for templates made on this host.
-func (h *Host) importedAsJail(ctx context.Context, jailDS string) error {
+func (h *Host) importedAsJail(ctx context.Context, jailDS string, trustHooks bool) error {
 	d, err := h.ZFS.Get(ctx, jailDS)
 	if err != nil {
 		return err
@@ -870,6 +890,11 @@ func (h *Host) importedAsJail(ctx context.Context, jailDS string) error {
 		if _, msg := checkDatasets("jail_zfs_dataset", v, &SetContext{Name: zfs.Base(jailDS)}); msg != "" {
 			return fmt.Errorf("the imported %s: %s", ConfigFile, msg)
 		}
+	}
+	// An archive is not the host's: a command it would have the host run
+	// as root at the jail's next start is taken only when asked for.
+	if k, v := untrustedHook(c); k != "" && !trustHooks {
+		return fmt.Errorf("the imported %s runs %s on the host (%s); import with --trust-hooks to accept it", ConfigFile, k, shown(v))
 	}
 	typ, _ := c.Get("type")
 	if typ != "template" && !c.Template() {

@@ -10,7 +10,7 @@ import (
 // change: the simulated tool matching the rule signals its parent (the
 // jcage process that ran it) before doing its work, then does the work
 // anyway, as a real child left running after its parent died would.
-// This is test-world machinery, not a FreeBSD behaviour (FIDELITY.md).
+// This is test-world machinery, not a FreeBSD behaviour. Ledger: [kill-inject].
 //
 //	JCAGE_SIM_KILL         one rule, in JCAGE_SIM_FAIL's syntax
 //	                       ("freebsd-update install").
