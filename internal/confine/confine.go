@@ -236,6 +236,17 @@ func writeAt(dirfd int, name string, data []byte, perm os.FileMode) error {
 // Remove removes the file rel under root; a missing file is no error.
 // A symlink at rel is removed itself, never its target.
 func Remove(root, rel string) error {
+	return removeIn(root, rel, func(dirfd int, name string) error {
+		if err := unix.Unlinkat(dirfd, name, 0); err != nil && !errors.Is(err, unix.ENOENT) {
+			return err
+		}
+		return nil
+	})
+}
+
+// removeIn runs remove on rel's name in its confined parent directory; a
+// missing parent is no error.
+func removeIn(root, rel string, remove func(dirfd int, name string) error) error {
 	dirfd, name, err := parent(root, rel, false)
 	if errors.Is(err, unix.ENOENT) {
 		return nil
@@ -244,10 +255,7 @@ func Remove(root, rel string) error {
 		return wrap("remove", root, rel, err)
 	}
 	defer unix.Close(dirfd)
-	if err := unix.Unlinkat(dirfd, name, 0); err != nil && !errors.Is(err, unix.ENOENT) {
-		return wrap("remove", root, rel, err)
-	}
-	return nil
+	return wrap("remove", root, rel, remove(dirfd, name))
 }
 
 // MkdirAll makes the directory rel under root and its parents, refusing
@@ -331,17 +339,7 @@ func WriteIfChanged(root, rel string, data []byte, perm os.FileMode) error {
 // RemoveAll removes rel under root and everything below it, never
 // following a symlink: a symlink is removed itself, and each directory is
 // emptied through its own descriptor. A missing rel is no error.
-func RemoveAll(root, rel string) error {
-	dirfd, name, err := parent(root, rel, false)
-	if errors.Is(err, unix.ENOENT) {
-		return nil
-	}
-	if err != nil {
-		return wrap("remove", root, rel, err)
-	}
-	defer unix.Close(dirfd)
-	return wrap("remove", root, rel, removeAt(dirfd, name))
-}
+func RemoveAll(root, rel string) error { return removeIn(root, rel, removeAt) }
 
 func removeAt(dirfd int, name string) error {
 	var st unix.Stat_t

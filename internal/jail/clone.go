@@ -168,6 +168,19 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 // root, when it exists, through the confined helper.
 func replaceInRootFile(root, rel, old, new string) error {
 	b, err := confine.ReadFile(root, rel)
+	return replaceIn(b, err, old, new, func(data []byte) error { return confine.WriteFile(root, rel, data, 0o644) })
+}
+
+// replaceInFile rewrites old to new in a host-owned text file, when it
+// exists.
+func replaceInFile(path, old, new string) error {
+	b, err := os.ReadFile(path)
+	return replaceIn(b, err, old, new, func(data []byte) error { return writeFileAtomic(path, data, 0o644) })
+}
+
+// replaceIn writes b with old replaced by new when that changes it; a
+// file that was not there (err) is left so.
+func replaceIn(b []byte, err error, old, new string, write func([]byte) error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -178,22 +191,5 @@ func replaceInRootFile(root, rel, old, new string) error {
 	if s == string(b) {
 		return nil
 	}
-	return confine.WriteFile(root, rel, []byte(s), 0o644)
-}
-
-// replaceInFile rewrites old to new in a host-owned text file, when it
-// exists.
-func replaceInFile(path, old, new string) error {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	s := strings.ReplaceAll(string(b), old, new)
-	if s == string(b) {
-		return nil
-	}
-	return writeFileAtomic(path, []byte(s), 0o644)
+	return write([]byte(s))
 }
