@@ -425,3 +425,31 @@ func CheckEscapes(root string) error {
 		return nil
 	})
 }
+
+// ReplaceSymlink makes rel under root a symlink to target, replacing a
+// file or symlink already there (by rename, never written through); a
+// directory there is refused.
+func ReplaceSymlink(target, root, rel string) error {
+	dirfd, name, err := parent(root, rel, true)
+	if err != nil {
+		return wrap("symlink", root, rel, err)
+	}
+	defer unix.Close(dirfd)
+	var st unix.Stat_t
+	if unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		return wrap("symlink", root, rel, errors.New("a directory is there"))
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	tmp := ".jcage-" + hex.EncodeToString(b[:]) + ".tmp"
+	if err := unix.Symlinkat(target, dirfd, tmp); err != nil {
+		return wrap("symlink", root, rel, err)
+	}
+	if err := unix.Renameat(dirfd, tmp, dirfd, name); err != nil {
+		unix.Unlinkat(dirfd, tmp, 0)
+		return wrap("symlink", root, rel, err)
+	}
+	return nil
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 )
 
@@ -39,18 +40,13 @@ func JexecCmd(name string, argv []string, ip string) host.Cmd {
 // WriteRepoFiles writes the plan's pkg repository directories and files
 // under the jail root, confined to it.
 func WriteRepoFiles(jailRoot string, p *Plan) error {
-	root, err := os.OpenRoot(jailRoot)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
 	for _, d := range p.Dirs {
-		if err := MkdirAllIn(root, d, 0o755); err != nil {
+		if err := confine.MkdirAll(jailRoot, InJail(d), 0o755); err != nil {
 			return err
 		}
 	}
 	for _, f := range p.Files {
-		if err := WriteFileIn(root, InJail(f.Path), strings.NewReader(f.Body), 0o644); err != nil {
+		if err := confine.WriteFile(jailRoot, InJail(f.Path), []byte(f.Body), 0o644); err != nil {
 			return err
 		}
 	}
@@ -67,21 +63,9 @@ func PlaceScript(src, jailRoot, dst string) error {
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", src)
 	}
-	in, err := os.Open(src)
+	data, err := os.ReadFile(src)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	root, err := os.OpenRoot(jailRoot)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	rel := InJail(dst)
-	if i := strings.LastIndex(rel, "/"); i > 0 {
-		if err := root.MkdirAll(rel[:i], 0o755); err != nil {
-			return err
-		}
-	}
-	return WriteFileIn(root, rel, in, st.Mode().Perm())
+	return confine.WriteFile(jailRoot, InJail(dst), data, st.Mode().Perm())
 }
