@@ -193,15 +193,26 @@ func Lstat(root, rel string) (fs.FileInfo, error) {
 // directories are made (0755) when missing; a symlink anywhere on the way
 // is refused, and a symlink at rel itself is replaced, never followed.
 func WriteFile(root, rel string, data []byte, perm os.FileMode) error {
+	return writeFile(root, rel, data, perm, true)
+}
+
+// WriteFileUnsynced is WriteFile without the fsync, for a root that a
+// change made a moment ago and unwinds whole if it does not finish (a new
+// jail's clone): nothing is lost that the unwinding would keep.
+func WriteFileUnsynced(root, rel string, data []byte, perm os.FileMode) error {
+	return writeFile(root, rel, data, perm, false)
+}
+
+func writeFile(root, rel string, data []byte, perm os.FileMode, durable bool) error {
 	dirfd, name, err := parent(root, rel, true)
 	if err != nil {
 		return wrap("write", root, rel, err)
 	}
 	defer unix.Close(dirfd)
-	return wrap("write", root, rel, writeAt(dirfd, name, data, perm))
+	return wrap("write", root, rel, writeAt(dirfd, name, data, perm, durable))
 }
 
-func writeAt(dirfd int, name string, data []byte, perm os.FileMode) error {
+func writeAt(dirfd int, name string, data []byte, perm os.FileMode, durable bool) error {
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return err
@@ -218,6 +229,9 @@ func writeAt(dirfd int, name string, data []byte, perm os.FileMode) error {
 		}
 		if err := f.Chmod(perm.Perm()); err != nil { // past the umask
 			return err
+		}
+		if !durable {
+			return nil
 		}
 		return f.Sync()
 	}()

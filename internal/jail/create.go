@@ -605,7 +605,8 @@ func writeHosts(root, name string, cfg *Config) error {
 			lines = append(lines, line)
 		}
 	}
-	return confine.WriteFile(root, "etc/hosts", []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	// The root is a clone made a moment ago that the create unwinds whole.
+	return confine.WriteFileUnsynced(root, "etc/hosts", []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 }
 
 // writeRCConf copies IOCROOT/default_rc.conf (created from the embedded
@@ -626,7 +627,7 @@ func writeRCConf(iocroot, root string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return confine.WriteFile(root, "etc/rc.conf", b, 0o644)
+	return confine.WriteFileUnsynced(root, "etc/rc.conf", b, 0o644)
 }
 
 // concurrently runs fns at the same time and returns their errors joined.

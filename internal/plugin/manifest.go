@@ -11,9 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"github.com/xeipuuv/gojsonschema"
 )
 
 // manifestSchema is iocage's plugin_manifest.json (JSON Schema draft-07),
@@ -25,23 +23,15 @@ var manifestSchema []byte
 
 var (
 	schemaOnce sync.Once
-	schema     *jsonschema.Schema
+	schema     *gojsonschema.Schema
 	schemaErr  error
 )
 
-func compiledSchema() (*jsonschema.Schema, error) {
+// compiledSchema compiles iocage's schema on first use: nothing is built
+// before a command needs it.
+func compiledSchema() (*gojsonschema.Schema, error) {
 	schemaOnce.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(manifestSchema))
-		if err != nil {
-			schemaErr = err
-			return
-		}
-		c := jsonschema.NewCompiler()
-		if err := c.AddResource("plugin_manifest.json", doc); err != nil {
-			schemaErr = err
-			return
-		}
-		schema, schemaErr = c.Compile("plugin_manifest.json")
+		schema, schemaErr = gojsonschema.NewSchema(gojsonschema.NewBytesLoader(manifestSchema))
 	})
 	return schema, schemaErr
 }
@@ -119,21 +109,23 @@ var ErrInvalidJSON = errors.New("Invalid JSON file supplied, please supply a cor
 // ParseManifest decodes and validates a manifest against iocage's schema.
 // kmods is read though the schema does not name it, as iocage reads it.
 func ParseManifest(b []byte) (*Manifest, error) {
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
+	var inst any
+	if err := json.Unmarshal(b, &inst); err != nil {
 		return nil, ErrInvalidJSON
 	}
 	sch, err := compiledSchema()
 	if err != nil {
 		return nil, fmt.Errorf("plugin manifest schema: %w", err)
 	}
-	if err := sch.Validate(inst); err != nil {
-		var ve *jsonschema.ValidationError
-		if !errors.As(err, &ve) {
-			return nil, err
-		}
+	res, err := sch.Validate(gojsonschema.NewGoLoader(inst))
+	if err != nil {
+		return nil, fmt.Errorf("plugin manifest: %w", err)
+	}
+	if !res.Valid() {
 		me := &ManifestError{}
-		leaves(ve, &me.Problems)
+		for _, re := range res.Errors() {
+			me.Problems = append(me.Problems, Problem{Path: pointer(re.Context()), Message: re.Description()})
+		}
 		sort.SliceStable(me.Problems, func(i, j int) bool { return me.Problems[i].Path < me.Problems[j].Path })
 		return nil, me
 	}
@@ -204,25 +196,18 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	return out, nil
 }
 
-var printer = message.NewPrinter(language.English)
-
-// leaves collects the innermost errors: they name the exact place.
-func leaves(ve *jsonschema.ValidationError, out *[]Problem) {
-	if len(ve.Causes) == 0 {
-		*out = append(*out, Problem{Path: pointer(ve.InstanceLocation), Message: ve.ErrorKind.LocalizedString(printer)})
-		return
-	}
-	for _, c := range ve.Causes {
-		leaves(c, out)
-	}
-}
-
-func pointer(tokens []string) string {
+// pointer turns a validator's context ("(root)", then one token per
+// level) into a JSON pointer ("/", "/pkgs/1").
+func pointer(ctx *gojsonschema.JsonContext) string {
+	tokens := strings.Split(ctx.String("\x00"), "\x00")
 	var sb strings.Builder
-	for _, t := range tokens {
+	for _, t := range tokens[min(1, len(tokens)):] { // past "(root)"
 		sb.WriteByte('/')
 		t = strings.ReplaceAll(t, "~", "~0")
 		sb.WriteString(strings.ReplaceAll(t, "/", "~1"))
+	}
+	if sb.Len() == 0 {
+		return "/"
 	}
 	return sb.String()
 }

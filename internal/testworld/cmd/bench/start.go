@@ -43,8 +43,15 @@ func benchStart(b *bencher) error {
 			}
 		}
 		dir := filepath.Join(iocroot, "jails", name)
-		for _, d := range []string{"root/dev/fd", "root/etc"} {
+		for _, d := range []string{"root/dev/fd", "root/etc", "root/bin"} {
 			if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+				return err
+			}
+		}
+		// What jexec runs in the jail at start and stop: the simulator
+		// checks that the jail has them, as FreeBSD's jexec does.
+		for p, mode := range map[string]os.FileMode{"root/bin/sh": 0o755, "root/etc/rc": 0o644, "root/etc/rc.shutdown": 0o644} {
+			if err := os.WriteFile(filepath.Join(dir, p), []byte("#!/bin/sh\n"), mode); err != nil {
 				return err
 			}
 		}
