@@ -382,11 +382,15 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	jr.say("%s", ruleset.Message())
 
 	// The JID names the host side of each vnet NIC, pins the cpuset and
-	// is told to exec_poststart.
-	if jr.jid, err = jr.lookupJID(ctx); err != nil {
-		return err
+	// is told to exec_poststart; a jail that needs none of them is not
+	// asked for it (one process less per start).
+	_, poststart, _ := HookCmd(jr.get("exec_poststart"))
+	if vnet || jr.get("cpuset") != "off" || poststart {
+		if jr.jid, err = jr.lookupJID(ctx); err != nil {
+			return err
+		}
+		forced.jid = jr.jid
 	}
-	forced.jid = jr.jid
 	jr.linkDevLog()
 
 	if vnet {
