@@ -70,7 +70,6 @@ func TestSystemStartStop(t *testing.T) {
 		"devfs rule showsets",
 		"devfs rule -s 1000 add -",
 		"jail -f " + conf + " -c",
-		"jls -j ioc-web jid",
 		"setfib 0 jexec ioc-web /bin/sh /etc/rc",
 		"jexec ioc-web /bin/sh /etc/rc",
 	}
