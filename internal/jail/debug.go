@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
-
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -108,19 +108,15 @@ func (h *Host) debugRun(ctx context.Context, c host.Cmd) []string {
 	return splitLines(out.String())
 }
 
-// debugCat reads rel under base without leaving it.
+// debugCat reads rel under base through the confined helper: base may
+// be a jail root, whose files the jail owns.
 func debugCat(base, rel string) []string {
-	p, err := securejoin.SecureJoin(base, rel)
-	shown := filepath.Join(base, rel)
-	if err != nil {
-		return []string{fmt.Sprintf("cat: %s: %v", shown, err)}
+	b, err := confine.ReadFile(base, rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return []string{fmt.Sprintf("cat: %s: No such file or directory", confine.Path(base, rel))}
 	}
-	if fi, err := os.Lstat(p); err == nil && !fi.Mode().IsRegular() {
-		return []string{fmt.Sprintf("cat: %s: not a regular file", shown)}
-	}
-	b, err := os.ReadFile(p)
 	if err != nil {
-		return []string{fmt.Sprintf("cat: %s: No such file or directory", shown)}
+		return []string{fmt.Sprintf("cat: %v", err)}
 	}
 	return splitLines(string(b))
 }

@@ -2,31 +2,22 @@ package jail
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 
-	securejoin "github.com/cyphar/filepath-securejoin"
+	"github.com/jcage/jcage/internal/confine"
 )
 
 // setRCConfVar sets KEY="VALUE" in the jail's /etc/rc.conf as sysrc(8)
 // writes it: an existing assignment of KEY is replaced in place, else the
-// line is appended. The file is resolved inside the jail root and
-// replaced atomically; a root without /etc is left alone.
+// line is appended. The file is read and replaced through the confined
+// helper; a root without /etc of its own is left alone.
 func setRCConfVar(root, key, value string) error {
-	etc, err := securejoin.SecureJoin(root, "etc")
-	if err != nil {
-		return err
-	}
-	if fi, err := os.Stat(etc); err != nil || !fi.IsDir() {
+	if !confine.IsDir(root, "etc") {
 		return nil
 	}
-	path := filepath.Join(etc, "rc.conf")
-	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return errors.New(path + " is not a regular file")
-	}
-	b, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
+	b, err := confine.ReadFile(root, "etc/rc.conf")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	line := key + `="` + value + `"`
@@ -49,7 +40,7 @@ func setRCConfVar(root, key, value string) error {
 	if out == string(b) {
 		return nil
 	}
-	return writeFileAtomic(path, []byte(out), 0o644)
+	return confine.WriteFile(root, "etc/rc.conf", []byte(out), 0o644)
 }
 
 // rtsoldFor is rtsold_enable for an ip6_addr: YES when it asks for router
