@@ -29,7 +29,8 @@ func limitMessage(what, value string, limit int, limitName string) string {
 // checkRootPath refuses a jail whose root directory the kernel cannot take
 // as its path parameter.
 func checkRootPath(dir string) error {
-	if m := limitMessage("jail path "+filepath.Join(dir, "root"), filepath.Join(dir, "root"), maxPathLen, "MAXPATHLEN"); m != "" { // confine: host-owned, the root directory itself
+	root := filepath.Join(dir, "root") // confine: host-owned, the root directory itself
+	if m := limitMessage("jail path "+root, root, maxPathLen, "MAXPATHLEN"); m != "" {
 		return fmt.Errorf("%s", m)
 	}
 	return nil

@@ -208,13 +208,7 @@ func (t *Table) WriteJSON(w io.Writer) error {
 		compact.WriteByte('}')
 	}
 	compact.WriteString("]}")
-	var out bytes.Buffer
-	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
-		return err
-	}
-	out.WriteByte('\n')
-	_, err := w.Write(out.Bytes())
-	return err
+	return writeIndented(w, compact.Bytes())
 }
 
 // WriteDocument writes a JSON document that is not a table, in the same
@@ -232,8 +226,14 @@ func WriteDocument(w io.Writer, fields ...Field) error {
 		}
 	}
 	compact.WriteByte('}')
+	return writeIndented(w, compact.Bytes())
+}
+
+// writeIndented writes a compact JSON document with two-space indent and
+// a trailing newline.
+func writeIndented(w io.Writer, compact []byte) error {
 	var out bytes.Buffer
-	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+	if err := json.Indent(&out, compact, "", "  "); err != nil {
 		return err
 	}
 	out.WriteByte('\n')
