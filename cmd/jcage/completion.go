@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -194,10 +195,10 @@ func (n *names) pools() []string {
 // accepts, each followed by "=" for set, create and clone.
 func propNames(settable bool) []string {
 	var out []string
-	for _, p := range jail.Props() {
+	for _, p := range config.Props() {
 		if !settable {
 			out = append(out, p.Name)
-		} else if !p.Has(jail.ReadOnly) && !p.Has(jail.Pseudo) {
+		} else if !p.Has(config.ReadOnly) && !p.Has(config.Pseudo) {
 			out = append(out, p.Name+"=")
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -36,7 +37,7 @@ func createCommand(e *env) *cli.Command {
 		},
 		Action: needRoot(e, "create", func(c *cli.Context) error {
 			if c.IsSet("name") {
-				if err := jail.CheckName(c.String("name")); err != nil {
+				if err := config.CheckName(c.String("name")); err != nil {
 					return err
 				}
 			}
@@ -97,7 +98,7 @@ func readPkgList(path string) ([]string, error) {
 // the one case where create needs to know which jails run.
 func boots(props []string) bool {
 	for _, a := range props {
-		if k, v, ok := strings.Cut(a, "="); ok && k == "boot" && jail.CheckTruthy(v) {
+		if k, v, ok := strings.Cut(a, "="); ok && k == "boot" && config.CheckTruthy(v) {
 			return true
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/release"
 )
@@ -77,7 +78,7 @@ func fetchCommand(e *env) *cli.Command {
 			if c.Bool("plugins") || c.String("plugin-name") != "" {
 				// A plugin jail's name is a new jail name.
 				if c.IsSet("name") {
-					if err := jail.CheckName(c.String("name")); err != nil {
+					if err := config.CheckName(c.String("name")); err != nil {
 						return err
 					}
 				}

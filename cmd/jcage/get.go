@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/render"
 )
@@ -64,7 +65,7 @@ func runGet(c *cli.Context, e *env) error {
 		if args[0] == "all" {
 			t := inv.RecursiveAllTable()
 			t.JSONKey = "values"
-			t.Columns[2].JSON = func(v string, row []string) any { return jail.JSONValue(row[1], v) }
+			t.Columns[2].JSON = func(v string, row []string) any { return config.JSONValue(row[1], v) }
 			return t.Write(e.stdout, format(c))
 		}
 		t, err := inv.RecursiveTable(args[0])
@@ -73,7 +74,7 @@ func runGet(c *cli.Context, e *env) error {
 		}
 		prop := args[0]
 		t.JSONKey, t.JSONFields = "jails", []render.Field{{Key: "property", Value: prop}}
-		t.Columns[1].JSON = func(v string, _ []string) any { return jail.JSONValue(prop, v) }
+		t.Columns[1].JSON = func(v string, _ []string) any { return config.JSONValue(prop, v) }
 		return t.Write(e.stdout, format(c))
 	}
 	key, target := "", ""
@@ -112,7 +113,7 @@ func (e *env) printJailValue(c *cli.Context, h *jail.Host, j *jail.Jail, key str
 		if asJSON {
 			props := map[string]any{}
 			for _, kv := range all {
-				props[kv[0]] = jail.JSONValue(kv[0], kv[1])
+				props[kv[0]] = config.JSONValue(kv[0], kv[1])
 			}
 			return render.WriteDocument(e.stdout, render.Field{Key: "name", Value: j.Name}, render.Field{Key: "properties", Value: props})
 		}
@@ -134,7 +135,7 @@ func (e *env) printJailValue(c *cli.Context, h *jail.Host, j *jail.Jail, key str
 }
 
 // printValue prints one value; its JSON is {"name", "property", "value"}
-// with the value typed as the property is (jail.JSONValue), and a null
+// with the value typed as the property is (config.JSONValue), and a null
 // name for get -p.
 func (e *env) printValue(asJSON bool, name, key, v string) error {
 	if asJSON {
@@ -145,7 +146,7 @@ func (e *env) printValue(asJSON bool, name, key, v string) error {
 		return render.WriteDocument(e.stdout,
 			render.Field{Key: "name", Value: n},
 			render.Field{Key: "property", Value: key},
-			render.Field{Key: "value", Value: jail.JSONValue(key, v)})
+			render.Field{Key: "value", Value: config.JSONValue(key, v)})
 	}
 	_, err := fmt.Fprintln(e.stdout, v)
 	return err

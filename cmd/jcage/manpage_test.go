@@ -14,7 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/defaults"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/config"
 )
 
 var updateMan = flag.Bool("update-man", false, "rewrite jcage.8's PROPERTIES section from the property table")
@@ -256,89 +256,89 @@ var propDoc = map[string]string{
 	"CONFIG_VERSION":         "The config.json format version.",
 }
 
-func propType(p jail.Prop) string {
+func propType(p config.Prop) string {
 	switch p.Class {
-	case jail.ClassBool:
+	case config.ClassBool:
 		return "boolean"
-	case jail.ClassEnum:
+	case config.ClassEnum:
 		return "one of " + strings.Join(p.Enum, ", ")
-	case jail.ClassUint:
+	case config.ClassUint:
 		if p.Max > 0 {
 			return fmt.Sprintf("integer %d to %d", p.Min, p.Max)
 		}
 		return "integer"
-	case jail.ClassInt:
+	case config.ClassInt:
 		return fmt.Sprintf("integer %d to %d", p.Min, p.Max)
-	case jail.ClassRuleset:
+	case config.ClassRuleset:
 		return "devfs ruleset number"
-	case jail.ClassMTU:
+	case config.ClassMTU:
 		return "auto or an MTU"
-	case jail.ClassIPList:
+	case config.ClassIPList:
 		return "address list"
-	case jail.ClassRouter:
+	case config.ClassRouter:
 		return "auto, none or an address"
-	case jail.ClassIfacePairs:
+	case config.ClassIfacePairs:
 		return "interface:bridge list"
-	case jail.ClassIface:
+	case config.ClassIface:
 		return "none or an interface"
-	case jail.ClassIfaceList:
+	case config.ClassIfaceList:
 		return "none or interface names"
-	case jail.ClassMACPair:
+	case config.ClassMACPair:
 		return "none or two MAC addresses"
-	case jail.ClassMACPrefix:
+	case config.ClassMACPrefix:
 		return "six hexadecimal digits"
-	case jail.ClassRCTL:
+	case config.ClassRCTL:
 		return "off or action=amount"
-	case jail.ClassCpuset:
+	case config.ClassCpuset:
 		return "off, all, a CPU list or a range"
-	case jail.ClassIPv4:
+	case config.ClassIPv4:
 		return "none or an IPv4 address"
-	case jail.ClassNATForwards:
+	case config.ClassNATForwards:
 		return "none or forwarding rules"
-	case jail.ClassNATPrefix:
+	case config.ClassNATPrefix:
 		return "two octets of a private range"
-	case jail.ClassHostname:
+	case config.ClassHostname:
 		return "host name"
-	case jail.ClassDomainname:
+	case config.ClassDomainname:
 		return "none or a domain name"
-	case jail.ClassNames:
+	case config.ClassNames:
 		return "none or jail names"
-	case jail.ClassResolver:
+	case config.ClassResolver:
 		return "path, none or resolv.conf lines"
-	case jail.ClassPath:
+	case config.ClassPath:
 		return "none or an absolute path"
-	case jail.ClassDatasets:
+	case config.ClassDatasets:
 		return "dataset names"
-	case jail.ClassUUID:
+	case config.ClassUUID:
 		return "UUID"
-	case jail.ClassZFSSize:
+	case config.ClassZFSSize:
 		return "none or a size"
-	case jail.ClassZFSDedup, jail.ClassZFSCompression:
+	case config.ClassZFSDedup, config.ClassZFSCompression:
 		return "ZFS value"
-	case jail.ClassCommand:
+	case config.ClassCommand:
 		return "command line"
-	case jail.ClassText:
+	case config.ClassText:
 		return "text"
 	}
 	return "set by jcage"
 }
 
 // propApplies says when a change to p takes effect.
-func propApplies(p jail.Prop) string {
+func propApplies(p config.Prop) string {
 	switch {
-	case p.Has(jail.Pseudo):
+	case p.Has(config.Pseudo):
 		return "computed, never stored"
-	case p.Has(jail.ReadOnly):
+	case p.Has(config.ReadOnly):
 		return "read-only"
-	case p.Has(jail.Live):
+	case p.Has(config.Live):
 		return "live, with jail -m " + p.Param
-	case p.Has(jail.RCTL):
+	case p.Has(config.RCTL):
 		return "live, with rctl"
-	case p.Has(jail.ZFS):
+	case p.Has(config.ZFS):
 		return "live, with zfs set"
-	case p.Has(jail.Stopped):
+	case p.Has(config.Stopped):
 		return "only while the jail is stopped"
-	case p.Has(jail.Special):
+	case p.Has(config.Special):
 		return "while the jail is stopped"
 	}
 	return "at the next start"
@@ -380,14 +380,14 @@ func propertiesSection() string {
 	b.WriteString("Properties marked default-only are set on\n.Cm default\nalone.\n")
 	b.WriteString(".Bl -tag -width Ds\n")
 	d := defaults.Props()
-	props := jail.Props()
+	props := config.Props()
 	sort.Slice(props, func(i, j int) bool { return props[i].Name < props[j].Name })
 	for _, p := range props {
 		fmt.Fprintf(&b, ".It Va %s\n", p.Name)
 		described := true
 		if doc, ok := propDoc[p.Name]; ok {
 			b.WriteString(doc + "\n")
-		} else if p.Has(jail.RCTL) {
+		} else if p.Has(config.RCTL) {
 			fmt.Fprintf(&b, "The RCTL limit on the jail's\n.Cm %s .\n", p.Name)
 		} else if strings.HasPrefix(p.Name, "allow_") && p.Param != "" {
 			fmt.Fprintf(&b, "The\n.Xr jail 8\nparameter\n.Va %s .\n", p.Param)
@@ -399,10 +399,10 @@ func propertiesSection() string {
 			line += "; default: " + mdocEscape(def)
 		}
 		line += "; applies: " + propApplies(p)
-		if p.Has(jail.DefaultOnly) {
+		if p.Has(config.DefaultOnly) {
 			line += "; default-only"
 		}
-		if p.Has(jail.JailOnly) {
+		if p.Has(config.JailOnly) {
 			line += "; per jail, not in defaults"
 		}
 		// One clause a line: mandoc wants input lines under 80 bytes.

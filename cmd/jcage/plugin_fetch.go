@@ -18,6 +18,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
@@ -48,7 +49,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 		return fmt.Errorf("invalid count %d", count)
 	}
 	if c.IsSet("name") {
-		if err := jail.CheckName(c.String("name")); err != nil {
+		if err := config.CheckName(c.String("name")); err != nil {
 			return err
 		}
 	}
@@ -506,13 +507,13 @@ func (f *pluginFetch) showPortal(j *jail.Jail, jailDir string) {
 }
 
 func portalFor(j *jail.Jail, ui *plugin.UI) string {
-	nat := jail.CheckTruthy(j.Prop("nat"))
+	nat := config.CheckTruthy(j.Prop("nat"))
 	var addrs []string
 	if nat {
 		addrs = hostAddrs()
 	} else {
 		ip4 := j.Prop("ip4_addr")
-		if jail.CheckTruthy(j.Prop("dhcp")) {
+		if config.CheckTruthy(j.Prop("dhcp")) {
 			ip4 = "DHCP"
 		}
 		addrs = plugin.PortalAddrs(ip4)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/zfs"
@@ -27,7 +28,7 @@ func (h *harness) addJail(name string, props map[string]any) {
 	for k, v := range props {
 		base[k] = v
 	}
-	c, err := jail.ConfigFromMap(base)
+	c, err := config.ConfigFromMap(base)
 	if err != nil {
 		h.t.Fatal(err)
 	}

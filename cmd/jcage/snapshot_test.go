@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -22,7 +22,7 @@ func (h *harness) snapTemplate(name string) {
 	if err := h.zfs.Create(context.Background(), snapLayout.TemplateRoot(name), zfs.CreateOptions{Parents: true}); err != nil {
 		h.t.Fatal(err)
 	}
-	c, err := jail.ConfigFromMap(map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": name, "release": "13.2-RELEASE", "template": 1})
+	c, err := config.ConfigFromMap(map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": name, "release": "13.2-RELEASE", "template": 1})
 	if err != nil {
 		h.t.Fatal(err)
 	}

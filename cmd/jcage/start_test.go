@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/zfs"
@@ -115,7 +116,7 @@ func TestStartSequence(t *testing.T) {
 	if err != nil || !strings.Contains(string(text), "\tip4.addr += \"em0|10.0.0.5/24\";\n") || !strings.Contains(string(text), "devfs_ruleset = \"1000\";") {
 		t.Fatalf("jail.conf %v:\n%s", err, text)
 	}
-	cfg, err := jail.Load(filepath.Join(dir, "config.json"))
+	cfg, err := config.Load(filepath.Join(dir, "config.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +289,7 @@ func TestStartFailureUnwinds(t *testing.T) {
 			if _, err := os.Stat(h.conf("web")); !os.IsNotExist(err) {
 				t.Fatalf("jail.conf left: %v", err)
 			}
-			cfg, _ := jail.Load(filepath.Join(dir, "config.json"))
+			cfg, _ := config.Load(filepath.Join(dir, "config.json"))
 			if cfg.Has("last_started") {
 				t.Fatal("last_started recorded for a failed start")
 			}
@@ -310,7 +311,7 @@ func TestStartDegradedKeepsJail(t *testing.T) {
 			if last := strings.Join(h.lines(), "\n"); strings.Contains(last, " -r ioc-web") || strings.Contains(last, "delset") {
 				t.Fatalf("the jail was stopped:\n%s", last)
 			}
-			cfg, _ := jail.Load(filepath.Join(dir, "config.json"))
+			cfg, _ := config.Load(filepath.Join(dir, "config.json"))
 			if !cfg.Has("last_started") {
 				t.Fatal("no last_started")
 			}
@@ -361,7 +362,7 @@ func TestStartVnetSequence(t *testing.T) {
 	if mac0a == "" || !strings.Contains(h.stdout.String(), "  + Configuring VNET OK\n  + Using IP options: vnet\n") {
 		t.Fatalf("stdout %q", h.stdout.String())
 	}
-	cfg, _ := jail.Load(filepath.Join(h.zfs.MountPath("tank/iocage/jails/web"), "config.json"))
+	cfg, _ := config.Load(filepath.Join(h.zfs.MountPath("tank/iocage/jails/web"), "config.json"))
 	if v, _ := cfg.Get("vnet0_mac"); v != mac0a+" "+mac0b {
 		t.Fatalf("vnet0_mac %q", v)
 	}

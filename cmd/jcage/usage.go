@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -48,7 +49,7 @@ var argChecks = map[string]func(c *cli.Context) error{
 	"console": nargs(1, "Usage: jcage console [-f] JAIL"),
 	"create": func(c *cli.Context) error {
 		if c.IsSet("name") {
-			if err := jail.CheckName(c.String("name")); err != nil {
+			if err := config.CheckName(c.String("name")); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -108,12 +110,12 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 		if err := h.copyDataset(ctx, snap, t.JailRoot(p.name)); err != nil {
 			return err
 		}
-		for _, f := range []string{ConfigFile, "fstab"} {
+		for _, f := range []string{config.ConfigFile, "fstab"} {
 			b, err := os.ReadFile(filepath.Join(src.Dir, f))
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
-			if err := writeFileAtomic(filepath.Join(t.Mountpoint, "jails", p.name, f), b, 0o644); err != nil {
+			if err := config.WriteFileAtomic(filepath.Join(t.Mountpoint, "jails", p.name, f), b, 0o644); err != nil {
 				return err
 			}
 		}
@@ -126,7 +128,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 		}
 	}
 	dir := filepath.Join(t.Mountpoint, "jails", p.name)
-	cfg, err := Load(filepath.Join(dir, ConfigFile))
+	cfg, err := config.Load(filepath.Join(dir, config.ConfigFile))
 	if err != nil {
 		return err
 	}
@@ -152,14 +154,14 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := replaceInRootFile(filepath.Join(dir, "root"), "etc/hosts", src.Name, p.name); err != nil { // confine: host-owned, the dataset's root directory itself
 		return err
 	}
-	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {
+	if err := config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	tx.commit()
-	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
+	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
 	return nil
 }
@@ -175,7 +177,7 @@ func replaceInRootFile(root, rel, old, new string) error {
 // exists.
 func replaceInFile(path, old, new string) error {
 	b, err := os.ReadFile(path)
-	return replaceIn(b, err, old, new, func(data []byte) error { return writeFileAtomic(path, data, 0o644) })
+	return replaceIn(b, err, old, new, func(data []byte) error { return config.WriteFileAtomic(path, data, 0o644) })
 }
 
 // replaceIn writes b with old replaced by new when that changes it; a

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
@@ -117,7 +119,7 @@ func (req CreateRequest) Wanted() (Wanted, bool) {
 	}
 	for _, a := range req.Props {
 		k, v, _ := strings.Cut(a, "=")
-		if k == "template" || (k == "boot" && CheckTruthy(v)) {
+		if k == "template" || (k == "boot" && config.CheckTruthy(v)) {
 			return w, false
 		}
 	}
@@ -128,7 +130,7 @@ func (req CreateRequest) Wanted() (Wanted, bool) {
 		}
 		for _, n := range names {
 			// A name zfs would refuse gets its own message from plan.
-			if CheckName(n) != nil {
+			if config.CheckName(n) != nil {
 				return w, false
 			}
 		}
@@ -136,7 +138,7 @@ func (req CreateRequest) Wanted() (Wanted, bool) {
 	}
 	switch {
 	case req.Template != "":
-		if CheckName(req.Template) != nil {
+		if config.CheckName(req.Template) != nil {
 			return w, false
 		}
 		w.Templates = []string{req.Template}
@@ -217,7 +219,7 @@ func (inv *Inventory) plan(req CreateRequest) ([]createPlan, error) {
 	}
 	var plans []createPlan
 	for _, n := range names {
-		if err := CheckName(n); err != nil {
+		if err := config.CheckName(n); err != nil {
 			return nil, err
 		}
 		if inv.exists(n) {
@@ -240,20 +242,20 @@ func (inv *Inventory) plan(req CreateRequest) ([]createPlan, error) {
 func planProps(inv *Inventory, name string, req CreateRequest) (createPlan, error) {
 	p := createPlan{name: name}
 	given := map[string]bool{}
-	sc := SetContext{Create: true, Name: name, Config: inv.Defaults}
+	sc := config.SetContext{Create: true, Name: name, Config: inv.Defaults}
 	for _, a := range req.Props {
-		k, v, err := ParseAssignment(a)
+		k, v, err := config.ParseAssignment(a)
 		if err != nil {
 			return p, err
 		}
 		if k == "template" {
-			if _, err := Validate("boot", v, sc); err != nil {
+			if _, err := config.Validate("boot", v, sc); err != nil {
 				return p, err
 			}
-			p.template = CheckTruthy(v)
+			p.template = config.CheckTruthy(v)
 			continue
 		}
-		v, err = Validate(k, v, sc)
+		v, err = config.Validate(k, v, sc)
 		if err != nil {
 			return p, err
 		}
@@ -479,7 +481,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 	cfg := newJailConfig(inv, req, src, p, thick)
 	// The new jail's files go in together: each is a few round trips to
 	// ZFS, and nothing reads them before the jail is committed.
-	writes := []func() error{func() error { return WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil) }}
+	writes := []func() error{func() error { return config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil) }}
 	if req.Basejail || req.CloneBasejail {
 		if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
 			return err
@@ -498,7 +500,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 				}
 				// ip6_addr asking for router advertisements turns rtsold on.
 				if ip6, _ := cfg.Get("ip6_addr"); strings.Contains(ip6, "accept_rtadv") {
-					return setRCConfVar(root, "rtsold_enable", "YES")
+					return SetRCConfVar(root, "rtsold_enable", "YES")
 				}
 				return nil
 			})
@@ -510,7 +512,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 		return err
 	}
 	tx.commit()
-	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: Effective(inv.Defaults, cfg),
+	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: zfs.SnapName(src.root, p.name)}})
 	return nil
 }
@@ -535,10 +537,10 @@ func (h *Host) copyDataset(ctx context.Context, snap, target string) error {
 
 // newJailConfig builds config.json as iocage writes it: a thin config
 // holds only what differs from the defaults; -C copies the whole set.
-func newJailConfig(inv *Inventory, req CreateRequest, src *source, p createPlan, thick bool) *Config {
-	c := NewConfig()
+func newJailConfig(inv *Inventory, req CreateRequest, src *source, p createPlan, thick bool) *config.Config {
+	c := config.NewConfig()
 	if req.ThickConfig {
-		c = Effective(inv.Defaults)
+		c = config.Effective(inv.Defaults)
 		c.Set("CONFIG_TYPE", "THICK")
 	}
 	c.Set("host_hostuuid", p.name)
@@ -577,7 +579,7 @@ func shortName(name string) string {
 }
 
 // writeHosts appends the jail's names to its /etc/hosts.
-func writeHosts(root, name string, cfg *Config) error {
+func writeHosts(root, name string, cfg *config.Config) error {
 	b, err := confine.ReadFile(root, "etc/hosts")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -616,7 +618,7 @@ func writeRCConf(iocroot, root string) error {
 	b, err := os.ReadFile(def)
 	if errors.Is(err, os.ErrNotExist) {
 		b = defaults.RCConf
-		if err := writeFileAtomic(def, b, 0o644); err != nil {
+		if err := config.WriteFileAtomic(def, b, 0o644); err != nil {
 			return err
 		}
 	} else if err != nil {

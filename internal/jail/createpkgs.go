@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 )
 
@@ -20,7 +22,7 @@ type CreatePackagesOptions struct {
 
 // jailHasAddress is iocage's test before installing packages: an address,
 // DHCP, ip_hostname or NAT.
-func jailHasAddress(p *Config) bool {
+func jailHasAddress(p *config.Config) bool {
 	ip4, _ := p.Get("ip4_addr")
 	ip6, _ := p.Get("ip6_addr")
 	return (ip4 != "none" && ip4 != "") || (ip6 != "none" && ip6 != "") || wantsDHCP(p) || p.Bool("ip_hostname") || p.Bool("nat")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 )
 
@@ -28,7 +30,7 @@ var devfsUnhidden = []string{
 // DefaultDevfsRules are the rules of iocage's generated ruleset for a jail
 // (the equivalent of devfsrules_jail plus what its properties need), one
 // rulespec per line as `devfs rule add` takes them.
-func DefaultDevfsRules(p *Config) []string {
+func DefaultDevfsRules(p *config.Config) []string {
 	rules := []string{"hide"}
 	paths := append([]string(nil), devfsUnhidden...)
 	if p.Bool("allow_mount_fusefs") {
@@ -142,13 +144,13 @@ func (p devfsPlan) Message() string {
 // and fills it: with iocage's default rules, or a copy of the configured
 // ruleset. The number is reserved under the lock, the rules are added
 // outside it, so parallel starts do not queue behind each other's devfs.
-func (h *Host) createRuleset(ctx context.Context, d *devfsSets, name string, p *Config) (devfsPlan, error) {
+func (h *Host) createRuleset(ctx context.Context, d *devfsSets, name string, p *config.Config) (devfsPlan, error) {
 	return h.createRulesetFor(ctx, d, name, p, nil)
 }
 
 // createRulesetFor is createRuleset for a jail whose plugin manifest adds
 // devfs paths and includes to the generated default.
-func (h *Host) createRulesetFor(ctx context.Context, d *devfsSets, name string, p *Config, plug *PluginStart) (devfsPlan, error) {
+func (h *Host) createRulesetFor(ctx context.Context, d *devfsSets, name string, p *config.Config, plug *PluginStart) (devfsPlan, error) {
 	configured, _ := p.Get("devfs_ruleset")
 	min, _ := p.Get("min_dyn_devfs_ruleset")
 	n, err := strconv.Atoi(min)

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/jcage/jcage/internal/config"
 )
 
 // devfsRulesFiles are where devfs.rules(5) names its rulesets; the
@@ -52,7 +54,7 @@ var devfsSkipIncludes = map[string]bool{"$devfsrules_hide_all": true, "$devfsrul
 // with the plugin's paths merged in (a path already there takes the
 // plugin's mode in its place; a new one is appended), then fuse, bpf*
 // and tun* as the properties ask.
-func PluginDevfsRules(p *Config, ps *PluginStart) []string {
+func PluginDevfsRules(p *config.Config, ps *PluginStart) []string {
 	var rules []string
 	for _, inc := range ps.Includes {
 		if !devfsSkipIncludes[inc] {
@@ -125,7 +127,7 @@ func CheckPluginStart(ps *PluginStart) error {
 
 // pluginStart reads a pluginv2 jail's manifest through h.PluginManifest
 // and loads its kernel modules (kldload -n); nil for other jails.
-func (h *Host) pluginStart(ctx context.Context, j *Jail, p *Config) (*PluginStart, error) {
+func (h *Host) pluginStart(ctx context.Context, j *Jail, p *config.Config) (*PluginStart, error) {
 	if h.PluginManifest == nil {
 		return nil, nil
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -45,7 +47,7 @@ func newFstabFixture(t *testing.T, template bool, jid int) *fstabFixture {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte("{}"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, config.ConfigFile), []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f := &fstabFixture{rec: &host.Recorder{}, zfs: zfs.NewFake("", "tank"), src: t.TempDir()}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/render"
 )
@@ -42,7 +44,7 @@ func (j *Jail) Value(key string) (string, error) {
 	if j.Err != nil {
 		return "", fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
-	return GetDisplay(j.Props, key)
+	return config.GetDisplay(j.Props, key)
 }
 
 // All returns every property with state, sorted, as `get -a` lists them.
@@ -52,7 +54,7 @@ func (j *Jail) All() ([][2]string, error) {
 	}
 	var out [][2]string
 	for _, k := range j.Props.Keys() {
-		v, _ := GetDisplay(j.Props, k)
+		v, _ := config.GetDisplay(j.Props, k)
 		out = append(out, [2]string{k, v})
 	}
 	out = append(out, [2]string{"state", j.State()})
@@ -124,7 +126,7 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 	var changes []change
 	template := ""
 	var j *Jail
-	sc := SetContext{Default: req.Target == "default", Config: inv.Defaults}
+	sc := config.SetContext{Default: req.Target == "default", Config: inv.Defaults}
 	if !sc.Default {
 		var err error
 		if j, err = inv.Find(req.Target); err != nil {
@@ -138,23 +140,23 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 	sc.ActiveNATJails = func() []string {
 		var up []string
 		for _, o := range inv.Jails {
-			if o.Running() && CheckTruthy(o.Prop("nat")) {
+			if o.Running() && config.CheckTruthy(o.Prop("nat")) {
 				up = append(up, o.Name)
 			}
 		}
 		return up
 	}
 	for _, a := range req.Assigns {
-		key, value, err := ParseAssignment(a)
+		key, value, err := config.ParseAssignment(a)
 		if err != nil {
 			return err
 		}
-		v, err := Validate(key, value, sc)
+		v, err := config.Validate(key, value, sc)
 		if err != nil {
 			return err
 		}
 		if key == "template" {
-			if err := TemplateChange(j.Name, j.Template, v); err != nil {
+			if err := config.TemplateChange(j.Name, j.Template, v); err != nil {
 				return err
 			}
 			template = v
@@ -163,8 +165,8 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 		changes = append(changes, change{key, v})
 	}
 	if sc.Default {
-		path := DefaultsPath(inv.Tree.Mountpoint)
-		err := Update(path, nil, func(c *Config) error {
+		path := config.DefaultsPath(inv.Tree.Mountpoint)
+		err := Update(path, nil, func(c *config.Config) error {
 			for _, ch := range changes {
 				c.Set(ch.key, ch.value)
 			}
@@ -174,13 +176,13 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 			return err
 		}
 		for _, ch := range changes {
-			h.say("%s", DefaultChangeMessage(ch.key, ch.value))
+			h.say("%s", config.DefaultChangeMessage(ch.key, ch.value))
 		}
 		return nil
 	}
 	zfsProps := map[string]string{}
 	for _, ch := range changes {
-		if p, _ := Lookup(ch.key); p.Has(ZFS) {
+		if p, _ := config.Lookup(ch.key); p.Has(config.ZFS) {
 			zfsProps[ch.key] = ch.value
 		}
 	}
@@ -196,9 +198,9 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 		return nil
 	}
 	old := map[string]string{}
-	err := Update(j.ConfigPath(), h.readonlyToggle(ctx, j), func(c *Config) error {
+	err := Update(j.ConfigPath(), h.readonlyToggle(ctx, j), func(c *config.Config) error {
 		for _, ch := range changes {
-			prev, _ := Effective(inv.Defaults, c).Get(ch.key)
+			prev, _ := config.Effective(inv.Defaults, c).Get(ch.key)
 			if c.Thick() {
 				prev, _ = c.Get(ch.key)
 			}
@@ -211,11 +213,11 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 		return err
 	}
 	for _, ch := range changes {
-		h.say("%s", ChangeMessage(ch.key, old[ch.key], ch.value))
+		h.say("%s", config.ChangeMessage(ch.key, old[ch.key], ch.value))
 		if ch.key == "ip6_addr" {
 			// iocage follows ip6_addr with rtsold_enable in the jail's
 			// rc.conf: YES for accept_rtadv, NO otherwise.
-			if err := setRCConfVar(j.RootPath(), "rtsold_enable", rtsoldFor(ch.value)); err != nil {
+			if err := SetRCConfVar(j.RootPath(), "rtsold_enable", RtsoldFor(ch.value)); err != nil {
 				return err
 			}
 		}
@@ -232,7 +234,7 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 }
 
 // readonlyToggle lifts a template's readonly around a config write.
-func (h *Host) readonlyToggle(ctx context.Context, j *Jail) ReadOnlyFunc {
+func (h *Host) readonlyToggle(ctx context.Context, j *Jail) config.ReadOnlyFunc {
 	if !j.Template {
 		return nil
 	}
@@ -248,11 +250,11 @@ func (h *Host) readonlyToggle(ctx context.Context, j *Jail) ReadOnlyFunc {
 // LiveArgs returns the command that applies key=value to a running jail,
 // or nil when the change waits for a restart.
 func LiveArgs(j *Jail, key, value string) *host.Cmd {
-	p, _ := Lookup(key)
+	p, _ := config.Lookup(key)
 	switch {
-	case p.Has(Live):
+	case p.Has(config.Live):
 		return &host.Cmd{Name: "jail", Args: []string{"-m", "jid=" + strconv.Itoa(j.JID), p.Param + "=" + value}}
-	case p.Has(RCTL):
+	case p.Has(config.RCTL):
 		rule := "jail:" + JailName(j.Name) + ":" + key
 		if value == "off" {
 			return &host.Cmd{Name: "rctl", Args: []string{"-r", rule}}
@@ -263,9 +265,9 @@ func LiveArgs(j *Jail, key, value string) *host.Cmd {
 }
 
 func (h *Host) applyLive(ctx context.Context, j *Jail, key, value string) error {
-	p, _ := Lookup(key)
-	if p.Has(Restart) {
-		h.say("%s", RestartNotice(key))
+	p, _ := config.Lookup(key)
+	if p.Has(config.Restart) {
+		h.say("%s", config.RestartNotice(key))
 		return nil
 	}
 	c := LiveArgs(j, key, value)

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -72,7 +74,7 @@ var hostHooks = []string{"exec_prestart", "exec_created", "exec_poststart", "exe
 
 // untrustedHook names the first host hook an imported config sets to
 // anything but iocage's do-nothing default.
-func untrustedHook(c *Config) (string, string) {
+func untrustedHook(c *config.Config) (string, string) {
 	for _, k := range hostHooks {
 		if v, ok := c.Get(k); ok && v != "" && v != "/usr/bin/true" && v != "none" {
 			return k, v
@@ -217,7 +219,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	// The checksum is staged first, so that once the archive has its name
 	// only a rename stands between it and its checksum.
 	sumPath := filepath.Join(images, base+ChecksumExt)
-	sumTmp, err := stageFile(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644, true)
+	sumTmp, err := config.StageFile(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644, true)
 	if err != nil {
 		return "", err
 	}
@@ -587,7 +589,7 @@ func locateImage(images, name string, opts ImportOptions) (*imageFile, error) {
 		return nil, fmt.Errorf("%s: not an export (NAME_DATE.zip or NAME_DATE.tar.xz)", img.path)
 	}
 	img.uuid, img.date = stem[:i], stem[i+1:]
-	if err := CheckName(img.uuid); err != nil {
+	if err := config.CheckName(img.uuid); err != nil {
 		return nil, fmt.Errorf("%s: %w", img.path, err)
 	}
 	if err := ValidateSnapName(exportSnapPrefix + img.date); err != nil {
@@ -879,22 +881,22 @@ func (h *Host) importedAsJail(ctx context.Context, jailDS string, trustHooks boo
 	if err != nil {
 		return err
 	}
-	cfgPath := filepath.Join(d.Mountpoint, ConfigFile)
-	c, err := Load(cfgPath)
+	cfgPath := filepath.Join(d.Mountpoint, config.ConfigFile)
+	c, err := config.Load(cfgPath)
 	if err != nil {
-		return fmt.Errorf("the imported jail has no usable %s: %w", ConfigFile, err)
+		return fmt.Errorf("the imported jail has no usable %s: %w", config.ConfigFile, err)
 	}
 	// start hands jail_zfs_dataset to the jail: an archive must not name
 	// the iocage tree, another jail or a dataset outside the pool.
 	if v, ok := c.Get("jail_zfs_dataset"); ok {
-		if _, msg := checkDatasets("jail_zfs_dataset", v, &SetContext{Name: zfs.Base(jailDS)}); msg != "" {
-			return fmt.Errorf("the imported %s: %s", ConfigFile, msg)
+		if _, msg := config.CheckDatasets("jail_zfs_dataset", v, &config.SetContext{Name: zfs.Base(jailDS)}); msg != "" {
+			return fmt.Errorf("the imported %s: %s", config.ConfigFile, msg)
 		}
 	}
 	// An archive is not the host's: a command it would have the host run
 	// as root at the jail's next start is taken only when asked for.
 	if k, v := untrustedHook(c); k != "" && !trustHooks {
-		return fmt.Errorf("the imported %s runs %s on the host (%s); import with --trust-hooks to accept it", ConfigFile, k, shown(v))
+		return fmt.Errorf("the imported %s runs %s on the host (%s); import with --trust-hooks to accept it", config.ConfigFile, k, config.Shown(v))
 	}
 	typ, _ := c.Get("type")
 	if typ != "template" && !c.Template() {
@@ -905,7 +907,7 @@ func (h *Host) importedAsJail(ctx context.Context, jailDS string, trustHooks boo
 	if err := h.ZFS.Inherit(ctx, jailDS, "readonly"); err != nil {
 		return err
 	}
-	return Update(cfgPath, nil, func(c *Config) error {
+	return Update(cfgPath, nil, func(c *config.Config) error {
 		if v, _ := c.Get("type"); v == "template" || v == "" {
 			c.Set("type", "jail")
 		}

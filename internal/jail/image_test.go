@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -201,7 +203,7 @@ func (w *imageWorld) jail(ds string, cfg map[string]any) {
 	for k, v := range cfg {
 		base[k] = v
 	}
-	c, err := ConfigFromMap(base)
+	c, err := config.ConfigFromMap(base)
 	if err != nil {
 		w.t.Fatal(err)
 	}

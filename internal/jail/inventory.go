@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -153,15 +155,15 @@ func checkTreeDataset(pool string, d zfs.Dataset) error {
 // Jail is one jail or template as read from disk.
 type Jail struct {
 	Name     string
-	Template bool        // lives under templates/
-	Dataset  zfs.Dataset // POOL/iocage/{jails,templates}/NAME
-	Root     zfs.Dataset // its root child ("" Name when missing)
-	Dir      string      // the dataset's mountpoint: config.json, fstab, root/
-	Config   *Config     // as stored; nil when Err is set
-	Props    *Config     // effective: defaults overlaid by Config (thin), or Config (thick)
-	Err      error       // a config that cannot be loaded: the jail is CORRUPT
-	JID      int         // 0 when not running
-	JLS      *JLSJail    // the running jail's jls record
+	Template bool           // lives under templates/
+	Dataset  zfs.Dataset    // POOL/iocage/{jails,templates}/NAME
+	Root     zfs.Dataset    // its root child ("" Name when missing)
+	Dir      string         // the dataset's mountpoint: config.json, fstab, root/
+	Config   *config.Config // as stored; nil when Err is set
+	Props    *config.Config // effective: defaults overlaid by Config (thin), or Config (thick)
+	Err      error          // a config that cannot be loaded: the jail is CORRUPT
+	JID      int            // 0 when not running
+	JLS      *JLSJail       // the running jail's jls record
 
 	dhcpIP4 string // list -l's IP4 of a running DHCP jail, read by ReadDHCPAddresses
 }
@@ -195,7 +197,7 @@ func JailName(name string) string { return "ioc-" + strings.ReplaceAll(name, "."
 type Inventory struct {
 	Tree     *Tree
 	Scan     *Scan
-	Defaults *Config
+	Defaults *config.Config
 	Jails    []*Jail // jails, then templates, each sorted by name
 	Releases []string
 	// Narrow marks an inventory read by LoadNarrow: it holds only what
@@ -231,19 +233,19 @@ func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (
 	inv := &Inventory{Tree: tree, Scan: scan}
 	var err error
 	if opts.Create && h.UID == 0 {
-		if _, err := EnsureDefaults(tree.Mountpoint, HostDefaults()); err != nil {
+		if _, err := config.EnsureDefaults(tree.Mountpoint, HostDefaults()); err != nil {
 			return nil, err
 		}
 	}
-	inv.Defaults, err = LoadDefaults(tree.Mountpoint)
+	inv.Defaults, err = config.LoadDefaults(tree.Mountpoint)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		inv.Defaults, err = BuiltinDefaults(HostConfigVersion(tree.Mountpoint), HostDefaults())
-	case errors.Is(err, ErrCorrupt):
+		inv.Defaults, err = config.BuiltinDefaults(config.HostConfigVersion(tree.Mountpoint), HostDefaults())
+	case errors.Is(err, config.ErrCorrupt):
 		if h.Out != nil {
-			fmt.Fprintln(h.Out, DefaultsCorruptMessage(tree.Mountpoint))
+			fmt.Fprintln(h.Out, config.DefaultsCorruptMessage(tree.Mountpoint))
 		}
-		inv.Defaults, err = BuiltinDefaults(HostConfigVersion(tree.Mountpoint), HostDefaults())
+		inv.Defaults, err = config.BuiltinDefaults(config.HostConfigVersion(tree.Mountpoint), HostDefaults())
 	}
 	if err != nil {
 		return nil, err
@@ -279,9 +281,9 @@ func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (
 func (inv *Inventory) loadJail(d zfs.Dataset, template bool) *Jail {
 	j := &Jail{Name: zfs.Base(d.Name), Template: template, Dataset: d, Dir: d.Mountpoint}
 	j.Root, _ = inv.Scan.Get(d.Name + "/root")
-	c, err := Load(j.ConfigPath())
+	c, err := config.Load(j.ConfigPath())
 	if errors.Is(err, os.ErrNotExist) {
-		if lerr := DetectLegacy(j.Dir, nil); lerr != nil {
+		if lerr := config.DetectLegacy(j.Dir, nil); lerr != nil {
 			err = lerr
 		}
 	}
@@ -291,9 +293,9 @@ func (inv *Inventory) loadJail(d zfs.Dataset, template bool) *Jail {
 	}
 	j.Config = c
 	if c.Thick() {
-		j.Props = Effective(c)
+		j.Props = config.Effective(c)
 	} else {
-		j.Props = Effective(inv.Defaults, c)
+		j.Props = config.Effective(inv.Defaults, c)
 	}
 	return j
 }

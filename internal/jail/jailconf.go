@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/jcage/jcage/internal/config"
 )
 
 // HostFacts are what the jail.conf rendering needs to know about the host
@@ -43,10 +45,10 @@ func rel(major, minor int) relVersion { return relVersion(major*100 + minor) }
 
 // ConfInput is everything the jail.conf of one start depends on.
 type ConfInput struct {
-	Name    string  // the jail's name (NAME)
-	Dir     string  // the jail's directory: IOCROOT/jails/NAME
-	IOCRoot string  // where POOL/iocage is mounted
-	Props   *Config // the jail's effective properties
+	Name    string         // the jail's name (NAME)
+	Dir     string         // the jail's directory: IOCROOT/jails/NAME
+	IOCRoot string         // where POOL/iocage is mounted
+	Props   *config.Config // the jail's effective properties
 	Host    HostFacts
 	// IP4 and IP6 are ip4.addr and ip6.addr as the start computed them
 	// (NAT allocation, assign_localhost, alias fix-up); "" means the

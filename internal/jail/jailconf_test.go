@@ -7,16 +7,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/defaults"
 )
 
 var updateJailConf = flag.Bool("update-jailconf", false, "rewrite the jail.conf golden files in testdata/jailconf")
 
 // testDefaults is defaults.json as a fresh host has it.
-func testDefaults(t *testing.T) *Config {
+func testDefaults(t *testing.T) *config.Config {
 	t.Helper()
 	id := "e3f5a6b4-0000-4000-8000-000000000001"
-	d, err := BuiltinDefaults(ConfigVersion, defaults.Host{HostID: &id, MACPrefix: "02ff60"})
+	d, err := config.BuiltinDefaults(config.ConfigVersion, defaults.Host{HostID: &id, MACPrefix: "02ff60"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +26,7 @@ func testDefaults(t *testing.T) *Config {
 }
 
 // effective overlays a thin jail config on the defaults.
-func effective(t *testing.T, name string, props map[string]any) *Config {
+func effective(t *testing.T, name string, props map[string]any) *config.Config {
 	t.Helper()
 	base := map[string]any{
 		"CONFIG_VERSION": "34", "host_hostuuid": name, "host_hostname": name,
@@ -33,11 +35,11 @@ func effective(t *testing.T, name string, props map[string]any) *Config {
 	for k, v := range props {
 		base[k] = v
 	}
-	c, err := ConfigFromMap(base)
+	c, err := config.ConfigFromMap(base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Effective(testDefaults(t), c)
+	return config.Effective(testDefaults(t), c)
 }
 
 func TestJailConfGolden(t *testing.T) {

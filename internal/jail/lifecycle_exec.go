@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 )
 
@@ -39,7 +41,7 @@ var proxyVars = []string{"http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "
 // and the caller's proxy variables when proxy is set. With exec_clean
 // off, iocage hands over the caller's whole environment; jcage does so
 // only then, as the admin asked. keep reports whether it does.
-func ExecEnv(p *Config, getenv func(string) string, proxy bool) (env []string, clean bool) {
+func ExecEnv(p *config.Config, getenv func(string) string, proxy bool) (env []string, clean bool) {
 	if !p.Bool("exec_clean") {
 		return nil, false
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -581,7 +583,7 @@ func TestStartInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := f.MountPath(l.Jail("web"))
-	c, _ := ConfigFromMap(map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": "web", "host_hostname": "web", "release": "14.3-RELEASE", "type": "jail"})
+	c, _ := config.ConfigFromMap(map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": "web", "host_hostname": "web", "release": "14.3-RELEASE", "type": "jail"})
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), c.Marshal(), 0o644); err != nil {
 		t.Fatal(err)
 	}

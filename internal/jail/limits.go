@@ -5,32 +5,16 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 )
-
-// Kernel limits on jail parameters (sys/kern/kern_jail.c kern_jail_set):
-// a string arrives with its NUL and len > LIMIT is ENAMETOOLONG, so the
-// longest value is one byte shorter. jail(8) would only say "jail_set:
-// File name too long" at start; jcage refuses such a value when it is
-// set, naming the limit.
-const (
-	maxHostnameLen = 256  // MAXHOSTNAMELEN: host.hostname, host.domainname
-	maxPathLen     = 1024 // MAXPATHLEN: path
-)
-
-// limitMessage names the kernel limit a value exceeds, or is empty.
-func limitMessage(what, value string, limit int, limitName string) string {
-	if len(value) < limit {
-		return ""
-	}
-	return fmt.Sprintf("%s is %d bytes: FreeBSD's limit is %d (%s)", what, len(value), limit-1, limitName)
-}
 
 // checkRootPath refuses a jail whose root directory the kernel cannot take
 // as its path parameter.
 func checkRootPath(dir string) error {
 	root := filepath.Join(dir, "root") // confine: host-owned, the root directory itself
-	if m := limitMessage("jail path "+root, root, maxPathLen, "MAXPATHLEN"); m != "" {
+	if m := config.LimitMessage("jail path "+root, root, config.MaxPathLen, "MAXPATHLEN"); m != "" {
 		return fmt.Errorf("%s", m)
 	}
 	return nil

@@ -3,6 +3,8 @@ package jail
 import (
 	"strings"
 	"testing"
+
+	"github.com/jcage/jcage/internal/config"
 )
 
 func TestKernelLimitsNamed(t *testing.T) {
@@ -10,11 +12,11 @@ func TestKernelLimitsNamed(t *testing.T) {
 	if len(long) != 255 {
 		t.Fatal(len(long))
 	}
-	if _, err := Validate("host_hostname", long, SetContext{Name: "x"}); err != nil {
+	if _, err := config.Validate("host_hostname", long, config.SetContext{Name: "x"}); err != nil {
 		t.Fatalf("255 bytes refused: %v", err)
 	}
 	for _, key := range []string{"host_hostname", "host_domainname"} {
-		_, err := Validate(key, long+"e", SetContext{Name: "x"})
+		_, err := config.Validate(key, long+"e", config.SetContext{Name: "x"})
 		if err == nil || !strings.Contains(err.Error(), "is 256 bytes: FreeBSD's limit is 255 (MAXHOSTNAMELEN)") {
 			t.Fatalf("%s: %v", key, err)
 		}

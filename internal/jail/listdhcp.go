@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 )
 
@@ -20,7 +22,7 @@ func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *Inventory) {
 		return
 	}
 	for _, j := range inv.Jails {
-		if j.Props == nil || !j.Running() || !CheckTruthy(j.Prop("dhcp")) {
+		if j.Props == nil || !j.Running() || !config.CheckTruthy(j.Prop("dhcp")) {
 			continue
 		}
 		iface, _, _ := strings.Cut(j.Prop("interfaces"), ",")

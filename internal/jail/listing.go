@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -34,7 +36,7 @@ func (inv *Inventory) ListTable(v ListView) *render.Table {
 		if j.Template != v.Templates {
 			continue
 		}
-		if v.Basejails && (j.Props == nil || !CheckTruthy(j.Prop("basejail"))) {
+		if v.Basejails && (j.Props == nil || !config.CheckTruthy(j.Prop("basejail"))) {
 			continue
 		}
 		t.Rows = append(t.Rows, inv.listRow(j, v))
@@ -53,7 +55,7 @@ func (inv *Inventory) listRow(j *Jail, v ListView) []string {
 		if ip4 == "" {
 			ip4 = "none"
 		}
-		if CheckTruthy(j.Prop("dhcp")) || strings.Contains(strings.ToUpper(ip4), "DHCP") {
+		if config.CheckTruthy(j.Prop("dhcp")) || strings.Contains(strings.ToUpper(ip4), "DHCP") {
 			ip4 = "DHCP"
 		}
 		return []string{j.Name, ip4}
@@ -77,11 +79,11 @@ func (inv *Inventory) listRow(j *Jail, v ListView) []string {
 		return []string{jid, name, state, release, shortIP4(j)}
 	}
 	boot := "off"
-	if CheckTruthy(j.Prop("boot")) {
+	if config.CheckTruthy(j.Prop("boot")) {
 		boot = "on"
 	}
 	basejail := "no"
-	if CheckTruthy(j.Prop("basejail")) {
+	if config.CheckTruthy(j.Prop("basejail")) {
 		basejail = "yes"
 	}
 	return []string{jid, name, boot, state, j.Prop("type"), release, longIP4(j), dashNone(j.Prop("ip6_addr")), inv.templateOf(j), basejail}
@@ -97,7 +99,7 @@ func dashNone(s string) string {
 // shortIP4 is the short list's IP4 cell: the addresses without interface
 // and prefix length.
 func shortIP4(j *Jail) string {
-	if CheckTruthy(j.Prop("dhcp")) {
+	if config.CheckTruthy(j.Prop("dhcp")) {
 		return "DHCP"
 	}
 	raw := j.Prop("ip4_addr")
@@ -120,7 +122,7 @@ func shortIP4(j *Jail) string {
 }
 
 func longIP4(j *Jail) string {
-	if !CheckTruthy(j.Prop("dhcp")) {
+	if !config.CheckTruthy(j.Prop("dhcp")) {
 		return dashNone(j.Prop("ip4_addr"))
 	}
 	if !j.Running() {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/jcage/jcage/internal/config"
 )
 
 // FileLock is an exclusive advisory lock (flock(2)) held on an existing
@@ -66,14 +68,14 @@ func (l *FileLock) ReadAll() ([]byte, error) {
 }
 
 // Load parses the locked file (see Parse).
-func (l *FileLock) Load() (*Config, error) {
+func (l *FileLock) Load() (*config.Config, error) {
 	data, err := l.ReadAll()
 	if err != nil {
 		return nil, err
 	}
-	c, err := Parse(data)
+	c, err := config.Parse(data)
 	if err != nil {
-		return nil, withPath(err, l.path)
+		return nil, config.WithPath(err, l.path)
 	}
 	return c, nil
 }
@@ -81,8 +83,8 @@ func (l *FileLock) Load() (*Config, error) {
 // WriteConfig replaces the locked file with c like the package-level
 // WriteConfig, and keeps the lock: the new file is locked before it
 // becomes visible, so the caller stays exclusive across several writes.
-func (l *FileLock) WriteConfig(c *Config, ro ReadOnlyFunc) error {
-	return writable(l.path, c, ro, func() error {
+func (l *FileLock) WriteConfig(c *config.Config, ro config.ReadOnlyFunc) error {
+	return config.Writable(l.path, c, ro, func() error {
 		return l.replace(c.Marshal(), 0o644)
 	})
 }
@@ -91,7 +93,7 @@ func (l *FileLock) replace(data []byte, mode fs.FileMode) error {
 	if l.f == nil {
 		return fmt.Errorf("write %s: lock already released", l.path)
 	}
-	tmp, err := stageFile(l.path, data, mode, true)
+	tmp, err := config.StageFile(l.path, data, mode, true)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jcage/jcage/internal/config"
 )
 
 func writeTestConfig(t *testing.T, dir, content string) string {
 	t.Helper()
-	p := filepath.Join(dir, ConfigFile)
+	p := filepath.Join(dir, config.ConfigFile)
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func TestUpdateConcurrentGoroutines(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				key := fmt.Sprintf("k%02d_%02d", w, i)
-				errs <- Update(p, nil, func(c *Config) error {
+				errs <- Update(p, nil, func(c *config.Config) error {
 					c.Set(key, strconv.Itoa(i))
 					return nil
 				})
@@ -49,7 +51,7 @@ func TestUpdateConcurrentGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := Load(p)
+	c, err := config.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,7 @@ func TestUpdateChildProcess(t *testing.T) {
 	}
 	for i := range n {
 		key := fmt.Sprintf("%s_%03d", prefix, i)
-		if err := Update(path, nil, func(c *Config) error {
+		if err := Update(path, nil, func(c *config.Config) error {
 			c.Set(key, "x")
 			// Widen the window between read and write.
 			time.Sleep(time.Millisecond)
@@ -110,7 +112,7 @@ func TestUpdateConcurrentProcesses(t *testing.T) {
 			t.Fatalf("child process: %v\n%s", err, outs[i])
 		}
 	}
-	c, err := Load(p)
+	c, err := config.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +151,7 @@ func TestLockFollowsReplacement(t *testing.T) {
 		t.Fatalf("second lock granted while the first was held: %s", s)
 	default:
 	}
-	if err := writeFileAtomic(p, []byte(`{"v": "new"}`), 0o644); err != nil {
+	if err := config.WriteFileAtomic(p, []byte(`{"v": "new"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := held.Unlock(); err != nil {
@@ -226,7 +228,7 @@ func TestLockHeldAcrossWrites(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("waiter never got the lock")
 	}
-	if err := l.WriteConfig(NewConfig(), nil); err == nil {
+	if err := l.WriteConfig(config.NewConfig(), nil); err == nil {
 		t.Error("WriteConfig after Unlock succeeded")
 	}
 	assertNoTempFiles(t, filepath.Dir(p))

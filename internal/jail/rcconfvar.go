@@ -8,11 +8,11 @@ import (
 	"github.com/jcage/jcage/internal/confine"
 )
 
-// setRCConfVar sets KEY="VALUE" in the jail's /etc/rc.conf as sysrc(8)
+// SetRCConfVar sets KEY="VALUE" in the jail's /etc/rc.conf as sysrc(8)
 // writes it: an existing assignment of KEY is replaced in place, else the
 // line is appended. The file is read and replaced through the confined
 // helper; a root without /etc of its own is left alone.
-func setRCConfVar(root, key, value string) error {
+func SetRCConfVar(root, key, value string) error {
 	if !confine.IsDir(root, "etc") {
 		return nil
 	}
@@ -43,10 +43,10 @@ func setRCConfVar(root, key, value string) error {
 	return confine.WriteFile(root, "etc/rc.conf", []byte(out), 0o644)
 }
 
-// rtsoldFor is rtsold_enable for an ip6_addr: YES when it asks for router
+// RtsoldFor is rtsold_enable for an ip6_addr: YES when it asks for router
 // advertisements, NO otherwise (iocage: ioc_create.py create_jail and
 // ioc_json.py json_set_value after ip6_addr).
-func rtsoldFor(ip6 string) string {
+func RtsoldFor(ip6 string) string {
 	if strings.Contains(ip6, "accept_rtadv") {
 		return "YES"
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -21,7 +23,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
-	if err := CheckName(newName); err != nil {
+	if err := config.CheckName(newName); err != nil {
 		return err
 	}
 	if inv.exists(newName) {
@@ -87,7 +89,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 		return err
 	}
 	oldDir := j.Dir
-	err = Update(filepath.Join(d.Mountpoint, ConfigFile), nil, func(c *Config) error {
+	err = Update(filepath.Join(d.Mountpoint, config.ConfigFile), nil, func(c *config.Config) error {
 		c.Set("host_hostuuid", newName)
 		if v, _ := c.Get("host_hostname"); v == j.Name || v == strings.ReplaceAll(j.Name, "_", "-") {
 			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
@@ -106,7 +108,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Template {
 		for _, o := range inv.Jails {
 			if o.Config != nil && o.Prop("source_template") == j.Name {
-				if err := Update(o.ConfigPath(), nil, func(c *Config) error {
+				if err := Update(o.ConfigPath(), nil, func(c *config.Config) error {
 					c.Set("source_template", newName)
 					return nil
 				}); err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
@@ -167,7 +169,7 @@ func (w *snapWorld) jail(name string) {
 	if err := w.f.Create(context.Background(), w.l.JailRoot(name), zfs.CreateOptions{Parents: true}); err != nil {
 		w.t.Fatal(err)
 	}
-	c, err := ConfigFromMap(map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": name, "release": "13.2-RELEASE"})
+	c, err := config.ConfigFromMap(map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": name, "release": "13.2-RELEASE"})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
@@ -23,7 +25,7 @@ type jailRun struct {
 	r     *run
 	h     *Host
 	j     *Jail
-	props *Config // effective; the start stores what it computes here too
+	props *config.Config // effective; the start stores what it computes here too
 	out   io.Writer
 	warn  io.Writer
 	jid   int
@@ -55,7 +57,7 @@ func (jr *jailRun) uuid() string { return underscored(jr.j.Name) }
 // last_started) in the jail's config, as iocage does.
 func (jr *jailRun) store(key, value string) error {
 	jr.props.Set(key, value)
-	return Update(jr.j.ConfigPath(), nil, func(c *Config) error {
+	return Update(jr.j.ConfigPath(), nil, func(c *config.Config) error {
 		c.Set(key, value)
 		return nil
 	})
@@ -79,7 +81,7 @@ func (jr *jailRun) hook(ctx context.Context, key string, env []string) error {
 }
 
 // wantsDHCP is iocage's test: dhcp=1 or DHCP in ip4_addr.
-func wantsDHCP(p *Config) bool {
+func wantsDHCP(p *config.Config) bool {
 	v, _ := p.Get("ip4_addr")
 	return p.Bool("dhcp") || strings.Contains(strings.ToUpper(v), "DHCP")
 }
@@ -153,7 +155,7 @@ func checkFstab(path string) error {
 
 // networkChecks are iocage's refusals of incompatible network properties,
 // all reported at once.
-func networkChecks(name string, p *Config) error {
+func networkChecks(name string, p *config.Config) error {
 	var msgs []string
 	vnet := p.Bool("vnet")
 	ip6, _ := p.Get("ip6_addr")
@@ -496,9 +498,9 @@ func CpusetCmd(list string, jid int) host.Cmd {
 
 // RCTLCmds are the rctl(8) calls for the jail's limits: every rule of the
 // jail removed, then one rule per resource that is not off.
-func RCTLCmds(name string, p *Config) []host.Cmd {
+func RCTLCmds(name string, p *config.Config) []host.Cmd {
 	var rules []host.Cmd
-	for _, res := range rctlResources {
+	for _, res := range config.RctlResources {
 		v, ok := p.Get(res)
 		if !ok || v == "off" || v == "" {
 			continue
@@ -670,7 +672,7 @@ func writeIfChanged(path, content string, durable bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return replaceFile(path, []byte(content), 0o644, durable)
+	return config.ReplaceFile(path, []byte(content), 0o644, durable)
 }
 
 // syncRCConf keeps the jail's rc.conf in line with DHCP and SLAAC: each

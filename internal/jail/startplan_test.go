@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -169,7 +171,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 	for k, v := range pc.props {
 		props[k] = v
 	}
-	c, err := ConfigFromMap(props)
+	c, err := config.ConfigFromMap(props)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
@@ -60,7 +62,7 @@ func JailRemoveCmd(confPath string, haveConf, debug bool, name string) host.Cmd 
 // VnetTeardownCmds return a vnet jail's interfaces: vnet_interfaces back
 // to the host, then the host end of each NIC destroyed (which destroys
 // the pair).
-func VnetTeardownCmds(name string, jid int, p *Config) (release, destroy []host.Cmd) {
+func VnetTeardownCmds(name string, jid int, p *config.Config) (release, destroy []host.Cmd) {
 	vi, _ := p.Get("vnet_interfaces")
 	if vi != "none" && vi != "" {
 		for _, ifc := range strings.FieldsFunc(vi, func(r rune) bool { return r == ',' || r == ' ' }) {
@@ -143,7 +145,7 @@ func (h *Host) stopJail(ctx context.Context, r *run, j *Jail, spec *stopSpec, wa
 		}
 	} else if b, err := os.ReadFile(confPath); err == nil {
 		if s := StripExec(string(b)); s != string(b) {
-			if err := writeFileAtomic(confPath, []byte(s), 0o644); err != nil {
+			if err := config.WriteFileAtomic(confPath, []byte(s), 0o644); err != nil {
 				return err
 			}
 		}
@@ -382,7 +384,7 @@ func (h *Host) softRestart(ctx context.Context, r *run, j *Jail) error {
 }
 
 // SoftRestartCmds are the commands of a soft restart.
-func SoftRestartCmds(j *Jail, p *Config) []host.Cmd {
+func SoftRestartCmds(j *Jail, p *config.Config) []host.Cmd {
 	fib, _ := p.Get("exec_fib")
 	stop, _ := p.Get("exec_stop")
 	start, _ := p.Get("exec_start")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -20,13 +22,13 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
-	if err := TemplateChange(j.Name, j.Template, map[bool]string{true: "1", false: "0"}[on]); err != nil {
+	if err := config.TemplateChange(j.Name, j.Template, map[bool]string{true: "1", false: "0"}[on]); err != nil {
 		return err
 	}
 	if on {
 		// A template's name is a new name, held to create's rules;
 		// turning a template back into a jail is always allowed.
-		if err := CheckName(j.Name); err != nil {
+		if err := config.CheckName(j.Name); err != nil {
 			return err
 		}
 	}
@@ -47,7 +49,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(d.Mountpoint, ConfigFile)
+	path := filepath.Join(d.Mountpoint, config.ConfigFile)
 	typ := "jail"
 	if on {
 		typ = "template"
@@ -57,7 +59,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if err := tx.restoreFile(path); err != nil {
 		return err
 	}
-	err = Update(path, nil, func(c *Config) error {
+	err = Update(path, nil, func(c *config.Config) error {
 		if v, _ := c.Get("type"); v == "jail" || v == "template" || v == "" {
 			c.Set("type", typ)
 		}

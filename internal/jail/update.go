@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
@@ -221,7 +223,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 			return err
 		}
 		if after != "" && after != release {
-			if err := Update(j.ConfigPath(), nil, func(c *Config) error {
+			if err := Update(j.ConfigPath(), nil, func(c *config.Config) error {
 				c.Set("release", after)
 				return nil
 			}); err != nil {
@@ -309,7 +311,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 		if err := jn.save(); err != nil {
 			return err
 		}
-		if err := Update(path, nil, func(c *Config) error {
+		if err := Update(path, nil, func(c *config.Config) error {
 			c.Set("release", after)
 			return nil
 		}); err != nil {
@@ -318,7 +320,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 		o.Props.Set("release", after)
 		r.Add(func() error {
 			o.Props.Set("release", cur)
-			return writeFileAtomic(path, old, 0o644)
+			return config.WriteFileAtomic(path, old, 0o644)
 		})
 	}
 	return nil

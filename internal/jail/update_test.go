@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -143,7 +145,7 @@ func (w *updWorld) jail(name string, props map[string]any) string {
 	for k, v := range props {
 		m[k] = v
 	}
-	c, err := ConfigFromMap(m)
+	c, err := config.ConfigFromMap(m)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -209,7 +211,7 @@ func (w *updWorld) state() string {
 
 func (w *updWorld) config(name, key string) string {
 	w.t.Helper()
-	c, err := Load(filepath.Join(w.f.MountPath(w.l.Jail(name)), "config.json"))
+	c, err := config.Load(filepath.Join(w.f.MountPath(w.l.Jail(name)), "config.json"))
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -644,7 +646,7 @@ func TestUpgradeBasejail(t *testing.T) {
 	}
 	// Back to 14.3 as the base for the failing upgrade.
 	os.WriteFile(filepath.Join(dir, "fstab"), []byte(strings.ReplaceAll(want, "15.0-RELEASE", "14.3-RELEASE")), 0o644)
-	Update(filepath.Join(dir, "config.json"), nil, func(c *Config) error { c.Set("release", "14.3-RELEASE-p4"); return nil })
+	Update(filepath.Join(dir, "config.json"), nil, func(c *config.Config) error { c.Set("release", "14.3-RELEASE-p4"); return nil })
 	inv = w.load()
 	j, _ = inv.Find("bj")
 	before = w.state()

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/jcage/jcage/internal/config"
+
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
@@ -159,7 +161,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	if now == "" {
 		now = newrel
 	}
-	if err := Update(j.ConfigPath(), nil, func(c *Config) error {
+	if err := Update(j.ConfigPath(), nil, func(c *config.Config) error {
 		c.Set("release", now)
 		return nil
 	}); err != nil {

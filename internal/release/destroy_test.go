@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/zfs"
@@ -38,7 +39,7 @@ func (e *env) cloneJail(name, origin string, template bool) {
 	if template {
 		props["template"] = 1
 	}
-	c, err := jail.ConfigFromMap(props)
+	c, err := config.ConfigFromMap(props)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
@@ -974,10 +975,10 @@ func (f *Fetcher) patch(ctx context.Context, rel, root string) error {
 	}
 	f.say("%s is now at %s", rel, after)
 	for _, j := range f.inv.Jails {
-		if j.Err != nil || j.Template || !jail.CheckTruthy(j.Prop("basejail")) || !strings.Contains(j.Prop("release"), rel) {
+		if j.Err != nil || j.Template || !config.CheckTruthy(j.Prop("basejail")) || !strings.Contains(j.Prop("release"), rel) {
 			continue
 		}
-		err := jail.Update(j.ConfigPath(), nil, func(c *jail.Config) error {
+		err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
 			c.Set("release", after)
 			return nil
 		})

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/testworld/mirror"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -490,7 +490,7 @@ func TestFetchUpdatesBasejails(t *testing.T) {
 		}
 		props["host_hostuuid"] = name
 		props["CONFIG_VERSION"] = "34"
-		c, err := jail.ConfigFromMap(props)
+		c, err := config.ConfigFromMap(props)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -502,7 +502,7 @@ func TestFetchUpdatesBasejails(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{"bj": "14.3-RELEASE-p2", "thin": "14.3-RELEASE", "other": "13.4-RELEASE"} {
-		c, err := jail.Load(filepath.Join(e.dir(e.layout.Jail(name)), "config.json"))
+		c, err := config.Load(filepath.Join(e.dir(e.layout.Jail(name)), "config.json"))
 		if err != nil {
 			t.Fatal(err)
 		}

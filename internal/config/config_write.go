@@ -1,7 +1,6 @@
-package jail
+package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,13 +25,13 @@ type ReadOnlyFunc func(readonly bool) error
 // dataset is made writable first and readonly again afterwards, even if the
 // write fails; the first error is returned.
 func WriteConfig(path string, c *Config, ro ReadOnlyFunc) error {
-	return writable(path, c, ro, func() error {
-		return writeFileAtomic(path, c.Marshal(), 0o644)
+	return Writable(path, c, ro, func() error {
+		return WriteFileAtomic(path, c.Marshal(), 0o644)
 	})
 }
 
 // writable runs write with the template's dataset made writable around it.
-func writable(path string, c *Config, ro ReadOnlyFunc, write func() error) (err error) {
+func Writable(path string, c *Config, ro ReadOnlyFunc, write func() error) (err error) {
 	if ro != nil && c.Template() {
 		if err := ro(false); err != nil {
 			return fmt.Errorf("make %s writable: %w", filepath.Dir(path), err)
@@ -46,59 +45,23 @@ func writable(path string, c *Config, ro ReadOnlyFunc, write func() error) (err 
 	return write()
 }
 
-// Update changes the config at path under its lock: it waits for the lock,
-// reads the file as it is now, applies fn, and writes the result. Two
-// Updates of the same file, from goroutines or processes, never lose each
-// other's change. Nothing is written when fn fails or changes nothing.
-// Update refuses to lower CONFIG_VERSION. A mutation that must hold the
-// lock across more steps uses LockFile and the FileLock's methods instead.
-func Update(path string, ro ReadOnlyFunc, fn func(*Config) error) error {
-	lock, err := LockFile(path)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-	data, err := lock.ReadAll()
-	if err != nil {
-		return err
-	}
-	c, err := Parse(data)
-	if err != nil {
-		return withPath(err, path)
-	}
-	before, hadVersion := c.Version()
-	if err := fn(c); err != nil {
-		return err
-	}
-	if after, ok := c.Version(); hadVersion && (!ok || after < before) {
-		return fmt.Errorf("%s: refusing to lower CONFIG_VERSION from %d", path, before)
-	}
-	if bytes.Equal(c.Marshal(), data) {
-		return nil
-	}
-	if err := lock.WriteConfig(c, ro); err != nil {
-		return err
-	}
-	return lock.Unlock()
-}
-
 // writeFileAtomic replaces path with data: temp file in the same directory,
 // write, fsync, close, chmod, rename. A reader sees the old or the new file,
 // never a mix.
-func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	return replaceFile(path, data, mode, true)
+func WriteFileAtomic(path string, data []byte, mode fs.FileMode) error {
+	return ReplaceFile(path, data, mode, true)
 }
 
 // writeRunFile is writeFileAtomic without the fsync, for the run
 // directory's files (the crash journal, jail.conf): they only need to
 // outlive this process, which the page cache does, and not a reboot,
 // which clears /var/run anyway.
-func writeRunFile(path string, data []byte, mode fs.FileMode) error {
-	return replaceFile(path, data, mode, false)
+func WriteRunFile(path string, data []byte, mode fs.FileMode) error {
+	return ReplaceFile(path, data, mode, false)
 }
 
-func replaceFile(path string, data []byte, mode fs.FileMode, durable bool) error {
-	tmp, err := stageFile(path, data, mode, durable)
+func ReplaceFile(path string, data []byte, mode fs.FileMode, durable bool) error {
+	tmp, err := StageFile(path, data, mode, durable)
 	if err != nil {
 		return err
 	}
@@ -113,7 +76,7 @@ func replaceFile(path string, data []byte, mode fs.FileMode, durable bool) error
 // atomically: the staged file is hard-linked into place, which fails rather
 // than replaces. It reports whether it created the file.
 func createFileExclusive(path string, data []byte, mode fs.FileMode) (bool, error) {
-	tmp, err := stageFile(path, data, mode, true)
+	tmp, err := StageFile(path, data, mode, true)
 	if err != nil {
 		return false, err
 	}
@@ -127,7 +90,7 @@ func createFileExclusive(path string, data []byte, mode fs.FileMode) (bool, erro
 	return true, nil
 }
 
-func stageFile(path string, data []byte, mode fs.FileMode, durable bool) (string, error) {
+func StageFile(path string, data []byte, mode fs.FileMode, durable bool) (string, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

@@ -1,4 +1,4 @@
-package jail
+package config
 
 import (
 	"slices"
@@ -109,7 +109,7 @@ type Prop struct {
 func (p Prop) Has(f Flag) bool { return p.Flags&f == f }
 
 // rctlResources are the RCTL properties, one per rctl(8) resource.
-var rctlResources = []string{
+var RctlResources = []string{
 	"cputime", "datasize", "stacksize", "coredumpsize", "memoryuse", "memorylocked",
 	"maxproc", "openfiles", "vmemoryuse", "pseudoterminals", "swapuse", "nthr",
 	"msgqqueued", "msgqsize", "nmsgq", "nsem", "nsemop", "nshm", "shmsize",
@@ -224,7 +224,7 @@ func init() {
 	// Resource limits.
 	add(Prop{Name: "cpuset", Class: ClassCpuset, Flags: Restart})
 	add(Prop{Name: "rlimits", Class: ClassEnum, Enum: []string{"off", "on"}})
-	for _, name := range rctlResources {
+	for _, name := range RctlResources {
 		add(Prop{Name: name, Class: ClassRCTL, Flags: RCTL})
 	}
 

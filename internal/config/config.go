@@ -1,4 +1,4 @@
-package jail
+package config
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,18 +147,18 @@ func Parse(data []byte) (*Config, error) {
 // Load reads and parses the config file at path. A missing file gives an
 // error satisfying errors.Is(err, fs.ErrNotExist).
 func Load(path string) (*Config, error) {
-	data, err := readStable(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	c, err := Parse(data)
 	if err != nil {
-		return nil, withPath(err, path)
+		return nil, WithPath(err, path)
 	}
 	return c, nil
 }
 
-func withPath(err error, path string) error {
+func WithPath(err error, path string) error {
 	var ce *CorruptError
 	if errors.As(err, &ce) {
 		return &CorruptError{Path: path, Err: ce.Err}

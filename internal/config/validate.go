@@ -1,4 +1,4 @@
-package jail
+package config
 
 import (
 	"errors"
@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jcage/jcage/defaults"
-	"github.com/jcage/jcage/internal/zfs"
 )
 
 // Refusal kinds. Every refusal is a *PropError whose Error() is iocage's
@@ -71,12 +70,12 @@ type SetContext struct {
 func ParseAssignment(arg string) (key, value string, err error) {
 	key, value, ok := strings.Cut(arg, "=")
 	if !ok {
-		return "", "", &PropError{Key: arg, Err: ErrInvalidValue, Msg: shown(arg) + " is missing a value!"}
+		return "", "", &PropError{Key: arg, Err: ErrInvalidValue, Msg: Shown(arg) + " is missing a value!"}
 	}
 	if key == "" {
 		// iocage looks the empty name up and answers " is not a valid
 		// property!", which names nothing.
-		return "", "", &PropError{Value: value, Err: ErrUnknownProperty, Msg: shown(arg) + " is missing a property name!"}
+		return "", "", &PropError{Value: value, Err: ErrUnknownProperty, Msg: Shown(arg) + " is missing a property name!"}
 	}
 	if key == "ip4_addr" || key == "ip6_addr" {
 		value = strings.ReplaceAll(value, " ", "")
@@ -102,9 +101,9 @@ func Validate(key, value string, ctx SetContext) (string, error) {
 	stored := ctx.Config != nil && ctx.Config.Has(key)
 	switch {
 	case !known && ctx.Default && !stored:
-		return refuse(ErrUnknownProperty, shown(key)+" is not a valid property for default!")
+		return refuse(ErrUnknownProperty, Shown(key)+" is not a valid property for default!")
 	case !known && !stored:
-		return refuse(ErrUnknownProperty, shown(key)+" is not a valid property!")
+		return refuse(ErrUnknownProperty, Shown(key)+" is not a valid property!")
 	case !known:
 		return refuse(ErrReadOnly, key+" cannot be changed by the user.")
 	case ctx.Default && p.Has(JailOnly):
@@ -182,7 +181,7 @@ func TemplateChange(name string, isTemplate bool, value string) error {
 var truthVariations = []string{"0", "1", "off", "on", "no", "yes", "false", "true"}
 
 func invalid(key, value, must string) string {
-	return fmt.Sprintf("%s is not a valid value for %s.\n%s", shown(value), key, must)
+	return fmt.Sprintf("%s is not a valid value for %s.\n%s", Shown(value), key, must)
 }
 
 // checkClass returns the normalised value, or iocage's message on refusal.
@@ -216,7 +215,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 	case ClassRuleset:
 		n, ok := parseInt(value, false)
 		if !ok || n > maxPort {
-			return "", fmt.Sprintf("Invalid %s value: %s", key, shown(value))
+			return "", fmt.Sprintf("Invalid %s value: %s", key, Shown(value))
 		}
 		return strconv.FormatInt(n, 10), ""
 
@@ -313,7 +312,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		return checkNATPrefix(value)
 
 	case ClassHostname:
-		if m := limitMessage(key, value, maxHostnameLen, "MAXHOSTNAMELEN"); m != "" {
+		if m := LimitMessage(key, value, maxHostnameLen, "MAXHOSTNAMELEN"); m != "" {
 			return "", m
 		}
 		if !validHostname(value) {
@@ -322,7 +321,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		return value, ""
 
 	case ClassDomainname:
-		if m := limitMessage(key, value, maxHostnameLen, "MAXHOSTNAMELEN"); m != "" {
+		if m := LimitMessage(key, value, maxHostnameLen, "MAXHOSTNAMELEN"); m != "" {
 			return "", m
 		}
 		if value == "" || value == "none" || validHostname(value) {
@@ -350,7 +349,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 
 	case ClassResolver:
 		if !validResolver(value) {
-			return "", "Invalid resolver value: " + shown(value) + " (none, /etc/resolv.conf, /dev/null, or resolv.conf lines separated by ; such as nameserver 192.0.2.53;search example.org)"
+			return "", "Invalid resolver value: " + Shown(value) + " (none, /etc/resolv.conf, /dev/null, or resolv.conf lines separated by ; such as nameserver 192.0.2.53;search example.org)"
 		}
 		return value, ""
 
@@ -361,7 +360,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		return "", invalid(key, value, "Value must be none or an absolute path")
 
 	case ClassDatasets:
-		return checkDatasets(key, value, ctx)
+		return CheckDatasets(key, value, ctx)
 
 	case ClassUUID:
 		if !uuidRE.MatchString(value) {
@@ -373,7 +372,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		if value == "none" || zfsSizeRE.MatchString(value) {
 			return value, ""
 		}
-		return "", shown(value) + " should have a suffix ending in M, G, or T."
+		return "", Shown(value) + " should have a suffix ending in M, G, or T."
 
 	case ClassZFSDedup:
 		if slices.Contains(dedupValues, value) {
@@ -463,7 +462,7 @@ const MaxNameLen = 64 - 1
 // the commands that take a jail name would read as the tree's.
 var reservedNames = map[string]bool{
 	"ALL": true, "default": true, "help": true, "none": true,
-	zfs.RootName: true, "download": true, "images": true, "jails": true,
+	treeRoot: true, "download": true, "images": true, "jails": true,
 	"log": true, "releases": true, "templates": true,
 }
 
@@ -474,9 +473,9 @@ func CheckName(name string) error {
 	case name == "" || name == "." || name == "..":
 		return fmt.Errorf("Invalid name %q, please choose another.", name)
 	case !ValidName(name):
-		return fmt.Errorf("Invalid character in %s, please remove it.", shown(name))
+		return fmt.Errorf("Invalid character in %s, please remove it.", Shown(name))
 	case len(name) > MaxNameLen:
-		return fmt.Errorf("Invalid name %s: %d bytes, the most is %d (the kernel's host.hostuuid), please choose another.", shown(name), len(name), MaxNameLen)
+		return fmt.Errorf("Invalid name %s: %d bytes, the most is %d (the kernel's host.hostuuid), please choose another.", Shown(name), len(name), MaxNameLen)
 	case name[0] == '-' || name[0] == '.':
 		// A leading "-" reads as a flag, a leading "." hides the jail's
 		// directory.
@@ -500,16 +499,16 @@ func checkText(s string, max int) string {
 	case len(s) > max:
 		return fmt.Sprintf("%d bytes, the most is %d", len(s), max)
 	case !utf8.ValidString(s):
-		return shown(s) + " is not UTF-8 text"
+		return Shown(s) + " is not UTF-8 text"
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return shown(s) + " holds a control character"
+		return Shown(s) + " holds a control character"
 	}
 	return ""
 }
 
 // shown is s as a message shows it: as it is when it is short printable
 // text, else quoted and cut, so that a refusal stays one line.
-func shown(s string) string {
+func Shown(s string) string {
 	if len(s) <= shownMax && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
 		return s
 	}
@@ -767,7 +766,7 @@ func checkNATForwards(value string) (string, string) {
 	if value == "none" {
 		return value, ""
 	}
-	bad := "Invalid nat_forwards value: " + shown(value)
+	bad := "Invalid nat_forwards value: " + Shown(value)
 	var out []string
 	for _, fwd := range strings.Split(value, ",") {
 		if n, ok := parseInt(fwd, false); ok && n >= 1 && n <= maxPort {
@@ -803,10 +802,10 @@ func checkNATForwards(value string) (string, string) {
 func checkNATPrefix(value string) (string, string) {
 	a, err := netip.ParseAddr(value + ".0.0")
 	if err != nil || !a.Is4() || strings.Count(value, ".") != 1 {
-		return "", "Invalid nat_prefix value: " + shown(value) + "\nSupply the first two octets only (XXX.XXX)"
+		return "", "Invalid nat_prefix value: " + Shown(value) + "\nSupply the first two octets only (XXX.XXX)"
 	}
 	if !a.IsPrivate() {
-		return "", "Invalid nat_prefix value: " + shown(value) + "\nMust be a private range"
+		return "", "Invalid nat_prefix value: " + Shown(value) + "\nMust be a private range"
 	}
 	return value, ""
 }
@@ -817,7 +816,7 @@ func checkNATPrefix(value string) (string, string) {
 // name, ".."), and inside the iocage tree only the jail's own directory
 // (iocage/jails/NAME/..., iocage's default iocage/jails/NAME/data) may be
 // handed over: never the tree, another jail, a release or the jail's root.
-func checkDatasets(key, value string, ctx *SetContext) (string, string) {
+func CheckDatasets(key, value string, ctx *SetContext) (string, string) {
 	f := strings.Fields(value)
 	if len(f) == 0 {
 		return "", "Invalid " + key + " value: " + quoted(value) + " (space-separated datasets relative to the pool)"
@@ -828,14 +827,14 @@ func checkDatasets(key, value string, ctx *SetContext) (string, string) {
 	}
 	for _, ds := range f {
 		if why := poolRelative(ds); why != "" {
-			return "", "Invalid " + key + " value: " + shown(ds) + " (" + why + ")"
+			return "", "Invalid " + key + " value: " + Shown(ds) + " (" + why + ")"
 		}
 		if !ownDataset(ds, name) {
 			own := "iocage/jails/" + name + "/..."
 			if name == "" {
 				own = "nothing"
 			}
-			return "", "Invalid " + key + " value: " + shown(ds) + " (inside the iocage tree a jail may only be given " + own + ")"
+			return "", "Invalid " + key + " value: " + Shown(ds) + " (inside the iocage tree a jail may only be given " + own + ")"
 		}
 	}
 	return strings.Join(f, " "), ""
@@ -875,7 +874,7 @@ const zfsMaxNameLen = 256 - 1
 // iocage tree or inside the directory of the jail called name (and not its
 // root).
 func ownDataset(ds, name string) bool {
-	tree := zfs.RootName
+	tree := treeRoot
 	if ds != tree && !strings.HasPrefix(ds, tree+"/") {
 		return true
 	}
@@ -928,3 +927,7 @@ func validResolver(v string) bool {
 	}
 	return lines > 0
 }
+
+// treeRoot is the tree's dataset under a pool (zfs.RootName); config stays
+// free of the packages that run commands, and a test keeps the two equal.
+const treeRoot = "iocage"

@@ -1,4 +1,4 @@
-package jail
+package config
 
 import (
 	"errors"
@@ -676,7 +676,7 @@ func TestShown(t *testing.T) {
 		"x" + strings.Repeat("é", 41): `"x` + strings.Repeat("é", 39) + `"...`,
 	}
 	for in, want := range cases {
-		if got := shown(in); got != want {
+		if got := Shown(in); got != want {
 			t.Errorf("shown(%.20q) = %q, want %q", in, got, want)
 		}
 	}

@@ -1,26 +1,12 @@
-package jail
+package config
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 )
-
-func assertNoTempFiles(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") {
-			t.Errorf("temp file left behind: %s", e.Name())
-		}
-	}
-}
 
 func TestWriteConfig(t *testing.T) {
 	dir := t.TempDir()
@@ -101,69 +87,6 @@ func TestWriteConfigTemplateReadOnly(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("restore failure not reported: %v", err)
 	}
-}
-
-func TestUpdate(t *testing.T) {
-	dir := t.TempDir()
-	orig := `{
-    "CONFIG_TYPE": "THICK",
-    "CONFIG_VERSION": "34",
-    "notes": "none"
-}`
-	p := writeTestConfig(t, dir, orig)
-	ino := func() os.FileInfo { fi, _ := os.Stat(p); return fi }
-	first := ino()
-
-	// No change: no write at all (a template's readonly is not toggled).
-	toggled := false
-	if err := Update(p, func(bool) error { toggled = true; return nil }, func(c *Config) error {
-		c.Set("notes", "none")
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if !os.SameFile(first, ino()) || toggled {
-		t.Error("no-op Update rewrote the file")
-	}
-
-	// fn error: nothing written, error passed through.
-	boom := errors.New("boom")
-	if err := Update(p, nil, func(c *Config) error { c.Set("notes", "x"); return boom }); !errors.Is(err, boom) {
-		t.Errorf("Update err = %v", err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != orig {
-		t.Error("failed Update wrote")
-	}
-
-	// Lowering CONFIG_VERSION is refused.
-	for _, lower := range []func(*Config){
-		func(c *Config) { c.Set("CONFIG_VERSION", "29") },
-		func(c *Config) { c.Delete("CONFIG_VERSION") },
-	} {
-		if err := Update(p, nil, func(c *Config) error { lower(c); return nil }); err == nil || !strings.Contains(err.Error(), "lower CONFIG_VERSION") {
-			t.Errorf("lowering CONFIG_VERSION: %v", err)
-		}
-	}
-
-	if err := Update(p, nil, func(c *Config) error { c.Set("notes", "hello"); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(p)
-	if want := strings.Replace(orig, `"none"`, `"hello"`, 1); string(b) != want {
-		t.Errorf("after Update:\n%s", b)
-	}
-
-	// A corrupt file is reported as such, with its path.
-	os.WriteFile(p, []byte("{oops"), 0o644)
-	err := Update(p, nil, func(*Config) error { return nil })
-	var ce *CorruptError
-	if !errors.As(err, &ce) || ce.Path != p {
-		t.Errorf("Update corrupt = %v", err)
-	}
-	if err := Update(filepath.Join(dir, "missing.json"), nil, func(*Config) error { return nil }); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("Update missing = %v", err)
-	}
-	assertNoTempFiles(t, dir)
 }
 
 func TestCreateFileExclusive(t *testing.T) {
