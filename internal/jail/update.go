@@ -157,7 +157,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	}
 
 	ds := inv.SnapDataset(j)
-	name := zfs.UpdateSnapName(release, h.now())
+	name := zfs.UpdateSnapName(release, h.Clock())
 	snap := zfs.SnapName(ds, name)
 	// A process killed outright leaves the journal: the next command
 	// rolls the jail back to the snapshot, as a failure here would.

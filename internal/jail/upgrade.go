@@ -120,7 +120,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	}
 
 	ds := inv.SnapDataset(j)
-	name := zfs.UpgradeSnapName(h.now())
+	name := zfs.UpgradeSnapName(h.Clock())
 	snap := zfs.SnapName(ds, name)
 	jn, err := h.beginJournal("upgrade", j.Name)
 	if err != nil {
