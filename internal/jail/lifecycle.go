@@ -333,24 +333,27 @@ func priorityOf(j *Jail) int {
 	return n
 }
 
-// dependsOf resolves a jail's depends property.
+// dependsOf resolves a jail's depends property: every name it can find,
+// and an error naming each one it cannot.
 func (inv *Inventory) dependsOf(j *Jail) ([]*Jail, error) {
 	if j.Props == nil {
 		return nil, nil
 	}
 	v, _ := j.Props.Get("depends")
 	var out []*Jail
+	var errs []error
 	for _, d := range strings.Fields(v) {
 		if d == "none" {
 			continue
 		}
 		dj, err := inv.Find(d)
 		if err != nil {
-			return nil, fmt.Errorf("%s depends on %s: %w", j.Name, d, err)
+			errs = append(errs, fmt.Errorf("%s depends on %s: %w", j.Name, d, err))
+			continue
 		}
 		out = append(out, dj)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // startPlan orders jails for a start: by priority ascending (stable, so
@@ -424,8 +427,9 @@ func (inv *Inventory) startPlan(targets []*Jail) ([]*planItem, error) {
 
 // stopPlan orders jails for a stop: priority descending, and a jail after
 // the selected jails that depend on it. Dependencies are not stopped unless
-// named, as in iocage.
-func (inv *Inventory) stopPlan(targets []*Jail) []*planItem {
+// named, as in iocage. A depends name that matches no jail costs only its
+// own constraint; the error names it, and the plan stands.
+func (inv *Inventory) stopPlan(targets []*Jail) ([]*planItem, error) {
 	sorted := append([]*Jail(nil), targets...)
 	sort.SliceStable(sorted, func(a, b int) bool { return priorityOf(sorted[a]) > priorityOf(sorted[b]) })
 	var items []*planItem
@@ -437,13 +441,20 @@ func (inv *Inventory) stopPlan(targets []*Jail) []*planItem {
 		}
 		items = append(items, &planItem{j: j, selected: true, batch: batch})
 	}
+	deps := make([][]*Jail, len(items))
+	var errs []error
+	for k, it := range items {
+		var err error
+		if deps[k], err = inv.dependsOf(it.j); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for i, it := range items {
 		for k, other := range items {
 			if k == i || other.batch != it.batch {
 				continue
 			}
-			deps, _ := inv.dependsOf(other.j)
-			for _, d := range deps {
+			for _, d := range deps[k] {
 				if d == it.j {
 					it.waitFor = append(it.waitFor, k)
 				}
@@ -452,7 +463,7 @@ func (inv *Inventory) stopPlan(targets []*Jail) []*planItem {
 	}
 	// Within a batch, a jail waits for the jails that depend on it, so
 	// they must come first in the queue.
-	return orderWithin(items)
+	return orderWithin(items), errors.Join(errs...)
 }
 
 // orderWithin reorders each batch so that every item comes after those it
@@ -640,11 +651,14 @@ func (h *Host) StopJails(ctx context.Context, inv *Inventory, names []string, op
 	if err != nil {
 		return err
 	}
-	items := inv.stopPlan(targets)
+	items, depErr := inv.stopPlan(targets)
 	r := h.newRun(inv, opts.Paths, opts.Debug, nil)
 	errw := opts.Err
 	if errw == nil {
 		errw = io.Discard
+	}
+	if depErr != nil {
+		fmt.Fprintln(errw, errorText(depErr))
 	}
 	single := len(items) == 1
 	results := runPlan(ctx, items, opts.Workers, func(ctx context.Context, it *planItem, res *jobResult) {
