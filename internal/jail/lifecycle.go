@@ -530,9 +530,10 @@ type jobResult struct {
 // runPlan runs every item of the plan, batch after batch, each batch by
 // up to workers goroutines taking items in plan order. An item waits for
 // the items it depends on and fails without running when one of them
-// failed. Results are flushed in plan order as soon as they and all
+// failed ("NAME: not PAST: OTHER failed", past being "started" or
+// "stopped"). Results are flushed in plan order as soon as they and all
 // before them are done.
-func runPlan(ctx context.Context, items []*planItem, workers int, do func(ctx context.Context, it *planItem, res *jobResult), flush func(it *planItem, res *jobResult)) []*jobResult {
+func runPlan(ctx context.Context, items []*planItem, workers int, past string, do func(ctx context.Context, it *planItem, res *jobResult), flush func(it *planItem, res *jobResult)) []*jobResult {
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
@@ -574,7 +575,7 @@ func runPlan(ctx context.Context, items []*planItem, workers int, do func(ctx co
 					}
 					switch {
 					case len(failed) > 0:
-						res.err = fmt.Errorf("%s: not started: %s failed", items[i].j.Name, strings.Join(failed, ", "))
+						res.err = fmt.Errorf("%s: not %s: %s failed", items[i].j.Name, past, strings.Join(failed, ", "))
 					case ctx.Err() != nil:
 						res.err = ctx.Err()
 					default:
@@ -617,7 +618,7 @@ func (h *Host) StartJails(ctx context.Context, inv *Inventory, names []string, o
 		errw = io.Discard
 	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, func(ctx context.Context, it *planItem, res *jobResult) {
+	results := runPlan(ctx, items, opts.Workers, "started", func(ctx context.Context, it *planItem, res *jobResult) {
 		jh := *h
 		jh.Out = &res.out
 		if it.j.Running() {
@@ -661,7 +662,7 @@ func (h *Host) StopJails(ctx context.Context, inv *Inventory, names []string, op
 		fmt.Fprintln(errw, errorText(depErr))
 	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, func(ctx context.Context, it *planItem, res *jobResult) {
+	results := runPlan(ctx, items, opts.Workers, "stopped", func(ctx context.Context, it *planItem, res *jobResult) {
 		jh := *h
 		jh.Out = &res.out
 		if !it.j.Running() {

@@ -496,7 +496,7 @@ func TestRunPlan(t *testing.T) {
 	var mu sync.Mutex
 	var ran []string
 	var flushed []string
-	results := runPlan(context.Background(), items, 4, func(ctx context.Context, it *planItem, res *jobResult) {
+	results := runPlan(context.Background(), items, 4, "started", func(ctx context.Context, it *planItem, res *jobResult) {
 		mu.Lock()
 		ran = append(ran, it.j.Name)
 		mu.Unlock()
@@ -631,5 +631,22 @@ func TestStopPlanKeepsKnownDepends(t *testing.T) {
 	}
 	if _, err := inv.startPlan(inv.Jails); err == nil {
 		t.Fatal("start with an unknown depends accepted")
+	}
+}
+
+// A jail whose dependent failed to stop is itself not stopped, and says so.
+func TestRunPlanStopCascade(t *testing.T) {
+	inv := planInventory(t, map[string]map[string]any{"db": {}, "web": {"depends": "db"}})
+	items, err := inv.stopPlan(inv.Jails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := runPlan(context.Background(), items, 2, "stopped", func(ctx context.Context, it *planItem, res *jobResult) {
+		if it.j.Name == "web" {
+			res.err = errors.New("boom")
+		}
+	}, func(*planItem, *jobResult) {})
+	if results[1].err == nil || results[1].err.Error() != "db: not stopped: web failed" {
+		t.Fatalf("db: %v", results[1].err)
 	}
 }
