@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -616,7 +617,7 @@ func writeRCConf(iocroot, root string) error {
 	b, err := os.ReadFile(def)
 	if errors.Is(err, os.ErrNotExist) {
 		b = defaults.RCConf
-		if err := writeFileAtomic(def, b, 0o644); err != nil {
+		if err := atomicfile.Write(def, b, 0o644); err != nil {
 			return err
 		}
 	} else if err != nil {

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -217,7 +218,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	// The checksum is staged first, so that once the archive has its name
 	// only a rename stands between it and its checksum.
 	sumPath := filepath.Join(images, base+ChecksumExt)
-	sumTmp, err := stageFile(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644, true)
+	sumTmp, err := atomicfile.Stage(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644)
 	if err != nil {
 		return "", err
 	}

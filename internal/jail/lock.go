@@ -5,6 +5,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/jcage/jcage/internal/atomicfile"
 )
 
 // FileLock is an exclusive advisory lock (flock(2)) held on an existing
@@ -91,7 +93,7 @@ func (l *FileLock) replace(data []byte, mode fs.FileMode) error {
 	if l.f == nil {
 		return fmt.Errorf("write %s: lock already released", l.path)
 	}
-	tmp, err := stageFile(l.path, data, mode, true)
+	tmp, err := atomicfile.Stage(l.path, data, mode)
 	if err != nil {
 		return err
 	}

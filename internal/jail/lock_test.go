@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jcage/jcage/internal/atomicfile"
 )
 
 func writeTestConfig(t *testing.T, dir, content string) string {
@@ -149,7 +151,7 @@ func TestLockFollowsReplacement(t *testing.T) {
 		t.Fatalf("second lock granted while the first was held: %s", s)
 	default:
 	}
-	if err := writeFileAtomic(p, []byte(`{"v": "new"}`), 0o644); err != nil {
+	if err := atomicfile.Write(p, []byte(`{"v": "new"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := held.Unlock(); err != nil {

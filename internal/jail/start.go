@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
@@ -670,7 +671,10 @@ func writeIfChanged(path, content string, durable bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return replaceFile(path, []byte(content), 0o644, durable)
+	if durable {
+		return atomicfile.Write(path, []byte(content), 0o644)
+	}
+	return atomicfile.WriteNoSync(path, []byte(content), 0o644)
 }
 
 // syncRCConf keeps the jail's rc.conf in line with DHCP and SLAAC: each

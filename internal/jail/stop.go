@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
@@ -143,7 +144,7 @@ func (h *Host) stopJail(ctx context.Context, r *run, j *Jail, spec *stopSpec, wa
 		}
 	} else if b, err := os.ReadFile(confPath); err == nil {
 		if s := StripExec(string(b)); s != string(b) {
-			if err := writeFileAtomic(confPath, []byte(s), 0o644); err != nil {
+			if err := atomicfile.Write(confPath, []byte(s), 0o644); err != nil {
 				return err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
@@ -318,7 +319,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 		o.Props.Set("release", after)
 		r.Add(func() error {
 			o.Props.Set("release", cur)
-			return writeFileAtomic(path, old, 0o644)
+			return atomicfile.Write(path, old, 0o644)
 		})
 	}
 	return nil
