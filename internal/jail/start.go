@@ -1276,6 +1276,21 @@ func parsePrefix(s string) (string, error) {
 	return fmt.Sprintf("%d.%d.%d.%d", v>>24, v>>16&0xff, v>>8&0xff, v&0xff), nil
 }
 
+// rewriteNATRules replaces one of iocage's NAT rule files with rules of
+// its current content; the caller holds iocage's NAT lock. A file that
+// exists but cannot be read refuses the change, as rewriting it would drop
+// the other jails' rules. The new file replaces the old by rename, so that
+// a crash leaves one or the other, never a truncated file, and a symlink
+// planted at the name in /tmp is replaced, not written through. Mode 0755,
+// as iocage leaves it (the ipfw file runs as a script).
+func rewriteNATRules(path string, rules func(old string) string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return atomicfile.Write(path, []byte(rules(string(old))), 0o755)
+}
+
 // addNATRules writes the backend's rule file under iocage's lock and
 // loads it.
 func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
@@ -1294,8 +1309,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 	forwards := jr.get("nat_forwards")
 	if jr.get("nat_backend") == "pf" {
 		path := filepath.Join(dir, "iocage_nat_pf.conf")
-		old, _ := os.ReadFile(path)
-		if err := os.WriteFile(path, []byte(NATPFRules(string(old), iface, ip4, forwards)), 0o755); err != nil {
+		if err := rewriteNATRules(path, func(old string) string { return NATPFRules(old, iface, ip4, forwards) }); err != nil {
 			return err
 		}
 		if _, err := jr.runCmd(ctx, host.Cmd{Name: "pfctl", Args: []string{"-f", path}}); err != nil {
@@ -1305,8 +1319,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 	}
 	jr.runCmd(ctx, host.Cmd{Name: "ifconfig", Args: []string{iface, "-tso4", "-lro", "-vlanhwtso"}})
 	path := filepath.Join(dir, "iocage_nat_ipfw.conf")
-	old, _ := os.ReadFile(path)
-	if err := os.WriteFile(path, []byte(NATIPFWRules(string(old), iface, ip4, forwards)), 0o755); err != nil {
+	if err := rewriteNATRules(path, func(old string) string { return NATIPFWRules(old, iface, ip4, forwards) }); err != nil {
 		return err
 	}
 	if _, err := jr.runCmd(ctx, host.Cmd{Name: "sh", Args: []string{"-c", path}}); err != nil {
