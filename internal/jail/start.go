@@ -68,6 +68,14 @@ func (jr *jailRun) runCmd(ctx context.Context, c host.Cmd) ([]byte, error) {
 	return jr.h.Run.Run(ctx, c)
 }
 
+// bestEffort runs a step iocage runs without checking it: a failure is
+// reported on the warning writer, and the start goes on.
+func (jr *jailRun) bestEffort(ctx context.Context, c host.Cmd) {
+	if _, err := jr.runCmd(ctx, c); err != nil {
+		jr.warnf("%s: %s", jr.uuid(), errorText(err))
+	}
+}
+
 // hook runs an exec_* hook on the host.
 func (jr *jailRun) hook(ctx context.Context, key string, env []string) error {
 	c, ok, err := HookCmd(jr.get(key))
@@ -193,7 +201,10 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	name := jr.uuid()
 
 	if jr.props.Bool("hostid_strict_check") {
-		b, _ := os.ReadFile(r.paths.HostID)
+		b, err := os.ReadFile(r.paths.HostID)
+		if err != nil {
+			return fmt.Errorf("%s: hostid_strict_check: %w", name, err)
+		}
 		if strings.TrimSpace(string(b)) != jr.get("hostid") {
 			return fmt.Errorf("%s hostid is not matching and 'hostid_strict_check' is on! - Not starting jail", name)
 		}
@@ -1192,7 +1203,8 @@ func NATBackendCmds(backend string) (first []host.Cmd, then []host.Cmd) {
 func (jr *jailRun) allocateNAT(ctx context.Context, iface string, vnet bool) (string, string, error) {
 	backend := jr.get("nat_backend")
 	first, then := NATBackendCmds(backend)
-	jr.runCmd(ctx, first[0])
+	jr.bestEffort(ctx, first[0])
+	// Its failure only tells that the backend needs loading.
 	_, err := jr.runCmd(ctx, first[1])
 	switch {
 	case backend == "pf" && err == nil:
@@ -1201,7 +1213,7 @@ func (jr *jailRun) allocateNAT(ctx context.Context, iface string, vnet bool) (st
 		}
 	case backend != "pf" && err != nil:
 		for _, c := range then {
-			jr.runCmd(ctx, c)
+			jr.bestEffort(ctx, c)
 		}
 	}
 
@@ -1317,7 +1329,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 		}
 		return nil
 	}
-	jr.runCmd(ctx, host.Cmd{Name: "ifconfig", Args: []string{iface, "-tso4", "-lro", "-vlanhwtso"}})
+	jr.bestEffort(ctx, host.Cmd{Name: "ifconfig", Args: []string{iface, "-tso4", "-lro", "-vlanhwtso"}})
 	path := filepath.Join(dir, "iocage_nat_ipfw.conf")
 	if err := rewriteNATRules(path, func(old string) string { return NATIPFWRules(old, iface, ip4, forwards) }); err != nil {
 		return err
