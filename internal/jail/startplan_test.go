@@ -3,7 +3,6 @@ package jail
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,10 +13,9 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/testworld/goldenfile"
 	"github.com/jcage/jcage/internal/zfs"
 )
-
-var updatePlans = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // The start plan as data: each case is a config.json and a host, and its
 // golden file holds every command the start runs, in order, with the
@@ -88,7 +86,7 @@ func TestStartPlans(t *testing.T) {
 		t.Run(pc.name, func(t *testing.T) {
 			got := runStartPlan(t, pc)
 			path := filepath.Join("testdata", "startplan", pc.name+".golden")
-			if *updatePlans {
+			if goldenfile.Update() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}
