@@ -480,14 +480,15 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 }
 
 // interrupted keeps a step's message while telling callers (and main's
-// exit status) that SIGINT or SIGTERM stopped the command.
+// exit status) that SIGINT or SIGTERM stopped the command. It unwraps to
+// both, so that errors.As still finds the step's *host.RunError.
 type interrupted struct {
 	err   error
 	cause error
 }
 
-func (e *interrupted) Error() string { return e.err.Error() }
-func (e *interrupted) Unwrap() error { return e.cause }
+func (e *interrupted) Error() string   { return e.err.Error() }
+func (e *interrupted) Unwrap() []error { return []error{e.err, e.cause} }
 
 // JailStartCmd is `jail [-v] -f FILE -c`, with the environment iocage
 // gives jail(8).
