@@ -14,7 +14,7 @@ import (
 	"github.com/jcage/jcage/internal/zfs"
 )
 
-var updateBook = flag.Bool("update-book", false, "print what each book command line did, to review testdata/book-commands.txt")
+var reviewBook = flag.Bool("review-book", false, "print what each book command line did, to review testdata/book-commands.txt")
 
 // shellWords splits a command line as sh does for the book's lines:
 // blanks separate words, double quotes group.
@@ -178,7 +178,7 @@ func TestBookCorpus(t *testing.T) {
 				continue
 			}
 		default:
-			if !*updateBook {
+			if !*reviewBook {
 				t.Errorf("%s: unknown mark %q", bl.line, bl.expect)
 			}
 		}
@@ -187,7 +187,7 @@ func TestBookCorpus(t *testing.T) {
 		}
 		h := bookWorld(t, bl.args)
 		got := h.jcage(bl.args...)
-		if *updateBook {
+		if *reviewBook {
 			fmt.Printf("%d\t%s\t%s\n", got, bl.line, strings.TrimSpace(h.stderr.String()))
 			continue
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,9 +14,8 @@ import (
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/testworld/goldenfile"
 )
-
-var updateMan = flag.Bool("update-man", false, "rewrite jcage.8's PROPERTIES section from the property table")
 
 const manPath = "../../jcage.8"
 
@@ -144,7 +142,7 @@ func TestManPageCoversTheEnvironment(t *testing.T) {
 
 // PROPERTIES lists every property of the property table with its type,
 // default and when a change applies; the section is generated, and
-// -update-man rewrites it.
+// -update rewrites it.
 func TestManPageProperties(t *testing.T) {
 	page := readMan(t)
 	i, j := strings.Index(page, propsBegin), strings.Index(page, propsEnd)
@@ -156,13 +154,13 @@ func TestManPageProperties(t *testing.T) {
 	if got == want {
 		return
 	}
-	if *updateMan {
+	if goldenfile.Update() {
 		if err := os.WriteFile(manPath, []byte(page[:i+len(propsBegin)+1]+want+page[j:]), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	t.Errorf("jcage.8's PROPERTIES section is out of date with the property table: run go test ./cmd/jcage -run TestManPageProperties -update-man")
+	t.Errorf("jcage.8's PROPERTIES section is out of date with the property table: run go test ./cmd/jcage -run TestManPageProperties -update")
 }
 
 // mandoc -T lint has nothing to say about the page. mandoc is a Debian
@@ -373,7 +371,7 @@ func mdocEscape(s string) string {
 func propertiesSection() string {
 	var b strings.Builder
 	b.WriteString(".\\\" Generated from the property table:\n")
-	b.WriteString(".\\\" go test ./cmd/jcage -run TestManPageProperties -update-man\n")
+	b.WriteString(".\\\" go test ./cmd/jcage -run TestManPageProperties -update\n")
 	b.WriteString("Properties are set with\n.Cm set\nand read with\n.Cm get .\n")
 	b.WriteString("Each entry gives the property's type, its default and when a change\napplies to a running jail.\n")
 	b.WriteString("Booleans accept 0, 1, off, on, no, yes, false and true and are stored\nas 0 or 1.\n")

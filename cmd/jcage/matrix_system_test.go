@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,10 +9,9 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/testworld/fbsdsim"
+	"github.com/jcage/jcage/internal/testworld/goldenfile"
 	"github.com/jcage/jcage/internal/testworld/world"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestSystemJailMatrix starts and stops one jail per config.json in
 // testdata/matrix (iocage's own defaults at CONFIG_VERSION 29 and 34,
@@ -71,7 +69,7 @@ func TestSystemJailMatrix(t *testing.T) {
 			}
 			got := normalizeMatrix(log.String(), w, run)
 			golden := strings.TrimSuffix(f, ".json") + ".golden"
-			if *updateGolden {
+			if goldenfile.Update() {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
 				}

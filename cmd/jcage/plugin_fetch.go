@@ -18,6 +18,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
@@ -334,7 +335,7 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 	if err != nil {
 		return step("write the manifest", err)
 	}
-	if err := writeAtomic(filepath.Join(jailDir, plan.ManifestFile), copyJSON, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(jailDir, plan.ManifestFile), copyJSON, 0o644); err != nil {
 		return step("write the manifest", err)
 	}
 	// The start loads the manifest's kernel modules (kldload -n) and
@@ -519,30 +520,6 @@ func portalFor(j *jail.Jail, ui *plugin.UI) string {
 		addrs = plugin.PortalAddrs(ip4)
 	}
 	return plugin.AdminPortals(ui.AdminPortal, addrs, nat, j.Prop("nat_forwards"))
-}
-
-func writeAtomic(path string, b []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".jcage-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }
 
 // hostAddrs is where a nat plugin's portal is reached: the host's first

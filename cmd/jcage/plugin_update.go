@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
@@ -283,7 +284,7 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 	}
 	copyJSON, err := m.JailCopy()
 	if err == nil {
-		err = writeAtomic(filepath.Join(j.Dir, j.Prop("plugin_name")+".json"), copyJSON, 0o644)
+		err = atomicfile.Write(filepath.Join(j.Dir, j.Prop("plugin_name")+".json"), copyJSON, 0o644)
 	}
 	if err != nil {
 		return step("write the manifest", err)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/atomicfile"
 )
 
 // DefaultsMissingNotice is the NOTICE iocage prints when it creates
@@ -109,5 +110,5 @@ func EnsureDefaults(iocroot string, host defaults.Host) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return createFileExclusive(path, c.Marshal(), 0o644)
+	return atomicfile.Create(path, c.Marshal(), 0o644)
 }

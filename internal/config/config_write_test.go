@@ -88,20 +88,3 @@ func TestWriteConfigTemplateReadOnly(t *testing.T) {
 		t.Errorf("restore failure not reported: %v", err)
 	}
 }
-
-func TestCreateFileExclusive(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f.json")
-	ok, err := createFileExclusive(p, []byte("one"), 0o644)
-	if err != nil || !ok {
-		t.Fatalf("first create: %v %v", ok, err)
-	}
-	ok, err = createFileExclusive(p, []byte("two"), 0o644)
-	if err != nil || ok {
-		t.Fatalf("second create: %v %v", ok, err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != "one" {
-		t.Errorf("content %q", b)
-	}
-	assertNoTempFiles(t, dir)
-}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -115,7 +116,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
-			if err := config.WriteFileAtomic(filepath.Join(t.Mountpoint, "jails", p.name, f), b, 0o644); err != nil {
+			if err := atomicfile.Write(filepath.Join(t.Mountpoint, "jails", p.name, f), b, 0o644); err != nil {
 				return err
 			}
 		}
@@ -177,7 +178,7 @@ func replaceInRootFile(root, rel, old, new string) error {
 // exists.
 func replaceInFile(path, old, new string) error {
 	b, err := os.ReadFile(path)
-	return replaceIn(b, err, old, new, func(data []byte) error { return config.WriteFileAtomic(path, data, 0o644) })
+	return replaceIn(b, err, old, new, func(data []byte) error { return atomicfile.Write(path, data, 0o644) })
 }
 
 // replaceIn writes b with old replaced by new when that changes it; a

@@ -19,6 +19,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -618,7 +619,7 @@ func writeRCConf(iocroot, root string) error {
 	b, err := os.ReadFile(def)
 	if errors.Is(err, os.ErrNotExist) {
 		b = defaults.RCConf
-		if err := config.WriteFileAtomic(def, b, 0o644); err != nil {
+		if err := atomicfile.Write(def, b, 0o644); err != nil {
 			return err
 		}
 	} else if err != nil {

@@ -10,8 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/jcage/jcage/internal/config"
-
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -48,7 +47,7 @@ func (h *Host) Debug(ctx context.Context, inv *Inventory, dir string) error {
 	b.section("\nMOUNT", h.debugRun(ctx, host.Cmd{Name: "mount"}))
 	b.section("\nDF -h", h.debugRun(ctx, host.Cmd{Name: "df", Args: []string{"-h"}}))
 	b.section("\nNETSTAT -nr", h.debugRun(ctx, host.Cmd{Name: "netstat", Args: []string{"-nr"}}))
-	if err := config.WriteFileAtomic(filepath.Join(dir, "host.txt"), []byte(b.String()), 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "host.txt"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
 	for _, j := range inv.Jails {
@@ -96,7 +95,7 @@ func (h *Host) debugJail(ctx context.Context, j *Jail, dir string) error {
 		b.section("\nNETSTAT -nr", msg)
 	}
 	b.section("\n/ETC/RESOLV.CONF", debugCat(root, "etc/resolv.conf"))
-	return config.WriteFileAtomic(filepath.Join(dir, j.Name+".txt"), []byte(b.String()), 0o644)
+	return atomicfile.Write(filepath.Join(dir, j.Name+".txt"), []byte(b.String()), 0o644)
 }
 
 // debugRun is a command's output lines, stdout and stderr together; a

@@ -288,6 +288,7 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 		return err
 	}
 	r := revert.New()
+	r.Log = h.Out
 	defer r.Fail()
 	if err := h.withWritable(ctx, j, func() error { return t.Save(path) }); err != nil {
 		return err

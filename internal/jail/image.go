@@ -21,6 +21,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/revert"
@@ -217,7 +218,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	// The checksum is staged first, so that once the archive has its name
 	// only a rename stands between it and its checksum.
 	sumPath := filepath.Join(images, base+ChecksumExt)
-	sumTmp, err := config.StageFile(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644, true)
+	sumTmp, err := atomicfile.Stage(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644)
 	if err != nil {
 		return "", err
 	}

@@ -1,7 +1,6 @@
 package jail
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +9,8 @@ import (
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/testworld/goldenfile"
 )
-
-var updateJailConf = flag.Bool("update-jailconf", false, "rewrite the jail.conf golden files in testdata/jailconf")
 
 // testDefaults is defaults.json as a fresh host has it.
 func testDefaults(t *testing.T) *config.Config {
@@ -103,7 +101,7 @@ func TestJailConfGolden(t *testing.T) {
 			})
 			got := c.Render()
 			path := filepath.Join("testdata", "jailconf", tc.golden+".conf")
-			if *updateJailConf {
+			if goldenfile.Update() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -113,7 +111,7 @@ func TestJailConfGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run go test ./internal/jail -update-jailconf)", err)
+				t.Fatalf("%v (run go test ./internal/jail -update)", err)
 			}
 			if got != string(want) {
 				t.Fatalf("%s differs:\n%s\nwant:\n%s", path, got, want)

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jcage/jcage/internal/config"
-
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -104,7 +103,7 @@ func (j *journal) save() error {
 	if err != nil {
 		return err
 	}
-	return config.WriteRunFile(j.path, b, 0o600)
+	return atomicfile.WriteNoSync(j.path, b, 0o600)
 }
 
 // destroyOnCrash records that ds must go if the change never finishes;
@@ -182,7 +181,7 @@ func (h *Host) replay(ctx context.Context, j *journal) error {
 		case st.File != "":
 			// Only where the file still is: its dataset may be gone.
 			if _, serr := os.Stat(st.File); serr == nil {
-				err = config.WriteFileAtomic(st.File, st.Data, 0o644)
+				err = atomicfile.Write(st.File, st.Data, 0o644)
 			}
 		case st.Inherit != "":
 			err = h.ZFS.Inherit(ctx, st.Inherit, st.Prop)
@@ -345,7 +344,7 @@ func (t *txn) restoreFile(path string) error {
 	if err := t.j.save(); err != nil {
 		return err
 	}
-	t.Add(func() error { return config.WriteFileAtomic(path, orig, 0o644) })
+	t.Add(func() error { return atomicfile.Write(path, orig, 0o644) })
 	return nil
 }
 

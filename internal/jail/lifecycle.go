@@ -333,24 +333,27 @@ func priorityOf(j *Jail) int {
 	return n
 }
 
-// dependsOf resolves a jail's depends property.
+// dependsOf resolves a jail's depends property: every name it can find,
+// and an error naming each one it cannot.
 func (inv *Inventory) dependsOf(j *Jail) ([]*Jail, error) {
 	if j.Props == nil {
 		return nil, nil
 	}
 	v, _ := j.Props.Get("depends")
 	var out []*Jail
+	var errs []error
 	for _, d := range strings.Fields(v) {
 		if d == "none" {
 			continue
 		}
 		dj, err := inv.Find(d)
 		if err != nil {
-			return nil, fmt.Errorf("%s depends on %s: %w", j.Name, d, err)
+			errs = append(errs, fmt.Errorf("%s depends on %s: %w", j.Name, d, err))
+			continue
 		}
 		out = append(out, dj)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // startPlan orders jails for a start: by priority ascending (stable, so
@@ -424,8 +427,9 @@ func (inv *Inventory) startPlan(targets []*Jail) ([]*planItem, error) {
 
 // stopPlan orders jails for a stop: priority descending, and a jail after
 // the selected jails that depend on it. Dependencies are not stopped unless
-// named, as in iocage.
-func (inv *Inventory) stopPlan(targets []*Jail) []*planItem {
+// named, as in iocage. A depends name that matches no jail costs only its
+// own constraint; the error names it, and the plan stands.
+func (inv *Inventory) stopPlan(targets []*Jail) ([]*planItem, error) {
 	sorted := append([]*Jail(nil), targets...)
 	sort.SliceStable(sorted, func(a, b int) bool { return priorityOf(sorted[a]) > priorityOf(sorted[b]) })
 	var items []*planItem
@@ -437,13 +441,20 @@ func (inv *Inventory) stopPlan(targets []*Jail) []*planItem {
 		}
 		items = append(items, &planItem{j: j, selected: true, batch: batch})
 	}
+	deps := make([][]*Jail, len(items))
+	var errs []error
+	for k, it := range items {
+		var err error
+		if deps[k], err = inv.dependsOf(it.j); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for i, it := range items {
 		for k, other := range items {
 			if k == i || other.batch != it.batch {
 				continue
 			}
-			deps, _ := inv.dependsOf(other.j)
-			for _, d := range deps {
+			for _, d := range deps[k] {
 				if d == it.j {
 					it.waitFor = append(it.waitFor, k)
 				}
@@ -452,7 +463,7 @@ func (inv *Inventory) stopPlan(targets []*Jail) []*planItem {
 	}
 	// Within a batch, a jail waits for the jails that depend on it, so
 	// they must come first in the queue.
-	return orderWithin(items)
+	return orderWithin(items), errors.Join(errs...)
 }
 
 // orderWithin reorders each batch so that every item comes after those it
@@ -519,9 +530,10 @@ type jobResult struct {
 // runPlan runs every item of the plan, batch after batch, each batch by
 // up to workers goroutines taking items in plan order. An item waits for
 // the items it depends on and fails without running when one of them
-// failed. Results are flushed in plan order as soon as they and all
+// failed ("NAME: not PAST: OTHER failed", past being "started" or
+// "stopped"). Results are flushed in plan order as soon as they and all
 // before them are done.
-func runPlan(ctx context.Context, items []*planItem, workers int, do func(ctx context.Context, it *planItem, res *jobResult), flush func(it *planItem, res *jobResult)) []*jobResult {
+func runPlan(ctx context.Context, items []*planItem, workers int, past string, do func(ctx context.Context, it *planItem, res *jobResult), flush func(it *planItem, res *jobResult)) []*jobResult {
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
@@ -563,7 +575,7 @@ func runPlan(ctx context.Context, items []*planItem, workers int, do func(ctx co
 					}
 					switch {
 					case len(failed) > 0:
-						res.err = fmt.Errorf("%s: not started: %s failed", items[i].j.Name, strings.Join(failed, ", "))
+						res.err = fmt.Errorf("%s: not %s: %s failed", items[i].j.Name, past, strings.Join(failed, ", "))
 					case ctx.Err() != nil:
 						res.err = ctx.Err()
 					default:
@@ -606,7 +618,7 @@ func (h *Host) StartJails(ctx context.Context, inv *Inventory, names []string, o
 		errw = io.Discard
 	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, func(ctx context.Context, it *planItem, res *jobResult) {
+	results := runPlan(ctx, items, opts.Workers, "started", func(ctx context.Context, it *planItem, res *jobResult) {
 		jh := *h
 		jh.Out = &res.out
 		if it.j.Running() {
@@ -640,14 +652,17 @@ func (h *Host) StopJails(ctx context.Context, inv *Inventory, names []string, op
 	if err != nil {
 		return err
 	}
-	items := inv.stopPlan(targets)
+	items, depErr := inv.stopPlan(targets)
 	r := h.newRun(inv, opts.Paths, opts.Debug, nil)
 	errw := opts.Err
 	if errw == nil {
 		errw = io.Discard
 	}
+	if depErr != nil {
+		fmt.Fprintln(errw, errorText(depErr))
+	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, func(ctx context.Context, it *planItem, res *jobResult) {
+	results := runPlan(ctx, items, opts.Workers, "stopped", func(ctx context.Context, it *planItem, res *jobResult) {
 		jh := *h
 		jh.Out = &res.out
 		if !it.j.Running() {

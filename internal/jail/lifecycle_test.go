@@ -454,12 +454,19 @@ func TestPlans(t *testing.T) {
 	if items, _ := inv.startPlan(all); planString(items) != "e@0 off@0 a@1 d@1 c@1 b@2" {
 		t.Fatalf("ALL: %s", planString(items))
 	}
-	if got := planString(inv.stopPlan(targets)); got != "b@0 c@1 a@1" && got != "b@0 a@1 c@1" {
+	stopItems, err := inv.stopPlan(targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := planString(stopItems); got != "b@0 c@1 a@1" && got != "b@0 a@1 c@1" {
 		t.Fatalf("stop: %s", got)
 	}
 	// Stop: a jail waits for the jails of its batch that depend on it.
 	inv2 := planInventory(t, map[string]map[string]any{"db": {}, "web": {"depends": "db"}})
-	sp := inv2.stopPlan(inv2.Jails)
+	sp, err := inv2.stopPlan(inv2.Jails)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if planString(sp) != "web@0 db@0" || len(sp[1].waitFor) != 1 || sp[1].waitFor[0] != 0 {
 		t.Fatalf("stop with depends: %s %v", planString(sp), sp[1].waitFor)
 	}
@@ -491,7 +498,7 @@ func TestRunPlan(t *testing.T) {
 	var mu sync.Mutex
 	var ran []string
 	var flushed []string
-	results := runPlan(context.Background(), items, 4, func(ctx context.Context, it *planItem, res *jobResult) {
+	results := runPlan(context.Background(), items, 4, "started", func(ctx context.Context, it *planItem, res *jobResult) {
 		mu.Lock()
 		ran = append(ran, it.j.Name)
 		mu.Unlock()
@@ -605,5 +612,43 @@ func TestStartInterrupted(t *testing.T) {
 	}
 	if strings.Contains(lines, "/etc/rc") {
 		t.Fatalf("ran the jail's services after the interrupt:\n%s", lines)
+	}
+}
+
+// A depends naming a jail that does not exist drops that name only: the
+// stop still waits for every other jail that depends on a stopped one,
+// and the unknown name is reported.
+func TestStopPlanKeepsKnownDepends(t *testing.T) {
+	inv := planInventory(t, map[string]map[string]any{
+		"db":  {},
+		"web": {"depends": "gone db"},
+	})
+	sp, err := inv.stopPlan(inv.Jails)
+	if planString(sp) != "web@0 db@0" || len(sp[1].waitFor) != 1 || sp[1].waitFor[0] != 0 {
+		t.Fatalf("stop with an unknown depends: %s %v", planString(sp), sp[1].waitFor)
+	}
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Name != "gone" || !strings.HasPrefix(err.Error(), "web depends on gone: ") {
+		t.Fatalf("unknown depends reported as %v", err)
+	}
+	if _, err := inv.startPlan(inv.Jails); err == nil {
+		t.Fatal("start with an unknown depends accepted")
+	}
+}
+
+// A jail whose dependent failed to stop is itself not stopped, and says so.
+func TestRunPlanStopCascade(t *testing.T) {
+	inv := planInventory(t, map[string]map[string]any{"db": {}, "web": {"depends": "db"}})
+	items, err := inv.stopPlan(inv.Jails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := runPlan(context.Background(), items, 2, "stopped", func(ctx context.Context, it *planItem, res *jobResult) {
+		if it.j.Name == "web" {
+			res.err = errors.New("boom")
+		}
+	}, func(*planItem, *jobResult) {})
+	if results[1].err == nil || results[1].err.Error() != "db: not stopped: web failed" {
+		t.Fatalf("db: %v", results[1].err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 )
 
@@ -93,7 +94,7 @@ func (l *FileLock) replace(data []byte, mode fs.FileMode) error {
 	if l.f == nil {
 		return fmt.Errorf("write %s: lock already released", l.path)
 	}
-	tmp, err := config.StageFile(l.path, data, mode, true)
+	tmp, err := atomicfile.Stage(l.path, data, mode)
 	if err != nil {
 		return err
 	}

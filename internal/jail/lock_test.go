@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 )
 
@@ -151,7 +152,7 @@ func TestLockFollowsReplacement(t *testing.T) {
 		t.Fatalf("second lock granted while the first was held: %s", s)
 	default:
 	}
-	if err := config.WriteFileAtomic(p, []byte(`{"v": "new"}`), 0o644); err != nil {
+	if err := atomicfile.Write(p, []byte(`{"v": "new"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := held.Unlock(); err != nil {

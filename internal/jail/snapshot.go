@@ -100,6 +100,7 @@ func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name
 		}
 	}
 	r := revert.New()
+	r.Log = h.Out
 	defer r.Fail()
 	var made []string
 	for _, j := range jails {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
@@ -67,6 +68,14 @@ func (jr *jailRun) store(key, value string) error {
 // stderr.
 func (jr *jailRun) runCmd(ctx context.Context, c host.Cmd) ([]byte, error) {
 	return jr.h.Run.Run(ctx, c)
+}
+
+// bestEffort runs a step iocage runs without checking it: a failure is
+// reported on the warning writer, and the start goes on.
+func (jr *jailRun) bestEffort(ctx context.Context, c host.Cmd) {
+	if _, err := jr.runCmd(ctx, c); err != nil {
+		jr.warnf("%s: %s", jr.uuid(), errorText(err))
+	}
 }
 
 // hook runs an exec_* hook on the host.
@@ -194,7 +203,10 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 	name := jr.uuid()
 
 	if jr.props.Bool("hostid_strict_check") {
-		b, _ := os.ReadFile(r.paths.HostID)
+		b, err := os.ReadFile(r.paths.HostID)
+		if err != nil {
+			return fmt.Errorf("%s: hostid_strict_check: %w", name, err)
+		}
 		if strings.TrimSpace(string(b)) != jr.get("hostid") {
 			return fmt.Errorf("%s hostid is not matching and 'hostid_strict_check' is on! - Not starting jail", name)
 		}
@@ -470,14 +482,15 @@ func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (e
 }
 
 // interrupted keeps a step's message while telling callers (and main's
-// exit status) that SIGINT or SIGTERM stopped the command.
+// exit status) that SIGINT or SIGTERM stopped the command. It unwraps to
+// both, so that errors.As still finds the step's *host.RunError.
 type interrupted struct {
 	err   error
 	cause error
 }
 
-func (e *interrupted) Error() string { return e.err.Error() }
-func (e *interrupted) Unwrap() error { return e.cause }
+func (e *interrupted) Error() string   { return e.err.Error() }
+func (e *interrupted) Unwrap() []error { return []error{e.err, e.cause} }
 
 // JailStartCmd is `jail [-v] -f FILE -c`, with the environment iocage
 // gives jail(8).
@@ -672,7 +685,10 @@ func writeIfChanged(path, content string, durable bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return config.ReplaceFile(path, []byte(content), 0o644, durable)
+	if durable {
+		return atomicfile.Write(path, []byte(content), 0o644)
+	}
+	return atomicfile.WriteNoSync(path, []byte(content), 0o644)
 }
 
 // syncRCConf keeps the jail's rc.conf in line with DHCP and SLAAC: each
@@ -1190,7 +1206,8 @@ func NATBackendCmds(backend string) (first []host.Cmd, then []host.Cmd) {
 func (jr *jailRun) allocateNAT(ctx context.Context, iface string, vnet bool) (string, string, error) {
 	backend := jr.get("nat_backend")
 	first, then := NATBackendCmds(backend)
-	jr.runCmd(ctx, first[0])
+	jr.bestEffort(ctx, first[0])
+	// Its failure only tells that the backend needs loading.
 	_, err := jr.runCmd(ctx, first[1])
 	switch {
 	case backend == "pf" && err == nil:
@@ -1199,7 +1216,7 @@ func (jr *jailRun) allocateNAT(ctx context.Context, iface string, vnet bool) (st
 		}
 	case backend != "pf" && err != nil:
 		for _, c := range then {
-			jr.runCmd(ctx, c)
+			jr.bestEffort(ctx, c)
 		}
 	}
 
@@ -1274,6 +1291,21 @@ func parsePrefix(s string) (string, error) {
 	return fmt.Sprintf("%d.%d.%d.%d", v>>24, v>>16&0xff, v>>8&0xff, v&0xff), nil
 }
 
+// rewriteNATRules replaces one of iocage's NAT rule files with rules of
+// its current content; the caller holds iocage's NAT lock. A file that
+// exists but cannot be read refuses the change, as rewriting it would drop
+// the other jails' rules. The new file replaces the old by rename, so that
+// a crash leaves one or the other, never a truncated file, and a symlink
+// planted at the name in /tmp is replaced, not written through. Mode 0755,
+// as iocage leaves it (the ipfw file runs as a script).
+func rewriteNATRules(path string, rules func(old string) string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return atomicfile.Write(path, []byte(rules(string(old))), 0o755)
+}
+
 // addNATRules writes the backend's rule file under iocage's lock and
 // loads it.
 func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
@@ -1292,8 +1324,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 	forwards := jr.get("nat_forwards")
 	if jr.get("nat_backend") == "pf" {
 		path := filepath.Join(dir, "iocage_nat_pf.conf")
-		old, _ := os.ReadFile(path)
-		if err := os.WriteFile(path, []byte(NATPFRules(string(old), iface, ip4, forwards)), 0o755); err != nil {
+		if err := rewriteNATRules(path, func(old string) string { return NATPFRules(old, iface, ip4, forwards) }); err != nil {
 			return err
 		}
 		if _, err := jr.runCmd(ctx, host.Cmd{Name: "pfctl", Args: []string{"-f", path}}); err != nil {
@@ -1301,10 +1332,9 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 		}
 		return nil
 	}
-	jr.runCmd(ctx, host.Cmd{Name: "ifconfig", Args: []string{iface, "-tso4", "-lro", "-vlanhwtso"}})
+	jr.bestEffort(ctx, host.Cmd{Name: "ifconfig", Args: []string{iface, "-tso4", "-lro", "-vlanhwtso"}})
 	path := filepath.Join(dir, "iocage_nat_ipfw.conf")
-	old, _ := os.ReadFile(path)
-	if err := os.WriteFile(path, []byte(NATIPFWRules(string(old), iface, ip4, forwards)), 0o755); err != nil {
+	if err := rewriteNATRules(path, func(old string) string { return NATIPFWRules(old, iface, ip4, forwards) }); err != nil {
 		return err
 	}
 	if _, err := jr.runCmd(ctx, host.Cmd{Name: "sh", Args: []string{"-c", path}}); err != nil {

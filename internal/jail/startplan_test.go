@@ -3,7 +3,6 @@ package jail
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,10 +15,9 @@ import (
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/testworld/goldenfile"
 	"github.com/jcage/jcage/internal/zfs"
 )
-
-var updatePlans = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // The start plan as data: each case is a config.json and a host, and its
 // golden file holds every command the start runs, in order, with the
@@ -76,6 +74,13 @@ var planCases = []planCase{
 		fail: [][]string{{"rctl", "-a", "jail:ioc-web:memoryuse:deny=1g"}, {"cpuset"}, {"mount", "-t", "procfs"}}},
 	// 9: lo0|ADDR in a vnet jail's ip4_addr.
 	{name: "vnet-lo0", props: map[string]any{"vnet": 1, "ip4_addr": "vnet0|10.0.0.5/24,lo0|127.0.0.2", "defaultrouter": "10.0.0.1"}},
+	// 10: /etc/hostid that cannot be read is an error of its own, not a
+	// mismatch.
+	{name: "hostid-unreadable", props: map[string]any{"hostid_strict_check": 1, "hostid": "0f7f4a4e-0000-0000-0000-000000000000"}},
+	// 11: the ipfw set-up steps iocage runs without checking them are
+	// reported when they fail; the start goes on.
+	{name: "nat-ipfw-setup-fails", props: map[string]any{"nat": 1, "nat_interface": "em0"},
+		fail: [][]string{{"sysctl", "net.inet.ip.fw.enable=1"}, {"kldload", "-n", "ipfw_nat"}, {"ifconfig", "em0", "-tso4"}}},
 }
 
 func TestStartPlans(t *testing.T) {
@@ -83,7 +88,7 @@ func TestStartPlans(t *testing.T) {
 		t.Run(pc.name, func(t *testing.T) {
 			got := runStartPlan(t, pc)
 			path := filepath.Join("testdata", "startplan", pc.name+".golden")
-			if *updatePlans {
+			if goldenfile.Update() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
@@ -145,7 +146,7 @@ func (h *Host) stopJail(ctx context.Context, r *run, j *Jail, spec *stopSpec, wa
 		}
 	} else if b, err := os.ReadFile(confPath); err == nil {
 		if s := StripExec(string(b)); s != string(b) {
-			if err := config.WriteFileAtomic(confPath, []byte(s), 0o644); err != nil {
+			if err := atomicfile.Write(confPath, []byte(s), 0o644); err != nil {
 				return err
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/lazyregexp"
@@ -320,7 +321,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 		o.Props.Set("release", after)
 		r.Add(func() error {
 			o.Props.Set("release", cur)
-			return config.WriteFileAtomic(path, old, 0o644)
+			return atomicfile.Write(path, old, 0o644)
 		})
 	}
 	return nil

@@ -3,14 +3,13 @@ package plugin
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/jcage/jcage/internal/testworld/goldenfile"
+)
 
 const goodManifest = `{
     "name": "plexmediaserver",
@@ -132,7 +131,7 @@ func TestJailCopy(t *testing.T) {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	p := filepath.Join("testdata", name)
-	if *update {
+	if goldenfile.Update() {
 		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

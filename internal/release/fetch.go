@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
@@ -472,7 +473,7 @@ func (f *Fetcher) manifest(ctx context.Context, rel, dlDir string) (Manifest, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", loc, err)
 	}
-	if err := writeFileAtomic(filepath.Join(dlDir, "MANIFEST"), data, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dlDir, "MANIFEST"), data, 0o644); err != nil {
 		return nil, err
 	}
 	return man, nil
@@ -937,24 +938,6 @@ func (t *tail) feed(f *os.File, w io.Writer) {
 	}
 	t.mu.Unlock()
 	t.result <- err
-}
-
-// writeFileAtomic replaces name: temp file beside it, fsync, rename.
-func writeFileAtomic(name string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	if err := errors.Join(werr, tmp.Sync(), tmp.Chmod(mode), tmp.Close()); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
 }
 
 // patch runs freebsd-update on the release, then applies iocage's

@@ -14,19 +14,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // Reverter is an undo stack.
 type Reverter struct {
 	undo []func() error
 	done bool
-	// Log receives cleanup failures; os.Stderr by default.
+	// Log receives cleanup failures, one line each: the writer the
+	// command reports on. With none they come back from Fail only.
 	Log io.Writer
 }
 
 // New returns an empty stack.
-func New() *Reverter { return &Reverter{Log: os.Stderr} }
+func New() *Reverter { return &Reverter{} }
 
 // Add pushes an undo step.
 func (r *Reverter) Add(f func() error) { r.undo = append(r.undo, f) }

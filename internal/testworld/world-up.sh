@@ -11,7 +11,7 @@
 #      no init system) and wait until `zpool list` answers;
 #   4. sweep: destroy every pool whose name starts with the test prefix,
 #      unmount stray mounts of such pools, and remove their vdev files and
-#      mountpoint directories.
+#      mountpoint directories (those holding only empty directories).
 #
 # With --sweep-only (what world-down.sh runs) it does step 4 alone and
 # never starts anything.
@@ -206,14 +206,21 @@ sweep() {
 	done
 	for d in "$dir/mnt/$prefix"*; do
 		[ -d "$d" ] || continue
-		# rmdir, not rm -r: a directory with content may still be a
-		# live filesystem.
-		if rmdir "$d" 2>/dev/null; then
+		# Only a tree of directories goes (the mountpoints a dead pool's
+		# datasets leave behind), deepest first, never rm -r: a file
+		# anywhere in it, or a mount on it, may be a live filesystem.
+		if ! mounted_under "$d" && [ -z "$(find "$d" -xdev ! -type d -print -quit)" ] &&
+			find "$d" -xdev -depth -type d -delete 2>/dev/null; then
 			say "removed mountpoint directory $d"
 		else
 			die "mountpoint directory $d is not empty; look at it and remove it by hand"
 		fi
 	done
+}
+
+# mounted_under succeeds when something is mounted on $1 or below it.
+mounted_under() {
+	awk -v d="$1" '$2 == d || index($2, d "/") == 1 { found = 1 } END { exit !found }' /proc/mounts
 }
 
 if [ "$mode" = up ]; then

@@ -545,10 +545,16 @@ func (f *Fake) snapshotImpl(ctx context.Context, name string, recursive bool) er
 			return fmt.Errorf("cannot create snapshot '%s': %w", SnapName(t, snap), ErrExists)
 		}
 	}
-	for _, t := range targets {
+	for i, t := range targets {
 		f.ds[SnapName(t, snap)] = f.newDS(Snapshot, "")
 		f.ds[SnapName(t, snap)].mounted = false
-		f.saveSnapDir(t, snap)
+		if err := f.saveSnapDir(t, snap); err != nil {
+			for _, u := range targets[:i+1] {
+				delete(f.ds, SnapName(u, snap))
+				os.RemoveAll(f.snapStore(u, snap))
+			}
+			return fmt.Errorf("cannot create snapshot '%s': %w", SnapName(t, snap), err)
+		}
 	}
 	return nil
 }
@@ -557,10 +563,11 @@ func (f *Fake) snapStore(ds, snap string) string {
 	return filepath.Join(f.mountDir, ".fake-snapshots", strings.ReplaceAll(ds, "/", "%"), snap)
 }
 
-func (f *Fake) saveSnapDir(ds, snap string) {
+func (f *Fake) saveSnapDir(ds, snap string) error {
 	if src := f.mountpoint(ds); src != "" {
-		_ = copyTree(src, f.snapStore(ds, snap), f.childMounts(ds))
+		return copyTree(src, f.snapStore(ds, snap), f.childMounts(ds))
 	}
+	return nil
 }
 
 // childMounts lists the directories of ds's child filesystems, which a
@@ -599,10 +606,17 @@ func (f *Fake) cloneImpl(ctx context.Context, snap, target string, opts CreateOp
 		d.props[k] = v
 	}
 	f.ds[target] = d
-	f.mkdir(target)
 	if dst := f.mountpoint(target); dst != "" {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			delete(f.ds, target)
+			return fmt.Errorf("cannot create '%s': %w", target, err)
+		}
 		ds, sn, _ := SplitSnap(snap)
-		_ = copyTree(f.snapStore(ds, sn), dst, nil)
+		if err := copyTree(f.snapStore(ds, sn), dst, nil); err != nil {
+			delete(f.ds, target)
+			os.RemoveAll(dst)
+			return fmt.Errorf("cannot create '%s': %w", target, err)
+		}
 	}
 	return nil
 }
@@ -817,13 +831,20 @@ func (f *Fake) Rollback(ctx context.Context, snap string, destroyNewer bool) err
 	}
 	if dst := f.mountpoint(ds); dst != "" {
 		skip := f.childMounts(ds)
-		entries, _ := os.ReadDir(dst)
+		entries, err := os.ReadDir(dst)
+		if err != nil {
+			return fmt.Errorf("cannot rollback to '%s': %w", snap, err)
+		}
 		for _, e := range entries {
 			if p := filepath.Join(dst, e.Name()); !skip[p] {
-				_ = os.RemoveAll(p)
+				if err := os.RemoveAll(p); err != nil {
+					return fmt.Errorf("cannot rollback to '%s': %w", snap, err)
+				}
 			}
 		}
-		_ = copyTree(f.snapStore(ds, sn), dst, nil)
+		if err := copyTree(f.snapStore(ds, sn), dst, nil); err != nil {
+			return fmt.Errorf("cannot rollback to '%s': %w", snap, err)
+		}
 	}
 	return nil
 }
@@ -941,7 +962,9 @@ func copyTree(src, dst string, skip map[string]bool) error {
 			if err != nil {
 				return err
 			}
-			_ = os.Remove(target)
+			if err := os.Remove(target); err != nil && !os.IsNotExist(err) {
+				return err
+			}
 			return os.Symlink(l, target)
 		case fi.Mode().IsRegular():
 			b, err := os.ReadFile(p)

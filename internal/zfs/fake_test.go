@@ -72,3 +72,58 @@ func TestFakeFailOn(t *testing.T) {
 		t.Fatalf("calls = %d", f.Calls("create"))
 	}
 }
+
+// The fake's snapshots and clones copy directories; a copy that fails
+// fails the operation, and leaves no snapshot or dataset behind.
+func TestFakeCopyFailures(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := zfs.NewFake(dir, "tank")
+	if err := f.Create(ctx, "tank/r", zfs.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.MountPath("tank/r"), "hosts"), []byte("v1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	has := func(name string) bool {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+		return false
+	}
+
+	// Nowhere to keep the snapshot's copy.
+	store := filepath.Join(dir, ".fake-snapshots")
+	if err := os.WriteFile(store, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Snapshot(ctx, "tank/r@s", false); err == nil {
+		t.Fatal("snapshot without its copy succeeded")
+	}
+	if has("tank/r@s") {
+		t.Fatal("failed snapshot left behind")
+	}
+	if err := os.Remove(store); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Snapshot(ctx, "tank/r@s", false); err != nil {
+		t.Fatal(err)
+	}
+
+	// Nowhere to put the clone's files.
+	blocker := filepath.Join(dir, "tank", "c")
+	if err := os.WriteFile(blocker, []byte("not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Clone(ctx, "tank/r@s", "tank/c", zfs.CreateOptions{}); err == nil {
+		t.Fatal("clone without its files succeeded")
+	}
+	if has("tank/c") {
+		t.Fatal("failed clone left behind")
+	}
+	if b, _ := os.ReadFile(blocker); string(b) != "not a directory" {
+		t.Fatalf("the failed clone removed what was in its way: %q", b)
+	}
+}

@@ -90,6 +90,12 @@
 //     Tests with many jails must keep most datasets unmounted
 //     (canmount=off, or create -u) or spread them over time.
 //
+// One difference lies outside any zfs call, so the shim cannot answer it:
+// a file replaced by rename (config.json) can briefly be missing for a
+// lookup that races the rename, where FreeBSD's rename is atomic for
+// readers. jcage's Linux build (internal/jail/retry_linux.go) looks again
+// for a missing file; the FreeBSD build does not.
+//
 // Anything else passes straight through: the shim execs the real tool with
 // the same argv, stdin, stdout and stderr, so its exit status is the real
 // one.

@@ -7,11 +7,12 @@ import (
 	"time"
 )
 
-// Writers replace config.json by rename. On FreeBSD that is atomic for
-// readers; on FUSE-backed ZFS (zfs-fuse, where the system tests run) a
-// lookup racing the rename can briefly miss the name. A missing file is
-// therefore looked for again a few times, about 60 ms in all, before it
-// counts as missing.
+// Writers replace config.json by rename, which FreeBSD makes atomic for
+// readers. zfs-fuse, the ZFS of the Linux test world (jcage runs on Linux
+// nowhere else), is not: a lookup racing the rename can briefly miss the
+// name (see internal/testworld/zfsshim). Only this build therefore looks
+// again for a missing file, a few times over about 126 ms, before it
+// counts as missing; retry_other.go, what FreeBSD runs, opens once.
 const missingRetries = 6
 
 func retryMissing[T any](fn func() (T, error)) (T, error) {
