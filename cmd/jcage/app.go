@@ -68,11 +68,13 @@ func newApp(e *env) *cli.App {
 			e.debug = c.Bool("debug")
 			e.force = c.Bool("force")
 			if e.debug {
-				e.run = debugRunner{e.run, e.stderr}
+				// iocage logs its debug lines at DEBUG, and only with -D.
+				trace := atLevel(e.stderr, "DEBUG")
+				e.run = debugRunner{e.run, trace}
 				if g, ok := e.zfs.(*zfs.GoZFS); ok {
 					g.Run = e.run
 				}
-				gozfs.SetLogger(debugLogger{e.stderr})
+				gozfs.SetLogger(debugLogger{trace})
 			}
 			return nil
 		},

@@ -335,11 +335,11 @@ func positionals(cmd string, i int, set map[string]bool, n *names) []string {
 		}
 	case "start", "stop", "restart":
 		return withAll(n.jails(false))
-	case "snapshot", "snaplist", "snapremove", "update":
+	case "snapshot", "snaplist", "snapremove", "update", "exec", "pkg", "upgrade":
 		if i == 0 {
 			return withAll(n.jails(false))
 		}
-	case "console", "export", "rename", "rollback", "exec", "pkg", "fstab", "upgrade":
+	case "console", "export", "rename", "rollback", "fstab":
 		if i == 0 {
 			return n.jails(false)
 		}

@@ -62,6 +62,8 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"snapremove", "www1", "-n", "b"}, "before"},
 		{[]string{"export", "-c", ""}, "zip lzma"},
 		{[]string{"exec", "ww"}, "www1 www2"},
+		{[]string{"pkg", "A"}, "ALL"},
+		{[]string{"upgrade", "A"}, "ALL"},
 		{[]string{"exec", "www1", "l"}, ""},
 		{[]string{"help", "re"}, "rename restart"},
 		{[]string{"completion", ""}, "bash fish zsh"},

@@ -57,7 +57,7 @@ func execCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "Run a command inside a specified jail.",
-		ArgsUsage: "JAIL COMMAND...",
+		ArgsUsage: "JAIL|ALL COMMAND...",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "host_user", Aliases: []string{"u"}, Value: "root", Usage: "The host user to use."},
 			&cli.StringFlag{Name: "jail_user", Aliases: []string{"U"}, Usage: "The jail user to use."},
@@ -85,7 +85,7 @@ func execCommand(e *env) *cli.Command {
 				rest = append(rest[:1:1], rest[2:]...)
 			}
 			if len(rest) < 2 {
-				return errors.New("Usage: jcage exec [-u USER | -U USER] [-f] [-p] JAIL COMMAND...")
+				return errors.New("Usage: jcage exec [-u USER | -U USER] [-f] [-p] JAIL|ALL COMMAND...")
 			}
 			hostUser, jailUser := opts["host_user"], opts["jail_user"]
 			if hostUser == "" {
@@ -100,10 +100,13 @@ func execCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return h.Exec(c.Context, inv, rest[0], rest[1:], jail.ExecOptions{
+			xopts := jail.ExecOptions{
 				HostUser: hostUser, JailUser: jailUser, Force: opts["force"] != "" || e.force, KeepProxy: opts["keep_proxy"] != "",
 				Start: jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)},
 				Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
+			}
+			return forEachJail(c.Context, e, inv, rest[0], "exec", func(j *jail.Jail) error {
+				return h.Exec(c.Context, inv, j.Name, rest[1:], xopts)
 			})
 		}),
 	}

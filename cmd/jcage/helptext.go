@@ -33,7 +33,8 @@ var descriptions = map[string]string{
 		"jail (-u USER of the host), with the jail's exec_fib. Everything after JAIL\n" +
 		"belongs to COMMAND, options included; one argument is a shell command line.\n" +
 		"With exec_clean=1 the command gets a clean environment. -f starts a stopped\n" +
-		"jail first.",
+		"jail first. ALL runs COMMAND in every jail in turn, by name; a jail that fails\n" +
+		"is reported, the others go on, and the exit status is 1.",
 	"get": "Prints a property of a jail (or of the defaults, as JAIL \"default\"): its\n" +
 		"value as set get prints it, every property with -a, the property of every jail\n" +
 		"with -r, the state with -s, the JID with -j, the active pool with -p. -h prints\n" +
@@ -43,7 +44,8 @@ var descriptions = map[string]string{
 		"-r, names and addresses read from the configs alone with -q. -s sorts by a\n" +
 		"column; -h prints tab-separated rows; --json a typed document (jcage(8)).",
 	"pkg": "Runs the host's pkg -j JID with the arguments given, on the running jail, which\n" +
-		"needs an address to reach the repositories.",
+		"needs an address to reach the repositories. ALL runs it on every jail in turn, as\n" +
+		"exec ALL does.",
 	"rename": "Renames a stopped jail: its datasets, its config.json and its fstab entries\n" +
 		"follow, in one transaction.",
 	"restart": "Stops then starts each jail named (or ALL). With -s the jail keeps running:\n" +
@@ -79,5 +81,6 @@ var descriptions = map[string]string{
 		"updated first. -P also updates the jail's packages.",
 	"upgrade": "Runs freebsd-update upgrade -r RELEASE against a jail to bring it to a newer\n" +
 		"RELEASE (a base jail is pointed at the fetched RELEASE instead), after a\n" +
-		"snapshot that a failure rolls back to.",
+		"snapshot that a failure rolls back to. ALL upgrades every jail in turn, as exec\n" +
+		"ALL runs.",
 }

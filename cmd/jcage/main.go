@@ -60,6 +60,8 @@ func main() {
 	err := app.RunContext(ctx, args)
 	interrupted := ctx.Err() != nil
 	stop()
+	// The command's own error is an ERROR, whatever its words.
+	e.stderr = atLevel(e.stderr, "ERROR")
 	code := exitCode(e, err, interrupted)
 	for _, t := range tees {
 		t.flush()

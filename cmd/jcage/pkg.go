@@ -14,7 +14,7 @@ func pkgCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "pkg",
 		Usage:     "Use pkg inside a specified jail.",
-		ArgsUsage: "JAIL [PKG ARGS...]",
+		ArgsUsage: "JAIL|ALL [PKG ARGS...]",
 		// Everything after JAIL is pkg's.
 		SkipFlagParsing: true,
 		Action: needRoot(e, "pkg", func(c *cli.Context) error {
@@ -27,14 +27,16 @@ func pkgCommand(e *env) *cli.Command {
 				return err
 			}
 			if len(rest) == 0 {
-				return errors.New("Usage: jcage pkg JAIL [PKG ARGS...]")
+				return errors.New("Usage: jcage pkg JAIL|ALL [PKG ARGS...]")
 			}
 			h := e.host()
 			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
 			if err != nil {
 				return err
 			}
-			return h.Pkg(c.Context, inv, rest[0], rest[1:], jail.ExecOptions{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
+			return forEachJail(c.Context, e, inv, rest[0], "run pkg in", func(j *jail.Jail) error {
+				return h.Pkg(c.Context, inv, j.Name, rest[1:], jail.ExecOptions{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
+			})
 		}),
 	}
 }

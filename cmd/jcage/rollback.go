@@ -92,11 +92,13 @@ var errNoAnswer = errors.New("no answer on standard input: nothing done (pass -f
 // answer is errNoAnswer, so that a script without a terminal never
 // confirms by accident.
 func confirm(e *env, question string) (bool, error) {
+	// click's prompt and its complaint are no log messages.
+	stdout, stderr := atLevel(e.stdout, ""), atLevel(e.stderr, "")
 	for {
-		fmt.Fprintf(e.stdout, "%s [y/N]: ", question)
+		fmt.Fprintf(stdout, "%s [y/N]: ", question)
 		line, err := readAnswer(e.stdin)
 		if err != nil {
-			fmt.Fprintln(e.stdout)
+			fmt.Fprintln(stdout)
 			if errors.Is(err, io.EOF) {
 				return false, errNoAnswer
 			}
@@ -108,7 +110,7 @@ func confirm(e *env, question string) (bool, error) {
 		case "", "n", "no":
 			return false, nil
 		}
-		fmt.Fprintln(e.stderr, "Error: invalid input")
+		fmt.Fprintln(stderr, "Error: invalid input")
 	}
 }
 

@@ -43,7 +43,7 @@ func updateCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			targets, err := inv.UpdateTargets(c.Args().First())
+			targets, err := inv.Targets(c.Args().First())
 			if err != nil {
 				return err
 			}
@@ -58,7 +58,7 @@ func updateCommand(e *env) *cli.Command {
 			if inv, err = h.Load(c.Context, jail.Options{Create: true, State: true}); err != nil {
 				return err
 			}
-			if targets, err = inv.UpdateTargets(c.Args().First()); err != nil {
+			if targets, err = inv.Targets(c.Args().First()); err != nil {
 				return err
 			}
 			return h.Update(c.Context, inv, targets, jail.UpdateOptions{

@@ -19,13 +19,13 @@ func upgradeCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "upgrade",
 		Usage:     "Run freebsd-update to upgrade a specified jail to the RELEASE given.",
-		ArgsUsage: "JAIL -r RELEASE",
+		ArgsUsage: "JAIL|ALL -r RELEASE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "release", Aliases: []string{"r"}, Usage: "the RELEASE to upgrade to"},
 		},
 		Action: needRoot(e, "upgrade", func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
+				return errors.New("Usage: jcage upgrade JAIL|ALL -r RELEASE")
 			}
 			newrel := c.String("release")
 			h := e.host()
@@ -33,20 +33,35 @@ func upgradeCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			j, err := inv.Find(c.Args().First())
+			targets, err := inv.Targets(c.Args().First())
 			if err != nil {
 				return err
 			}
-			// A plugin jail goes to its manifest's release (IOCPlugin.upgrade).
-			if j.Err == nil && j.Prop("type") == "pluginv2" && pluginUpgrade != nil {
-				return pluginUpgrade(c.Context, e, h, inv, j)
+			// A plugin jail goes to its manifest's release
+			// (IOCPlugin.upgrade); every other jail needs -r, checked
+			// before the first jail is touched.
+			isPlugin := func(j *jail.Jail) bool {
+				return j.Err == nil && j.Prop("type") == "pluginv2" && pluginUpgrade != nil
 			}
-			if newrel == "" {
-				return errors.New("Target RELEASE is required to upgrade.")
+			for _, j := range targets {
+				if newrel == "" && !isPlugin(j) {
+					return errors.New("Target RELEASE is required to upgrade.")
+				}
 			}
-			return h.Upgrade(c.Context, inv, j, newrel, jail.UpgradeOptions{
+			if newrel != "" {
+				if _, err := jail.UpgradeRelease(newrel); err != nil {
+					return err
+				}
+			}
+			uopts := jail.UpgradeOptions{
 				Upgrader: &release.Upgrader{Run: e.run, Tools: &release.Tools{Run: e.run, IOCRoot: inv.Tree.Mountpoint}, Out: e.stdout, Err: e.stderr},
 				Err:      e.stderr,
+			}
+			return jail.EachJail(c.Context, targets, "upgrade", e.stderr, func(j *jail.Jail) error {
+				if isPlugin(j) {
+					return pluginUpgrade(c.Context, e, h, inv, j)
+				}
+				return h.Upgrade(c.Context, inv, j, newrel, uopts)
 			})
 		}),
 	}

@@ -53,25 +53,6 @@ var patchRE = lazyregexp.New(`-p[0-9]+$`)
 // reports to freebsd-update for the root ("14.3-RELEASE-p2" → "14.3-RELEASE").
 func baseRelease(rel string) string { return patchRE.ReplaceAllString(rel, "") }
 
-// UpdateTargets resolves update's JAIL argument: one jail by name or
-// unique prefix, or with ALL every jail (templates are not jails).
-func (inv *Inventory) UpdateTargets(arg string) ([]*Jail, error) {
-	if arg != AllJails {
-		j, err := inv.Find(arg)
-		if err != nil {
-			return nil, err
-		}
-		return []*Jail{j}, nil
-	}
-	var out []*Jail
-	for _, j := range inv.Jails {
-		if !j.Template {
-			out = append(out, j)
-		}
-	}
-	return out, nil
-}
-
 // checkMaintainable refuses, with iocage's messages, what update and
 // upgrade never touch: corrupt configs, templates and legacy types.
 func checkMaintainable(j *Jail, verb string, types ...string) error {
@@ -111,34 +92,10 @@ func (h *Host) Update(ctx context.Context, inv *Inventory, jails []*Jail, opts U
 	if opts.Patcher == nil {
 		return errors.New("update: no freebsd-update driver")
 	}
-	errw := opts.Err
-	if errw == nil {
-		errw = io.Discard
-	}
 	st := &updateRun{patched: map[string]bool{}}
-	var failed []string
-	var first error
-	for _, j := range jails {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		err := h.updateOne(ctx, inv, j, opts, st)
-		if err == nil {
-			continue
-		}
-		if len(jails) == 1 {
-			return err
-		}
-		fmt.Fprintln(errw, errorText(err))
-		if first == nil {
-			first = err
-		}
-		failed = append(failed, j.Name)
-	}
-	if first != nil {
-		return &MultiError{Verb: "update", Names: failed, First: first}
-	}
-	return nil
+	return EachJail(ctx, jails, "update", opts.Err, func(j *Jail) error {
+		return h.updateOne(ctx, inv, j, opts, st)
+	})
 }
 
 func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts UpdateOptions, st *updateRun) (err error) {

@@ -184,7 +184,7 @@ func (w *updWorld) load() *Inventory {
 
 func (w *updWorld) targets(inv *Inventory, arg string) []*Jail {
 	w.t.Helper()
-	js, err := inv.UpdateTargets(arg)
+	js, err := inv.Targets(arg)
 	if err != nil {
 		w.t.Fatal(err)
 	}
