@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 func init() {
@@ -171,7 +172,8 @@ func (n *names) snapshots(jailName string) []string {
 	}
 	var out []string
 	for _, r := range t.Rows {
-		if s := r[col]; !strings.HasSuffix(s, "/root") && !slices.Contains(out, s) {
+		s := r[col]
+		if _, isRoot := zfs.RootOwner(s); !isRoot && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

@@ -83,7 +83,7 @@ func untrustedHook(c *Config) (string, string) {
 }
 
 // ImagesDir is IOCROOT/images, where exports are written and looked for.
-func (inv *Inventory) ImagesDir() string { return filepath.Join(inv.Tree.Mountpoint, "images") }
+func (inv *Inventory) ImagesDir() string { return inv.Tree.Dirs().Images() }
 
 // ImageBase is the stem of an export's files: NAME_<UTC %F>.
 func ImageBase(name string, t time.Time) string {

@@ -278,7 +278,7 @@ func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (
 
 func (inv *Inventory) loadJail(d zfs.Dataset, template bool) *Jail {
 	j := &Jail{Name: zfs.Base(d.Name), Template: template, Dataset: d, Dir: d.Mountpoint}
-	j.Root, _ = inv.Scan.Get(d.Name + "/root")
+	j.Root, _ = inv.Scan.Get(zfs.RootOf(d.Name))
 	c, err := Load(j.ConfigPath())
 	if errors.Is(err, os.ErrNotExist) {
 		if lerr := DetectLegacy(j.Dir, nil); lerr != nil {

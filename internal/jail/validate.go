@@ -831,7 +831,7 @@ func checkDatasets(key, value string, ctx *SetContext) (string, string) {
 			return "", "Invalid " + key + " value: " + shown(ds) + " (" + why + ")"
 		}
 		if !ownDataset(ds, name) {
-			own := "iocage/jails/" + name + "/..."
+			own := zfs.Layout{}.Jail(name) + "/..."
 			if name == "" {
 				own = "nothing"
 			}
@@ -875,15 +875,14 @@ const zfsMaxNameLen = 256 - 1
 // iocage tree or inside the directory of the jail called name (and not its
 // root).
 func ownDataset(ds, name string) bool {
-	tree := zfs.RootName
-	if ds != tree && !strings.HasPrefix(ds, tree+"/") {
+	tree := zfs.Layout{} // pool-relative, as ds is
+	if !zfs.Child(tree.Root(), ds) {
 		return true
 	}
-	rest, ok := strings.CutPrefix(ds, tree+"/jails/"+name+"/")
-	if name == "" || !ok {
+	if name == "" || ds == tree.Jail(name) || !zfs.Child(tree.Jail(name), ds) {
 		return false
 	}
-	return rest != "root" && !strings.HasPrefix(rest, "root/")
+	return !zfs.Child(tree.JailRoot(name), ds)
 }
 
 var resolverKeywords = []string{"nameserver", "domain", "search", "sortlist", "options"}
