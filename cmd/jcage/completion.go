@@ -11,6 +11,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 func init() {
@@ -172,7 +173,8 @@ func (n *names) snapshots(jailName string) []string {
 	}
 	var out []string
 	for _, r := range t.Rows {
-		if s := r[col]; !strings.HasSuffix(s, "/root") && !slices.Contains(out, s) {
+		s := r[col]
+		if _, isRoot := zfs.RootOwner(s); !isRoot && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

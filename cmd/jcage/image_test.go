@@ -1,12 +1,8 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
-	"errors"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,89 +10,6 @@ import (
 
 	"github.com/jcage/jcage/internal/zfs"
 )
-
-// imageZFS is the fake with streams that carry a dataset's files (a tar
-// after the fake's own stream line), so that an import has a config.json.
-type imageZFS struct{ *zfs.Fake }
-
-func (z imageZFS) Send(ctx context.Context, snap string, w io.Writer) error {
-	if err := z.Fake.Send(ctx, snap, w); err != nil {
-		return err
-	}
-	ds, _, _ := zfs.SplitSnap(snap)
-	dir := z.MountPath(ds)
-	kids, _ := z.Fake.List(ctx, ds, zfs.ListOptions{Depth: 1})
-	tw := tar.NewWriter(w)
-	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		for _, k := range kids {
-			if k.Name != ds && p == z.MountPath(k.Name) {
-				return filepath.SkipDir
-			}
-		}
-		if !fi.Mode().IsRegular() {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: rel, Mode: int64(fi.Mode().Perm()), Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = tw.Write(b)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return tw.Close()
-}
-
-func (z imageZFS) Receive(ctx context.Context, name string, r io.Reader, opts zfs.ReceiveOptions) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		return errors.New("cannot receive: invalid stream (bad magic number)")
-	}
-	if err := z.Fake.Receive(ctx, name, bytes.NewReader(b[:i+1]), opts); err != nil {
-		return err
-	}
-	tr := tar.NewReader(bytes.NewReader(b[i+1:]))
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		p := filepath.Join(z.MountPath(name), hdr.Name)
-		body, _ := io.ReadAll(tr)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, body, fs.FileMode(hdr.Mode)); err != nil {
-			return err
-		}
-	}
-}
-
-// jcageImage runs one command line with file-carrying streams.
-func (h *harness) jcageImage(args ...string) int {
-	h.stdout.Reset()
-	h.stderr.Reset()
-	e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: imageZFS{h.zfs}, runDir: h.runDir}
-	app := newApp(e)
-	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
-	return exitCode(e, err, false)
-}
 
 func (h *harness) imagesDir() string { return h.zfs.MountPath("tank/iocage/images") }
 
@@ -123,7 +36,7 @@ func TestExportImportCommands(t *testing.T) {
 	cfg, _ := os.ReadFile(filepath.Join(h.zfs.MountPath("tank/iocage/jails/web"), "config.json"))
 	names := strings.Join(h.zfs.Names(), "\n")
 
-	if code := h.jcageImage("export", "web"); code != 0 {
+	if code := h.jcage("export", "web"); code != 0 {
 		t.Fatalf("export: %s", h.stderr.String())
 	}
 	archive := h.exported(t)
@@ -139,7 +52,7 @@ func TestExportImportCommands(t *testing.T) {
 	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcageImage("import", "web"); code != 0 {
+	if code := h.jcage("import", "web"); code != 0 {
 		t.Fatalf("import: %s", h.stderr.String())
 	}
 	if h.stdout.String() != "Importing dataset: web\nImporting dataset: web/root\n\nImported: web\n" {
@@ -169,7 +82,7 @@ func TestExportImportCommands(t *testing.T) {
 	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcageImage("import", "-p", moved, "web"); code != 0 {
+	if code := h.jcage("import", "-p", moved, "web"); code != 0 {
 		t.Fatalf("import -p FILE: %s", h.stderr.String())
 	}
 }
@@ -181,7 +94,7 @@ func TestExportImportRefusals(t *testing.T) {
 	names := strings.Join(h.zfs.Names(), "\n")
 	refused := func(wantErr string, args ...string) {
 		t.Helper()
-		if code := h.jcageImage(args...); code != 1 || h.stderr.String() != wantErr+"\n" {
+		if code := h.jcage(args...); code != 1 || h.stderr.String() != wantErr+"\n" {
 			t.Fatalf("%v: code %d stderr %q, want %q", args, code, h.stderr.String(), wantErr)
 		}
 		if got := strings.Join(h.zfs.Names(), "\n"); got != names {
@@ -201,7 +114,7 @@ func TestExportImportRefusals(t *testing.T) {
 		t.Fatalf("refusals wrote %v", ents)
 	}
 
-	if code := h.jcageImage("export", "--allow-running", "web"); code != 0 {
+	if code := h.jcage("export", "--allow-running", "web"); code != 0 {
 		t.Fatalf("export --allow-running: %s", h.stderr.String())
 	}
 	archive := h.exported(t)
@@ -215,7 +128,7 @@ func TestExportImportRefusals(t *testing.T) {
 	if err := os.WriteFile(archive, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcageImage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "does not match its checksum") ||
+	if code := h.jcage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "does not match its checksum") ||
 		!strings.Contains(h.stderr.String(), "--no-verify") || strings.Count(h.stderr.String(), "\n") != 1 {
 		t.Fatalf("tampered: %d %q", code, h.stderr.String())
 	}
@@ -229,10 +142,10 @@ func TestExportImportRefusals(t *testing.T) {
 	if err := os.Remove(strings.TrimSuffix(archive, ".zip") + ".sha256"); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcageImage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "has no checksum file") || !strings.Contains(h.stderr.String(), "--no-verify") {
+	if code := h.jcage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "has no checksum file") || !strings.Contains(h.stderr.String(), "--no-verify") {
 		t.Fatalf("no checksum: %d %q", code, h.stderr.String())
 	}
-	if code := h.jcageImage("import", "--no-verify", "web"); code != 0 {
+	if code := h.jcage("import", "--no-verify", "web"); code != 0 {
 		t.Fatalf("import --no-verify: %s", h.stderr.String())
 	}
 	names = strings.Join(h.zfs.Names(), "\n")

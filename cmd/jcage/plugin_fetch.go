@@ -23,6 +23,7 @@ import (
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 func init() { fetchPlugin = runPluginFetch }
@@ -254,7 +255,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	if err != nil {
 		return err
 	}
-	relRoot := filepath.Join(f.iocroot, "releases", m.Release, "root") // confine: host-owned, a release's root
+	relRoot := zfs.Dirs(f.iocroot).ReleaseRoot(m.Release) // confine: host-owned, a release's root
 	if !slices.Contains(inv.Releases, m.Release) {
 		f.say("Release %s missing, will attempt to fetch it.", m.Release)
 		if err := fetchForCreate(f.e)(ctx, m.Release); err != nil {

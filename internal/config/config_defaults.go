@@ -12,6 +12,7 @@ import (
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 // DefaultsMissingNotice is the NOTICE iocage prints when it creates
@@ -50,8 +51,9 @@ func BuiltinDefaults(v int, host defaults.Host) (*Config, error) {
 // any. Unreadable configs are skipped.
 func HostConfigVersion(iocroot string) int {
 	best := 0
-	for _, kind := range []string{"jails", "templates"} {
-		entries, err := os.ReadDir(filepath.Join(iocroot, kind))
+	dirs := zfs.Dirs(iocroot)
+	for _, dir := range []string{dirs.Jails(), dirs.Templates()} {
+		entries, err := os.ReadDir(dir)
 		if err != nil {
 			continue
 		}
@@ -59,7 +61,7 @@ func HostConfigVersion(iocroot string) int {
 			if !e.IsDir() {
 				continue
 			}
-			if v, ok := peekVersion(filepath.Join(iocroot, kind, e.Name(), ConfigFile)); ok && v > best {
+			if v, ok := peekVersion(filepath.Join(dir, e.Name(), ConfigFile)); ok && v > best {
 				best = v
 			}
 		}

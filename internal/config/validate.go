@@ -12,6 +12,7 @@ import (
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 // Refusal kinds. Every refusal is a *PropError whose Error() is iocage's
@@ -830,7 +831,7 @@ func CheckDatasets(key, value string, ctx *SetContext) (string, string) {
 			return "", "Invalid " + key + " value: " + Shown(ds) + " (" + why + ")"
 		}
 		if !ownDataset(ds, name) {
-			own := "iocage/jails/" + name + "/..."
+			own := zfs.Layout{}.Jail(name) + "/..."
 			if name == "" {
 				own = "nothing"
 			}
@@ -874,15 +875,12 @@ const zfsMaxNameLen = 256 - 1
 // iocage tree or inside the directory of the jail called name (and not its
 // root).
 func ownDataset(ds, name string) bool {
-	tree := treeRoot
-	if ds != tree && !strings.HasPrefix(ds, tree+"/") {
+	parts := strings.Split(ds, "/")
+	if parts[0] != treeRoot {
 		return true
 	}
-	rest, ok := strings.CutPrefix(ds, tree+"/jails/"+name+"/")
-	if name == "" || !ok {
-		return false
-	}
-	return rest != "root" && !strings.HasPrefix(rest, "root/")
+	// iocage/jails/NAME/<child>, where child is not the root or below it
+	return name != "" && len(parts) > 3 && parts[1] == "jails" && parts[2] == name && parts[3] != "root"
 }
 
 var resolverKeywords = []string{"nameserver", "domain", "search", "sortlist", "options"}

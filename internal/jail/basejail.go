@@ -23,5 +23,5 @@ func (h *Host) makeBasejail(inv *Inventory, src *source, name, root string) erro
 		}
 		tab.Add(fstab.BasejailEntry(filepath.Join(src.rootDir, d), confine.Path(root, d), h.Clock())) // confine: host-owned, a release's root
 	}
-	return tab.Save(filepath.Join(inv.Tree.Mountpoint, "jails", name, "fstab"))
+	return tab.Save(filepath.Join(inv.Tree.Dirs().Jail(name), "fstab"))
 }

@@ -116,7 +116,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
-			if err := atomicfile.Write(filepath.Join(t.Mountpoint, "jails", p.name, f), b, 0o644); err != nil {
+			if err := atomicfile.Write(filepath.Join(t.Dirs().Jail(p.name), f), b, 0o644); err != nil {
 				return err
 			}
 		}
@@ -128,7 +128,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 			return err
 		}
 	}
-	dir := filepath.Join(t.Mountpoint, "jails", p.name)
+	dir := t.Dirs().Jail(p.name)
 	cfg, err := config.Load(filepath.Join(dir, config.ConfigFile))
 	if err != nil {
 		return err

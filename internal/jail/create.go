@@ -226,7 +226,7 @@ func (inv *Inventory) plan(req CreateRequest) ([]createPlan, error) {
 		if inv.exists(n) {
 			return nil, fmt.Errorf("Jail: %s already exists!", n)
 		}
-		if err := checkRootPath(filepath.Join(inv.Tree.Mountpoint, "jails", n)); err != nil {
+		if err := checkRootPath(inv.Tree.Dirs().Jail(n)); err != nil {
 			return nil, err
 		}
 		p, err := planProps(inv, n, req)
@@ -477,7 +477,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dir := filepath.Join(t.Mountpoint, "jails", p.name)
+	dir := t.Dirs().Jail(p.name)
 	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
 	cfg := newJailConfig(inv, req, src, p, thick)
 	// The new jail's files go in together: each is a few round trips to
@@ -550,7 +550,7 @@ func newJailConfig(inv *Inventory, req CreateRequest, src *source, p createPlan,
 	if !thick {
 		c.Set("cloned_release", src.release)
 	}
-	c.Set("jail_zfs_dataset", "iocage/jails/"+p.name+"/data")
+	c.Set("jail_zfs_dataset", zfs.Layout{}.JailData(p.name))
 	if src.template != "" {
 		c.Set("source_template", src.template)
 	}

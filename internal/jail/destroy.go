@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -48,7 +47,10 @@ func (e *DependentsError) Error() string {
 	var names []string
 	seen := map[string]bool{}
 	for _, d := range e.Dependents {
-		n := zfs.Base(strings.TrimSuffix(d, "/root"))
+		if ds, ok := zfs.RootOwner(d); ok {
+			d = ds
+		}
+		n := zfs.Base(d)
 		if !seen[n] {
 			seen[n] = true
 			names = append(names, n)
@@ -82,7 +84,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 	if err != nil && !errors.Is(err, zfs.ErrNotFound) {
 		return err
 	}
-	_ = os.Remove(filepath.Join(inv.Tree.Mountpoint, "log", strings.ReplaceAll(j.Name, ".", "_")+"-console.log"))
+	_ = os.Remove(ServiceLogPath(inv.Tree.Mountpoint, j.Name))
 	if origin := j.Root.Origin; origin != "" {
 		h.destroyOrigin(ctx, inv, j, origin)
 	}

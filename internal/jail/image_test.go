@@ -1,7 +1,6 @@
 package jail
 
 import (
-	"archive/tar"
 	"archive/zip"
 	"bytes"
 	"compress/flate"
@@ -27,121 +26,6 @@ import (
 	"github.com/jcage/jcage/internal/zfs"
 )
 
-// contentZFS is the fake with streams that carry the dataset's files:
-// the fake's own stream line, then a tar of the dataset's directory
-// without its child datasets' directories.
-type contentZFS struct{ *zfs.Fake }
-
-func (c contentZFS) Send(ctx context.Context, snap string, w io.Writer) error {
-	if err := c.Fake.Send(ctx, snap, w); err != nil {
-		return err
-	}
-	ds, _, _ := zfs.SplitSnap(snap)
-	return tarDir(w, c.MountPath(ds), c.childDirs(ctx, ds))
-}
-
-func (c contentZFS) childDirs(ctx context.Context, ds string) map[string]bool {
-	kids, _ := c.Fake.List(ctx, ds, zfs.ListOptions{Depth: 1})
-	skip := map[string]bool{}
-	for _, k := range kids {
-		if k.Name != ds {
-			skip[c.MountPath(k.Name)] = true
-		}
-	}
-	return skip
-}
-
-func (c contentZFS) Receive(ctx context.Context, name string, r io.Reader, opts zfs.ReceiveOptions) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		return errors.New("cannot receive: invalid stream (bad magic number)")
-	}
-	if err := c.Fake.Receive(ctx, name, bytes.NewReader(b[:i+1]), opts); err != nil {
-		return err
-	}
-	return untarDir(bytes.NewReader(b[i+1:]), c.MountPath(name))
-}
-
-func tarDir(w io.Writer, dir string, skip map[string]bool) error {
-	tw := tar.NewWriter(w)
-	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		if skip[p] {
-			return filepath.SkipDir
-		}
-		rel, _ := filepath.Rel(dir, p)
-		link := ""
-		if fi.Mode()&os.ModeSymlink != 0 {
-			link, _ = os.Readlink(p)
-		}
-		hdr, err := tar.FileInfoHeader(fi, link)
-		if err != nil {
-			return err
-		}
-		hdr.Name = rel
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		if fi.Mode().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			_, err = tw.Write(b)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return tw.Close()
-}
-
-func untarDir(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		p := filepath.Join(dir, hdr.Name)
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				return err
-			}
-			if err := os.Chmod(p, fs.FileMode(hdr.Mode).Perm()); err != nil {
-				return err
-			}
-		case tar.TypeSymlink:
-			if err := os.Symlink(hdr.Linkname, p); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			b, err := io.ReadAll(tr)
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(p, b, fs.FileMode(hdr.Mode).Perm()); err != nil {
-				return err
-			}
-			if err := os.Chmod(p, fs.FileMode(hdr.Mode).Perm()); err != nil {
-				return err
-			}
-		}
-	}
-}
-
 // xzRunner runs xz for real and answers everything else from rec.
 type xzRunner struct{ rec *host.Recorder }
 
@@ -152,11 +36,10 @@ func (x xzRunner) Run(ctx context.Context, c host.Cmd) ([]byte, error) {
 	return x.rec.Run(ctx, c)
 }
 
-// imageWorld is an activated fake pool whose streams carry files.
+// imageWorld is an activated fake pool (its streams carry files).
 type imageWorld struct {
 	t   *testing.T
 	f   *zfs.Fake
-	z   contentZFS
 	rec *host.Recorder
 	h   *Host
 	l   zfs.Layout
@@ -169,9 +52,8 @@ var imageNow = time.Date(2023, 11, 23, 22, 45, 10, 0, time.UTC)
 func newImageWorld(t *testing.T) *imageWorld {
 	w := &imageWorld{t: t, dir: t.TempDir(), l: zfs.Layout{Pool: "tank"}, rec: &host.Recorder{}}
 	w.f = zfs.NewFake(w.dir, "tank")
-	w.z = contentZFS{w.f}
 	w.running()
-	w.h = &Host{ZFS: w.z, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}
+	w.h = &Host{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -642,7 +524,7 @@ func TestExportFailureCleansUp(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stop := contextStopper{contentZFS: w.z, after: "tank/iocage/jails/web/data@ioc-export-2023-11-23", cancel: cancel}
+	stop := contextStopper{Fake: w.f, after: "tank/iocage/jails/web/data@ioc-export-2023-11-23", cancel: cancel}
 	h := *w.h
 	h.ZFS = stop
 	if _, err := h.Export(ctx, w.load(), "web", ExportOptions{}); !errors.Is(err, context.Canceled) {
@@ -663,13 +545,13 @@ func TestExportFailureCleansUp(t *testing.T) {
 // contextStopper cancels the context once a given snapshot has been sent,
 // as Ctrl-C would between two streams.
 type contextStopper struct {
-	contentZFS
+	*zfs.Fake
 	after  string
 	cancel func()
 }
 
 func (c contextStopper) Send(ctx context.Context, snap string, w io.Writer) error {
-	err := c.contentZFS.Send(ctx, snap, w)
+	err := c.Fake.Send(ctx, snap, w)
 	if snap == c.after {
 		c.cancel()
 	}
@@ -677,7 +559,7 @@ func (c contextStopper) Send(ctx context.Context, snap string, w io.Writer) erro
 }
 
 func (c contextStopper) Receive(ctx context.Context, name string, r io.Reader, opts zfs.ReceiveOptions) error {
-	err := c.contentZFS.Receive(ctx, name, r, opts)
+	err := c.Fake.Receive(ctx, name, r, opts)
 	if name == c.after {
 		c.cancel()
 	}
@@ -805,7 +687,7 @@ func TestImportIocageZip(t *testing.T) {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		if err := src.z.Send(ctx, ds+"@ioc-export-2023-11-23", &b); err != nil {
+		if err := src.f.Send(ctx, ds+"@ioc-export-2023-11-23", &b); err != nil {
 			t.Fatal(err)
 		}
 		streams = append(streams, b.Bytes())
@@ -881,7 +763,7 @@ func TestImportUnwinds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	h := *w.h
-	h.ZFS = contextStopper{contentZFS: w.z, after: "tank/iocage/jails/web/data", cancel: cancel}
+	h.ZFS = contextStopper{Fake: w.f, after: "tank/iocage/jails/web/data", cancel: cancel}
 	_, err := h.Import(ctx, w.load(), "web", ImportOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted import: %v", err)
@@ -954,7 +836,7 @@ func TestExportImportLZMA(t *testing.T) {
 // bigZFS sends size zero bytes for one snapshot and checks them on
 // receive, so a member over 4 GiB crosses the archive without a disk.
 type bigZFS struct {
-	contentZFS
+	*zfs.Fake
 	snap, target string
 	size         int64
 	got          *int64
@@ -964,7 +846,7 @@ var zeros = make([]byte, 1<<20)
 
 func (b bigZFS) Send(ctx context.Context, snap string, w io.Writer) error {
 	if snap != b.snap {
-		return b.contentZFS.Send(ctx, snap, w)
+		return b.Fake.Send(ctx, snap, w)
 	}
 	for left := b.size; left > 0; {
 		n := int64(len(zeros))
@@ -981,7 +863,7 @@ func (b bigZFS) Send(ctx context.Context, snap string, w io.Writer) error {
 
 func (b bigZFS) Receive(ctx context.Context, name string, r io.Reader, opts zfs.ReceiveOptions) error {
 	if name != b.target {
-		return b.contentZFS.Receive(ctx, name, r, opts)
+		return b.Fake.Receive(ctx, name, r, opts)
 	}
 	buf := make([]byte, len(zeros))
 	for {
@@ -1009,7 +891,7 @@ func TestExportZip64(t *testing.T) {
 	w.jail("tank/iocage/jails/web", nil)
 	var got int64
 	size := int64(4<<30 + 12345)
-	big := bigZFS{contentZFS: w.z, snap: "tank/iocage/jails/web/data@ioc-export-2023-11-23", target: "tank/iocage/jails/web/data", size: size, got: &got}
+	big := bigZFS{Fake: w.f, snap: "tank/iocage/jails/web/data@ioc-export-2023-11-23", target: "tank/iocage/jails/web/data", size: size, got: &got}
 	w.h.ZFS = big
 	archive := w.export("web", ExportOptions{})
 	zr, err := zip.OpenReader(archive)

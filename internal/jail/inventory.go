@@ -280,7 +280,7 @@ func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (
 
 func (inv *Inventory) loadJail(d zfs.Dataset, template bool) *Jail {
 	j := &Jail{Name: zfs.Base(d.Name), Template: template, Dataset: d, Dir: d.Mountpoint}
-	j.Root, _ = inv.Scan.Get(d.Name + "/root")
+	j.Root, _ = inv.Scan.Get(zfs.RootOf(d.Name))
 	c, err := config.Load(j.ConfigPath())
 	if errors.Is(err, os.ErrNotExist) {
 		if lerr := config.DetectLegacy(j.Dir, nil); lerr != nil {
@@ -383,4 +383,4 @@ func (h *Host) errPinnedPool() error {
 }
 
 // ImagesDir is IOCROOT/images, where exports are written and looked for.
-func (inv *Inventory) ImagesDir() string { return filepath.Join(inv.Tree.Mountpoint, "images") }
+func (inv *Inventory) ImagesDir() string { return inv.Tree.Dirs().Images() }

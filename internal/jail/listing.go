@@ -144,7 +144,9 @@ func (inv *Inventory) templateOf(j *Jail) string {
 		return "-"
 	}
 	ds, _, _ := zfs.SplitSnap(origin)
-	ds = strings.TrimSuffix(ds, "/root")
+	if owner, ok := zfs.RootOwner(ds); ok {
+		ds = owner
+	}
 	name := zfs.Base(ds)
 	// ioc_list.py tests the reduced name, not the whole origin: a jail
 	// named "stable1" cloned from template "web" shows "web".

@@ -66,6 +66,9 @@ type Tree struct {
 	Mountpoint string // IOCROOT: where POOL/iocage is mounted
 }
 
+// Dirs names the tree's directories below IOCROOT.
+func (t *Tree) Dirs() zfs.Dirs { return zfs.Dirs(t.Mountpoint) }
+
 func (h *Host) say(format string, a ...any) {
 	if h.Out != nil {
 		fmt.Fprintf(h.Out, format+"\n", a...)

@@ -29,11 +29,11 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if inv.exists(newName) {
 		return fmt.Errorf("Jail: %s already exists!", newName)
 	}
-	kind := "jails"
+	newDir := inv.Tree.Dirs().Jail(newName)
 	if j.Template {
-		kind = "templates"
+		newDir = inv.Tree.Dirs().Template(newName)
 	}
-	if err := checkRootPath(filepath.Join(inv.Tree.Mountpoint, kind, newName)); err != nil {
+	if err := checkRootPath(newDir); err != nil {
 		return err
 	}
 	if j.Running() {
@@ -67,7 +67,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	// iocage.py rename: a dataset jailed=on can't be renamed, so the
 	// jail's data dataset and every file system below it get jailed=off
 	// first; the next start with jail_zfs sets it on again.
-	if ds, err := h.ZFS.List(ctx, from+"/data", zfs.ListOptions{Recursive: true, Props: []string{"jailed"}}); err == nil {
+	if ds, err := h.ZFS.List(ctx, zfs.DataOf(from), zfs.ListOptions{Recursive: true, Props: []string{"jailed"}}); err == nil {
 		for _, dd := range ds {
 			if dd.Prop("jailed") != "on" {
 				continue
@@ -95,7 +95,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
 		}
 		if v, ok := c.Get("jail_zfs_dataset"); ok {
-			c.Set("jail_zfs_dataset", strings.Replace(v, "jails/"+j.Name, "jails/"+newName, 1))
+			c.Set("jail_zfs_dataset", strings.Replace(v, zfs.Layout{}.Jail(j.Name), zfs.Layout{}.Jail(newName), 1))
 		}
 		return nil
 	})

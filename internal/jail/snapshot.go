@@ -213,7 +213,7 @@ func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long
 			if !ok {
 				continue
 			}
-			pname, rname := name, name+"/root"
+			pname, rname := name, zfs.RootOf(name)
 			if long {
 				pname, rname = s.Name, r.Name
 			}

@@ -248,7 +248,7 @@ func releaseDir(inv *Inventory, rel string) string {
 	if d, ok := inv.Scan.Get(inv.Tree.Release(rel)); ok && d.Mountpoint != "" {
 		return d.Mountpoint
 	}
-	return filepath.Join(inv.Tree.Mountpoint, "releases", rel)
+	return inv.Tree.Dirs().Release(rel)
 }
 
 // upgradeBasejail is the "upgrade by switching release" of iocage: the

@@ -32,15 +32,6 @@ import (
 // fetched again before giving up, as iocage's four retry rounds.
 const DefaultRounds = 4
 
-// stagingName is the dataset under download/REL where a release is
-// assembled: named like no release, below no releases/ dataset, so
-// nothing half-made is ever listed or used.
-const stagingName = ".staging"
-
-// stagingDataset is POOL/iocage/download/REL/.staging; renaming it to
-// POOL/iocage/releases/REL makes the release appear in one step.
-func stagingDataset(l zfs.Layout, rel string) string { return l.Download(rel) + "/" + stagingName }
-
 // Options are fetch's settings, from its command line.
 type Options struct {
 	Server   string   // -s; DefaultServer when empty
@@ -370,7 +361,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 	} else {
 		// A staging dataset left by a crash is garbage now: this fetch
 		// holds the release's lock.
-		stage := stagingDataset(t.Layout, rel)
+		stage := t.Staging(rel)
 		if err := ignoreNotFound(m.Destroy(ctx, stage, zfs.DestroyOptions{Recursive: true, Force: true})); err != nil {
 			return err
 		}
@@ -383,7 +374,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 		if relExists {
 			// A release dataset without a root (left by another tool):
 			// only the root moves in.
-			if err := m.Rename(ctx, stage+"/root", rootDS, zfs.RenameOptions{}); err != nil {
+			if err := m.Rename(ctx, zfs.RootOf(stage), rootDS, zfs.RenameOptions{}); err != nil {
 				return err
 			}
 			r.Add(func() error {
@@ -497,14 +488,14 @@ func readLimited(name string, limit int64) ([]byte, error) {
 func (f *Fetcher) assemble(ctx context.Context, rel, dlDir string, sets []string, man Manifest) error {
 	t := f.inv.Tree
 	m := f.h.ZFS
-	stage := stagingDataset(t.Layout, rel)
+	stage := t.Staging(rel)
 	for round := 1; ; round++ {
 		// One call makes both; the stage was destroyed before, so -p
 		// cannot find an old root and call it made.
-		if err := m.Create(ctx, stage+"/root", zfs.CreateOptions{Parents: true, Props: map[string]string{"compression": "lz4"}}); err != nil {
+		if err := m.Create(ctx, zfs.RootOf(stage), zfs.CreateOptions{Parents: true, Props: map[string]string{"compression": "lz4"}}); err != nil {
 			return err
 		}
-		root, err := f.mountpoint(ctx, stage+"/root")
+		root, err := f.mountpoint(ctx, zfs.RootOf(stage))
 		if err != nil {
 			return err
 		}

@@ -398,7 +398,7 @@ func TestFetchInterruptedThenResumed(t *testing.T) {
 func TestFetchUnwindsEachStep(t *testing.T) {
 	l := zfs.Layout{Pool: "tank"}
 	rel := "14.3-RELEASE"
-	stage := stagingDataset(l, rel)
+	stage := l.Staging(rel)
 	steps := []struct{ op, name string }{
 		{"create", l.Download(rel)},
 		{"get", l.Download(rel)},

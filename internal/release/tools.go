@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 // Tools finds the freebsd-update that maintains a root. A jail's own
@@ -88,11 +89,11 @@ func (t *Tools) FreebsdUpdate(ctx context.Context, rel string) (string, func(), 
 	if t.IOCRoot == "" {
 		return "", none, fmt.Errorf("no freebsd-update of the host's manages %s", rel)
 	}
-	relTool := filepath.Join(t.IOCRoot, "releases", base, "root", ToolMember) // confine: host-owned, a release's root no jail can write
+	relTool := filepath.Join(zfs.Dirs(t.IOCRoot).ReleaseRoot(base), ToolMember) // confine: host-owned, a release's root no jail can write
 	if fi, err := os.Lstat(relTool); err == nil && fi.Mode().IsRegular() {
 		return relTool, none, nil
 	}
-	archive := filepath.Join(t.IOCRoot, "download", base, "base.txz") // confine: host-owned
+	archive := filepath.Join(zfs.Dirs(t.IOCRoot).Download(base), "base.txz") // confine: host-owned
 	if fi, err := os.Lstat(archive); err != nil || !fi.Mode().IsRegular() {
 		return "", none, fmt.Errorf("no host-owned freebsd-update for %s: fetch %s first", rel, base)
 	}

@@ -874,16 +874,27 @@ func (f *Fake) Send(ctx context.Context, snap string, w io.Writer) error {
 	return f.sendStream(snap, w)
 }
 
-// sendStream writes the fake's stream of snap.
+// sendStream writes the fake's stream of snap: its header line, then
+// the snapshot's files (see fakestream.go).
 func (f *Fake) sendStream(snap string, w io.Writer) error {
 	f.mu.Lock()
-	ds, _, _ := SplitSnap(snap)
+	ds, sn, _ := SplitSnap(snap)
 	props := map[string]string{}
 	for k, v := range f.ds[ds].props {
 		props[k] = v
 	}
+	store := ""
+	if f.mountDir != "" {
+		store = f.snapStore(ds, sn)
+	}
 	f.mu.Unlock()
-	return json.NewEncoder(w).Encode(fakeStream{Magic: fakeMagic, Snap: Base(snap), Props: props})
+	if err := json.NewEncoder(w).Encode(fakeStream{Magic: fakeMagic, Snap: Base(snap), Props: props}); err != nil {
+		return err
+	}
+	if store == "" {
+		return nil
+	}
+	return tarTree(w, store)
 }
 
 // receiveImpl is Receive under the fake's rules.
@@ -893,7 +904,8 @@ func (f *Fake) receiveImpl(ctx context.Context, name string, r io.Reader, opts R
 	if err != nil {
 		return err
 	}
-	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&st); err != nil || st.Magic != fakeMagic {
+	head, files, _ := bytes.Cut(b, []byte("\n"))
+	if err := json.Unmarshal(head, &st); err != nil || st.Magic != fakeMagic {
 		return fmt.Errorf("cannot receive: invalid stream (bad magic number)")
 	}
 	f.mu.Lock()
@@ -901,7 +913,8 @@ func (f *Fake) receiveImpl(ctx context.Context, name string, r io.Reader, opts R
 	if err := f.enter("receive", name); err != nil {
 		return err
 	}
-	if _, ok := f.ds[name]; ok && !opts.Force {
+	_, existed := f.ds[name]
+	if existed && !opts.Force {
 		return fmt.Errorf("cannot receive new filesystem stream: destination '%s' exists: %w", name, ErrExists)
 	}
 	if err := f.ensureParent("receive", name, false); err != nil {
@@ -910,8 +923,28 @@ func (f *Fake) receiveImpl(ctx context.Context, name string, r io.Reader, opts R
 	d := f.newDS(Filesystem, "")
 	d.props = st.Props
 	f.ds[name] = d
-	f.mkdir(name)
-	f.ds[SnapName(name, st.Snap)] = f.newDS(Snapshot, "")
+	snap := SnapName(name, st.Snap)
+	f.ds[snap] = f.newDS(Snapshot, "")
+	if dir := f.mountpoint(name); dir != "" && len(files) > 0 {
+		err := os.MkdirAll(dir, 0o755)
+		if err == nil {
+			err = untarTree(bytes.NewReader(files), dir)
+		}
+		if err == nil {
+			err = f.saveSnapDir(name, st.Snap)
+		}
+		if err != nil {
+			delete(f.ds, snap)
+			delete(f.ds, name)
+			os.RemoveAll(f.snapStore(name, st.Snap))
+			if !existed {
+				os.RemoveAll(dir)
+			}
+			return fmt.Errorf("cannot receive new filesystem stream: %w", err)
+		}
+	} else {
+		f.mkdir(name)
+	}
 	return nil
 }
 

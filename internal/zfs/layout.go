@@ -2,6 +2,7 @@ package zfs
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -10,7 +11,10 @@ import (
 //
 //	POOL/iocage/{download,images,jails,log,releases,templates}
 //
-// Nothing else in jcage concatenates dataset names.
+// Nothing else in jcage concatenates dataset names. A Layout without a
+// Pool names datasets relative to the pool, as jail_zfs_dataset holds
+// them ("iocage/jails/NAME/data"); Dirs names the same tree as
+// directories.
 type Layout struct {
 	Pool string
 }
@@ -21,8 +25,36 @@ const RootName = "iocage"
 // TreeDirs are the datasets under Root, in the order iocage creates them.
 var TreeDirs = []string{"download", "images", "jails", "log", "releases", "templates"}
 
-// Root is POOL/iocage.
-func (l Layout) Root() string { return l.Pool + "/" + RootName }
+// RootChild is the dataset below a jail, template or release that holds
+// its file system, and DataChild the one iocage gives a jail for
+// jail_zfs.
+const (
+	RootChild = "root"
+	DataChild = "data"
+)
+
+// stagingName is the dataset under download/REL where fetch assembles a
+// release: named like no release, below no releases/ dataset, so nothing
+// half-made is ever listed or used.
+const stagingName = ".staging"
+
+// Root is POOL/iocage (iocage without a Pool).
+func (l Layout) Root() string {
+	if l.Pool == "" {
+		return RootName
+	}
+	return l.Pool + "/" + RootName
+}
+
+// RootOf is DS/root, the file system of the jail, template or release DS.
+func RootOf(ds string) string { return ds + "/" + RootChild }
+
+// DataOf is DS/data, the jail_zfs dataset of the jail DS.
+func DataOf(ds string) string { return ds + "/" + DataChild }
+
+// RootOwner is RootOf's inverse: DS for DS/root; ok is false for any
+// other name.
+func RootOwner(name string) (ds string, ok bool) { return strings.CutSuffix(name, "/"+RootChild) }
 
 // Dir is one of the top-level datasets, e.g. Dir("jails").
 func (l Layout) Dir(d string) string { return l.Root() + "/" + d }
@@ -43,7 +75,7 @@ func (l Layout) Jails() string { return l.Dir("jails") }
 func (l Layout) Jail(name string) string { return l.Jails() + "/" + name }
 
 // JailRoot is POOL/iocage/jails/NAME/root.
-func (l Layout) JailRoot(name string) string { return l.Jail(name) + "/root" }
+func (l Layout) JailRoot(name string) string { return RootOf(l.Jail(name)) }
 
 // PoolDataset turns a pool-relative name, as jail_zfs_dataset holds it
 // ("iocage/jails/NAME/data"), into a full dataset name.
@@ -58,7 +90,7 @@ func (l Layout) JailChild(name, rel string) string {
 }
 
 // JailData is the default jail_zfs dataset, POOL/iocage/jails/NAME/data.
-func (l Layout) JailData(name string) string { return l.Jail(name) + "/data" }
+func (l Layout) JailData(name string) string { return DataOf(l.Jail(name)) }
 
 // Templates is POOL/iocage/templates.
 func (l Layout) Templates() string { return l.Dir("templates") }
@@ -67,7 +99,7 @@ func (l Layout) Templates() string { return l.Dir("templates") }
 func (l Layout) Template(name string) string { return l.Templates() + "/" + name }
 
 // TemplateRoot is POOL/iocage/templates/NAME/root.
-func (l Layout) TemplateRoot(name string) string { return l.Template(name) + "/root" }
+func (l Layout) TemplateRoot(name string) string { return RootOf(l.Template(name)) }
 
 // Releases is POOL/iocage/releases.
 func (l Layout) Releases() string { return l.Dir("releases") }
@@ -76,7 +108,7 @@ func (l Layout) Releases() string { return l.Dir("releases") }
 func (l Layout) Release(rel string) string { return l.Releases() + "/" + rel }
 
 // ReleaseRoot is POOL/iocage/releases/REL/root.
-func (l Layout) ReleaseRoot(rel string) string { return l.Release(rel) + "/root" }
+func (l Layout) ReleaseRoot(rel string) string { return RootOf(l.Release(rel)) }
 
 // Downloads is POOL/iocage/download.
 func (l Layout) Downloads() string { return l.Dir("download") }
@@ -84,11 +116,52 @@ func (l Layout) Downloads() string { return l.Dir("download") }
 // Download is POOL/iocage/download/REL.
 func (l Layout) Download(rel string) string { return l.Downloads() + "/" + rel }
 
+// Staging is POOL/iocage/download/REL/.staging, where fetch builds a
+// release; renaming it to Release(REL) makes the release appear in one
+// step.
+func (l Layout) Staging(rel string) string { return l.Download(rel) + "/" + stagingName }
+
 // Images is POOL/iocage/images.
 func (l Layout) Images() string { return l.Dir("images") }
 
 // Log is POOL/iocage/log.
 func (l Layout) Log() string { return l.Dir("log") }
+
+// Dirs is the directory where POOL/iocage is mounted (IOCROOT). iocage's
+// datasets inherit their mountpoints, so each dataset Layout names has its
+// directory at the same place below it; Dirs names those directories.
+type Dirs string
+
+func (d Dirs) dir(parts ...string) string {
+	return filepath.Join(append([]string{string(d)}, parts...)...)
+}
+
+// Jails is IOCROOT/jails.
+func (d Dirs) Jails() string { return d.dir("jails") }
+
+// Jail is IOCROOT/jails/NAME.
+func (d Dirs) Jail(name string) string { return d.dir("jails", name) }
+
+// Templates is IOCROOT/templates.
+func (d Dirs) Templates() string { return d.dir("templates") }
+
+// Template is IOCROOT/templates/NAME.
+func (d Dirs) Template(name string) string { return d.dir("templates", name) }
+
+// Release is IOCROOT/releases/REL.
+func (d Dirs) Release(rel string) string { return d.dir("releases", rel) }
+
+// ReleaseRoot is IOCROOT/releases/REL/root.
+func (d Dirs) ReleaseRoot(rel string) string { return d.dir("releases", rel, RootChild) }
+
+// Download is IOCROOT/download/REL.
+func (d Dirs) Download(rel string) string { return d.dir("download", rel) }
+
+// Images is IOCROOT/images.
+func (d Dirs) Images() string { return d.dir("images") }
+
+// Log is IOCROOT/log.
+func (d Dirs) Log() string { return d.dir("log") }
 
 // Child reports whether name is parent itself or lies below it. The
 // boundary is exact: "jails/foo" never contains "jails/foobar", nor its

@@ -24,6 +24,32 @@ func TestLayoutNames(t *testing.T) {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	}
+	d := Dirs("/tank/iocage")
+	rel := Layout{}
+	for got, want := range map[string]string{
+		l.Staging("14.3-RELEASE"):       "tank/iocage/download/14.3-RELEASE/.staging",
+		rel.JailData("web"):             "iocage/jails/web/data",
+		RootOf("tank/iocage/jails/web"): "tank/iocage/jails/web/root",
+		d.Jails():                       "/tank/iocage/jails",
+		d.Jail("web"):                   "/tank/iocage/jails/web",
+		d.Templates():                   "/tank/iocage/templates",
+		d.Template("t"):                 "/tank/iocage/templates/t",
+		d.Release("14.3-RELEASE"):       "/tank/iocage/releases/14.3-RELEASE",
+		d.ReleaseRoot("14.3-RELEASE"):   "/tank/iocage/releases/14.3-RELEASE/root",
+		d.Download("14.3-RELEASE"):      "/tank/iocage/download/14.3-RELEASE",
+		d.Images():                      "/tank/iocage/images",
+		d.Log():                         "/tank/iocage/log",
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+	if ds, ok := RootOwner("tank/iocage/jails/web/root"); !ok || ds != "tank/iocage/jails/web" {
+		t.Errorf("RootOwner = %q %v", ds, ok)
+	}
+	if _, ok := RootOwner("tank/iocage/jails/web/rootx"); ok {
+		t.Error("RootOwner took rootx")
+	}
 	tree := l.Tree()
 	if len(tree) != 7 || tree[0] != "tank/iocage" || tree[6] != "tank/iocage/templates" {
 		t.Fatalf("tree = %q", tree)

@@ -1,0 +1,3 @@
+package codecheck
+
+import _ "github.com/jcage/jcage/internal/testworld/goldenfile"

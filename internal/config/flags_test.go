@@ -1,0 +1,3 @@
+package config
+
+import _ "github.com/jcage/jcage/internal/testworld/goldenfile"

@@ -1,0 +1,3 @@
+package lazyregexp
+
+import _ "github.com/jcage/jcage/internal/testworld/goldenfile"
