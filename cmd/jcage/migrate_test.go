@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -61,6 +62,31 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 		if b, err := os.ReadFile(filepath.Join(old, "usr/local/etc/app.conf")); err != nil || string(b) != "listen 80\n" {
 			t.Fatalf("%s failing: the old root: %q %v", step.op, b, err)
 		}
+	}
+	// An interrupt between two steps undoes them too.
+	for _, op := range []string{"rename", "snapshot", "clone"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		h.zfs.After(op, cancel)
+		e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, run: h.run, zfs: h.zfs, runDir: h.runDir}
+		jh, inv, unlock, err := e.lockedInventory(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := jh.PlanMigration(ctx, inv, jail.MigrateOptions{})
+		if err == nil {
+			err = jh.Migrate(ctx, inv, plan, jail.MigrateOptions{})
+		}
+		unlock()
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted after %s: %v", op, err)
+		}
+		if got := h.zfs.Names(); !slices.Equal(got, names) {
+			t.Fatalf("interrupted after %s, left:\n%s\nwant\n%s", op, strings.Join(got, "\n"), strings.Join(names, "\n"))
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(h.runDir, "jcage-journal", "*.json")); len(left) > 0 {
+		t.Fatalf("journals left: %v", left)
 	}
 	out := h.must("migrate", "-f")
 	if out != "Copying files for web, please wait...\n"+u+" (web) migrated to web!\n\n" {
