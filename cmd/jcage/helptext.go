@@ -43,6 +43,11 @@ var descriptions = map[string]string{
 		"long table with -l, templates with -t, base jails with -B, fetched releases with\n" +
 		"-r, names and addresses read from the configs alone with -q. -s sorts by a\n" +
 		"column; -h prints tab-separated rows; --json a typed document (jcage(8)).",
+	"migrate": "Converts every basejail of iocage_legacy's development version (a config.json\n" +
+		"with a tag and type=basejail) into a jail cloned from its release, named after\n" +
+		"the tag: the old jail moves to POOL/iocage/jails_old, the new one gets its\n" +
+		"config.json, fstab and files. Each jail is checked first and converted in one\n" +
+		"transaction. -d destroys the old datasets, -f skips the question.",
 	"pkg": "Runs the host's pkg -j JID with the arguments given, on the running jail, which\n" +
 		"needs an address to reach the repositories. ALL runs it on every jail in turn, as\n" +
 		"exec ALL does.",

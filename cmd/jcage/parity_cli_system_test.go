@@ -8,8 +8,9 @@ import (
 )
 
 // --version prints iocage's "Version\tN", and root's commands append to
-// iocage's log: the command line, each output line as INFO, each error
-// line as ERROR (iocage_cli/__init__.py print_version, IOCLogger).
+// iocage's log: the command line, then each line of output at its
+// message's level, the command's error as ERROR (iocage_cli/__init__.py
+// print_version, IOCLogger; TestSystemLogLevels checks the levels).
 func TestSystemVersionAndLog(t *testing.T) {
 	w, _ := startWorld(t)
 	if out := w.Must("--version"); !regexp.MustCompile(`^Version\t\S+\n$`).MatchString(out) {

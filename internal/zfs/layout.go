@@ -92,6 +92,13 @@ func (l Layout) JailChild(name, rel string) string {
 // JailData is the default jail_zfs dataset, POOL/iocage/jails/NAME/data.
 func (l Layout) JailData(name string) string { return DataOf(l.Jail(name)) }
 
+// JailsOld is POOL/iocage/jails_old, where migrate moves the legacy
+// basejails it converts (iocage_cli/migrate.py).
+func (l Layout) JailsOld() string { return l.Dir("jails_old") }
+
+// JailOld is POOL/iocage/jails_old/NAME.
+func (l Layout) JailOld(name string) string { return l.JailsOld() + "/" + name }
+
 // Templates is POOL/iocage/templates.
 func (l Layout) Templates() string { return l.Dir("templates") }
 

@@ -1,0 +1,284 @@
+package jail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/zfs"
+)
+
+// migrate is `iocage migrate` (iocage_cli/migrate.py in the fork's 1.x
+// CLI; iocage_lib has no part of it): not a move between pools but the
+// conversion of the "basejails" of iocage_legacy's development version
+// into jails cloned from their release. Such a jail has a config.json with
+// a tag and type=basejail, and a root that holds only the jail's own
+// files, the release's system directories being mounted over it at start;
+// iocage refuses to start or update it until it is migrated. For each,
+// named U and tagged TAG, iocage:
+//
+//  1. renames POOL/iocage/jails/U to POOL/iocage/jails_old/U (zfs rename -p);
+//  2. creates the jail N (TAG, or a new UUID when TAG is iocage_legacy's
+//     date stamp) from the release cloned_release, with the old
+//     config.json (IOCCreate migrate=True) and then host_hostname and
+//     host_hostuuid N, type jail and jail_zfs_dataset set;
+//  3. copies the old root over the new one (copytree) and the old fstab,
+//     and turns hostname="U" into hostname="N" in the jail's rc.conf;
+//  4. with -d, destroys jails_old/U, and jails_old when it is empty.
+//
+// It also removes IOCROOT/tags/TAG, iocage_legacy's link to the jail.
+// jcage does the same, each jail as one journaled change that unwinds
+// whole on failure, after checking every jail first. Where iocage errs,
+// jcage departs: jail_zfs_dataset names iocage/jails/N/data relative to
+// the pool, as create writes it (iocage writes IOCROOT/jails/N/data, a
+// path, which its own start then cannot find); the old fstab's paths
+// into the jail follow it to N, as rename does; files keep their owner;
+// a date-stamped tag gets its UUID (iocage's loop variable hides the uuid
+// module there and the command dies).
+
+// legacyDate is the tag iocage_legacy gave a jail it was not told to name:
+// strptime's "%Y-%m-%d@%H:%M:%S", which also takes single digits.
+var legacyDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}@[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}$`)
+
+// MigrateOptions tune PlanMigration and Migrate.
+type MigrateOptions struct {
+	// Delete (-d) destroys the old datasets once a jail is migrated.
+	Delete bool
+	// Err receives each failure while the other jails go on; nil
+	// discards it.
+	Err io.Writer
+}
+
+// Migration is one legacy basejail that migrate converts.
+type Migration struct {
+	Jail    *Jail
+	Tag     string
+	Name    string // the new jail
+	Release string // cloned_release, the release it is cloned from
+}
+
+// legacyTagged reports a jail iocage migrate converts: a tag and
+// type=basejail in its config.json.
+func legacyTagged(j *Jail) (string, bool) {
+	if j.Template || j.Config == nil || !LegacyBasejail(j.Config) {
+		return "", false
+	}
+	return j.Config.Get("tag")
+}
+
+// PlanMigration finds the legacy basejails and checks, before anything
+// changes, that each can be migrated: stopped, its release fetched, its
+// new name free and valid, nothing left in jails_old from an earlier try,
+// and with Delete no dataset of its own but the root, which -d would
+// destroy with the old jail. The first problem is returned alone.
+func (h *Host) PlanMigration(ctx context.Context, inv *Inventory, opts MigrateOptions) ([]Migration, error) {
+	t := inv.Tree
+	var plan []Migration
+	taken := map[string]string{}
+	for _, j := range inv.Jails {
+		tag, ok := legacyTagged(j)
+		if !ok {
+			continue
+		}
+		if j.Running() {
+			return nil, fmt.Errorf("%s is running: stop it before migrating it", j.Name)
+		}
+		rel, _ := j.Config.Get("cloned_release")
+		if rel == "" {
+			return nil, fmt.Errorf("%s has no cloned_release to migrate it to", j.Name)
+		}
+		if _, ok := inv.Scan.Get(t.ReleaseRoot(rel)); !ok {
+			return nil, fmt.Errorf("RELEASE: %s not found! %s needs it: jcage fetch -r %s", rel, j.Name, rel)
+		}
+		name := tag
+		if legacyDate.MatchString(tag) {
+			name = newUUID4()
+		}
+		if err := CheckName(name); err != nil {
+			return nil, fmt.Errorf("%s (tag %s): %w", j.Name, tag, err)
+		}
+		if (inv.exists(name) && nameKey(name) != nameKey(j.Name)) || taken[nameKey(name)] != "" {
+			return nil, fmt.Errorf("Jail: %s already exists! %s cannot be migrated to it", name, j.Name)
+		}
+		taken[nameKey(name)] = j.Name
+		if err := checkRootPath(filepath.Join(t.Mountpoint, "jails", name)); err != nil {
+			return nil, err
+		}
+		snap := zfs.SnapName(t.ReleaseRoot(rel), name)
+		if _, err := h.ZFS.Get(ctx, snap); err == nil {
+			return nil, fmt.Errorf("Snapshot: %s exists! Please destroy it to migrate %s", snap, j.Name)
+		} else if !errors.Is(err, zfs.ErrNotFound) {
+			return nil, err
+		}
+		if _, err := h.ZFS.Get(ctx, t.JailOld(j.Name)); err == nil {
+			return nil, fmt.Errorf("%s exists, left by an earlier migration of %s: move or destroy it first", t.JailOld(j.Name), j.Name)
+		} else if !errors.Is(err, zfs.ErrNotFound) {
+			return nil, err
+		}
+		if opts.Delete {
+			for _, d := range inv.Scan.Children(j.Dataset.Name) {
+				if d.Name != j.Root.Name {
+					return nil, fmt.Errorf("%s holds %s, which -d would destroy: migrate without -d", j.Name, d.Name)
+				}
+			}
+		}
+		plan = append(plan, Migration{Jail: j, Tag: tag, Name: name, Release: rel})
+	}
+	return plan, nil
+}
+
+// Migrate converts each planned jail, one after the other, each as one
+// change that unwinds whole on failure or interrupt; with several jails a
+// failure is reported on opts.Err and the others go on (EachJail).
+func (h *Host) Migrate(ctx context.Context, inv *Inventory, plan []Migration, opts MigrateOptions) error {
+	byJail := map[*Jail]Migration{}
+	var jails []*Jail
+	for _, m := range plan {
+		byJail[m.Jail] = m
+		jails = append(jails, m.Jail)
+	}
+	return EachJail(ctx, jails, "migrate", opts.Err, func(j *Jail) error {
+		m := byJail[j]
+		if err := h.migrateOne(ctx, inv, m); err != nil {
+			return err
+		}
+		return h.migrated(ctx, inv, m, opts)
+	})
+}
+
+// migrateOne is steps 1 to 3, one transaction.
+func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) error {
+	t := inv.Tree
+	old := m.Jail
+	tx, err := h.begin(ctx, "migrate", old.Name)
+	if err != nil {
+		return err
+	}
+	defer tx.end()
+	uctx := tx.ctx
+
+	// 1. The old jail goes to jails_old, made for it when missing.
+	since := time.Now().Unix()
+	if _, err := h.ZFS.Get(ctx, t.JailsOld()); errors.Is(err, zfs.ErrNotFound) {
+		if err := tx.destroyOnCrash(t.JailsOld(), false); err != nil {
+			return err
+		}
+		if err := tx.made(t.JailsOld(), h.ZFS.Create(ctx, t.JailsOld(), zfs.CreateOptions{})); err != nil {
+			return err
+		}
+		tx.Add(func() error { return h.destroySince(uctx, t.JailsOld(), since, zfs.DestroyOptions{}) })
+	} else if err != nil {
+		return err
+	}
+	moved, err := tx.move(ctx, old.Dataset.Name, t.JailOld(old.Name), false)
+	if err != nil {
+		return err
+	}
+	oldRoot, err := h.ZFS.Get(ctx, moved.Name+"/root")
+	if err != nil {
+		return err
+	}
+
+	// 2. The new jail, a clone of its release.
+	jailDS, rootDS := t.Jail(m.Name), t.JailRoot(m.Name)
+	snap := zfs.SnapName(t.ReleaseRoot(m.Release), m.Name)
+	if err := tx.destroyAllOnCrash(crashDestroy{snap, false}, crashDestroy{jailDS, true}); err != nil {
+		return err
+	}
+	if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, false)); err != nil {
+		return err
+	}
+	tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{}) })
+	tx.Add(func() error {
+		err := h.destroySince(uctx, jailDS, since, zfs.DestroyOptions{Recursive: true, Force: true})
+		if errors.Is(err, zfs.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	if err := h.ZFS.Clone(ctx, snap, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir := filepath.Join(t.Mountpoint, "jails", m.Name)
+	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
+	cfg := old.Config.Clone()
+	cfg.Set("host_hostname", m.Name)
+	cfg.Set("host_hostuuid", m.Name)
+	cfg.Set("type", "jail")
+	cfg.Set("jail_zfs_dataset", "iocage/jails/"+m.Name+"/data")
+	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {
+		return err
+	}
+	// The old fstab, its paths into the jail following it.
+	fstab, err := os.ReadFile(filepath.Join(moved.Mountpoint, "fstab"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	fstab = []byte(strings.ReplaceAll(string(fstab), old.Dir+"/", dir+"/"))
+	if err := writeFileAtomic(filepath.Join(dir, "fstab"), fstab, 0o644); err != nil {
+		return err
+	}
+	if err := writeHosts(root, m.Name, cfg); err != nil {
+		return err
+	}
+	if err := writeRCConf(t.Mountpoint, root); err != nil {
+		return err
+	}
+
+	// 3. The jail's own files over the release's.
+	h.say("Copying files for %s, please wait...", m.Name)
+	if err := confine.CopyTree(oldRoot.Mountpoint, root); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rc, err := confine.ReadFile(root, "etc/rc.conf")
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err == nil {
+		from, to := `hostname="`+old.Name+`"`, `hostname="`+m.Name+`"`
+		if s := strings.ReplaceAll(string(rc), from, to); s != string(rc) {
+			if err := confine.WriteFileUnsynced(root, "etc/rc.conf", []byte(s), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx.commit()
+	return nil
+}
+
+// migrated is what follows a committed migration: iocage_legacy's tag
+// link goes, with Delete the old datasets too, and the jail is reported.
+func (h *Host) migrated(ctx context.Context, inv *Inventory, m Migration, opts MigrateOptions) error {
+	t := inv.Tree
+	link := filepath.Join(t.Mountpoint, "tags", m.Tag)
+	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if err := os.Remove(link); err != nil {
+			return fmt.Errorf("%s migrated to %s, but %s stays: %w", m.Jail.Name, m.Name, link, err)
+		}
+	}
+	if opts.Delete {
+		if err := h.ZFS.Destroy(undoCtx(ctx), t.JailOld(m.Jail.Name), zfs.DestroyOptions{Recursive: true, Force: true}); err != nil {
+			return fmt.Errorf("%s migrated to %s, but %s stays: %w", m.Jail.Name, m.Name, t.JailOld(m.Jail.Name), err)
+		}
+		// Only when nothing else is left in it.
+		_ = h.ZFS.Destroy(undoCtx(ctx), t.JailsOld(), zfs.DestroyOptions{})
+	}
+	h.say("%s (%s) migrated to %s!\n", m.Jail.Name, m.Tag, m.Name)
+	return nil
+}
