@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -67,7 +69,7 @@ type Migration struct {
 // legacyTagged reports a jail iocage migrate converts: a tag and
 // type=basejail in its config.json.
 func legacyTagged(j *Jail) (string, bool) {
-	if j.Template || j.Config == nil || !LegacyBasejail(j.Config) {
+	if j.Template || j.Config == nil || !config.LegacyBasejail(j.Config) {
 		return "", false
 	}
 	return j.Config.Get("tag")
@@ -101,14 +103,14 @@ func (h *Host) PlanMigration(ctx context.Context, inv *Inventory, opts MigrateOp
 		if legacyDate.MatchString(tag) {
 			name = newUUID4()
 		}
-		if err := CheckName(name); err != nil {
+		if err := config.CheckName(name); err != nil {
 			return nil, fmt.Errorf("%s (tag %s): %w", j.Name, tag, err)
 		}
 		if (inv.exists(name) && nameKey(name) != nameKey(j.Name)) || taken[nameKey(name)] != "" {
 			return nil, fmt.Errorf("Jail: %s already exists! %s cannot be migrated to it", name, j.Name)
 		}
 		taken[nameKey(name)] = j.Name
-		if err := checkRootPath(filepath.Join(t.Mountpoint, "jails", name)); err != nil {
+		if err := checkRootPath(t.Dirs().Jail(name)); err != nil {
 			return nil, err
 		}
 		snap := zfs.SnapName(t.ReleaseRoot(rel), name)
@@ -181,7 +183,7 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 	if err != nil {
 		return err
 	}
-	oldRoot, err := h.ZFS.Get(ctx, moved.Name+"/root")
+	oldRoot, err := h.ZFS.Get(ctx, zfs.RootOf(moved.Name))
 	if err != nil {
 		return err
 	}
@@ -209,14 +211,14 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dir := filepath.Join(t.Mountpoint, "jails", m.Name)
+	dir := t.Dirs().Jail(m.Name)
 	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
 	cfg := old.Config.Clone()
 	cfg.Set("host_hostname", m.Name)
 	cfg.Set("host_hostuuid", m.Name)
 	cfg.Set("type", "jail")
-	cfg.Set("jail_zfs_dataset", "iocage/jails/"+m.Name+"/data")
-	if err := WriteConfig(filepath.Join(dir, ConfigFile), cfg, nil); err != nil {
+	cfg.Set("jail_zfs_dataset", zfs.Layout{}.JailData(m.Name))
+	if err := config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil); err != nil {
 		return err
 	}
 	// The old fstab, its paths into the jail following it.
@@ -225,7 +227,7 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 		return err
 	}
 	fstab = []byte(strings.ReplaceAll(string(fstab), old.Dir+"/", dir+"/"))
-	if err := writeFileAtomic(filepath.Join(dir, "fstab"), fstab, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "fstab"), fstab, 0o644); err != nil {
 		return err
 	}
 	if err := writeHosts(root, m.Name, cfg); err != nil {
