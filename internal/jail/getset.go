@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/internal/host"
@@ -105,7 +106,7 @@ func (inv *Inventory) RecursiveAllTable() *render.Table {
 // LiveRuleset asks the kernel for a running jail's devfs ruleset, which
 // may differ from the configured one (iocage generates rulesets).
 func (h *Host) LiveRuleset(ctx context.Context, j *Jail) (string, error) {
-	out, err := h.Run.Run(ctx, host.Cmd{Name: "jls", Args: []string{"-j", JailName(j.Name), "devfs_ruleset"}})
+	out, err := h.Run.Run(ctx, argv.JlsDevfsRuleset(JailName(j.Name)))
 	if err != nil {
 		return "", err
 	}
@@ -291,13 +292,16 @@ func LiveArgs(j *Jail, key, value string) *host.Cmd {
 	p, _ := config.Lookup(key)
 	switch {
 	case p.Has(config.Live):
-		return &host.Cmd{Name: "jail", Args: []string{"-m", "jid=" + strconv.Itoa(j.JID), p.Param + "=" + value}}
+		c := argv.JailModify(j.JID, p.Param, value)
+		return &c
 	case p.Has(config.RCTL):
 		rule := "jail:" + JailName(j.Name) + ":" + key
 		if value == "off" {
-			return &host.Cmd{Name: "rctl", Args: []string{"-r", rule}}
+			c := argv.RctlRemove(rule)
+			return &c
 		}
-		return &host.Cmd{Name: "rctl", Args: []string{"-a", rule + ":" + value}}
+		c := argv.RctlAdd(rule + ":" + value)
+		return &c
 	}
 	return nil
 }
