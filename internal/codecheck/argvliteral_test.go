@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -190,4 +191,31 @@ func stringLit(e ast.Expr) (string, bool) {
 	}
 	s, err := strconv.Unquote(lit.Value)
 	return s, err == nil
+}
+
+// runsCommands are the imports through which a package can start a
+// program.
+var runsCommands = []string{"os", "os/exec", "syscall", "golang.org/x/sys/unix"}
+
+// TestArgvRunsNothing: the builders import only the standard library,
+// and nothing of it that starts a program.
+func TestArgvRunsNothing(t *testing.T) {
+	_, files := sourceFiles(t)
+	n := 0
+	for _, f := range files {
+		if !inDirs(f.rel, []string{"internal/argv"}) {
+			continue
+		}
+		n++
+		for _, imp := range f.file.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			first, _, _ := strings.Cut(p, "/")
+			if strings.Contains(first, ".") || slices.Contains(runsCommands, p) {
+				t.Errorf("%s imports %s: the builders run nothing and depend on nothing that does", f.rel, p)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no source files in internal/argv")
+	}
 }
