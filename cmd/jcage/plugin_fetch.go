@@ -18,6 +18,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
@@ -72,7 +73,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 		accept: c.Bool("accept") && !c.Bool("noaccept"), keep: c.Bool("keep_jail_on_failure"), thick: c.Bool("thickconfig"),
 		props: c.Args().Slice(), name: c.String("name"), official: c.Bool("official")}
 	if f.branch == "" {
-		out, err := h.Run.Run(ctx, host.Cmd{Name: "freebsd-version", Args: []string{"-u"}})
+		out, err := h.Run.Run(ctx, argv.FreebsdVersionUserland())
 		if err != nil {
 			return fmt.Errorf("freebsd-version: %w", err)
 		}
@@ -353,17 +354,17 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 	}
 	if plan.Secure {
 		f.say("Secure packagesite detected, installing ca_root_nss package.")
-		if err := f.pkg(ctx, j, env, plugin.PkgInstallArgs([]string{"ca_root_nss"})); err != nil {
+		if err := f.pkg(ctx, j, env, argv.PkgInstallArgs([]string{"ca_root_nss"})); err != nil {
 			return step("install ca_root_nss", fmt.Errorf("pkg error, please try non-secure packagesite: %w", err))
 		}
 	}
 	if err := plugin.WriteRepoFiles(j.RootPath(), plan); err != nil {
 		return step("write the pkg repository files", err)
 	}
-	if err := f.pkg(ctx, j, env, plugin.PkgInstallArgs([]string{"pkg"})); err != nil {
+	if err := f.pkg(ctx, j, env, argv.PkgInstallArgs([]string{"pkg"})); err != nil {
 		return step("install pkg", fmt.Errorf("pkg error: %w; refusing to fetch artifact and run post_install.sh", err))
 	}
-	if err := f.pkg(ctx, j, env, plugin.PkgInstallArgs(plan.Packages)); err != nil {
+	if err := f.pkg(ctx, j, env, argv.PkgInstallArgs(plan.Packages)); err != nil {
 		return step("install packages", fmt.Errorf("pkg error: %w; refusing to fetch artifact and run post_install.sh", err))
 	}
 	if plan.Artifact == "" {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
@@ -103,7 +103,7 @@ func listPluginIndex(c *cli.Context, e *env) error {
 	}
 	branch := c.String("branch")
 	if branch == "" {
-		out, err := h.Run.Run(ctx, host.Cmd{Name: "freebsd-version", Args: []string{"-u"}})
+		out, err := h.Run.Run(ctx, argv.FreebsdVersionUserland())
 		if err != nil {
 			return fmt.Errorf("freebsd-version: %w", err)
 		}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
-	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
@@ -40,7 +40,7 @@ type pluginJob struct {
 
 func newPluginJob(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail, kind string) (*pluginJob, error) {
 	branch := ""
-	out, err := h.Run.Run(ctx, host.Cmd{Name: "freebsd-version", Args: []string{"-u"}})
+	out, err := h.Run.Run(ctx, argv.FreebsdVersionUserland())
 	if err != nil {
 		return nil, fmt.Errorf("freebsd-version: %w", err)
 	}
@@ -188,7 +188,7 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 		}
 	}
 	f.say("Removing old pkgs... ")
-	if err := f.pkg(ctx, j, nil, plugin.PkgDeleteAllArgs); err != nil {
+	if err := f.pkg(ctx, j, nil, argv.PkgDeleteAllArgs()); err != nil {
 		return step("remove the packages", fmt.Errorf("PKG error, update failed! %w", err))
 	}
 	f.say("Installing new pkgs... ")
@@ -209,7 +209,7 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 		return step("write the pkg repository files", err)
 	}
 	for _, pk := range [][]string{{"pkg"}, plan.Packages} {
-		if err := f.pkg(ctx, j, env, plugin.PkgInstallArgs(pk)); err != nil {
+		if err := f.pkg(ctx, j, env, argv.PkgInstallArgs(pk)); err != nil {
 			return step("install packages", fmt.Errorf("PKG error, update failed! %w", err))
 		}
 	}

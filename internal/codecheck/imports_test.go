@@ -1,5 +1,3 @@
-// Package codecheck holds tests over the module's source as a whole: the
-// allowed import graph, function length, where argv may be built.
 package codecheck
 
 import (
@@ -53,9 +51,9 @@ var allowed = map[string][]string{
 		"internal/txn"},
 }
 
-// runsCommands are the packages (and standard ones) through which a
+// commandRunners are the packages (and standard ones) through which a
 // process is started or ZFS is changed.
-var runsCommands = []string{"os/exec", module + "internal/host", module + "internal/zfs", "github.com/mistifyio/go-zfs/v3"}
+var commandRunners = []string{"os/exec", module + "internal/host", module + "internal/zfs", "github.com/mistifyio/go-zfs/v3"}
 
 // pure packages compute only.
 var pure = []string{"defaults", "internal/config", "internal/fstab", "internal/render", "internal/revert",
@@ -134,7 +132,7 @@ func TestPurePackagesRunNothing(t *testing.T) {
 	pkgs := goList(t)
 	for _, name := range pure {
 		for _, dep := range pkgs[name].Deps {
-			if slices.Contains(runsCommands, dep) {
+			if slices.Contains(commandRunners, dep) {
 				t.Errorf("%s depends on %s: a pure package must not reach anything that runs commands", name, dep)
 			}
 		}

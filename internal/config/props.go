@@ -117,12 +117,6 @@ var RctlResources = []string{
 	"wallclock", "pcpu", "readbps", "writebps", "readiops", "writeiops",
 }
 
-// truthyProps is the freebsd/iocage fork's truthy_props list (a superset of
-// iocage 1.2's): these are stored as the integers 0/1 and normalised on load.
-var truthyProps = map[string]bool{}
-
-var propTable = map[string]Prop{}
-
 const (
 	maxInt32 = 1<<31 - 1
 	maxPort  = 65535
@@ -130,168 +124,215 @@ const (
 
 var sysvEnum = []string{"new", "inherit", "disable"}
 
-// loadProps fills propTable and truthyProps on first use: most commands
-// never look a property up, and nothing is built before one needs it.
-var loadProps = sync.OnceFunc(buildProps)
+// propList is every property jcage knows, grouped as iocage's
+// documentation groups them. It is data the compiler lays out: nothing
+// runs at start-up, and propIndex is built on the first look-up.
+var propList = [...]Prop{
+	// allow_* parameters. Param is iocage's mapping (paramName): the
+	// underscores become dots, except that allow.raw_sockets,
+	// allow.socket_af and allow.set_hostname keep the one after the first
+	// dot.
+	{Name: "allow_set_hostname", Class: ClassBool, Flags: Live, Param: "allow.set_hostname"},
+	{Name: "allow_sysvipc", Class: ClassBool, Flags: Live, Param: "allow.sysvipc"},
+	{Name: "allow_raw_sockets", Class: ClassBool, Flags: Live, Param: "allow.raw_sockets"},
+	{Name: "allow_chflags", Class: ClassBool, Flags: Live, Param: "allow.chflags"},
+	{Name: "allow_mlock", Class: ClassBool, Flags: Live, Param: "allow.mlock"},
+	{Name: "allow_mount", Class: ClassBool, Flags: Live, Param: "allow.mount"},
+	{Name: "allow_mount_devfs", Class: ClassBool, Flags: Live, Param: "allow.mount.devfs"},
+	{Name: "allow_mount_fdescfs", Class: ClassBool, Flags: Live, Param: "allow.mount.fdescfs"},
+	{Name: "allow_mount_fusefs", Class: ClassBool, Flags: Live, Param: "allow.mount.fusefs"},
+	{Name: "allow_mount_nullfs", Class: ClassBool, Flags: Live, Param: "allow.mount.nullfs"},
+	{Name: "allow_mount_procfs", Class: ClassBool, Flags: Live, Param: "allow.mount.procfs"},
+	{Name: "allow_mount_linprocfs", Class: ClassBool, Flags: Live, Param: "allow.mount.linprocfs"},
+	{Name: "allow_mount_linsysfs", Class: ClassBool, Flags: Live, Param: "allow.mount.linsysfs"},
+	{Name: "allow_mount_tmpfs", Class: ClassBool, Flags: Live, Param: "allow.mount.tmpfs"},
+	{Name: "allow_mount_zfs", Class: ClassBool, Flags: Live, Param: "allow.mount.zfs"},
+	{Name: "allow_quotas", Class: ClassBool, Flags: Live, Param: "allow.quotas"},
+	{Name: "allow_socket_af", Class: ClassBool, Flags: Live, Param: "allow.socket_af"},
+	{Name: "allow_vmm", Class: ClassBool, Flags: Live, Param: "allow.vmm"},
+	{Name: "allow_nfsd", Class: ClassBool, Flags: Live, Param: "allow.nfsd"},
 
-func buildProps() {
-	add := func(p Prop) {
-		if _, dup := propTable[p.Name]; dup {
-			panic("jail: property listed twice: " + p.Name)
-		}
-		propTable[p.Name] = p
-		if p.Class == ClassBool {
-			truthyProps[p.Name] = true
-		}
-	}
-	boolean := func(name string, flags Flag) {
-		add(Prop{Name: name, Class: ClassBool, Flags: flags})
-	}
-	// allow_* parameters. iocage turns the name into the parameter by
-	// replacing underscores with dots, except for three whose parameter
-	// keeps an underscore after the first dot.
-	for _, name := range []string{
-		"allow_set_hostname", "allow_sysvipc", "allow_raw_sockets", "allow_chflags",
-		"allow_mlock", "allow_mount", "allow_mount_devfs", "allow_mount_fdescfs",
-		"allow_mount_fusefs", "allow_mount_nullfs", "allow_mount_procfs",
-		"allow_mount_linprocfs", "allow_mount_linsysfs", "allow_mount_tmpfs",
-		"allow_mount_zfs", "allow_quotas", "allow_socket_af", "allow_vmm", "allow_nfsd",
-	} {
-		add(Prop{Name: name, Class: ClassBool, Flags: Live, Param: paramName(name)})
-	}
 	// Truthy properties that iocage handles itself.
-	for _, name := range []string{
-		"allow_tun", "bpf", "boot", "exec_clean", "host_time", "hostid_strict_check",
-		"ip_hostname", "mount_devfs", "mount_fdescfs", "mount_linprocfs", "mount_procfs",
-		"nat", "rtsold", "assign_localhost",
-	} {
-		boolean(name, 0)
-	}
-	add(Prop{Name: "ip4_saddrsel", Class: ClassBool, Flags: Live, Param: "ip4.saddrsel"})
-	add(Prop{Name: "ip6_saddrsel", Class: ClassBool, Flags: Live, Param: "ip6.saddrsel"})
-	boolean("dhcp", Stopped)
-	boolean("jail_zfs", Stopped)
-	boolean("vnet", Restart)
-	boolean("template", Special)
-	boolean("basejail", ReadOnly)
+	{Name: "allow_tun", Class: ClassBool},
+	{Name: "bpf", Class: ClassBool},
+	{Name: "boot", Class: ClassBool},
+	{Name: "exec_clean", Class: ClassBool},
+	{Name: "host_time", Class: ClassBool},
+	{Name: "hostid_strict_check", Class: ClassBool},
+	{Name: "ip_hostname", Class: ClassBool},
+	{Name: "mount_devfs", Class: ClassBool},
+	{Name: "mount_fdescfs", Class: ClassBool},
+	{Name: "mount_linprocfs", Class: ClassBool},
+	{Name: "mount_procfs", Class: ClassBool},
+	{Name: "nat", Class: ClassBool},
+	{Name: "rtsold", Class: ClassBool},
+	{Name: "assign_localhost", Class: ClassBool},
+	{Name: "ip4_saddrsel", Class: ClassBool, Flags: Live, Param: "ip4.saddrsel"},
+	{Name: "ip6_saddrsel", Class: ClassBool, Flags: Live, Param: "ip6.saddrsel"},
+	{Name: "dhcp", Class: ClassBool, Flags: Stopped},
+	{Name: "jail_zfs", Class: ClassBool, Flags: Stopped},
+	{Name: "vnet", Class: ClassBool, Flags: Restart},
+	{Name: "template", Class: ClassBool, Flags: Special},
+	{Name: "basejail", Class: ClassBool, Flags: ReadOnly},
 
 	// Networking.
-	add(Prop{Name: "interfaces", Class: ClassIfacePairs})
-	add(Prop{Name: "host_domainname", Class: ClassDomainname, Flags: Live, Param: "host.domainname"})
-	add(Prop{Name: "host_hostname", Class: ClassHostname, Flags: Live | JailOnly, Param: "host.hostname"})
-	add(Prop{Name: "exec_fib", Class: ClassUint, Max: maxPort})
-	add(Prop{Name: "ip4_addr", Class: ClassIPList, Flags: Live, Param: "ip4.addr"})
-	add(Prop{Name: "ip6_addr", Class: ClassIPList, Flags: Live, Param: "ip6.addr"})
-	add(Prop{Name: "ip4", Class: ClassEnum, Flags: Live, Param: "ip4", Enum: sysvEnum})
-	add(Prop{Name: "ip6", Class: ClassEnum, Flags: Live, Param: "ip6", Enum: sysvEnum})
-	add(Prop{Name: "defaultrouter", Class: ClassRouter})
-	add(Prop{Name: "defaultrouter6", Class: ClassRouter})
-	add(Prop{Name: "resolver", Class: ClassResolver})
-	add(Prop{Name: "mac_prefix", Class: ClassMACPrefix})
-	for _, n := range []string{"0", "1", "2", "3"} {
-		add(Prop{Name: "vnet" + n + "_mac", Class: ClassMACPair})
-		add(Prop{Name: "vnet" + n + "_mtu", Class: ClassMTU})
-	}
-	add(Prop{Name: "vnet_default_mtu", Class: ClassUint, Min: 68, Max: maxPort})
-	add(Prop{Name: "vnet_default_interface", Class: ClassIface})
-	add(Prop{Name: "vnet_interfaces", Class: ClassIfaceList})
-	add(Prop{Name: "localhost_ip", Class: ClassIPv4})
-	add(Prop{Name: "nat_prefix", Class: ClassNATPrefix, Flags: DefaultOnly})
-	add(Prop{Name: "nat_interface", Class: ClassIface, Flags: DefaultOnly})
-	add(Prop{Name: "nat_backend", Class: ClassEnum, Flags: DefaultOnly, Enum: []string{"pf", "ipfw"}})
-	add(Prop{Name: "nat_forwards", Class: ClassNATForwards})
+	{Name: "interfaces", Class: ClassIfacePairs},
+	{Name: "host_domainname", Class: ClassDomainname, Flags: Live, Param: "host.domainname"},
+	{Name: "host_hostname", Class: ClassHostname, Flags: Live | JailOnly, Param: "host.hostname"},
+	{Name: "exec_fib", Class: ClassUint, Max: maxPort},
+	{Name: "ip4_addr", Class: ClassIPList, Flags: Live, Param: "ip4.addr"},
+	{Name: "ip6_addr", Class: ClassIPList, Flags: Live, Param: "ip6.addr"},
+	{Name: "ip4", Class: ClassEnum, Flags: Live, Param: "ip4", Enum: sysvEnum},
+	{Name: "ip6", Class: ClassEnum, Flags: Live, Param: "ip6", Enum: sysvEnum},
+	{Name: "defaultrouter", Class: ClassRouter},
+	{Name: "defaultrouter6", Class: ClassRouter},
+	{Name: "resolver", Class: ClassResolver},
+	{Name: "mac_prefix", Class: ClassMACPrefix},
+	{Name: "vnet0_mac", Class: ClassMACPair},
+	{Name: "vnet0_mtu", Class: ClassMTU},
+	{Name: "vnet1_mac", Class: ClassMACPair},
+	{Name: "vnet1_mtu", Class: ClassMTU},
+	{Name: "vnet2_mac", Class: ClassMACPair},
+	{Name: "vnet2_mtu", Class: ClassMTU},
+	{Name: "vnet3_mac", Class: ClassMACPair},
+	{Name: "vnet3_mtu", Class: ClassMTU},
+	{Name: "vnet_default_mtu", Class: ClassUint, Min: 68, Max: maxPort},
+	{Name: "vnet_default_interface", Class: ClassIface},
+	{Name: "vnet_interfaces", Class: ClassIfaceList},
+	{Name: "localhost_ip", Class: ClassIPv4},
+	{Name: "nat_prefix", Class: ClassNATPrefix, Flags: DefaultOnly},
+	{Name: "nat_interface", Class: ClassIface, Flags: DefaultOnly},
+	{Name: "nat_backend", Class: ClassEnum, Flags: DefaultOnly, Enum: []string{"pf", "ipfw"}},
+	{Name: "nat_forwards", Class: ClassNATForwards},
 
 	// jail(8) parameters and iocage's start/stop hooks.
 	// devfs_ruleset and enforce_statfs are not Live: iocage maps them to
 	// "devfs.ruleset" and "enforce.statfs", which no kernel lists, so it never
 	// changes them on a running jail; jcage keeps that (4 is iocage's "generate
 	// a ruleset" marker, and jail_zfs rewrites enforce_statfs at start).
-	add(Prop{Name: "devfs_ruleset", Class: ClassRuleset})
-	add(Prop{Name: "min_dyn_devfs_ruleset", Class: ClassRuleset})
-	for _, name := range []string{
-		"exec_start", "exec_stop", "exec_prestart", "exec_poststart",
-		"exec_prestop", "exec_poststop", "exec_created",
-	} {
-		add(Prop{Name: name, Class: ClassCommand})
-	}
-	add(Prop{Name: "exec_timeout", Class: ClassUint, Max: maxInt32})
-	add(Prop{Name: "stop_timeout", Class: ClassUint, Max: maxInt32})
-	for _, name := range []string{"exec_jail_user", "exec_system_jail_user", "exec_system_user", "login_flags"} {
-		add(Prop{Name: name, Class: ClassText})
-	}
-	add(Prop{Name: "enforce_statfs", Class: ClassEnum, Enum: []string{"0", "1", "2"}})
-	add(Prop{Name: "children_max", Class: ClassUint, Flags: Live, Param: "children.max", Max: maxInt32})
-	add(Prop{Name: "securelevel", Class: ClassInt, Flags: Live, Param: "securelevel", Min: -1, Max: 3})
-	for _, name := range []string{"sysvmsg", "sysvsem", "sysvshm"} {
-		add(Prop{Name: name, Class: ClassEnum, Flags: Live, Param: name, Enum: sysvEnum})
-	}
+	{Name: "devfs_ruleset", Class: ClassRuleset},
+	{Name: "min_dyn_devfs_ruleset", Class: ClassRuleset},
+	{Name: "exec_start", Class: ClassCommand},
+	{Name: "exec_stop", Class: ClassCommand},
+	{Name: "exec_prestart", Class: ClassCommand},
+	{Name: "exec_poststart", Class: ClassCommand},
+	{Name: "exec_prestop", Class: ClassCommand},
+	{Name: "exec_poststop", Class: ClassCommand},
+	{Name: "exec_created", Class: ClassCommand},
+	{Name: "exec_timeout", Class: ClassUint, Max: maxInt32},
+	{Name: "stop_timeout", Class: ClassUint, Max: maxInt32},
+	{Name: "exec_jail_user", Class: ClassText},
+	{Name: "exec_system_jail_user", Class: ClassText},
+	{Name: "exec_system_user", Class: ClassText},
+	{Name: "login_flags", Class: ClassText},
+	{Name: "enforce_statfs", Class: ClassEnum, Enum: []string{"0", "1", "2"}},
+	{Name: "children_max", Class: ClassUint, Flags: Live, Param: "children.max", Max: maxInt32},
+	{Name: "securelevel", Class: ClassInt, Flags: Live, Param: "securelevel", Min: -1, Max: 3},
+	{Name: "sysvmsg", Class: ClassEnum, Flags: Live, Param: "sysvmsg", Enum: sysvEnum},
+	{Name: "sysvsem", Class: ClassEnum, Flags: Live, Param: "sysvsem", Enum: sysvEnum},
+	{Name: "sysvshm", Class: ClassEnum, Flags: Live, Param: "sysvshm", Enum: sysvEnum},
 
-	// Resource limits.
-	add(Prop{Name: "cpuset", Class: ClassCpuset, Flags: Restart})
-	add(Prop{Name: "rlimits", Class: ClassEnum, Enum: []string{"off", "on"}})
-	for _, name := range RctlResources {
-		add(Prop{Name: name, Class: ClassRCTL, Flags: RCTL})
-	}
+	// Resource limits: cpuset, and one RCTL property per rctl(8)
+	// resource, in RctlResources' order.
+	{Name: "cpuset", Class: ClassCpuset, Flags: Restart},
+	{Name: "rlimits", Class: ClassEnum, Enum: []string{"off", "on"}},
+	{Name: "cputime", Class: ClassRCTL, Flags: RCTL},
+	{Name: "datasize", Class: ClassRCTL, Flags: RCTL},
+	{Name: "stacksize", Class: ClassRCTL, Flags: RCTL},
+	{Name: "coredumpsize", Class: ClassRCTL, Flags: RCTL},
+	{Name: "memoryuse", Class: ClassRCTL, Flags: RCTL},
+	{Name: "memorylocked", Class: ClassRCTL, Flags: RCTL},
+	{Name: "maxproc", Class: ClassRCTL, Flags: RCTL},
+	{Name: "openfiles", Class: ClassRCTL, Flags: RCTL},
+	{Name: "vmemoryuse", Class: ClassRCTL, Flags: RCTL},
+	{Name: "pseudoterminals", Class: ClassRCTL, Flags: RCTL},
+	{Name: "swapuse", Class: ClassRCTL, Flags: RCTL},
+	{Name: "nthr", Class: ClassRCTL, Flags: RCTL},
+	{Name: "msgqqueued", Class: ClassRCTL, Flags: RCTL},
+	{Name: "msgqsize", Class: ClassRCTL, Flags: RCTL},
+	{Name: "nmsgq", Class: ClassRCTL, Flags: RCTL},
+	{Name: "nsem", Class: ClassRCTL, Flags: RCTL},
+	{Name: "nsemop", Class: ClassRCTL, Flags: RCTL},
+	{Name: "nshm", Class: ClassRCTL, Flags: RCTL},
+	{Name: "shmsize", Class: ClassRCTL, Flags: RCTL},
+	{Name: "wallclock", Class: ClassRCTL, Flags: RCTL},
+	{Name: "pcpu", Class: ClassRCTL, Flags: RCTL},
+	{Name: "readbps", Class: ClassRCTL, Flags: RCTL},
+	{Name: "writebps", Class: ClassRCTL, Flags: RCTL},
+	{Name: "readiops", Class: ClassRCTL, Flags: RCTL},
+	{Name: "writeiops", Class: ClassRCTL, Flags: RCTL},
 
 	// iocage's own properties.
-	for _, name := range []string{"notes", "owner", "comment", "plugin_name", "plugin_repository"} {
-		add(Prop{Name: name, Class: ClassText})
-	}
-	add(Prop{Name: "priority", Class: ClassInt, Min: 1, Max: 99})
-	add(Prop{Name: "hostid", Class: ClassUUID})
-	add(Prop{Name: "depends", Class: ClassNames})
-	add(Prop{Name: "jail_zfs_dataset", Class: ClassDatasets, Flags: Stopped | JailOnly})
-	add(Prop{Name: "jail_zfs_mountpoint", Class: ClassPath, Flags: Stopped})
+	{Name: "notes", Class: ClassText},
+	{Name: "owner", Class: ClassText},
+	{Name: "comment", Class: ClassText},
+	{Name: "plugin_name", Class: ClassText},
+	{Name: "plugin_repository", Class: ClassText},
+	{Name: "priority", Class: ClassInt, Min: 1, Max: 99},
+	{Name: "hostid", Class: ClassUUID},
+	{Name: "depends", Class: ClassNames},
+	{Name: "jail_zfs_dataset", Class: ClassDatasets, Flags: Stopped | JailOnly},
+	{Name: "jail_zfs_mountpoint", Class: ClassPath, Flags: Stopped},
 
 	// ZFS properties of the jail dataset. origin, mountpoint, compressratio,
 	// available and used hold the placeholder "readonly" in defaults.json.
 	// iocage passes them to zfs set, which fails or (mountpoint) breaks
 	// the dataset layout; jcage refuses them up front.
-	add(Prop{Name: "quota", Class: ClassZFSSize, Flags: ZFS})
-	add(Prop{Name: "reservation", Class: ClassZFSSize, Flags: ZFS})
-	add(Prop{Name: "dedup", Class: ClassZFSDedup, Flags: ZFS})
+	{Name: "quota", Class: ClassZFSSize, Flags: ZFS},
+	{Name: "reservation", Class: ClassZFSSize, Flags: ZFS},
+	{Name: "dedup", Class: ClassZFSDedup, Flags: ZFS},
 	// iocage 1.2 sets compression with zfs set; the fork dropped it from the
 	// settable keys. jcage keeps it settable: it is a plain ZFS property.
-	add(Prop{Name: "compression", Class: ClassZFSCompression, Flags: ZFS})
-	for _, name := range []string{"origin", "mountpoint", "compressratio", "available", "used"} {
-		add(Prop{Name: name, Class: ClassMeta, Flags: ZFS | ReadOnly})
-	}
+	{Name: "compression", Class: ClassZFSCompression, Flags: ZFS},
+	{Name: "origin", Class: ClassMeta, Flags: ZFS | ReadOnly},
+	{Name: "mountpoint", Class: ClassMeta, Flags: ZFS | ReadOnly},
+	{Name: "compressratio", Class: ClassMeta, Flags: ZFS | ReadOnly},
+	{Name: "available", Class: ClassMeta, Flags: ZFS | ReadOnly},
+	{Name: "used", Class: ClassMeta, Flags: ZFS | ReadOnly},
 
 	// Bookkeeping.
-	for _, name := range []string{"CONFIG_VERSION", "type", "last_started", "count", "sync_state", "sync_target", "sync_tgt_zpool"} {
-		add(Prop{Name: name, Class: ClassMeta, Flags: ReadOnly})
-	}
-	for _, name := range []string{"CONFIG_TYPE", "host_hostuuid", "release", "cloned_release", "source_template"} {
-		add(Prop{Name: name, Class: ClassMeta, Flags: ReadOnly | JailOnly})
-	}
-	for _, name := range []string{"state", "jid"} {
-		add(Prop{Name: name, Class: ClassMeta, Flags: ReadOnly | Pseudo})
-	}
+	{Name: "CONFIG_VERSION", Class: ClassMeta, Flags: ReadOnly},
+	{Name: "type", Class: ClassMeta, Flags: ReadOnly},
+	{Name: "last_started", Class: ClassMeta, Flags: ReadOnly},
+	{Name: "count", Class: ClassMeta, Flags: ReadOnly},
+	{Name: "sync_state", Class: ClassMeta, Flags: ReadOnly},
+	{Name: "sync_target", Class: ClassMeta, Flags: ReadOnly},
+	{Name: "sync_tgt_zpool", Class: ClassMeta, Flags: ReadOnly},
+	{Name: "CONFIG_TYPE", Class: ClassMeta, Flags: ReadOnly | JailOnly},
+	{Name: "host_hostuuid", Class: ClassMeta, Flags: ReadOnly | JailOnly},
+	{Name: "release", Class: ClassMeta, Flags: ReadOnly | JailOnly},
+	{Name: "cloned_release", Class: ClassMeta, Flags: ReadOnly | JailOnly},
+	{Name: "source_template", Class: ClassMeta, Flags: ReadOnly | JailOnly},
+	{Name: "state", Class: ClassMeta, Flags: ReadOnly | Pseudo},
+	{Name: "jid", Class: ClassMeta, Flags: ReadOnly | Pseudo},
 }
 
-// paramName is iocage's property → jail(8) parameter mapping.
-func paramName(key string) string {
-	switch key {
-	case "allow_raw_sockets", "allow_socket_af", "allow_set_hostname":
-		return strings.Replace(key, "_", ".", 1)
+// propIndex maps each name to its entry in propList. It is built on the
+// first look-up (a map of some 150 entries), since most commands never
+// look a property up.
+var propIndex = sync.OnceValue(func() map[string]*Prop {
+	idx := make(map[string]*Prop, len(propList))
+	for i := range propList {
+		p := &propList[i]
+		if _, dup := idx[p.Name]; dup {
+			panic("config: property listed twice: " + p.Name)
+		}
+		idx[p.Name] = p
 	}
-	return strings.ReplaceAll(key, "_", ".")
-}
+	return idx
+})
 
 // Lookup returns the description of a known property.
 func Lookup(key string) (Prop, bool) {
-	loadProps()
-	p, ok := propTable[key]
-	return p, ok
+	if p, ok := propIndex()[key]; ok {
+		return *p, true
+	}
+	return Prop{}, false
 }
 
 // Props returns every known property, sorted by name.
 func Props() []Prop {
-	loadProps()
-	out := make([]Prop, 0, len(propTable))
-	for _, p := range propTable {
-		out = append(out, p)
-	}
+	out := slices.Clone(propList[:])
 	slices.SortFunc(out, func(a, b Prop) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
@@ -309,18 +350,18 @@ func PropsWith(f Flag) []string {
 }
 
 // IsTruthy reports whether key is one of iocage's truthy properties, stored
-// as 0/1.
+// as 0/1: the ClassBool properties are the freebsd/iocage fork's
+// truthy_props (a superset of iocage 1.2's), normalised on load.
 func IsTruthy(key string) bool {
-	loadProps()
-	return truthyProps[key]
+	p, ok := propIndex()[key]
+	return ok && p.Class == ClassBool
 }
 
 // LiveParam returns the jail(8) parameter that set may change on a running
 // jail for key. The caller still checks the running kernel's parameter list,
 // and skips ip4.addr/ip6.addr for vnet jails and for the value "none".
 func LiveParam(key string) (string, bool) {
-	loadProps()
-	p, ok := propTable[key]
+	p, ok := propIndex()[key]
 	if !ok || !p.Has(Live) {
 		return "", false
 	}

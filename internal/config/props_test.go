@@ -18,10 +18,11 @@ var forkTruthy = strings.Fields(`bpf template host_time basejail dhcp vnet rtsol
 	ip6_saddrsel ip4_saddrsel ip_hostname assign_localhost nat`)
 
 func TestTruthySet(t *testing.T) {
-	loadProps()
 	var got []string
-	for k := range truthyProps {
-		got = append(got, k)
+	for _, p := range Props() {
+		if IsTruthy(p.Name) {
+			got = append(got, p.Name)
+		}
 	}
 	want := slices.Clone(forkTruthy)
 	slices.Sort(got)
@@ -39,6 +40,40 @@ func TestTruthySet(t *testing.T) {
 			t.Errorf("IsTruthy(%s) = true", k)
 		}
 	}
+}
+
+// TestPropListShape: each name is listed once; the Live allow_*
+// parameters follow iocage's property → parameter mapping; the RCTL
+// properties are RctlResources, in its order.
+func TestPropListShape(t *testing.T) {
+	seen := map[string]bool{}
+	var rctl []string
+	for _, p := range propList {
+		if seen[p.Name] {
+			t.Errorf("%s listed twice", p.Name)
+		}
+		seen[p.Name] = true
+		if strings.HasPrefix(p.Name, "allow_") && p.Has(Live) && p.Param != paramName(p.Name) {
+			t.Errorf("%s: Param %q, iocage maps it to %q", p.Name, p.Param, paramName(p.Name))
+		}
+		if p.Has(RCTL) {
+			rctl = append(rctl, p.Name)
+		}
+	}
+	if !slices.Equal(rctl, RctlResources) {
+		t.Errorf("RCTL properties\n got %v\nwant %v", rctl, RctlResources)
+	}
+}
+
+// paramName is iocage's property → jail(8) parameter mapping: underscores
+// become dots, except that three parameters keep an underscore after the
+// first dot.
+func paramName(key string) string {
+	switch key {
+	case "allow_raw_sockets", "allow_socket_af", "allow_set_hostname":
+		return strings.Replace(key, "_", ".", 1)
+	}
+	return strings.ReplaceAll(key, "_", ".")
 }
 
 // TestEveryDefaultKeyKnown: each key of the default set, and each key only

@@ -187,6 +187,34 @@ func invalid(key, value, must string) string {
 
 // checkClass returns the normalised value, or iocage's message on refusal.
 func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
+	switch p.Class {
+	case ClassBool, ClassEnum, ClassUint, ClassInt, ClassRuleset, ClassMTU:
+		return checkScalar(p, value)
+	case ClassIPList, ClassRouter, ClassIPv4, ClassNATForwards, ClassNATPrefix:
+		return checkAddress(p, value)
+	case ClassIfacePairs, ClassIface, ClassIfaceList, ClassMACPair, ClassMACPrefix:
+		return checkInterface(p, value, ctx)
+	case ClassHostname, ClassDomainname, ClassNames, ClassResolver, ClassUUID:
+		return checkNaming(p, value, ctx)
+	case ClassPath, ClassDatasets, ClassZFSSize, ClassZFSDedup, ClassZFSCompression:
+		return checkStorage(p, value, ctx)
+	case ClassRCTL:
+		return checkRCTL(p.Name, value, ctx)
+	case ClassCpuset:
+		return checkCpuset(value, ctx)
+	case ClassCommand, ClassText:
+		return checkFreeText(p, value)
+	}
+	return "", unchangeable(p.Name)
+}
+
+// unchangeable is iocage's refusal of a property without a rule for its
+// values.
+func unchangeable(key string) string { return key + " cannot be changed by the user." }
+
+// checkScalar checks the classes whose values are a truth value, one of
+// a list, or a number in a range.
+func checkScalar(p Prop, value string) (string, string) {
 	key := p.Name
 	switch p.Class {
 	case ClassBool:
@@ -229,7 +257,15 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 			return "", invalid(key, value, "Value must be auto or an integer from 68 to 65535")
 		}
 		return strconv.FormatInt(n, 10), ""
+	}
+	return "", unchangeable(key)
+}
 
+// checkAddress checks the classes whose values are IP addresses: the
+// jail's own, its routers, and the NAT forwards and prefix.
+func checkAddress(p Prop, value string) (string, string) {
+	key := p.Name
+	switch p.Class {
 	case ClassIPList:
 		return checkIPList(key, value)
 
@@ -247,6 +283,29 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		}
 		return value, ""
 
+	case ClassIPv4:
+		if value == "none" {
+			return value, ""
+		}
+		if a, err := netip.ParseAddr(value); err != nil || !a.Is4() {
+			return "", fmt.Sprintf("Invalid IPv4 address: %q does not appear to be an IPv4 address", value)
+		}
+		return value, ""
+
+	case ClassNATForwards:
+		return checkNATForwards(value)
+
+	case ClassNATPrefix:
+		return checkNATPrefix(value)
+	}
+	return "", unchangeable(key)
+}
+
+// checkInterface checks the classes whose values name network interfaces
+// or their MAC addresses.
+func checkInterface(p Prop, value string, ctx *SetContext) (string, string) {
+	key := p.Name
+	switch p.Class {
 	case ClassIfacePairs:
 		if !validIfacePairs(value) {
 			return "", invalid(key, value, "Interfaces must be specified as a pair.\nEXAMPLE: vnet0:bridge0, vnet1:bridge1")
@@ -290,28 +349,15 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 			return "", "Invalid mac_prefix. Must match `?X????` where ? can be any valid hex digit (0-9, A-F) and X is one of 2, 6, A or E."
 		}
 		return value, ""
+	}
+	return "", unchangeable(key)
+}
 
-	case ClassRCTL:
-		return checkRCTL(key, value, ctx)
-
-	case ClassCpuset:
-		return checkCpuset(value, ctx)
-
-	case ClassIPv4:
-		if value == "none" {
-			return value, ""
-		}
-		if a, err := netip.ParseAddr(value); err != nil || !a.Is4() {
-			return "", fmt.Sprintf("Invalid IPv4 address: %q does not appear to be an IPv4 address", value)
-		}
-		return value, ""
-
-	case ClassNATForwards:
-		return checkNATForwards(value)
-
-	case ClassNATPrefix:
-		return checkNATPrefix(value)
-
+// checkNaming checks the classes whose values are names: host and domain
+// names, jail names, resolver lines and the host UUID.
+func checkNaming(p Prop, value string, ctx *SetContext) (string, string) {
+	key := p.Name
+	switch p.Class {
 	case ClassHostname:
 		if m := LimitMessage(key, value, maxHostnameLen, "MAXHOSTNAMELEN"); m != "" {
 			return "", m
@@ -354,6 +400,20 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		}
 		return value, ""
 
+	case ClassUUID:
+		if !uuidRE.MatchString(value) {
+			return "", invalid(key, value, "Value must be a host UUID as in /etc/hostid")
+		}
+		return value, ""
+	}
+	return "", unchangeable(key)
+}
+
+// checkStorage checks the classes whose values are paths, datasets and
+// ZFS properties.
+func checkStorage(p Prop, value string, ctx *SetContext) (string, string) {
+	key := p.Name
+	switch p.Class {
 	case ClassPath:
 		if value == "none" || (strings.HasPrefix(value, "/") && !strings.ContainsAny(value, "\x00\n")) {
 			return value, ""
@@ -362,12 +422,6 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 
 	case ClassDatasets:
 		return CheckDatasets(key, value, ctx)
-
-	case ClassUUID:
-		if !uuidRE.MatchString(value) {
-			return "", invalid(key, value, "Value must be a host UUID as in /etc/hostid")
-		}
-		return value, ""
 
 	case ClassZFSSize:
 		if value == "none" || zfsSizeRE.MatchString(value) {
@@ -386,7 +440,14 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 			return value, ""
 		}
 		return "", invalid(key, value, "Value must be on, off, lz4, zstd[-N], zstd-fast[-N], gzip[-N], lzjb or zle")
+	}
+	return "", unchangeable(key)
+}
 
+// checkFreeText checks commands and free text.
+func checkFreeText(p Prop, value string) (string, string) {
+	key := p.Name
+	switch p.Class {
 	case ClassCommand:
 		if strings.TrimSpace(value) == "" || strings.ContainsRune(value, 0) {
 			return "", invalid(key, value, "Value must be a command")
@@ -399,7 +460,7 @@ func checkClass(p Prop, value string, ctx *SetContext) (string, string) {
 		}
 		return value, ""
 	}
-	return "", key + " cannot be changed by the user."
+	return "", unchangeable(key)
 }
 
 func parseInt(s string, signed bool) (int64, bool) {

@@ -681,3 +681,17 @@ func TestShown(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryClassHasARule: checkClass hands each class but ClassMeta to a
+// rule, so none falls through to "cannot be changed by the user".
+func TestEveryClassHasARule(t *testing.T) {
+	for c := ClassMeta + 1; c.String() != "unknown"; c++ {
+		_, msg := checkClass(Prop{Name: "x", Class: c}, "\x00bad", &SetContext{})
+		if msg == unchangeable("x") {
+			t.Errorf("class %s has no rule", c)
+		}
+	}
+	if _, msg := checkClass(Prop{Name: "x", Class: ClassMeta}, "1", &SetContext{}); msg != unchangeable("x") {
+		t.Errorf("ClassMeta: %q", msg)
+	}
+}

@@ -91,16 +91,6 @@ func digit(name, s string) (int, error) {
 	return int(s[0] - '0'), nil
 }
 
-// MountArgs is the mount(8) command line that mounts e right away in a
-// running jail, as iocage runs it.
-func MountArgs(e Entry) []string {
-	return []string{"-t", e.FSType, "-o", e.Options, e.Source, e.Dest}
-}
-
-// UmountArgs is the umount(8) command line that takes an entry's mount
-// away from a running jail.
-func UmountArgs(dest string) []string { return []string{"-f", dest} }
-
 // BasejailEntry is the line create adds for one base-jail directory: a
 // read-only nullfs mount of src (the release's directory) on dst (the
 // jail's), with iocage's comment stamped now. Added with Table.Add one

@@ -193,16 +193,6 @@ func TestLoadSave(t *testing.T) {
 	}
 }
 
-func TestMountArgs(t *testing.T) {
-	e := Entry{Source: "/my src", Dest: "/j/root/mnt", FSType: "nullfs", Options: "ro,noatime"}
-	if got := strings.Join(MountArgs(e), "|"); got != "-t|nullfs|-o|ro,noatime|/my src|/j/root/mnt" {
-		t.Fatalf("mount %q", got)
-	}
-	if got := strings.Join(UmountArgs("/j/root/mnt"), "|"); got != "-f|/j/root/mnt" {
-		t.Fatalf("umount %q", got)
-	}
-}
-
 func TestParseFields(t *testing.T) {
 	e, err := ParseFields([]string{"/a b", "/c", "nullfs", "ro", "1", "2"})
 	if err != nil || e != (Entry{Source: "/a b", Dest: "/c", FSType: "nullfs", Options: "ro", Dump: 1, Pass: 2}) {

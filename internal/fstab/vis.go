@@ -133,112 +133,145 @@ func Unvis(s string) (string, error) {
 		}
 		return s, nil
 	}
-	var out []byte
-	state := sGround
-	var cp byte
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c == 0 {
-			break
+	var u unvisDecoder
+	for i := 0; i < len(s) && s[i] != 0; {
+		again, err := u.step(s[i])
+		if err != nil {
+			return string(u.out), err
 		}
-		i++
-		switch state {
-		case sGround:
-			if c == '\\' {
-				cp, state = 0, sStart
-				continue
-			}
-			out = append(out, c)
-		case sStart:
-			state = sGround
-			switch c {
-			case '\\':
-				out = append(out, '\\')
-			case '0', '1', '2', '3', '4', '5', '6', '7':
-				cp, state = c-'0', sOctal2
-			case 'M':
-				cp, state = 0o200, sMeta
-			case '^':
-				state = sCtrl
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 'b':
-				out = append(out, '\b')
-			case 'a':
-				out = append(out, '\a')
-			case 'v':
-				out = append(out, '\v')
-			case 't':
-				out = append(out, '\t')
-			case 'f':
-				out = append(out, '\f')
-			case 's':
-				out = append(out, ' ')
-			case 'E':
-				out = append(out, 0o33)
-			case 'x':
-				state = sHex
-			case '\n', '$':
-				// hidden newline, hidden marker: nothing
-			default:
-				return string(out), ErrBadEscape
-			}
-		case sMeta:
-			switch c {
-			case '-':
-				state = sMeta1
-			case '^':
-				state = sCtrl
-			default:
-				return string(out), ErrBadEscape
-			}
-		case sMeta1:
-			out, state = append(out, cp|c), sGround
-		case sCtrl:
-			if c == '?' {
-				cp |= 0o177
-			} else {
-				cp |= c & 0o37
-			}
-			out, state = append(out, cp), sGround
-		case sOctal2, sOctal3:
-			if c >= '0' && c <= '7' {
-				cp = cp<<3 + (c - '0')
-				if state == sOctal2 {
-					state = sOctal3
-				} else {
-					out, state = append(out, cp), sGround
-				}
-				continue
-			}
-			// The escape ended early: emit it and read c again.
-			out, state = append(out, cp), sGround
-			i--
-		case sHex:
-			if !isHex(c) {
-				return string(out), ErrBadEscape
-			}
-			cp, state = hexVal(c), sHex2
-		case sHex2:
-			state = sGround
-			if isHex(c) {
-				out = append(out, hexVal(c)|cp<<4)
-				continue
-			}
-			out = append(out, cp)
-			i--
+		if !again {
+			i++
 		}
 	}
 	// strnunvisx() flushes a pending octal or hex value at the end and
 	// ignores the UNVIS_SYNBAD the final UNVIS_END call gives for a string
 	// cut inside any other escape: strunvis accepts "a\" as "a".
-	switch state {
+	switch u.state {
 	case sOctal2, sOctal3, sHex2:
-		out = append(out, cp)
+		u.out = append(u.out, u.cp)
 	}
-	return string(out), nil
+	return string(u.out), nil
+}
+
+// unvisDecoder is unvis(3)'s state machine: the decoded bytes, the state
+// and the character an escape is building.
+type unvisDecoder struct {
+	out   []byte
+	state int
+	cp    byte
+}
+
+// step feeds c to the decoder, as one unvis(3) call does. again is set
+// when c ended an octal or hex escape without belonging to it, and must
+// be fed again (unvis's UNVIS_VALIDPUSH).
+func (u *unvisDecoder) step(c byte) (again bool, err error) {
+	switch u.state {
+	case sGround:
+		if c == '\\' {
+			u.cp, u.state = 0, sStart
+			return false, nil
+		}
+		u.out = append(u.out, c)
+	case sStart:
+		return false, u.escape(c)
+	case sMeta:
+		switch c {
+		case '-':
+			u.state = sMeta1
+		case '^':
+			u.state = sCtrl
+		default:
+			return false, ErrBadEscape
+		}
+	case sMeta1:
+		u.out, u.state = append(u.out, u.cp|c), sGround
+	case sCtrl:
+		if c == '?' {
+			u.cp |= 0o177
+		} else {
+			u.cp |= c & 0o37
+		}
+		u.out, u.state = append(u.out, u.cp), sGround
+	case sOctal2, sOctal3:
+		if c >= '0' && c <= '7' {
+			u.cp = u.cp<<3 + (c - '0')
+			if u.state == sOctal2 {
+				u.state = sOctal3
+			} else {
+				u.out, u.state = append(u.out, u.cp), sGround
+			}
+			return false, nil
+		}
+		// The escape ended early: emit it and read c again.
+		u.out, u.state = append(u.out, u.cp), sGround
+		return true, nil
+	case sHex:
+		if !isHex(c) {
+			return false, ErrBadEscape
+		}
+		u.cp, u.state = hexVal(c), sHex2
+	case sHex2:
+		u.state = sGround
+		if isHex(c) {
+			u.out = append(u.out, hexVal(c)|u.cp<<4)
+			return false, nil
+		}
+		u.out = append(u.out, u.cp)
+		return true, nil
+	}
+	return false, nil
+}
+
+// escape reads the character after a backslash: it starts a longer
+// escape, or stands for one character, or is ErrBadEscape.
+func (u *unvisDecoder) escape(c byte) error {
+	u.state = sGround
+	switch c {
+	case '0', '1', '2', '3', '4', '5', '6', '7':
+		u.cp, u.state = c-'0', sOctal2
+	case 'M':
+		u.cp, u.state = 0o200, sMeta
+	case '^':
+		u.state = sCtrl
+	case 'x':
+		u.state = sHex
+	case '\n', '$':
+		// hidden newline, hidden marker: nothing
+	default:
+		b, ok := singleEscape(c)
+		if !ok {
+			return ErrBadEscape
+		}
+		u.out = append(u.out, b)
+	}
+	return nil
+}
+
+// singleEscape is the character \c stands for: a C escape, \s or \E.
+func singleEscape(c byte) (byte, bool) {
+	switch c {
+	case '\\':
+		return '\\', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 'b':
+		return '\b', true
+	case 'a':
+		return '\a', true
+	case 'v':
+		return '\v', true
+	case 't':
+		return '\t', true
+	case 'f':
+		return '\f', true
+	case 's':
+		return ' ', true
+	case 'E':
+		return 0o33, true
+	}
+	return 0, false
 }
 
 func isHex(c byte) bool {

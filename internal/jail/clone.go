@@ -71,6 +71,8 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 	return made, nil
 }
 
+// cloneOne makes one clone of src within its own transaction: the
+// datasets, then config.json, fstab and /etc/hosts renamed.
 func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req CloneRequest, p createPlan) error {
 	t := inv.Tree
 	tx, err := h.begin(ctx, "clone", p.name)
@@ -78,12 +80,43 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 		return err
 	}
 	defer tx.end()
+	dstDS := t.Jail(p.name)
+	if err := h.cloneDatasets(ctx, tx, t, src, req.Thick, p.name); err != nil {
+		return err
+	}
+	dir := t.Dirs().Jail(p.name)
+	cfg, err := clonedConfig(filepath.Join(dir, config.ConfigFile), src.Name, req.NewMAC, p)
+	if err != nil {
+		return err
+	}
+	if err := replaceInFile(filepath.Join(dir, "fstab"), src.Name, p.name); err != nil {
+		return err
+	}
+	if err := replaceInRootFile(filepath.Join(dir, "root"), "etc/hosts", src.Name, p.name); err != nil { // confine: host-owned, the dataset's root directory itself
+		return err
+	}
+	if err := config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx.commit()
+	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
+		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
+	return nil
+}
+
+// cloneDatasets snapshots src (recursively, or only its root for a thick
+// copy) and makes name's dataset and root from the snapshot, journaled
+// so that a failure or a crash leaves neither behind.
+func (h *Host) cloneDatasets(ctx context.Context, tx *txn, t *Tree, src *Jail, thick bool, name string) error {
 	uctx := tx.ctx
-	srcDS, dstDS := t.Jail(src.Name), t.Jail(p.name)
-	snap := zfs.SnapName(srcDS, p.name)
-	recursive := !req.Thick
-	if req.Thick {
-		snap = zfs.SnapName(t.JailRoot(src.Name), p.name)
+	srcDS, dstDS := t.Jail(src.Name), t.Jail(name)
+	snap := zfs.SnapName(srcDS, name)
+	recursive := !thick
+	if thick {
+		snap = zfs.SnapName(t.JailRoot(src.Name), name)
 	}
 	if err := tx.destroyOnCrash(snap, recursive); err != nil {
 		return err
@@ -104,44 +137,54 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 		}
 		return err
 	})
-	if req.Thick {
-		if err := h.ZFS.Create(ctx, dstDS, zfs.CreateOptions{}); err != nil {
+	if thick {
+		return h.copyThick(ctx, t, src, snap, name)
+	}
+	if err := h.ZFS.Clone(ctx, snap, dstDS, zfs.CreateOptions{}); err != nil {
+		return err
+	}
+	return h.ZFS.Clone(ctx, zfs.SnapName(t.JailRoot(src.Name), name), t.JailRoot(name), zfs.CreateOptions{})
+}
+
+// copyThick makes name's dataset, copies src's root from snap into it,
+// and copies src's config.json and fstab beside it.
+func (h *Host) copyThick(ctx context.Context, t *Tree, src *Jail, snap, name string) error {
+	if err := h.ZFS.Create(ctx, t.Jail(name), zfs.CreateOptions{}); err != nil {
+		return err
+	}
+	if err := h.copyDataset(ctx, snap, t.JailRoot(name)); err != nil {
+		return err
+	}
+	for _, f := range []string{config.ConfigFile, "fstab"} {
+		b, err := os.ReadFile(filepath.Join(src.Dir, f))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
-		if err := h.copyDataset(ctx, snap, t.JailRoot(p.name)); err != nil {
-			return err
-		}
-		for _, f := range []string{config.ConfigFile, "fstab"} {
-			b, err := os.ReadFile(filepath.Join(src.Dir, f))
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
-			if err := atomicfile.Write(filepath.Join(t.Dirs().Jail(p.name), f), b, 0o644); err != nil {
-				return err
-			}
-		}
-	} else {
-		if err := h.ZFS.Clone(ctx, snap, dstDS, zfs.CreateOptions{}); err != nil {
-			return err
-		}
-		if err := h.ZFS.Clone(ctx, zfs.SnapName(t.JailRoot(src.Name), p.name), t.JailRoot(p.name), zfs.CreateOptions{}); err != nil {
+		if err := atomicfile.Write(filepath.Join(t.Dirs().Jail(name), f), b, 0o644); err != nil {
 			return err
 		}
 	}
-	dir := t.Dirs().Jail(p.name)
-	cfg, err := config.Load(filepath.Join(dir, config.ConfigFile))
+	return nil
+}
+
+// clonedConfig loads the clone's config.json (the source's, copied) with
+// the source's name replaced in every string, the new name's
+// host_hostuuid, the vnet MAC addresses reset to none with newMAC, and
+// the given properties.
+func clonedConfig(path, srcName string, newMAC bool, p createPlan) (*config.Config, error) {
+	cfg, err := config.Load(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, k := range cfg.Keys() {
 		if v, ok := cfg.Value(k); ok {
-			if s, isStr := v.(string); isStr && strings.Contains(s, src.Name) {
-				cfg.Set(k, strings.ReplaceAll(s, src.Name, p.name))
+			if s, isStr := v.(string); isStr && strings.Contains(s, srcName) {
+				cfg.Set(k, strings.ReplaceAll(s, srcName, p.name))
 			}
 		}
 	}
 	cfg.Set("host_hostuuid", p.name)
-	if req.NewMAC {
+	if newMAC {
 		for i := 0; i < 4; i++ {
 			cfg.Set(fmt.Sprintf("vnet%d_mac", i), "none")
 		}
@@ -149,22 +192,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	for _, kv := range p.props {
 		cfg.Set(kv[0], kv[1])
 	}
-	if err := replaceInFile(filepath.Join(dir, "fstab"), src.Name, p.name); err != nil {
-		return err
-	}
-	if err := replaceInRootFile(filepath.Join(dir, "root"), "etc/hosts", src.Name, p.name); err != nil { // confine: host-owned, the dataset's root directory itself
-		return err
-	}
-	if err := config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	tx.commit()
-	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
-		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
-	return nil
+	return cfg, nil
 }
 
 // replaceInRootFile rewrites old to new in the file rel under a jail

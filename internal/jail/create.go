@@ -414,8 +414,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 		return err
 	}
 	thick := req.Thick || req.Basejail
-	switch {
-	case req.Empty:
+	if req.Empty {
 		tx.Add(destroyJail)
 		if err := tx.destroyOnCrash(jailDS, true); err != nil {
 			return err
@@ -423,90 +422,15 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 		if err := h.ZFS.Create(ctx, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
 			return err
 		}
-	default:
-		snap := zfs.SnapName(src.root, p.name)
-		recursive := false
-		if src.parent != "" && !thick {
-			// From a template: the whole template, as iocage snapshots it.
-			snap, recursive = zfs.SnapName(src.parent, p.name), true
-		}
-		var serr error
-		if taken != nil {
-			serr = taken.err
-		} else {
-			if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
-				return err
-			}
-			serr = tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive))
-			if serr == nil {
-				tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
-			}
-		}
-		if serr != nil {
-			if errors.Is(serr, zfs.ErrExists) {
-				return fmt.Errorf("Snapshot: %s exists!\nPlease manually run zfs destroy %s if you wish to destroy it.", snap, snap)
-			}
-			return serr
-		}
-		if taken != nil {
-			// The name was known to be free only after the snapshot.
-			if err := tx.destroyOnCrash(jailDS, true); err != nil {
-				return err
-			}
-		}
-		rootSnap := zfs.SnapName(src.root, p.name)
-		tx.Add(destroyJail)
-		if thick {
-			if err := h.ZFS.Create(ctx, jailDS, zfs.CreateOptions{Parents: true}); err != nil {
-				return err
-			}
-			if err := h.copyDataset(ctx, rootSnap, rootDS); err != nil {
-				return fmt.Errorf("Can't create thick jail from %s: %w", src.root, err)
-			}
-			// The copy stands alone: neither snapshot is needed any more.
-			if err := h.ZFS.Destroy(ctx, zfs.SnapName(rootDS, p.name), zfs.DestroyOptions{}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
-				return err
-			}
-			if err := h.ZFS.Destroy(ctx, snap, zfs.DestroyOptions{Recursive: recursive}); err != nil {
-				return err
-			}
-		} else if err := h.ZFS.Clone(ctx, rootSnap, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
-			return err
-		}
+	} else if err := h.createRoot(ctx, tx, t, src, p.name, thick, taken, destroyJail); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	dir := t.Dirs().Jail(p.name)
-	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
 	cfg := newJailConfig(inv, req, src, p, thick)
-	// The new jail's files go in together: each is a few round trips to
-	// ZFS, and nothing reads them before the jail is committed.
-	writes := []func() error{func() error { return config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil) }}
-	if req.Basejail || req.CloneBasejail {
-		if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
-			return err
-		}
-		if err := h.makeBasejail(inv, src, p.name, root); err != nil {
-			return err
-		}
-	} else {
-		writes = append(writes, func() error { return os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644) })
-	}
-	if !req.Empty {
-		writes = append(writes, func() error { return writeHosts(root, p.name, cfg) },
-			func() error {
-				if err := writeRCConf(t.Mountpoint, root); err != nil {
-					return err
-				}
-				// ip6_addr asking for router advertisements turns rtsold on.
-				if ip6, _ := cfg.Get("ip6_addr"); strings.Contains(ip6, "accept_rtadv") {
-					return SetRCConfVar(root, "rtsold_enable", "YES")
-				}
-				return nil
-			})
-	}
-	if err := concurrently(writes...); err != nil {
+	if err := h.writeNewJail(inv, req, src, p.name, dir, cfg); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -516,6 +440,105 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: zfs.SnapName(src.root, p.name)}})
 	return nil
+}
+
+// createRoot makes name's root from src: a snapshot of the source, then
+// a clone of it, or a copy for a thick jail. destroyJail undoes the
+// jail's dataset.
+func (h *Host) createRoot(ctx context.Context, tx *txn, t *Tree, src *source, name string, thick bool, taken *takenSnapshot, destroyJail func() error) error {
+	jailDS, rootDS := t.Jail(name), t.JailRoot(name)
+	snap, recursive, err := h.snapshotSource(ctx, tx, src, jailDS, name, thick, taken)
+	if err != nil {
+		return err
+	}
+	if taken != nil {
+		// The name was known to be free only after the snapshot.
+		if err := tx.destroyOnCrash(jailDS, true); err != nil {
+			return err
+		}
+	}
+	rootSnap := zfs.SnapName(src.root, name)
+	tx.Add(destroyJail)
+	if !thick {
+		return h.ZFS.Clone(ctx, rootSnap, rootDS, zfs.CreateOptions{Parents: true})
+	}
+	if err := h.ZFS.Create(ctx, jailDS, zfs.CreateOptions{Parents: true}); err != nil {
+		return err
+	}
+	if err := h.copyDataset(ctx, rootSnap, rootDS); err != nil {
+		return fmt.Errorf("Can't create thick jail from %s: %w", src.root, err)
+	}
+	// The copy stands alone: neither snapshot is needed any more.
+	if err := h.ZFS.Destroy(ctx, zfs.SnapName(rootDS, name), zfs.DestroyOptions{}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
+		return err
+	}
+	return h.ZFS.Destroy(ctx, snap, zfs.DestroyOptions{Recursive: recursive})
+}
+
+// snapshotSource takes the snapshot name is made from (the release or
+// template root; a whole template, recursively, for a thin jail from
+// one), journaled and undone on failure, unless taken says it was taken
+// already.
+func (h *Host) snapshotSource(ctx context.Context, tx *txn, src *source, jailDS, name string, thick bool, taken *takenSnapshot) (snap string, recursive bool, err error) {
+	snap = zfs.SnapName(src.root, name)
+	if src.parent != "" && !thick {
+		// From a template: the whole template, as iocage snapshots it.
+		snap, recursive = zfs.SnapName(src.parent, name), true
+	}
+	var serr error
+	if taken != nil {
+		serr = taken.err
+	} else {
+		if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
+			return "", false, err
+		}
+		serr = tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive))
+		if serr == nil {
+			uctx := tx.ctx
+			tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
+		}
+	}
+	if serr != nil {
+		if errors.Is(serr, zfs.ErrExists) {
+			return "", false, fmt.Errorf("Snapshot: %s exists!\nPlease manually run zfs destroy %s if you wish to destroy it.", snap, snap)
+		}
+		return "", false, serr
+	}
+	return snap, recursive, nil
+}
+
+// writeNewJail writes the new jail's config.json and fstab and, unless
+// it is empty, its /etc/hosts and rc.conf; a basejail gets its mounts.
+func (h *Host) writeNewJail(inv *Inventory, req CreateRequest, src *source, name, dir string, cfg *config.Config) error {
+	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
+	// The new jail's files go in together: each is a few round trips to
+	// ZFS, and nothing reads them before the jail is committed.
+	writes := []func() error{func() error { return config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil) }}
+	if req.Basejail || req.CloneBasejail {
+		if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
+			return err
+		}
+		if err := h.makeBasejail(inv, src, name, root); err != nil {
+			return err
+		}
+	} else {
+		writes = append(writes, func() error { return os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644) })
+	}
+	if !req.Empty {
+		mountpoint := inv.Tree.Mountpoint
+		writes = append(writes, func() error { return writeHosts(root, name, cfg) },
+			func() error {
+				if err := writeRCConf(mountpoint, root); err != nil {
+					return err
+				}
+				// ip6_addr asking for router advertisements turns rtsold on.
+				if ip6, _ := cfg.Get("ip6_addr"); strings.Contains(ip6, "accept_rtadv") {
+					return SetRCConfVar(root, "rtsold_enable", "YES")
+				}
+				return nil
+			})
+	}
+	return concurrently(writes...)
 }
 
 // copyDataset streams snap into a new dataset target (zfs send | zfs recv).

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/internal/host"
@@ -110,8 +111,7 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 	}
 	for _, p := range pkgs {
 		h.say("Installing: %s", p)
-		argv := []string{"/usr/local/sbin/pkg", "install", "-q", "-y", p}
-		c, err := ExecCmd(j, argv, "root", "")
+		c, err := ExecCmd(j, argv.JailPkgInstall(p), "root", "")
 		if err != nil {
 			return err
 		}
@@ -125,5 +125,5 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 
 // JIDCmd asks jls for a running jail's JID.
 func JIDCmd(name string) host.Cmd {
-	return host.Cmd{Name: "jls", Args: []string{"-j", JailName(name), "jid"}}
+	return argv.JlsJID(JailName(name))
 }

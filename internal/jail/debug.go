@@ -10,7 +10,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
+
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -44,9 +46,9 @@ func (h *Host) Debug(ctx context.Context, inv *Inventory, dir string) error {
 	}
 	var b debugFile
 	b.section("ZFS", names)
-	b.section("\nMOUNT", h.debugRun(ctx, host.Cmd{Name: "mount"}))
-	b.section("\nDF -h", h.debugRun(ctx, host.Cmd{Name: "df", Args: []string{"-h"}}))
-	b.section("\nNETSTAT -nr", h.debugRun(ctx, host.Cmd{Name: "netstat", Args: []string{"-nr"}}))
+	b.section("\nMOUNT", h.debugRun(ctx, argv.MountList()))
+	b.section("\nDF -h", h.debugRun(ctx, argv.DfHuman()))
+	b.section("\nNETSTAT -nr", h.debugRun(ctx, argv.NetstatRoutes()))
 	if err := atomicfile.Write(filepath.Join(dir, "host.txt"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
@@ -87,8 +89,8 @@ func (h *Host) debugJail(ctx context.Context, j *Jail, dir string) error {
 	b.section("\n/ETC/NSSWITCH.CONF", debugCat(root, "etc/nsswitch.conf"))
 	name := underscored(j.Name)
 	if j.Running() {
-		b.section("\nIFCONFIG -a", h.debugRun(ctx, host.Cmd{Name: "jexec", Args: []string{JailName(j.Name), "ifconfig", "-a"}}))
-		b.section("\nNETSTAT -nr", h.debugRun(ctx, host.Cmd{Name: "jexec", Args: []string{JailName(j.Name), "netstat", "-nr"}}))
+		b.section("\nIFCONFIG -a", h.debugRun(ctx, argv.JexecIfconfigAll(JailName(j.Name))))
+		b.section("\nNETSTAT -nr", h.debugRun(ctx, argv.JexecNetstatRoutes(JailName(j.Name))))
 	} else {
 		msg := []string{name + " not running -- cannot run command"}
 		b.section("\nIFCONFIG -a", msg)

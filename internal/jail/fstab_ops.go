@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
@@ -231,15 +232,21 @@ type mountStep struct {
 	unmount bool
 }
 
+// mountOf mounts e right away in a running jail, as iocage runs it, and
+// forces it off again as the undo.
 func mountOf(e fstab.Entry) mountStep {
-	un := host.Cmd{Name: "umount", Args: fstab.UmountArgs(e.Dest)}
-	return mountStep{cmd: host.Cmd{Name: "mount", Args: fstab.MountArgs(e)}, undo: &un}
+	un := argv.UmountForce(e.Dest)
+	return mountStep{cmd: entryMount(e), undo: &un}
 }
 
+// unmountOf forces e's mount away from a running jail, and mounts it
+// again as the undo.
 func unmountOf(e fstab.Entry) mountStep {
-	re := host.Cmd{Name: "mount", Args: fstab.MountArgs(e)}
-	return mountStep{cmd: host.Cmd{Name: "umount", Args: fstab.UmountArgs(e.Dest)}, undo: &re, unmount: true}
+	re := entryMount(e)
+	return mountStep{cmd: argv.UmountForce(e.Dest), undo: &re, unmount: true}
 }
+
+func entryMount(e fstab.Entry) host.Cmd { return argv.Mount(e.FSType, e.Options, e.Source, e.Dest) }
 
 // notMounted recognises umount(8)'s answers for a path that is no mount
 // point, or no longer exists.

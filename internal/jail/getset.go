@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/internal/host"
@@ -105,7 +106,7 @@ func (inv *Inventory) RecursiveAllTable() *render.Table {
 // LiveRuleset asks the kernel for a running jail's devfs ruleset, which
 // may differ from the configured one (iocage generates rulesets).
 func (h *Host) LiveRuleset(ctx context.Context, j *Jail) (string, error) {
-	out, err := h.Run.Run(ctx, host.Cmd{Name: "jls", Args: []string{"-j", JailName(j.Name), "devfs_ruleset"}})
+	out, err := h.Run.Run(ctx, argv.JlsDevfsRuleset(JailName(j.Name)))
 	if err != nil {
 		return "", err
 	}
@@ -122,18 +123,46 @@ type SetRequest struct {
 // nothing, then applies ZFS properties, live jail parameters, and finally
 // writes the config under its lock.
 func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
-	type change struct{ key, value string }
-	var changes []change
-	template := ""
-	var j *Jail
-	sc := config.SetContext{Default: req.Target == "default", Config: inv.Defaults}
-	if !sc.Default {
-		var err error
-		if j, err = inv.Find(req.Target); err != nil {
+	j, sc, err := setTarget(inv, req.Target)
+	if err != nil {
+		return err
+	}
+	changes, template, err := validateAssigns(req.Assigns, sc, j)
+	if err != nil {
+		return err
+	}
+	if sc.Default {
+		return h.setDefaults(inv, changes)
+	}
+	if err := h.setZFSProps(ctx, j, changes); err != nil {
+		return err
+	}
+	if len(changes) > 0 {
+		if err := h.setJailProps(ctx, inv, j, changes); err != nil {
 			return err
 		}
+	}
+	if template != "" {
+		return h.SetTemplate(ctx, inv, j.Name, template == "1")
+	}
+	return nil
+}
+
+// propChange is one validated assignment, its value normalised.
+type propChange struct{ key, value string }
+
+// setTarget finds the jail set changes (nil for default) and what
+// validation needs to know of it.
+func setTarget(inv *Inventory, target string) (*Jail, config.SetContext, error) {
+	var j *Jail
+	sc := config.SetContext{Default: target == "default", Config: inv.Defaults}
+	if !sc.Default {
+		var err error
+		if j, err = inv.Find(target); err != nil {
+			return nil, sc, err
+		}
 		if j.Err != nil {
-			return fmt.Errorf("%s: %w", j.Name, j.Err)
+			return nil, sc, fmt.Errorf("%s: %w", j.Name, j.Err)
 		}
 		sc.Name, sc.Config, sc.Running = j.Name, j.Props, j.Running()
 	}
@@ -146,57 +175,70 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 		}
 		return up
 	}
-	for _, a := range req.Assigns {
+	return j, sc, nil
+}
+
+// validateAssigns parses and validates every KEY=VALUE. template, which
+// moves the jail rather than setting a value, comes back on its own.
+func validateAssigns(assigns []string, sc config.SetContext, j *Jail) (changes []propChange, template string, err error) {
+	for _, a := range assigns {
 		key, value, err := config.ParseAssignment(a)
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		v, err := config.Validate(key, value, sc)
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		if key == "template" {
 			if err := config.TemplateChange(j.Name, j.Template, v); err != nil {
-				return err
+				return nil, "", err
 			}
 			template = v
 			continue
 		}
-		changes = append(changes, change{key, v})
+		changes = append(changes, propChange{key, v})
 	}
-	if sc.Default {
-		path := config.DefaultsPath(inv.Tree.Mountpoint)
-		err := Update(path, nil, func(c *config.Config) error {
-			for _, ch := range changes {
-				c.Set(ch.key, ch.value)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	return changes, template, nil
+}
+
+// setDefaults writes changes to defaults.json and reports each.
+func (h *Host) setDefaults(inv *Inventory, changes []propChange) error {
+	path := config.DefaultsPath(inv.Tree.Mountpoint)
+	err := Update(path, nil, func(c *config.Config) error {
 		for _, ch := range changes {
-			h.say("%s", config.DefaultChangeMessage(ch.key, ch.value))
+			c.Set(ch.key, ch.value)
 		}
 		return nil
+	})
+	if err != nil {
+		return err
 	}
+	for _, ch := range changes {
+		h.say("%s", config.DefaultChangeMessage(ch.key, ch.value))
+	}
+	return nil
+}
+
+// setZFSProps sets the changes that mirror a ZFS property on the jail's
+// dataset, in one call.
+func (h *Host) setZFSProps(ctx context.Context, j *Jail, changes []propChange) error {
 	zfsProps := map[string]string{}
 	for _, ch := range changes {
 		if p, _ := config.Lookup(ch.key); p.Has(config.ZFS) {
 			zfsProps[ch.key] = ch.value
 		}
 	}
-	if len(zfsProps) > 0 {
-		if err := h.ZFS.SetProps(ctx, j.Dataset.Name, zfsProps); err != nil {
-			return err
-		}
-	}
-	if len(changes) == 0 {
-		if template != "" {
-			return h.SetTemplate(ctx, inv, j.Name, template == "1")
-		}
+	if len(zfsProps) == 0 {
 		return nil
 	}
+	return h.ZFS.SetProps(ctx, j.Dataset.Name, zfsProps)
+}
+
+// setJailProps writes changes to the jail's config.json, then reports
+// each and carries it where it also lives: rtsold_enable in the jail's
+// rc.conf, and the running jail.
+func (h *Host) setJailProps(ctx context.Context, inv *Inventory, j *Jail, changes []propChange) error {
 	old := map[string]string{}
 	err := Update(j.ConfigPath(), h.readonlyToggle(ctx, j), func(c *config.Config) error {
 		for _, ch := range changes {
@@ -227,9 +269,6 @@ func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
 			}
 		}
 	}
-	if template != "" {
-		return h.SetTemplate(ctx, inv, j.Name, template == "1")
-	}
 	return nil
 }
 
@@ -253,13 +292,16 @@ func LiveArgs(j *Jail, key, value string) *host.Cmd {
 	p, _ := config.Lookup(key)
 	switch {
 	case p.Has(config.Live):
-		return &host.Cmd{Name: "jail", Args: []string{"-m", "jid=" + strconv.Itoa(j.JID), p.Param + "=" + value}}
+		c := argv.JailModify(j.JID, p.Param, value)
+		return &c
 	case p.Has(config.RCTL):
 		rule := "jail:" + JailName(j.Name) + ":" + key
 		if value == "off" {
-			return &host.Cmd{Name: "rctl", Args: []string{"-r", rule}}
+			c := argv.RctlRemove(rule)
+			return &c
 		}
-		return &host.Cmd{Name: "rctl", Args: []string{"-a", rule + ":" + value}}
+		c := argv.RctlAdd(rule + ":" + value)
+		return &c
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/defaults"
-	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -347,9 +347,6 @@ type JLSJail struct {
 	IPv6     []string `json:"ipv6_addrs"`
 }
 
-// JLSArgs is the one jls call behind every state column.
-var JLSArgs = []string{"-v", "--libxo", "json"}
-
 // ParseJLS decodes `jls -v --libxo json`.
 func ParseJLS(out []byte) (map[string]*JLSJail, error) {
 	var doc struct {
@@ -369,7 +366,7 @@ func ParseJLS(out []byte) (map[string]*JLSJail, error) {
 
 // Running asks jls, once, which jails run, keyed by jail(8) name.
 func (h *Host) Running(ctx context.Context) (map[string]*JLSJail, error) {
-	out, err := h.Run.Run(ctx, host.Cmd{Name: "jls", Args: JLSArgs})
+	out, err := h.Run.Run(ctx, argv.JlsAll())
 	if err != nil {
 		return nil, err
 	}

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
-
-	"github.com/jcage/jcage/internal/host"
 )
 
 // ReadDHCPAddresses fills the long list's IP4 of each running DHCP jail,
@@ -30,7 +29,7 @@ func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *Inventory) {
 		if iface == "vnet0" {
 			iface = "epair0b"
 		}
-		out, err := h.Run.Run(ctx, host.Cmd{Name: "jexec", Args: []string{JailName(j.Name), "ifconfig", iface, "inet"}})
+		out, err := h.Run.Run(ctx, argv.JexecIfconfigInet(JailName(j.Name), iface))
 		if err != nil {
 			j.dhcpIP4 = fmt.Sprintf("DHCP - Network Issue: %s", errorText(err))
 			continue

@@ -49,65 +49,15 @@ func (h *Host) mountTable() (MountTable, bool) {
 }
 
 func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
-	var pools []string
-	if h.Pool != "" {
-		pools = []string{h.Pool}
-	} else {
-		seen := map[string]bool{}
-		for ds := range mt {
-			p, _, _ := strings.Cut(ds, "/")
-			if !seen[p] {
-				seen[p] = true
-				pools = append(pools, p)
-			}
-		}
-		sort.Strings(pools)
+	q, ok := narrowQuery(mt, h.narrowPools(mt), want)
+	if !ok {
+		return nil, false, nil
 	}
-	// zfs is asked about the pool roots (the active marker), each tree
-	// root (exec) and the wanted jail and template names, which may exist
-	// unmounted. The tree's other datasets and the releases count when
-	// mounted, and the mount table says where.
-	var names []string
-	var mounted []zfs.Dataset
-	mount := func(name string) {
-		if mp, ok := mt[name]; ok {
-			mounted = append(mounted, zfs.Dataset{Name: name, Type: zfs.Filesystem, Mountpoint: mp, Mounted: true})
-		}
-	}
-	for _, p := range pools {
-		names = append(names, p)
-		l := zfs.Layout{Pool: p}
-		if _, ok := mt[l.Root()]; !ok {
-			continue
-		}
-		names = append(names, l.Root())
-		for _, d := range l.Tree()[1:] {
-			mount(d)
-		}
-		for _, n := range want.Names {
-			spellings := foldSpellings(n)
-			if spellings == nil {
-				return nil, false, nil
-			}
-			for _, v := range spellings {
-				names = append(names, l.Jail(v), l.Template(v))
-			}
-		}
-		for _, t := range want.Templates {
-			names = append(names, l.Template(t), l.TemplateRoot(t))
-		}
-		for _, r := range want.Releases {
-			for _, v := range uniq([]string{r, strings.ToUpper(r)}) {
-				mount(l.Release(v))
-				mount(l.ReleaseRoot(v))
-			}
-		}
-	}
-	ds, err := h.ZFS.ListNames(ctx, uniq(names), []string{ActiveProp, "exec"})
+	ds, err := h.ZFS.ListNames(ctx, uniq(q.names), []string{ActiveProp, "exec"})
 	if err != nil {
 		return nil, false, err
 	}
-	ds = append(ds, mounted...)
+	ds = append(ds, q.mounted...)
 	sort.Slice(ds, func(a, b int) bool { return ds[a].Name < ds[b].Name })
 	s := &Scan{Datasets: ds, byName: make(map[string]int, len(ds))}
 	for i, d := range ds {
@@ -130,6 +80,75 @@ func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 	}
 	inv.Narrow = true
 	return inv, true, nil
+}
+
+// narrowPools is the pinned pool, or every pool the mount table holds a
+// dataset of, sorted.
+func (h *Host) narrowPools(mt MountTable) []string {
+	if h.Pool != "" {
+		return []string{h.Pool}
+	}
+	var pools []string
+	seen := map[string]bool{}
+	for ds := range mt {
+		p, _, _ := strings.Cut(ds, "/")
+		if !seen[p] {
+			seen[p] = true
+			pools = append(pools, p)
+		}
+	}
+	sort.Strings(pools)
+	return pools
+}
+
+// narrowTargets is what the narrow read asks zfs about (names) and what
+// it takes from the mount table instead (mounted).
+type narrowTargets struct {
+	names   []string
+	mounted []zfs.Dataset
+}
+
+// narrowQuery lists what to read of pools for want. zfs is asked about
+// the pool roots (the active marker), each tree root (exec) and the
+// wanted jail and template names, which may exist unmounted. The tree's
+// other datasets and the releases count when mounted, and the mount
+// table says where. ok is false when a name has too many spellings.
+func narrowQuery(mt MountTable, pools []string, want Wanted) (q narrowTargets, ok bool) {
+	mount := func(name string) {
+		if mp, ok := mt[name]; ok {
+			q.mounted = append(q.mounted, zfs.Dataset{Name: name, Type: zfs.Filesystem, Mountpoint: mp, Mounted: true})
+		}
+	}
+	for _, p := range pools {
+		q.names = append(q.names, p)
+		l := zfs.Layout{Pool: p}
+		if _, ok := mt[l.Root()]; !ok {
+			continue
+		}
+		q.names = append(q.names, l.Root())
+		for _, d := range l.Tree()[1:] {
+			mount(d)
+		}
+		for _, n := range want.Names {
+			spellings := foldSpellings(n)
+			if spellings == nil {
+				return narrowTargets{}, false
+			}
+			for _, v := range spellings {
+				q.names = append(q.names, l.Jail(v), l.Template(v))
+			}
+		}
+		for _, t := range want.Templates {
+			q.names = append(q.names, l.Template(t), l.TemplateRoot(t))
+		}
+		for _, r := range want.Releases {
+			for _, v := range uniq([]string{r, strings.ToUpper(r)}) {
+				mount(l.Release(v))
+				mount(l.ReleaseRoot(v))
+			}
+		}
+	}
+	return q, true
 }
 
 // foldSpellings lists every spelling of name with each '.' or '_' as
@@ -181,71 +200,23 @@ func uniq(xs []string) []string {
 // handled is false, with nothing changed, when the request is not that
 // case or the guess did not hold: the caller then creates the usual way.
 func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handled bool, err error) {
-	want, narrow := req.Wanted()
-	if !narrow || req.Name == "" || req.Count > 1 || len(want.Releases) == 0 ||
-		req.Thick || req.Basejail || req.CloneBasejail {
-		return false, nil
-	}
-	mt, ok := h.mountTable()
+	g, ok := h.guessThinCreate(req)
 	if !ok {
 		return false, nil
 	}
-	pool := h.Pool
-	if pool == "" {
-		for ds := range mt {
-			if p, rest, _ := strings.Cut(ds, "/"); rest == zfs.RootName {
-				if pool != "" {
-					return false, nil // more than one tree: let the read decide
-				}
-				pool = p
-			}
-		}
-	}
-	l := zfs.Layout{Pool: pool}
-	rel := ""
-	for _, r := range []string{strings.ToUpper(req.Release), req.Release} {
-		if _, ok := mt[l.ReleaseRoot(r)]; ok {
-			rel = r
-			break
-		}
-	}
-	if rel == "" {
-		return false, nil
-	}
 	name := req.Name
-	snap := zfs.SnapName(l.ReleaseRoot(rel), name)
+	snap := zfs.SnapName(g.layout.ReleaseRoot(g.rel), name)
 
 	tx, err := h.begin(ctx, "create", name)
 	if err != nil {
 		return true, err
 	}
 	defer tx.end()
-	taken := &takenSnapshot{since: time.Now().Unix()}
-	// Only the snapshot for now: whether the jail's dataset is free is
-	// what the read is about to tell, and the journal must never name a
-	// dataset that is someone else's.
-	if err := tx.destroyOnCrash(snap, false); err != nil {
+	r, taken, err := h.snapshotWhileReading(ctx, tx, g, snap)
+	if err != nil {
 		return true, err
 	}
-	type narrowRead struct {
-		inv *Inventory
-		ok  bool
-		err error
-	}
-	read := make(chan narrowRead, 1)
-	go func() {
-		inv, ok, err := h.loadNarrow(ctx, mt, want, Options{Create: true, Locked: true})
-		read <- narrowRead{inv, ok, err}
-	}()
-	taken.err = tx.made(snap, h.ZFS.Snapshot(ctx, snap, false))
-	if taken.err == nil {
-		tx.Add(func() error { return h.ZFS.Destroy(tx.ctx, snap, zfs.DestroyOptions{}) })
-	}
-	r := <-read
-	if r.err != nil {
-		return true, r.err
-	}
-	if !r.ok || r.inv.Tree.Pool != pool {
+	if !r.ok || r.inv.Tree.Pool != g.layout.Pool {
 		tx.end() // the guess was wrong: unwind before the usual way
 		return false, nil
 	}
@@ -257,7 +228,7 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 	if err != nil {
 		return true, err
 	}
-	if src.root != l.ReleaseRoot(rel) || src.parent != "" {
+	if src.root != g.layout.ReleaseRoot(g.rel) || src.parent != "" {
 		tx.end()
 		return false, nil
 	}
@@ -266,4 +237,75 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 	}
 	h.say("%s successfully created!", name)
 	return true, nil
+}
+
+// thinGuess is where the mount table says a thin create will land: the
+// pool with the one tree, and the release's spelling there.
+type thinGuess struct {
+	want   Wanted
+	mt     MountTable
+	layout zfs.Layout
+	rel    string
+}
+
+// guessThinCreate is false unless req is one named thin jail from a
+// release and the mount table shows one tree with that release mounted.
+func (h *Host) guessThinCreate(req CreateRequest) (thinGuess, bool) {
+	want, narrow := req.Wanted()
+	if !narrow || req.Name == "" || req.Count > 1 || len(want.Releases) == 0 ||
+		req.Thick || req.Basejail || req.CloneBasejail {
+		return thinGuess{}, false
+	}
+	mt, ok := h.mountTable()
+	if !ok {
+		return thinGuess{}, false
+	}
+	pool := h.Pool
+	if pool == "" {
+		for ds := range mt {
+			if p, rest, _ := strings.Cut(ds, "/"); rest == zfs.RootName {
+				if pool != "" {
+					return thinGuess{}, false // more than one tree: let the read decide
+				}
+				pool = p
+			}
+		}
+	}
+	l := zfs.Layout{Pool: pool}
+	for _, r := range []string{strings.ToUpper(req.Release), req.Release} {
+		if _, ok := mt[l.ReleaseRoot(r)]; ok {
+			return thinGuess{want: want, mt: mt, layout: l, rel: r}, true
+		}
+	}
+	return thinGuess{}, false
+}
+
+// narrowResult is LoadNarrow's answer, passed back from its goroutine.
+type narrowResult struct {
+	inv *Inventory
+	ok  bool
+	err error
+}
+
+// snapshotWhileReading takes snap, journaled and undone on failure, while
+// the narrow read of g runs beside it.
+func (h *Host) snapshotWhileReading(ctx context.Context, tx *txn, g thinGuess, snap string) (narrowResult, *takenSnapshot, error) {
+	taken := &takenSnapshot{since: time.Now().Unix()}
+	// Only the snapshot for now: whether the jail's dataset is free is
+	// what the read is about to tell, and the journal must never name a
+	// dataset that is someone else's.
+	if err := tx.destroyOnCrash(snap, false); err != nil {
+		return narrowResult{}, nil, err
+	}
+	read := make(chan narrowResult, 1)
+	go func() {
+		inv, ok, err := h.loadNarrow(ctx, g.mt, g.want, Options{Create: true, Locked: true})
+		read <- narrowResult{inv, ok, err}
+	}()
+	taken.err = tx.made(snap, h.ZFS.Snapshot(ctx, snap, false))
+	if taken.err == nil {
+		tx.Add(func() error { return h.ZFS.Destroy(tx.ctx, snap, zfs.DestroyOptions{}) })
+	}
+	r := <-read
+	return r, taken, r.err
 }

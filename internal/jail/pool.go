@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -243,7 +244,7 @@ func (h *Host) legacyPool(ctx context.Context, pools []zfs.Pool, roots map[strin
 	if h.Run == nil {
 		return ""
 	}
-	out, err := h.Run.Run(ctx, LegacyCommentCmd)
+	out, err := h.Run.Run(ctx, argv.ZpoolComments())
 	if err != nil {
 		return ""
 	}
@@ -255,11 +256,8 @@ func (h *Host) legacyPool(ctx context.Context, pools []zfs.Pool, roots map[strin
 		if err := h.ZFS.SetProps(ctx, name, map[string]string{ActiveProp: "yes"}); err != nil {
 			return ""
 		}
-		h.Run.Run(ctx, host.Cmd{Name: "zpool", Args: []string{"set", "comment=-", name}})
+		h.Run.Run(ctx, argv.ZpoolClearComment(name))
 		return name
 	}
 	return ""
 }
-
-// LegacyCommentCmd reads every pool's comment.
-var LegacyCommentCmd = host.Cmd{Name: "zpool", Args: []string{"get", "-H", "-o", "name,value", "comment"}}

@@ -109,91 +109,137 @@ var ErrInvalidJSON = errors.New("Invalid JSON file supplied, please supply a cor
 // ParseManifest decodes and validates a manifest against iocage's schema.
 // kmods is read though the schema does not name it, as iocage reads it.
 func ParseManifest(b []byte) (*Manifest, error) {
-	var inst any
-	if err := json.Unmarshal(b, &inst); err != nil {
-		return nil, ErrInvalidJSON
+	if err := checkManifestSchema(b); err != nil {
+		return nil, err
 	}
-	sch, err := compiledSchema()
-	if err != nil {
-		return nil, fmt.Errorf("plugin manifest schema: %w", err)
-	}
-	res, err := sch.Validate(gojsonschema.NewGoLoader(inst))
-	if err != nil {
-		return nil, fmt.Errorf("plugin manifest: %w", err)
-	}
-	if !res.Valid() {
-		me := &ManifestError{}
-		for _, re := range res.Errors() {
-			me.Problems = append(me.Problems, Problem{Path: pointer(re.Context()), Message: re.Description()})
-		}
-		sort.SliceStable(me.Problems, func(i, j int) bool { return me.Problems[i].Path < me.Problems[j].Path })
-		return nil, me
-	}
-	var m struct {
-		Name         string                   `json:"name"`
-		Release      string                   `json:"release"`
-		Pkgs         []string                 `json:"pkgs"`
-		Packagesite  string                   `json:"packagesite"`
-		Fingerprints map[string][]Fingerprint `json:"fingerprints"`
-		Artifact     string                   `json:"artifact"`
-		Official     bool                     `json:"official"`
-		Revision     string                   `json:"revision"`
-		Properties   json.RawMessage          `json:"properties"`
-		Devfs        *struct {
-			Paths    json.RawMessage `json:"paths"`
-			Includes []string        `json:"includes"`
-		} `json:"devfs_ruleset"`
-		Kmods json.RawMessage `json:"kmods"`
-	}
+	var m manifestDoc
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, ErrInvalidJSON
 	}
 	out := &Manifest{Name: m.Name, Release: m.Release, Pkgs: m.Pkgs, Packagesite: m.Packagesite,
 		Artifact: m.Artifact, Official: m.Official, Revision: m.Revision, rawDocument: b}
+	out.Repos = m.repos(b)
+	var err error
+	if out.Properties, err = m.properties(); err != nil {
+		return nil, err
+	}
+	out.Devfs = m.devfs()
+	if out.Kmods, err = m.kmods(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkManifestSchema refuses b unless it is JSON that iocage's schema
+// accepts; the problems come sorted by where they are.
+func checkManifestSchema(b []byte) error {
+	var inst any
+	if err := json.Unmarshal(b, &inst); err != nil {
+		return ErrInvalidJSON
+	}
+	sch, err := compiledSchema()
+	if err != nil {
+		return fmt.Errorf("plugin manifest schema: %w", err)
+	}
+	res, err := sch.Validate(gojsonschema.NewGoLoader(inst))
+	if err != nil {
+		return fmt.Errorf("plugin manifest: %w", err)
+	}
+	if res.Valid() {
+		return nil
+	}
+	me := &ManifestError{}
+	for _, re := range res.Errors() {
+		me.Problems = append(me.Problems, Problem{Path: pointer(re.Context()), Message: re.Description()})
+	}
+	sort.SliceStable(me.Problems, func(i, j int) bool { return me.Problems[i].Path < me.Problems[j].Path })
+	return me
+}
+
+// manifestDoc is a manifest as JSON holds it. The objects whose key order
+// matters stay raw until objectKeys has read their order.
+type manifestDoc struct {
+	Name         string                   `json:"name"`
+	Release      string                   `json:"release"`
+	Pkgs         []string                 `json:"pkgs"`
+	Packagesite  string                   `json:"packagesite"`
+	Fingerprints map[string][]Fingerprint `json:"fingerprints"`
+	Artifact     string                   `json:"artifact"`
+	Official     bool                     `json:"official"`
+	Revision     string                   `json:"revision"`
+	Properties   json.RawMessage          `json:"properties"`
+	Devfs        *struct {
+		Paths    json.RawMessage `json:"paths"`
+		Includes []string        `json:"includes"`
+	} `json:"devfs_ruleset"`
+	Kmods json.RawMessage `json:"kmods"`
+}
+
+// repos lists the fingerprinted repositories in the order b names them.
+func (m *manifestDoc) repos(b []byte) []Repo {
 	var fp struct {
 		Fingerprints json.RawMessage `json:"fingerprints"`
 	}
 	_ = json.Unmarshal(b, &fp)
+	var out []Repo
 	for _, k := range objectKeys(fp.Fingerprints) {
-		out.Repos = append(out.Repos, Repo{Name: k, Fingerprints: m.Fingerprints[k]})
+		out = append(out, Repo{Name: k, Fingerprints: m.Fingerprints[k]})
 	}
-	if len(m.Properties) > 0 {
-		var props map[string]any
-		d := json.NewDecoder(bytes.NewReader(m.Properties))
-		d.UseNumber()
-		if err := d.Decode(&props); err != nil {
-			return nil, &ManifestError{Problems: []Problem{{"/properties", "must be an object"}}}
-		}
-		for _, k := range objectKeys(m.Properties) {
-			out.Properties = append(out.Properties, Prop{k, PropValue(props[k])})
-		}
+	return out
+}
+
+// properties lists the properties in the manifest's order, numbers as
+// written.
+func (m *manifestDoc) properties() ([]Prop, error) {
+	if len(m.Properties) == 0 {
+		return nil, nil
 	}
-	if m.Devfs != nil {
-		var paths map[string]any
-		_ = json.Unmarshal(m.Devfs.Paths, &paths)
-		d := &DevfsRuleset{Includes: m.Devfs.Includes}
-		for _, k := range objectKeys(m.Devfs.Paths) {
-			mode := ""
-			if v := paths[k]; v != nil {
-				mode = fmt.Sprint(v)
-			}
-			d.Paths = append(d.Paths, DevfsPath{k, mode})
-		}
-		out.Devfs = d
+	var props map[string]any
+	d := json.NewDecoder(bytes.NewReader(m.Properties))
+	d.UseNumber()
+	if err := d.Decode(&props); err != nil {
+		return nil, &ManifestError{Problems: []Problem{{"/properties", "must be an object"}}}
 	}
-	if len(m.Kmods) > 0 {
-		// iocage iterates kmods (conf.get("kmods", {})): a list of names,
-		// or the keys of an object.
-		var list []string
-		if err := json.Unmarshal(m.Kmods, &list); err != nil {
-			list = objectKeys(m.Kmods)
-			if list == nil {
-				return nil, &ManifestError{Problems: []Problem{{"/kmods", "must be a list of kernel module names"}}}
-			}
-		}
-		out.Kmods = list
+	var out []Prop
+	for _, k := range objectKeys(m.Properties) {
+		out = append(out, Prop{k, PropValue(props[k])})
 	}
 	return out, nil
+}
+
+// devfs is the manifest's devfs ruleset, its paths in the manifest's
+// order, or nil.
+func (m *manifestDoc) devfs() *DevfsRuleset {
+	if m.Devfs == nil {
+		return nil
+	}
+	var paths map[string]any
+	_ = json.Unmarshal(m.Devfs.Paths, &paths)
+	d := &DevfsRuleset{Includes: m.Devfs.Includes}
+	for _, k := range objectKeys(m.Devfs.Paths) {
+		mode := ""
+		if v := paths[k]; v != nil {
+			mode = fmt.Sprint(v)
+		}
+		d.Paths = append(d.Paths, DevfsPath{k, mode})
+	}
+	return d
+}
+
+// kmods lists the kernel modules to load. iocage iterates kmods
+// (conf.get("kmods", {})): a list of names, or the keys of an object.
+func (m *manifestDoc) kmods() ([]string, error) {
+	if len(m.Kmods) == 0 {
+		return nil, nil
+	}
+	var list []string
+	if err := json.Unmarshal(m.Kmods, &list); err != nil {
+		list = objectKeys(m.Kmods)
+		if list == nil {
+			return nil, &ManifestError{Problems: []Problem{{"/kmods", "must be a list of kernel module names"}}}
+		}
+	}
+	return list, nil
 }
 
 // pointer turns a validator's context ("(root)", then one token per

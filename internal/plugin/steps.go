@@ -5,32 +5,15 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 )
 
-// KldloadCmd loads a manifest's kernel module on the host; -n makes an
-// already loaded module a success (kldload(8)).
-func KldloadCmd(mod string) host.Cmd {
-	return host.Cmd{Name: "kldload", Args: []string{"-n", mod}}
-}
-
-// PkgInstallArgs installs packages quietly and without questions; run
-// as `pkg -j JID` with the host's pkg(8), which attaches to the jail
-// before it reads any configuration, so the jail's repository files
-// decide where the packages come from.
-func PkgInstallArgs(pkgs []string) []string {
-	return append([]string{"install", "-q", "-y"}, pkgs...)
-}
-
-// PkgDeleteAllArgs removes every package, as a plugin update does
-// (pkg -j JID delete -a -f -y).
-var PkgDeleteAllArgs = []string{"delete", "-a", "-f", "-y"}
-
-// JexecCmd runs argv inside the plugin jail NAME with IOCAGE_PLUGIN_IP
+// JexecCmd runs command inside the plugin jail NAME with IOCAGE_PLUGIN_IP
 // set, as iocage runs post_install.sh: never on the host.
-func JexecCmd(name string, argv []string, ip string) host.Cmd {
-	c := host.Cmd{Name: "jexec", Args: append([]string{"ioc-" + strings.ReplaceAll(name, ".", "_")}, argv...)}
+func JexecCmd(name string, command []string, ip string) host.Cmd {
+	c := argv.Jexec("ioc-"+strings.ReplaceAll(name, ".", "_"), command...)
 	if ip != "" {
 		c.Env = []string{"IOCAGE_PLUGIN_IP=" + ip}
 	}

@@ -12,37 +12,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
 )
-
-// DecompressArgs is the xz(1) command line that turns a set back into a
-// tar stream: stdin to stdout, on every core where the set has several
-// blocks.
-var DecompressArgs = []string{"-d", "-c", "-T0"}
-
-// TarArgs is the system tar's command line for extracting the
-// uncompressed archive on stdin into root, restoring everything a release
-// needs: modes with setuid and setgid bits, owners by number (the jail's
-// /etc/group, not the host's, gives them names), hardlinks, symlinks and,
-// with bsdtar on FreeBSD, file flags such as schg. Both tars refuse
-// absolute and ".." members on their own too.
-func TarArgs(goos, root string, asRoot bool) []string {
-	if goos == "freebsd" {
-		// bsdtar restores owners and file flags by default as root;
-		// saying so keeps a non-default tar.conf from changing that.
-		return []string{"-x", "-p", "--fflags", "--numeric-owner", "-f", "-", "-C", root}
-	}
-	// GNU tar writes each file in pieces of at most one record (10 KiB
-	// by default); 128 KiB records make far fewer, larger writes, which
-	// halves the extraction time on a FUSE-mounted ZFS. From a pipe it
-	// reads whole records, as -B would. It does not know SCHILY.fflags
-	// and would warn once per member.
-	args := []string{"-x", "-b", "256", "-p", "--numeric-owner"}
-	if asRoot {
-		args = append(args, "--same-owner")
-	}
-	return append(args, "--warning=no-unknown-keyword", "-f", "-", "-C", root)
-}
 
 // UnsafeMemberError is a member that would land outside the release root.
 type UnsafeMemberError struct {
@@ -275,8 +247,9 @@ type extraction struct {
 	tar  error
 }
 
-// startExtraction starts xz and tar for one set.
-func startExtraction(ctx context.Context, run host.Runner, tarArgs []string, check *memberCheck) (*extraction, error) {
+// startExtraction starts xz and tar (argv.TarExtract, reading stdin)
+// for one set.
+func startExtraction(ctx context.Context, run host.Runner, tar host.Cmd, check *memberCheck) (*extraction, error) {
 	var files []*os.File
 	pipe := func() (*os.File, *os.File, error) {
 		r, w, err := os.Pipe()
@@ -297,14 +270,17 @@ func startExtraction(ctx context.Context, run host.Runner, tarArgs []string, che
 	}
 	x := &extraction{in: xzInW}
 	x.wg.Go(func() {
-		_, x.xz = run.Run(ctx, host.Cmd{Name: "xz", Args: DecompressArgs, Stdin: xzInR, Stdout: xzOutW})
+		xz := argv.XzDecompress()
+		xz.Stdin, xz.Stdout = xzInR, xzOutW
+		_, x.xz = run.Run(ctx, xz)
 		// Writers to a dead xz now fail instead of blocking, and the
 		// scan sees the end of the stream.
 		xzInR.Close()
 		xzOutW.Close()
 	})
 	x.wg.Go(func() {
-		_, x.tar = run.Run(ctx, host.Cmd{Name: "tar", Args: tarArgs, Stdin: tarInR})
+		tar.Stdin = tarInR
+		_, x.tar = run.Run(ctx, tar)
 		tarInR.Close()
 	})
 	x.wg.Go(func() {

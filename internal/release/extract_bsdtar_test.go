@@ -9,9 +9,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/jcage/jcage/internal/argv"
 )
 
-// FreeBSD's extraction flags (TarArgs "freebsd") run against the real
+// FreeBSD's extraction flags (argv.TarExtract "freebsd") run against the real
 // bsdtar (Debian's libarchive-tools, which the test world installs) on a
 // tree with what a release holds: setuid and setgid programs, hard links,
 // absolute and relative symbolic links, a sticky directory, numeric
@@ -63,10 +65,11 @@ func TestFreeBSDTarArgsWithBsdtar(t *testing.T) {
 	root := t.TempDir()
 	// The immutable flag must come off before the directory can go.
 	t.Cleanup(func() { exec.Command("chattr", "-R", "-i", root).Run() })
-	cmd := exec.Command(bsdtar, TarArgs("freebsd", root, true)...)
+	args := argv.TarExtract("freebsd", root, true).Args
+	cmd := exec.Command(bsdtar, args...)
 	cmd.Stdin = &buf
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("bsdtar %s: %v\n%s", strings.Join(TarArgs("freebsd", root, true), " "), err, out)
+		t.Fatalf("bsdtar %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 
 	mode := func(p string) (os.FileMode, *syscall.Stat_t) {

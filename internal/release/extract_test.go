@@ -12,28 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
 )
-
-func TestTarArgs(t *testing.T) {
-	for _, c := range []struct {
-		goos   string
-		asRoot bool
-		want   string
-	}{
-		{"freebsd", true, "-x -p --fflags --numeric-owner -f - -C /r"},
-		{"freebsd", false, "-x -p --fflags --numeric-owner -f - -C /r"},
-		{"linux", true, "-x -b 256 -p --numeric-owner --same-owner --warning=no-unknown-keyword -f - -C /r"},
-		{"linux", false, "-x -b 256 -p --numeric-owner --warning=no-unknown-keyword -f - -C /r"},
-	} {
-		if got := strings.Join(TarArgs(c.goos, "/r", c.asRoot), " "); got != c.want {
-			t.Errorf("%s root=%v: %q, want %q", c.goos, c.asRoot, got, c.want)
-		}
-	}
-	if got := strings.Join(DecompressArgs, " "); got != "-d -c -T0" {
-		t.Errorf("xz %q", got)
-	}
-}
 
 func TestMemberCheck(t *testing.T) {
 	hdr := func(typ byte, name, link string, size int64) *tar.Header {
@@ -198,7 +179,7 @@ func TestExtractionRefusesEscapes(t *testing.T) {
 			if err := os.Mkdir(root, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			x, err := startExtraction(context.Background(), host.Exec{}, TarArgs("linux", root, os.Geteuid() == 0), newMemberCheck())
+			x, err := startExtraction(context.Background(), host.Exec{}, argv.TarExtract("linux", root, os.Geteuid() == 0), newMemberCheck())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,7 +203,7 @@ func TestExtractionRefusesEscapes(t *testing.T) {
 // error says so.
 func TestExtractionCorruptStream(t *testing.T) {
 	root := t.TempDir()
-	x, err := startExtraction(context.Background(), host.Exec{}, TarArgs("linux", root, false), newMemberCheck())
+	x, err := startExtraction(context.Background(), host.Exec{}, argv.TarExtract("linux", root, false), newMemberCheck())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
@@ -771,7 +772,7 @@ func (f *Fetcher) newSink(ctx context.Context, prog Progress, root string, check
 	}
 	s := &setSink{hash: h, prog: prog}
 	if root != "" {
-		x, err := startExtraction(ctx, f.h.Run, TarArgs(f.opts.GOOS, root, f.h.UID == 0), check)
+		x, err := startExtraction(ctx, f.h.Run, argv.TarExtract(f.opts.GOOS, root, f.h.UID == 0), check)
 		if err != nil {
 			return nil, err
 		}

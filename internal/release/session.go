@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 )
@@ -108,12 +109,12 @@ func (s *Session) mountDevfs(ctx context.Context, run host.Runner) (func() error
 	if err != nil {
 		return nil, err
 	}
-	if _, err := run.Run(ctx, host.Cmd{Name: "mount", Args: DevfsMountArgs(dev)}); err != nil {
+	if _, err := run.Run(ctx, argv.MountDevfs(dev)); err != nil {
 		return nil, err
 	}
 	return func() error {
 		// Unmounted even after an interrupt, hence a context of its own.
-		_, err := run.Run(context.WithoutCancel(ctx), host.Cmd{Name: "umount", Args: []string{dev}})
+		_, err := run.Run(context.WithoutCancel(ctx), argv.Umount(dev))
 		return err
 	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -41,18 +42,13 @@ type Tools struct {
 // ToolMember is freebsd-update's path inside a release tree and a set.
 const ToolMember = "usr/sbin/freebsd-update"
 
-// ToolArchiveArgs extracts freebsd-update alone from a base set into dir.
-func ToolArchiveArgs(archive, dir string) []string {
-	return []string{"-x", "-f", archive, "-C", dir, "./" + ToolMember}
-}
-
 func (t *Tools) hostRelease(ctx context.Context) string {
 	t.once.Do(func() {
 		if t.HostRelease != "" {
 			t.hostRel = t.HostRelease
 			return
 		}
-		out, err := t.Run.Run(ctx, host.Cmd{Name: "uname", Args: []string{"-r"}})
+		out, err := t.Run.Run(ctx, argv.UnameRelease())
 		if err == nil {
 			t.hostRel = strings.TrimSpace(string(out))
 		}
@@ -102,7 +98,8 @@ func (t *Tools) FreebsdUpdate(ctx context.Context, rel string) (string, func(), 
 		return "", none, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	if _, err := t.Run.Run(ctx, host.Cmd{Name: "tar", Args: ToolArchiveArgs(archive, dir)}); err != nil {
+	// freebsd-update alone, from the base set into dir.
+	if _, err := t.Run.Run(ctx, argv.TarExtractMember(archive, dir, ToolMember)); err != nil {
 		cleanup()
 		return "", none, fmt.Errorf("extract freebsd-update from %s: %w", archive, err)
 	}

@@ -36,9 +36,6 @@ func UpdateEnv(rel string) []string {
 	return []string{"UNAME_r=" + rel, "PAGER=/bin/cat"}
 }
 
-// DevfsMountArgs mounts devfs on dev, a path CheckPath returned.
-func DevfsMountArgs(dev string) []string { return []string{"-t", "devfs", "devfs", dev} }
-
 // eolRE is freebsd-update's end-of-life warning; with it fetch exits 1
 // although it did its work.
 var eolRE = lazyregexp.New(`WARNING: FreeBSD [0-9]+\.[0-9]+-[A-Z0-9]+ HAS PASSED ITS END-OF-LIFE DATE`)

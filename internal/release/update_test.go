@@ -26,9 +26,6 @@ func TestUpdateArgs(t *testing.T) {
 	if got := strings.Join(UpdateEnv("13.2-RELEASE"), " "); got != "UNAME_r=13.2-RELEASE PAGER=/bin/cat" {
 		t.Errorf("env %q", got)
 	}
-	if got := strings.Join(DevfsMountArgs(r+"/dev"), " "); got != "-t devfs devfs "+r+"/dev" {
-		t.Error(got)
-	}
 }
 
 // hostTools answers uname -r with rel on run and returns Tools over it.

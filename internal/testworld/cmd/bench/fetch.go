@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/release"
 	"github.com/jcage/jcage/internal/testworld/fbsdsim"
 	"github.com/jcage/jcage/internal/testworld/mirror"
@@ -260,8 +261,8 @@ var plain = pipeline{xz: []string{"-dc"}, tar: func(root string) []string {
 }}
 
 // fetchFlags is the pipeline as fetch runs it.
-var fetchFlags = pipeline{xz: release.DecompressArgs, tar: func(root string) []string {
-	return release.TarArgs("linux", root, true)
+var fetchFlags = pipeline{xz: argv.XzDecompress().Args, tar: func(root string) []string {
+	return argv.TarExtract("linux", root, true).Args
 }}
 
 // extractFloor runs the pipeline for each set.
