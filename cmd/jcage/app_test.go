@@ -10,6 +10,7 @@ import (
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -113,7 +114,7 @@ func TestActivate(t *testing.T) {
 			t.Fatalf("%s: %q %v", pool, d.Prop(jail.ActiveProp), err)
 		}
 	}
-	for _, ds := range (zfs.Layout{Pool: "tank"}).Tree() {
+	for _, ds := range (layout.Layout{Pool: "tank"}).Tree() {
 		d, err := h.zfs.Get(ctx, ds, "compression", "aclmode", "aclinherit")
 		if err != nil || d.Prop("compression") != "lz4" || d.Prop("aclinherit") != "passthrough" {
 			t.Fatalf("%s: %+v %v", ds, d, err)

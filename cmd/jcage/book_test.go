@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -111,7 +112,7 @@ func bookWorld(t *testing.T, args []string) *harness {
 	h.running(nil)
 	// A jail just created answers jls with its JID.
 	h.run.On([]string{"jls", "-j"}, "7\n", nil)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	for _, rel := range []string{"11.2-RELEASE", "12.0-RELEASE", "13.0-CURRENT"} {
 		if err := h.zfs.Create(t.Context(), l.ReleaseRoot(rel), zfs.CreateOptions{Parents: true}); err != nil {
 			t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 func init() {
@@ -174,7 +174,7 @@ func (n *names) snapshots(jailName string) []string {
 	var out []string
 	for _, r := range t.Rows {
 		s := r[col]
-		if _, isRoot := zfs.RootOwner(s); !isRoot && !slices.Contains(out, s) {
+		if _, isRoot := layout.RootOwner(s); !isRoot && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

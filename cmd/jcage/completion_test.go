@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/testbin"
 	"github.com/jcage/jcage/internal/testworld/world"
 	"github.com/jcage/jcage/internal/zfs"
@@ -28,7 +29,7 @@ func TestCompletionCandidates(t *testing.T) {
 	h.addJail("db", nil)
 	h.addJail("tmpl", nil)
 	h.must("set", "template=yes", "tmpl")
-	if err := h.zfs.Create(t.Context(), zfs.Layout{Pool: "tank"}.ReleaseRoot("14.3-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
+	if err := h.zfs.Create(t.Context(), layout.Layout{Pool: "tank"}.ReleaseRoot("14.3-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}
 	h.must("snapshot", "-n", "before", "www1")

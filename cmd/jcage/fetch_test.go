@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/mirror"
-	"github.com/jcage/jcage/internal/zfs"
 )
 
 // The release mirror of this package's tests: built once into a cache
@@ -102,7 +102,7 @@ func TestFetchCommand(t *testing.T) {
 	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "{\n  \"schema_version\": 1,\n  \"releases\": [\n    {\n      \"release\": \"13.4-RELEASE\"\n    },\n    {\n      \"release\": \"14.3-RELEASE\"\n    }\n  ]\n}\n" {
 		t.Errorf("list -r --json: %q", h.stdout.String())
 	}
-	dl := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.Download("13.4-RELEASE"))
+	dl := h.zfs.MountPath(layout.Layout{Pool: "tank"}.Download("13.4-RELEASE"))
 	if ents, _ := os.ReadDir(dl); len(ents) != 2 {
 		t.Errorf("-F MANIFEST -F base.txz kept %v", ents)
 	}
@@ -175,7 +175,7 @@ func TestDestroyReleaseCommand(t *testing.T) {
 			t.Fatalf("fetch %s: %s", rel, h.stderr.String())
 		}
 	}
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	h.stdin = "n\n"
 	if code := h.jcage("destroy", "-r", "14.3-RELEASE"); code != 0 || h.stdout.String() != "This will destroy RELEASE: 14.3-RELEASE\nAre you sure? [y/N]: " {
 		t.Fatalf("declined: %d %q %q", code, h.stdout.String(), h.stderr.String())
@@ -191,7 +191,7 @@ func TestDestroyReleaseCommand(t *testing.T) {
 		t.Fatalf("-f -d: %d %q %q", code, h.stdout.String(), h.stderr.String())
 	}
 	for _, n := range h.zfs.Names() {
-		if zfs.Child(l.Release("14.3-RELEASE"), n) || zfs.Child(l.Release("13.4-RELEASE"), n) || zfs.Child(l.Download("13.4-RELEASE"), n) {
+		if layout.Child(l.Release("14.3-RELEASE"), n) || layout.Child(l.Release("13.4-RELEASE"), n) || layout.Child(l.Download("13.4-RELEASE"), n) {
 			t.Errorf("%s survived", n)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // fstabJail lays out a jail with the given directories in its root and
@@ -16,7 +16,7 @@ import (
 func fstabJail(h *harness, name string, dirs ...string) (dir, root string) {
 	h.t.Helper()
 	h.addJail(name, nil)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	dir, root = h.zfs.MountPath(l.Jail(name)), h.zfs.MountPath(l.JailRoot(name))
 	for _, d := range dirs {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -17,7 +18,7 @@ const testRel = "14.3-RELEASE"
 // addRelease lays out a fetched release with the files create touches.
 func (h *harness) addRelease(rel string) {
 	h.t.Helper()
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	if err := h.zfs.Create(context.Background(), l.ReleaseRoot(rel), zfs.CreateOptions{Parents: true}); err != nil {
 		h.t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func testCreateThin(t *testing.T, narrow bool) {
 	if n := h.zfs.Calls("") - before; n > 4 || (narrow && n != 3) {
 		t.Fatalf("thin create made %d zfs calls, want at most 4 (3 when narrow)", n)
 	}
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	d, err := h.zfs.Get(context.Background(), l.JailRoot("www1"))
 	if err != nil || d.Origin != l.ReleaseRoot(testRel)+"@www1" {
 		t.Fatalf("root %+v %v", d, err)
@@ -143,7 +144,7 @@ func TestCreateKinds(t *testing.T) {
 
 func testCreateKinds(t *testing.T, narrow bool) {
 	h := newReleaseHarness(t, narrow)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	h.must("create", "-r", testRel, "-n", "thick", "-T")
 	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("thick")); d.Origin != "" {
 		t.Fatalf("thick jail is a clone of %s", d.Origin)
@@ -207,7 +208,7 @@ func TestCreateNarrow(t *testing.T) {
 	h.narrow = true
 	h.addRelease(testRel)
 	ctx := context.Background()
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	h.must("create", "-r", testRel, "-n", "a.b")
 	h.must("create", "-r", testRel, "-n", "hidden")
 	if err := h.zfs.Unmount(ctx, l.Jail("hidden"), false); err != nil {
@@ -259,7 +260,7 @@ func TestCreateLeavesATakenSnapshotAlone(t *testing.T) {
 func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
 	h := newReleaseHarness(t, narrow)
 	ctx := context.Background()
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	snap := l.ReleaseRoot(testRel) + "@a"
 	if err := h.zfs.Snapshot(ctx, snap, false); err != nil {
 		t.Fatal(err)
@@ -457,7 +458,7 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 func TestCloneAndRename(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	h.must("create", "-r", testRel, "-n", "src", "ip4_addr=em0|10.0.0.9/24")
 	out := h.must("clone", "src", "-n", "dst", "ip4_addr=em0|10.0.0.10/24")
 	if out != "dst successfully cloned!\n" {
@@ -520,7 +521,7 @@ func TestClean(t *testing.T) {
 func TestCreateBasejail(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	h.must("create", "-r", testRel, "-n", "bj", "-b")
 	fst := h.read(l.Jail("bj"), "fstab")
 	lines := strings.Split(strings.TrimSuffix(fst, "\n"), "\n")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -101,7 +102,7 @@ func jsonFixture(t *testing.T) *harness {
 	h.addJail("db", map[string]any{"boot": 0, "priority": "20"})
 	h.addJail("tmpl", nil)
 	h.addJail("base", map[string]any{"basejail": 1})
-	if err := h.zfs.Create(t.Context(), zfs.Layout{Pool: "tank"}.ReleaseRoot("13.2-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
+	if err := h.zfs.Create(t.Context(), layout.Layout{Pool: "tank"}.ReleaseRoot("13.2-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}
 	h.must("set", "template=yes", "tmpl")

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/testbin"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -213,7 +214,7 @@ func TestCloneAttachedCount(t *testing.T) {
 		t.Fatalf("clone -c2: %d %s", code, h.stderr.String())
 	}
 	for _, n := range []string{"web_1", "web_2"} {
-		if _, err := h.zfs.Get(context.Background(), zfs.Layout{Pool: "tank"}.JailRoot(n)); err != nil {
+		if _, err := h.zfs.Get(context.Background(), layout.Layout{Pool: "tank"}.JailRoot(n)); err != nil {
 			t.Errorf("clone -c2 -nweb made no %s: %v (%v)", n, err, h.zfs.Names())
 		}
 	}
@@ -244,7 +245,7 @@ func TestFetchBareVersionIsARelease(t *testing.T) {
 	if !strings.HasPrefix(h.stdout.String(), "Fetching: 14.3-RELEASE\n") {
 		t.Errorf("stdout %q", h.stdout.String())
 	}
-	if _, err := h.zfs.Get(context.Background(), zfs.Layout{Pool: "tank"}.ReleaseRoot("14.3-RELEASE")); err != nil {
+	if _, err := h.zfs.Get(context.Background(), layout.Layout{Pool: "tank"}.ReleaseRoot("14.3-RELEASE")); err != nil {
 		t.Errorf("no 14.3-RELEASE: %v", err)
 	}
 }

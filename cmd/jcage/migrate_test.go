@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -18,7 +19,7 @@ import (
 func (h *harness) layLegacy(uuid, tag string) string {
 	h.t.Helper()
 	h.addJail(uuid, map[string]any{"tag": tag, "type": "basejail", "cloned_release": "14.3-RELEASE"})
-	root := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.JailRoot(uuid))
+	root := h.zfs.MountPath(layout.Layout{Pool: "tank"}.JailRoot(uuid))
 	for p, body := range map[string]string{"etc/rc.conf": `hostname="` + uuid + `"` + "\n", "usr/local/etc/app.conf": "listen 80\n"} {
 		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(p)), 0o755); err != nil {
 			h.t.Fatal(err)
@@ -35,7 +36,7 @@ func (h *harness) layLegacy(uuid, tag string) string {
 // from the release.
 func TestMigrateUnwindsEachStep(t *testing.T) {
 	h := newTreeHarness(t)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	if err := h.zfs.Create(context.Background(), l.ReleaseRoot("14.3-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 	if out != "Copying files for web, please wait...\n"+u+" (web) migrated to web!\n\n" {
 		t.Fatalf("migrate output %q", out)
 	}
-	for _, n := range []string{l.JailOld(u), l.Jail("web"), l.JailRoot("web"), zfs.SnapName(l.ReleaseRoot("14.3-RELEASE"), "web")} {
+	for _, n := range []string{l.JailOld(u), l.Jail("web"), l.JailRoot("web"), layout.SnapName(l.ReleaseRoot("14.3-RELEASE"), "web")} {
 		if !slices.Contains(h.zfs.Names(), n) {
 			t.Errorf("no %s after migrate", n)
 		}

@@ -23,8 +23,8 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/plugin"
-	"github.com/jcage/jcage/internal/zfs"
 )
 
 func init() { fetchPlugin = runPluginFetch }
@@ -256,7 +256,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	if err != nil {
 		return err
 	}
-	relRoot := zfs.Dirs(f.iocroot).ReleaseRoot(m.Release) // confine: host-owned, a release's root
+	relRoot := layout.Dirs(f.iocroot).ReleaseRoot(m.Release) // confine: host-owned, a release's root
 	if !slices.Contains(inv.Releases, m.Release) {
 		f.say("Release %s missing, will attempt to fetch it.", m.Release)
 		if err := fetchForCreate(f.e)(ctx, m.Release); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
 	"github.com/jcage/jcage/internal/zfs"
@@ -57,7 +58,7 @@ func newPluginJob(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory
 // iocage keeps it.
 func (p *pluginJob) snapshot(ctx context.Context) error {
 	p.f.say("Snapshotting %s... ", p.name)
-	err := p.f.h.ZFS.Snapshot(ctx, zfs.SnapName(p.ds, p.snap), true)
+	err := p.f.h.ZFS.Snapshot(ctx, layout.SnapName(p.ds, p.snap), true)
 	if err != nil && !errors.Is(err, zfs.ErrExists) {
 		return err
 	}
@@ -89,7 +90,7 @@ func (p *pluginJob) rollback(ctx context.Context, cause error) error {
 			}
 		}
 	}
-	target := zfs.SnapName(p.ds, p.snap)
+	target := layout.SnapName(p.ds, p.snap)
 	if err != nil {
 		return fmt.Errorf("%w; rolling back to %s failed: %v", cause, target, err)
 	}
@@ -169,7 +170,7 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 		return step("load the manifest", err)
 	}
 	if !upgrade && major(j.Prop("release")) < major(m.Release) {
-		h.ZFS.Destroy(context.WithoutCancel(ctx), zfs.SnapName(p.ds, p.snap), zfs.DestroyOptions{Recursive: true})
+		h.ZFS.Destroy(context.WithoutCancel(ctx), layout.SnapName(p.ds, p.snap), zfs.DestroyOptions{Recursive: true})
 		return errors.New("Major ABI change detected, please run 'upgrade' instead.")
 	}
 	if !j.Running() {
@@ -223,8 +224,8 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 	}
 	// The update snapshot goes once the update stands (__remove_snapshot__).
 	if !upgrade {
-		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), zfs.SnapName(p.ds, p.snap), zfs.DestroyOptions{Recursive: true}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
-			fmt.Fprintf(f.e.stderr, "WARNING: %s was not removed: %v\n", zfs.SnapName(p.ds, p.snap), err)
+		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), layout.SnapName(p.ds, p.snap), zfs.DestroyOptions{Recursive: true}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
+			fmt.Fprintf(f.e.stderr, "WARNING: %s was not removed: %v\n", layout.SnapName(p.ds, p.snap), err)
 		}
 	}
 	return nil

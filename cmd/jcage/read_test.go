@@ -12,6 +12,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -20,7 +21,7 @@ import (
 func (h *harness) addJail(name string, props map[string]any) {
 	h.t.Helper()
 	ctx := context.Background()
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	if err := h.zfs.Create(ctx, l.JailRoot(name), zfs.CreateOptions{Parents: true}); err != nil {
 		h.t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestListLongTemplatesAndCorrupt(t *testing.T) {
 	h.addJail("a_10", map[string]any{"boot": 1, "release": "13.2-RELEASE-p4", "ip6_addr": "em0|fd00::5/64"})
 	h.addJail("a_2", map[string]any{"basejail": 1})
 	h.addJail("broken", nil)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	if err := os.WriteFile(filepath.Join(h.zfs.MountPath(l.Jail("broken")), "config.json"), []byte("{nope"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,11 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
-var snapLayout = zfs.Layout{Pool: "tank"}
+var snapLayout = layout.Layout{Pool: "tank"}
 
 // snapTemplate lays a template out as iocage does: under templates/.
 func (h *harness) snapTemplate(name string) {

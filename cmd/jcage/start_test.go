@@ -14,7 +14,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // lifeHarness is the tree harness with a recorder that answers the
@@ -45,7 +45,7 @@ func (h *harness) layJail(name string, props map[string]any) string {
 		base[k] = v
 	}
 	h.addJail(name, base)
-	dir := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.Jail(name))
+	dir := h.zfs.MountPath(layout.Layout{Pool: "tank"}.Jail(name))
 	if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
 		h.t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // updRoot lays the files freebsd-update reads in a root.
@@ -74,7 +74,7 @@ func fuScript(c host.Cmd) (string, error) {
 func TestUpdateCommand(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addJail("web", map[string]any{"release": "14.3-RELEASE-p1"})
-	root := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.JailRoot("web"))
+	root := h.zfs.MountPath(layout.Layout{Pool: "tank"}.JailRoot("web"))
 	updRoot(t, root, "14.3-RELEASE-p1")
 	h.run.Respond = fuScript
 	if code := h.jcage("update", "web"); code != 0 {
@@ -164,7 +164,7 @@ func TestUpdateServerAndVerifyFlags(t *testing.T) {
 	for _, args := range [][]string{{"-s", "mirror.example.org"}, {"-V"}, {"-NV"}, {"--noverify", "--server", "x"}} {
 		h := newTreeHarness(t)
 		h.addJail("web", map[string]any{"release": "14.3-RELEASE-p1"})
-		root := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.JailRoot("web"))
+		root := h.zfs.MountPath(layout.Layout{Pool: "tank"}.JailRoot("web"))
 		updRoot(t, root, "14.3-RELEASE-p1")
 		h.run.Respond = fuScript
 		if code := h.jcage(append(append([]string{"update"}, args...), "web")...); code != 0 {

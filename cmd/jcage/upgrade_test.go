@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/release"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -15,7 +16,7 @@ import (
 func TestUpgradeCommand(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addJail("web", map[string]any{"release": "14.2-RELEASE-p3"})
-	root := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.JailRoot("web"))
+	root := h.zfs.MountPath(layout.Layout{Pool: "tank"}.JailRoot("web"))
 	updRoot(t, root, "14.2-RELEASE-p3")
 	h.run.On([]string{"uname", "-r"}, "14.3-RELEASE\n", nil)
 	var confs []string
@@ -93,7 +94,7 @@ func TestUpgradeCommand(t *testing.T) {
 
 func TestUpgradeCommandBasejailRollsBack(t *testing.T) {
 	h := newTreeHarness(t)
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	for _, rel := range []string{"14.2-RELEASE", "14.3-RELEASE"} {
 		if err := h.zfs.Create(t.Context(), l.ReleaseRoot(rel), zfs.CreateOptions{Parents: true}); err != nil {
 			t.Fatal(err)

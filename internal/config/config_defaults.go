@@ -12,7 +12,7 @@ import (
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/atomicfile"
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // DefaultsMissingNotice is the NOTICE iocage prints when it creates
@@ -51,7 +51,7 @@ func BuiltinDefaults(v int, host defaults.Host) (*Config, error) {
 // any. Unreadable configs are skipped.
 func HostConfigVersion(iocroot string) int {
 	best := 0
-	dirs := zfs.Dirs(iocroot)
+	dirs := layout.Dirs(iocroot)
 	for _, dir := range []string{dirs.Jails(), dirs.Templates()} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {

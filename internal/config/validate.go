@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
-	"github.com/jcage/jcage/internal/zfs"
 )
 
 // Refusal kinds. Every refusal is a *PropError whose Error() is iocage's
@@ -524,7 +524,7 @@ const MaxNameLen = 64 - 1
 // the commands that take a jail name would read as the tree's.
 var reservedNames = map[string]bool{
 	"ALL": true, "default": true, "help": true, "none": true,
-	treeRoot: true, "download": true, "images": true, "jails": true,
+	layout.RootName: true, "download": true, "images": true, "jails": true,
 	"log": true, "releases": true, "templates": true,
 }
 
@@ -892,7 +892,7 @@ func CheckDatasets(key, value string, ctx *SetContext) (string, string) {
 			return "", "Invalid " + key + " value: " + Shown(ds) + " (" + why + ")"
 		}
 		if !ownDataset(ds, name) {
-			own := zfs.Layout{}.Jail(name) + "/..."
+			own := layout.Layout{}.Jail(name) + "/..."
 			if name == "" {
 				own = "nothing"
 			}
@@ -937,7 +937,7 @@ const zfsMaxNameLen = 256 - 1
 // root).
 func ownDataset(ds, name string) bool {
 	parts := strings.Split(ds, "/")
-	if parts[0] != treeRoot {
+	if parts[0] != layout.RootName {
 		return true
 	}
 	// iocage/jails/NAME/<child>, where child is not the root or below it
@@ -986,7 +986,3 @@ func validResolver(v string) bool {
 	}
 	return lines > 0
 }
-
-// treeRoot is the tree's dataset under a pool (zfs.RootName); config stays
-// free of the packages that run commands, and a test keeps the two equal.
-const treeRoot = "iocage"

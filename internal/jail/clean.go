@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -52,7 +53,7 @@ func (h *Host) Clean(ctx context.Context, inv *Inventory, s CleanScope) error {
 		targets = []string{t.Jails()}
 		// Every snapshot on a release: the origins of the jails just gone.
 		for _, d := range inv.Scan.Children(t.Releases()) {
-			if root, ok := inv.Scan.Get(zfs.RootOf(d.Name)); ok {
+			if root, ok := inv.Scan.Get(layout.RootOf(d.Name)); ok {
 				snaps, err := h.ZFS.List(ctx, root.Name, ListSnapshots)
 				if err != nil {
 					return err

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
@@ -113,10 +114,10 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 func (h *Host) cloneDatasets(ctx context.Context, tx *txn, t *Tree, src *Jail, thick bool, name string) error {
 	uctx := tx.ctx
 	srcDS, dstDS := t.Jail(src.Name), t.Jail(name)
-	snap := zfs.SnapName(srcDS, name)
+	snap := layout.SnapName(srcDS, name)
 	recursive := !thick
 	if thick {
-		snap = zfs.SnapName(t.JailRoot(src.Name), name)
+		snap = layout.SnapName(t.JailRoot(src.Name), name)
 	}
 	if err := tx.destroyOnCrash(snap, recursive); err != nil {
 		return err
@@ -143,7 +144,7 @@ func (h *Host) cloneDatasets(ctx context.Context, tx *txn, t *Tree, src *Jail, t
 	if err := h.ZFS.Clone(ctx, snap, dstDS, zfs.CreateOptions{}); err != nil {
 		return err
 	}
-	return h.ZFS.Clone(ctx, zfs.SnapName(t.JailRoot(src.Name), name), t.JailRoot(name), zfs.CreateOptions{})
+	return h.ZFS.Clone(ctx, layout.SnapName(t.JailRoot(src.Name), name), t.JailRoot(name), zfs.CreateOptions{})
 }
 
 // copyThick makes name's dataset, copies src's root from snap into it,

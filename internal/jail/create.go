@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/atomicfile"
@@ -50,7 +51,7 @@ func nameKey(s string) string { return strings.ReplaceAll(s, ".", "_") }
 func (inv *Inventory) exists(name string) bool {
 	for _, parent := range []string{inv.Tree.Jails(), inv.Tree.Templates()} {
 		for _, d := range inv.Scan.Children(parent) {
-			if nameKey(zfs.Base(d.Name)) == nameKey(name) {
+			if nameKey(layout.Base(d.Name)) == nameKey(name) {
 				return true
 			}
 		}
@@ -438,7 +439,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 	}
 	tx.commit()
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
-		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: zfs.SnapName(src.root, p.name)}})
+		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: layout.SnapName(src.root, p.name)}})
 	return nil
 }
 
@@ -457,7 +458,7 @@ func (h *Host) createRoot(ctx context.Context, tx *txn, t *Tree, src *source, na
 			return err
 		}
 	}
-	rootSnap := zfs.SnapName(src.root, name)
+	rootSnap := layout.SnapName(src.root, name)
 	tx.Add(destroyJail)
 	if !thick {
 		return h.ZFS.Clone(ctx, rootSnap, rootDS, zfs.CreateOptions{Parents: true})
@@ -469,7 +470,7 @@ func (h *Host) createRoot(ctx context.Context, tx *txn, t *Tree, src *source, na
 		return fmt.Errorf("Can't create thick jail from %s: %w", src.root, err)
 	}
 	// The copy stands alone: neither snapshot is needed any more.
-	if err := h.ZFS.Destroy(ctx, zfs.SnapName(rootDS, name), zfs.DestroyOptions{}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
+	if err := h.ZFS.Destroy(ctx, layout.SnapName(rootDS, name), zfs.DestroyOptions{}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
 		return err
 	}
 	return h.ZFS.Destroy(ctx, snap, zfs.DestroyOptions{Recursive: recursive})
@@ -480,10 +481,10 @@ func (h *Host) createRoot(ctx context.Context, tx *txn, t *Tree, src *source, na
 // one), journaled and undone on failure, unless taken says it was taken
 // already.
 func (h *Host) snapshotSource(ctx context.Context, tx *txn, src *source, jailDS, name string, thick bool, taken *takenSnapshot) (snap string, recursive bool, err error) {
-	snap = zfs.SnapName(src.root, name)
+	snap = layout.SnapName(src.root, name)
 	if src.parent != "" && !thick {
 		// From a template: the whole template, as iocage snapshots it.
-		snap, recursive = zfs.SnapName(src.parent, name), true
+		snap, recursive = layout.SnapName(src.parent, name), true
 	}
 	var serr error
 	if taken != nil {
@@ -573,7 +574,7 @@ func newJailConfig(inv *Inventory, req CreateRequest, src *source, p createPlan,
 	if !thick {
 		c.Set("cloned_release", src.release)
 	}
-	c.Set("jail_zfs_dataset", zfs.Layout{}.JailData(p.name))
+	c.Set("jail_zfs_dataset", layout.Layout{}.JailData(p.name))
 	if src.template != "" {
 		c.Set("source_template", src.template)
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -26,8 +27,8 @@ func (inv *Inventory) Dependents(ds string) []string {
 		if d.Origin == "" {
 			continue
 		}
-		odb, _, _ := zfs.SplitSnap(d.Origin)
-		if zfs.Child(ds, odb) && !zfs.Child(ds, d.Name) {
+		odb, _, _ := layout.SplitSnap(d.Origin)
+		if layout.Child(ds, odb) && !layout.Child(ds, d.Name) {
 			out = append(out, d.Name)
 		}
 	}
@@ -47,10 +48,10 @@ func (e *DependentsError) Error() string {
 	var names []string
 	seen := map[string]bool{}
 	for _, d := range e.Dependents {
-		if ds, ok := zfs.RootOwner(d); ok {
+		if ds, ok := layout.RootOwner(d); ok {
 			d = ds
 		}
-		n := zfs.Base(d)
+		n := layout.Base(d)
 		if !seen[n] {
 			seen[n] = true
 			names = append(names, n)
@@ -96,17 +97,17 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 // iocage) made it for this jail: releases/REL/root@NAME, or the recursive
 // templates/T@NAME or jails/SRC@NAME.
 func (h *Host) destroyOrigin(ctx context.Context, inv *Inventory, j *Jail, origin string) {
-	ds, snap, _ := zfs.SplitSnap(origin)
+	ds, snap, _ := layout.SplitSnap(origin)
 	if snap != j.Name {
 		return
 	}
 	t := inv.Tree
 	target, recursive := origin, false
 	switch {
-	case zfs.Child(t.Templates(), ds), zfs.Child(t.Jails(), ds):
+	case layout.Child(t.Templates(), ds), layout.Child(t.Jails(), ds):
 		// clone and create -t snapshot the whole source: SRC@NAME -r.
-		target, recursive = zfs.SnapName(zfs.Parent(ds), snap), true
-	case !zfs.Child(t.Releases(), ds):
+		target, recursive = layout.SnapName(layout.Parent(ds), snap), true
+	case !layout.Child(t.Releases(), ds):
 		return
 	}
 	// Another clone of the same snapshot keeps it alive.

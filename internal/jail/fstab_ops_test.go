@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
@@ -57,7 +58,7 @@ func newFstabFixture(t *testing.T, template bool, jid int) *fstabFixture {
 	}
 	f.h = &Host{ZFS: f.zfs, Run: f.rec, Out: &f.out, Now: func() time.Time { return fstabClock }}
 	f.j = &Jail{Name: "www1", Template: template, Dir: dir, Dataset: zfs.Dataset{Name: ds}, JID: jid}
-	f.inv = &Inventory{Tree: &Tree{Layout: zfs.Layout{Pool: "tank"}, Mountpoint: ioc}, Jails: []*Jail{f.j}}
+	f.inv = &Inventory{Tree: &Tree{Layout: layout.Layout{Pool: "tank"}, Mountpoint: ioc}, Jails: []*Jail{f.j}}
 	return f
 }
 

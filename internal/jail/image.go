@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/host"
@@ -41,7 +42,7 @@ const ChecksumExt = ".sha256"
 // NoVerifyFlag is the import flag that skips the checksum; refusals name it.
 const NoVerifyFlag = "--no-verify"
 
-// exportSnapPrefix starts every snapshot export takes (zfs.ExportSnapName).
+// exportSnapPrefix starts every snapshot export takes (layout.ExportSnapName).
 const exportSnapPrefix = "ioc-export-"
 
 // ProgressFunc shows one stream while it passes: desc names it and total
@@ -140,12 +141,12 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	}
 	now := h.Clock()
 	jailDS := inv.SnapDataset(j)
-	snapName := zfs.ExportSnapName(now)
+	snapName := layout.ExportSnapName(now)
 	base := ImageBase(j.Name, now)
 	images := inv.ImagesDir()
 	archive = filepath.Join(images, base+"."+ext)
 
-	top := zfs.SnapName(jailDS, snapName)
+	top := layout.SnapName(jailDS, snapName)
 	if err := h.ZFS.Snapshot(ctx, top, true); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
 			return "", fmt.Errorf("snapshot %s already exists, left by an interrupted export: remove it with 'jcage snapremove -n %s %s'", top, snapName, j.Name)
@@ -170,8 +171,8 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	}
 	var items []exportItem
 	for _, d := range list {
-		ds, s, ok := zfs.SplitSnap(d.Name)
-		if !ok || s != snapName || !zfs.Child(jailDS, ds) {
+		ds, s, ok := layout.SplitSnap(d.Name)
+		if !ok || s != snapName || !layout.Child(jailDS, ds) {
 			continue
 		}
 		items = append(items, exportItem{dataset: ds, snap: d.Name, member: ImageMember(images, base, jailDS, ds)})
@@ -861,12 +862,12 @@ func (h *Host) dropExportSnapshots(ctx context.Context, jailDS string) error {
 	}
 	done := map[string]bool{}
 	for _, d := range list {
-		_, s, ok := zfs.SplitSnap(d.Name)
+		_, s, ok := layout.SplitSnap(d.Name)
 		if !ok || !strings.HasPrefix(s, exportSnapPrefix) || done[s] {
 			continue
 		}
 		done[s] = true
-		if err := h.ZFS.Destroy(ctx, zfs.SnapName(jailDS, s), zfs.DestroyOptions{Recursive: true}); err != nil {
+		if err := h.ZFS.Destroy(ctx, layout.SnapName(jailDS, s), zfs.DestroyOptions{Recursive: true}); err != nil {
 			return err
 		}
 	}
@@ -888,7 +889,7 @@ func (h *Host) importedAsJail(ctx context.Context, jailDS string, trustHooks boo
 	// start hands jail_zfs_dataset to the jail: an archive must not name
 	// the iocage tree, another jail or a dataset outside the pool.
 	if v, ok := c.Get("jail_zfs_dataset"); ok {
-		if _, msg := config.CheckDatasets("jail_zfs_dataset", v, &config.SetContext{Name: zfs.Base(jailDS)}); msg != "" {
+		if _, msg := config.CheckDatasets("jail_zfs_dataset", v, &config.SetContext{Name: layout.Base(jailDS)}); msg != "" {
 			return fmt.Errorf("the imported %s: %s", config.ConfigFile, msg)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -42,7 +43,7 @@ type imageWorld struct {
 	f   *zfs.Fake
 	rec *host.Recorder
 	h   *Host
-	l   zfs.Layout
+	l   layout.Layout
 	out bytes.Buffer
 	dir string
 }
@@ -50,7 +51,7 @@ type imageWorld struct {
 var imageNow = time.Date(2023, 11, 23, 22, 45, 10, 0, time.UTC)
 
 func newImageWorld(t *testing.T) *imageWorld {
-	w := &imageWorld{t: t, dir: t.TempDir(), l: zfs.Layout{Pool: "tank"}, rec: &host.Recorder{}}
+	w := &imageWorld{t: t, dir: t.TempDir(), l: layout.Layout{Pool: "tank"}, rec: &host.Recorder{}}
 	w.f = zfs.NewFake(w.dir, "tank")
 	w.running()
 	w.h = &Host{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}
@@ -80,7 +81,7 @@ func (w *imageWorld) jail(ds string, cfg map[string]any) {
 			w.t.Fatal(err)
 		}
 	}
-	name := zfs.Base(ds)
+	name := layout.Base(ds)
 	base := map[string]any{"CONFIG_VERSION": "34", "host_hostuuid": name, "host_hostname": name, "release": "14.3-RELEASE", "type": "jail"}
 	for k, v := range cfg {
 		base[k] = v
@@ -241,8 +242,8 @@ func TestImageMember(t *testing.T) {
 	}
 	// The date is UTC: 23:30 in New York is already the next day.
 	ny := time.Date(2023, 11, 23, 23, 30, 0, 0, time.FixedZone("EST", -5*3600))
-	if got := ImageBase("web", ny); got != "web_2023-11-24" || zfs.ExportSnapName(ny) != "ioc-export-2023-11-24" {
-		t.Fatalf("UTC date: %s %s", got, zfs.ExportSnapName(ny))
+	if got := ImageBase("web", ny); got != "web_2023-11-24" || layout.ExportSnapName(ny) != "ioc-export-2023-11-24" {
+		t.Fatalf("UTC date: %s %s", got, layout.ExportSnapName(ny))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/argv"
@@ -45,7 +46,7 @@ func (s *Scan) Get(name string) (zfs.Dataset, bool) {
 func (s *Scan) Children(parent string) []zfs.Dataset {
 	var out []zfs.Dataset
 	for _, d := range s.Datasets {
-		if zfs.Parent(d.Name) == parent && !strings.Contains(d.Name, "@") {
+		if layout.Parent(d.Name) == parent && !strings.Contains(d.Name, "@") {
 			out = append(out, d)
 		}
 	}
@@ -112,7 +113,7 @@ func (h *Host) openScan(ctx context.Context, s *Scan, create bool) (*Tree, *Scan
 			return nil, nil, err
 		}
 	}
-	l := zfs.Layout{Pool: pool}
+	l := layout.Layout{Pool: pool}
 	complete := true
 	for _, name := range l.Tree() {
 		if _, ok := s.Get(name); !ok {
@@ -262,7 +263,7 @@ func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (
 		}
 	}
 	for _, d := range scan.Children(tree.Releases()) {
-		inv.Releases = append(inv.Releases, zfs.Base(d.Name))
+		inv.Releases = append(inv.Releases, layout.Base(d.Name))
 	}
 	if opts.State {
 		running, err := h.Running(ctx)
@@ -279,8 +280,8 @@ func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (
 }
 
 func (inv *Inventory) loadJail(d zfs.Dataset, template bool) *Jail {
-	j := &Jail{Name: zfs.Base(d.Name), Template: template, Dataset: d, Dir: d.Mountpoint}
-	j.Root, _ = inv.Scan.Get(zfs.RootOf(d.Name))
+	j := &Jail{Name: layout.Base(d.Name), Template: template, Dataset: d, Dir: d.Mountpoint}
+	j.Root, _ = inv.Scan.Get(layout.RootOf(d.Name))
 	c, err := config.Load(j.ConfigPath())
 	if errors.Is(err, os.ErrNotExist) {
 		if lerr := config.DetectLegacy(j.Dir, nil); lerr != nil {

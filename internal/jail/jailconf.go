@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // HostFacts are what the jail.conf rendering needs to know about the host
@@ -88,13 +88,13 @@ func ConfPath(runDir, name string) string {
 
 // ConsoleLogPath is the jail(8) exec.consolelog of a jail.
 func ConsoleLogPath(iocroot, name string) string {
-	return filepath.Join(zfs.Dirs(iocroot).Log(), JailName(name)+"-console.log") // confine: host-owned, IOCROOT/log
+	return filepath.Join(layout.Dirs(iocroot).Log(), JailName(name)+"-console.log") // confine: host-owned, IOCROOT/log
 }
 
 // ServiceLogPath is where iocage appends the output of exec_start and
 // exec_stop, which it runs itself through jexec.
 func ServiceLogPath(iocroot, name string) string {
-	return filepath.Join(zfs.Dirs(iocroot).Log(), underscored(name)+"-console.log") // confine: host-owned, IOCROOT/log
+	return filepath.Join(layout.Dirs(iocroot).Log(), underscored(name)+"-console.log") // confine: host-owned, IOCROOT/log
 }
 
 // underscored is NAME with dots as underscores: iocage's host.hostuuid and

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -186,7 +187,7 @@ func (h *Host) replay(ctx context.Context, j *journal) error {
 		case st.Inherit != "":
 			err = h.ZFS.Inherit(ctx, st.Inherit, st.Prop)
 		case st.DropTo != "":
-			if _, gerr := h.ZFS.Get(ctx, zfs.SnapName(st.DropTo, st.Snap)); gerr == nil {
+			if _, gerr := h.ZFS.Get(ctx, layout.SnapName(st.DropTo, st.Snap)); gerr == nil {
 				err = h.dropTo(ctx, st.DropTo, st.Snap)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -585,7 +586,7 @@ func TestStartInterrupted(t *testing.T) {
 	if err := h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	if err := f.Create(context.Background(), l.JailRoot("web"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}

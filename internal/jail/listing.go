@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
@@ -143,11 +144,11 @@ func (inv *Inventory) templateOf(j *Jail) string {
 	if origin == "" {
 		return "-"
 	}
-	ds, _, _ := zfs.SplitSnap(origin)
-	if owner, ok := zfs.RootOwner(ds); ok {
+	ds, _, _ := layout.SplitSnap(origin)
+	if owner, ok := layout.RootOwner(ds); ok {
 		ds = owner
 	}
-	name := zfs.Base(ds)
+	name := layout.Base(ds)
 	// ioc_list.py tests the reduced name, not the whole origin: a jail
 	// named "stable1" cloned from template "web" shows "web".
 	low := strings.ToLower(name)

@@ -14,6 +14,7 @@ import (
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -113,7 +114,7 @@ func (h *Host) PlanMigration(ctx context.Context, inv *Inventory, opts MigrateOp
 		if err := checkRootPath(t.Dirs().Jail(name)); err != nil {
 			return nil, err
 		}
-		snap := zfs.SnapName(t.ReleaseRoot(rel), name)
+		snap := layout.SnapName(t.ReleaseRoot(rel), name)
 		if _, err := h.ZFS.Get(ctx, snap); err == nil {
 			return nil, fmt.Errorf("Snapshot: %s exists! Please destroy it to migrate %s", snap, j.Name)
 		} else if !errors.Is(err, zfs.ErrNotFound) {
@@ -183,14 +184,14 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 	if err != nil {
 		return err
 	}
-	oldRoot, err := h.ZFS.Get(ctx, zfs.RootOf(moved.Name))
+	oldRoot, err := h.ZFS.Get(ctx, layout.RootOf(moved.Name))
 	if err != nil {
 		return err
 	}
 
 	// 2. The new jail, a clone of its release.
 	jailDS, rootDS := t.Jail(m.Name), t.JailRoot(m.Name)
-	snap := zfs.SnapName(t.ReleaseRoot(m.Release), m.Name)
+	snap := layout.SnapName(t.ReleaseRoot(m.Release), m.Name)
 	if err := tx.destroyAllOnCrash(crashDestroy{snap, false}, crashDestroy{jailDS, true}); err != nil {
 		return err
 	}
@@ -217,7 +218,7 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 	cfg.Set("host_hostname", m.Name)
 	cfg.Set("host_hostuuid", m.Name)
 	cfg.Set("type", "jail")
-	cfg.Set("jail_zfs_dataset", zfs.Layout{}.JailData(m.Name))
+	cfg.Set("jail_zfs_dataset", layout.Layout{}.JailData(m.Name))
 	if err := config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil); err != nil {
 		return err
 	}

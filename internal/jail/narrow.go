@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -121,7 +122,7 @@ func narrowQuery(mt MountTable, pools []string, want Wanted) (q narrowTargets, o
 	}
 	for _, p := range pools {
 		q.names = append(q.names, p)
-		l := zfs.Layout{Pool: p}
+		l := layout.Layout{Pool: p}
 		if _, ok := mt[l.Root()]; !ok {
 			continue
 		}
@@ -205,7 +206,7 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 		return false, nil
 	}
 	name := req.Name
-	snap := zfs.SnapName(g.layout.ReleaseRoot(g.rel), name)
+	snap := layout.SnapName(g.layout.ReleaseRoot(g.rel), name)
 
 	tx, err := h.begin(ctx, "create", name)
 	if err != nil {
@@ -244,7 +245,7 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 type thinGuess struct {
 	want   Wanted
 	mt     MountTable
-	layout zfs.Layout
+	layout layout.Layout
 	rel    string
 }
 
@@ -263,7 +264,7 @@ func (h *Host) guessThinCreate(req CreateRequest) (thinGuess, bool) {
 	pool := h.Pool
 	if pool == "" {
 		for ds := range mt {
-			if p, rest, _ := strings.Cut(ds, "/"); rest == zfs.RootName {
+			if p, rest, _ := strings.Cut(ds, "/"); rest == layout.RootName {
 				if pool != "" {
 					return thinGuess{}, false // more than one tree: let the read decide
 				}
@@ -271,7 +272,7 @@ func (h *Host) guessThinCreate(req CreateRequest) (thinGuess, bool) {
 			}
 		}
 	}
-	l := zfs.Layout{Pool: pool}
+	l := layout.Layout{Pool: pool}
 	for _, r := range []string{strings.ToUpper(req.Release), req.Release} {
 		if _, ok := mt[l.ReleaseRoot(r)]; ok {
 			return thinGuess{want: want, mt: mt, layout: l, rel: r}, true

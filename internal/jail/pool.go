@@ -10,6 +10,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -63,12 +64,12 @@ var ErrNotRoot = errors.New("not root")
 
 // Tree is an activated iocage tree.
 type Tree struct {
-	zfs.Layout
+	layout.Layout
 	Mountpoint string // IOCROOT: where POOL/iocage is mounted
 }
 
 // Dirs names the tree's directories below IOCROOT.
-func (t *Tree) Dirs() zfs.Dirs { return zfs.Dirs(t.Mountpoint) }
+func (t *Tree) Dirs() layout.Dirs { return layout.Dirs(t.Mountpoint) }
 
 func (h *Host) say(format string, a ...any) {
 	if h.Out != nil {
@@ -188,7 +189,7 @@ func (h *Host) FindPool(ctx context.Context, autoActivate bool) (string, error) 
 // creates what is missing (which needs root). It reads the tree with one
 // bulk call.
 func (h *Host) OpenTree(ctx context.Context, pool string, create bool) (*Tree, error) {
-	l := zfs.Layout{Pool: pool}
+	l := layout.Layout{Pool: pool}
 	have := map[string]zfs.Dataset{}
 	ds, err := h.ZFS.List(ctx, l.Root(), zfs.ListOptions{Depth: 1, Props: []string{"exec"}})
 	if err != nil && !errors.Is(err, zfs.ErrNotFound) {

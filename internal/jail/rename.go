@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -56,8 +57,8 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	defer tx.end()
 	uctx := tx.ctx
 	if origin := j.Root.Origin; origin != "" {
-		if ds, snap, _ := zfs.SplitSnap(origin); snap == j.Name && zfs.Child(t.Releases(), ds) {
-			nw := zfs.SnapName(ds, newName)
+		if ds, snap, _ := layout.SplitSnap(origin); snap == j.Name && layout.Child(t.Releases(), ds) {
+			nw := layout.SnapName(ds, newName)
 			if err := h.ZFS.Rename(ctx, origin, nw, zfs.RenameOptions{}); err != nil {
 				return err
 			}
@@ -67,7 +68,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	// iocage.py rename: a dataset jailed=on can't be renamed, so the
 	// jail's data dataset and every file system below it get jailed=off
 	// first; the next start with jail_zfs sets it on again.
-	if ds, err := h.ZFS.List(ctx, zfs.DataOf(from), zfs.ListOptions{Recursive: true, Props: []string{"jailed"}}); err == nil {
+	if ds, err := h.ZFS.List(ctx, layout.DataOf(from), zfs.ListOptions{Recursive: true, Props: []string{"jailed"}}); err == nil {
 		for _, dd := range ds {
 			if dd.Prop("jailed") != "on" {
 				continue
@@ -95,7 +96,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
 		}
 		if v, ok := c.Get("jail_zfs_dataset"); ok {
-			c.Set("jail_zfs_dataset", strings.Replace(v, zfs.Layout{}.Jail(j.Name), zfs.Layout{}.Jail(newName), 1))
+			c.Set("jail_zfs_dataset", strings.Replace(v, layout.Layout{}.Jail(j.Name), layout.Layout{}.Jail(newName), 1))
 		}
 		return nil
 	})

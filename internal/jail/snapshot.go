@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/revert"
@@ -87,7 +88,7 @@ var ErrSnapExists = errors.New("Snapshot already exists")
 // It returns the snapshots made, POOL/iocage/jails/NAME@SNAP.
 func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name string) ([]string, error) {
 	if name == "" {
-		name = zfs.UserSnapName(h.Clock())
+		name = layout.UserSnapName(h.Clock())
 	} else if err := ValidateSnapName(name); err != nil {
 		return nil, err
 	}
@@ -95,7 +96,7 @@ func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name
 		return nil, errors.New(`"ALL" is reserved: snapremove -n ALL means every snapshot`)
 	}
 	for _, j := range jails {
-		if s := zfs.SnapName(inv.SnapDataset(j), name); len(s) > maxDatasetName {
+		if s := layout.SnapName(inv.SnapDataset(j), name); len(s) > maxDatasetName {
 			return nil, fmt.Errorf("snapshot name %s is longer than ZFS allows (%d characters)", s, maxDatasetName)
 		}
 	}
@@ -107,7 +108,7 @@ func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		snap := zfs.SnapName(inv.SnapDataset(j), name)
+		snap := layout.SnapName(inv.SnapDataset(j), name)
 		if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
 			if errors.Is(err, zfs.ErrExists) {
 				if len(jails) > 1 {
@@ -144,7 +145,7 @@ func (h *Host) readSnaps(ctx context.Context, root string, withFS bool) (*snapIn
 	}
 	idx := &snapIndex{byDS: map[string][]zfs.Dataset{}}
 	for _, d := range list {
-		if ds, _, ok := zfs.SplitSnap(d.Name); ok {
+		if ds, _, ok := layout.SplitSnap(d.Name); ok {
 			idx.byDS[ds] = append(idx.byDS[ds], d)
 		} else if d.Type == zfs.Filesystem {
 			idx.fs = append(idx.fs, d.Name)
@@ -155,7 +156,7 @@ func (h *Host) readSnaps(ctx context.Context, root string, withFS bool) (*snapIn
 
 func (idx *snapIndex) has(ds, name string) bool {
 	for _, s := range idx.byDS[ds] {
-		if zfs.Base(s.Name) == name {
+		if layout.Base(s.Name) == name {
 			return true
 		}
 	}
@@ -205,15 +206,15 @@ func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long
 	for _, j := range jails {
 		roots := map[string]zfs.Dataset{}
 		for _, s := range idx.byDS[inv.snapRoot(j)] {
-			roots[zfs.Base(s.Name)] = s
+			roots[layout.Base(s.Name)] = s
 		}
 		for _, s := range idx.byDS[inv.SnapDataset(j)] {
-			name := zfs.Base(s.Name)
+			name := layout.Base(s.Name)
 			r, ok := roots[name]
 			if !ok {
 				continue
 			}
-			pname, rname := name, zfs.RootOf(name)
+			pname, rname := name, layout.RootOf(name)
 			if long {
 				pname, rname = s.Name, r.Name
 			}
@@ -289,11 +290,11 @@ func cloneIndex(inv *Inventory) map[string][]string {
 func clonesOf(idx *snapIndex, clones map[string][]string, ds, name string) []string {
 	var out []string
 	for d, snaps := range idx.byDS {
-		if !zfs.Child(ds, d) {
+		if !layout.Child(ds, d) {
 			continue
 		}
 		for _, s := range snaps {
-			if zfs.Base(s.Name) == name {
+			if layout.Base(s.Name) == name {
 				out = append(out, clones[s.Name]...)
 			}
 		}
@@ -305,7 +306,7 @@ func clonesOf(idx *snapIndex, clones map[string][]string, ds, name string) []str
 // owner names the jail whose tree holds dataset, if any.
 func (inv *Inventory) owner(dataset string) *Jail {
 	for _, j := range inv.Jails {
-		if zfs.Child(inv.SnapDataset(j), dataset) {
+		if layout.Child(inv.SnapDataset(j), dataset) {
 			return j
 		}
 	}
@@ -373,15 +374,15 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 		case all:
 			snaps := idx.byDS[ds]
 			for i := len(snaps) - 1; i >= 0; i-- {
-				names = append(names, zfs.Base(snaps[i].Name))
+				names = append(names, layout.Base(snaps[i].Name))
 			}
 		case idx.has(ds, opts.Name):
 			names = []string{opts.Name}
 		case len(jails) == 1:
-			return nil, fmt.Errorf("Snapshot: %s not found!", zfs.SnapName(ds, opts.Name))
+			return nil, fmt.Errorf("Snapshot: %s not found!", layout.SnapName(ds, opts.Name))
 		}
 		for _, name := range names {
-			snap := zfs.SnapName(ds, name)
+			snap := layout.SnapName(ds, name)
 			deps := clonesOf(idx, clones, ds, name)
 			if len(deps) > 0 && !opts.Clones {
 				if all {
@@ -445,11 +446,11 @@ func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name s
 		return nil, err
 	}
 	if !idx.has(p.Target, name) {
-		return nil, fmt.Errorf("%s does not exist", zfs.SnapName(p.Target, name))
+		return nil, fmt.Errorf("%s does not exist", layout.SnapName(p.Target, name))
 	}
 	clones := cloneIndex(inv)
 	for _, fs := range idx.fs {
-		if !zfs.Child(p.Target, fs) {
+		if !layout.Child(p.Target, fs) {
 			continue
 		}
 		if !idx.has(fs, name) {
@@ -461,11 +462,11 @@ func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name s
 		for _, s := range idx.byDS[fs] {
 			if seen {
 				if c := clones[s.Name]; len(c) > 0 {
-					return nil, &ClonesError{Snapshot: s.Name, Clones: inv.describeClones(c), RollbackTo: zfs.SnapName(p.Target, name)}
+					return nil, &ClonesError{Snapshot: s.Name, Clones: inv.describeClones(c), RollbackTo: layout.SnapName(p.Target, name)}
 				}
 				p.Newer = append(p.Newer, s.Name)
 			}
-			seen = seen || zfs.Base(s.Name) == name
+			seen = seen || layout.Base(s.Name) == name
 		}
 	}
 	sort.SliceStable(p.Datasets, func(a, b int) bool {
@@ -484,7 +485,7 @@ func (h *Host) Rollback(ctx context.Context, p *RollbackPlan) error {
 	}
 	ctx = context.WithoutCancel(ctx)
 	for _, fs := range p.Datasets {
-		if err := h.ZFS.Rollback(ctx, zfs.SnapName(fs, p.Name), true); err != nil {
+		if err := h.ZFS.Rollback(ctx, layout.SnapName(fs, p.Name), true); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/render"
@@ -41,7 +42,7 @@ func (s *listStub) List(ctx context.Context, root string, opts zfs.ListOptions) 
 	s.roots = append(s.roots, root)
 	var out []zfs.Dataset
 	for _, d := range s.rows {
-		if zfs.Child(root, d.Name) {
+		if layout.Child(root, d.Name) {
 			out = append(out, d)
 		}
 	}
@@ -53,7 +54,7 @@ func snapDS(name string, created time.Time, refer, used uint64) zfs.Dataset {
 }
 
 func stubInventory(names ...string) *Inventory {
-	inv := &Inventory{Tree: &Tree{Layout: zfs.Layout{Pool: "tank"}}, Scan: &Scan{}}
+	inv := &Inventory{Tree: &Tree{Layout: layout.Layout{Pool: "tank"}}, Scan: &Scan{}}
 	for _, n := range names {
 		inv.Jails = append(inv.Jails, &Jail{Name: n, Template: strings.HasPrefix(n, "t-")})
 	}
@@ -148,12 +149,12 @@ type snapWorld struct {
 	t   *testing.T
 	f   *zfs.Fake
 	h   *Host
-	l   zfs.Layout
+	l   layout.Layout
 	out bytes.Buffer
 }
 
 func newSnapWorld(t *testing.T) *snapWorld {
-	w := &snapWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: zfs.Layout{Pool: "tank"}}
+	w := &snapWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: layout.Layout{Pool: "tank"}}
 	rec := &host.Recorder{}
 	rec.On([]string{"jls"}, `{"__version": "2", "jail-information": {"jail": []}}`, nil)
 	w.h = &Host{ZFS: w.f, Run: rec, Out: &w.out, LockDir: t.TempDir(),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/testworld/goldenfile"
@@ -166,7 +167,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 	if err := h.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
 	}
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	if err := f.Create(ctx, l.JailRoot("web"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}

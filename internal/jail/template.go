@@ -6,8 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/jcage/jcage/internal/config"
-
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // SetTemplate moves a jail between jails/ and templates/ (`set
@@ -99,8 +98,8 @@ func (inv *Inventory) runningDependents(j *Jail) []string {
 	}
 	for _, o := range inv.Jails {
 		if o != j && o.Running() && o.Root.Origin != "" {
-			ds, _, _ := zfs.SplitSnap(o.Root.Origin)
-			if zfs.Child(j.Dataset.Name, ds) {
+			ds, _, _ := layout.SplitSnap(o.Root.Origin)
+			if layout.Child(j.Dataset.Name, ds) {
 				out = append(out, o.Name)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
@@ -115,8 +116,8 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	}
 
 	ds := inv.SnapDataset(j)
-	name := zfs.UpdateSnapName(release, h.Clock())
-	snap := zfs.SnapName(ds, name)
+	name := layout.UpdateSnapName(release, h.Clock())
+	snap := layout.SnapName(ds, name)
 	// A process killed outright leaves the journal: the next command
 	// rolls the jail back to the snapshot, as a failure here would.
 	jn, err := h.beginJournal("update", j.Name)
@@ -168,7 +169,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	var relSnap string
 	if basejail {
 		if !st.patched[rel] {
-			relSnap = zfs.SnapName(inv.Tree.ReleaseRoot(rel), name)
+			relSnap = layout.SnapName(inv.Tree.ReleaseRoot(rel), name)
 			if err := h.patchRelease(ctx, inv, r, jn, rel, relRoot, relSnap, opts.Patcher); err != nil {
 				return err
 			}
@@ -294,17 +295,17 @@ func (h *Host) dropTo(ctx context.Context, ds, name string) error {
 	}
 	var fss []string
 	for _, fs := range idx.fs {
-		if zfs.Child(ds, fs) && idx.has(fs, name) {
+		if layout.Child(ds, fs) && idx.has(fs, name) {
 			fss = append(fss, fs)
 		}
 	}
 	sort.SliceStable(fss, func(a, b int) bool { return strings.Count(fss[a], "/") > strings.Count(fss[b], "/") })
 	for _, fs := range fss {
-		if err := h.ZFS.Rollback(ctx, zfs.SnapName(fs, name), false); err != nil {
+		if err := h.ZFS.Rollback(ctx, layout.SnapName(fs, name), false); err != nil {
 			return err
 		}
 	}
-	return h.ZFS.Destroy(ctx, zfs.SnapName(ds, name), zfs.DestroyOptions{Recursive: true})
+	return h.ZFS.Destroy(ctx, layout.SnapName(ds, name), zfs.DestroyOptions{Recursive: true})
 }
 
 // rolledBack says what became of the jail after err.

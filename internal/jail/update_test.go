@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
@@ -66,7 +67,7 @@ type updWorld struct {
 	f   *zfs.Fake
 	run *host.Recorder
 	h   *Host
-	l   zfs.Layout
+	l   layout.Layout
 	out bytes.Buffer
 	err bytes.Buffer
 	now time.Time
@@ -75,7 +76,7 @@ type updWorld struct {
 }
 
 func newUpdWorld(t *testing.T) *updWorld {
-	w := &updWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: zfs.Layout{Pool: "tank"}, run: &host.Recorder{},
+	w := &updWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: layout.Layout{Pool: "tank"}, run: &host.Recorder{},
 		now: time.Date(2025, 6, 1, 10, 20, 30, 0, time.Local)}
 	w.jls(nil)
 	w.h = &Host{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
@@ -121,8 +122,8 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	}
 
 	ds := inv.SnapDataset(j)
-	name := zfs.UpgradeSnapName(h.Clock())
-	snap := zfs.SnapName(ds, name)
+	name := layout.UpgradeSnapName(h.Clock())
+	snap := layout.SnapName(ds, name)
 	jn, err := h.beginJournal("upgrade", j.Name)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -70,7 +71,7 @@ func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string,
 func dependentJails(inv *jail.Inventory, ds string) []*jail.Jail {
 	owner := func(name string) *jail.Jail {
 		for _, j := range inv.Jails {
-			if zfs.Child(j.Dataset.Name, name) {
+			if layout.Child(j.Dataset.Name, name) {
 				return j
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -25,7 +26,7 @@ func (e *env) cloneJail(name, origin string, template bool) {
 	if template {
 		ds, root = e.layout.Template(name), e.layout.TemplateRoot(name)
 	}
-	snap := zfs.SnapName(origin, name)
+	snap := layout.SnapName(origin, name)
 	if err := e.zfs.Snapshot(ctx, snap, false); err != nil {
 		e.t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestDestroy(t *testing.T) {
 	}
 	for _, n := range e.zfs.Names() {
 		for _, gone := range []string{l.Release("14.3-RELEASE"), l.Jail("web"), l.Jail("child"), l.Template("tpl")} {
-			if zfs.Child(gone, n) {
+			if layout.Child(gone, n) {
 				t.Errorf("%s survived", n)
 			}
 		}

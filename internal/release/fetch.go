@@ -23,6 +23,7 @@ import (
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/revert"
@@ -375,7 +376,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 		if relExists {
 			// A release dataset without a root (left by another tool):
 			// only the root moves in.
-			if err := m.Rename(ctx, zfs.RootOf(stage), rootDS, zfs.RenameOptions{}); err != nil {
+			if err := m.Rename(ctx, layout.RootOf(stage), rootDS, zfs.RenameOptions{}); err != nil {
 				return err
 			}
 			r.Add(func() error {
@@ -493,10 +494,10 @@ func (f *Fetcher) assemble(ctx context.Context, rel, dlDir string, sets []string
 	for round := 1; ; round++ {
 		// One call makes both; the stage was destroyed before, so -p
 		// cannot find an old root and call it made.
-		if err := m.Create(ctx, zfs.RootOf(stage), zfs.CreateOptions{Parents: true, Props: map[string]string{"compression": "lz4"}}); err != nil {
+		if err := m.Create(ctx, layout.RootOf(stage), zfs.CreateOptions{Parents: true, Props: map[string]string{"compression": "lz4"}}); err != nil {
 			return err
 		}
-		root, err := f.mountpoint(ctx, zfs.RootOf(stage))
+		root, err := f.mountpoint(ctx, layout.RootOf(stage))
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/mirror"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -396,7 +397,7 @@ func TestFetchInterruptedThenResumed(t *testing.T) {
 
 // Every ZFS step can fail; each failure unwinds to nothing.
 func TestFetchUnwindsEachStep(t *testing.T) {
-	l := zfs.Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	rel := "14.3-RELEASE"
 	stage := l.Staging(rel)
 	steps := []struct{ op, name string }{

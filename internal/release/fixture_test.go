@@ -18,6 +18,7 @@ import (
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/mirror"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -275,13 +276,13 @@ type env struct {
 	host   *jail.Host
 	out    bytes.Buffer
 	errw   bytes.Buffer
-	layout zfs.Layout
+	layout layout.Layout
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, zfs: zfs.NewFake(dir, "tank"), run: &testRunner{}, layout: zfs.Layout{Pool: "tank"}}
+	e := &env{t: t, zfs: zfs.NewFake(dir, "tank"), run: &testRunner{}, layout: layout.Layout{Pool: "tank"}}
 	e.run.on("uname", func(host.Cmd) (string, error) { return "", nil })
 	e.run.on("freebsd-update", fakeUpdate)
 	e.host = &jail.Host{ZFS: e.zfs, Run: e.run, Out: &e.out, UID: os.Geteuid(), LockDir: dir}
@@ -332,7 +333,7 @@ func (e *env) fetch(ctx context.Context, rel string, opts Options) error {
 func (e *env) releaseNames() []string {
 	var out []string
 	for _, n := range e.zfs.Names() {
-		if zfs.Child(e.layout.Releases(), n) && n != e.layout.Releases() || zfs.Child(e.layout.Downloads(), n) && n != e.layout.Downloads() {
+		if layout.Child(e.layout.Releases(), n) && n != e.layout.Releases() || layout.Child(e.layout.Downloads(), n) && n != e.layout.Downloads() {
 			out = append(out, n)
 		}
 	}

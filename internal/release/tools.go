@@ -11,7 +11,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/zfs"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // Tools finds the freebsd-update that maintains a root. A jail's own
@@ -85,11 +85,11 @@ func (t *Tools) FreebsdUpdate(ctx context.Context, rel string) (string, func(), 
 	if t.IOCRoot == "" {
 		return "", none, fmt.Errorf("no freebsd-update of the host's manages %s", rel)
 	}
-	relTool := filepath.Join(zfs.Dirs(t.IOCRoot).ReleaseRoot(base), ToolMember) // confine: host-owned, a release's root no jail can write
+	relTool := filepath.Join(layout.Dirs(t.IOCRoot).ReleaseRoot(base), ToolMember) // confine: host-owned, a release's root no jail can write
 	if fi, err := os.Lstat(relTool); err == nil && fi.Mode().IsRegular() {
 		return relTool, none, nil
 	}
-	archive := filepath.Join(zfs.Dirs(t.IOCRoot).Download(base), "base.txz") // confine: host-owned
+	archive := filepath.Join(layout.Dirs(t.IOCRoot).Download(base), "base.txz") // confine: host-owned
 	if fi, err := os.Lstat(archive); err != nil || !fi.Mode().IsRegular() {
 		return "", none, fmt.Errorf("no host-owned freebsd-update for %s: fetch %s first", rel, base)
 	}

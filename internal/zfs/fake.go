@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // Fake is an in-memory Manager that obeys the rules real ZFS enforces.
@@ -234,7 +236,7 @@ func (f *Fake) List(ctx context.Context, root string, opts ListOptions) ([]Datas
 	rootDepth := strings.Count(root, "/")
 	var out []Dataset
 	for _, n := range f.sortedNames() {
-		if !Child(root, n) {
+		if !layout.Child(root, n) {
 			continue
 		}
 		d := f.ds[n]
@@ -245,7 +247,7 @@ func (f *Fake) List(ctx context.Context, root string, opts ListOptions) ([]Datas
 			if !opts.Recursive && opts.Depth <= 0 {
 				continue
 			}
-			depth := strings.Count(Parent(n), "/") - rootDepth + 1
+			depth := strings.Count(layout.Parent(n), "/") - rootDepth + 1
 			if d.typ != Snapshot {
 				depth = strings.Count(n, "/") - rootDepth
 			}
@@ -271,7 +273,7 @@ func (f *Fake) sortedNames() []string {
 	// "/" sorts after the snapshot marker so a dataset's snapshots come
 	// before its children.
 	key := func(n string) string {
-		ds, snap, isSnap := SplitSnap(n)
+		ds, snap, isSnap := layout.SplitSnap(n)
 		if isSnap {
 			return strings.ReplaceAll(ds, "/", "\x02") + "\x01" + fmt.Sprintf("%012d", f.ds[n].txg) + snap
 		}
@@ -328,7 +330,7 @@ func (f *Fake) propValue(n, p string) string {
 	}
 	// Properties inherit from the nearest ancestor that sets them
 	// (snapshots from their dataset).
-	for cur := n; cur != ""; cur = Parent(cur) {
+	for cur := n; cur != ""; cur = layout.Parent(cur) {
 		if d, ok := f.ds[cur]; ok {
 			if v, ok := d.props[p]; ok {
 				return v
@@ -357,12 +359,12 @@ func (f *Fake) mountpointProp(n string) string {
 	if v, ok := f.ds[n].props["mountpoint"]; ok {
 		return v
 	}
-	if p := Parent(n); p != "" {
+	if p := layout.Parent(n); p != "" {
 		pm := f.mountpointProp(p)
 		if pm == "none" || pm == "legacy" {
 			return pm
 		}
-		return strings.TrimSuffix(pm, "/") + "/" + Base(n)
+		return strings.TrimSuffix(pm, "/") + "/" + layout.Base(n)
 	}
 	if f.mountDir != "" {
 		// Pools mount inside mountDir, so mountpoints are real directories.
@@ -456,13 +458,13 @@ func (f *Fake) createImpl(ctx context.Context, name string, opts CreateOptions) 
 }
 
 func (f *Fake) ensureParent(verb, name string, parents bool) error {
-	p := Parent(name)
+	p := layout.Parent(name)
 	if _, ok := f.ds[p]; ok {
 		return nil
 	}
 	if !parents || !strings.Contains(p, "/") {
-		if _, ok := f.ds[PoolOf(name)]; !ok {
-			return fmt.Errorf("cannot %s '%s': no such pool '%s'", verb, name, PoolOf(name))
+		if _, ok := f.ds[layout.PoolOf(name)]; !ok {
+			return fmt.Errorf("cannot %s '%s': no such pool '%s'", verb, name, layout.PoolOf(name))
 		}
 		if !parents {
 			return zerr(verb, name, ErrNoParent)
@@ -524,7 +526,7 @@ func (f *Fake) snapshotImpl(ctx context.Context, name string, recursive bool) er
 	if err := f.enter("snapshot", name); err != nil {
 		return err
 	}
-	ds, snap, ok := SplitSnap(name)
+	ds, snap, ok := layout.SplitSnap(name)
 	if !ok || snap == "" {
 		return fmt.Errorf("cannot create snapshot '%s': invalid snapshot name", name)
 	}
@@ -535,25 +537,25 @@ func (f *Fake) snapshotImpl(ctx context.Context, name string, recursive bool) er
 	if recursive {
 		targets = nil
 		for _, n := range f.sortedNames() {
-			if f.ds[n].typ != Snapshot && Child(ds, n) {
+			if f.ds[n].typ != Snapshot && layout.Child(ds, n) {
 				targets = append(targets, n)
 			}
 		}
 	}
 	for _, t := range targets {
-		if _, ok := f.ds[SnapName(t, snap)]; ok {
-			return fmt.Errorf("cannot create snapshot '%s': %w", SnapName(t, snap), ErrExists)
+		if _, ok := f.ds[layout.SnapName(t, snap)]; ok {
+			return fmt.Errorf("cannot create snapshot '%s': %w", layout.SnapName(t, snap), ErrExists)
 		}
 	}
 	for i, t := range targets {
-		f.ds[SnapName(t, snap)] = f.newDS(Snapshot, "")
-		f.ds[SnapName(t, snap)].mounted = false
+		f.ds[layout.SnapName(t, snap)] = f.newDS(Snapshot, "")
+		f.ds[layout.SnapName(t, snap)].mounted = false
 		if err := f.saveSnapDir(t, snap); err != nil {
 			for _, u := range targets[:i+1] {
-				delete(f.ds, SnapName(u, snap))
+				delete(f.ds, layout.SnapName(u, snap))
 				os.RemoveAll(f.snapStore(u, snap))
 			}
-			return fmt.Errorf("cannot create snapshot '%s': %w", SnapName(t, snap), err)
+			return fmt.Errorf("cannot create snapshot '%s': %w", layout.SnapName(t, snap), err)
 		}
 	}
 	return nil
@@ -575,7 +577,7 @@ func (f *Fake) saveSnapDir(ds, snap string) error {
 func (f *Fake) childMounts(ds string) map[string]bool {
 	skip := map[string]bool{}
 	for n, d := range f.ds {
-		if d.typ == Filesystem && Parent(n) == ds {
+		if d.typ == Filesystem && layout.Parent(n) == ds {
 			if p := f.mountpoint(n); p != "" {
 				skip[p] = true
 			}
@@ -611,7 +613,7 @@ func (f *Fake) cloneImpl(ctx context.Context, snap, target string, opts CreateOp
 			delete(f.ds, target)
 			return fmt.Errorf("cannot create '%s': %w", target, err)
 		}
-		ds, sn, _ := SplitSnap(snap)
+		ds, sn, _ := layout.SplitSnap(snap)
 		if err := copyTree(f.snapStore(ds, sn), dst, nil); err != nil {
 			delete(f.ds, target)
 			os.RemoveAll(dst)
@@ -635,15 +637,15 @@ func (f *Fake) Promote(ctx context.Context, name string) error {
 	if d.origin == "" {
 		return fmt.Errorf("cannot promote '%s': not a cloned filesystem", name)
 	}
-	origDS, _, _ := SplitSnap(d.origin)
+	origDS, _, _ := layout.SplitSnap(d.origin)
 	// Snapshots of the origin up to the clone point move to the clone, and
 	// the origin becomes a clone of the moved snapshot.
 	originSnap := d.origin
 	moved := map[string]string{}
 	for n, s := range f.ds {
-		ds, sn, isSnap := SplitSnap(n)
+		ds, sn, isSnap := layout.SplitSnap(n)
 		if isSnap && ds == origDS && s.txg <= f.ds[originSnap].txg {
-			moved[n] = SnapName(name, sn)
+			moved[n] = layout.SnapName(name, sn)
 		}
 	}
 	for from, to := range moved {
@@ -673,10 +675,10 @@ func (f *Fake) renameImpl(ctx context.Context, from, to string, opts RenameOptio
 	if _, ok := f.ds[to]; ok {
 		return fmt.Errorf("cannot rename to '%s': %w", to, ErrExists)
 	}
-	if PoolOf(from) != PoolOf(to) {
+	if layout.PoolOf(from) != layout.PoolOf(to) {
 		return fmt.Errorf("cannot rename to '%s': datasets must be within same pool", to)
 	}
-	if Child(from, to) {
+	if layout.Child(from, to) {
 		return fmt.Errorf("cannot rename to '%s': New dataset name cannot be a descendant of current dataset name", to)
 	}
 	if err := f.ensureParent("rename", to, opts.Parents); err != nil {
@@ -685,7 +687,7 @@ func (f *Fake) renameImpl(ctx context.Context, from, to string, opts RenameOptio
 	oldDir := f.mountpoint(from)
 	renamed := map[string]string{}
 	for n := range f.ds {
-		if Child(from, n) {
+		if layout.Child(from, n) {
 			renamed[n] = to + strings.TrimPrefix(n, from)
 		}
 	}
@@ -705,8 +707,8 @@ func (f *Fake) renameImpl(ctx context.Context, from, to string, opts RenameOptio
 	if f.mountDir != "" {
 		store := filepath.Join(f.mountDir, ".fake-snapshots")
 		for o, nw := range renamed {
-			if ds, sn, ok := SplitSnap(o); ok {
-				nds, _, _ := SplitSnap(nw)
+			if ds, sn, ok := layout.SplitSnap(o); ok {
+				nds, _, _ := layout.SplitSnap(nw)
 				_ = os.MkdirAll(filepath.Join(store, strings.ReplaceAll(nds, "/", "%")), 0o755)
 				_ = os.Rename(f.snapStore(ds, sn), f.snapStore(nds, sn))
 			}
@@ -726,7 +728,7 @@ func (f *Fake) destroyImpl(ctx context.Context, name string, opts DestroyOptions
 		return zerr("destroy", name, ErrPoolRoot)
 	}
 	var victims []string
-	if ds, snap, isSnap := SplitSnap(name); isSnap {
+	if ds, snap, isSnap := layout.SplitSnap(name); isSnap {
 		if _, ok := f.ds[name]; !ok && !opts.Recursive {
 			return fmt.Errorf("could not find any snapshots to destroy; check snapshot names: %w", ErrNotFound)
 		}
@@ -734,8 +736,8 @@ func (f *Fake) destroyImpl(ctx context.Context, name string, opts DestroyOptions
 			if d.typ != Snapshot {
 				continue
 			}
-			nds, nsnap, _ := SplitSnap(n)
-			if nsnap == snap && (nds == ds || (opts.Recursive && Child(ds, nds))) {
+			nds, nsnap, _ := layout.SplitSnap(n)
+			if nsnap == snap && (nds == ds || (opts.Recursive && layout.Child(ds, nds))) {
 				victims = append(victims, n)
 			}
 		}
@@ -747,7 +749,7 @@ func (f *Fake) destroyImpl(ctx context.Context, name string, opts DestroyOptions
 			return zerr("open", name, ErrNotFound)
 		}
 		for n := range f.ds {
-			if Child(name, n) {
+			if layout.Child(name, n) {
 				victims = append(victims, n)
 			}
 		}
@@ -770,7 +772,7 @@ func (f *Fake) destroyImpl(ctx context.Context, name string, opts DestroyOptions
 				return zerr("destroy", name, ErrHasClones)
 			}
 			for m := range f.ds {
-				if Child(n, m) && !set[m] {
+				if layout.Child(n, m) && !set[m] {
 					set[m] = true
 					changed = true
 				}
@@ -778,14 +780,14 @@ func (f *Fake) destroyImpl(ctx context.Context, name string, opts DestroyOptions
 		}
 	}
 	for n := range set {
-		if d := f.ds[n]; d.typ == Filesystem && Parent(n) != "" && !set[Parent(n)] {
+		if d := f.ds[n]; d.typ == Filesystem && layout.Parent(n) != "" && !set[layout.Parent(n)] {
 			if p := f.mountpoint(n); p != "" {
 				_ = os.RemoveAll(p)
 			}
 		}
 	}
 	for n := range set {
-		if ds, sn, ok := SplitSnap(n); ok && f.mountDir != "" {
+		if ds, sn, ok := layout.SplitSnap(n); ok && f.mountDir != "" {
 			_ = os.RemoveAll(f.snapStore(ds, sn))
 		}
 		delete(f.ds, n)
@@ -801,13 +803,13 @@ func (f *Fake) Rollback(ctx context.Context, snap string, destroyNewer bool) err
 		return err
 	}
 	s, ok := f.ds[snap]
-	ds, sn, isSnap := SplitSnap(snap)
+	ds, sn, isSnap := layout.SplitSnap(snap)
 	if !ok || !isSnap {
 		return zerr("open", snap, ErrNotFound)
 	}
 	var newer []string
 	for n, d := range f.ds {
-		nds, _, isSnap := SplitSnap(n)
+		nds, _, isSnap := layout.SplitSnap(n)
 		if isSnap && nds == ds && d.txg > s.txg {
 			newer = append(newer, n)
 		}
@@ -823,7 +825,7 @@ func (f *Fake) Rollback(ctx context.Context, snap string, destroyNewer bool) err
 		}
 	}
 	for _, n := range newer {
-		_, nsn, _ := SplitSnap(n)
+		_, nsn, _ := layout.SplitSnap(n)
 		if f.mountDir != "" {
 			_ = os.RemoveAll(f.snapStore(ds, nsn))
 		}
@@ -878,7 +880,7 @@ func (f *Fake) Send(ctx context.Context, snap string, w io.Writer) error {
 // the snapshot's files (see fakestream.go).
 func (f *Fake) sendStream(snap string, w io.Writer) error {
 	f.mu.Lock()
-	ds, sn, _ := SplitSnap(snap)
+	ds, sn, _ := layout.SplitSnap(snap)
 	props := map[string]string{}
 	for k, v := range f.ds[ds].props {
 		props[k] = v
@@ -888,7 +890,7 @@ func (f *Fake) sendStream(snap string, w io.Writer) error {
 		store = f.snapStore(ds, sn)
 	}
 	f.mu.Unlock()
-	if err := json.NewEncoder(w).Encode(fakeStream{Magic: fakeMagic, Snap: Base(snap), Props: props}); err != nil {
+	if err := json.NewEncoder(w).Encode(fakeStream{Magic: fakeMagic, Snap: layout.Base(snap), Props: props}); err != nil {
 		return err
 	}
 	if store == "" {
@@ -923,7 +925,7 @@ func (f *Fake) receiveImpl(ctx context.Context, name string, r io.Reader, opts R
 	d := f.newDS(Filesystem, "")
 	d.props = st.Props
 	f.ds[name] = d
-	snap := SnapName(name, st.Snap)
+	snap := layout.SnapName(name, st.Snap)
 	f.ds[snap] = f.newDS(Snapshot, "")
 	if dir := f.mountpoint(name); dir != "" && len(files) > 0 {
 		err := os.MkdirAll(dir, 0o755)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/layout"
+
 	gozfs "github.com/mistifyio/go-zfs/v3"
 
 	"github.com/jcage/jcage/internal/host"
@@ -321,7 +323,7 @@ func (g *GoZFS) Inherit(ctx context.Context, name, prop string) error {
 
 // Snapshot implements Manager (directly, for the same reason as Create).
 func (g *GoZFS) Snapshot(ctx context.Context, name string, recursive bool) error {
-	if _, _, ok := SplitSnap(name); !ok {
+	if _, _, ok := layout.SplitSnap(name); !ok {
 		return fmt.Errorf("cannot create snapshot '%s': invalid snapshot name", name)
 	}
 	args := []string{"snapshot"}

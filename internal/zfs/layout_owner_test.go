@@ -11,17 +11,19 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // treeParts are the components of iocage's tree that only Layout and
 // Dirs may put into a name or a path.
-var treeParts = append([]string{RootName, RootChild, DataChild}, TreeDirs...)
+var treeParts = append([]string{layout.RootName, layout.RootChild, layout.DataChild}, layout.TreeDirs...)
 
 // Files that join such words for another tree: the release mirror's URL
 // layout (ftp/releases/ARCH/...).
 var notTheTree = map[string]bool{"internal/release/names.go": true}
 
-// Nothing outside layout.go builds a dataset name or an IOCROOT path of
+// Nothing outside internal/layout builds a dataset name or an IOCROOT path of
 // iocage's tree by hand: no "+" with a literal like "/root" or
 // "iocage/jails/", no filepath.Join with "jails" or "releases", no suffix
 // test for "/root".
@@ -44,7 +46,7 @@ func TestNoHandBuiltTreeNames(t *testing.T) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || rel == "internal/zfs/layout.go" || notTheTree[rel] {
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || rel == "internal/layout/layout.go" || notTheTree[rel] {
 			return nil
 		}
 		f, err := parser.ParseFile(fset, p, nil, 0)
@@ -66,12 +68,12 @@ func TestNoHandBuiltTreeNames(t *testing.T) {
 				switch callee(n) {
 				case "filepath.Join", "path.Join":
 					for _, a := range n.Args[1:] {
-						if s, ok := literal(a); ok && namesTree(strings.Split(s, "/")) && s != RootChild {
+						if s, ok := literal(a); ok && namesTree(strings.Split(s, "/")) && s != layout.RootChild {
 							report(a, "joins "+strconv.Quote(s))
 						}
 					}
 				case "strings.TrimSuffix", "strings.HasSuffix", "strings.CutSuffix":
-					if s, ok := literal(n.Args[len(n.Args)-1]); ok && s == "/"+RootChild {
+					if s, ok := literal(n.Args[len(n.Args)-1]); ok && s == "/"+layout.RootChild {
 						report(n, "tests for "+strconv.Quote(s))
 					}
 				}
@@ -84,7 +86,7 @@ func TestNoHandBuiltTreeNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(found) > 0 {
-		t.Errorf("names of iocage's tree built outside zfs.Layout and zfs.Dirs:\n\t%s", strings.Join(found, "\n\t"))
+		t.Errorf("names of iocage's tree built outside layout.Layout and layout.Dirs:\n\t%s", strings.Join(found, "\n\t"))
 	}
 }
 

@@ -3,10 +3,12 @@ package zfs
 import (
 	"testing"
 	"time"
+
+	"github.com/jcage/jcage/internal/layout"
 )
 
 func TestLayoutNames(t *testing.T) {
-	l := Layout{Pool: "tank"}
+	l := layout.Layout{Pool: "tank"}
 	for got, want := range map[string]string{
 		l.Root():                      "tank/iocage",
 		l.Jail("web"):                 "tank/iocage/jails/web",
@@ -24,30 +26,30 @@ func TestLayoutNames(t *testing.T) {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	}
-	d := Dirs("/tank/iocage")
-	rel := Layout{}
+	d := layout.Dirs("/tank/iocage")
+	rel := layout.Layout{}
 	for got, want := range map[string]string{
-		l.Staging("14.3-RELEASE"):       "tank/iocage/download/14.3-RELEASE/.staging",
-		rel.JailData("web"):             "iocage/jails/web/data",
-		RootOf("tank/iocage/jails/web"): "tank/iocage/jails/web/root",
-		d.Jails():                       "/tank/iocage/jails",
-		d.Jail("web"):                   "/tank/iocage/jails/web",
-		d.Templates():                   "/tank/iocage/templates",
-		d.Template("t"):                 "/tank/iocage/templates/t",
-		d.Release("14.3-RELEASE"):       "/tank/iocage/releases/14.3-RELEASE",
-		d.ReleaseRoot("14.3-RELEASE"):   "/tank/iocage/releases/14.3-RELEASE/root",
-		d.Download("14.3-RELEASE"):      "/tank/iocage/download/14.3-RELEASE",
-		d.Images():                      "/tank/iocage/images",
-		d.Log():                         "/tank/iocage/log",
+		l.Staging("14.3-RELEASE"):              "tank/iocage/download/14.3-RELEASE/.staging",
+		rel.JailData("web"):                    "iocage/jails/web/data",
+		layout.RootOf("tank/iocage/jails/web"): "tank/iocage/jails/web/root",
+		d.Jails():                              "/tank/iocage/jails",
+		d.Jail("web"):                          "/tank/iocage/jails/web",
+		d.Templates():                          "/tank/iocage/templates",
+		d.Template("t"):                        "/tank/iocage/templates/t",
+		d.Release("14.3-RELEASE"):              "/tank/iocage/releases/14.3-RELEASE",
+		d.ReleaseRoot("14.3-RELEASE"):          "/tank/iocage/releases/14.3-RELEASE/root",
+		d.Download("14.3-RELEASE"):             "/tank/iocage/download/14.3-RELEASE",
+		d.Images():                             "/tank/iocage/images",
+		d.Log():                                "/tank/iocage/log",
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	}
-	if ds, ok := RootOwner("tank/iocage/jails/web/root"); !ok || ds != "tank/iocage/jails/web" {
+	if ds, ok := layout.RootOwner("tank/iocage/jails/web/root"); !ok || ds != "tank/iocage/jails/web" {
 		t.Errorf("RootOwner = %q %v", ds, ok)
 	}
-	if _, ok := RootOwner("tank/iocage/jails/web/rootx"); ok {
+	if _, ok := layout.RootOwner("tank/iocage/jails/web/rootx"); ok {
 		t.Error("RootOwner took rootx")
 	}
 	tree := l.Tree()
@@ -69,27 +71,27 @@ func TestChildBoundary(t *testing.T) {
 		{"p/jails/foo", "p/jails/foo-bar/root", false},
 		{"p/jails/foo", "p/jails/foobar@foo", false},
 	} {
-		if got := Child(tc.parent, tc.name); got != tc.want {
+		if got := layout.Child(tc.parent, tc.name); got != tc.want {
 			t.Errorf("Child(%q, %q) = %v", tc.parent, tc.name, got)
 		}
 	}
 }
 
 func TestNameHelpers(t *testing.T) {
-	if Base("p/a/b") != "b" || Base("p/a@s") != "s" || Parent("p/a/b") != "p/a" || Parent("p/a@s") != "p/a" || Parent("p") != "" || PoolOf("p/a@s") != "p" {
+	if layout.Base("p/a/b") != "b" || layout.Base("p/a@s") != "s" || layout.Parent("p/a/b") != "p/a" || layout.Parent("p/a@s") != "p/a" || layout.Parent("p") != "" || layout.PoolOf("p/a@s") != "p" {
 		t.Fatal("name helpers")
 	}
 	ts := time.Date(2023, 11, 23, 11, 45, 10, 0, time.UTC)
-	if got := UserSnapName(ts); got != "2023-11-23_11:45:10" {
+	if got := layout.UserSnapName(ts); got != "2023-11-23_11:45:10" {
 		t.Errorf("UserSnapName = %q", got)
 	}
-	if got := UpdateSnapName("13.2-RELEASE-p4", ts.Local()); got != "ioc_update_13.2-RELEASE-p4_"+ts.Local().Format("2006-01-02_15-04-05") {
+	if got := layout.UpdateSnapName("13.2-RELEASE-p4", ts.Local()); got != "ioc_update_13.2-RELEASE-p4_"+ts.Local().Format("2006-01-02_15-04-05") {
 		t.Errorf("UpdateSnapName = %q", got)
 	}
-	if got := ExportSnapName(ts); got != "ioc-export-2023-11-23" {
+	if got := layout.ExportSnapName(ts); got != "ioc-export-2023-11-23" {
 		t.Errorf("ExportSnapName = %q", got)
 	}
-	if got := UpgradeSnapName(ts); got != "ioc_upgrade_2023-11-23" {
+	if got := layout.UpgradeSnapName(ts); got != "ioc_upgrade_2023-11-23" {
 		t.Errorf("UpgradeSnapName = %q", got)
 	}
 }

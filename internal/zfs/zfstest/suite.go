@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -177,7 +178,7 @@ func testDestroyRules(t *testing.T, m zfs.Manager, base string) {
 	must(t, m.Destroy(ctx, base+"/rel", zfs.DestroyOptions{Recursive: true}))
 	eq(t, "after -r", names(t, m, base, zfs.Filesystem, zfs.Snapshot), []string{""})
 	wantErr(t, m.Destroy(ctx, base+"/rel", zfs.DestroyOptions{}), zfs.ErrNotFound, "destroy missing")
-	wantErr(t, m.Destroy(ctx, zfs.PoolOf(base), zfs.DestroyOptions{}), zfs.ErrPoolRoot, "destroy pool root")
+	wantErr(t, m.Destroy(ctx, layout.PoolOf(base), zfs.DestroyOptions{}), zfs.ErrPoolRoot, "destroy pool root")
 }
 
 func testDestroyBoundary(t *testing.T, m zfs.Manager, base string) {
@@ -251,12 +252,12 @@ func testPools(t *testing.T, m zfs.Manager, base string) {
 	pools, err := m.Pools(ctx)
 	must(t, err)
 	for _, p := range pools {
-		if p.Name == zfs.PoolOf(base) {
+		if p.Name == layout.PoolOf(base) {
 			if p.Health != "ONLINE" {
 				t.Fatalf("health = %q", p.Health)
 			}
 			return
 		}
 	}
-	t.Fatalf("pool %s not in %+v", zfs.PoolOf(base), pools)
+	t.Fatalf("pool %s not in %+v", layout.PoolOf(base), pools)
 }

@@ -1,4 +1,4 @@
-package zfs
+package layout
 
 import (
 	"fmt"
