@@ -38,8 +38,8 @@ type env struct {
 	// mirror, as iocage does; in-process tests leave it off.
 	autoFetch bool
 	// mounts reads the mount table for commands that read only what they
-	// name (jail.Host.Mounts); in-process tests on the fake leave it nil.
-	mounts func() (jail.MountTable, error)
+	// name (jail.Host.Mounts): the system's, or the fake's in tests.
+	mounts jail.MountReader
 }
 
 func init() {
@@ -134,30 +134,8 @@ func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 	}
 }
 
-// host builds the jail host, with the lifecycle wired in for the commands
-// that start or stop jails on the side (create boot=on and -p, destroy -f,
-// rename, update).
-func (e *env) host() *jail.Host {
-	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool, Mounts: e.mounts}
-	h.PluginManifest = pluginManifest
-	wireLifecycle(e, h)
-	if e.autoFetch {
-		h.Fetch = fetchForCreate(e)
-	}
-	h.InstallPackages = installPackages(e, h, "")
-	return h
-}
-
-// installPackages is create -p's package step, with create -S's proxy.
-func installPackages(e *env, h *jail.Host, proxy string) func(ctx context.Context, name string, pkgs []string) error {
-	return func(ctx context.Context, name string, pkgs []string) error {
-		inv, err := h.Load(ctx, jail.Options{State: true})
-		if err != nil {
-			return err
-		}
-		return h.InstallCreatePackages(ctx, inv, name, pkgs, jail.CreatePackagesOptions{Proxy: proxy, Err: e.stderr})
-	}
-}
+// host is the jail host, wired as every verb's is (deps).
+func (e *env) host() *jail.Host { return e.deps().host }
 
 // tree finds the active pool and opens its iocage tree, creating missing
 // datasets when create is set (mutating commands), as iocage does on every

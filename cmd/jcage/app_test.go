@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -36,14 +37,33 @@ func newHarness(t *testing.T, pools ...string) *harness {
 	return &harness{t: t, zfs: zfs.NewFake(t.TempDir(), pools...), run: &host.Recorder{}, runDir: t.TempDir()}
 }
 
+// env is the process environment the harness runs jcage in: its fakes,
+// its buffers and its run directory.
+func (h *harness) env() *env {
+	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs,
+		runDir: h.runDir, mounts: noMounts{}}
+	if h.narrow {
+		e.mounts = fakeMounts{h.zfs}
+	}
+	return e
+}
+
+// fakeMounts is the ZFS fake's mount table.
+type fakeMounts struct{ f *zfs.Fake }
+
+func (m fakeMounts) ReadMountTable() (jail.MountTable, error) { return m.f.MountTable(), nil }
+
+// noMounts is a host without a mount table to read: commands that name
+// what they touch read the whole tree.
+type noMounts struct{}
+
+func (noMounts) ReadMountTable() (jail.MountTable, error) { return nil, errors.New("no mount table") }
+
 // jcage runs one command line and returns its exit status.
 func (h *harness) jcage(args ...string) int {
 	h.stdout.Reset()
 	h.stderr.Reset()
-	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs, runDir: h.runDir}
-	if h.narrow {
-		e.mounts = func() (jail.MountTable, error) { return h.zfs.MountTable(), nil }
-	}
+	e := h.env()
 	app := newApp(e)
 	app.Commands = append(app.Commands, h.extra...)
 	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))

@@ -49,7 +49,7 @@ func createCommand(e *env) *cli.Command {
 				Name: c.String("name"), UUID: c.String("uuid"), Short: c.Bool("short"), Count: count,
 				Release: c.String("release"), Template: c.String("template"), Empty: c.Bool("empty"),
 				Thick: c.Bool("thickjail"), Basejail: c.Bool("basejail"), CloneBasejail: c.Bool("clone_basejail"),
-				ThickConfig: c.Bool("thickconfig"), Props: c.Args().Slice(),
+				ThickConfig: c.Bool("thickconfig"), Props: c.Args().Slice(), Proxy: c.String("proxy"),
 			}
 			if p := c.String("pkglist"); p != "" {
 				if req.Packages, err = readPkgList(p); err != nil {
@@ -61,7 +61,6 @@ func createCommand(e *env) *cli.Command {
 				return err
 			}
 			defer unlock()
-			h.InstallPackages = installPackages(e, h, c.String("proxy"))
 			if handled, err := h.CreateSpeculative(c.Context, req); handled {
 				return err
 			}

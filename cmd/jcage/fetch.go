@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -191,29 +190,4 @@ func expandRelease(rel string, local bool) string {
 		return rel + "-RELEASE"
 	}
 	return rel
-}
-
-// fetchForCreate fetches a release with fetch's defaults, for commands
-// that need a release the host lacks (jail.Host.Fetch).
-func fetchForCreate(e *env) func(ctx context.Context, rel string) error {
-	return func(ctx context.Context, rel string) error {
-		h := e.host()
-		inv, err := h.Load(ctx, jail.Options{Create: true})
-		if err != nil {
-			return err
-		}
-		var errw io.Writer = e.stderr
-		meter := release.Meter(release.LineMeter{W: errw})
-		if isTerminal(e.stderr) {
-			meter = release.BarMeter{W: errw}
-		}
-		f, err := release.NewFetcher(ctx, h, inv, release.Options{Getenv: os.Getenv, Err: errw, Meter: meter})
-		if err != nil {
-			return err
-		}
-		if rel, err = f.Resolve(ctx, rel); err != nil {
-			return err
-		}
-		return f.Fetch(ctx, rel)
-	}
 }

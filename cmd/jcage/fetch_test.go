@@ -57,7 +57,8 @@ func (r extractingRunner) Run(ctx context.Context, c host.Cmd) ([]byte, error) {
 func (h *harness) jcageExtracting(args ...string) int {
 	h.stdout.Reset()
 	h.stderr.Reset()
-	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: extractingRunner{h.run}, zfs: h.zfs, runDir: h.runDir}
+	e := h.env()
+	e.run = extractingRunner{h.run}
 	app := newApp(e)
 	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
 	return exitCode(e, err, false)

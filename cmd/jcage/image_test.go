@@ -92,7 +92,8 @@ func (z imageZFS) Receive(ctx context.Context, name string, r io.Reader, opts zf
 func (h *harness) jcageImage(args ...string) int {
 	h.stdout.Reset()
 	h.stderr.Reset()
-	e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: imageZFS{h.zfs}, runDir: h.runDir}
+	e := h.env()
+	e.stdin, e.zfs = strings.NewReader(""), imageZFS{h.zfs}
 	app := newApp(e)
 	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
 	return exitCode(e, err, false)

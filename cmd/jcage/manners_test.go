@@ -23,7 +23,7 @@ func bare(t *testing.T, uid int, pool string, args ...string) (code int, stdout,
 	f := zfs.NewFake(t.TempDir())
 	rec := &host.Recorder{}
 	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, uid: uid, run: rec, zfs: f, runDir: t.TempDir(), pool: pool}
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, uid: uid, run: rec, zfs: f, runDir: t.TempDir(), pool: pool, mounts: noMounts{}}
 	app := newApp(e)
 	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
 	code = exitCode(e, err, false)

@@ -256,7 +256,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	relRoot := filepath.Join(f.iocroot, "releases", m.Release, "root") // confine: host-owned, a release's root
 	if !slices.Contains(inv.Releases, m.Release) {
 		f.say("Release %s missing, will attempt to fetch it.", m.Release)
-		if err := fetchForCreate(f.e)(ctx, m.Release); err != nil {
+		if err := h.Fetcher.Fetch(ctx, m.Release); err != nil {
 			return err
 		}
 		if inv, err = h.Load(ctx, jail.Options{Create: true, Locked: true}); err != nil {
@@ -278,7 +278,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	// first start, which reads its devfs rules.
 	quiet := *h
 	quiet.Out = io.Discard
-	quiet.Start = func(context.Context, []string) error { return nil }
+	quiet.Lifecycle = madeStopped{h.Lifecycle}
 	// create writes release= itself, from the release's userland.
 	var props []string
 	for _, p := range plan.Props {
@@ -302,6 +302,12 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	}
 	return nil
 }
+
+// madeStopped is a life cycle that leaves a new jail stopped, whatever its
+// boot property says.
+type madeStopped struct{ jail.Lifecycle }
+
+func (madeStopped) Start(context.Context, []string) error { return nil }
 
 func (f *pluginFetch) destroy(ctx context.Context, name string) error {
 	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
@@ -390,7 +396,7 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 
 // start starts the plugin jail and returns it running.
 func (f *pluginFetch) start(ctx context.Context, name string) (*jail.Jail, error) {
-	if err := f.h.Start(ctx, []string{name}); err != nil {
+	if err := f.h.Lifecycle.Start(ctx, []string{name}); err != nil {
 		return nil, err
 	}
 	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})

@@ -100,7 +100,7 @@ func runningPlugin(ctx context.Context, e *env, name string, force bool) (*jail.
 		if !force {
 			return nil, nil, fmt.Errorf("%s is not running! Please supply --force (-f) or start the jail", j.Name)
 		}
-		if err := h.Start(ctx, []string{j.Name}); err != nil {
+		if err := h.Lifecycle.Start(ctx, []string{j.Name}); err != nil {
 			return nil, nil, err
 		}
 		if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {

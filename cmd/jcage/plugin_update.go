@@ -72,7 +72,7 @@ func (p *pluginJob) rollback(ctx context.Context, cause error) error {
 		var j *jail.Jail
 		if j, err = inv.Find(p.name); err == nil {
 			if j.Running() {
-				err = h.Stop(ctx, []string{p.name})
+				err = h.Lifecycle.Stop(ctx, []string{p.name})
 				if err == nil {
 					inv, err = h.Load(ctx, jail.Options{Create: true, State: true})
 					if err == nil {
@@ -294,7 +294,7 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 	}
 	if !slices.Contains(inv.Releases, m.Release) {
 		f.say("New plugin RELEASE missing, fetching now... ")
-		if err := fetchForCreate(f.e)(ctx, m.Release); err != nil {
+		if err := h.Fetcher.Fetch(ctx, m.Release); err != nil {
 			return step("fetch "+m.Release, err)
 		}
 		if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {

@@ -17,24 +17,6 @@ func jobsFlag() cli.Flag {
 		Usage: "start or stop up to N jails of equal priority at once (1: one by one, as iocage)"}
 }
 
-// lifecyclePaths keeps the jail.conf files (and iocage's NAT files) under
-// the run directory the command was given, /var/run by default.
-func lifecyclePaths(e *env) jail.Paths {
-	p := jail.DefaultPaths()
-	if e.runDir != "" {
-		p.RunDir, p.NATDir = e.runDir, e.runDir
-	}
-	return p
-}
-
-// wireLifecycle lets operations that start or stop jails on the way
-// (create's boot=on and -p, destroy -f, rename) use the life cycle.
-func wireLifecycle(e *env, h *jail.Host) *jail.Host {
-	h.Start = h.StartFunc(jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)})
-	h.Stop = h.StopFunc(jail.StopOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)})
-	return h
-}
-
 func startCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "start",

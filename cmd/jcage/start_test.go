@@ -626,13 +626,11 @@ func TestLifecycleNeedsRoot(t *testing.T) {
 	}
 }
 
-// create and the others start jails through Host.Start once wired.
+// create and the others start jails through the host's life cycle.
 func TestWireLifecycle(t *testing.T) {
 	h := lifeHarness(t)
 	h.layJail("web", nil)
-	e := &env{stdout: &h.stdout, stderr: &h.stderr, run: h.run, zfs: h.zfs, runDir: h.runDir}
-	jh := wireLifecycle(e, e.host())
-	if err := jh.Start(context.Background(), []string{"web"}); err != nil {
+	if err := h.env().deps().host.Lifecycle.Start(context.Background(), []string{"web"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(strings.Join(h.lines(), "\n"), "jail -f "+h.conf("web")+" -c") {

@@ -38,7 +38,8 @@ func updateCommand(e *env) *cli.Command {
 			if c.NArg() != 1 {
 				return errors.New("Usage: jcage update [-P] JAIL|ALL")
 			}
-			h := quietLifecycle(e, e.host())
+			d := e.deps()
+			h := quietLifecycle(d)
 			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
 			if err != nil {
 				return err
@@ -70,12 +71,12 @@ func updateCommand(e *env) *cli.Command {
 	}
 }
 
-// quietLifecycle lets update start a jail for its packages, and stop it
-// again, without the start's own output, as iocage does.
-func quietLifecycle(e *env, h *jail.Host) *jail.Host {
-	q := *h
+// quietLifecycle is d's host with a life cycle that lets update start a
+// jail for its packages, and stop it again, without the start's own
+// output, as iocage does.
+func quietLifecycle(d deps) *jail.Host {
+	h, q := *d.host, *d.host
 	q.Out = io.Discard
-	h.Start = q.StartFunc(jail.StartOptions{Debug: e.debug, Err: io.Discard, Paths: lifecyclePaths(e)})
-	h.Stop = q.StopFunc(jail.StopOptions{Debug: e.debug, Err: io.Discard, Paths: lifecyclePaths(e)})
-	return h
+	h.Lifecycle = d.lifecycle(&q, io.Discard)
+	return &h
 }
