@@ -124,6 +124,43 @@ func commands(e *env) []*cli.Command {
 	return cmds
 }
 
+// A verb is three parts: an options struct, a small function that reads
+// it from the command line alone (parseX), and runX(ctx, opts, deps, w),
+// its logic, which tests call directly with fakes and a buffer. action
+// and rootAction are the cli.Action that joins them, and all of it.
+
+// action parses the command line, so that a wrong one is answered the
+// same way by any user on any host, and runs the verb with its
+// dependencies (env.deps) and standard output.
+func action[O any](e *env, parse func(*cli.Context) (O, error), run func(context.Context, O, deps, io.Writer) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		opts, err := parse(c)
+		if err != nil {
+			return err
+		}
+		return run(c.Context, opts, e.deps(), e.stdout)
+	}
+}
+
+// rootAction is action for a verb that changes the host: between parsing
+// and running, it refuses any user but root.
+func rootAction[O any](e *env, parse func(*cli.Context) (O, error), run func(context.Context, O, deps, io.Writer) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		opts, err := parse(c)
+		if err != nil {
+			return err
+		}
+		if e.uid != 0 {
+			return fmt.Errorf("You need to have root privileges to run %s", c.Command.Name)
+		}
+		return run(c.Context, opts, e.deps(), e.stdout)
+	}
+}
+
+// global reads one of jcage's own flags (-D, -f), given before the
+// command name.
+func global(c *cli.Context, name string) bool { return c.Lineage()[1].Bool(name) }
+
 // needRoot wraps the action of a command that changes the host.
 func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
 	return func(c *cli.Context) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -58,6 +59,67 @@ func (m fakeMounts) ReadMountTable() (jail.MountTable, error) { return m.f.Mount
 type noMounts struct{}
 
 func (noMounts) ReadMountTable() (jail.MountTable, error) { return nil, errors.New("no mount table") }
+
+// deps are the dependencies of one verb run in-process: the harness's
+// fakes, wired as main wires the real ones (env.deps), with the output
+// buffers emptied.
+func (h *harness) deps() deps {
+	h.stdout.Reset()
+	h.stderr.Reset()
+	return h.env().deps()
+}
+
+// verbFunc is a verb's logic, runX.
+type verbFunc[O any] func(ctx context.Context, opts O, d deps, w io.Writer) error
+
+// do runs a verb on the harness's fakes and returns what main makes of
+// its error: the exit status, with the error's line on stderr.
+func do[O any](h *harness, run verbFunc[O], opts O) int {
+	d := h.deps()
+	err := run(h.t.Context(), opts, d, &h.stdout)
+	return exitCode(&env{stderr: &h.stderr}, err, false)
+}
+
+// must runs a verb that has to succeed and returns its standard output.
+func must[O any](h *harness, run verbFunc[O], opts O) string {
+	h.t.Helper()
+	if code := do(h, run, opts); code != 0 {
+		h.t.Fatalf("%T: exit %d: %s", opts, code, h.stderr.String())
+	}
+	return h.stdout.String()
+}
+
+// parseLine reads a command line into a verb's options with the verb's
+// parser, through jcage's own command line handling, and runs nothing:
+// what a verb's CLI tests test.
+func parseLine[O any](t *testing.T, parse func(*cli.Context) (O, error), args ...string) (O, error) {
+	t.Helper()
+	var opts O
+	var perr error
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	app := newApp(e)
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		i++ // jcage's own flags
+	}
+	cmd := findCommand(app, args[i])
+	if cmd == nil {
+		t.Fatalf("no command %q", args[i])
+	}
+	ran := false
+	cmd.Action = func(c *cli.Context) error {
+		ran = true
+		opts, perr = parse(c)
+		return nil
+	}
+	if err := app.RunContext(t.Context(), permuteArgs(app, append([]string{"jcage"}, args...))); err != nil {
+		return opts, err
+	}
+	if !ran {
+		t.Fatalf("%v: the command's action did not run", args)
+	}
+	return opts, perr
+}
 
 // jcage runs one command line and returns its exit status.
 func (h *harness) jcage(args ...string) int {
@@ -121,7 +183,7 @@ func TestActivate(t *testing.T) {
 	if err := h.zfs.SetProps(ctx, "other", map[string]string{jail.ActiveProp: "yes"}); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("activate", "tank"); code != 0 {
+	if code := do(h, runActivate, activateOptions{pool: "tank"}); code != 0 {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	if got := h.stdout.String(); got != "ZFS pool 'tank' successfully activated.\n" {
@@ -139,11 +201,19 @@ func TestActivate(t *testing.T) {
 			t.Fatalf("%s: %+v %v", ds, d, err)
 		}
 	}
-	if code := h.jcage("activate", "nope"); code != 1 || h.stderr.String() != "ZFS pool 'nope' not found!\n" {
+	if code := do(h, runActivate, activateOptions{pool: "nope"}); code != 1 || h.stderr.String() != "ZFS pool 'nope' not found!\n" {
 		t.Fatalf("missing pool: code %d stderr %q", code, h.stderr.String())
 	}
-	if code := h.jcage("activate"); code != 1 {
-		t.Fatalf("no pool arg: code %d", code)
+}
+
+func TestParseActivate(t *testing.T) {
+	if opts, err := parseLine(t, parseActivate, "activate", "tank"); err != nil || opts.pool != "tank" {
+		t.Fatalf("%+v %v", opts, err)
+	}
+	for _, args := range [][]string{{"activate"}, {"activate", "a", "b"}} {
+		if _, err := parseLine(t, parseActivate, args...); err == nil || err.Error() != "Usage: jcage activate ZPOOL" {
+			t.Fatalf("%v: %v", args, err)
+		}
 	}
 }
 

@@ -39,7 +39,6 @@ func helpCommand(app *cli.App) *cli.Command {
 // the pool is opened, so that a mistyped command line is answered the
 // same way by any user on any host. The messages are the commands' own.
 var argChecks = map[string]func(c *cli.Context) error{
-	"activate": nargs(1, "Usage: jcage activate ZPOOL"),
 	"clone": func(c *cli.Context) error {
 		if c.NArg() < 1 {
 			return errors.New("Usage: jcage clone SOURCE [-n NAME] [PROP=VALUE ...]")
