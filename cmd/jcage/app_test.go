@@ -167,13 +167,16 @@ func TestDashHIsNotHelp(t *testing.T) {
 	}
 }
 
+// jcage's own -D and -f come before the command; -f reaches the commands
+// that have a -f of their own.
 func TestGlobalFlags(t *testing.T) {
-	h := newHarness(t)
-	if code := h.jcage("-D", "-f", "activate", "tank"); code != 0 {
-		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	for _, args := range [][]string{{"-D", "-f", "stop", "web"}, {"--debug", "--force", "stop", "web"}, {"-Df", "stop", "web"}} {
+		if opts, err := parseLine(t, parseStop, args...); err != nil || !opts.force {
+			t.Fatalf("%v: %+v %v", args, opts, err)
+		}
 	}
-	if code := h.jcage("--debug", "--force", "activate", "tank"); code != 0 {
-		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	if opts, err := parseLine(t, parseStop, "-D", "stop", "web"); err != nil || opts.force {
+		t.Fatalf("-D: %+v %v", opts, err)
 	}
 }
 

@@ -77,7 +77,7 @@ func (h *harness) iocroot() string { return h.zfs.MountPath("tank/iocage") }
 func TestStartSequence(t *testing.T) {
 	h := lifeHarness(t)
 	dir := h.layJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"})
-	if code := h.jcage("start", "web"); code != 0 {
+	if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("start: %s", h.stderr.String())
 	}
 	wantOut := `* Starting web
@@ -130,7 +130,7 @@ func TestStartSequence(t *testing.T) {
 	// Started again: refused, nothing run.
 	h.running(map[string]int{"web": 7})
 	before := len(h.run.Calls())
-	if code := h.jcage("start", "web"); code != 1 || h.stderr.String() != "web is already running!\n" {
+	if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 1 || h.stderr.String() != "web is already running!\n" {
 		t.Fatalf("second start: %d %q", code, h.stderr.String())
 	}
 	if n := len(h.run.Calls()) - before; n != 1 {
@@ -157,7 +157,7 @@ func TestStopSequence(t *testing.T) {
 	if err := os.WriteFile(h.conf("web"), []byte("\"ioc-web\" {\n\texec.clean = \"1\";\n\tpersist;\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("stop", "web"); code != 0 {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("stop: %s", h.stderr.String())
 	}
 	wantOut := `* Stopping web
@@ -194,7 +194,7 @@ func TestStopSequence(t *testing.T) {
 	// Not running: iocage's message, and nothing done.
 	h.running(nil)
 	before := len(h.run.Calls())
-	if code := h.jcage("stop", "web"); code != 0 || h.stderr.String() != "web is not running!\n" {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}}); code != 0 || h.stderr.String() != "web is not running!\n" {
 		t.Fatalf("stop of a stopped jail: %d %q", code, h.stderr.String())
 	}
 	if n := len(h.run.Calls()) - before; n != 1 {
@@ -212,7 +212,7 @@ func TestStopForce(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.run.Fail([]string{"jail", "-q"}, 1, "jail: ioc-web: jail_remove: Operation not permitted\n")
-	if code := h.jcage("stop", "-f", "web"); code != 1 || !strings.Contains(h.stderr.String(), "Removing jail process FAILED: jail: ioc-web: jail_remove: Operation not permitted") {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}, force: true}); code != 1 || !strings.Contains(h.stderr.String(), "Removing jail process FAILED: jail: ioc-web: jail_remove: Operation not permitted") {
 		t.Fatalf("stop -f: %d %q", code, h.stderr.String())
 	}
 	got := strings.Join(h.lines(), "\n")
@@ -257,7 +257,7 @@ func TestStartFailureUnwinds(t *testing.T) {
 				"memoryuse": "deny=1g", "cpuset": "0-1", "vnet0_mac": "02ff60000001 02ff60000002",
 			})
 			h.run.Fail(tc.fail, 1, "jail: ioc-web: failed\n")
-			if code := h.jcage("start", "web"); code != 1 || !strings.Contains(h.stderr.String(), tc.msg) {
+			if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 1 || !strings.Contains(h.stderr.String(), tc.msg) {
 				t.Fatalf("code %d stderr %q, want %q", code, h.stderr.String(), tc.msg)
 			}
 			if n := strings.Count(strings.TrimSpace(h.stderr.String()), "\n"); n != 0 {
@@ -305,7 +305,7 @@ func TestStartDegradedKeepsJail(t *testing.T) {
 			h := lifeHarness(t)
 			dir := h.layJail("web", map[string]any{"memoryuse": "deny=1g", "cpuset": "0-1", "mount_procfs": 1})
 			h.run.Fail(fail, 1, "failed\n")
-			if code := h.jcage("start", "web"); code != 1 || !strings.HasPrefix(h.stderr.String(), "web is running, but: ") {
+			if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 1 || !strings.HasPrefix(h.stderr.String(), "web is running, but: ") {
 				t.Fatalf("code %d stderr %q", code, h.stderr.String())
 			}
 			if last := strings.Join(h.lines(), "\n"); strings.Contains(last, " -r ioc-web") || strings.Contains(last, "delset") {
@@ -332,7 +332,7 @@ func TestStartVnetSequence(t *testing.T) {
 	h.run.On([]string{"ifconfig", "em0"}, "em0: flags=8843<UP,BROADCAST> metric 0 mtu 1400\n", nil)
 	h.run.On([]string{"ifconfig", "epair", "create"}, "epair3a\n", nil)
 	h.run.On([]string{"ifconfig", "epair", "create"}, "epair3a\n", nil)
-	if code := h.jcage("start", "web"); code != 0 {
+	if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("start: %s", h.stderr.String())
 	}
 	got := strings.Join(h.lines(), "\n")
@@ -376,7 +376,7 @@ func TestStartOrderAndDepends(t *testing.T) {
 	h.layJail("d", map[string]any{"priority": "50", "depends": "e"})
 	h.layJail("e", map[string]any{"priority": "5"})
 	h.layJail("off", map[string]any{"priority": "1"})
-	if code := h.jcage("start", "--rc", "-j", "1"); code != 0 {
+	if code := do(h, runStart, startOptions{rc: true, workers: 1}); code != 0 {
 		t.Fatalf("start --rc: %s", h.stderr.String())
 	}
 	var order []string
@@ -396,7 +396,7 @@ func TestStartOrderAndDepends(t *testing.T) {
 	h.running(map[string]int{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5})
 	h.run.On([]string{"devfs", "rule", "showsets"}, "1\n2\n3\n4\n5\n1000\n", nil)
 	before := len(h.run.Calls())
-	if code := h.jcage("stop", "--rc", "-j", "1"); code != 0 {
+	if code := do(h, runStop, stopOptions{rc: true, workers: 1}); code != 0 {
 		t.Fatalf("stop --rc: %s", h.stderr.String())
 	}
 	order = nil
@@ -416,7 +416,7 @@ func TestStartDependencyCycle(t *testing.T) {
 	h.layJail("b", map[string]any{"depends": "c"})
 	h.layJail("c", map[string]any{"depends": "a"})
 	h.layJail("x", nil)
-	if code := h.jcage("start", "x", "a"); code != 1 || h.stderr.String() != "dependency cycle: a -> b -> c -> a\n" {
+	if code := do(h, runStart, startOptions{jails: []string{"x", "a"}}); code != 1 || h.stderr.String() != "dependency cycle: a -> b -> c -> a\n" {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	for _, l := range h.lines() {
@@ -425,7 +425,7 @@ func TestStartDependencyCycle(t *testing.T) {
 		}
 	}
 	h.layJail("y", map[string]any{"depends": "nosuch"})
-	if code := h.jcage("start", "y"); code != 1 || h.stderr.String() != "y depends on nosuch: jail 'nosuch' not found!\n" {
+	if code := do(h, runStart, startOptions{jails: []string{"y"}}); code != 1 || h.stderr.String() != "y depends on nosuch: jail 'nosuch' not found!\n" {
 		t.Fatalf("missing dependency: %q", h.stderr.String())
 	}
 }
@@ -469,7 +469,7 @@ func TestStartParallel(t *testing.T) {
 				mu.Unlock()
 				return "", nil
 			}
-			if code := h.jcage("start", "--rc", "-j", fmt.Sprint(width)); code != 0 {
+			if code := do(h, runStart, startOptions{rc: true, workers: width}); code != 0 {
 				t.Fatalf("start: %s", h.stderr.String())
 			}
 			if maxInFlight != width {
@@ -509,7 +509,7 @@ func TestStartSeveralFailuresReported(t *testing.T) {
 	h.layJail("b", map[string]any{"boot": 1, "depends": "a"})
 	h.layJail("c", map[string]any{"boot": 1})
 	h.run.Fail([]string{"jail", "-f", h.conf("a")}, 1, "jail: ioc-a: boom\n")
-	if code := h.jcage("start", "--rc", "-j", "1"); code != 1 {
+	if code := do(h, runStart, startOptions{rc: true, workers: 1}); code != 1 {
 		t.Fatalf("code %d", code)
 	}
 	want := "Refusing to start a: jail: ioc-a: boom\nb: not started: a failed\nfailed to start 2 jail(s): a, b\n"
@@ -525,7 +525,7 @@ func TestRestartSoftAndHard(t *testing.T) {
 	h := lifeHarness(t)
 	h.layJail("web", nil)
 	h.running(map[string]int{"web": 7})
-	if code := h.jcage("restart", "-s", "web"); code != 0 {
+	if code := do(h, runRestart, restartOptions{jails: []string{"web"}, soft: true}); code != 0 {
 		t.Fatalf("restart -s: %s", h.stderr.String())
 	}
 	want := []string{
@@ -538,7 +538,7 @@ func TestRestartSoftAndHard(t *testing.T) {
 	}
 	before := len(h.run.Calls())
 	h.run.On([]string{"devfs", "rule", "showsets"}, "1\n2\n3\n4\n5\n1000\n", nil)
-	if code := h.jcage("restart", "web"); code != 0 {
+	if code := do(h, runRestart, restartOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("restart: %s", h.stderr.String())
 	}
 	var seq []string
@@ -549,6 +549,28 @@ func TestRestartSoftAndHard(t *testing.T) {
 	}
 	if got := strings.Join(seq, ","); got != "-r ioc-web,"+h.conf("web")+" -c" {
 		t.Fatalf("restart ran %s", got)
+	}
+}
+
+func TestParseStartStopRestart(t *testing.T) {
+	start, err := parseLine(t, parseStart, "start", "--rc", "-j", "4", "-i")
+	if err != nil || !start.rc || start.workers != 4 || !start.ignore || len(start.jails) != 0 {
+		t.Fatalf("start: %+v %v", start, err)
+	}
+	if start, err = parseLine(t, parseStart, "start", "a", "b"); err != nil || strings.Join(start.jails, " ") != "a b" || start.workers != jail.DefaultWorkers {
+		t.Fatalf("start a b: %+v %v", start, err)
+	}
+	for _, args := range [][]string{{"stop", "-f", "web"}, {"-f", "stop", "web"}, {"--force", "stop", "web"}, {"stop", "web", "-f"}} {
+		stop, err := parseLine(t, parseStop, args...)
+		if err != nil || !stop.force || strings.Join(stop.jails, " ") != "web" {
+			t.Fatalf("%v: %+v %v", args, stop, err)
+		}
+	}
+	if stop, err := parseLine(t, parseStop, "stop", "--rc", "-j1"); err != nil || stop.force || !stop.rc || stop.workers != 1 {
+		t.Fatalf("stop --rc: %+v %v", stop, err)
+	}
+	if r, err := parseLine(t, parseRestart, "restart", "-s", "-j", "2", "a"); err != nil || !r.soft || r.workers != 2 || strings.Join(r.jails, " ") != "a" {
+		t.Fatalf("restart: %+v %v", r, err)
 	}
 }
 
@@ -691,7 +713,7 @@ func TestStopWhenJailRemovedButUnmountFailed(t *testing.T) {
 	}
 	h.run.Fail([]string{"jail", "-q"}, 1, "jail: ioc-web: mount.fstab: /x/root/media: not a mount point\n")
 	h.run.Fail([]string{"jls", "-j", "ioc-web", "jid"}, 1, "jls: jail \"ioc-web\" not found\n")
-	if code := h.jcage("stop", "web"); code != 0 {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("stop: %d %q", code, h.stderr.String())
 	}
 	if !strings.Contains(h.stderr.String(), "  + Warning: jail -r: jail: ioc-web: mount.fstab: /x/root/media: not a mount point") {
