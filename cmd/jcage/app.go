@@ -190,12 +190,12 @@ func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
 // what a mutating command decides from cannot change under it. The
 // returned unlock releases the lock.
 // state asks jls which jails run, for commands that care.
-func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
-	h, unlock, err := e.lockedHost(ctx)
+func (d deps) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
+	h, unlock, err := d.lockedHost(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	inv, err := e.loadLocked(ctx, h, state, nil)
+	inv, err := d.loadLocked(ctx, h, state, nil)
 	if err != nil {
 		unlock()
 		return nil, nil, nil, err
@@ -204,8 +204,8 @@ func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jai
 }
 
 // lockedHost takes the tree lock and cleans up after interrupted changes.
-func (e *env) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
-	h := e.host()
+func (d deps) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
+	h := d.host
 	lock, err := h.LockTree()
 	if err != nil {
 		return nil, nil, err
@@ -219,7 +219,7 @@ func (e *env) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
 
 // loadLocked reads the inventory under the tree lock: only what want
 // names when it can, else everything.
-func (e *env) loadLocked(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
+func (d deps) loadLocked(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
 	opts := jail.Options{Create: true, State: state, Locked: true}
 	var inv *jail.Inventory
 	var err error

@@ -33,7 +33,7 @@ func cloneCommand(e *env) *cli.Command {
 			if err != nil || count < 1 {
 				return fmt.Errorf("invalid count %q", c.String("count"))
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
+			h, inv, unlock, err := e.deps().lockedInventory(c.Context, true)
 			if err != nil {
 				return err
 			}

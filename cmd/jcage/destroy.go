@@ -29,7 +29,7 @@ func destroyCommand(e *env) *cli.Command {
 			if c.Bool("release") {
 				return destroyReleasesCmd(c, e)
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
+			h, inv, unlock, err := e.deps().lockedInventory(c.Context, true)
 			if err != nil {
 				return err
 			}

@@ -53,7 +53,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 			return err
 		}
 	}
-	h, unlock, err := e.lockedHost(ctx)
+	h, unlock, err := e.deps().lockedHost(ctx)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func renameCommand(e *env) *cli.Command {
 			if c.NArg() != 2 {
 				return errors.New("Usage: jcage rename JAIL NEW_NAME")
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
+			h, inv, unlock, err := e.deps().lockedInventory(c.Context, true)
 			if err != nil {
 				return err
 			}

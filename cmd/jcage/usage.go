@@ -8,7 +8,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -46,14 +45,6 @@ var argChecks = map[string]func(c *cli.Context) error{
 		return countFlag(c)
 	},
 	"console": nargs(1, "Usage: jcage console [-f] JAIL"),
-	"create": func(c *cli.Context) error {
-		if c.IsSet("name") {
-			if err := config.CheckName(c.String("name")); err != nil {
-				return err
-			}
-		}
-		return countFlag(c)
-	},
 	"destroy": func(c *cli.Context) error {
 		if c.NArg() == 0 {
 			return errors.New("Usage: jcage destroy [-f] [-R] JAIL... | destroy -r [-d] RELEASE...")
