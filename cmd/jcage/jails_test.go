@@ -284,7 +284,7 @@ func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
 	if code := do(h, runCreate, createOptions{req: jail.CreateRequest{Release: testRel, Name: "a"}}); code != 1 || !strings.HasPrefix(h.stderr.String(), "Snapshot: "+snap+" exists!") {
 		t.Fatalf("create a: %d %q", code, h.stderr.String())
 	}
-	if code := h.jcage("clone", "b", "-n", "c"); code != 1 {
+	if code := do(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "b", Name: "c"}}); code != 1 {
 		t.Fatalf("clone b -n c: %d %q", code, h.stderr.String())
 	}
 	if after := strings.Join(h.zfs.Names(), "\n"); after != before {
@@ -399,10 +399,12 @@ func TestJailMutationsUnwind(t *testing.T) {
 		},
 			create(jail.CreateRequest{Template: "tpl", Name: "j"}), []step{{"snapshot", ""}, {"clone", ""}}},
 		{"clone", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "src"}) },
-			func(h *harness) int { return h.jcage("clone", "src", "-n", "j") },
+			func(h *harness) int {
+				return do(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "j"}})
+			},
 			[]step{{"snapshot", ""}, {"clone", "tank/iocage/jails/j"}, {"clone", "tank/iocage/jails/j/root"}}},
 		{"rename", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "old"}) },
-			func(h *harness) int { return h.jcage("rename", "old", "new") },
+			func(h *harness) int { return do(h, runRename, renameOptions{jail: "old", newName: "new"}) },
 			[]step{{"rename", "tank/iocage/releases/14.3-RELEASE/root@old"}, {"rename", "tank/iocage/jails/old"}}},
 		{"template", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "t"}) },
 			func(h *harness) int { return h.jcage("set", "template=yes", "t") },
@@ -471,7 +473,7 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 		t.Fatalf("origin snapshots wrong after destroy foo:\n%s", names)
 	}
 	// A jail others were cloned from is kept unless -R.
-	h.must("clone", "foobar", "-n", "child")
+	must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "foobar", Name: "child"}})
 	if code := h.jcage("destroy", "-f", "foobar"); code != 1 || !strings.HasPrefix(h.stderr.String(), "foobar has dependent jails (who may also have dependents), use --recursive to destroy:\nchild") {
 		t.Fatalf("dependents: %d %q", code, h.stderr.String())
 	}
@@ -507,7 +509,7 @@ func TestCloneAndRename(t *testing.T) {
 	h.addRelease(testRel)
 	l := zfs.Layout{Pool: "tank"}
 	h.create(jail.CreateRequest{Release: testRel, Name: "src", Props: []string{"ip4_addr=em0|10.0.0.9/24"}})
-	out := h.must("clone", "src", "-n", "dst", "ip4_addr=em0|10.0.0.10/24")
+	out := must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "dst", Props: []string{"ip4_addr=em0|10.0.0.10/24"}}})
 	if out != "dst successfully cloned!\n" {
 		t.Fatalf("clone %q", out)
 	}
@@ -519,11 +521,11 @@ func TestCloneAndRename(t *testing.T) {
 		t.Fatalf("clone hosts still names src: %q", hosts)
 	}
 	h.running(map[string]int{"src": 2})
-	if code := h.jcage("clone", "src", "-n", "x"); code != 1 || h.stderr.String() != "src is running.\nPlease stop it first!\n" {
+	if code := do(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "x"}}); code != 1 || h.stderr.String() != "src is running.\nPlease stop it first!\n" {
 		t.Fatalf("clone of running: %q", h.stderr.String())
 	}
 	h.running(nil)
-	out = h.must("rename", "dst", "moved")
+	out = must(h, runRename, renameOptions{jail: "dst", newName: "moved"})
 	if out != "Jail: dst renamed to moved\n" {
 		t.Fatalf("rename %q", out)
 	}
@@ -533,6 +535,33 @@ func TestCloneAndRename(t *testing.T) {
 	}
 	if got := h.must("list", "-h"); got != "None\tmoved\tdown\t14.3-RELEASE\t10.0.0.10\nNone\tsrc\tdown\t14.3-RELEASE\t10.0.0.9\n" {
 		t.Fatalf("list %q", got)
+	}
+}
+
+func TestParseCloneAndRename(t *testing.T) {
+	opts, err := parseLine(t, parseClone, "clone", "src", "-n", "dst", "-u", "u1", "-c", "2", "-T", "-N", "ip4_addr=em0|10.0.0.10/24")
+	want := jail.CloneRequest{Source: "src", Name: "dst", UUID: "u1", Count: 2, Thick: true, NewMAC: true, Props: []string{"ip4_addr=em0|10.0.0.10/24"}}
+	if err != nil || !reflect.DeepEqual(opts.req, want) {
+		t.Fatalf("clone: %+v %v", opts, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"clone"}, "Usage: jcage clone SOURCE [-n NAME] [PROP=VALUE ...]"},
+		{[]string{"clone", "src", "-c", "0"}, `invalid count "0"`},
+	} {
+		if _, err := parseLine(t, parseClone, tc.args...); err == nil || err.Error() != tc.msg {
+			t.Errorf("%q: %v", tc.args, err)
+		}
+	}
+	if r, err := parseLine(t, parseRename, "rename", "a", "b"); err != nil || r.jail != "a" || r.newName != "b" {
+		t.Fatalf("rename: %+v %v", r, err)
+	}
+	for _, args := range [][]string{{"rename", "a"}, {"rename", "a", "b", "c"}} {
+		if _, err := parseLine(t, parseRename, args...); err == nil || err.Error() != "Usage: jcage rename JAIL NEW_NAME" {
+			t.Errorf("%q: %v", args, err)
+		}
 	}
 }
 
@@ -626,7 +655,7 @@ func TestDestroyCloneRemovesItsOrigin(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
 	h.create(jail.CreateRequest{Release: testRel, Name: "src"})
-	h.must("clone", "src", "-n", "copy")
+	must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "copy"}})
 	h.must("destroy", "-f", "copy")
 	for _, n := range h.zfs.Names() {
 		if strings.HasSuffix(n, "@copy") {

@@ -207,15 +207,9 @@ func TestEveryShortOptionClusters(t *testing.T) {
 }
 
 func TestCloneAttachedCount(t *testing.T) {
-	h := newTreeHarness(t)
-	h.addJail("www1", nil)
-	if code := h.jcage("clone", "www1", "-c2", "-nweb"); code != 0 {
-		t.Fatalf("clone -c2: %d %s", code, h.stderr.String())
-	}
-	for _, n := range []string{"web_1", "web_2"} {
-		if _, err := h.zfs.Get(context.Background(), zfs.Layout{Pool: "tank"}.JailRoot(n)); err != nil {
-			t.Errorf("clone -c2 -nweb made no %s: %v (%v)", n, err, h.zfs.Names())
-		}
+	opts, err := parseLine(t, parseClone, "clone", "www1", "-c2", "-nweb")
+	if err != nil || opts.req.Count != 2 || opts.req.Name != "web" || opts.req.Source != "www1" {
+		t.Fatalf("clone -c2 -nweb: %+v %v", opts, err)
 	}
 }
 

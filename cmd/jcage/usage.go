@@ -38,12 +38,6 @@ func helpCommand(app *cli.App) *cli.Command {
 // the pool is opened, so that a mistyped command line is answered the
 // same way by any user on any host. The messages are the commands' own.
 var argChecks = map[string]func(c *cli.Context) error{
-	"clone": func(c *cli.Context) error {
-		if c.NArg() < 1 {
-			return errors.New("Usage: jcage clone SOURCE [-n NAME] [PROP=VALUE ...]")
-		}
-		return countFlag(c)
-	},
 	"console": nargs(1, "Usage: jcage console [-f] JAIL"),
 	"destroy": func(c *cli.Context) error {
 		if c.NArg() == 0 {
@@ -74,7 +68,6 @@ var argChecks = map[string]func(c *cli.Context) error{
 		}
 		return nil
 	},
-	"rename": nargs(2, "Usage: jcage rename JAIL NEW_NAME"),
 	"rollback": func(c *cli.Context) error {
 		if _, err := snapJailArg(c, "rollback -n NAME [-f] JAIL"); err != nil {
 			return err
@@ -164,13 +157,8 @@ func nargs(n int, usage string) func(c *cli.Context) error {
 	}
 }
 
-// countFlag checks create's and clone's -c, which iocage reads as a
+// parseCount reads create's and clone's -c, which iocage reads as a
 // number with optional thousands commas (validate_count).
-func countFlag(c *cli.Context) error {
-	_, err := parseCount(c.String("count"))
-	return err
-}
-
 func parseCount(s string) (int, error) {
 	n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
 	if err != nil || n < 1 {
