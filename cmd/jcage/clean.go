@@ -35,7 +35,7 @@ func cleanCommand(e *env) *cli.Command {
 				return err
 			}
 			if w := s.Warning(); w != "" && !c.Bool("force") {
-				ok, err := askYesNo(e, w)
+				ok, err := e.deps().askYesNo(e.stdout, w)
 				if err != nil || !ok {
 					return err
 				}

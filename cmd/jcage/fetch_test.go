@@ -178,17 +178,17 @@ func TestDestroyReleaseCommand(t *testing.T) {
 	}
 	l := zfs.Layout{Pool: "tank"}
 	h.stdin = "n\n"
-	if code := h.jcage("destroy", "-r", "14.3-RELEASE"); code != 0 || h.stdout.String() != "This will destroy RELEASE: 14.3-RELEASE\nAre you sure? [y/N]: " {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"14.3-RELEASE"}, releases: true}); code != 0 || h.stdout.String() != "This will destroy RELEASE: 14.3-RELEASE\nAre you sure? [y/N]: " {
 		t.Fatalf("declined: %d %q %q", code, h.stdout.String(), h.stderr.String())
 	}
 	if _, err := h.zfs.Get(context.Background(), l.Release("14.3-RELEASE")); err != nil {
 		t.Fatal("declined destroy destroyed")
 	}
 	h.stdin = "y\n"
-	if code := h.jcage("destroy", "-r", "14.3-RELEASE"); code != 0 || !strings.HasSuffix(h.stdout.String(), "Are you sure? [y/N]: Destroying RELEASE dataset: 14.3-RELEASE\n") {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"14.3-RELEASE"}, releases: true}); code != 0 || !strings.HasSuffix(h.stdout.String(), "Are you sure? [y/N]: Destroying RELEASE dataset: 14.3-RELEASE\n") {
 		t.Fatalf("confirmed: %d %q %q", code, h.stdout.String(), h.stderr.String())
 	}
-	if code := h.jcage("destroy", "-r", "-f", "-d", "13.4-RELEASE"); code != 0 || h.stdout.String() != "Destroying RELEASE dataset: 13.4-RELEASE\n" {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"13.4-RELEASE"}, releases: true, force: true, download: true}); code != 0 || h.stdout.String() != "Destroying RELEASE dataset: 13.4-RELEASE\n" {
 		t.Fatalf("-f -d: %d %q %q", code, h.stdout.String(), h.stderr.String())
 	}
 	for _, n := range h.zfs.Names() {
@@ -199,7 +199,7 @@ func TestDestroyReleaseCommand(t *testing.T) {
 	if _, err := h.zfs.Get(context.Background(), l.Download("14.3-RELEASE")); err != nil {
 		t.Error("download/14.3-RELEASE went without -d")
 	}
-	if code := h.jcage("destroy", "-r", "-f", "12.0-RELEASE"); code != 1 || h.stderr.String() != "RELEASE: 12.0-RELEASE not found!\n" {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"12.0-RELEASE"}, releases: true, force: true}); code != 1 || h.stderr.String() != "RELEASE: 12.0-RELEASE not found!\n" {
 		t.Errorf("missing: %d %q", code, h.stderr.String())
 	}
 }

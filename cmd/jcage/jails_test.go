@@ -464,7 +464,7 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 	for _, n := range []string{"foo", "foobar", "foo-bar"} {
 		h.create(jail.CreateRequest{Release: testRel, Name: n})
 	}
-	h.must("destroy", "-f", "foo")
+	must(h, runDestroy, destroyOptions{names: []string{"foo"}, force: true})
 	names := strings.Join(h.zfs.Names(), "\n")
 	if strings.Contains(names, "jails/foo\n") || !strings.Contains(names, "tank/iocage/jails/foobar/root") || !strings.Contains(names, "tank/iocage/jails/foo-bar/root") {
 		t.Fatalf("after destroy foo:\n%s", names)
@@ -474,21 +474,21 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 	}
 	// A jail others were cloned from is kept unless -R.
 	must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "foobar", Name: "child"}})
-	if code := h.jcage("destroy", "-f", "foobar"); code != 1 || !strings.HasPrefix(h.stderr.String(), "foobar has dependent jails (who may also have dependents), use --recursive to destroy:\nchild") {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"foobar"}, force: true}); code != 1 || !strings.HasPrefix(h.stderr.String(), "foobar has dependent jails (who may also have dependents), use --recursive to destroy:\nchild") {
 		t.Fatalf("dependents: %d %q", code, h.stderr.String())
 	}
-	h.must("destroy", "-f", "-R", "foobar")
+	must(h, runDestroy, destroyOptions{names: []string{"foobar"}, force: true, recursive: true})
 	if got := h.must("list", "-h"); got != "None\tfoo-bar\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("after destroy -R: %q", got)
 	}
 	// The prompt: no answers no, y destroys.
 	h.stdin = "n\n"
-	h.must("destroy", "foo-bar")
+	must(h, runDestroy, destroyOptions{names: []string{"foo-bar"}})
 	if !strings.Contains(h.stdout.String(), "This will destroy jail foo-bar\nAre you sure? [y/N]: ") {
 		t.Fatalf("prompt %q", h.stdout.String())
 	}
 	h.stdin = "y\n"
-	h.must("destroy", "foo-bar")
+	must(h, runDestroy, destroyOptions{names: []string{"foo-bar"}})
 	h.stdin = ""
 	if got := h.must("list", "-h"); got != "" {
 		t.Fatalf("after destroy: %q", got)
@@ -497,11 +497,32 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 	h.create(jail.CreateRequest{Release: testRel, Name: "up"})
 	h.running(map[string]int{"up": 9})
 	h.stdin = "y\n"
-	if code := h.jcage("destroy", "up"); code != 1 || h.stderr.String() != "Jail up is still running, please stop the jail first or destroy it with -f\n" {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"up"}}); code != 1 || h.stderr.String() != "Jail up is still running, please stop the jail first or destroy it with -f\n" {
 		t.Fatalf("destroy running without -f: %d %q", code, h.stderr.String())
 	}
 	h.stdin = ""
-	h.must("destroy", "-f", "up")
+	must(h, runDestroy, destroyOptions{names: []string{"up"}, force: true})
+}
+
+func TestParseDestroy(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want destroyOptions
+	}{
+		{[]string{"destroy", "a", "b"}, destroyOptions{names: []string{"a", "b"}}},
+		{[]string{"destroy", "-fR", "a"}, destroyOptions{names: []string{"a"}, force: true, recursive: true}},
+		// jcage -f forces a release's destroy, not a jail's.
+		{[]string{"-f", "destroy", "a"}, destroyOptions{names: []string{"a"}}},
+		{[]string{"-f", "destroy", "-r", "14.3-RELEASE"}, destroyOptions{names: []string{"14.3-RELEASE"}, force: true, releases: true}},
+		{[]string{"destroy", "-r", "-d", "14.3-RELEASE"}, destroyOptions{names: []string{"14.3-RELEASE"}, releases: true, download: true}},
+	} {
+		if got, err := parseLine(t, parseDestroy, tc.args...); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	if _, err := parseLine(t, parseDestroy, "destroy", "-f"); err == nil || err.Error() != "Usage: jcage destroy [-f] [-R] JAIL... | destroy -r [-d] RELEASE..." {
+		t.Errorf("no jail: %v", err)
+	}
 }
 
 func TestCloneAndRename(t *testing.T) {
@@ -656,7 +677,7 @@ func TestDestroyCloneRemovesItsOrigin(t *testing.T) {
 	h.addRelease(testRel)
 	h.create(jail.CreateRequest{Release: testRel, Name: "src"})
 	must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "copy"}})
-	h.must("destroy", "-f", "copy")
+	must(h, runDestroy, destroyOptions{names: []string{"copy"}, force: true})
 	for _, n := range h.zfs.Names() {
 		if strings.HasSuffix(n, "@copy") {
 			t.Fatalf("destroy left %s", n)

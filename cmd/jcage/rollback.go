@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -46,7 +44,7 @@ func rollbackCommand(e *env) *cli.Command {
 			}
 			if !c.Bool("force") {
 				fmt.Fprint(e.stderr, rollbackWarning(plan))
-				ok, err := confirm(e, "\nAre you sure?")
+				ok, err := e.deps().confirm(e.stdout, "\nAre you sure?")
 				if err != nil || !ok {
 					// A "no" ends quietly and successfully, as in iocage.
 					return err
@@ -81,56 +79,4 @@ func rollbackWarning(p *jail.RollbackPlan) string {
 		}
 	}
 	return b.String()
-}
-
-// errNoAnswer is a question that stdin never answered.
-var errNoAnswer = errors.New("no answer on standard input: nothing done (pass -f to skip the question)")
-
-// confirm asks question on stdout as click.confirm does ("QUESTION [y/N]: ")
-// and reads the answer from stdin: y or yes (any case) is yes, n, no or an
-// empty line is no, anything else asks again. Input that ends before an
-// answer is errNoAnswer, so that a script without a terminal never
-// confirms by accident.
-func confirm(e *env, question string) (bool, error) {
-	for {
-		fmt.Fprintf(e.stdout, "%s [y/N]: ", question)
-		line, err := readAnswer(e.stdin)
-		if err != nil {
-			fmt.Fprintln(e.stdout)
-			if errors.Is(err, io.EOF) {
-				return false, errNoAnswer
-			}
-			return false, err
-		}
-		switch strings.ToLower(strings.TrimSpace(line)) {
-		case "y", "yes":
-			return true, nil
-		case "", "n", "no":
-			return false, nil
-		}
-		fmt.Fprintln(e.stderr, "Error: invalid input")
-	}
-}
-
-// readAnswer reads one line a byte at a time, so that nothing after it is
-// taken from stdin; a last line without a newline still counts.
-func readAnswer(r io.Reader) (string, error) {
-	var b strings.Builder
-	buf := make([]byte, 1)
-	for {
-		n, err := r.Read(buf)
-		if n == 1 {
-			if buf[0] == '\n' {
-				return b.String(), nil
-			}
-			b.WriteByte(buf[0])
-			continue
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) && b.Len() > 0 {
-				return b.String(), nil
-			}
-			return "", err
-		}
-	}
 }

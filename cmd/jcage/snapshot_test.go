@@ -435,8 +435,8 @@ func TestConfirm(t *testing.T) {
 		{"", false, true}, {"what\n", false, true}, {"what\ny\n", true, false},
 	} {
 		h := newHarness(t)
-		e := &env{stdin: strings.NewReader(c.in), stdout: &h.stdout, stderr: &h.stderr}
-		got, err := confirm(e, "Sure?")
+		d := deps{stdin: strings.NewReader(c.in), stderr: &h.stderr}
+		got, err := d.confirm(&h.stdout, "Sure?")
 		if got != c.want || (err != nil) != c.err {
 			t.Errorf("%q: %v %v", c.in, got, err)
 		}
@@ -444,7 +444,7 @@ func TestConfirm(t *testing.T) {
 	// Nothing after the answer is consumed.
 	r := strings.NewReader("y\nrest")
 	h := newHarness(t)
-	if ok, err := confirm(&env{stdin: r, stdout: &h.stdout, stderr: &h.stderr}, "Sure?"); !ok || err != nil || r.Len() != 4 {
+	if ok, err := (deps{stdin: r, stderr: &h.stderr}).confirm(&h.stdout, "Sure?"); !ok || err != nil || r.Len() != 4 {
 		t.Fatalf("read past the answer: %v %v %d", ok, err, r.Len())
 	}
 }
