@@ -592,12 +592,12 @@ func TestClean(t *testing.T) {
 	h.create(jail.CreateRequest{Release: testRel, Name: "a"})
 	h.create(jail.CreateRequest{Release: testRel, Name: "b"})
 	h.stdin = "n\n"
-	h.must("clean", "-j")
+	must(h, runClean, cleanOptions{scope: jail.CleanScope{Jails: true}})
 	if !strings.Contains(h.stdout.String(), "This will destroy ALL jails") || len(strings.Split(strings.TrimSpace(h.must("list", "-h")), "\n")) != 2 {
 		t.Fatalf("clean -j without yes: %q", h.stdout.String())
 	}
 	h.stdin = ""
-	h.must("clean", "-f", "-j")
+	must(h, runClean, cleanOptions{scope: jail.CleanScope{Jails: true}, force: true})
 	for _, n := range h.zfs.Names() {
 		if strings.Contains(n, "@") || strings.Contains(n, "jails/") {
 			t.Fatalf("clean -j left %s", n)
@@ -607,10 +607,26 @@ func TestClean(t *testing.T) {
 	if got := h.must("list", "-h"); got != "" {
 		t.Fatalf("list after clean: %q", got)
 	}
-	h.must("clean", "-f", "-a")
+	must(h, runClean, cleanOptions{scope: jail.CleanScope{All: true}, force: true})
 	for _, n := range h.zfs.Names() {
 		if n != "tank" {
 			t.Fatalf("clean -a left %s", n)
+		}
+	}
+}
+
+func TestParseClean(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want cleanOptions
+	}{
+		{[]string{"clean", "-f", "-j"}, cleanOptions{scope: jail.CleanScope{Jails: true}, force: true}},
+		{[]string{"clean", "-a"}, cleanOptions{scope: jail.CleanScope{All: true}}},
+		{[]string{"clean", "-rtid"}, cleanOptions{scope: jail.CleanScope{Releases: true, Templates: true, Images: true, Debug: true}}},
+		{[]string{"clean", "-b"}, cleanOptions{scope: jail.CleanScope{Releases: true}}},
+	} {
+		if got, err := parseLine(t, parseClean, tc.args...); err != nil || got != tc.want {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
 		}
 	}
 }
