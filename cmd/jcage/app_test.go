@@ -121,6 +121,16 @@ func parseLine[O any](t *testing.T, parse func(*cli.Context) (O, error), args ..
 	return opts, perr
 }
 
+// parsesWith is parseLine for a table of command lines that only ask
+// whether, and why, a parser refuses them.
+func parsesWith[O any](parse func(*cli.Context) (O, error)) func(t *testing.T, args ...string) error {
+	return func(t *testing.T, args ...string) error {
+		t.Helper()
+		_, err := parseLine(t, parse, args...)
+		return err
+	}
+}
+
 // jcage runs one command line and returns its exit status.
 func (h *harness) jcage(args ...string) int {
 	h.stdout.Reset()

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -20,43 +22,58 @@ func rollbackCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the snapshot name, what comes after @"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "skip the question"},
 		},
-		Action: needRoot(e, "rollback", func(c *cli.Context) error {
-			target, err := snapJailArg(c, "rollback -n NAME [-f] JAIL")
-			if err != nil {
-				return err
-			}
-			name, err := snapNameFlag(c)
-			if err != nil {
-				return err
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			j, err := inv.Find(target)
-			if err != nil {
-				return err
-			}
-			plan, err := h.PlanRollback(c.Context, inv, j, name)
-			if err != nil {
-				return err
-			}
-			if !c.Bool("force") {
-				fmt.Fprint(e.stderr, rollbackWarning(plan))
-				ok, err := e.deps().confirm(e.stdout, "\nAre you sure?")
-				if err != nil || !ok {
-					// A "no" ends quietly and successfully, as in iocage.
-					return err
-				}
-			}
-			if err := h.Rollback(c.Context, plan); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "Rolled back to: %s\n", plan.Target)
-			return nil
-		}),
+		Action: rootAction(e, parseRollback, runRollback),
 	}
+}
+
+// rollbackOptions is rollback's command line.
+type rollbackOptions struct {
+	jail  string
+	name  string // -n: the snapshot, what comes after @
+	force bool   // -f: no question
+}
+
+func parseRollback(c *cli.Context) (rollbackOptions, error) {
+	target, err := snapJailArg(c, "rollback -n NAME [-f] JAIL")
+	if err != nil {
+		return rollbackOptions{}, err
+	}
+	name, err := snapNameFlag(c)
+	if err != nil {
+		return rollbackOptions{}, err
+	}
+	return rollbackOptions{jail: target, name: name, force: c.Bool("force")}, nil
+}
+
+// runRollback rolls a stopped jail's datasets back to a snapshot, after
+// a warning that names what goes and iocage's question unless opts.force.
+func runRollback(ctx context.Context, opts rollbackOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	j, err := inv.Find(opts.jail)
+	if err != nil {
+		return err
+	}
+	plan, err := h.PlanRollback(ctx, inv, j, opts.name)
+	if err != nil {
+		return err
+	}
+	if !opts.force {
+		fmt.Fprint(d.stderr, rollbackWarning(plan))
+		ok, err := d.confirm(w, "\nAre you sure?")
+		if err != nil || !ok {
+			// A "no" ends quietly and successfully, as in iocage.
+			return err
+		}
+	}
+	if err := h.Rollback(ctx, plan); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Rolled back to: %s\n", plan.Target)
+	return nil
 }
 
 // rollbackWarning is iocage's warning, followed by what iocage leaves

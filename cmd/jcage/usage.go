@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/jcage/jcage/internal/jail"
 )
 
 // helpCommand is `jcage help [COMMAND]`; a word that names no command is
@@ -62,36 +60,11 @@ var argChecks = map[string]func(c *cli.Context) error{
 		}
 		return nil
 	},
-	"rollback": func(c *cli.Context) error {
-		if _, err := snapJailArg(c, "rollback -n NAME [-f] JAIL"); err != nil {
-			return err
-		}
-		_, err := snapNameFlag(c)
-		return err
-	},
 	"set": func(c *cli.Context) error {
 		if c.NArg() < 2 {
 			return errors.New("Usage: jcage set KEY=VALUE [KEY=VALUE...] JAIL|default")
 		}
 		return nil
-	},
-	"snaplist": func(c *cli.Context) error {
-		_, err := snapJailArg(c, "snaplist [-h] [-l] [-s name|created|rsize|used] JAIL|ALL")
-		return err
-	},
-	"snapremove": func(c *cli.Context) error {
-		if _, err := snapJailArg(c, "snapremove -n NAME [-R] [-f] JAIL|ALL"); err != nil {
-			return err
-		}
-		name, err := snapNameFlag(c)
-		if err == nil && name == jail.AllJails && !c.Bool("force") {
-			return errors.New(`Mass snapshot deletion requires "force" (-f).`)
-		}
-		return err
-	},
-	"snapshot": func(c *cli.Context) error {
-		_, err := snapJailArg(c, "snapshot [-n NAME] JAIL|ALL")
-		return err
 	},
 	"update": nargs(1, "Usage: jcage update [-P] JAIL|ALL"),
 	"upgrade": func(c *cli.Context) error {
