@@ -29,6 +29,10 @@ type harness struct {
 	// narrow gives commands the fake's mount table, so that create reads
 	// only what it names (jail.LoadNarrow), as the real binary does.
 	narrow bool
+	// manager and runner, when set, are what commands see instead of the
+	// fake and the recorder themselves.
+	manager zfs.Manager
+	runner  host.Runner
 }
 
 func newHarness(t *testing.T, pools ...string) *harness {
@@ -45,6 +49,12 @@ func (h *harness) env() *env {
 		runDir: h.runDir, mounts: noMounts{}}
 	if h.narrow {
 		e.mounts = fakeMounts{h.zfs}
+	}
+	if h.manager != nil {
+		e.zfs = h.manager
+	}
+	if h.runner != nil {
+		e.run = h.runner
 	}
 	return e
 }

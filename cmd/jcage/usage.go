@@ -37,8 +37,6 @@ func helpCommand(app *cli.App) *cli.Command {
 // same way by any user on any host. The messages are the commands' own.
 var argChecks = map[string]func(c *cli.Context) error{
 	"console": nargs(1, "Usage: jcage console [-f] JAIL"),
-	"export":  nargs(1, "Usage: jcage export [-c zip|lzma] [--allow-running] JAIL"),
-	"import":  nargs(1, "Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME"),
 	"fstab": func(c *cli.Context) error {
 		_, _, _, err := fstabArgs(c)
 		return err
