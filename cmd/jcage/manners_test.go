@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/release"
 	"github.com/jcage/jcage/internal/testworld/testbin"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -231,8 +232,8 @@ func TestFetchBareVersionIsARelease(t *testing.T) {
 		}
 	}
 	m := testMirror(t)
-	h := newTreeHarness(t)
-	if code := h.jcageExtracting("fetch", "-s", m.URL, "-r", "14.3", "-NU"); code != 0 {
+	h := newFetchHarness(t)
+	if code := do(h, runFetch, fetchOptions{release: "14.3", mirror: release.Options{Server: m.URL, NoUpdate: true}}); code != 0 {
 		t.Fatalf("fetch -r 14.3: %d %s", code, h.stderr.String())
 	}
 	if !strings.HasPrefix(h.stdout.String(), "Fetching: 14.3-RELEASE\n") {

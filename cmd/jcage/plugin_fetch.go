@@ -16,20 +16,35 @@ import (
 	"strings"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
 )
 
-func init() { fetchPlugin = runPluginFetch }
+// pluginFetchOptions is fetch's plugin mode: --plugins or -P NAME, and
+// the flags that go with them.
+type pluginFetchOptions struct {
+	plugin   string // -P: a plugin of the index or a PATH.json; empty offers the menu
+	count    int    // -c
+	name     string // -n
+	named    bool   // -n was given, even empty
+	repo     string // -g: the index repository
+	branch   string // --branch; empty follows the host's release
+	accept   bool   // --accept, and not --noaccept
+	keep     bool   // -k
+	thick    bool   // -C
+	official bool   // -O
+	props    []string
+}
 
-// pluginFetch is one `fetch -P` invocation.
+// pluginFetch is one `fetch -P` invocation, or the index and artifact
+// work of a plugin update or upgrade.
 type pluginFetch struct {
-	e        *env
 	h        *jail.Host
+	out      io.Writer // standard output
+	errw     io.Writer // standard error
+	in       io.Reader // the menu's and the license's answers
 	iocroot  string
 	repo     string // plugin_repository
 	branch   string // the index branch asked for
@@ -42,18 +57,18 @@ type pluginFetch struct {
 	official bool
 }
 
-func runPluginFetch(c *cli.Context, e *env) error {
-	ctx := c.Context
-	count := c.Int("count")
-	if count < 1 {
-		return fmt.Errorf("invalid count %d", count)
+// runPluginFetch installs opts.count jails of a plugin from the index,
+// under the tree lock.
+func runPluginFetch(ctx context.Context, opts pluginFetchOptions, d deps, w io.Writer) error {
+	if opts.count < 1 {
+		return fmt.Errorf("invalid count %d", opts.count)
 	}
-	if c.IsSet("name") {
-		if err := config.CheckName(c.String("name")); err != nil {
+	if opts.named {
+		if err := config.CheckName(opts.name); err != nil {
 			return err
 		}
 	}
-	h, unlock, err := e.deps().lockedHost(ctx)
+	h, unlock, err := d.lockedHost(ctx)
 	if err != nil {
 		return err
 	}
@@ -66,9 +81,8 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	f := &pluginFetch{e: e, h: h, iocroot: tree.Mountpoint, repo: c.String("git_repository"), branch: c.String("branch"),
-		accept: c.Bool("accept") && !c.Bool("noaccept"), keep: c.Bool("keep_jail_on_failure"), thick: c.Bool("thickconfig"),
-		props: c.Args().Slice(), name: c.String("name"), official: c.Bool("official")}
+	f := &pluginFetch{h: h, out: w, errw: d.stderr, in: d.stdin, iocroot: tree.Mountpoint, repo: opts.repo, branch: opts.branch,
+		accept: opts.accept, keep: opts.keep, thick: opts.thick, props: opts.props, name: opts.name, official: opts.official}
 	if f.branch == "" {
 		out, err := h.Run.Run(ctx, host.Cmd{Name: "freebsd-version", Args: []string{"-u"}})
 		if err != nil {
@@ -80,7 +94,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	arg := c.String("plugin-name")
+	arg := opts.plugin
 	if arg == "" {
 		if arg, err = f.choose(ix); err != nil || arg == "" {
 			return err
@@ -96,7 +110,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 			return err
 		}
 	}
-	for i := 0; i < count; i++ {
+	for i := 0; i < opts.count; i++ {
 		if err := f.install(ctx, m, id); err != nil {
 			return err
 		}
@@ -104,7 +118,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	return nil
 }
 
-func (f *pluginFetch) say(format string, a ...any) { fmt.Fprintf(f.e.stdout, format+"\n", a...) }
+func (f *pluginFetch) say(format string, a ...any) { fmt.Fprintf(f.out, format+"\n", a...) }
 
 // syncIndex clones or updates the index repository and reads its INDEX.
 func (f *pluginFetch) syncIndex(ctx context.Context) (plugin.Index, error) {
@@ -112,7 +126,7 @@ func (f *pluginFetch) syncIndex(ctx context.Context) (plugin.Index, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
 	}
-	used, err := plugin.Checkout{URL: f.repo, Dir: dir, Branch: f.branch, Out: f.e.stdout}.Sync(ctx)
+	used, err := plugin.Checkout{URL: f.repo, Dir: dir, Branch: f.branch, Out: f.out}.Sync(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -145,11 +159,11 @@ func (f *pluginFetch) choose(ix plugin.Index) (string, error) {
 		shown = append(shown, p)
 		f.say("[%d] %s - %s (%s)", len(shown)-1, p.Name, p.Description, p.ID)
 	}
-	if !isTerminal(f.e.stdin) {
+	if !isTerminal(f.in) {
 		return "", errors.New("No plugin given: pass one with -P NAME")
 	}
-	fmt.Fprint(f.e.stdout, "\nType the number of the desired plugin\nPress [Enter] or type EXIT to quit: ")
-	line, _ := bufio.NewReader(f.e.stdin).ReadString('\n')
+	fmt.Fprint(f.out, "\nType the number of the desired plugin\nPress [Enter] or type EXIT to quit: ")
+	line, _ := bufio.NewReader(f.in).ReadString('\n')
 	line = strings.TrimSpace(line)
 	if line == "" || strings.EqualFold(line, "exit") {
 		return "", nil
@@ -221,8 +235,8 @@ func (f *pluginFetch) license(ctx context.Context, u string) error {
 			f.say("%s", strings.TrimRight(string(text), "\n"))
 		}
 	}
-	fmt.Fprint(f.e.stdout, "Do you agree? (y/N) ")
-	line, _ := bufio.NewReader(f.e.stdin).ReadString('\n')
+	fmt.Fprint(f.out, "Do you agree? (y/N) ")
+	line, _ := bufio.NewReader(f.in).ReadString('\n')
 	if strings.ToLower(strings.TrimSpace(line)) != "y" {
 		return errors.New("You must accept the license to continue!")
 	}
@@ -385,7 +399,7 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 		f.say("\nRunning post_install.sh")
 		ip := pluginIP(j)
 		c := plugin.JexecCmd(j.Name, []string{"/root/post_install.sh"}, ip)
-		c.Stdout = f.e.stdout
+		c.Stdout = f.out
 		if _, err := h.Run.Run(ctx, c); err != nil {
 			return step("post_install.sh", err)
 		}
@@ -450,7 +464,7 @@ func (f *pluginFetch) pullArtifact(ctx context.Context, artifact, jailDir, root 
 		if err := plugin.CopyTree(u.Path, dest); err != nil {
 			return err
 		}
-	} else if _, err := (plugin.Checkout{URL: artifact, Dir: dest, Branch: f.used, Out: f.e.stdout}).Sync(ctx); err != nil {
+	} else if _, err := (plugin.Checkout{URL: artifact, Dir: dest, Branch: f.used, Out: f.out}).Sync(ctx); err != nil {
 		return err
 	}
 	overlay := filepath.Join(dest, "overlay")

@@ -109,12 +109,12 @@ func listPluginIndex(c *cli.Context, e *env) error {
 		}
 		branch = plugin.DefaultBranch(strings.TrimSpace(string(out)))
 	}
-	f := &pluginFetch{e: e, h: h, iocroot: tree.Mountpoint, repo: c.String("git_repository"), branch: branch}
+	f := &pluginFetch{h: h, out: e.stdout, errw: e.stderr, in: e.stdin, iocroot: tree.Mountpoint, repo: c.String("git_repository"), branch: branch}
 	if err := os.MkdirAll(filepath.Join(tree.Mountpoint, ".plugins"), 0o755); err != nil {
 		return err
 	}
 	quiet := *f
-	quiet.e = &env{stdout: e.stderr, stderr: e.stderr, stdin: e.stdin}
+	quiet.out = e.stderr
 	ix, err := quiet.syncIndex(ctx)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func newPluginJob(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory
 	if repo == "" || repo == "none" {
 		repo = plugin.DefaultRepository
 	}
-	f := &pluginFetch{e: e, h: h, iocroot: inv.Tree.Mountpoint, repo: repo, branch: branch}
+	f := &pluginFetch{h: h, out: e.stdout, errw: e.stderr, in: e.stdin, iocroot: inv.Tree.Mountpoint, repo: repo, branch: branch}
 	return &pluginJob{f: f, name: j.Name, snap: pluginSnapName(kind, time.Now()), ds: inv.SnapDataset(j)}, nil
 }
 
@@ -223,7 +223,7 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 	// The update snapshot goes once the update stands (__remove_snapshot__).
 	if !upgrade {
 		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), zfs.SnapName(p.ds, p.snap), zfs.DestroyOptions{Recursive: true}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
-			fmt.Fprintf(f.e.stderr, "WARNING: %s was not removed: %v\n", zfs.SnapName(p.ds, p.snap), err)
+			fmt.Fprintf(f.errw, "WARNING: %s was not removed: %v\n", zfs.SnapName(p.ds, p.snap), err)
 		}
 	}
 	return nil
@@ -307,8 +307,8 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 	f.say("Running upgrade... ")
 	if baseRel := strings.SplitN(j.Prop("release"), "-p", 2)[0]; baseRel != m.Release {
 		if err := h.Upgrade(ctx, inv, j, m.Release, jail.UpgradeOptions{
-			Upgrader: &release.Upgrader{Run: f.e.run, Out: f.e.stdout, Err: f.e.stderr},
-			Err:      f.e.stderr,
+			Upgrader: &release.Upgrader{Run: h.Run, Out: f.out, Err: f.errw},
+			Err:      f.errw,
 			Plugin:   true,
 		}); err != nil {
 			return step("upgrade the base jail", err)
