@@ -15,6 +15,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
 )
 
@@ -61,7 +62,7 @@ func fetchCommand(e *env) *cli.Command {
 			// Plugin mode.
 			&cli.BoolFlag{Name: "plugins", Usage: "fetch plugins"},
 			&cli.StringFlag{Name: "plugin-name", Aliases: []string{"P"}, Usage: "plugin to fetch"},
-			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: "https://github.com/freenas/iocage-ix-plugins.git", Usage: "plugin index repository"},
+			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: plugin.DefaultRepository, Usage: "plugin index repository"},
 			&cli.StringFlag{Name: "branch", Usage: "plugin index branch"},
 			&cli.BoolFlag{Name: "keep_jail_on_failure", Aliases: []string{"k"}, Usage: "keep a plugin jail whose installation failed"},
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: 1, Usage: "number of plugin jails"},

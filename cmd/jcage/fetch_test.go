@@ -11,6 +11,7 @@ import (
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/release"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/testworld/mirror"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -92,13 +93,13 @@ func TestFetchCommand(t *testing.T) {
 	if code := do(h, runFetch, fetchOptions{release: "13.4-RELEASE", mirror: release.Options{Server: m.URL, NoUpdate: true, Files: []string{"MANIFEST", "base.txz"}}}); code != 0 {
 		t.Fatalf("fetch -NU -F: %d %s", code, h.stderr.String())
 	}
-	if h.jcage("list", "-r") != 0 || h.stdout.String() != "+---------------+\n| Bases fetched |\n+===============+\n| 13.4-RELEASE  |\n+---------------+\n| 14.3-RELEASE  |\n+---------------+\n" {
+	if do(h, runList, listOptions{releases: true}) != 0 || h.stdout.String() != "+---------------+\n| Bases fetched |\n+===============+\n| 13.4-RELEASE  |\n+---------------+\n| 14.3-RELEASE  |\n+---------------+\n" {
 		t.Errorf("list -r:\n%s", h.stdout.String())
 	}
-	if h.jcage("list", "-r", "-h") != 0 || h.stdout.String() != "13.4-RELEASE\n14.3-RELEASE\n" {
+	if do(h, runList, listOptions{releases: true, format: render.FormatTSV}) != 0 || h.stdout.String() != "13.4-RELEASE\n14.3-RELEASE\n" {
 		t.Errorf("list -r -h: %q", h.stdout.String())
 	}
-	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "{\n  \"schema_version\": 1,\n  \"releases\": [\n    {\n      \"release\": \"13.4-RELEASE\"\n    },\n    {\n      \"release\": \"14.3-RELEASE\"\n    }\n  ]\n}\n" {
+	if do(h, runList, listOptions{releases: true, format: render.FormatJSON}) != 0 || h.stdout.String() != "{\n  \"schema_version\": 1,\n  \"releases\": [\n    {\n      \"release\": \"13.4-RELEASE\"\n    },\n    {\n      \"release\": \"14.3-RELEASE\"\n    }\n  ]\n}\n" {
 		t.Errorf("list -r --json: %q", h.stdout.String())
 	}
 	dl := h.zfs.MountPath(zfs.Layout{Pool: "tank"}.Download("13.4-RELEASE"))

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -147,7 +148,7 @@ func TestExportImportCommands(t *testing.T) {
 	if got := strings.Join(h.zfs.Names(), "\n"); got != names {
 		t.Fatalf("datasets after the round trip:\n%s", got)
 	}
-	if code := h.jcage("list", "-h"); code != 0 || !strings.Contains(h.stdout.String(), "\tweb\tdown\t") {
+	if code := do(h, runList, listOptions{format: render.FormatTSV}); code != 0 || !strings.Contains(h.stdout.String(), "\tweb\tdown\t") {
 		t.Fatalf("list after import: %q %q", h.stdout.String(), h.stderr.String())
 	}
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -125,7 +126,7 @@ func testCreateThin(t *testing.T, narrow bool) {
 	if hosts := h.read(l.ReleaseRoot(testRel), "etc/hosts"); strings.Contains(hosts, "www1") {
 		t.Fatalf("release hosts changed: %q", hosts)
 	}
-	if got := h.must("list", "-h"); got != "None\twww1\tdown\t14.3-RELEASE\t10.0.0.5\n" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "None\twww1\tdown\t14.3-RELEASE\t10.0.0.5\n" {
 		t.Fatalf("list %q", got)
 	}
 }
@@ -183,7 +184,7 @@ func testCreateKinds(t *testing.T, narrow bool) {
 	// A template, then a jail from it.
 	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
 	h.must("set", "template=yes", "tpl")
-	if got := h.must("list", "-t", "-h"); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
+	if got := must(h, runList, listOptions{view: jail.ListView{Templates: true}, format: render.FormatTSV}); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("list -t %q", got)
 	}
 	if d, _ := h.zfs.Get(context.Background(), l.Template("tpl"), "readonly"); d.Prop("readonly") != "on" {
@@ -193,7 +194,7 @@ func testCreateKinds(t *testing.T, narrow bool) {
 	if cfg := h.read(l.Jail("fromtpl"), "config.json"); !strings.Contains(cfg, `"source_template": "tpl"`) {
 		t.Fatalf("source_template missing:\n%s", cfg)
 	}
-	if got := h.must("list", "-l", "-h"); !strings.Contains(got, "\tfromtpl\toff\tdown\tjail\t14.3-RELEASE-p2\t-\t-\ttpl\tno\n") {
+	if got := must(h, runList, listOptions{view: jail.ListView{Long: true}, format: render.FormatTSV}); !strings.Contains(got, "\tfromtpl\toff\tdown\tjail\t14.3-RELEASE-p2\t-\t-\ttpl\tno\n") {
 		t.Fatalf("list -l shows no template for fromtpl:\n%s", got)
 	}
 	// The template can't go back while a jail cloned from it runs.
@@ -478,7 +479,7 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 		t.Fatalf("dependents: %d %q", code, h.stderr.String())
 	}
 	must(h, runDestroy, destroyOptions{names: []string{"foobar"}, force: true, recursive: true})
-	if got := h.must("list", "-h"); got != "None\tfoo-bar\tdown\t14.3-RELEASE\t-\n" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "None\tfoo-bar\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("after destroy -R: %q", got)
 	}
 	// The prompt: no answers no, y destroys.
@@ -490,7 +491,7 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 	h.stdin = "y\n"
 	must(h, runDestroy, destroyOptions{names: []string{"foo-bar"}})
 	h.stdin = ""
-	if got := h.must("list", "-h"); got != "" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "" {
 		t.Fatalf("after destroy: %q", got)
 	}
 	// Running jails need -f.
@@ -554,7 +555,7 @@ func TestCloneAndRename(t *testing.T) {
 	if !strings.Contains(cfg, `"host_hostuuid": "moved"`) || !strings.Contains(cfg, `"host_hostname": "moved"`) || !strings.Contains(cfg, "iocage/jails/moved/data") {
 		t.Fatalf("renamed config:\n%s", cfg)
 	}
-	if got := h.must("list", "-h"); got != "None\tmoved\tdown\t14.3-RELEASE\t10.0.0.10\nNone\tsrc\tdown\t14.3-RELEASE\t10.0.0.9\n" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "None\tmoved\tdown\t14.3-RELEASE\t10.0.0.10\nNone\tsrc\tdown\t14.3-RELEASE\t10.0.0.9\n" {
 		t.Fatalf("list %q", got)
 	}
 }
@@ -593,7 +594,7 @@ func TestClean(t *testing.T) {
 	h.create(jail.CreateRequest{Release: testRel, Name: "b"})
 	h.stdin = "n\n"
 	must(h, runClean, cleanOptions{scope: jail.CleanScope{Jails: true}})
-	if !strings.Contains(h.stdout.String(), "This will destroy ALL jails") || len(strings.Split(strings.TrimSpace(h.must("list", "-h")), "\n")) != 2 {
+	if !strings.Contains(h.stdout.String(), "This will destroy ALL jails") || len(strings.Split(strings.TrimSpace(must(h, runList, listOptions{format: render.FormatTSV})), "\n")) != 2 {
 		t.Fatalf("clean -j without yes: %q", h.stdout.String())
 	}
 	h.stdin = ""
@@ -604,7 +605,7 @@ func TestClean(t *testing.T) {
 		}
 	}
 	// The next command puts the tree back.
-	if got := h.must("list", "-h"); got != "" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "" {
 		t.Fatalf("list after clean: %q", got)
 	}
 	must(h, runClean, cleanOptions{scope: jail.CleanScope{All: true}, force: true})
@@ -662,7 +663,7 @@ func TestCreateBasejail(t *testing.T) {
 	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("cbj")); d.Origin == "" {
 		t.Fatal("-B should clone the release")
 	}
-	if got := h.must("list", "-B", "-h"); got != "None\tbj\tdown\t14.3-RELEASE\t-\nNone\tcbj\tdown\t14.3-RELEASE\t-\n" {
+	if got := must(h, runList, listOptions{view: jail.ListView{Basejails: true}, format: render.FormatTSV}); got != "None\tbj\tdown\t14.3-RELEASE\t-\nNone\tcbj\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("list -B %q", got)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/plugin"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -61,7 +63,7 @@ func TestListMatchesIocageSample(t *testing.T) {
 	h.addJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"})
 	h.addJail("db", nil)
 	h.running(map[string]int{"web": 1})
-	if code := h.jcage("list"); code != 0 {
+	if code := do(h, runList, listOptions{}); code != 0 {
 		t.Fatalf("list: %s", h.stderr.String())
 	}
 	// The sample of iocage's list table, sorted by name as iocage sorts.
@@ -76,21 +78,41 @@ func TestListMatchesIocageSample(t *testing.T) {
 	if got := h.stdout.String(); got != want {
 		t.Fatalf("list:\n%s\nwant:\n%s", got, want)
 	}
-	h.jcage("list", "-h")
+	do(h, runList, listOptions{format: render.FormatTSV})
 	if got := h.stdout.String(); got != "None\tdb\tdown\t13.2-RELEASE\t-\n1\tweb\tup\t13.2-RELEASE\t10.0.0.5\n" {
 		t.Fatalf("list -h: %q", got)
 	}
-	h.jcage("list", "-s", "state", "-H")
+	do(h, runList, listOptions{sort: "state", format: render.FormatTSV})
 	if got := h.stdout.String(); !strings.HasPrefix(got, "1\tweb") {
 		t.Fatalf("list -s state: %q", got)
 	}
-	h.jcage("list", "--json")
+	do(h, runList, listOptions{format: render.FormatJSON})
 	rows, err := jsonRows(h.stdout.Bytes(), "jails")
 	if err != nil || len(rows) != 2 || rows[0]["jid"] != nil || rows[1]["jid"] != float64(1) {
 		t.Fatalf("list --json: %v %s", err, h.stdout.String())
 	}
-	if code := h.jcage("list", "-s", "bogus"); code != 1 || !strings.HasPrefix(h.stderr.String(), "Invalid sort type specified, use one of:") {
+	if code := do(h, runList, listOptions{sort: "bogus"}); code != 1 || !strings.HasPrefix(h.stderr.String(), "Invalid sort type specified, use one of:") {
 		t.Fatalf("bad sort: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestParseList(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want listOptions
+	}{
+		{[]string{"list"}, listOptions{sort: listSort, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-l", "-H", "-s", "state"}, listOptions{view: jail.ListView{Long: true}, sort: "state", format: render.FormatTSV, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-tq", "--json"}, listOptions{view: jail.ListView{Templates: true, Quick: true}, sort: listSort, format: render.FormatJSON, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-B", "-h"}, listOptions{view: jail.ListView{Basejails: true}, sort: listSort, format: render.FormatTSV, repo: plugin.DefaultRepository}},
+		{[]string{"list", "--base"}, listOptions{releases: true, sort: listSort, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-b"}, listOptions{releases: true, sort: listSort, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-PRO", "-g", "https://x/ix.git", "--branch", "14.3-RELEASE"},
+			listOptions{plugins: true, remote: true, official: true, repo: "https://x/ix.git", branch: "14.3-RELEASE", sort: listSort}},
+	} {
+		if got, err := parseLine(t, parseList, tc.args...); err != nil || got != tc.want {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
 	}
 }
 
@@ -121,7 +143,7 @@ func TestListLongTemplatesAndCorrupt(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(h.zfs.MountPath(l.Jail("broken")), "config.json"), []byte("{nope"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("list", "-l", "-h"); code != 0 {
+	if code := do(h, runList, listOptions{view: jail.ListView{Long: true}, format: render.FormatTSV}); code != 0 {
 		t.Fatalf("list -l: %s", h.stderr.String())
 	}
 	want := "None\ta_2\toff\tdown\tjail\t13.2-RELEASE\t-\t-\t-\tyes\n" +
@@ -130,7 +152,7 @@ func TestListLongTemplatesAndCorrupt(t *testing.T) {
 	if got := h.stdout.String(); got != want {
 		t.Fatalf("list -l -h:\n%q\nwant\n%q", got, want)
 	}
-	h.jcage("list", "-B", "-h")
+	do(h, runList, listOptions{view: jail.ListView{Basejails: true}, format: render.FormatTSV})
 	if got := h.stdout.String(); got != "None\ta_2\tdown\t13.2-RELEASE\t-\n" {
 		t.Fatalf("list -B: %q", got)
 	}
@@ -266,7 +288,7 @@ func TestDfAndLongListTables(t *testing.T) {
 	if got != wantDf {
 		t.Fatalf("df:\n%s\nwant:\n%s", got, wantDf)
 	}
-	got = h.must("list", "-l")
+	got = must(h, runList, listOptions{view: jail.ListView{Long: true}})
 	wantLong := `+------+------+------+-------+------+-----------------+-----------------+----------------+----------+----------+
 | JID  | NAME | BOOT | STATE | TYPE |     RELEASE     |       IP4       |      IP6       | TEMPLATE | BASEJAIL |
 +======+======+======+=======+======+=================+=================+================+==========+==========+
