@@ -27,7 +27,7 @@ func TestCompletionCandidates(t *testing.T) {
 	h.addJail("www2", nil)
 	h.addJail("db", nil)
 	h.addJail("tmpl", nil)
-	h.must("set", "template=yes", "tmpl")
+	must(h, runSet, setOptions{args: []string{"template=yes", "tmpl"}})
 	if err := h.zfs.Create(t.Context(), zfs.Layout{Pool: "tank"}.ReleaseRoot("14.3-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}

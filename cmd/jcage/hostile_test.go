@@ -47,12 +47,12 @@ func TestTemplateConversionChecksName(t *testing.T) {
 	h.addJail(".dot", nil)
 	moves := func() int { return h.zfs.Calls("rename") + h.zfs.Calls("set") + h.zfs.Calls("snapshot") }
 	before := moves()
-	if code := h.jcage("set", "template=yes", ".dot"); code != 1 ||
+	if code := do(h, runSet, setOptions{args: []string{"template=yes", ".dot"}}); code != 1 ||
 		h.stderr.String() != "Invalid name .dot: a name cannot start with \".\", please choose another.\n" {
 		t.Fatalf("set template=yes .dot: %d %q", code, h.stderr.String())
 	}
 	if calls := moves() - before; calls != 0 {
 		t.Errorf("the refused conversion made %d zfs changes", calls)
 	}
-	h.must("set", "notes=still works", ".dot")
+	must(h, runSet, setOptions{args: []string{"notes=still works", ".dot"}})
 }

@@ -183,7 +183,7 @@ func testCreateKinds(t *testing.T, narrow bool) {
 	}
 	// A template, then a jail from it.
 	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
-	h.must("set", "template=yes", "tpl")
+	must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
 	if got := must(h, runList, listOptions{view: jail.ListView{Templates: true}, format: render.FormatTSV}); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("list -t %q", got)
 	}
@@ -199,11 +199,11 @@ func testCreateKinds(t *testing.T, narrow bool) {
 	}
 	// The template can't go back while a jail cloned from it runs.
 	h.running(map[string]int{"fromtpl": 4})
-	if code := h.jcage("set", "template=no", "tpl"); code != 1 || !strings.Contains(h.stderr.String(), "fromtpl") {
+	if code := do(h, runSet, setOptions{args: []string{"template=no", "tpl"}}); code != 1 || !strings.Contains(h.stderr.String(), "fromtpl") {
 		t.Fatalf("template=no with a running clone: %d %q", code, h.stderr.String())
 	}
 	h.running(nil)
-	h.must("set", "template=no", "tpl")
+	must(h, runSet, setOptions{args: []string{"template=no", "tpl"}})
 	if d, _ := h.zfs.Get(context.Background(), l.Jail("tpl"), "readonly"); d.Prop("readonly") != "off" {
 		t.Fatalf("jail readonly %q", d.Prop("readonly"))
 	}
@@ -223,7 +223,7 @@ func TestCreateNarrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
-	h.must("set", "template=yes", "tpl")
+	must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
 	names := strings.Join(h.zfs.Names(), "\n")
 	for _, tc := range []struct{ name, want string }{
 		{"a.b", "Jail: a.b already exists!"},
@@ -277,7 +277,7 @@ func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
 		t.Fatal(err)
 	}
 	h.create(jail.CreateRequest{Release: testRel, Name: "b"})
-	h.must("snapshot", "-n", "c", "b")
+	must(h, runSnapshot, snapshotOptions{jail: "b", name: "c"})
 	if err := h.zfs.Clone(ctx, l.Jail("b")+"@c", "tank/other2", zfs.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestJailMutationsUnwind(t *testing.T) {
 			[]step{{"snapshot", ""}, {"create", ""}, {"receive", ""}, {"destroy", "tank/iocage/jails/j/root@j"}, {"destroy", "tank/iocage/releases/14.3-RELEASE/root@j"}}},
 		{"template create", func(h *harness) {
 			h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
-			h.must("set", "template=yes", "tpl")
+			must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
 		},
 			create(jail.CreateRequest{Template: "tpl", Name: "j"}), []step{{"snapshot", ""}, {"clone", ""}}},
 		{"clone", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "src"}) },
@@ -408,7 +408,7 @@ func TestJailMutationsUnwind(t *testing.T) {
 			func(h *harness) int { return do(h, runRename, renameOptions{jail: "old", newName: "new"}) },
 			[]step{{"rename", "tank/iocage/releases/14.3-RELEASE/root@old"}, {"rename", "tank/iocage/jails/old"}}},
 		{"template", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "t"}) },
-			func(h *harness) int { return h.jcage("set", "template=yes", "t") },
+			func(h *harness) int { return do(h, runSet, setOptions{args: []string{"template=yes", "t"}}) },
 			[]step{{"rename", ""}, {"set", "tank/iocage/templates/t"}}},
 	}
 	// The same creates read narrowly (and a thin one speculatively), with
@@ -673,9 +673,9 @@ func TestSetOnTemplateTogglesReadonly(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
 	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
-	h.must("set", "template=yes", "tpl")
+	must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
 	before := h.zfs.Calls("set")
-	h.must("set", "notes=golden", "tpl")
+	must(h, runSet, setOptions{args: []string{"notes=golden", "tpl"}})
 	if n := h.zfs.Calls("set") - before; n != 2 {
 		t.Fatalf("%d zfs set calls, want readonly=off and readonly=on", n)
 	}
@@ -683,7 +683,7 @@ func TestSetOnTemplateTogglesReadonly(t *testing.T) {
 	if d.Prop("readonly") != "on" {
 		t.Fatalf("readonly after set: %q", d.Prop("readonly"))
 	}
-	if got := h.must("get", "notes", "tpl"); got != "golden\n" {
+	if got := must(h, runGet, getOptions{args: []string{"notes", "tpl"}}); got != "golden\n" {
 		t.Fatalf("get %q", got)
 	}
 }

@@ -310,7 +310,7 @@ func TestRollbackCommand(t *testing.T) {
 	if err := os.WriteFile(after, []byte("written after s1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.snapMust("set", "notes=changed", "web")
+	must(h, runSet, setOptions{args: []string{"notes=changed", "web"}})
 	must(h, runSnapshot, snapshotOptions{jail: "web", name: "s2"})
 
 	warning := "\nThis will destroy ALL data created including ALL snapshots taken after the snapshot s1\n" +
@@ -371,7 +371,7 @@ func TestRollbackCommand(t *testing.T) {
 	if h.snapExists("tank/iocage/jails/web@s2") || h.snapExists("tank/iocage/jails/web/root@s2") || !h.snapExists("tank/iocage/jails/web/root@s1") {
 		t.Fatal("newer snapshots survived")
 	}
-	if got := h.snapMust("get", "notes", "web"); got != "none\n" {
+	if got := must(h, runGet, getOptions{args: []string{"notes", "web"}}); got != "none\n" {
 		t.Fatalf("config.json not rolled back: notes=%q", got)
 	}
 	if h.zfs.Calls("rollback") != 2 {

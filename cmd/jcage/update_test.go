@@ -105,7 +105,7 @@ func TestUpdateCommand(t *testing.T) {
 		!strings.HasSuffix(out, "Installing updates... done.\nUpdated jail successfully.\n\nweb updates have been applied successfully.\n") {
 		t.Fatalf("stdout %q", out)
 	}
-	h.jcage("get", "release", "web")
+	do(h, runGet, getOptions{args: []string{"release", "web"}})
 	if h.stdout.String() != "14.3-RELEASE-p2\n" {
 		t.Fatalf("release %q", h.stdout.String())
 	}

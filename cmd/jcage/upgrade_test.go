@@ -71,7 +71,7 @@ func TestUpgradeCommand(t *testing.T) {
 			t.Fatalf("conf %q", conf)
 		}
 	}
-	h.jcage("get", "release", "web")
+	do(h, runGet, getOptions{args: []string{"release", "web"}})
 	if h.stdout.String() != "14.3-RELEASE-p1\n" {
 		t.Fatalf("release %q", h.stdout.String())
 	}

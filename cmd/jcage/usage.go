@@ -41,29 +41,6 @@ var argChecks = map[string]func(c *cli.Context) error{
 		_, _, _, err := fstabArgs(c)
 		return err
 	},
-	"get": func(c *cli.Context) error {
-		n := c.NArg()
-		switch {
-		case c.Bool("pool"):
-		case c.Bool("recursive"):
-			if n != 1 {
-				return errors.New("Usage: jcage get -r PROP")
-			}
-		case c.Bool("all"), c.Bool("state"), c.Bool("jid"):
-			if n != 1 {
-				return errors.New("Usage: jcage get -a|-s|-j JAIL")
-			}
-		case n != 2:
-			return errors.New("Usage: jcage get PROP JAIL")
-		}
-		return nil
-	},
-	"set": func(c *cli.Context) error {
-		if c.NArg() < 2 {
-			return errors.New("Usage: jcage set KEY=VALUE [KEY=VALUE...] JAIL|default")
-		}
-		return nil
-	},
 	"update": nargs(1, "Usage: jcage update [-P] JAIL|ALL"),
 	"upgrade": func(c *cli.Context) error {
 		if c.NArg() != 1 {
