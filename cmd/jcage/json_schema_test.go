@@ -109,7 +109,7 @@ func jsonFixture(t *testing.T) *harness {
 	h.running(map[string]int{"web": 3})
 	must(h, runSet, setOptions{args: []string{"boot=on", "priority=10", "ip4_addr=em0|10.0.0.5/24", "notes=none", "quota=10G", "web"}})
 	must(h, runSnapshot, snapshotOptions{jail: "web", name: "s1"})
-	h.must("fstab", "-a", "web", t.TempDir(), "/mnt")
+	fstabRun(h, fstabOptions{action: "add", jail: "web", rest: []string{t.TempDir(), "/mnt"}})
 	return h
 }
 

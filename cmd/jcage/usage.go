@@ -37,11 +37,7 @@ func helpCommand(app *cli.App) *cli.Command {
 // same way by any user on any host. The messages are the commands' own.
 var argChecks = map[string]func(c *cli.Context) error{
 	"console": nargs(1, "Usage: jcage console [-f] JAIL"),
-	"fstab": func(c *cli.Context) error {
-		_, _, _, err := fstabArgs(c)
-		return err
-	},
-	"update": nargs(1, "Usage: jcage update [-P] JAIL|ALL"),
+	"update":  nargs(1, "Usage: jcage update [-P] JAIL|ALL"),
 	"upgrade": func(c *cli.Context) error {
 		if c.NArg() != 1 {
 			return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
