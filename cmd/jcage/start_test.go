@@ -552,6 +552,36 @@ func TestRestartSoftAndHard(t *testing.T) {
 	}
 }
 
+func TestParseConsoleDebugChroot(t *testing.T) {
+	for _, args := range [][]string{{"console", "-f", "web"}, {"-f", "console", "web"}} {
+		if got, err := parseLine(t, parseConsole, args...); err != nil || got != (consoleOptions{jail: "web", force: true}) {
+			t.Errorf("%q: %+v %v", args, got, err)
+		}
+	}
+	for _, args := range [][]string{{"console"}, {"console", "a", "b"}} {
+		if _, err := parseLine(t, parseConsole, args...); err == nil || err.Error() != "Usage: jcage console [-f] JAIL" {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	if got, err := parseLine(t, parseDebug, "debug", "-d", "/tmp/dbg"); err != nil || got.dir != "/tmp/dbg" {
+		t.Errorf("debug -d: %+v %v", got, err)
+	}
+	// chroot takes anything after the jail and points to exec and console.
+	if got, err := parseLine(t, parseChroot, "chroot", "web", "-x", "ls"); err != nil || got.jail != "web" {
+		t.Errorf("chroot: %+v %v", got, err)
+	}
+	for _, args := range [][]string{{"chroot"}, {"chroot", "-f", "web"}} {
+		if _, err := parseLine(t, parseChroot, args...); err == nil || err.Error() != "Please specify a jail first!" {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	h := newHarness(t)
+	if code := do(h, runChroot, chrootOptions{jail: "web"}); code != 1 ||
+		h.stderr.String() != "chroot is not supported: use 'jcage exec web COMMAND' or 'jcage console web'\n" {
+		t.Errorf("chroot: %d %q", code, h.stderr.String())
+	}
+}
+
 func TestParseStartStopRestart(t *testing.T) {
 	start, err := parseLine(t, parseStart, "start", "--rc", "-j", "4", "-i")
 	if err != nil || !start.rc || start.workers != 4 || !start.ignore || len(start.jails) != 0 {
@@ -579,28 +609,30 @@ func TestExecConsolePkg(t *testing.T) {
 	h.layJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24", "login_flags": "-f admin"})
 	h.layJail("noip", nil)
 	h.running(map[string]int{"web": 7, "noip": 8})
+	jcage := func(args ...string) func() int { return func() int { return h.jcage(args...) } }
 	for _, tc := range []struct {
-		args []string
+		name string
+		run  func() int
 		want string
 	}{
-		{[]string{"exec", "web", "ls", "/"}, "setfib 0 jexec -u root ioc-web ls /"},
-		{[]string{"exec", "web", "ls -la | wc -l"}, "setfib 0 jexec -u root ioc-web /bin/sh -c ls -la | wc -l"},
-		{[]string{"exec", "-U", "www", "web", "id"}, "setfib 0 jexec -U www ioc-web /bin/sh -c id"},
-		{[]string{"exec", "-u", "daemon", "web", "id", "x"}, "setfib 0 jexec -u daemon ioc-web id x"},
-		{[]string{"exec", "web", "--", "ls", "-la"}, "setfib 0 jexec -u root ioc-web ls -la"},
-		{[]string{"console", "web"}, "setfib 0 jexec -u root ioc-web login -p -f admin"},
-		{[]string{"pkg", "web", "install", "nginx"}, "pkg -j 7 install nginx"},
+		{"exec web ls /", jcage("exec", "web", "ls", "/"), "setfib 0 jexec -u root ioc-web ls /"},
+		{"exec web 'ls -la | wc -l'", jcage("exec", "web", "ls -la | wc -l"), "setfib 0 jexec -u root ioc-web /bin/sh -c ls -la | wc -l"},
+		{"exec -U www web id", jcage("exec", "-U", "www", "web", "id"), "setfib 0 jexec -U www ioc-web /bin/sh -c id"},
+		{"exec -u daemon web id x", jcage("exec", "-u", "daemon", "web", "id", "x"), "setfib 0 jexec -u daemon ioc-web id x"},
+		{"exec web -- ls -la", jcage("exec", "web", "--", "ls", "-la"), "setfib 0 jexec -u root ioc-web ls -la"},
+		{"console web", func() int { return do(h, runConsole, consoleOptions{jail: "web"}) }, "setfib 0 jexec -u root ioc-web login -p -f admin"},
+		{"pkg web install nginx", jcage("pkg", "web", "install", "nginx"), "pkg -j 7 install nginx"},
 	} {
 		before := len(h.run.Calls())
-		if code := h.jcage(tc.args...); code != 0 {
-			t.Fatalf("%v: %s", tc.args, h.stderr.String())
+		if code := tc.run(); code != 0 {
+			t.Fatalf("%s: %s", tc.name, h.stderr.String())
 		}
 		calls := h.run.Calls()[before:]
 		last := calls[len(calls)-1]
 		if last.String() != tc.want {
-			t.Fatalf("%v ran %q, want %q", tc.args, last.String(), tc.want)
+			t.Fatalf("%s ran %q, want %q", tc.name, last.String(), tc.want)
 		}
-		if tc.args[0] == "exec" && !contains(last.Env, "HOME=/") {
+		if strings.HasPrefix(tc.name, "exec") && !contains(last.Env, "HOME=/") {
 			t.Fatalf("exec_clean environment missing: %v", last.Env)
 		}
 	}
@@ -621,7 +653,7 @@ func TestExecConsolePkg(t *testing.T) {
 		t.Fatalf("exec on a stopped jail: %q", h.stderr.String())
 	}
 	before := len(h.run.Calls())
-	if code := h.jcage("console", "-f", "web"); code != 0 {
+	if code := do(h, runConsole, consoleOptions{jail: "web", force: true}); code != 0 {
 		t.Fatalf("console -f: %s", h.stderr.String())
 	}
 	var ran []string
