@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,11 +18,6 @@ import (
 	"github.com/jcage/jcage/internal/release"
 	"github.com/jcage/jcage/internal/zfs"
 )
-
-func init() {
-	pluginUpdate = runPluginUpdate
-	pluginUpgrade = runPluginUpgrade
-}
 
 // pluginSnapName is the snapshot a plugin update or upgrade takes:
 // ioc_plugin_<kind>_<UTC %F> (IOCPlugin.__snapshot_jail__).
@@ -37,7 +33,8 @@ type pluginJob struct {
 	ds   string
 }
 
-func newPluginJob(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail, kind string) (*pluginJob, error) {
+func newPluginJob(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail, kind string) (*pluginJob, error) {
+	h := d.host
 	branch := ""
 	out, err := h.Run.Run(ctx, host.Cmd{Name: "freebsd-version", Args: []string{"-u"}})
 	if err != nil {
@@ -48,7 +45,7 @@ func newPluginJob(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory
 	if repo == "" || repo == "none" {
 		repo = plugin.DefaultRepository
 	}
-	f := &pluginFetch{h: h, out: e.stdout, errw: e.stderr, in: e.stdin, iocroot: inv.Tree.Mountpoint, repo: repo, branch: branch}
+	f := &pluginFetch{h: h, out: w, errw: d.stderr, in: d.stdin, iocroot: inv.Tree.Mountpoint, repo: repo, branch: branch}
 	return &pluginJob{f: f, name: j.Name, snap: pluginSnapName(kind, time.Now()), ds: inv.SnapDataset(j)}, nil
 }
 
@@ -135,8 +132,8 @@ func major(rel string) int {
 // (IOCPlugin.update): snapshot, index, artifact and pre_update.sh, every
 // package removed and reinstalled from the plugin's repository, the
 // overlay again and post_update.sh. Any failure rolls the jail back.
-func runPluginUpdate(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error {
-	p, err := newPluginJob(ctx, e, h, inv, j, "update")
+func runPluginUpdate(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail) error {
+	p, err := newPluginJob(ctx, d, w, inv, j, "update")
 	if err != nil {
 		return err
 	}
@@ -257,8 +254,8 @@ func (p *pluginJob) hook(ctx context.Context, j *jail.Jail, name string) error {
 // the manifest's release from the updated index, the base jail switched
 // to it, then a plugin update; any failure rolls back to the upgrade
 // snapshot.
-func runPluginUpgrade(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error {
-	p, err := newPluginJob(ctx, e, h, inv, j, "upgrade")
+func runPluginUpgrade(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail) error {
+	p, err := newPluginJob(ctx, d, w, inv, j, "upgrade")
 	if err != nil {
 		return err
 	}

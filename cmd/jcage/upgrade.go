@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 
 	"github.com/urfave/cli/v2"
@@ -11,9 +10,6 @@ import (
 )
 
 func init() { registerCommand(upgradeCommand) }
-
-// pluginUpgrade, when set, upgrades a pluginv2 jail.
-var pluginUpgrade func(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error
 
 func upgradeCommand(e *env) *cli.Command {
 	return &cli.Command{
@@ -38,8 +34,8 @@ func upgradeCommand(e *env) *cli.Command {
 				return err
 			}
 			// A plugin jail goes to its manifest's release (IOCPlugin.upgrade).
-			if j.Err == nil && j.Prop("type") == "pluginv2" && pluginUpgrade != nil {
-				return pluginUpgrade(c.Context, e, h, inv, j)
+			if j.Err == nil && j.Prop("type") == "pluginv2" {
+				return runPluginUpgrade(c.Context, e.deps(), e.stdout, inv, j)
 			}
 			if newrel == "" {
 				return errors.New("Target RELEASE is required to upgrade.")

@@ -36,7 +36,6 @@ func helpCommand(app *cli.App) *cli.Command {
 // the pool is opened, so that a mistyped command line is answered the
 // same way by any user on any host. The messages are the commands' own.
 var argChecks = map[string]func(c *cli.Context) error{
-	"update": nargs(1, "Usage: jcage update [-P] JAIL|ALL"),
 	"upgrade": func(c *cli.Context) error {
 		if c.NArg() != 1 {
 			return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
