@@ -157,6 +157,22 @@ func rootAction[O any](e *env, parse func(*cli.Context) (O, error), run func(con
 	}
 }
 
+// rootFirstAction is rootAction for exec and pkg, which refuse any user
+// but root before they read a command line whose tail belongs to the
+// program run in the jail.
+func rootFirstAction[O any](e *env, parse func(*cli.Context) (O, error), run func(context.Context, O, deps, io.Writer) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if e.uid != 0 {
+			return fmt.Errorf("You need to have root privileges to run %s", c.Command.Name)
+		}
+		opts, err := parse(c)
+		if err != nil {
+			return err
+		}
+		return run(c.Context, opts, e.deps(), e.stdout)
+	}
+}
+
 // global reads one of jcage's own flags (-D, -f), given before the
 // command name.
 func global(c *cli.Context, name string) bool { return c.Lineage()[1].Bool(name) }

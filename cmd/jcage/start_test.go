@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -582,6 +583,39 @@ func TestParseConsoleDebugChroot(t *testing.T) {
 	}
 }
 
+func TestParseExec(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want execOptions
+	}{
+		{[]string{"exec", "web", "ls", "-la"}, execOptions{jail: "web", command: []string{"ls", "-la"}, hostUser: "root"}},
+		{[]string{"exec", "web", "--", "ls", "-la"}, execOptions{jail: "web", command: []string{"ls", "-la"}, hostUser: "root"}},
+		{[]string{"exec", "--", "web", "ls"}, execOptions{jail: "web", command: []string{"ls"}, hostUser: "root"}},
+		{[]string{"exec", "-U", "www", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, jailUser: "www"}},
+		{[]string{"exec", "-uroot", "-U", "www", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, hostUser: "root", jailUser: "www"}},
+		{[]string{"exec", "--host_user=daemon", "-f", "-p", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, hostUser: "daemon", force: true, keepProxy: true}},
+		{[]string{"-f", "exec", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, hostUser: "root", force: true}},
+	} {
+		if got, err := parseLine(t, parseExec, tc.args...); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"exec"}, "Please specify a jail first!"},
+		{[]string{"exec", "-f"}, "Please specify a jail first!"},
+		{[]string{"exec", "web"}, "Usage: jcage exec [-u USER | -U USER] [-f] [-p] JAIL COMMAND..."},
+		{[]string{"exec", "-x", "web", "id"}, "no such option: -x"},
+		{[]string{"exec", "-u"}, "option -u requires an argument"},
+	} {
+		if _, err := parseLine(t, parseExec, tc.args...); err == nil || err.Error() != tc.want {
+			t.Errorf("%q: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
 func TestParseStartStopRestart(t *testing.T) {
 	start, err := parseLine(t, parseStart, "start", "--rc", "-j", "4", "-i")
 	if err != nil || !start.rc || start.workers != 4 || !start.ignore || len(start.jails) != 0 {
@@ -610,16 +644,17 @@ func TestExecConsolePkg(t *testing.T) {
 	h.layJail("noip", nil)
 	h.running(map[string]int{"web": 7, "noip": 8})
 	jcage := func(args ...string) func() int { return func() int { return h.jcage(args...) } }
+	execIn := func(opts execOptions) func() int { return func() int { return do(h, runExec, opts) } }
 	for _, tc := range []struct {
 		name string
 		run  func() int
 		want string
 	}{
-		{"exec web ls /", jcage("exec", "web", "ls", "/"), "setfib 0 jexec -u root ioc-web ls /"},
-		{"exec web 'ls -la | wc -l'", jcage("exec", "web", "ls -la | wc -l"), "setfib 0 jexec -u root ioc-web /bin/sh -c ls -la | wc -l"},
-		{"exec -U www web id", jcage("exec", "-U", "www", "web", "id"), "setfib 0 jexec -U www ioc-web /bin/sh -c id"},
-		{"exec -u daemon web id x", jcage("exec", "-u", "daemon", "web", "id", "x"), "setfib 0 jexec -u daemon ioc-web id x"},
-		{"exec web -- ls -la", jcage("exec", "web", "--", "ls", "-la"), "setfib 0 jexec -u root ioc-web ls -la"},
+		{"exec web ls /", execIn(execOptions{jail: "web", command: []string{"ls", "/"}, hostUser: "root"}), "setfib 0 jexec -u root ioc-web ls /"},
+		{"exec web 'ls -la | wc -l'", execIn(execOptions{jail: "web", command: []string{"ls -la | wc -l"}, hostUser: "root"}), "setfib 0 jexec -u root ioc-web /bin/sh -c ls -la | wc -l"},
+		{"exec -U www web id", execIn(execOptions{jail: "web", command: []string{"id"}, jailUser: "www"}), "setfib 0 jexec -U www ioc-web /bin/sh -c id"},
+		{"exec -u daemon web id x", execIn(execOptions{jail: "web", command: []string{"id", "x"}, hostUser: "daemon"}), "setfib 0 jexec -u daemon ioc-web id x"},
+		{"exec web -- ls -la", execIn(execOptions{jail: "web", command: []string{"ls", "-la"}, hostUser: "root"}), "setfib 0 jexec -u root ioc-web ls -la"},
 		{"console web", func() int { return do(h, runConsole, consoleOptions{jail: "web"}) }, "setfib 0 jexec -u root ioc-web login -p -f admin"},
 		{"pkg web install nginx", jcage("pkg", "web", "install", "nginx"), "pkg -j 7 install nginx"},
 	} {
@@ -639,17 +674,17 @@ func TestExecConsolePkg(t *testing.T) {
 	if code := h.jcage("pkg", "noip", "info"); code != 1 || !strings.HasPrefix(h.stderr.String(), "The jail requires an IP address before you can use pkg.") {
 		t.Fatalf("pkg without address: %q", h.stderr.String())
 	}
-	if code := h.jcage("exec", "-u", "a", "-U", "b", "web", "id"); code != 1 || h.stderr.String() != "Please only specify either host_user or jail_user, not both!\n" {
+	if code := do(h, runExec, execOptions{jail: "web", command: []string{"id"}, hostUser: "a", jailUser: "b"}); code != 1 || h.stderr.String() != "Please only specify either host_user or jail_user, not both!\n" {
 		t.Fatalf("both users: %q", h.stderr.String())
 	}
 	h.run.Fail([]string{"setfib", "0", "jexec", "-u", "root", "ioc-web", "false"}, 3, "")
-	if code := h.jcage("exec", "web", "false", "x"); code != 1 || h.stderr.String() != "Command: false x failed! (exit status 3)\n" {
+	if code := do(h, runExec, execOptions{jail: "web", command: []string{"false", "x"}, hostUser: "root"}); code != 1 || h.stderr.String() != "Command: false x failed! (exit status 3)\n" {
 		t.Fatalf("failing command: %q", h.stderr.String())
 	}
 
 	// Not running: refused, or started first with -f.
 	h.running(nil)
-	if code := h.jcage("exec", "web", "id"); code != 1 || h.stderr.String() != "web is not running! Please supply --force (-f) or start the jail\n" {
+	if code := do(h, runExec, execOptions{jail: "web", command: []string{"id"}, hostUser: "root"}); code != 1 || h.stderr.String() != "web is not running! Please supply --force (-f) or start the jail\n" {
 		t.Fatalf("exec on a stopped jail: %q", h.stderr.String())
 	}
 	before := len(h.run.Calls())
