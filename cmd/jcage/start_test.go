@@ -616,6 +616,27 @@ func TestParseExec(t *testing.T) {
 	}
 }
 
+func TestParsePkg(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want pkgOptions
+	}{
+		{[]string{"pkg", "web", "install", "-y", "nginx"}, pkgOptions{jail: "web", args: []string{"install", "-y", "nginx"}}},
+		{[]string{"pkg", "--", "web", "info"}, pkgOptions{jail: "web", args: []string{"info"}}},
+		{[]string{"pkg", "web"}, pkgOptions{jail: "web", args: []string{}}},
+	} {
+		if got, err := parseLine(t, parsePkg, tc.args...); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	if _, err := parseLine(t, parsePkg, "pkg"); err == nil || err.Error() != "Usage: jcage pkg JAIL [PKG ARGS...]" {
+		t.Errorf("pkg: %v", err)
+	}
+	if _, err := parseLine(t, parsePkg, "pkg", "-y", "web"); err == nil || err.Error() != "no such option: -y" {
+		t.Errorf("pkg -y: %v", err)
+	}
+}
+
 func TestParseStartStopRestart(t *testing.T) {
 	start, err := parseLine(t, parseStart, "start", "--rc", "-j", "4", "-i")
 	if err != nil || !start.rc || start.workers != 4 || !start.ignore || len(start.jails) != 0 {
@@ -643,7 +664,6 @@ func TestExecConsolePkg(t *testing.T) {
 	h.layJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24", "login_flags": "-f admin"})
 	h.layJail("noip", nil)
 	h.running(map[string]int{"web": 7, "noip": 8})
-	jcage := func(args ...string) func() int { return func() int { return h.jcage(args...) } }
 	execIn := func(opts execOptions) func() int { return func() int { return do(h, runExec, opts) } }
 	for _, tc := range []struct {
 		name string
@@ -656,7 +676,7 @@ func TestExecConsolePkg(t *testing.T) {
 		{"exec -u daemon web id x", execIn(execOptions{jail: "web", command: []string{"id", "x"}, hostUser: "daemon"}), "setfib 0 jexec -u daemon ioc-web id x"},
 		{"exec web -- ls -la", execIn(execOptions{jail: "web", command: []string{"ls", "-la"}, hostUser: "root"}), "setfib 0 jexec -u root ioc-web ls -la"},
 		{"console web", func() int { return do(h, runConsole, consoleOptions{jail: "web"}) }, "setfib 0 jexec -u root ioc-web login -p -f admin"},
-		{"pkg web install nginx", jcage("pkg", "web", "install", "nginx"), "pkg -j 7 install nginx"},
+		{"pkg web install nginx", func() int { return do(h, runPkg, pkgOptions{jail: "web", args: []string{"install", "nginx"}}) }, "pkg -j 7 install nginx"},
 	} {
 		before := len(h.run.Calls())
 		if code := tc.run(); code != 0 {
@@ -671,7 +691,7 @@ func TestExecConsolePkg(t *testing.T) {
 			t.Fatalf("exec_clean environment missing: %v", last.Env)
 		}
 	}
-	if code := h.jcage("pkg", "noip", "info"); code != 1 || !strings.HasPrefix(h.stderr.String(), "The jail requires an IP address before you can use pkg.") {
+	if code := do(h, runPkg, pkgOptions{jail: "noip", args: []string{"info"}}); code != 1 || !strings.HasPrefix(h.stderr.String(), "The jail requires an IP address before you can use pkg.") {
 		t.Fatalf("pkg without address: %q", h.stderr.String())
 	}
 	if code := do(h, runExec, execOptions{jail: "web", command: []string{"id"}, hostUser: "a", jailUser: "b"}); code != 1 || h.stderr.String() != "Please only specify either host_user or jail_user, not both!\n" {
