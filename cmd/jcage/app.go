@@ -117,7 +117,7 @@ func commands(e *env) []*cli.Command {
 		// subcommands to list.
 		c.HideHelpCommand = true
 		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagUsageError(c, err, true) }
-		checkArgsFirst(c)
+		sharedChecks(c)
 		cmds = append(cmds, c)
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })

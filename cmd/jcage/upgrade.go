@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,31 +21,46 @@ func upgradeCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "release", Aliases: []string{"r"}, Usage: "the RELEASE to upgrade to"},
 		},
-		Action: needRoot(e, "upgrade", func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
-			}
-			newrel := c.String("release")
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			j, err := inv.Find(c.Args().First())
-			if err != nil {
-				return err
-			}
-			// A plugin jail goes to its manifest's release (IOCPlugin.upgrade).
-			if j.Err == nil && j.Prop("type") == "pluginv2" {
-				return runPluginUpgrade(c.Context, e.deps(), e.stdout, inv, j)
-			}
-			if newrel == "" {
-				return errors.New("Target RELEASE is required to upgrade.")
-			}
-			return h.Upgrade(c.Context, inv, j, newrel, jail.UpgradeOptions{
-				Upgrader: &release.Upgrader{Run: e.run, Tools: &release.Tools{Run: e.run, IOCRoot: inv.Tree.Mountpoint}, Out: e.stdout, Err: e.stderr},
-				Err:      e.stderr,
-			})
-		}),
+		Action: rootAction(e, parseUpgrade, runUpgrade),
 	}
+}
+
+// upgradeOptions is upgrade's command line.
+type upgradeOptions struct {
+	jail    string
+	release string // -r; a plugin jail goes to its manifest's release without it
+}
+
+func parseUpgrade(c *cli.Context) (upgradeOptions, error) {
+	if c.NArg() != 1 {
+		return upgradeOptions{}, errors.New("Usage: jcage upgrade JAIL -r RELEASE")
+	}
+	// Without -r only a plugin jail can be upgraded: that takes the pool
+	// to know, so runUpgrade says.
+	return upgradeOptions{jail: c.Args().First(), release: c.String("release")}, nil
+}
+
+// runUpgrade takes the jail to a newer release with freebsd-update, or a
+// plugin jail to its manifest's (runPluginUpgrade).
+func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	j, err := inv.Find(opts.jail)
+	if err != nil {
+		return err
+	}
+	// A plugin jail goes to its manifest's release (IOCPlugin.upgrade).
+	if j.Err == nil && j.Prop("type") == "pluginv2" {
+		return runPluginUpgrade(ctx, d, w, inv, j)
+	}
+	if opts.release == "" {
+		return errors.New("Target RELEASE is required to upgrade.")
+	}
+	return h.Upgrade(ctx, inv, j, opts.release, jail.UpgradeOptions{
+		Upgrader: &release.Upgrader{Run: h.Run, Tools: &release.Tools{Run: h.Run, IOCRoot: inv.Tree.Mountpoint}, Out: w, Err: d.stderr},
+		Err:      d.stderr,
+	})
 }

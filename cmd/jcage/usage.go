@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,27 +30,13 @@ func helpCommand(app *cli.App) *cli.Command {
 	}
 }
 
-// argChecks holds, per command, the check of its arguments that needs
-// nothing but the command line. It runs before the root check and before
-// the pool is opened, so that a mistyped command line is answered the
-// same way by any user on any host. The messages are the commands' own.
-var argChecks = map[string]func(c *cli.Context) error{
-	"upgrade": func(c *cli.Context) error {
-		if c.NArg() != 1 {
-			return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
-		}
-		// Without -r only a plugin jail, which goes to its manifest's
-		// release, can be upgraded: that takes the pool to know.
-		return nil
-	},
-}
-
-// checkArgsFirst puts the command's argument check in front of its
-// action, with the check every table command shares: -h (no header) and
-// --json are two renderings, and asking for both is refused rather than
-// one of them silently ignored.
-func checkArgsFirst(cmd *cli.Command) {
-	check, act := argChecks[cmd.Name], cmd.Action
+// sharedChecks puts in front of a command's action the checks every
+// command shares: exec's and pkg's --help before JAIL is jcage's, and -h
+// (no header) and --json, two renderings, are refused together rather
+// than one of them silently ignored. What else a command line may lack
+// is its parser's to say (action, rootAction).
+func sharedChecks(cmd *cli.Command) {
+	act := cmd.Action
 	if act == nil {
 		return
 	}
@@ -63,11 +48,6 @@ func checkArgsFirst(cmd *cli.Command) {
 		}
 		if hasFlag(c.Command, "json") && c.Bool("json") && hasFlag(c.Command, "header") && c.Bool("header") {
 			return usageErrorf("-h (no header) and --json cannot be used together")
-		}
-		if check != nil {
-			if err := check(c); err != nil {
-				return err
-			}
 		}
 		return act(c)
 	}
@@ -82,15 +62,6 @@ func hasFlag(cmd *cli.Command, name string) bool {
 		}
 	}
 	return false
-}
-
-func nargs(n int, usage string) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
-		if c.NArg() != n {
-			return errors.New(usage)
-		}
-		return nil
-	}
 }
 
 // parseCount reads create's and clone's -c, which iocage reads as a
