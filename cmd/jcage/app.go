@@ -177,31 +177,6 @@ func rootFirstAction[O any](e *env, parse func(*cli.Context) (O, error), run fun
 // command name.
 func global(c *cli.Context, name string) bool { return c.Lineage()[1].Bool(name) }
 
-// needRoot wraps the action of a command that changes the host.
-func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
-	return func(c *cli.Context) error {
-		if e.uid != 0 {
-			return fmt.Errorf("You need to have root privileges to run %s", name)
-		}
-		return action(c)
-	}
-}
-
-// host is the jail host, wired as every verb's is (deps).
-func (e *env) host() *jail.Host { return e.deps().host }
-
-// tree finds the active pool and opens its iocage tree, creating missing
-// datasets when create is set (mutating commands), as iocage does on every
-// command.
-func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
-	h := e.host()
-	pool, err := h.FindPool(ctx, create)
-	if err != nil {
-		return nil, err
-	}
-	return h.OpenTree(ctx, pool, create)
-}
-
 // lockedInventory takes the tree lock and then reads the tree, so that
 // what a mutating command decides from cannot change under it. The
 // returned unlock releases the lock.

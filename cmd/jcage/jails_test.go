@@ -41,14 +41,6 @@ func (h *harness) addRelease(rel string) {
 	}
 }
 
-func (h *harness) must(args ...string) string {
-	h.t.Helper()
-	if code := h.jcage(args...); code != 0 {
-		h.t.Fatalf("jcage %s: exit %d: %s", strings.Join(args, " "), code, h.stderr.String())
-	}
-	return h.stdout.String()
-}
-
 // create runs create, which has to succeed, and returns its output.
 func (h *harness) create(req jail.CreateRequest) string {
 	h.t.Helper()

@@ -114,6 +114,60 @@ func TestUsageErrorsNeedNoRootAndNoPool(t *testing.T) {
 	}
 }
 
+// A verb that changes the host refuses any other user than root before
+// it asks anything of ZFS or runs a program; the others do not ask.
+// Every command is in the table, so that a new one is placed.
+func TestRootVerbs(t *testing.T) {
+	lines := map[string]struct {
+		args []string
+		root bool
+	}{
+		"activate":   {[]string{"activate", "tank"}, true},
+		"clean":      {[]string{"clean", "-f", "-j"}, true},
+		"clone":      {[]string{"clone", "www1", "-n", "www2"}, true},
+		"console":    {[]string{"console", "www1"}, true},
+		"create":     {[]string{"create", "-r", "14.3-RELEASE", "-n", "www1"}, true},
+		"debug":      {[]string{"debug"}, true},
+		"destroy":    {[]string{"destroy", "-f", "www1"}, true},
+		"exec":       {[]string{"exec", "www1", "id"}, true},
+		"export":     {[]string{"export", "www1"}, true},
+		"fetch":      {[]string{"fetch", "-r", "14.3-RELEASE"}, true},
+		"fstab":      {[]string{"fstab", "-l", "www1"}, true},
+		"import":     {[]string{"import", "www1"}, true},
+		"pkg":        {[]string{"pkg", "www1", "info"}, true},
+		"rename":     {[]string{"rename", "www1", "www2"}, true},
+		"restart":    {[]string{"restart", "www1"}, true},
+		"rollback":   {[]string{"rollback", "-n", "s1", "www1"}, true},
+		"set":        {[]string{"set", "boot=on", "www1"}, true},
+		"snapshot":   {[]string{"snapshot", "www1"}, true},
+		"start":      {[]string{"start", "www1"}, true},
+		"stop":       {[]string{"stop", "www1"}, true},
+		"update":     {[]string{"update", "www1"}, true},
+		"upgrade":    {[]string{"upgrade", "www1", "-r", "14.3-RELEASE"}, true},
+		"chroot":     {[]string{"chroot", "www1"}, false},
+		"completion": {[]string{"completion", "bash"}, false},
+		"__complete": {[]string{"__complete", "st"}, false},
+		"df":         {[]string{"df"}, false},
+		"get":        {[]string{"get", "boot", "www1"}, false},
+		"help":       {[]string{"help"}, false},
+		"list":       {[]string{"list"}, false},
+		"snaplist":   {[]string{"snaplist", "www1"}, false},
+		"snapremove": {[]string{"snapremove", "-n", "s1", "www1"}, false},
+	}
+	for _, c := range newApp(&env{}).Commands {
+		if _, ok := lines[c.Name]; !ok {
+			t.Errorf("%s is not in the table", c.Name)
+		}
+	}
+	for name, l := range lines {
+		code, _, stderr, touched := bare(t, 1001, "", l.args...)
+		refused := code == 1 && stderr == "You need to have root privileges to run "+name+"\n"
+		if refused != l.root || (l.root && touched) {
+			t.Errorf("%v as non-root: code %d stderr %q touched %v", l.args, code, stderr, touched)
+		}
+	}
+}
+
 // A pinned pool that does not exist gets one message from every command.
 func TestPinnedPoolMissingOneMessage(t *testing.T) {
 	want := "ZFS pool 'nosuch' not found! (JCAGE_POOL)\n"

@@ -32,15 +32,6 @@ func (h *harness) snapTemplate(name string) {
 	}
 }
 
-// snapMust runs a command that has to succeed.
-func (h *harness) snapMust(args ...string) string {
-	h.t.Helper()
-	if code := h.jcage(args...); code != 0 {
-		h.t.Fatalf("%v: exit %d\nstdout %q\nstderr %q", args, code, h.stdout.String(), h.stderr.String())
-	}
-	return h.stdout.String()
-}
-
 // refused runs a verb that has to fail with stderr, changing nothing.
 func refused[O any](h *harness, stderr string, run verbFunc[O], opts O) {
 	h.t.Helper()

@@ -720,21 +720,6 @@ func TestExecConsolePkg(t *testing.T) {
 	}
 }
 
-func TestLifecycleNeedsRoot(t *testing.T) {
-	h := lifeHarness(t)
-	h.layJail("web", nil)
-	h.uid = 1001
-	for _, verb := range []string{"start", "stop", "restart", "exec", "console", "pkg"} {
-		args := []string{verb, "web", "x"}
-		if verb == "console" {
-			args = args[:2] // console takes one jail; a wrong line is answered before root
-		}
-		if code := h.jcage(args...); code != 1 || h.stderr.String() != "You need to have root privileges to run "+verb+"\n" {
-			t.Fatalf("%s: %d %q", verb, code, h.stderr.String())
-		}
-	}
-}
-
 // create and the others start jails through the host's life cycle.
 func TestWireLifecycle(t *testing.T) {
 	h := lifeHarness(t)
