@@ -19,8 +19,10 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-// env is everything a command touches outside its own logic, so tests can
-// run commands against fakes and buffers.
+// env is the process's environment, as main reads it: the streams, the
+// user, the runner and ZFS, and the settings of the command line and of
+// the environment. Every verb's dependencies are built from it (deps);
+// tests give it fakes and buffers.
 type env struct {
 	stdin  io.Reader
 	stdout io.Writer
@@ -126,13 +128,18 @@ func commands(e *env) []*cli.Command {
 
 // A verb is three parts: an options struct, a small function that reads
 // it from the command line alone (parseX), and runX(ctx, opts, deps, w),
-// its logic, which tests call directly with fakes and a buffer. action
-// and rootAction are the cli.Action that joins them, and all of it.
+// its logic, which tests call directly with fakes and a buffer. action,
+// rootAction and rootFirstAction are the cli.Action that joins them, and
+// all of it.
+type (
+	parseFunc[O any] func(c *cli.Context) (O, error)
+	verbFunc[O any]  func(ctx context.Context, opts O, d deps, w io.Writer) error
+)
 
 // action parses the command line, so that a wrong one is answered the
 // same way by any user on any host, and runs the verb with its
 // dependencies (env.deps) and standard output.
-func action[O any](e *env, parse func(*cli.Context) (O, error), run func(context.Context, O, deps, io.Writer) error) cli.ActionFunc {
+func action[O any](e *env, parse parseFunc[O], run verbFunc[O]) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		opts, err := parse(c)
 		if err != nil {
@@ -144,14 +151,14 @@ func action[O any](e *env, parse func(*cli.Context) (O, error), run func(context
 
 // rootAction is action for a verb that changes the host: between parsing
 // and running, it refuses any user but root.
-func rootAction[O any](e *env, parse func(*cli.Context) (O, error), run func(context.Context, O, deps, io.Writer) error) cli.ActionFunc {
+func rootAction[O any](e *env, parse parseFunc[O], run verbFunc[O]) cli.ActionFunc {
 	return func(c *cli.Context) error {
 		opts, err := parse(c)
 		if err != nil {
 			return err
 		}
-		if e.uid != 0 {
-			return fmt.Errorf("You need to have root privileges to run %s", c.Command.Name)
+		if err := e.needRoot(c); err != nil {
+			return err
 		}
 		return run(c.Context, opts, e.deps(), e.stdout)
 	}
@@ -160,10 +167,10 @@ func rootAction[O any](e *env, parse func(*cli.Context) (O, error), run func(con
 // rootFirstAction is rootAction for exec and pkg, which refuse any user
 // but root before they read a command line whose tail belongs to the
 // program run in the jail.
-func rootFirstAction[O any](e *env, parse func(*cli.Context) (O, error), run func(context.Context, O, deps, io.Writer) error) cli.ActionFunc {
+func rootFirstAction[O any](e *env, parse parseFunc[O], run verbFunc[O]) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		if e.uid != 0 {
-			return fmt.Errorf("You need to have root privileges to run %s", c.Command.Name)
+		if err := e.needRoot(c); err != nil {
+			return err
 		}
 		opts, err := parse(c)
 		if err != nil {
@@ -171,6 +178,14 @@ func rootFirstAction[O any](e *env, parse func(*cli.Context) (O, error), run fun
 		}
 		return run(c.Context, opts, e.deps(), e.stdout)
 	}
+}
+
+// needRoot refuses any user but root the command c runs.
+func (e *env) needRoot(c *cli.Context) error {
+	if e.uid != 0 {
+		return fmt.Errorf("You need to have root privileges to run %s", c.Command.Name)
+	}
+	return nil
 }
 
 // global reads one of jcage's own flags (-D, -f), given before the

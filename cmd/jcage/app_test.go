@@ -79,9 +79,6 @@ func (h *harness) deps() deps {
 	return h.env().deps()
 }
 
-// verbFunc is a verb's logic, runX.
-type verbFunc[O any] func(ctx context.Context, opts O, d deps, w io.Writer) error
-
 // do runs a verb on the harness's fakes and returns what main makes of
 // its error: the exit status, with the error's line on stderr.
 func do[O any](h *harness, run verbFunc[O], opts O) int {
@@ -102,7 +99,7 @@ func must[O any](h *harness, run verbFunc[O], opts O) string {
 // parseLine reads a command line into a verb's options with the verb's
 // parser, through jcage's own command line handling, and runs nothing:
 // what a verb's CLI tests test.
-func parseLine[O any](t *testing.T, parse func(*cli.Context) (O, error), args ...string) (O, error) {
+func parseLine[O any](t *testing.T, parse parseFunc[O], args ...string) (O, error) {
 	t.Helper()
 	var opts O
 	var perr error
@@ -133,7 +130,7 @@ func parseLine[O any](t *testing.T, parse func(*cli.Context) (O, error), args ..
 
 // parsesWith is parseLine for a table of command lines that only ask
 // whether, and why, a parser refuses them.
-func parsesWith[O any](parse func(*cli.Context) (O, error)) func(t *testing.T, args ...string) error {
+func parsesWith[O any](parse parseFunc[O]) func(t *testing.T, args ...string) error {
 	return func(t *testing.T, args ...string) error {
 		t.Helper()
 		_, err := parseLine(t, parse, args...)

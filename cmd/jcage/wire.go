@@ -13,7 +13,7 @@ import (
 // deps is what a verb works with beyond its options and its standard
 // output: the host it reads and changes, with everything the host
 // delegates wired in, and the terminal it asks questions on and warns
-// to. Verbs get it from env.deps; tests build it on the fakes.
+// to. Verbs get it from env.deps, and so do the tests, on their fakes.
 type deps struct {
 	host   *jail.Host
 	stdin  io.Reader
@@ -61,6 +61,18 @@ func (d deps) lifecycle(h *jail.Host, errw io.Writer) jail.Lifecycle {
 	}
 }
 
+// What env.deps gives a Host.
+var (
+	_ jail.Lifecycle        = hostLifecycle{}
+	_ jail.Fetcher          = releaseFetcher{}
+	_ jail.Fetcher          = noFetch{}
+	_ jail.PackageInstaller = packageInstaller{}
+	_ jail.ManifestReader   = pluginManifests{}
+	_ jail.MountReader      = mountTable{}
+)
+
+// hostLifecycle is a jail.Lifecycle made of a host's StartFunc and
+// StopFunc.
 type hostLifecycle struct {
 	start, stop func(ctx context.Context, names []string) error
 }
