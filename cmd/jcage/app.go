@@ -19,8 +19,10 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-// env is everything a command touches outside its own logic, so tests can
-// run commands against fakes and buffers.
+// env is the process's environment, as main reads it: the streams, the
+// user, the runner and ZFS, and the settings of the command line and of
+// the environment. Every verb's dependencies are built from it (deps);
+// tests give it fakes and buffers.
 type env struct {
 	stdin  io.Reader
 	stdout io.Writer
@@ -38,8 +40,8 @@ type env struct {
 	// mirror, as iocage does; in-process tests leave it off.
 	autoFetch bool
 	// mounts reads the mount table for commands that read only what they
-	// name (jail.Host.Mounts); in-process tests on the fake leave it nil.
-	mounts func() (jail.MountTable, error)
+	// name (jail.Host.Mounts): the system's, or the fake's in tests.
+	mounts jail.MountReader
 }
 
 func init() {
@@ -119,70 +121,89 @@ func commands(e *env) []*cli.Command {
 		// subcommands to list.
 		c.HideHelpCommand = true
 		c.OnUsageError = func(c *cli.Context, err error, _ bool) error { return flagUsageError(c, err, true) }
-		checkArgsFirst(c)
+		sharedChecks(c)
 		cmds = append(cmds, c)
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
 }
 
-// needRoot wraps the action of a command that changes the host.
-func needRoot(e *env, name string, action cli.ActionFunc) cli.ActionFunc {
+// A verb is three parts: an options struct, a small function that reads
+// it from the command line alone (parseX), and runX(ctx, opts, deps, w),
+// its logic, which tests call directly with fakes and a buffer. action,
+// rootAction and rootFirstAction are the cli.Action that joins them, and
+// all of it.
+type (
+	parseFunc[O any] func(c *cli.Context) (O, error)
+	verbFunc[O any]  func(ctx context.Context, opts O, d deps, w io.Writer) error
+)
+
+// action parses the command line, so that a wrong one is answered the
+// same way by any user on any host, and runs the verb with its
+// dependencies (env.deps) and standard output.
+func action[O any](e *env, parse parseFunc[O], run verbFunc[O]) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		if e.uid != 0 {
-			return fmt.Errorf("You need to have root privileges to run %s", name)
-		}
-		return action(c)
-	}
-}
-
-// host builds the jail host, with the lifecycle wired in for the commands
-// that start or stop jails on the side (create boot=on and -p, destroy -f,
-// rename, update).
-func (e *env) host() *jail.Host {
-	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool, Mounts: e.mounts}
-	h.PluginManifest = pluginManifest
-	wireLifecycle(e, h)
-	if e.autoFetch {
-		h.Fetch = fetchForCreate(e)
-	}
-	h.InstallPackages = installPackages(e, h, "")
-	return h
-}
-
-// installPackages is create -p's package step, with create -S's proxy.
-func installPackages(e *env, h *jail.Host, proxy string) func(ctx context.Context, name string, pkgs []string) error {
-	return func(ctx context.Context, name string, pkgs []string) error {
-		inv, err := h.Load(ctx, jail.Options{State: true})
+		opts, err := parse(c)
 		if err != nil {
 			return err
 		}
-		return h.InstallCreatePackages(ctx, inv, name, pkgs, jail.CreatePackagesOptions{Proxy: proxy, Err: e.stderr})
+		return run(c.Context, opts, e.deps(), e.stdout)
 	}
 }
 
-// tree finds the active pool and opens its iocage tree, creating missing
-// datasets when create is set (mutating commands), as iocage does on every
-// command.
-func (e *env) tree(ctx context.Context, create bool) (*jail.Tree, error) {
-	h := e.host()
-	pool, err := h.FindPool(ctx, create)
-	if err != nil {
-		return nil, err
+// rootAction is action for a verb that changes the host: between parsing
+// and running, it refuses any user but root.
+func rootAction[O any](e *env, parse parseFunc[O], run verbFunc[O]) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		opts, err := parse(c)
+		if err != nil {
+			return err
+		}
+		if err := e.needRoot(c); err != nil {
+			return err
+		}
+		return run(c.Context, opts, e.deps(), e.stdout)
 	}
-	return h.OpenTree(ctx, pool, create)
 }
+
+// rootFirstAction is rootAction for exec and pkg, which refuse any user
+// but root before they read a command line whose tail belongs to the
+// program run in the jail.
+func rootFirstAction[O any](e *env, parse parseFunc[O], run verbFunc[O]) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := e.needRoot(c); err != nil {
+			return err
+		}
+		opts, err := parse(c)
+		if err != nil {
+			return err
+		}
+		return run(c.Context, opts, e.deps(), e.stdout)
+	}
+}
+
+// needRoot refuses any user but root the command c runs.
+func (e *env) needRoot(c *cli.Context) error {
+	if e.uid != 0 {
+		return fmt.Errorf("You need to have root privileges to run %s", c.Command.Name)
+	}
+	return nil
+}
+
+// global reads one of jcage's own flags (-D, -f), given before the
+// command name.
+func global(c *cli.Context, name string) bool { return c.Lineage()[1].Bool(name) }
 
 // lockedInventory takes the tree lock and then reads the tree, so that
 // what a mutating command decides from cannot change under it. The
 // returned unlock releases the lock.
 // state asks jls which jails run, for commands that care.
-func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
-	h, unlock, err := e.lockedHost(ctx)
+func (d deps) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
+	h, unlock, err := d.lockedHost(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	inv, err := e.loadLocked(ctx, h, state, nil)
+	inv, err := d.loadLocked(ctx, h, state, nil)
 	if err != nil {
 		unlock()
 		return nil, nil, nil, err
@@ -191,8 +212,8 @@ func (e *env) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jai
 }
 
 // lockedHost takes the tree lock and cleans up after interrupted changes.
-func (e *env) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
-	h := e.host()
+func (d deps) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
+	h := d.host
 	lock, err := h.LockTree()
 	if err != nil {
 		return nil, nil, err
@@ -206,7 +227,7 @@ func (e *env) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
 
 // loadLocked reads the inventory under the tree lock: only what want
 // names when it can, else everything.
-func (e *env) loadLocked(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
+func (d deps) loadLocked(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
 	opts := jail.Options{Create: true, State: state, Locked: true}
 	var inv *jail.Inventory
 	var err error

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -28,6 +30,10 @@ type harness struct {
 	// narrow gives commands the fake's mount table, so that create reads
 	// only what it names (jail.LoadNarrow), as the real binary does.
 	narrow bool
+	// manager and runner, when set, are what commands see instead of the
+	// fake and the recorder themselves.
+	manager zfs.Manager
+	runner  host.Runner
 }
 
 func newHarness(t *testing.T, pools ...string) *harness {
@@ -37,14 +43,107 @@ func newHarness(t *testing.T, pools ...string) *harness {
 	return &harness{t: t, zfs: zfs.NewFake(t.TempDir(), pools...), run: &host.Recorder{}, runDir: t.TempDir()}
 }
 
+// env is the process environment the harness runs jcage in: its fakes,
+// its buffers and its run directory.
+func (h *harness) env() *env {
+	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs,
+		runDir: h.runDir, mounts: noMounts{}}
+	if h.narrow {
+		e.mounts = fakeMounts{h.zfs}
+	}
+	if h.manager != nil {
+		e.zfs = h.manager
+	}
+	if h.runner != nil {
+		e.run = h.runner
+	}
+	return e
+}
+
+// fakeMounts is the ZFS fake's mount table.
+type fakeMounts struct{ f *zfs.Fake }
+
+func (m fakeMounts) ReadMountTable() (jail.MountTable, error) { return m.f.MountTable(), nil }
+
+// noMounts is a host without a mount table to read: commands that name
+// what they touch read the whole tree.
+type noMounts struct{}
+
+func (noMounts) ReadMountTable() (jail.MountTable, error) { return nil, errors.New("no mount table") }
+
+// deps are the dependencies of one verb run in-process: the harness's
+// fakes, wired as main wires the real ones (env.deps), with the output
+// buffers emptied.
+func (h *harness) deps() deps {
+	h.stdout.Reset()
+	h.stderr.Reset()
+	return h.env().deps()
+}
+
+// do runs a verb on the harness's fakes and returns what main makes of
+// its error: the exit status, with the error's line on stderr.
+func do[O any](h *harness, run verbFunc[O], opts O) int {
+	d := h.deps()
+	err := run(h.t.Context(), opts, d, &h.stdout)
+	return exitCode(&env{stderr: &h.stderr}, err, false)
+}
+
+// must runs a verb that has to succeed and returns its standard output.
+func must[O any](h *harness, run verbFunc[O], opts O) string {
+	h.t.Helper()
+	if code := do(h, run, opts); code != 0 {
+		h.t.Fatalf("%T: exit %d: %s", opts, code, h.stderr.String())
+	}
+	return h.stdout.String()
+}
+
+// parseLine reads a command line into a verb's options with the verb's
+// parser, through jcage's own command line handling, and runs nothing:
+// what a verb's CLI tests test.
+func parseLine[O any](t *testing.T, parse parseFunc[O], args ...string) (O, error) {
+	t.Helper()
+	var opts O
+	var perr error
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard}
+	app := newApp(e)
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") {
+		i++ // jcage's own flags
+	}
+	cmd := findCommand(app, args[i])
+	if cmd == nil {
+		t.Fatalf("no command %q", args[i])
+	}
+	ran := false
+	cmd.Action = func(c *cli.Context) error {
+		ran = true
+		opts, perr = parse(c)
+		return nil
+	}
+	if err := app.RunContext(t.Context(), permuteArgs(app, append([]string{"jcage"}, args...))); err != nil {
+		return opts, err
+	}
+	if !ran {
+		t.Fatalf("%v: the command's action did not run", args)
+	}
+	return opts, perr
+}
+
+// parsesWith is parseLine for a table of command lines that only ask
+// whether, and why, a parser refuses them.
+func parsesWith[O any](parse parseFunc[O]) func(t *testing.T, args ...string) error {
+	return func(t *testing.T, args ...string) error {
+		t.Helper()
+		_, err := parseLine(t, parse, args...)
+		return err
+	}
+}
+
 // jcage runs one command line and returns its exit status.
 func (h *harness) jcage(args ...string) int {
 	h.stdout.Reset()
 	h.stderr.Reset()
-	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: h.run, zfs: h.zfs, runDir: h.runDir}
-	if h.narrow {
-		e.mounts = func() (jail.MountTable, error) { return h.zfs.MountTable(), nil }
-	}
+	e := h.env()
 	app := newApp(e)
 	app.Commands = append(app.Commands, h.extra...)
 	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
@@ -86,13 +185,16 @@ func TestDashHIsNotHelp(t *testing.T) {
 	}
 }
 
+// jcage's own -D and -f come before the command; -f reaches the commands
+// that have a -f of their own.
 func TestGlobalFlags(t *testing.T) {
-	h := newHarness(t)
-	if code := h.jcage("-D", "-f", "activate", "tank"); code != 0 {
-		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	for _, args := range [][]string{{"-D", "-f", "stop", "web"}, {"--debug", "--force", "stop", "web"}, {"-Df", "stop", "web"}} {
+		if opts, err := parseLine(t, parseStop, args...); err != nil || !opts.force {
+			t.Fatalf("%v: %+v %v", args, opts, err)
+		}
 	}
-	if code := h.jcage("--debug", "--force", "activate", "tank"); code != 0 {
-		t.Fatalf("code %d stderr %q", code, h.stderr.String())
+	if opts, err := parseLine(t, parseStop, "-D", "stop", "web"); err != nil || opts.force {
+		t.Fatalf("-D: %+v %v", opts, err)
 	}
 }
 
@@ -102,7 +204,7 @@ func TestActivate(t *testing.T) {
 	if err := h.zfs.SetProps(ctx, "other", map[string]string{jail.ActiveProp: "yes"}); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("activate", "tank"); code != 0 {
+	if code := do(h, runActivate, activateOptions{pool: "tank"}); code != 0 {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	if got := h.stdout.String(); got != "ZFS pool 'tank' successfully activated.\n" {
@@ -120,11 +222,19 @@ func TestActivate(t *testing.T) {
 			t.Fatalf("%s: %+v %v", ds, d, err)
 		}
 	}
-	if code := h.jcage("activate", "nope"); code != 1 || h.stderr.String() != "ZFS pool 'nope' not found!\n" {
+	if code := do(h, runActivate, activateOptions{pool: "nope"}); code != 1 || h.stderr.String() != "ZFS pool 'nope' not found!\n" {
 		t.Fatalf("missing pool: code %d stderr %q", code, h.stderr.String())
 	}
-	if code := h.jcage("activate"); code != 1 {
-		t.Fatalf("no pool arg: code %d", code)
+}
+
+func TestParseActivate(t *testing.T) {
+	if opts, err := parseLine(t, parseActivate, "activate", "tank"); err != nil || opts.pool != "tank" {
+		t.Fatalf("%+v %v", opts, err)
+	}
+	for _, args := range [][]string{{"activate"}, {"activate", "a", "b"}} {
+		if _, err := parseLine(t, parseActivate, args...); err == nil || err.Error() != "Usage: jcage activate ZPOOL" {
+			t.Fatalf("%v: %v", args, err)
+		}
 	}
 }
 

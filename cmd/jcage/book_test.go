@@ -106,7 +106,7 @@ func parses(t *testing.T, args []string) (int, string) {
 // jail has an address, every question is answered yes.
 func bookWorld(t *testing.T, args []string) *harness {
 	h := newHarness(t, "tank", "iocage")
-	if code := h.jcage("activate", "tank"); code != 0 {
+	if code := do(h, runActivate, activateOptions{pool: "tank"}); code != 0 {
 		t.Fatalf("activate: %s", h.stderr.String())
 	}
 	h.running(nil)
@@ -142,7 +142,7 @@ func bookWorld(t *testing.T, args []string) *harness {
 		names = append(names, name)
 	}
 	if made != "www1" {
-		h.must("snapshot", "-n", "install", "www1")
+		must(h, runSnapshot, snapshotOptions{jail: "www1", name: "install"})
 	}
 	switch args[0] {
 	case "exec", "pkg", "console":

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 )
@@ -20,11 +22,23 @@ func chrootCommand(e *env) *cli.Command {
 		Description:     "iocage's chroot runs the jail's own programs on the host as root.\njcage refuses it and points to exec and console, which run them inside the jail.",
 		ArgsUsage:       "JAIL [COMMAND...]",
 		SkipFlagParsing: true,
-		Action: func(c *cli.Context) error {
-			if c.NArg() == 0 || c.Args().First() == "" || c.Args().First()[0] == '-' {
-				return errors.New("Please specify a jail first!")
-			}
-			return errors.New("chroot is not supported: use 'jcage exec " + c.Args().First() + " COMMAND' or 'jcage console " + c.Args().First() + "'")
-		},
+		Action:          action(e, parseChroot, runChroot),
 	}
+}
+
+// chrootOptions is chroot's command line: the jail it names.
+type chrootOptions struct {
+	jail string
+}
+
+func parseChroot(c *cli.Context) (chrootOptions, error) {
+	if c.NArg() == 0 || c.Args().First() == "" || c.Args().First()[0] == '-' {
+		return chrootOptions{}, errors.New("Please specify a jail first!")
+	}
+	return chrootOptions{jail: c.Args().First()}, nil
+}
+
+// runChroot changes nothing: it says what to use instead.
+func runChroot(_ context.Context, opts chrootOptions, _ deps, _ io.Writer) error {
+	return errors.New("chroot is not supported: use 'jcage exec " + opts.jail + " COMMAND' or 'jcage console " + opts.jail + "'")
 }

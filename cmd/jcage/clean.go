@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"io"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
@@ -21,26 +24,39 @@ func cleanCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "images", Aliases: []string{"i"}, Usage: "every exported image"},
 			&cli.BoolFlag{Name: "debug", Aliases: []string{"d"}, Usage: "the debug directory"},
 		},
-		Action: needRoot(e, "clean", func(c *cli.Context) error {
-			s := jail.CleanScope{All: c.Bool("all"), Jails: c.Bool("jails"), Releases: c.Bool("base"),
-				Templates: c.Bool("template"), Images: c.Bool("images"), Debug: c.Bool("debug")}
-			h := e.host()
-			lock, err := h.LockTree()
-			if err != nil {
-				return err
-			}
-			defer lock.Unlock()
-			inv, err := h.Load(c.Context, jail.Options{})
-			if err != nil {
-				return err
-			}
-			if w := s.Warning(); w != "" && !c.Bool("force") {
-				ok, err := askYesNo(e, w)
-				if err != nil || !ok {
-					return err
-				}
-			}
-			return h.Clean(c.Context, inv, s)
-		}),
+		Action: rootAction(e, parseClean, runClean),
 	}
+}
+
+// cleanOptions is clean's command line.
+type cleanOptions struct {
+	scope jail.CleanScope
+	force bool // -f: no question
+}
+
+func parseClean(c *cli.Context) (cleanOptions, error) {
+	return cleanOptions{scope: jail.CleanScope{All: c.Bool("all"), Jails: c.Bool("jails"), Releases: c.Bool("base"),
+		Templates: c.Bool("template"), Images: c.Bool("images"), Debug: c.Bool("debug")}, force: c.Bool("force")}, nil
+}
+
+// runClean destroys what the scope names under the tree lock, after
+// iocage's warning and question unless opts.force.
+func runClean(ctx context.Context, opts cleanOptions, d deps, w io.Writer) error {
+	h := d.host
+	lock, err := h.LockTree()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	inv, err := h.Load(ctx, jail.Options{})
+	if err != nil {
+		return err
+	}
+	if warning := opts.scope.Warning(); warning != "" && !opts.force {
+		ok, err := d.askYesNo(w, warning)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	return h.Clean(ctx, inv, opts.scope)
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
-	"fmt"
-	"strconv"
-	"strings"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -25,24 +24,36 @@ func cloneCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "thickjail", Aliases: []string{"T"}, Usage: "copy the root instead of cloning it"},
 			&cli.BoolFlag{Name: "newmac", Aliases: []string{"N"}, Usage: "generate new MAC addresses"},
 		},
-		Action: needRoot(e, "clone", func(c *cli.Context) error {
-			if c.NArg() < 1 {
-				return errors.New("Usage: jcage clone SOURCE [-n NAME] [PROP=VALUE ...]")
-			}
-			count, err := strconv.Atoi(strings.ReplaceAll(c.String("count"), ",", ""))
-			if err != nil || count < 1 {
-				return fmt.Errorf("invalid count %q", c.String("count"))
-			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			_, err = h.Clone(c.Context, inv, jail.CloneRequest{
-				Source: c.Args().First(), Name: c.String("name"), UUID: c.String("uuid"), Count: count,
-				Thick: c.Bool("thickjail"), NewMAC: c.Bool("newmac"), Props: c.Args().Tail(),
-			})
-			return err
-		}),
+		Action: rootAction(e, parseClone, runClone),
 	}
+}
+
+// cloneOptions is clone's command line.
+type cloneOptions struct {
+	req jail.CloneRequest
+}
+
+func parseClone(c *cli.Context) (cloneOptions, error) {
+	if c.NArg() < 1 {
+		return cloneOptions{}, errors.New("Usage: jcage clone SOURCE [-n NAME] [PROP=VALUE ...]")
+	}
+	count, err := parseCount(c.String("count"))
+	if err != nil {
+		return cloneOptions{}, err
+	}
+	return cloneOptions{req: jail.CloneRequest{
+		Source: c.Args().First(), Name: c.String("name"), UUID: c.String("uuid"), Count: count,
+		Thick: c.Bool("thickjail"), NewMAC: c.Bool("newmac"), Props: c.Args().Tail(),
+	}}, nil
+}
+
+// runClone clones a stopped jail under the tree lock.
+func runClone(ctx context.Context, opts cloneOptions, d deps, _ io.Writer) error {
+	h, inv, unlock, err := d.lockedInventory(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = h.Clone(ctx, inv, opts.req)
+	return err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -84,18 +85,29 @@ func completionCommand(e *env) *cli.Command {
 			"  source <(jcage completion zsh)       (zsh, after compinit)\n" +
 			"  jcage completion fish | source       (fish)\n" +
 			"or install it where the shell looks; make install does.",
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usageErrorf("Usage: jcage completion bash|zsh|fish")
-			}
-			s, ok := completionScripts[c.Args().First()]
-			if !ok {
-				return usageErrorf("jcage completion: no script for %q: bash, zsh or fish", c.Args().First())
-			}
-			_, err := fmt.Fprint(e.stdout, s)
-			return err
-		},
+		Action: action(e, parseCompletion, runCompletion),
 	}
+}
+
+// completionOptions is completion's command line: the shell.
+type completionOptions struct {
+	shell string // bash, zsh or fish
+}
+
+func parseCompletion(c *cli.Context) (completionOptions, error) {
+	if c.NArg() != 1 {
+		return completionOptions{}, usageErrorf("Usage: jcage completion bash|zsh|fish")
+	}
+	if _, ok := completionScripts[c.Args().First()]; !ok {
+		return completionOptions{}, usageErrorf("jcage completion: no script for %q: bash, zsh or fish", c.Args().First())
+	}
+	return completionOptions{shell: c.Args().First()}, nil
+}
+
+// runCompletion prints the shell's script.
+func runCompletion(_ context.Context, opts completionOptions, _ deps, w io.Writer) error {
+	_, err := fmt.Fprint(w, completionScripts[opts.shell])
+	return err
 }
 
 // completeQueryCommand is the hidden query the scripts run: the
@@ -107,30 +119,44 @@ func completeQueryCommand(e *env) *cli.Command {
 		Description:     "Used by the scripts jcage completion prints.",
 		Hidden:          true,
 		SkipFlagParsing: true,
-		Action: func(c *cli.Context) error {
-			words := c.Args().Slice()
-			if len(words) == 0 {
-				words = []string{""}
-			}
-			for _, s := range completions(c.Context, c.App, e, words) {
-				fmt.Fprintln(e.stdout, s)
-			}
-			return nil
-		},
+		Action:          action(e, parseComplete, runComplete),
 	}
+}
+
+// completeOptions is the query: jcage's command line grammar and the
+// words typed so far.
+type completeOptions struct {
+	app   *cli.App
+	words []string // the command line after "jcage"; the last is the one completed
+}
+
+func parseComplete(c *cli.Context) (completeOptions, error) {
+	words := c.Args().Slice()
+	if len(words) == 0 {
+		words = []string{""}
+	}
+	return completeOptions{app: c.App, words: words}, nil
+}
+
+// runComplete prints the candidates for the last word, one a line.
+func runComplete(ctx context.Context, opts completeOptions, d deps, w io.Writer) error {
+	for _, s := range completions(ctx, opts.app, d.host, opts.words) {
+		fmt.Fprintln(w, s)
+	}
+	return nil
 }
 
 // names is what the running system knows, read once and only when asked.
 type names struct {
 	ctx context.Context
-	e   *env
+	h   *jail.Host
 	inv *jail.Inventory
 	err error
 }
 
 func (n *names) load() *jail.Inventory {
 	if n.inv == nil && n.err == nil {
-		n.inv, n.err = n.e.host().Load(n.ctx, jail.Options{})
+		n.inv, n.err = n.h.Load(n.ctx, jail.Options{})
 	}
 	return n.inv
 }
@@ -163,7 +189,7 @@ func (n *names) snapshots(jailName string) []string {
 	if err != nil {
 		return nil
 	}
-	t, err := n.e.host().SnapList(n.ctx, inv, js, false, jailName == jail.AllJails)
+	t, err := n.h.SnapList(n.ctx, inv, js, false, jailName == jail.AllJails)
 	if err != nil {
 		return nil
 	}
@@ -182,7 +208,7 @@ func (n *names) snapshots(jailName string) []string {
 }
 
 func (n *names) pools() []string {
-	pools, err := n.e.zfs.Pools(n.ctx)
+	pools, err := n.h.ZFS.Pools(n.ctx)
 	if err != nil {
 		return nil
 	}
@@ -216,10 +242,10 @@ var sortKeys = map[string][]string{
 
 // completions returns the candidates for the last word of words (the
 // command line after "jcage"), those that start with it.
-func completions(ctx context.Context, app *cli.App, e *env, words []string) []string {
+func completions(ctx context.Context, app *cli.App, h *jail.Host, words []string) []string {
 	cur := words[len(words)-1]
 	before := words[:len(words)-1]
-	n := &names{ctx: ctx, e: e}
+	n := &names{ctx: ctx, h: h}
 	if strings.Contains(cur, "=") {
 		return nil // a property's value: nothing to offer
 	}
@@ -290,7 +316,7 @@ func completions(ctx context.Context, app *cli.App, e *env, words []string) []st
 		return prefixed(cur, flagSpellings(cmd.Flags))
 	}
 	if cmd.Name == "help" && len(pos) == 0 {
-		return completions(ctx, app, e, []string{cur})
+		return completions(ctx, app, h, []string{cur})
 	}
 	return prefixed(cur, positionals(cmd.Name, len(pos), set, n))
 }

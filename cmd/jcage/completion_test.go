@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,13 +14,11 @@ import (
 	"github.com/jcage/jcage/internal/zfs"
 )
 
-// complete runs the hidden query in-process.
+// complete runs the hidden query in-process, with jcage's own grammar.
 func (h *harness) complete(words ...string) string {
 	h.t.Helper()
-	if code := h.jcage(append([]string{"__complete"}, words...)...); code != 0 {
-		h.t.Fatalf("__complete %q: %d %s", words, code, h.stderr.String())
-	}
-	return strings.Join(strings.Fields(h.stdout.String()), " ")
+	out := must(h, runComplete, completeOptions{app: newApp(h.env()), words: words})
+	return strings.Join(strings.Fields(out), " ")
 }
 
 func TestCompletionCandidates(t *testing.T) {
@@ -28,11 +27,11 @@ func TestCompletionCandidates(t *testing.T) {
 	h.addJail("www2", nil)
 	h.addJail("db", nil)
 	h.addJail("tmpl", nil)
-	h.must("set", "template=yes", "tmpl")
+	must(h, runSet, setOptions{args: []string{"template=yes", "tmpl"}})
 	if err := h.zfs.Create(t.Context(), layout.Layout{Pool: "tank"}.ReleaseRoot("14.3-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}
-	h.must("snapshot", "-n", "before", "www1")
+	must(h, runSnapshot, snapshotOptions{jail: "www1", name: "before"})
 	h.uid = 1001 // completion needs no root
 	changes := h.zfs.Calls("create") + h.zfs.Calls("set")
 	for _, tc := range []struct {
@@ -82,12 +81,17 @@ func TestCompletionCandidates(t *testing.T) {
 func TestCompletionScripts(t *testing.T) {
 	h := newHarness(t)
 	for shell, head := range map[string]string{"bash": "# bash completion for jcage", "zsh": "#compdef jcage", "fish": "# fish completion for jcage"} {
-		if code := h.jcage("completion", shell); code != 0 || !strings.HasPrefix(h.stdout.String(), head) {
-			t.Errorf("completion %s: %d %q", shell, code, h.stdout.String())
+		if got, err := parseLine(t, parseCompletion, "completion", shell); err != nil || got.shell != shell {
+			t.Errorf("parse completion %s: %+v %v", shell, got, err)
+		}
+		if out := must(h, runCompletion, completionOptions{shell: shell}); !strings.HasPrefix(out, head) {
+			t.Errorf("completion %s: %q", shell, out)
 		}
 	}
-	if code := h.jcage("completion", "tcsh"); code != 2 {
-		t.Errorf("completion tcsh: %d %q", code, h.stderr.String())
+	for _, args := range [][]string{{"completion", "tcsh"}, {"completion"}} {
+		if _, err := parseLine(t, parseCompletion, args...); !errors.As(err, new(usageError)) {
+			t.Errorf("%q: %v, want a usage error", args, err)
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,20 +20,34 @@ func consoleCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Start the jail if it is not running."},
 		},
-		Action: needRoot(e, "console", func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("Usage: jcage console [-f] JAIL")
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			return h.Console(c.Context, inv, c.Args().First(), jail.ExecOptions{
-				Force: c.Bool("force") || e.force,
-				Start: jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)},
-				Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
-			})
-		}),
+		Action: rootAction(e, parseConsole, runConsole),
 	}
+}
+
+// consoleOptions is console's command line.
+type consoleOptions struct {
+	jail  string
+	force bool // -f, or jcage -f: start the jail first
+}
+
+func parseConsole(c *cli.Context) (consoleOptions, error) {
+	if c.NArg() != 1 {
+		return consoleOptions{}, errors.New("Usage: jcage console [-f] JAIL")
+	}
+	return consoleOptions{jail: c.Args().First(), force: c.Bool("force") || global(c, "force")}, nil
+}
+
+// runConsole logs in to the jail on the terminal, starting it first with
+// opts.force.
+func runConsole(ctx context.Context, opts consoleOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	return h.Console(ctx, inv, opts.jail, jail.ExecOptions{
+		Force: opts.force,
+		Start: jail.StartOptions{Debug: d.debug, Err: d.stderr, Paths: d.paths},
+		Stdin: d.stdin, Stdout: w, Stderr: d.stderr,
+	})
 }

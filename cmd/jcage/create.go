@@ -1,10 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -35,48 +36,68 @@ func createCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "pkglist", Aliases: []string{"p"}, Usage: `JSON file {"pkgs": [...]} of packages to install`},
 			&cli.StringFlag{Name: "proxy", Aliases: []string{"S"}, Usage: "proxy for fetching a missing release and packages"},
 		},
-		Action: needRoot(e, "create", func(c *cli.Context) error {
-			if c.IsSet("name") {
-				if err := config.CheckName(c.String("name")); err != nil {
-					return err
-				}
-			}
-			count, err := strconv.Atoi(strings.ReplaceAll(c.String("count"), ",", ""))
-			if err != nil || count < 1 {
-				return fmt.Errorf("invalid count %q", c.String("count"))
-			}
-			req := jail.CreateRequest{
-				Name: c.String("name"), UUID: c.String("uuid"), Short: c.Bool("short"), Count: count,
-				Release: c.String("release"), Template: c.String("template"), Empty: c.Bool("empty"),
-				Thick: c.Bool("thickjail"), Basejail: c.Bool("basejail"), CloneBasejail: c.Bool("clone_basejail"),
-				ThickConfig: c.Bool("thickconfig"), Props: c.Args().Slice(),
-			}
-			if p := c.String("pkglist"); p != "" {
-				if req.Packages, err = readPkgList(p); err != nil {
-					return err
-				}
-			}
-			h, unlock, err := e.lockedHost(c.Context)
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			h.InstallPackages = installPackages(e, h, c.String("proxy"))
-			if handled, err := h.CreateSpeculative(c.Context, req); handled {
-				return err
-			}
-			var want *jail.Wanted
-			if w, ok := req.Wanted(); ok {
-				want = &w
-			}
-			inv, err := e.loadLocked(c.Context, h, len(req.Packages) > 0 || boots(req.Props), want)
-			if err != nil {
-				return err
-			}
-			_, err = h.Create(c.Context, inv, req)
-			return err
-		}),
+		Action: rootAction(e, parseCreate, runCreate),
 	}
+}
+
+// createOptions is create's command line.
+type createOptions struct {
+	req     jail.CreateRequest
+	pkglist string // -p: the JSON file naming the packages
+}
+
+// parseCreate reads create's command line; a name no jail can have and a
+// count that is not one are refused here.
+func parseCreate(c *cli.Context) (createOptions, error) {
+	if c.IsSet("name") {
+		if err := config.CheckName(c.String("name")); err != nil {
+			return createOptions{}, err
+		}
+	}
+	count, err := parseCount(c.String("count"))
+	if err != nil {
+		return createOptions{}, err
+	}
+	return createOptions{
+		req: jail.CreateRequest{
+			Name: c.String("name"), UUID: c.String("uuid"), Short: c.Bool("short"), Count: count,
+			Release: c.String("release"), Template: c.String("template"), Empty: c.Bool("empty"),
+			Thick: c.Bool("thickjail"), Basejail: c.Bool("basejail"), CloneBasejail: c.Bool("clone_basejail"),
+			ThickConfig: c.Bool("thickconfig"), Props: c.Args().Slice(), Proxy: c.String("proxy"),
+		},
+		pkglist: c.String("pkglist"),
+	}, nil
+}
+
+// runCreate creates the jails under the tree lock, reading only what the
+// request names when it can (jail.LoadNarrow), and first trying the
+// common case without a read at all (jail.CreateSpeculative).
+func runCreate(ctx context.Context, opts createOptions, d deps, _ io.Writer) error {
+	req := opts.req
+	if opts.pkglist != "" {
+		var err error
+		if req.Packages, err = readPkgList(opts.pkglist); err != nil {
+			return err
+		}
+	}
+	h, unlock, err := d.lockedHost(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if handled, err := h.CreateSpeculative(ctx, req); handled {
+		return err
+	}
+	var want *jail.Wanted
+	if w, ok := req.Wanted(); ok {
+		want = &w
+	}
+	inv, err := d.loadLocked(ctx, h, len(req.Packages) > 0 || boots(req.Props), want)
+	if err != nil {
+		return err
+	}
+	_, err = h.Create(ctx, inv, req)
+	return err
 }
 
 // readPkgList reads create -p's {"pkgs": ["a", "b"]}.

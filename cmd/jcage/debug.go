@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"io"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
@@ -20,17 +22,29 @@ func debugCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "directory", Aliases: []string{"d"}, Usage: "Directory to keep debug, defaults to mountpoint/debug."},
 		},
-		Action: needRoot(e, "debug", func(c *cli.Context) error {
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			dir := c.String("directory")
-			if dir == "" {
-				dir = filepath.Join(inv.Tree.Mountpoint, "debug")
-			}
-			return h.Debug(c.Context, inv, dir)
-		}),
+		Action: rootAction(e, parseDebug, runDebug),
 	}
+}
+
+// debugOptions is debug's command line.
+type debugOptions struct {
+	dir string // -d; empty is IOCROOT/debug
+}
+
+func parseDebug(c *cli.Context) (debugOptions, error) {
+	return debugOptions{dir: c.String("directory")}, nil
+}
+
+// runDebug writes the support bundle.
+func runDebug(ctx context.Context, opts debugOptions, d deps, _ io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	dir := opts.dir
+	if dir == "" {
+		dir = filepath.Join(inv.Tree.Mountpoint, "debug")
+	}
+	return h.Debug(ctx, inv, dir)
 }

@@ -1,42 +1,37 @@
 package main
 
 import (
+	"context"
 	"fmt"
-
-	"github.com/urfave/cli/v2"
+	"io"
 
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/release"
 )
 
-func init() {
-	destroyReleasesCmd = func(c *cli.Context, e *env) error { return destroyReleases(c, e, c.Args().Slice()) }
-}
-
 // destroyReleases is `destroy -r [-d] [-R] [-f] RELEASE...`: iocage's
 // confirmation unless -f, then release.Destroy for each, with a fresh
 // inventory each time since destroying one may remove jails another
 // would list.
-func destroyReleases(c *cli.Context, e *env, rels []string) error {
-	force := c.Bool("force") || e.force
-	h := e.host()
+func destroyReleases(ctx context.Context, opts destroyOptions, d deps, w io.Writer) error {
+	h := d.host
 	lock, err := h.LockTree()
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
-	for _, rel := range rels {
-		inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
+	for _, rel := range opts.names {
+		inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
 		if err != nil {
 			return err
 		}
 		_, haveRel := inv.Scan.Get(inv.Tree.Release(rel))
 		_, haveDL := inv.Scan.Get(inv.Tree.Download(rel))
-		if !haveRel && !(c.Bool("download") && haveDL) {
+		if !haveRel && !(opts.download && haveDL) {
 			return fmt.Errorf("RELEASE: %s not found!", rel)
 		}
-		if !force {
-			ok, err := askYesNo(e, "This will destroy RELEASE: "+rel)
+		if !opts.force {
+			ok, err := d.askYesNo(w, "This will destroy RELEASE: "+rel)
 			if err != nil {
 				return err
 			}
@@ -44,8 +39,8 @@ func destroyReleases(c *cli.Context, e *env, rels []string) error {
 				continue
 			}
 		}
-		opts := release.DestroyOptions{Download: c.Bool("download"), Recursive: c.Bool("recursive"), Force: force}
-		if err := release.Destroy(c.Context, h, inv, rel, opts); err != nil {
+		ropts := release.DestroyOptions{Download: opts.download, Recursive: opts.recursive, Force: opts.force}
+		if err := release.Destroy(ctx, h, inv, rel, ropts); err != nil {
 			return err
 		}
 	}

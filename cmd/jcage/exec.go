@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -66,48 +68,65 @@ func execCommand(e *env) *cli.Command {
 		},
 		// Everything after JAIL is the jail's command, options included.
 		SkipFlagParsing: true,
-		Action: needRoot(e, "exec", func(c *cli.Context) error {
-			args := c.Args().Slice()
-			if len(args) > 0 && (args[0] == "--help" || args[0] == "help") {
-				return cli.ShowCommandHelp(c, "exec")
-			}
-			opts, rest, err := leadingFlags(args,
-				map[string]string{"u": "host_user", "host_user": "host_user", "U": "jail_user", "jail_user": "jail_user"},
-				map[string]string{"f": "force", "force": "force", "p": "keep_proxy", "keep_proxy": "keep_proxy"})
-			if err != nil {
-				return err
-			}
-			if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
-				return errors.New("Please specify a jail first!")
-			}
-			if len(rest) > 1 && rest[1] == "--" {
-				// `exec JAIL -- CMD`: the separator is not part of CMD.
-				rest = append(rest[:1:1], rest[2:]...)
-			}
-			if len(rest) < 2 {
-				return errors.New("Usage: jcage exec [-u USER | -U USER] [-f] [-p] JAIL|ALL COMMAND...")
-			}
-			hostUser, jailUser := opts["host_user"], opts["jail_user"]
-			if hostUser == "" {
-				hostUser = "root"
-			}
-			// A jail user replaces the default host user.
-			if jailUser != "" && hostUser == "root" && opts["host_user"] == "" {
-				hostUser = ""
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			xopts := jail.ExecOptions{
-				HostUser: hostUser, JailUser: jailUser, Force: opts["force"] != "" || e.force, KeepProxy: opts["keep_proxy"] != "",
-				Start: jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)},
-				Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr,
-			}
-			return forEachJail(c.Context, e, inv, rest[0], "exec", func(j *jail.Jail) error {
-				return h.Exec(c.Context, inv, j.Name, rest[1:], xopts)
-			})
-		}),
+		Action:          rootFirstAction(e, parseExec, runExec),
 	}
+}
+
+// execOptions is exec's command line.
+type execOptions struct {
+	jail      string
+	command   []string // the command run in the jail, options included
+	hostUser  string   // -u; empty when -U alone names the user
+	jailUser  string   // -U
+	force     bool     // -f, or jcage -f: start the jail first
+	keepProxy bool     // -p
+}
+
+// parseExec reads the options in front of JAIL; everything after it is
+// the jail's command.
+func parseExec(c *cli.Context) (execOptions, error) {
+	opts, rest, err := leadingFlags(c.Args().Slice(),
+		map[string]string{"u": "host_user", "host_user": "host_user", "U": "jail_user", "jail_user": "jail_user"},
+		map[string]string{"f": "force", "force": "force", "p": "keep_proxy", "keep_proxy": "keep_proxy"})
+	if err != nil {
+		return execOptions{}, err
+	}
+	if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+		return execOptions{}, errors.New("Please specify a jail first!")
+	}
+	if len(rest) > 1 && rest[1] == "--" {
+		// `exec JAIL -- CMD`: the separator is not part of CMD.
+		rest = append(rest[:1:1], rest[2:]...)
+	}
+	if len(rest) < 2 {
+		return execOptions{}, errors.New("Usage: jcage exec [-u USER | -U USER] [-f] [-p] JAIL|ALL COMMAND...")
+	}
+	hostUser, jailUser := opts["host_user"], opts["jail_user"]
+	if hostUser == "" {
+		hostUser = "root"
+	}
+	// A jail user replaces the default host user.
+	if jailUser != "" && hostUser == "root" && opts["host_user"] == "" {
+		hostUser = ""
+	}
+	return execOptions{jail: rest[0], command: rest[1:], hostUser: hostUser, jailUser: jailUser,
+		force: opts["force"] != "" || global(c, "force"), keepProxy: opts["keep_proxy"] != ""}, nil
+}
+
+// runExec runs the command inside the jail on the terminal, starting
+// the jail first with opts.force.
+func runExec(ctx context.Context, opts execOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	xopts := jail.ExecOptions{
+		HostUser: opts.hostUser, JailUser: opts.jailUser, Force: opts.force, KeepProxy: opts.keepProxy,
+		Start: jail.StartOptions{Debug: d.debug, Err: d.stderr, Paths: d.paths},
+		Stdin: d.stdin, Stdout: w, Stderr: d.stderr,
+	}
+	return forEachJail(ctx, d, inv, opts.jail, "exec", func(j *jail.Jail) error {
+		return h.Exec(ctx, inv, j.Name, opts.command, xopts)
+	})
 }

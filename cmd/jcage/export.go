@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
@@ -25,36 +26,51 @@ func exportCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "compression", Aliases: []string{"c"}, Value: jail.FormatZip, Usage: "zip (deflate, zip64) or lzma (tar.xz, through xz)"},
 			&cli.BoolFlag{Name: "allow-running", Usage: "export a running jail: its snapshot is only crash-consistent"},
 		},
-		Action: needRoot(e, "export", func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("Usage: jcage export [-c zip|lzma] [--allow-running] JAIL")
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			_, err = h.Export(c.Context, inv, c.Args().First(), jail.ExportOptions{
-				Compression:  c.String("compression"),
-				AllowRunning: c.Bool("allow-running"),
-				Progress:     imageProgress(e),
-			})
-			return err
-		}),
+		Action: rootAction(e, parseExport, runExport),
 	}
 }
 
-// imageProgress draws a bar per stream on stderr when it is a terminal:
+// exportOptions is export's command line.
+type exportOptions struct {
+	jail         string
+	compression  string // -c: zip (or empty) or lzma
+	allowRunning bool   // --allow-running
+}
+
+func parseExport(c *cli.Context) (exportOptions, error) {
+	if c.NArg() != 1 {
+		return exportOptions{}, errors.New("Usage: jcage export [-c zip|lzma] [--allow-running] JAIL")
+	}
+	return exportOptions{jail: c.Args().First(), compression: c.String("compression"), allowRunning: c.Bool("allow-running")}, nil
+}
+
+// runExport streams the jail's datasets into an archive in
+// IOCROOT/images, with a progress bar on a terminal.
+func runExport(ctx context.Context, opts exportOptions, d deps, _ io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	_, err = h.Export(ctx, inv, opts.jail, jail.ExportOptions{
+		Compression:  opts.compression,
+		AllowRunning: opts.allowRunning,
+		Progress:     imageProgress(d.stderr),
+	})
+	return err
+}
+
+// imageProgress draws a bar per stream on errw when it is a terminal:
 // bytes so far, the total (zfs send -nvP's estimate on export, the
 // member's size on import), the rate and the time left. Off a terminal
 // only the command's one-line messages are printed.
-func imageProgress(e *env) jail.ProgressFunc {
-	if !isTerminal(e.stderr) {
+func imageProgress(errw io.Writer) jail.ProgressFunc {
+	if !isTerminal(errw) {
 		return nil
 	}
 	return func(desc string, total int64) io.WriteCloser {
 		return progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(e.stderr),
+			progressbar.OptionSetWriter(errw),
 			progressbar.OptionSetDescription(desc),
 			progressbar.OptionShowBytes(true),
 			progressbar.OptionShowTotalBytes(true),

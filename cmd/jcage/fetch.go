@@ -15,13 +15,11 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
 )
 
 func init() { registerCommand(fetchCommand) }
-
-// fetchPlugin, when set, runs fetch's plugin mode (--plugins, -P).
-var fetchPlugin func(c *cli.Context, e *env) error
 
 // isTerminal reports whether a stream is a terminal: the release menu
 // needs one on stdin, the progress bars one on stderr.
@@ -64,7 +62,7 @@ func fetchCommand(e *env) *cli.Command {
 			// Plugin mode.
 			&cli.BoolFlag{Name: "plugins", Usage: "fetch plugins"},
 			&cli.StringFlag{Name: "plugin-name", Aliases: []string{"P"}, Usage: "plugin to fetch"},
-			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: "https://github.com/freenas/iocage-ix-plugins.git", Usage: "plugin index repository"},
+			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: plugin.DefaultRepository, Usage: "plugin index repository"},
 			&cli.StringFlag{Name: "branch", Usage: "plugin index branch"},
 			&cli.BoolFlag{Name: "keep_jail_on_failure", Aliases: []string{"k"}, Usage: "keep a plugin jail whose installation failed"},
 			&cli.IntFlag{Name: "count", Aliases: []string{"c"}, Value: 1, Usage: "number of plugin jails"},
@@ -74,81 +72,77 @@ func fetchCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "official", Aliases: []string{"O"}, Usage: "official plugins only"},
 			&cli.BoolFlag{Name: "thickconfig", Aliases: []string{"C"}, Usage: "plugin jail with a thick config"},
 		},
-		Action: needRoot(e, "fetch", func(c *cli.Context) error {
-			if c.Bool("plugins") || c.String("plugin-name") != "" {
-				// A plugin jail's name is a new jail name.
-				if c.IsSet("name") {
-					if err := config.CheckName(c.String("name")); err != nil {
-						return err
-					}
-				}
-				if fetchPlugin == nil {
-					return errors.New("fetch: plugins are not supported by this build")
-				}
-				return fetchPlugin(c, e)
-			}
-			if c.NArg() > 0 {
-				return fmt.Errorf("fetch: unexpected argument %q (properties are for plugins)", c.Args().First())
-			}
-			return runFetch(c, e)
-		}),
+		Action: rootAction(e, parseFetch, runFetch),
 	}
 }
 
-// fetchOptions turns fetch's flags into release options.
-func fetchOptions(c *cli.Context, e *env) (release.Options, error) {
-	opts := release.Options{
-		Server:   c.String("server"),
-		RootDir:  c.String("root-dir"),
-		Files:    c.StringSlice("files"),
-		Local:    c.Bool("file"),
-		NoUpdate: c.Bool("noupdate"),
-		Auth:     c.String("auth"),
-		User:     c.String("user"),
-		Password: c.String("password"),
-		Proxy:    c.String("proxy"),
-		Insecure: c.Bool("noverify"),
-		Getenv:   os.Getenv,
-		Err:      e.stderr,
-	}
-	// iocage prefixes any other scheme with http://, which then asks
-	// DNS for a host named "file" or "ftp".
-	if scheme, _, ok := strings.Cut(opts.Server, "://"); ok && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
-		return opts, fmt.Errorf("fetch: server %q: a mirror is reached over http:// or https://", opts.Server)
-	}
-	if v := os.Getenv(retryDelayEnv); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return opts, fmt.Errorf("%s: not a duration: %q", retryDelayEnv, v)
+// fetchOptions is fetch's command line: a release, or with plugins set a
+// plugin jail.
+type fetchOptions struct {
+	release string          // -r, as given
+	mirror  release.Options // where from and what: the flags' part
+	props   []string        // PROP=VALUE, for a plugin jail
+	plugins bool            // --plugins or -P
+	plugin  pluginFetchOptions
+}
+
+func parseFetch(c *cli.Context) (fetchOptions, error) {
+	return fetchOptions{
+		release: c.String("release"),
+		mirror: release.Options{
+			Server:   c.String("server"),
+			RootDir:  c.String("root-dir"),
+			Files:    c.StringSlice("files"),
+			Local:    c.Bool("file"),
+			NoUpdate: c.Bool("noupdate"),
+			Auth:     c.String("auth"),
+			User:     c.String("user"),
+			Password: c.String("password"),
+			Proxy:    c.String("proxy"),
+			Insecure: c.Bool("noverify"),
+		},
+		props:   c.Args().Slice(),
+		plugins: c.Bool("plugins") || c.String("plugin-name") != "",
+		plugin: pluginFetchOptions{
+			plugin: c.String("plugin-name"), count: c.Int("count"), name: c.String("name"), named: c.IsSet("name"),
+			repo: c.String("git_repository"), branch: c.String("branch"), accept: c.Bool("accept") && !c.Bool("noaccept"),
+			keep: c.Bool("keep_jail_on_failure"), thick: c.Bool("thickconfig"), official: c.Bool("official"),
+		},
+	}, nil
+}
+
+// runFetch fetches a release, verified set by set, or in plugin mode
+// installs a plugin jail (runPluginFetch).
+func runFetch(ctx context.Context, opts fetchOptions, d deps, w io.Writer) error {
+	if opts.plugins {
+		// A plugin jail's name is a new jail name.
+		if opts.plugin.named {
+			if err := config.CheckName(opts.plugin.name); err != nil {
+				return err
+			}
 		}
-		opts.RetryDelay = d
+		opts.plugin.props = opts.props
+		return runPluginFetch(ctx, opts.plugin, d, w)
 	}
-	if isTerminal(e.stderr) {
-		opts.Meter = release.BarMeter{W: e.stderr}
-	} else {
-		opts.Meter = release.LineMeter{W: e.stderr}
+	if len(opts.props) > 0 {
+		return fmt.Errorf("fetch: unexpected argument %q (properties are for plugins)", opts.props[0])
 	}
-	return opts, nil
-}
-
-func runFetch(c *cli.Context, e *env) error {
-	ctx := c.Context
-	opts, err := fetchOptions(c, e)
+	ropts, err := releaseOptions(opts.mirror, d.stderr)
 	if err != nil {
 		return err
 	}
-	h := e.host()
+	h := d.host
 	inv, err := h.Load(ctx, jail.Options{Create: true})
 	if err != nil {
 		return err
 	}
-	f, err := release.NewFetcher(ctx, h, inv, opts)
+	f, err := release.NewFetcher(ctx, h, inv, ropts)
 	if err != nil {
 		return err
 	}
-	rel := expandRelease(c.String("release"), c.Bool("file"))
+	rel := expandRelease(opts.release, opts.mirror.Local)
 	if rel == "" {
-		rel, err = chooseRelease(ctx, e, f)
+		rel, err = chooseRelease(ctx, d, w, f)
 		if errors.Is(err, release.ErrQuit) {
 			return nil
 		}
@@ -162,21 +156,46 @@ func runFetch(c *cli.Context, e *env) error {
 	return f.Fetch(ctx, rel)
 }
 
+// releaseOptions completes the mirror options of the command line: the
+// environment, the retry delay and the meter on errw, a bar on a
+// terminal.
+func releaseOptions(opts release.Options, errw io.Writer) (release.Options, error) {
+	opts.Getenv, opts.Err = os.Getenv, errw
+	// iocage prefixes any other scheme with http://, which then asks
+	// DNS for a host named "file" or "ftp".
+	if scheme, _, ok := strings.Cut(opts.Server, "://"); ok && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
+		return opts, fmt.Errorf("fetch: server %q: a mirror is reached over http:// or https://", opts.Server)
+	}
+	if v := os.Getenv(retryDelayEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return opts, fmt.Errorf("%s: not a duration: %q", retryDelayEnv, v)
+		}
+		opts.RetryDelay = d
+	}
+	if isTerminal(errw) {
+		opts.Meter = release.BarMeter{W: errw}
+	} else {
+		opts.Meter = release.LineMeter{W: errw}
+	}
+	return opts, nil
+}
+
 // chooseRelease is iocage's menu, offered only on a terminal: a script
 // without -r gets a clear error instead of a prompt nobody answers.
-func chooseRelease(ctx context.Context, e *env, f *release.Fetcher) (string, error) {
+func chooseRelease(ctx context.Context, d deps, w io.Writer, f *release.Fetcher) (string, error) {
 	rels, err := f.Available(ctx)
 	if err != nil {
 		return "", err
 	}
-	if !isTerminal(e.stdin) {
+	if !isTerminal(d.stdin) {
 		offered := "none"
 		if len(rels) > 0 {
 			offered = strings.Join(rels, " ")
 		}
 		return "", fmt.Errorf("No release given: pass one with -r RELEASE (or -r latest); the mirror offers: %s", offered)
 	}
-	return release.Prompt(e.stdin, e.stdout, rels, f.HostRelease())
+	return release.Prompt(d.stdin, w, rels, f.HostRelease())
 }
 
 // bareVersion is a release named by its version alone, as in -r 12.0.
@@ -191,29 +210,4 @@ func expandRelease(rel string, local bool) string {
 		return rel + "-RELEASE"
 	}
 	return rel
-}
-
-// fetchForCreate fetches a release with fetch's defaults, for commands
-// that need a release the host lacks (jail.Host.Fetch).
-func fetchForCreate(e *env) func(ctx context.Context, rel string) error {
-	return func(ctx context.Context, rel string) error {
-		h := e.host()
-		inv, err := h.Load(ctx, jail.Options{Create: true})
-		if err != nil {
-			return err
-		}
-		var errw io.Writer = e.stderr
-		meter := release.Meter(release.LineMeter{W: errw})
-		if isTerminal(e.stderr) {
-			meter = release.BarMeter{W: errw}
-		}
-		f, err := release.NewFetcher(ctx, h, inv, release.Options{Getenv: os.Getenv, Err: errw, Meter: meter})
-		if err != nil {
-			return err
-		}
-		if rel, err = f.Resolve(ctx, rel); err != nil {
-			return err
-		}
-		return f.Fetch(ctx, rel)
-	}
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/release"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/testworld/mirror"
 )
 
@@ -53,20 +56,17 @@ func (r extractingRunner) Run(ctx context.Context, c host.Cmd) ([]byte, error) {
 	return r.rec.Run(ctx, c)
 }
 
-// jcageExtracting is harness.jcage with the extracting runner.
-func (h *harness) jcageExtracting(args ...string) int {
-	h.stdout.Reset()
-	h.stderr.Reset()
-	e := &env{stdin: strings.NewReader(h.stdin), stdout: &h.stdout, stderr: &h.stderr, uid: h.uid, run: extractingRunner{h.run}, zfs: h.zfs, runDir: h.runDir}
-	app := newApp(e)
-	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
-	return exitCode(e, err, false)
+// newFetchHarness is a tree whose commands extract the sets they fetch.
+func newFetchHarness(t *testing.T) *harness {
+	h := newTreeHarness(t)
+	h.runner = extractingRunner{h.run}
+	return h
 }
 
 func TestFetchCommand(t *testing.T) {
 	m := testMirror(t)
-	h := newTreeHarness(t)
-	if code := h.jcageExtracting("fetch", "-s", m.URL, "-r", "14.3-release"); code != 0 {
+	h := newFetchHarness(t)
+	if code := do(h, runFetch, fetchOptions{release: "14.3-release", mirror: release.Options{Server: m.URL}}); code != 0 {
 		t.Fatalf("fetch: %d %s", code, h.stderr.String())
 	}
 	if !strings.HasPrefix(h.stdout.String(), "Fetching: 14.3-RELEASE\n") {
@@ -90,16 +90,16 @@ func TestFetchCommand(t *testing.T) {
 		t.Errorf("freebsd-update calls %v", fu)
 	}
 	// -NU, flags after the release as iocage allows, -F repeated.
-	if code := h.jcageExtracting("fetch", "-r", "13.4-RELEASE", "-s", m.URL, "-NU", "-F", "MANIFEST", "-F", "base.txz", "-h", "-E"); code != 0 {
+	if code := do(h, runFetch, fetchOptions{release: "13.4-RELEASE", mirror: release.Options{Server: m.URL, NoUpdate: true, Files: []string{"MANIFEST", "base.txz"}}}); code != 0 {
 		t.Fatalf("fetch -NU -F: %d %s", code, h.stderr.String())
 	}
-	if h.jcage("list", "-r") != 0 || h.stdout.String() != "+---------------+\n| Bases fetched |\n+===============+\n| 13.4-RELEASE  |\n+---------------+\n| 14.3-RELEASE  |\n+---------------+\n" {
+	if do(h, runList, listOptions{releases: true}) != 0 || h.stdout.String() != "+---------------+\n| Bases fetched |\n+===============+\n| 13.4-RELEASE  |\n+---------------+\n| 14.3-RELEASE  |\n+---------------+\n" {
 		t.Errorf("list -r:\n%s", h.stdout.String())
 	}
-	if h.jcage("list", "-r", "-h") != 0 || h.stdout.String() != "13.4-RELEASE\n14.3-RELEASE\n" {
+	if do(h, runList, listOptions{releases: true, format: render.FormatTSV}) != 0 || h.stdout.String() != "13.4-RELEASE\n14.3-RELEASE\n" {
 		t.Errorf("list -r -h: %q", h.stdout.String())
 	}
-	if h.jcage("list", "-r", "--json") != 0 || h.stdout.String() != "{\n  \"schema_version\": 1,\n  \"releases\": [\n    {\n      \"release\": \"13.4-RELEASE\"\n    },\n    {\n      \"release\": \"14.3-RELEASE\"\n    }\n  ]\n}\n" {
+	if do(h, runList, listOptions{releases: true, format: render.FormatJSON}) != 0 || h.stdout.String() != "{\n  \"schema_version\": 1,\n  \"releases\": [\n    {\n      \"release\": \"13.4-RELEASE\"\n    },\n    {\n      \"release\": \"14.3-RELEASE\"\n    }\n  ]\n}\n" {
 		t.Errorf("list -r --json: %q", h.stdout.String())
 	}
 	dl := h.zfs.MountPath(layout.Layout{Pool: "tank"}.Download("13.4-RELEASE"))
@@ -110,27 +110,24 @@ func TestFetchCommand(t *testing.T) {
 
 func TestFetchCommandRefusals(t *testing.T) {
 	m := testMirror(t)
-	h := newTreeHarness(t)
+	h := newFetchHarness(t)
 	before := h.zfs.Names()
+	mirror := release.Options{Server: m.URL}
 	for _, c := range []struct {
-		args []string
+		opts fetchOptions
 		want string
 	}{
-		{[]string{"fetch", "-s", m.URL, "-r", "banana"}, "Please supply a valid entry.\n"},
-		{[]string{"fetch", "-s", m.URL}, "No release given: pass one with -r RELEASE (or -r latest); the mirror offers: 13.4-RELEASE 14.1-RELEASE 14.2-RELEASE 14.3-RELEASE\n"},
-		{[]string{"fetch", "-s", m.URL, "-r", "14.3-RELEASE", "-a", "kerberos"}, "--auth must be basic or digest, not \"kerberos\"\n"},
-		{[]string{"fetch", "-s", m.URL, "-r", "14.0-RELEASE", "-NU"}, "14.0-RELEASE was not found!\n"},
-		{[]string{"fetch", "-r", "14.3-RELEASE", "-f"}, "Please supply the directory holding the release with -d when using -f\n"},
-		{[]string{"fetch", "-P", "hello", "-n", "bad name!"}, "Invalid character in bad name!, please remove it.\n"},
-		{[]string{"fetch", "-r", "14.3-RELEASE", "ip4_addr=x"}, "fetch: unexpected argument \"ip4_addr=x\" (properties are for plugins)\n"},
+		{fetchOptions{mirror: mirror, release: "banana"}, "Please supply a valid entry.\n"},
+		{fetchOptions{mirror: mirror}, "No release given: pass one with -r RELEASE (or -r latest); the mirror offers: 13.4-RELEASE 14.1-RELEASE 14.2-RELEASE 14.3-RELEASE\n"},
+		{fetchOptions{mirror: release.Options{Server: m.URL, Auth: "kerberos"}, release: "14.3-RELEASE"}, "--auth must be basic or digest, not \"kerberos\"\n"},
+		{fetchOptions{mirror: release.Options{Server: m.URL, NoUpdate: true}, release: "14.0-RELEASE"}, "14.0-RELEASE was not found!\n"},
+		{fetchOptions{mirror: release.Options{Server: release.DefaultServer, Local: true}, release: "14.3-RELEASE"}, "Please supply the directory holding the release with -d when using -f\n"},
+		{fetchOptions{plugins: true, plugin: pluginFetchOptions{plugin: "hello", name: "bad name!", named: true, count: 1}}, "Invalid character in bad name!, please remove it.\n"},
+		{fetchOptions{mirror: mirror, release: "14.3-RELEASE", props: []string{"ip4_addr=x"}}, "fetch: unexpected argument \"ip4_addr=x\" (properties are for plugins)\n"},
 	} {
-		if code := h.jcageExtracting(c.args...); code != 1 || h.stderr.String() != c.want {
-			t.Errorf("%v: code %d stderr %q, want %q", c.args, code, h.stderr.String(), c.want)
+		if code := do(h, runFetch, c.opts); code != 1 || h.stderr.String() != c.want {
+			t.Errorf("%+v: code %d stderr %q, want %q", c.opts, code, h.stderr.String(), c.want)
 		}
-	}
-	h.uid = 1001
-	if code := h.jcage("fetch", "-r", "14.3-RELEASE"); code != 1 || h.stderr.String() != "You need to have root privileges to run fetch\n" {
-		t.Errorf("non-root: %d %q", code, h.stderr.String())
 	}
 	if after := h.zfs.Names(); strings.Join(after, ",") != strings.Join(before, ",") {
 		t.Errorf("refused fetches changed datasets: %v", after)
@@ -143,9 +140,9 @@ func TestFetchMenu(t *testing.T) {
 	defer func(f func(any) bool) { isTerminal = f }(isTerminal)
 	tty := true
 	isTerminal = func(s any) bool { return tty && s != nil }
-	h := newTreeHarness(t)
+	h := newFetchHarness(t)
 	h.stdin = "0\n"
-	code := h.jcageExtracting("fetch", "-s", m.URL, "-NU")
+	code := do(h, runFetch, fetchOptions{mirror: release.Options{Server: m.URL, NoUpdate: true}})
 	if code != 0 {
 		t.Fatalf("menu fetch: %d %s", code, h.stderr.String())
 	}
@@ -158,36 +155,62 @@ func TestFetchMenu(t *testing.T) {
 		t.Errorf("no bar on a terminal: %q", h.stderr.String())
 	}
 	h.stdin = "EXIT\n"
-	if code := h.jcageExtracting("fetch", "-s", m.URL); code != 0 || strings.Contains(h.stdout.String(), "Fetching") {
+	if code := do(h, runFetch, fetchOptions{mirror: release.Options{Server: m.URL}}); code != 0 || strings.Contains(h.stdout.String(), "Fetching") {
 		t.Errorf("EXIT: %d %q", code, h.stdout.String())
 	}
 	h.stdin = "7\n"
-	if code := h.jcageExtracting("fetch", "-s", m.URL); code != 1 || h.stderr.String() != "Please supply a valid entry.\n" {
+	if code := do(h, runFetch, fetchOptions{mirror: release.Options{Server: m.URL}}); code != 1 || h.stderr.String() != "Please supply a valid entry.\n" {
 		t.Errorf("bad choice: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestParseFetch(t *testing.T) {
+	got, err := parseLine(t, parseFetch, "fetch", "-r", "13.4-RELEASE", "-s", "http://m", "-NU", "-F", "MANIFEST", "-F", "base.txz", "-h", "-E",
+		"-d", "pub/releases", "-a", "basic", "-u", "me", "-p", "pw", "-S", "http://proxy", "-NV")
+	want := fetchOptions{release: "13.4-RELEASE", mirror: release.Options{Server: "http://m", RootDir: "pub/releases", Files: []string{"MANIFEST", "base.txz"},
+		NoUpdate: true, Auth: "basic", User: "me", Password: "pw", Proxy: "http://proxy", Insecure: true}}
+	if err != nil || !reflect.DeepEqual(got.mirror, want.mirror) || got.release != want.release || got.plugins || len(got.props) != 0 {
+		t.Errorf("fetch: %+v %v", got, err)
+	}
+	if got, err = parseLine(t, parseFetch, "fetch"); err != nil || got.mirror.Server != release.DefaultServer || got.mirror.User != "anonymous" ||
+		got.mirror.Password != "anonymous@" || got.plugin.count != 1 {
+		t.Errorf("fetch's defaults: %+v %v", got, err)
+	}
+	if got, err = parseLine(t, parseFetch, "fetch", "-f", "-d", "/home/mwl/releases/", "-r", "12.0"); err != nil || !got.mirror.Local || got.release != "12.0" {
+		t.Errorf("fetch -f: %+v %v", got, err)
+	}
+	got, err = parseLine(t, parseFetch, "fetch", "-P", "plex", "-n", "media", "-c", "2", "-k", "--accept", "-C", "-O", "--branch", "14.3-RELEASE", "ip4_addr=em0|10.0.0.9/24")
+	wantPlugin := pluginFetchOptions{plugin: "plex", count: 2, name: "media", named: true, repo: "https://github.com/freenas/iocage-ix-plugins.git",
+		branch: "14.3-RELEASE", accept: true, keep: true, thick: true, official: true}
+	if err != nil || !got.plugins || !reflect.DeepEqual(got.plugin, wantPlugin) || strings.Join(got.props, " ") != "ip4_addr=em0|10.0.0.9/24" {
+		t.Errorf("fetch -P: %+v %v", got, err)
+	}
+	if got, err = parseLine(t, parseFetch, "fetch", "--plugins", "--accept", "--noaccept"); err != nil || !got.plugins || got.plugin.accept || got.plugin.named {
+		t.Errorf("fetch --plugins: %+v %v", got, err)
 	}
 }
 
 func TestDestroyReleaseCommand(t *testing.T) {
 	m := testMirror(t)
-	h := newTreeHarness(t)
+	h := newFetchHarness(t)
 	for _, rel := range []string{"13.4-RELEASE", "14.3-RELEASE"} {
-		if code := h.jcageExtracting("fetch", "-s", m.URL, "-r", rel, "-NU"); code != 0 {
+		if code := do(h, runFetch, fetchOptions{release: rel, mirror: release.Options{Server: m.URL, NoUpdate: true}}); code != 0 {
 			t.Fatalf("fetch %s: %s", rel, h.stderr.String())
 		}
 	}
 	l := layout.Layout{Pool: "tank"}
 	h.stdin = "n\n"
-	if code := h.jcage("destroy", "-r", "14.3-RELEASE"); code != 0 || h.stdout.String() != "This will destroy RELEASE: 14.3-RELEASE\nAre you sure? [y/N]: " {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"14.3-RELEASE"}, releases: true}); code != 0 || h.stdout.String() != "This will destroy RELEASE: 14.3-RELEASE\nAre you sure? [y/N]: " {
 		t.Fatalf("declined: %d %q %q", code, h.stdout.String(), h.stderr.String())
 	}
 	if _, err := h.zfs.Get(context.Background(), l.Release("14.3-RELEASE")); err != nil {
 		t.Fatal("declined destroy destroyed")
 	}
 	h.stdin = "y\n"
-	if code := h.jcage("destroy", "-r", "14.3-RELEASE"); code != 0 || !strings.HasSuffix(h.stdout.String(), "Are you sure? [y/N]: Destroying RELEASE dataset: 14.3-RELEASE\n") {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"14.3-RELEASE"}, releases: true}); code != 0 || !strings.HasSuffix(h.stdout.String(), "Are you sure? [y/N]: Destroying RELEASE dataset: 14.3-RELEASE\n") {
 		t.Fatalf("confirmed: %d %q %q", code, h.stdout.String(), h.stderr.String())
 	}
-	if code := h.jcage("destroy", "-r", "-f", "-d", "13.4-RELEASE"); code != 0 || h.stdout.String() != "Destroying RELEASE dataset: 13.4-RELEASE\n" {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"13.4-RELEASE"}, releases: true, force: true, download: true}); code != 0 || h.stdout.String() != "Destroying RELEASE dataset: 13.4-RELEASE\n" {
 		t.Fatalf("-f -d: %d %q %q", code, h.stdout.String(), h.stderr.String())
 	}
 	for _, n := range h.zfs.Names() {
@@ -198,7 +221,7 @@ func TestDestroyReleaseCommand(t *testing.T) {
 	if _, err := h.zfs.Get(context.Background(), l.Download("14.3-RELEASE")); err != nil {
 		t.Error("download/14.3-RELEASE went without -d")
 	}
-	if code := h.jcage("destroy", "-r", "-f", "12.0-RELEASE"); code != 1 || h.stderr.String() != "RELEASE: 12.0-RELEASE not found!\n" {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"12.0-RELEASE"}, releases: true, force: true}); code != 1 || h.stderr.String() != "RELEASE: 12.0-RELEASE not found!\n" {
 		t.Errorf("missing: %d %q", code, h.stderr.String())
 	}
 }

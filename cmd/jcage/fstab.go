@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -40,7 +42,7 @@ func fstabCommand(e *env) *cli.Command {
 			headerFlag(),
 			jsonFlag(fstabJSONSchema),
 		},
-		Action: needRoot(e, "fstab", func(c *cli.Context) error { return runFstab(c, e) }),
+		Action: rootAction(e, parseFstab, runFstab),
 	}
 }
 
@@ -72,64 +74,80 @@ func fstabArgs(c *cli.Context) (action, name string, rest []string, err error) {
 	return action, name, rest, nil
 }
 
-func runFstab(c *cli.Context, e *env) error {
+// fstabOptions is fstab's command line.
+type fstabOptions struct {
+	action  string   // add, remove, replace, edit or list
+	jail    string   // JAIL
+	rest    []string // the entry (six fields, one line of six, SRC [DST]), or remove's INDEX
+	replace string   // -R INDEX, as given
+	format  render.Format
+}
+
+func parseFstab(c *cli.Context) (fstabOptions, error) {
 	action, name, rest, err := fstabArgs(c)
 	if err != nil {
-		return err
+		return fstabOptions{}, err
 	}
-	h := e.host()
+	return fstabOptions{action: action, jail: name, rest: rest, replace: c.String("replace"), format: format(c)}, nil
+}
+
+// runFstab lists, adds, removes, replaces or edits the jail's fstab
+// entries; on a running jail the change is mounted or unmounted too.
+func runFstab(ctx context.Context, opts fstabOptions, d deps, w io.Writer) error {
+	action, rest := opts.action, opts.rest
+	h := d.host
 	mutating := action != "list"
-	inv, err := h.Load(c.Context, jail.Options{Create: true, State: mutating && action != "edit"})
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: mutating && action != "edit"})
 	if err != nil {
 		return err
 	}
-	j, err := inv.Find(name)
+	j, err := inv.Find(opts.jail)
 	if err != nil {
 		return err
 	}
 	var warn []string
 	switch action {
 	case "list":
-		t, w, err := jail.FstabTable(j)
-		warnAll(e, w)
+		t, tableWarn, err := jail.FstabTable(j)
+		warnAll(d.stderr, tableWarn)
 		if err != nil {
 			return err
 		}
-		return fstabListTable(t, format(c)).Write(e.stdout, format(c))
+		return fstabListTable(t, opts.format).Write(w, opts.format)
 	case "edit":
 		editor := os.Getenv("EDITOR")
 		if editor == "" {
 			editor = defaultEditor
 		}
-		warn, err = h.FstabEdit(c.Context, inv, j, host.Cmd{Name: editor, Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
+		warn, err = h.FstabEdit(ctx, inv, j, host.Cmd{Name: editor, Stdin: d.stdin, Stdout: w, Stderr: d.stderr})
 	case "remove":
 		if i, ok := fstabIndexArg(rest); ok {
-			warn, err = h.FstabRemove(c.Context, inv, j, i)
+			warn, err = h.FstabRemove(ctx, inv, j, i)
 			break
 		}
 		entry, perr := fstabEntryArgs(rest)
 		if perr != nil {
 			return perr
 		}
-		warn, err = h.FstabRemoveEntry(c.Context, inv, j, entry)
+		warn, err = h.FstabRemoveEntry(ctx, inv, j, entry)
 	case "add":
 		entry, perr := fstabEntryArgs(rest)
 		if perr != nil {
 			return perr
 		}
-		warn, err = h.FstabAdd(c.Context, inv, j, entry)
+		warn, err = h.FstabAdd(ctx, inv, j, entry)
 	case "replace":
-		i, aerr := strconv.Atoi(strings.TrimSpace(c.String("replace")))
+		i, aerr := strconv.Atoi(strings.TrimSpace(opts.replace))
 		if aerr != nil {
-			return fmt.Errorf("-R: INDEX must be a number, not %q", c.String("replace"))
+			return fmt.Errorf("-R: INDEX must be a number, not %q", opts.replace)
 		}
 		entry, perr := fstabEntryArgs(rest)
 		if perr != nil {
 			return perr
 		}
-		warn, err = h.FstabReplace(c.Context, inv, j, i, entry)
+		warn, err = h.FstabReplace(ctx, inv, j, i, entry)
 	}
-	warnAll(e, warn)
+	warnAll(d.stderr, warn)
 	return err
 }
 
@@ -187,8 +205,8 @@ func fstabListTable(t *fstab.Table, f render.Format) *render.Table {
 	return out
 }
 
-func warnAll(e *env, msgs []string) {
+func warnAll(errw io.Writer, msgs []string) {
 	for _, m := range msgs {
-		fmt.Fprintln(e.stderr, m)
+		fmt.Fprintln(errw, m)
 	}
 }

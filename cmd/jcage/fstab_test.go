@@ -3,12 +3,14 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/render"
 )
 
 // fstabJail lays out a jail with the given directories in its root and
@@ -26,18 +28,15 @@ func fstabJail(h *harness, name string, dirs ...string) (dir, root string) {
 	return dir, root
 }
 
-func fstabRun(h *harness, args ...string) string {
+func fstabRun(h *harness, opts fstabOptions) string {
 	h.t.Helper()
-	if code := h.jcage(append([]string{"fstab"}, args...)...); code != 0 {
-		h.t.Fatalf("fstab %s: exit %d: %s", strings.Join(args, " "), code, h.stderr.String())
-	}
-	return h.stdout.String()
+	return must(h, runFstab, opts)
 }
 
-func fstabRefused(h *harness, want string, args ...string) {
+func fstabRefused(h *harness, want string, opts fstabOptions) {
 	h.t.Helper()
-	if code := h.jcage(append([]string{"fstab"}, args...)...); code != 1 || !strings.Contains(h.stderr.String(), want) {
-		h.t.Fatalf("fstab %s: exit %d, stderr %q, want %q", strings.Join(args, " "), code, h.stderr.String(), want)
+	if code := do(h, runFstab, opts); code != 1 || !strings.Contains(h.stderr.String(), want) {
+		h.t.Fatalf("fstab %+v: exit %d, stderr %q, want %q", opts, code, h.stderr.String(), want)
 	}
 }
 
@@ -64,7 +63,7 @@ func TestFstabAddListRemoveReplace(t *testing.T) {
 	path := filepath.Join(dir, "fstab")
 
 	// Full form, six arguments.
-	if out := fstabRun(h, "-a", "www1", src, "/mnt", "nullfs", "ro", "0", "0"); out != "Successfully added mount to www1's fstab\n" {
+	if out := fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src, "/mnt", "nullfs", "ro", "0", "0"}}); out != "Successfully added mount to www1's fstab\n" {
 		t.Fatalf("stdout %q", out)
 	}
 	got := readFile(t, path)
@@ -72,11 +71,11 @@ func TestFstabAddListRemoveReplace(t *testing.T) {
 		t.Fatalf("fstab %q", got)
 	}
 	// Short form: SRC at the same path inside the jail, nullfs ro 0 0.
-	fstabRun(h, "-a", "www1", src)
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src}})
 	// One quoted string holding six fields.
-	fstabRun(h, "-a", "www1", "tmpfs /media tmpfs rw,mode=1777 0 0")
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{"tmpfs /media tmpfs rw,mode=1777 0 0"}})
 	// Blanks are vis-encoded.
-	fstabRun(h, "-a", "www1", spaced, "/my mnt", "nullfs", "rw", "0", "0")
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{spaced, "/my mnt", "nullfs", "rw", "0", "0"}})
 	vis := strings.ReplaceAll(spaced, " ", `\040`)
 	want := src + "\t" + root + "/mnt\tnullfs\tro\t0\t0\n" +
 		src + "\t" + root + src + "\tnullfs\tro\t0\t0\n" +
@@ -88,7 +87,7 @@ func TestFstabAddListRemoveReplace(t *testing.T) {
 	}
 
 	// -h: INDEX then the decoded fields, tab-separated.
-	tsv := fstabRun(h, "-l", "-h", "www1")
+	tsv := fstabRun(h, fstabOptions{action: "list", jail: "www1", format: render.FormatTSV})
 	wantTSV := "0\t" + src + "\t" + root + "/mnt\tnullfs\tro\t0\t0\n" +
 		"1\t" + src + "\t" + root + src + "\tnullfs\tro\t0\t0\n" +
 		"2\ttmpfs\t" + root + "/media\ttmpfs\trw,mode=1777\t0\t0\n" +
@@ -96,15 +95,15 @@ func TestFstabAddListRemoveReplace(t *testing.T) {
 	if tsv != wantTSV {
 		t.Fatalf("-lh:\n%q\nwant\n%q", tsv, wantTSV)
 	}
-	if again := fstabRun(h, "-lh", "www1"); again != tsv {
+	if again := fstabRun(h, fstabOptions{action: "list", jail: "www1", format: render.FormatTSV}); again != tsv {
 		t.Fatalf("-lh combined: %q", again)
 	}
-	table := fstabRun(h, "-l", "www1")
+	table := fstabRun(h, fstabOptions{action: "list", jail: "www1"})
 	lines := strings.Split(table, "\n")
 	if !strings.HasPrefix(lines[1], "| INDEX |") || !strings.HasPrefix(lines[3], "| 0     | "+src) || strings.Count(table, "\n") != 11 {
 		t.Fatalf("table:\n%s", table)
 	}
-	rows, err := jsonRows([]byte(fstabRun(h, "-l", "--json", "www1")), "entries")
+	rows, err := jsonRows([]byte(fstabRun(h, fstabOptions{action: "list", jail: "www1", format: render.FormatJSON})), "entries")
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("json: %v %v", rows, err)
 	}
@@ -113,33 +112,33 @@ func TestFstabAddListRemoveReplace(t *testing.T) {
 	}
 
 	// -r by index, by full entry (six arguments, one string, short form).
-	if out := fstabRun(h, "-r", "www1", "2"); out != "Successfully removed mount from www1's fstab\n" {
+	if out := fstabRun(h, fstabOptions{action: "remove", jail: "www1", rest: []string{"2"}}); out != "Successfully removed mount from www1's fstab\n" {
 		t.Fatalf("-r stdout %q", out)
 	}
-	fstabRun(h, "-r", "www1", spaced, "/my mnt", "nullfs", "rw", "0", "0")
-	fstabRun(h, "-r", "www1", src)
+	fstabRun(h, fstabOptions{action: "remove", jail: "www1", rest: []string{spaced, "/my mnt", "nullfs", "rw", "0", "0"}})
+	fstabRun(h, fstabOptions{action: "remove", jail: "www1", rest: []string{src}})
 	if got := readFile(t, path); got != src+"\t"+root+"/mnt\tnullfs\tro\t0\t0\n" {
 		t.Fatalf("after removals %q", got)
 	}
 	before := readFile(t, path)
-	fstabRefused(h, "No matching fstab entry.", "-r", "www1", "5")
-	fstabRefused(h, "No matching fstab entry.", "-r", "www1", src+" /mnt nullfs rw 0 0")
+	fstabRefused(h, "No matching fstab entry.", fstabOptions{action: "remove", jail: "www1", rest: []string{"5"}})
+	fstabRefused(h, "No matching fstab entry.", fstabOptions{action: "remove", jail: "www1", rest: []string{src + " /mnt nullfs rw 0 0"}})
 	if readFile(t, path) != before {
 		t.Fatal("refused -r changed the file")
 	}
 
 	// -R INDEX replaces, with a fresh comment.
-	if out := fstabRun(h, "-R", "0", "www1", src+" /media nullfs rw 0 0"); out != "Index 0 replaced.\n" {
+	if out := fstabRun(h, fstabOptions{action: "replace", jail: "www1", rest: []string{src + " /media nullfs rw 0 0"}, replace: "0"}); out != "Index 0 replaced.\n" {
 		t.Fatalf("-R stdout %q", out)
 	}
 	if got := readFile(t, path); !strings.HasPrefix(got, src+"\t"+root+"/media\tnullfs\trw\t0\t0 # Added") {
 		t.Fatalf("after -R %q", got)
 	}
 	// Replacing an entry with itself is no duplicate.
-	fstabRun(h, "-R", "0", "www1", src, "/media", "nullfs", "ro", "0", "0")
+	fstabRun(h, fstabOptions{action: "replace", jail: "www1", rest: []string{src, "/media", "nullfs", "ro", "0", "0"}, replace: "0"})
 	before = readFile(t, path)
-	fstabRefused(h, "Index 3 not found.", "-R", "3", "www1", src, "/mnt", "nullfs", "ro", "0", "0")
-	fstabRefused(h, `-R: INDEX must be a number, not "x"`, "-R", "x", "www1", src)
+	fstabRefused(h, "Index 3 not found.", fstabOptions{action: "replace", jail: "www1", rest: []string{src, "/mnt", "nullfs", "ro", "0", "0"}, replace: "3"})
+	fstabRefused(h, `-R: INDEX must be a number, not "x"`, fstabOptions{action: "replace", jail: "www1", rest: []string{src}, replace: "x"})
 	if readFile(t, path) != before {
 		t.Fatal("refused -R changed the file")
 	}
@@ -162,45 +161,72 @@ func TestFstabRefusesAndChangesNothing(t *testing.T) {
 	if err := os.Symlink("srv/data", filepath.Join(root, "data")); err != nil {
 		t.Fatal(err)
 	}
-	fstabRun(h, "-a", "www1", src, "/mnt", "nullfs", "ro", "0", "0")
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src, "/mnt", "nullfs", "ro", "0", "0"}})
 	before := readFile(t, path)
 	for _, tc := range []struct {
 		want string
-		args []string
+		opts fstabOptions
 	}{
-		{"Destination: /evil resolves through the symlink /evil -> /etc to /etc, outside the jail's root (" + root + ")", []string{"-a", "www1", src, "/evil", "nullfs", "ro", "0", "0"}},
-		{"Destination: /evil resolves through the symlink /evil -> /etc", []string{"-a", "www1", src, "/evil"}},
-		{"Destination: /evil/x resolves through the symlink /evil -> /etc", []string{"-a", "www1", src, "/evil/x", "nullfs", "ro", "0", "0"}},
-		{`Destination: /../etc climbs out of the jail's root`, []string{"-a", "www1", src, "/../etc", "nullfs", "ro", "0", "0"}},
-		{"Destination: " + root + "/mnt already exists!", []string{"-a", "www1", src, "/mnt/", "nullfs", "ro", "0", "0"}},
-		{"Destination: " + root + "/nope does not exist or is not a directory.", []string{"-a", "www1", src, "/nope", "nullfs", "ro", "0", "0"}},
-		{"Source: /no/such/dir does not exist!", []string{"-a", "www1", "/no/such/dir", "/etc", "nullfs", "ro", "0", "0"}},
-		{"Source: rel must use an absolute path!", []string{"-a", "www1", "rel", "/etc", "nullfs", "ro", "0", "0"}},
-		{"Destination: etc must use an absolute path!", []string{"-a", "www1", src, "etc", "nullfs", "ro", "0", "0"}},
-		{"Dump: x must be a digit!", []string{"-a", "www1", src, "/etc", "nullfs", "ro", "x", "0"}},
-		{"Pass: 10 must be one digit long!", []string{"-a", "www1", src, "/etc", "nullfs", "ro", "0", "10"}},
-		{"Options: noatime must include rw or ro", []string{"-a", "www1", src, "/etc", "nullfs", "noatime", "0", "0"}},
-		{"Please specify a valid fstab entry!", []string{"-a", "www1", src, "/etc", "nullfs"}},
-		{"Please supply an fstab entry or jail!", []string{"-a", "www1"}},
-		{"Please supply an fstab entry or jail!", []string{"-a"}},
-		{"Type of operation not specified!", []string{"www1", src}},
-		{"Use only one of -a, -r, -R INDEX, -e and -l", []string{"-a", "-r", "www1", src}},
-		{"Usage: jcage fstab -l JAIL", []string{"-l", "www1", "extra"}},
-		{"jail 'nope' not found!", []string{"-a", "nope", src}},
+		{"Destination: /evil resolves through the symlink /evil -> /etc to /etc, outside the jail's root (" + root + ")", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/evil", "nullfs", "ro", "0", "0"}}},
+		{"Destination: /evil resolves through the symlink /evil -> /etc", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/evil"}}},
+		{"Destination: /evil/x resolves through the symlink /evil -> /etc", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/evil/x", "nullfs", "ro", "0", "0"}}},
+		{`Destination: /../etc climbs out of the jail's root`, fstabOptions{action: "add", jail: "www1", rest: []string{src, "/../etc", "nullfs", "ro", "0", "0"}}},
+		{"Destination: " + root + "/mnt already exists!", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/mnt/", "nullfs", "ro", "0", "0"}}},
+		{"Destination: " + root + "/nope does not exist or is not a directory.", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/nope", "nullfs", "ro", "0", "0"}}},
+		{"Source: /no/such/dir does not exist!", fstabOptions{action: "add", jail: "www1", rest: []string{"/no/such/dir", "/etc", "nullfs", "ro", "0", "0"}}},
+		{"Source: rel must use an absolute path!", fstabOptions{action: "add", jail: "www1", rest: []string{"rel", "/etc", "nullfs", "ro", "0", "0"}}},
+		{"Destination: etc must use an absolute path!", fstabOptions{action: "add", jail: "www1", rest: []string{src, "etc", "nullfs", "ro", "0", "0"}}},
+		{"Dump: x must be a digit!", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/etc", "nullfs", "ro", "x", "0"}}},
+		{"Pass: 10 must be one digit long!", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/etc", "nullfs", "ro", "0", "10"}}},
+		{"Options: noatime must include rw or ro", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/etc", "nullfs", "noatime", "0", "0"}}},
+		{"Please specify a valid fstab entry!", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/etc", "nullfs"}}},
+		{"jail 'nope' not found!", fstabOptions{action: "add", jail: "nope", rest: []string{src}}},
 	} {
-		fstabRefused(h, tc.want, tc.args...)
+		fstabRefused(h, tc.want, tc.opts)
 		if got := readFile(t, path); got != before {
-			t.Fatalf("%v changed the fstab:\n%q", tc.args, got)
+			t.Fatalf("%+v changed the fstab:\n%q", tc.opts, got)
 		}
 	}
 	// A symlink that stays inside is followed and stored resolved.
-	fstabRun(h, "-a", "www1", src, "/data")
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src, "/data"}})
 	if got := readFile(t, path); !strings.Contains(got, src+"\t"+root+"/srv/data\tnullfs\tro\t0\t0 # Added") {
 		t.Fatalf("in-jail symlink not resolved: %q", got)
 	}
-	// Non-root is refused before anything is read.
-	h.uid = 1001
-	fstabRefused(h, "You need to have root privileges to run fstab", "-l", "www1")
+}
+
+func TestParseFstab(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want fstabOptions
+	}{
+		{[]string{"fstab", "-a", "www1", "/src", "/mnt"}, fstabOptions{action: "add", jail: "www1", rest: []string{"/src", "/mnt"}}},
+		{[]string{"fstab", "-a", "www1", "/src /mnt nullfs ro 0 0"}, fstabOptions{action: "add", jail: "www1", rest: []string{"/src /mnt nullfs ro 0 0"}}},
+		{[]string{"fstab", "-r", "www1", "2"}, fstabOptions{action: "remove", jail: "www1", rest: []string{"2"}}},
+		{[]string{"fstab", "-R", "0", "www1", "/src", "/media", "nullfs", "ro", "0", "0"},
+			fstabOptions{action: "replace", jail: "www1", rest: []string{"/src", "/media", "nullfs", "ro", "0", "0"}, replace: "0"}},
+		{[]string{"fstab", "-e", "www1"}, fstabOptions{action: "edit", jail: "www1", rest: []string{}}},
+		{[]string{"fstab", "-lh", "www1"}, fstabOptions{action: "list", jail: "www1", rest: []string{}, format: render.FormatTSV}},
+		{[]string{"fstab", "-l", "--json", "www1"}, fstabOptions{action: "list", jail: "www1", rest: []string{}, format: render.FormatJSON}},
+	} {
+		if got, err := parseLine(t, parseFstab, tc.args...); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"fstab", "-a", "www1"}, "Please supply an fstab entry or jail!"},
+		{[]string{"fstab", "-a"}, "Please supply an fstab entry or jail!"},
+		{[]string{"fstab", "www1", "/src"}, "Type of operation not specified! Use one of -a, -r, -R INDEX, -e and -l"},
+		{[]string{"fstab", "-a", "-r", "www1", "/src"}, "Use only one of -a, -r, -R INDEX, -e and -l"},
+		{[]string{"fstab", "-l", "www1", "extra"}, "Usage: jcage fstab -l JAIL"},
+		{[]string{"fstab", "-e", "www1", "extra"}, "Usage: jcage fstab -e JAIL"},
+	} {
+		if _, err := parseLine(t, parseFstab, tc.args...); err == nil || err.Error() != tc.want {
+			t.Errorf("%q: %v, want %q", tc.args, err, tc.want)
+		}
+	}
 }
 
 func TestFstabWarnings(t *testing.T) {
@@ -212,7 +238,7 @@ func TestFstabWarnings(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "fstab"), []byte("# kept by nobody\nbad line\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fstabRun(h, "-a", "www1", src, long, "nullfs", "ro", "0", "0")
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src, long, "nullfs", "ro", "0", "0"}})
 	path := filepath.Join(dir, "fstab")
 	wantErr := "fstab: " + path + ":2: Inappropriate file type or format\n" +
 		"The destination's mountpoint exceeds 88 characters, this may cause failure!\n"
@@ -233,7 +259,7 @@ func TestFstabRewritesLegacyPaths(t *testing.T) {
 	if err := os.WriteFile(path, []byte(src+"\t/iocage/jails/www1/root/mnt\tnullfs\tro\t0\t0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := fstabRun(h, "-a", "www1", src, "/media", "nullfs", "ro", "0", "0")
+	out := fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src, "/media", "nullfs", "ro", "0", "0"}})
 	want := "Invalid destination: /iocage/jails/www1/root/mnt replaced with " + root + "/mnt\nSuccessfully added mount to www1's fstab\n"
 	if out != want {
 		t.Fatalf("stdout %q", out)
@@ -259,7 +285,7 @@ func TestFstabRunningJail(t *testing.T) {
 		return out
 	}
 	mountMnt := "mount -t nullfs -o ro " + src + " " + root + "/mnt"
-	fstabRun(h, "-a", "www1", src, "/mnt", "nullfs", "ro", "0", "0")
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src, "/mnt", "nullfs", "ro", "0", "0"}})
 	if got := mounts(); strings.Join(got, "|") != mountMnt {
 		t.Fatalf("calls %q", got)
 	}
@@ -267,7 +293,7 @@ func TestFstabRunningJail(t *testing.T) {
 	// A mount that fails leaves the fstab byte for byte as it was.
 	before := readFile(t, path)
 	h.run.Fail([]string{"mount"}, 1, "mount_nullfs: "+root+"/media: Operation not permitted\n")
-	fstabRefused(h, "Mounting entry failed: mount -t nullfs -o ro "+src+" "+root+"/media: mount_nullfs: "+root+"/media: Operation not permitted", "-a", "www1", src, "/media", "nullfs", "ro", "0", "0")
+	fstabRefused(h, "Mounting entry failed: mount -t nullfs -o ro "+src+" "+root+"/media: mount_nullfs: "+root+"/media: Operation not permitted", fstabOptions{action: "add", jail: "www1", rest: []string{src, "/media", "nullfs", "ro", "0", "0"}})
 	if readFile(t, path) != before {
 		t.Fatal("failed mount left the new entry")
 	}
@@ -277,7 +303,7 @@ func TestFstabRunningJail(t *testing.T) {
 	h.run.On([]string{"mount"}, "", nil)
 	h.run.Fail([]string{"mount", "-t", "nullfs", "-o", "ro", src, root + "/media"}, 1, "mount_nullfs: "+root+"/media: Operation not permitted\n")
 	n := len(mounts())
-	fstabRefused(h, "Mounting entry failed", "-R", "0", "www1", src, "/media", "nullfs", "ro", "0", "0")
+	fstabRefused(h, "Mounting entry failed", fstabOptions{action: "replace", jail: "www1", rest: []string{src, "/media", "nullfs", "ro", "0", "0"}, replace: "0"})
 	want := []string{"umount -f " + root + "/mnt", "mount -t nullfs -o ro " + src + " " + root + "/media", mountMnt}
 	if got := mounts()[n:]; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("-R unwinding calls:\n%q\nwant\n%q", got, want)
@@ -287,7 +313,7 @@ func TestFstabRunningJail(t *testing.T) {
 	}
 	h.run.On([]string{"mount"}, "", nil)
 	n = len(mounts())
-	fstabRun(h, "-R", "0", "www1", src, "/media", "nullfs", "ro", "0", "0")
+	fstabRun(h, fstabOptions{action: "replace", jail: "www1", rest: []string{src, "/media", "nullfs", "ro", "0", "0"}, replace: "0"})
 	if got := mounts()[n:]; strings.Join(got, "|") != strings.Join(want[:2], "|") {
 		t.Fatalf("-R calls %q", got)
 	}
@@ -295,13 +321,13 @@ func TestFstabRunningJail(t *testing.T) {
 	// -r unmounts; a busy unmount fails and restores the entry.
 	before = readFile(t, path)
 	h.run.Fail([]string{"umount"}, 1, "umount: unmount of "+root+"/media failed: Device busy\n")
-	fstabRefused(h, "Unmounting entry failed: umount -f "+root+"/media: umount: unmount of "+root+"/media failed: Device busy", "-r", "www1", "0")
+	fstabRefused(h, "Unmounting entry failed: umount -f "+root+"/media: umount: unmount of "+root+"/media failed: Device busy", fstabOptions{action: "remove", jail: "www1", rest: []string{"0"}})
 	if readFile(t, path) != before {
 		t.Fatal("failed -r changed the file")
 	}
 	// A target that is not mounted only warns.
 	h.run.Fail([]string{"umount"}, 1, "umount: "+root+"/media: not a file system root directory\n")
-	fstabRun(h, "-r", "www1", "0")
+	fstabRun(h, fstabOptions{action: "remove", jail: "www1", rest: []string{"0"}})
 	if !strings.HasPrefix(h.stderr.String(), "Unmounting entry failed: umount -f "+root+"/media: umount: ") || readFile(t, path) != "" {
 		t.Fatalf("stderr %q, fstab %q", h.stderr.String(), readFile(t, path))
 	}
@@ -315,7 +341,7 @@ func TestFstabEdit(t *testing.T) {
 	if err := os.Symlink("/etc", filepath.Join(root, "evil")); err != nil {
 		t.Fatal(err)
 	}
-	fstabRun(h, "-a", "www1", src, "/mnt", "nullfs", "ro", "0", "0")
+	fstabRun(h, fstabOptions{action: "add", jail: "www1", rest: []string{src, "/mnt", "nullfs", "ro", "0", "0"}})
 	orig := readFile(t, path)
 
 	editor := filepath.Join(t.TempDir(), "myeditor")
@@ -343,7 +369,7 @@ func TestFstabEdit(t *testing.T) {
 	// The editor works on a copy named *.iocage; the result is installed
 	// as written, without mounting.
 	appendLine = "tmpfs\t" + root + "/etc\ttmpfs\trw\t0\t0 # mine\n"
-	fstabRun(h, "-e", "www1")
+	fstabRun(h, fstabOptions{action: "edit", jail: "www1"})
 	if len(edits) != 1 || !strings.HasSuffix(edits[0], ".iocage") || !strings.HasPrefix(edits[0], editor+" ") {
 		t.Fatalf("editor calls %q", edits)
 	}
@@ -357,12 +383,12 @@ func TestFstabEdit(t *testing.T) {
 	// An editor that fails changes nothing.
 	before := readFile(t, path)
 	failEditor = true
-	fstabRefused(h, "An error occurred within myeditor!", "-e", "www1")
+	fstabRefused(h, "An error occurred within myeditor!", fstabOptions{action: "edit", jail: "www1"})
 	failEditor = false
 
 	// A new entry escaping the root is refused; the edit is kept aside.
 	appendLine = src + "\t" + root + "/evil\tnullfs\tro\t0\t0\n"
-	fstabRefused(h, "Destination: /evil resolves through the symlink /evil -> /etc", "-e", "www1")
+	fstabRefused(h, "Destination: /evil resolves through the symlink /evil -> /etc", fstabOptions{action: "edit", jail: "www1"})
 	kept := strings.Fields(edits[len(edits)-1])[1]
 	if !strings.Contains(h.stderr.String(), "the edited copy is "+kept) || !strings.HasSuffix(readFile(t, kept), appendLine) {
 		t.Fatalf("stderr %q", h.stderr.String())
@@ -375,7 +401,7 @@ func TestFstabEdit(t *testing.T) {
 	// Without $EDITOR, vi.
 	t.Setenv("EDITOR", "")
 	appendLine = ""
-	fstabRun(h, "-e", "www1")
+	fstabRun(h, fstabOptions{action: "edit", jail: "www1"})
 	if last := edits[len(edits)-1]; !strings.HasPrefix(last, "/usr/bin/vi ") {
 		t.Fatalf("default editor %q", last)
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,34 +33,66 @@ func getCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "plugin", Aliases: []string{"P"}, Usage: "a plugin setting (settings.json, or the plugin's serviceget in the jail)"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "with -P: start the jail if it is down"},
 		},
-		Action: func(c *cli.Context) error { return runGet(c, e) },
+		Action: action(e, parseGet, runGet),
 	}
 }
 
-// getPlugin, when set, answers get -P.
-var getPlugin func(c *cli.Context, e *env) error
+// getOptions is get's command line.
+type getOptions struct {
+	args      []string // PROP JAIL, JAIL (-a, -s, -j), PROP (-r) or KEY JAIL (-P)
+	all       bool     // -a
+	recursive bool     // -r
+	state     bool     // -s
+	jid       bool     // -j
+	pool      bool     // -p
+	plugin    bool     // -P
+	force     bool     // -f, with -P
+	format    render.Format
+}
 
-func runGet(c *cli.Context, e *env) error {
-	if c.Bool("force") && !c.Bool("plugin") {
-		return errors.New("--force (-f) is only applicable with --plugin (-P)!")
-	}
-	if c.Bool("plugin") {
-		if getPlugin == nil {
-			return errors.New("get: -P is not supported by this build")
+// parseGet reads get's command line and checks its arguments' count for
+// the form the flags choose.
+func parseGet(c *cli.Context) (getOptions, error) {
+	opts := getOptions{args: c.Args().Slice(), all: c.Bool("all"), recursive: c.Bool("recursive"), state: c.Bool("state"),
+		jid: c.Bool("jid"), pool: c.Bool("pool"), plugin: c.Bool("plugin"), force: c.Bool("force"), format: format(c)}
+	n := len(opts.args)
+	switch {
+	case opts.pool:
+	case opts.recursive:
+		if n != 1 {
+			return opts, errors.New("Usage: jcage get -r PROP")
 		}
-		return getPlugin(c, e)
+	case opts.all, opts.state, opts.jid:
+		if n != 1 {
+			return opts, errors.New("Usage: jcage get -a|-s|-j JAIL")
+		}
+	case n != 2:
+		return opts, errors.New("Usage: jcage get PROP JAIL")
 	}
-	args := c.Args().Slice()
-	h := e.host()
-	inv, err := h.Load(c.Context, jail.Options{Create: e.uid == 0, State: !c.Bool("pool")})
+	if opts.force && !opts.plugin {
+		return opts, errors.New("--force (-f) is only applicable with --plugin (-P)!")
+	}
+	return opts, nil
+}
+
+// runGet prints a property of a jail (or of the defaults), every
+// property of one, one property of every jail, a jail's state or JID,
+// the active pool, or with -P a plugin's setting (runGetPlugin).
+func runGet(ctx context.Context, opts getOptions, d deps, w io.Writer) error {
+	if opts.plugin {
+		return runGetPlugin(ctx, opts, d, w)
+	}
+	args := opts.args
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: !opts.pool})
 	if err != nil {
 		return err
 	}
-	asJSON := c.Bool("json")
+	asJSON := opts.format == render.FormatJSON
 	switch {
-	case c.Bool("pool"):
-		return e.printValue(asJSON, "", "pool", inv.Tree.Pool)
-	case c.Bool("recursive"):
+	case opts.pool:
+		return printValue(w, asJSON, "", "pool", inv.Tree.Pool)
+	case opts.recursive:
 		if len(args) != 1 {
 			return errors.New("Usage: jcage get -r PROP")
 		}
@@ -66,7 +100,7 @@ func runGet(c *cli.Context, e *env) error {
 			t := inv.RecursiveAllTable()
 			t.JSONKey = "values"
 			t.Columns[2].JSON = func(v string, row []string) any { return config.JSONValue(row[1], v) }
-			return t.Write(e.stdout, format(c))
+			return t.Write(w, opts.format)
 		}
 		t, err := inv.RecursiveTable(args[0])
 		if err != nil {
@@ -75,17 +109,17 @@ func runGet(c *cli.Context, e *env) error {
 		prop := args[0]
 		t.JSONKey, t.JSONFields = "jails", []render.Field{{Key: "property", Value: prop}}
 		t.Columns[1].JSON = func(v string, _ []string) any { return config.JSONValue(prop, v) }
-		return t.Write(e.stdout, format(c))
+		return t.Write(w, opts.format)
 	}
 	key, target := "", ""
 	switch {
-	case c.Bool("all"), c.Bool("state"), c.Bool("jid"):
+	case opts.all, opts.state, opts.jid:
 		if len(args) != 1 {
 			return errors.New("Usage: jcage get -a|-s|-j JAIL")
 		}
 		target = args[0]
-		key = map[bool]string{true: "state", false: "jid"}[c.Bool("state")]
-		if c.Bool("all") {
+		key = map[bool]string{true: "state", false: "jid"}[opts.state]
+		if opts.all {
 			key = "all"
 		}
 	case len(args) == 2:
@@ -95,16 +129,16 @@ func runGet(c *cli.Context, e *env) error {
 	}
 	if target == "default" {
 		j := &jail.Jail{Name: "default", Props: inv.Defaults}
-		return e.printJailValue(c, h, j, key, asJSON)
+		return printJailValue(ctx, w, h, j, key, asJSON)
 	}
 	j, err := inv.Find(target)
 	if err != nil {
 		return err
 	}
-	return e.printJailValue(c, h, j, key, asJSON)
+	return printJailValue(ctx, w, h, j, key, asJSON)
 }
 
-func (e *env) printJailValue(c *cli.Context, h *jail.Host, j *jail.Jail, key string, asJSON bool) error {
+func printJailValue(ctx context.Context, w io.Writer, h *jail.Host, j *jail.Jail, key string, asJSON bool) error {
 	if key == "all" {
 		all, err := j.All()
 		if err != nil {
@@ -115,10 +149,10 @@ func (e *env) printJailValue(c *cli.Context, h *jail.Host, j *jail.Jail, key str
 			for _, kv := range all {
 				props[kv[0]] = config.JSONValue(kv[0], kv[1])
 			}
-			return render.WriteDocument(e.stdout, render.Field{Key: "name", Value: j.Name}, render.Field{Key: "properties", Value: props})
+			return render.WriteDocument(w, render.Field{Key: "name", Value: j.Name}, render.Field{Key: "properties", Value: props})
 		}
 		for _, kv := range all {
-			fmt.Fprintf(e.stdout, "%s:%s\n", kv[0], kv[1])
+			fmt.Fprintf(w, "%s:%s\n", kv[0], kv[1])
 		}
 		return nil
 	}
@@ -127,27 +161,27 @@ func (e *env) printJailValue(c *cli.Context, h *jail.Host, j *jail.Jail, key str
 		return err
 	}
 	if key == "devfs_ruleset" && j.Running() {
-		if v, err = h.LiveRuleset(c.Context, j); err != nil {
+		if v, err = h.LiveRuleset(ctx, j); err != nil {
 			return err
 		}
 	}
-	return e.printValue(asJSON, j.Name, key, v)
+	return printValue(w, asJSON, j.Name, key, v)
 }
 
 // printValue prints one value; its JSON is {"name", "property", "value"}
 // with the value typed as the property is (config.JSONValue), and a null
 // name for get -p.
-func (e *env) printValue(asJSON bool, name, key, v string) error {
+func printValue(w io.Writer, asJSON bool, name, key, v string) error {
 	if asJSON {
 		var n any = name
 		if name == "" {
 			n = nil
 		}
-		return render.WriteDocument(e.stdout,
+		return render.WriteDocument(w,
 			render.Field{Key: "name", Value: n},
 			render.Field{Key: "property", Value: key},
 			render.Field{Key: "value", Value: config.JSONValue(key, v)})
 	}
-	_, err := fmt.Fprintln(e.stdout, v)
+	_, err := fmt.Fprintln(w, v)
 	return err
 }

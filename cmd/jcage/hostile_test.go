@@ -3,6 +3,8 @@ package main
 import (
 	"strconv"
 	"testing"
+
+	"github.com/jcage/jcage/internal/release"
 )
 
 // A mirror is reached over http or https: another scheme is refused in one
@@ -11,7 +13,7 @@ func TestFetchRefusesOtherSchemes(t *testing.T) {
 	h := newTreeHarness(t)
 	before := h.zfs.Calls("")
 	for _, server := range []string{"file:///etc", "ftp://ftp.freebsd.org", "FILE:///x", "gopher://x\n"} {
-		if code := h.jcage("fetch", "-s", server, "-r", "14.3-RELEASE"); code != 1 ||
+		if code := do(h, runFetch, fetchOptions{release: "14.3-RELEASE", mirror: release.Options{Server: server}}); code != 1 ||
 			h.stderr.String() != "fetch: server "+strconv.Quote(server)+": a mirror is reached over http:// or https://\n" {
 			t.Errorf("fetch -s %q: %d %q", server, code, h.stderr.String())
 		}
@@ -31,7 +33,8 @@ func TestFetchPluginNameChecked(t *testing.T) {
 		"a..b": "Invalid name a..b: a name cannot contain \"..\", please choose another.\n",
 		"a\nb": "Invalid character in \"a\\nb\", please remove it.\n",
 	} {
-		if code := h.jcage("fetch", "-P", "plex", "--name="+name); code != 1 || h.stderr.String() != msg {
+		opts := fetchOptions{plugins: true, plugin: pluginFetchOptions{plugin: "plex", name: name, named: true, count: 1}}
+		if code := do(h, runFetch, opts); code != 1 || h.stderr.String() != msg {
 			t.Errorf("fetch -P plex -n %q: %d %q", name, code, h.stderr.String())
 		}
 	}
@@ -44,12 +47,12 @@ func TestTemplateConversionChecksName(t *testing.T) {
 	h.addJail(".dot", nil)
 	moves := func() int { return h.zfs.Calls("rename") + h.zfs.Calls("set") + h.zfs.Calls("snapshot") }
 	before := moves()
-	if code := h.jcage("set", "template=yes", ".dot"); code != 1 ||
+	if code := do(h, runSet, setOptions{args: []string{"template=yes", ".dot"}}); code != 1 ||
 		h.stderr.String() != "Invalid name .dot: a name cannot start with \".\", please choose another.\n" {
 		t.Fatalf("set template=yes .dot: %d %q", code, h.stderr.String())
 	}
 	if calls := moves() - before; calls != 0 {
 		t.Errorf("the refused conversion made %d zfs changes", calls)
 	}
-	h.must("set", "notes=still works", ".dot")
+	must(h, runSet, setOptions{args: []string{"notes=still works", ".dot"}})
 }

@@ -5,9 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -36,7 +39,7 @@ func TestExportImportCommands(t *testing.T) {
 	cfg, _ := os.ReadFile(filepath.Join(h.zfs.MountPath("tank/iocage/jails/web"), "config.json"))
 	names := strings.Join(h.zfs.Names(), "\n")
 
-	if code := h.jcage("export", "web"); code != 0 {
+	if code := do(h, runExport, exportOptions{jail: "web"}); code != 0 {
 		t.Fatalf("export: %s", h.stderr.String())
 	}
 	archive := h.exported(t)
@@ -52,7 +55,7 @@ func TestExportImportCommands(t *testing.T) {
 	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("import", "web"); code != 0 {
+	if code := do(h, runImport, importOptions{name: "web"}); code != 0 {
 		t.Fatalf("import: %s", h.stderr.String())
 	}
 	if h.stdout.String() != "Importing dataset: web\nImporting dataset: web/root\n\nImported: web\n" {
@@ -67,7 +70,7 @@ func TestExportImportCommands(t *testing.T) {
 	if got := strings.Join(h.zfs.Names(), "\n"); got != names {
 		t.Fatalf("datasets after the round trip:\n%s", got)
 	}
-	if code := h.jcage("list", "-h"); code != 0 || !strings.Contains(h.stdout.String(), "\tweb\tdown\t") {
+	if code := do(h, runList, listOptions{format: render.FormatTSV}); code != 0 || !strings.Contains(h.stdout.String(), "\tweb\tdown\t") {
 		t.Fatalf("list after import: %q %q", h.stdout.String(), h.stderr.String())
 	}
 
@@ -82,7 +85,7 @@ func TestExportImportCommands(t *testing.T) {
 	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("import", "-p", moved, "web"); code != 0 {
+	if code := do(h, runImport, importOptions{name: "web", opts: jail.ImportOptions{Path: moved}}); code != 0 {
 		t.Fatalf("import -p FILE: %s", h.stderr.String())
 	}
 }
@@ -92,29 +95,17 @@ func TestExportImportRefusals(t *testing.T) {
 	h.addJail("web", nil)
 	h.running(map[string]int{"web": 3})
 	names := strings.Join(h.zfs.Names(), "\n")
-	refused := func(wantErr string, args ...string) {
-		t.Helper()
-		if code := h.jcage(args...); code != 1 || h.stderr.String() != wantErr+"\n" {
-			t.Fatalf("%v: code %d stderr %q, want %q", args, code, h.stderr.String(), wantErr)
-		}
-		if got := strings.Join(h.zfs.Names(), "\n"); got != names {
-			t.Fatalf("%v changed ZFS:\n%s", args, got)
-		}
+	refused(h, "web is running, stop the jail before exporting!", runExport, exportOptions{jail: "web"})
+	refused(h, `invalid compression "gzip": use zip or lzma`, runExport, exportOptions{jail: "web", compression: "gzip"})
+	refused(h, "nope not found!", runImport, importOptions{name: "nope"})
+	if got := strings.Join(h.zfs.Names(), "\n"); got != names {
+		t.Fatalf("refusals changed ZFS:\n%s", got)
 	}
-	refused("web is running, stop the jail before exporting!", "export", "web")
-	refused(`invalid compression "gzip": use zip or lzma`, "export", "-c", "gzip", "web")
-	refused("Usage: jcage export [-c zip|lzma] [--allow-running] JAIL", "export")
-	refused("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME", "import")
-	refused("nope not found!", "import", "nope")
-	h.uid = 1001
-	refused("You need to have root privileges to run export", "export", "web")
-	refused("You need to have root privileges to run import", "import", "web")
-	h.uid = 0
 	if ents, _ := os.ReadDir(h.imagesDir()); len(ents) != 0 {
 		t.Fatalf("refusals wrote %v", ents)
 	}
 
-	if code := h.jcage("export", "--allow-running", "web"); code != 0 {
+	if code := do(h, runExport, exportOptions{jail: "web", allowRunning: true}); code != 0 {
 		t.Fatalf("export --allow-running: %s", h.stderr.String())
 	}
 	archive := h.exported(t)
@@ -128,7 +119,7 @@ func TestExportImportRefusals(t *testing.T) {
 	if err := os.WriteFile(archive, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "does not match its checksum") ||
+	if code := do(h, runImport, importOptions{name: "web"}); code != 1 || !strings.Contains(h.stderr.String(), "does not match its checksum") ||
 		!strings.Contains(h.stderr.String(), "--no-verify") || strings.Count(h.stderr.String(), "\n") != 1 {
 		t.Fatalf("tampered: %d %q", code, h.stderr.String())
 	}
@@ -142,12 +133,39 @@ func TestExportImportRefusals(t *testing.T) {
 	if err := os.Remove(strings.TrimSuffix(archive, ".zip") + ".sha256"); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("import", "web"); code != 1 || !strings.Contains(h.stderr.String(), "has no checksum file") || !strings.Contains(h.stderr.String(), "--no-verify") {
+	if code := do(h, runImport, importOptions{name: "web"}); code != 1 || !strings.Contains(h.stderr.String(), "has no checksum file") || !strings.Contains(h.stderr.String(), "--no-verify") {
 		t.Fatalf("no checksum: %d %q", code, h.stderr.String())
 	}
-	if code := h.jcage("import", "--no-verify", "web"); code != 0 {
+	if code := do(h, runImport, importOptions{name: "web", opts: jail.ImportOptions{NoVerify: true}}); code != 0 {
 		t.Fatalf("import --no-verify: %s", h.stderr.String())
 	}
 	names = strings.Join(h.zfs.Names(), "\n")
-	refused("Jail: web already exists!", "import", "--no-verify", "web")
+	refused(h, "Jail: web already exists!", runImport, importOptions{name: "web", opts: jail.ImportOptions{NoVerify: true}})
+}
+
+func TestParseExportImport(t *testing.T) {
+	if got, err := parseLine(t, parseExport, "export", "-c", "lzma", "--allow-running", "web"); err != nil ||
+		got != (exportOptions{jail: "web", compression: "lzma", allowRunning: true}) {
+		t.Errorf("export: %+v %v", got, err)
+	}
+	if got, err := parseLine(t, parseExport, "export", "web"); err != nil || got.compression != jail.FormatZip {
+		t.Errorf("export's default compression: %+v %v", got, err)
+	}
+	want := importOptions{name: "web", opts: jail.ImportOptions{Compression: "zip", Path: "/x", NoVerify: true, TrustHooks: true}}
+	if got, err := parseLine(t, parseImport, "import", "-c", "zip", "-p", "/x", "--no-verify", "--trust-hooks", "web"); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("import: %+v %v", got, err)
+	}
+	for _, tc := range []struct {
+		parse func(t *testing.T, args ...string) error
+		args  []string
+		msg   string
+	}{
+		{parsesWith(parseExport), []string{"export"}, "Usage: jcage export [-c zip|lzma] [--allow-running] JAIL"},
+		{parsesWith(parseImport), []string{"import"}, "Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME"},
+		{parsesWith(parseImport), []string{"import", "a", "b"}, "Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME"},
+	} {
+		if err := tc.parse(t, tc.args...); err == nil || err.Error() != tc.msg {
+			t.Errorf("%q: %v, want %q", tc.args, err, tc.msg)
+		}
+	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -26,28 +28,43 @@ func importCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "no-verify", Usage: "import without checking the archive against its .sha256"},
 			&cli.BoolFlag{Name: "trust-hooks", Usage: "accept an archive whose config.json has the host run commands (exec_prestart and the like)"},
 		},
-		Action: needRoot(e, "import", func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] [--trust-hooks] NAME")
-			}
-			h := e.host()
-			lock, err := h.LockTree()
-			if err != nil {
-				return err
-			}
-			defer lock.Unlock()
-			inv, err := h.Load(c.Context, jail.Options{Create: true})
-			if err != nil {
-				return err
-			}
-			_, err = h.Import(c.Context, inv, c.Args().First(), jail.ImportOptions{
-				Compression: c.String("compression"),
-				Path:        c.String("path"),
-				NoVerify:    c.Bool("no-verify"),
-				TrustHooks:  c.Bool("trust-hooks"),
-				Progress:    imageProgress(e),
-			})
-			return err
-		}),
+		Action: rootAction(e, parseImport, runImport),
 	}
+}
+
+// importOptions is import's command line.
+type importOptions struct {
+	name string
+	opts jail.ImportOptions // all but Progress
+}
+
+func parseImport(c *cli.Context) (importOptions, error) {
+	if c.NArg() != 1 {
+		return importOptions{}, errors.New("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME")
+	}
+	return importOptions{name: c.Args().First(), opts: jail.ImportOptions{
+		Compression: c.String("compression"),
+		Path:        c.String("path"),
+		NoVerify:    c.Bool("no-verify"),
+		TrustHooks:  c.Bool("trust-hooks"),
+	}}, nil
+}
+
+// runImport finds and checks the archive, then receives it as a jail,
+// under the tree lock.
+func runImport(ctx context.Context, opts importOptions, d deps, _ io.Writer) error {
+	h := d.host
+	lock, err := h.LockTree()
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	inv, err := h.Load(ctx, jail.Options{Create: true})
+	if err != nil {
+		return err
+	}
+	iopts := opts.opts
+	iopts.Progress = imageProgress(d.stderr)
+	_, err = h.Import(ctx, inv, opts.name, iopts)
+	return err
 }

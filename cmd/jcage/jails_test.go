@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -39,12 +42,10 @@ func (h *harness) addRelease(rel string) {
 	}
 }
 
-func (h *harness) must(args ...string) string {
+// create runs create, which has to succeed, and returns its output.
+func (h *harness) create(req jail.CreateRequest) string {
 	h.t.Helper()
-	if code := h.jcage(args...); code != 0 {
-		h.t.Fatalf("jcage %s: exit %d: %s", strings.Join(args, " "), code, h.stderr.String())
-	}
-	return h.stdout.String()
+	return must(h, runCreate, createOptions{req: req})
 }
 
 func (h *harness) read(ds, file string) string {
@@ -79,7 +80,7 @@ func TestCreateThin(t *testing.T) {
 func testCreateThin(t *testing.T, narrow bool) {
 	h := newReleaseHarness(t, narrow)
 	before := h.zfs.Calls("")
-	out := h.must("create", "-r", testRel, "-n", "www1", "ip4_addr=em0|10.0.0.5/24", "boot=off")
+	out := h.create(jail.CreateRequest{Release: testRel, Name: "www1", Props: []string{"ip4_addr=em0|10.0.0.5/24", "boot=off"}})
 	if out != "www1 successfully created!\n" {
 		t.Fatalf("stdout %q", out)
 	}
@@ -118,7 +119,7 @@ func testCreateThin(t *testing.T, narrow bool) {
 	if hosts := h.read(l.ReleaseRoot(testRel), "etc/hosts"); strings.Contains(hosts, "www1") {
 		t.Fatalf("release hosts changed: %q", hosts)
 	}
-	if got := h.must("list", "-h"); got != "None\twww1\tdown\t14.3-RELEASE\t10.0.0.5\n" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "None\twww1\tdown\t14.3-RELEASE\t10.0.0.5\n" {
 		t.Fatalf("list %q", got)
 	}
 }
@@ -126,7 +127,7 @@ func testCreateThin(t *testing.T, narrow bool) {
 func TestCreateBootStartsTheJail(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
-	h.must("create", "-r", testRel, "-n", "www1", "boot=on")
+	h.create(jail.CreateRequest{Release: testRel, Name: "www1", Props: []string{"boot=on"}})
 	var started bool
 	for _, c := range h.run.Calls() {
 		if c.Name == "jail" && len(c.Args) > 0 && c.Args[len(c.Args)-1] == "-c" {
@@ -145,7 +146,7 @@ func TestCreateKinds(t *testing.T) {
 func testCreateKinds(t *testing.T, narrow bool) {
 	h := newReleaseHarness(t, narrow)
 	l := layout.Layout{Pool: "tank"}
-	h.must("create", "-r", testRel, "-n", "thick", "-T")
+	h.create(jail.CreateRequest{Release: testRel, Name: "thick", Thick: true})
 	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("thick")); d.Origin != "" {
 		t.Fatalf("thick jail is a clone of %s", d.Origin)
 	}
@@ -157,45 +158,45 @@ func testCreateKinds(t *testing.T, narrow bool) {
 			t.Fatalf("thick create left snapshot %s", n)
 		}
 	}
-	h.must("create", "-e", "-n", "empty")
+	h.create(jail.CreateRequest{Empty: true, Name: "empty"})
 	if cfg := h.read(l.Jail("empty"), "config.json"); !strings.Contains(cfg, `"release": "EMPTY"`) {
 		t.Fatalf("empty config:\n%s", cfg)
 	}
-	h.must("create", "-r", testRel, "-n", "big", "-C")
+	h.create(jail.CreateRequest{Release: testRel, Name: "big", ThickConfig: true})
 	if cfg := h.read(l.Jail("big"), "config.json"); !strings.Contains(cfg, `"CONFIG_TYPE": "THICK"`) || !strings.Contains(cfg, `"allow_raw_sockets": 0`) {
 		t.Fatalf("thick config lacks the defaults")
 	}
-	out := h.must("create", "-r", testRel, "-n", "web", "-c", "3")
+	out := h.create(jail.CreateRequest{Release: testRel, Name: "web", Count: 3})
 	if out != "web_1 successfully created!\nweb_2 successfully created!\nweb_3 successfully created!\n" {
 		t.Fatalf("count: %q", out)
 	}
-	out = h.must("create", "-r", testRel, "-s")
+	out = h.create(jail.CreateRequest{Release: testRel, Short: true})
 	if name := strings.TrimSuffix(out, " successfully created!\n"); len(name) != 8 {
 		t.Fatalf("short uuid name %q", out)
 	}
 	// A template, then a jail from it.
-	h.must("create", "-r", testRel, "-n", "tpl")
-	h.must("set", "template=yes", "tpl")
-	if got := h.must("list", "-t", "-h"); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
+	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
+	must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
+	if got := must(h, runList, listOptions{view: jail.ListView{Templates: true}, format: render.FormatTSV}); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("list -t %q", got)
 	}
 	if d, _ := h.zfs.Get(context.Background(), l.Template("tpl"), "readonly"); d.Prop("readonly") != "on" {
 		t.Fatalf("template readonly %q", d.Prop("readonly"))
 	}
-	h.must("create", "-t", "tpl", "-n", "fromtpl")
+	h.create(jail.CreateRequest{Template: "tpl", Name: "fromtpl"})
 	if cfg := h.read(l.Jail("fromtpl"), "config.json"); !strings.Contains(cfg, `"source_template": "tpl"`) {
 		t.Fatalf("source_template missing:\n%s", cfg)
 	}
-	if got := h.must("list", "-l", "-h"); !strings.Contains(got, "\tfromtpl\toff\tdown\tjail\t14.3-RELEASE-p2\t-\t-\ttpl\tno\n") {
+	if got := must(h, runList, listOptions{view: jail.ListView{Long: true}, format: render.FormatTSV}); !strings.Contains(got, "\tfromtpl\toff\tdown\tjail\t14.3-RELEASE-p2\t-\t-\ttpl\tno\n") {
 		t.Fatalf("list -l shows no template for fromtpl:\n%s", got)
 	}
 	// The template can't go back while a jail cloned from it runs.
 	h.running(map[string]int{"fromtpl": 4})
-	if code := h.jcage("set", "template=no", "tpl"); code != 1 || !strings.Contains(h.stderr.String(), "fromtpl") {
+	if code := do(h, runSet, setOptions{args: []string{"template=no", "tpl"}}); code != 1 || !strings.Contains(h.stderr.String(), "fromtpl") {
 		t.Fatalf("template=no with a running clone: %d %q", code, h.stderr.String())
 	}
 	h.running(nil)
-	h.must("set", "template=no", "tpl")
+	must(h, runSet, setOptions{args: []string{"template=no", "tpl"}})
 	if d, _ := h.zfs.Get(context.Background(), l.Jail("tpl"), "readonly"); d.Prop("readonly") != "off" {
 		t.Fatalf("jail readonly %q", d.Prop("readonly"))
 	}
@@ -209,13 +210,13 @@ func TestCreateNarrow(t *testing.T) {
 	h.addRelease(testRel)
 	ctx := context.Background()
 	l := layout.Layout{Pool: "tank"}
-	h.must("create", "-r", testRel, "-n", "a.b")
-	h.must("create", "-r", testRel, "-n", "hidden")
+	h.create(jail.CreateRequest{Release: testRel, Name: "a.b"})
+	h.create(jail.CreateRequest{Release: testRel, Name: "hidden"})
 	if err := h.zfs.Unmount(ctx, l.Jail("hidden"), false); err != nil {
 		t.Fatal(err)
 	}
-	h.must("create", "-r", testRel, "-n", "tpl")
-	h.must("set", "template=yes", "tpl")
+	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
+	must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
 	names := strings.Join(h.zfs.Names(), "\n")
 	for _, tc := range []struct{ name, want string }{
 		{"a.b", "Jail: a.b already exists!"},
@@ -223,7 +224,7 @@ func TestCreateNarrow(t *testing.T) {
 		{"hidden", "Jail: hidden already exists!"}, // not in the mount table
 		{"tpl", "Jail: tpl already exists!"},
 	} {
-		if code := h.jcage("create", "-r", testRel, "-n", tc.name); code != 1 || strings.TrimSpace(h.stderr.String()) != tc.want {
+		if code := do(h, runCreate, createOptions{req: jail.CreateRequest{Release: testRel, Name: tc.name}}); code != 1 || strings.TrimSpace(h.stderr.String()) != tc.want {
 			t.Fatalf("create %s: %d %q, want %q", tc.name, code, h.stderr.String(), tc.want)
 		}
 	}
@@ -232,12 +233,12 @@ func TestCreateNarrow(t *testing.T) {
 	}
 	// From a template: one narrow read, the recursive snapshot, the clone.
 	before := h.zfs.Calls("")
-	h.must("create", "-t", "tpl", "-n", "fromtpl")
+	h.create(jail.CreateRequest{Template: "tpl", Name: "fromtpl"})
 	if n := h.zfs.Calls("") - before; n != 3 {
 		t.Fatalf("create -t made %d zfs calls, want 3", n)
 	}
 	// A release that is not there goes to the full read, which says so.
-	if code := h.jcage("create", "-r", "13.4-RELEASE", "-n", "old"); code != 1 || !strings.Contains(h.stderr.String(), "13.4-RELEASE is not fetched") {
+	if code := do(h, runCreate, createOptions{req: jail.CreateRequest{Release: "13.4-RELEASE", Name: "old"}}); code != 1 || !strings.Contains(h.stderr.String(), "13.4-RELEASE is not fetched") {
 		t.Fatalf("missing release: %d %q", code, h.stderr.String())
 	}
 	// So does a tree that is not mounted.
@@ -245,7 +246,7 @@ func TestCreateNarrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	before = h.zfs.Calls("list")
-	h.jcage("create", "-r", testRel, "-n", "late")
+	do(h, runCreate, createOptions{req: jail.CreateRequest{Release: testRel, Name: "late"}})
 	if n := h.zfs.Calls("list") - before; n < 2 {
 		t.Fatalf("an unmounted jails dataset did not fall back to the full read (%d lists)", n)
 	}
@@ -268,16 +269,16 @@ func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
 	if err := h.zfs.Clone(ctx, snap, "tank/other", zfs.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	h.must("create", "-r", testRel, "-n", "b")
-	h.must("snapshot", "-n", "c", "b")
+	h.create(jail.CreateRequest{Release: testRel, Name: "b"})
+	must(h, runSnapshot, snapshotOptions{jail: "b", name: "c"})
 	if err := h.zfs.Clone(ctx, l.Jail("b")+"@c", "tank/other2", zfs.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	before := strings.Join(h.zfs.Names(), "\n")
-	if code := h.jcage("create", "-r", testRel, "-n", "a"); code != 1 || !strings.HasPrefix(h.stderr.String(), "Snapshot: "+snap+" exists!") {
+	if code := do(h, runCreate, createOptions{req: jail.CreateRequest{Release: testRel, Name: "a"}}); code != 1 || !strings.HasPrefix(h.stderr.String(), "Snapshot: "+snap+" exists!") {
 		t.Fatalf("create a: %d %q", code, h.stderr.String())
 	}
-	if code := h.jcage("clone", "b", "-n", "c"); code != 1 {
+	if code := do(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "b", Name: "c"}}); code != 1 {
 		t.Fatalf("clone b -n c: %d %q", code, h.stderr.String())
 	}
 	if after := strings.Join(h.zfs.Names(), "\n"); after != before {
@@ -288,31 +289,62 @@ func testCreateLeavesATakenSnapshotAlone(t *testing.T, narrow bool) {
 func TestCreateRefusals(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
-	h.must("create", "-r", testRel, "-n", "www1")
-	h.must("create", "-r", testRel, "-n", "www_2")
+	h.create(jail.CreateRequest{Release: testRel, Name: "www1"})
+	h.create(jail.CreateRequest{Release: testRel, Name: "www_2"})
 	before := strings.Join(h.zfs.Names(), ",")
+	for _, tc := range []struct {
+		req jail.CreateRequest
+		msg string
+	}{
+		{jail.CreateRequest{Release: testRel, Name: "bad name"}, "Invalid character in bad name, please remove it.\n"},
+		{jail.CreateRequest{Release: testRel, Name: "../x"}, "Invalid character in ../x, please remove it.\n"},
+		{jail.CreateRequest{Release: testRel, Name: "a/b"}, "Invalid character in a/b, please remove it.\n"},
+		{jail.CreateRequest{Release: testRel, Name: "default"}, "You cannot name a jail default, that is a reserved name.\n"},
+		{jail.CreateRequest{Release: testRel, Name: "www1"}, "Jail: www1 already exists!\n"},
+		{jail.CreateRequest{Release: testRel, Name: "www.2"}, "Jail: www.2 already exists!\n"},
+		{jail.CreateRequest{Name: "x"}, "Must supply either --template (-t) or --release (-r)!\n"},
+		{jail.CreateRequest{Release: testRel, Name: "x", Props: []string{"boot=maybe"}}, ""},
+		{jail.CreateRequest{Release: testRel, Name: "x", Props: []string{"bogus=1"}}, "bogus is not a valid property!\n"},
+		{jail.CreateRequest{Release: "13.0-RELEASE", Name: "x"}, "Release 13.0-RELEASE is not fetched; run jcage fetch -r 13.0-RELEASE\n"},
+	} {
+		code := do(h, runCreate, createOptions{req: tc.req})
+		if code != 1 || (tc.msg != "" && h.stderr.String() != tc.msg) || strings.Count(h.stderr.String(), "\n") > 2 {
+			t.Errorf("%+v: code %d stderr %q", tc.req, code, h.stderr.String())
+		}
+		if now := strings.Join(h.zfs.Names(), ","); now != before {
+			t.Fatalf("%+v changed ZFS:\n%s\n%s", tc.req, before, now)
+		}
+	}
+}
+
+func TestParseCreate(t *testing.T) {
+	opts, err := parseLine(t, parseCreate, "create", "-r", testRel, "-n", "www1", "-c", "1,000", "-TCb", "-S", "http://proxy:3128",
+		"-p", "pkgs.json", "-u", "u1", "ip4_addr=em0|10.0.0.5/24", "boot=on")
+	want := jail.CreateRequest{Name: "www1", UUID: "u1", Count: 1000, Release: testRel, Thick: true, Basejail: true, ThickConfig: true,
+		Props: []string{"ip4_addr=em0|10.0.0.5/24", "boot=on"}, Proxy: "http://proxy:3128"}
+	if err != nil || !reflect.DeepEqual(opts.req, want) || opts.pkglist != "pkgs.json" {
+		t.Fatalf("%+v %v", opts, err)
+	}
+	if opts, err = parseLine(t, parseCreate, "create", "-t", "tpl", "-s", "-B"); err != nil || opts.req.Template != "tpl" || !opts.req.Short ||
+		!opts.req.CloneBasejail || opts.req.Count != 1 || opts.req.Name != "" {
+		t.Fatalf("%+v %v", opts, err)
+	}
+	if opts, err = parseLine(t, parseCreate, "create", "-e"); err != nil || !opts.req.Empty {
+		t.Fatalf("-e: %+v %v", opts, err)
+	}
 	for _, tc := range []struct {
 		args []string
 		msg  string
 	}{
-		{[]string{"create", "-r", testRel, "-n", "bad name"}, "Invalid character in bad name, please remove it.\n"},
-		{[]string{"create", "-r", testRel, "-n", "../x"}, "Invalid character in ../x, please remove it.\n"},
-		{[]string{"create", "-r", testRel, "-n", "a/b"}, "Invalid character in a/b, please remove it.\n"},
-		{[]string{"create", "-r", testRel, "-n", "default"}, "You cannot name a jail default, that is a reserved name.\n"},
+		{[]string{"create", "-r", testRel, "-n", "bad name"}, "Invalid character in bad name, please remove it."},
+		{[]string{"create", "-r", testRel, "-n", "../x"}, "Invalid character in ../x, please remove it."},
+		{[]string{"create", "-r", testRel, "-n", "default"}, "You cannot name a jail default, that is a reserved name."},
 		{[]string{"create", "-r", testRel, "-n", ""}, ""},
-		{[]string{"create", "-r", testRel, "-n", "www1"}, "Jail: www1 already exists!\n"},
-		{[]string{"create", "-r", testRel, "-n", "www.2"}, "Jail: www.2 already exists!\n"},
-		{[]string{"create", "-n", "x"}, "Must supply either --template (-t) or --release (-r)!\n"},
-		{[]string{"create", "-r", testRel, "-n", "x", "boot=maybe"}, ""},
-		{[]string{"create", "-r", testRel, "-n", "x", "bogus=1"}, "bogus is not a valid property!\n"},
-		{[]string{"create", "-r", "13.0-RELEASE", "-n", "x"}, "Release 13.0-RELEASE is not fetched; run jcage fetch -r 13.0-RELEASE\n"},
+		{[]string{"create", "-r", testRel, "-c", "0"}, `invalid count "0"`},
+		{[]string{"create", "-r", testRel, "-c", "x"}, `invalid count "x"`},
 	} {
-		code := h.jcage(tc.args...)
-		if code != 1 || (tc.msg != "" && h.stderr.String() != tc.msg) || strings.Count(h.stderr.String(), "\n") > 2 {
-			t.Errorf("%q: code %d stderr %q", tc.args, code, h.stderr.String())
-		}
-		if now := strings.Join(h.zfs.Names(), ","); now != before {
-			t.Fatalf("%q changed ZFS:\n%s\n%s", tc.args, before, now)
+		if _, err := parseLine(t, parseCreate, tc.args...); err == nil || (tc.msg != "" && err.Error() != tc.msg) {
+			t.Errorf("%q: %v", tc.args, err)
 		}
 	}
 }
@@ -344,22 +376,33 @@ func TestJailMutationsUnwind(t *testing.T) {
 	type mutation struct {
 		what  string
 		setup func(h *harness)
-		args  []string
+		run   func(h *harness) int
 		steps []step
 	}
+	create := func(req jail.CreateRequest) func(h *harness) int {
+		return func(h *harness) int { return do(h, runCreate, createOptions{req: req}) }
+	}
 	cases := []mutation{
-		{"thin create", nil, []string{"create", "-r", testRel, "-n", "j"},
+		{"thin create", nil, create(jail.CreateRequest{Release: testRel, Name: "j"}),
 			[]step{{"snapshot", ""}, {"clone", ""}}},
-		{"thick create", nil, []string{"create", "-r", testRel, "-n", "j", "-T"},
+		{"thick create", nil, create(jail.CreateRequest{Release: testRel, Name: "j", Thick: true}),
 			[]step{{"snapshot", ""}, {"create", ""}, {"receive", ""}, {"destroy", "tank/iocage/jails/j/root@j"}, {"destroy", "tank/iocage/releases/14.3-RELEASE/root@j"}}},
-		{"template create", func(h *harness) { h.must("create", "-r", testRel, "-n", "tpl"); h.must("set", "template=yes", "tpl") },
-			[]string{"create", "-t", "tpl", "-n", "j"}, []step{{"snapshot", ""}, {"clone", ""}}},
-		{"clone", func(h *harness) { h.must("create", "-r", testRel, "-n", "src") },
-			[]string{"clone", "src", "-n", "j"}, []step{{"snapshot", ""}, {"clone", "tank/iocage/jails/j"}, {"clone", "tank/iocage/jails/j/root"}}},
-		{"rename", func(h *harness) { h.must("create", "-r", testRel, "-n", "old") },
-			[]string{"rename", "old", "new"}, []step{{"rename", "tank/iocage/releases/14.3-RELEASE/root@old"}, {"rename", "tank/iocage/jails/old"}}},
-		{"template", func(h *harness) { h.must("create", "-r", testRel, "-n", "t") },
-			[]string{"set", "template=yes", "t"}, []step{{"rename", ""}, {"set", "tank/iocage/templates/t"}}},
+		{"template create", func(h *harness) {
+			h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
+			must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
+		},
+			create(jail.CreateRequest{Template: "tpl", Name: "j"}), []step{{"snapshot", ""}, {"clone", ""}}},
+		{"clone", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "src"}) },
+			func(h *harness) int {
+				return do(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "j"}})
+			},
+			[]step{{"snapshot", ""}, {"clone", "tank/iocage/jails/j"}, {"clone", "tank/iocage/jails/j/root"}}},
+		{"rename", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "old"}) },
+			func(h *harness) int { return do(h, runRename, renameOptions{jail: "old", newName: "new"}) },
+			[]step{{"rename", "tank/iocage/releases/14.3-RELEASE/root@old"}, {"rename", "tank/iocage/jails/old"}}},
+		{"template", func(h *harness) { h.create(jail.CreateRequest{Release: testRel, Name: "t"}) },
+			func(h *harness) int { return do(h, runSet, setOptions{args: []string{"template=yes", "t"}}) },
+			[]step{{"rename", ""}, {"set", "tank/iocage/templates/t"}}},
 	}
 	// The same creates read narrowly (and a thin one speculatively), with
 	// the narrow read failing too.
@@ -393,8 +436,8 @@ func TestJailMutationsUnwind(t *testing.T) {
 					} else {
 						h.zfs.FailOnce(st.op, st.name, context.Canceled)
 					}
-					if code := h.jcage(tc.args...); code == 0 {
-						t.Fatalf("%v succeeded despite the %s at %s", tc.args, mode, st.op)
+					if code := tc.run(h); code == 0 {
+						t.Fatalf("%s succeeded despite the %s at %s", tc.what, mode, st.op)
 					}
 					h.zfs.ClearFailures()
 					if now := strings.Join(h.zfs.Names(), ","); now != before {
@@ -413,9 +456,9 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
 	for _, n := range []string{"foo", "foobar", "foo-bar"} {
-		h.must("create", "-r", testRel, "-n", n)
+		h.create(jail.CreateRequest{Release: testRel, Name: n})
 	}
-	h.must("destroy", "-f", "foo")
+	must(h, runDestroy, destroyOptions{names: []string{"foo"}, force: true})
 	names := strings.Join(h.zfs.Names(), "\n")
 	if strings.Contains(names, "jails/foo\n") || !strings.Contains(names, "tank/iocage/jails/foobar/root") || !strings.Contains(names, "tank/iocage/jails/foo-bar/root") {
 		t.Fatalf("after destroy foo:\n%s", names)
@@ -424,43 +467,64 @@ func TestDestroyBoundaryAndDependents(t *testing.T) {
 		t.Fatalf("origin snapshots wrong after destroy foo:\n%s", names)
 	}
 	// A jail others were cloned from is kept unless -R.
-	h.must("clone", "foobar", "-n", "child")
-	if code := h.jcage("destroy", "-f", "foobar"); code != 1 || !strings.HasPrefix(h.stderr.String(), "foobar has dependent jails (who may also have dependents), use --recursive to destroy:\nchild") {
+	must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "foobar", Name: "child"}})
+	if code := do(h, runDestroy, destroyOptions{names: []string{"foobar"}, force: true}); code != 1 || !strings.HasPrefix(h.stderr.String(), "foobar has dependent jails (who may also have dependents), use --recursive to destroy:\nchild") {
 		t.Fatalf("dependents: %d %q", code, h.stderr.String())
 	}
-	h.must("destroy", "-f", "-R", "foobar")
-	if got := h.must("list", "-h"); got != "None\tfoo-bar\tdown\t14.3-RELEASE\t-\n" {
+	must(h, runDestroy, destroyOptions{names: []string{"foobar"}, force: true, recursive: true})
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "None\tfoo-bar\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("after destroy -R: %q", got)
 	}
 	// The prompt: no answers no, y destroys.
 	h.stdin = "n\n"
-	h.must("destroy", "foo-bar")
+	must(h, runDestroy, destroyOptions{names: []string{"foo-bar"}})
 	if !strings.Contains(h.stdout.String(), "This will destroy jail foo-bar\nAre you sure? [y/N]: ") {
 		t.Fatalf("prompt %q", h.stdout.String())
 	}
 	h.stdin = "y\n"
-	h.must("destroy", "foo-bar")
+	must(h, runDestroy, destroyOptions{names: []string{"foo-bar"}})
 	h.stdin = ""
-	if got := h.must("list", "-h"); got != "" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "" {
 		t.Fatalf("after destroy: %q", got)
 	}
 	// Running jails need -f.
-	h.must("create", "-r", testRel, "-n", "up")
+	h.create(jail.CreateRequest{Release: testRel, Name: "up"})
 	h.running(map[string]int{"up": 9})
 	h.stdin = "y\n"
-	if code := h.jcage("destroy", "up"); code != 1 || h.stderr.String() != "Jail up is still running, please stop the jail first or destroy it with -f\n" {
+	if code := do(h, runDestroy, destroyOptions{names: []string{"up"}}); code != 1 || h.stderr.String() != "Jail up is still running, please stop the jail first or destroy it with -f\n" {
 		t.Fatalf("destroy running without -f: %d %q", code, h.stderr.String())
 	}
 	h.stdin = ""
-	h.must("destroy", "-f", "up")
+	must(h, runDestroy, destroyOptions{names: []string{"up"}, force: true})
+}
+
+func TestParseDestroy(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want destroyOptions
+	}{
+		{[]string{"destroy", "a", "b"}, destroyOptions{names: []string{"a", "b"}}},
+		{[]string{"destroy", "-fR", "a"}, destroyOptions{names: []string{"a"}, force: true, recursive: true}},
+		// jcage -f forces a release's destroy, not a jail's.
+		{[]string{"-f", "destroy", "a"}, destroyOptions{names: []string{"a"}}},
+		{[]string{"-f", "destroy", "-r", "14.3-RELEASE"}, destroyOptions{names: []string{"14.3-RELEASE"}, force: true, releases: true}},
+		{[]string{"destroy", "-r", "-d", "14.3-RELEASE"}, destroyOptions{names: []string{"14.3-RELEASE"}, releases: true, download: true}},
+	} {
+		if got, err := parseLine(t, parseDestroy, tc.args...); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	if _, err := parseLine(t, parseDestroy, "destroy", "-f"); err == nil || err.Error() != "Usage: jcage destroy [-f] [-R] JAIL... | destroy -r [-d] RELEASE..." {
+		t.Errorf("no jail: %v", err)
+	}
 }
 
 func TestCloneAndRename(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
 	l := layout.Layout{Pool: "tank"}
-	h.must("create", "-r", testRel, "-n", "src", "ip4_addr=em0|10.0.0.9/24")
-	out := h.must("clone", "src", "-n", "dst", "ip4_addr=em0|10.0.0.10/24")
+	h.create(jail.CreateRequest{Release: testRel, Name: "src", Props: []string{"ip4_addr=em0|10.0.0.9/24"}})
+	out := must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "dst", Props: []string{"ip4_addr=em0|10.0.0.10/24"}}})
 	if out != "dst successfully cloned!\n" {
 		t.Fatalf("clone %q", out)
 	}
@@ -472,11 +536,11 @@ func TestCloneAndRename(t *testing.T) {
 		t.Fatalf("clone hosts still names src: %q", hosts)
 	}
 	h.running(map[string]int{"src": 2})
-	if code := h.jcage("clone", "src", "-n", "x"); code != 1 || h.stderr.String() != "src is running.\nPlease stop it first!\n" {
+	if code := do(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "x"}}); code != 1 || h.stderr.String() != "src is running.\nPlease stop it first!\n" {
 		t.Fatalf("clone of running: %q", h.stderr.String())
 	}
 	h.running(nil)
-	out = h.must("rename", "dst", "moved")
+	out = must(h, runRename, renameOptions{jail: "dst", newName: "moved"})
 	if out != "Jail: dst renamed to moved\n" {
 		t.Fatalf("rename %q", out)
 	}
@@ -484,36 +548,79 @@ func TestCloneAndRename(t *testing.T) {
 	if !strings.Contains(cfg, `"host_hostuuid": "moved"`) || !strings.Contains(cfg, `"host_hostname": "moved"`) || !strings.Contains(cfg, "iocage/jails/moved/data") {
 		t.Fatalf("renamed config:\n%s", cfg)
 	}
-	if got := h.must("list", "-h"); got != "None\tmoved\tdown\t14.3-RELEASE\t10.0.0.10\nNone\tsrc\tdown\t14.3-RELEASE\t10.0.0.9\n" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "None\tmoved\tdown\t14.3-RELEASE\t10.0.0.10\nNone\tsrc\tdown\t14.3-RELEASE\t10.0.0.9\n" {
 		t.Fatalf("list %q", got)
+	}
+}
+
+func TestParseCloneAndRename(t *testing.T) {
+	opts, err := parseLine(t, parseClone, "clone", "src", "-n", "dst", "-u", "u1", "-c", "2", "-T", "-N", "ip4_addr=em0|10.0.0.10/24")
+	want := jail.CloneRequest{Source: "src", Name: "dst", UUID: "u1", Count: 2, Thick: true, NewMAC: true, Props: []string{"ip4_addr=em0|10.0.0.10/24"}}
+	if err != nil || !reflect.DeepEqual(opts.req, want) {
+		t.Fatalf("clone: %+v %v", opts, err)
+	}
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"clone"}, "Usage: jcage clone SOURCE [-n NAME] [PROP=VALUE ...]"},
+		{[]string{"clone", "src", "-c", "0"}, `invalid count "0"`},
+	} {
+		if _, err := parseLine(t, parseClone, tc.args...); err == nil || err.Error() != tc.msg {
+			t.Errorf("%q: %v", tc.args, err)
+		}
+	}
+	if r, err := parseLine(t, parseRename, "rename", "a", "b"); err != nil || r.jail != "a" || r.newName != "b" {
+		t.Fatalf("rename: %+v %v", r, err)
+	}
+	for _, args := range [][]string{{"rename", "a"}, {"rename", "a", "b", "c"}} {
+		if _, err := parseLine(t, parseRename, args...); err == nil || err.Error() != "Usage: jcage rename JAIL NEW_NAME" {
+			t.Errorf("%q: %v", args, err)
+		}
 	}
 }
 
 func TestClean(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
-	h.must("create", "-r", testRel, "-n", "a")
-	h.must("create", "-r", testRel, "-n", "b")
+	h.create(jail.CreateRequest{Release: testRel, Name: "a"})
+	h.create(jail.CreateRequest{Release: testRel, Name: "b"})
 	h.stdin = "n\n"
-	h.must("clean", "-j")
-	if !strings.Contains(h.stdout.String(), "This will destroy ALL jails") || len(strings.Split(strings.TrimSpace(h.must("list", "-h")), "\n")) != 2 {
+	must(h, runClean, cleanOptions{scope: jail.CleanScope{Jails: true}})
+	if !strings.Contains(h.stdout.String(), "This will destroy ALL jails") || len(strings.Split(strings.TrimSpace(must(h, runList, listOptions{format: render.FormatTSV})), "\n")) != 2 {
 		t.Fatalf("clean -j without yes: %q", h.stdout.String())
 	}
 	h.stdin = ""
-	h.must("clean", "-f", "-j")
+	must(h, runClean, cleanOptions{scope: jail.CleanScope{Jails: true}, force: true})
 	for _, n := range h.zfs.Names() {
 		if strings.Contains(n, "@") || strings.Contains(n, "jails/") {
 			t.Fatalf("clean -j left %s", n)
 		}
 	}
 	// The next command puts the tree back.
-	if got := h.must("list", "-h"); got != "" {
+	if got := must(h, runList, listOptions{format: render.FormatTSV}); got != "" {
 		t.Fatalf("list after clean: %q", got)
 	}
-	h.must("clean", "-f", "-a")
+	must(h, runClean, cleanOptions{scope: jail.CleanScope{All: true}, force: true})
 	for _, n := range h.zfs.Names() {
 		if n != "tank" {
 			t.Fatalf("clean -a left %s", n)
+		}
+	}
+}
+
+func TestParseClean(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want cleanOptions
+	}{
+		{[]string{"clean", "-f", "-j"}, cleanOptions{scope: jail.CleanScope{Jails: true}, force: true}},
+		{[]string{"clean", "-a"}, cleanOptions{scope: jail.CleanScope{All: true}}},
+		{[]string{"clean", "-rtid"}, cleanOptions{scope: jail.CleanScope{Releases: true, Templates: true, Images: true, Debug: true}}},
+		{[]string{"clean", "-b"}, cleanOptions{scope: jail.CleanScope{Releases: true}}},
+	} {
+		if got, err := parseLine(t, parseClean, tc.args...); err != nil || got != tc.want {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
 		}
 	}
 }
@@ -522,7 +629,7 @@ func TestCreateBasejail(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
 	l := layout.Layout{Pool: "tank"}
-	h.must("create", "-r", testRel, "-n", "bj", "-b")
+	h.create(jail.CreateRequest{Release: testRel, Name: "bj", Basejail: true})
 	fst := h.read(l.Jail("bj"), "fstab")
 	lines := strings.Split(strings.TrimSuffix(fst, "\n"), "\n")
 	if len(lines) != 14 {
@@ -545,11 +652,11 @@ func TestCreateBasejail(t *testing.T) {
 	if cfg := h.read(l.Jail("bj"), "config.json"); !strings.Contains(cfg, `"basejail": 1`) {
 		t.Fatalf("config:\n%s", cfg)
 	}
-	h.must("create", "-r", testRel, "-n", "cbj", "-B")
+	h.create(jail.CreateRequest{Release: testRel, Name: "cbj", CloneBasejail: true})
 	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("cbj")); d.Origin == "" {
 		t.Fatal("-B should clone the release")
 	}
-	if got := h.must("list", "-B", "-h"); got != "None\tbj\tdown\t14.3-RELEASE\t-\nNone\tcbj\tdown\t14.3-RELEASE\t-\n" {
+	if got := must(h, runList, listOptions{view: jail.ListView{Basejails: true}, format: render.FormatTSV}); got != "None\tbj\tdown\t14.3-RELEASE\t-\nNone\tcbj\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("list -B %q", got)
 	}
 }
@@ -558,10 +665,10 @@ func TestCreateBasejail(t *testing.T) {
 func TestSetOnTemplateTogglesReadonly(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
-	h.must("create", "-r", testRel, "-n", "tpl")
-	h.must("set", "template=yes", "tpl")
+	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
+	must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
 	before := h.zfs.Calls("set")
-	h.must("set", "notes=golden", "tpl")
+	must(h, runSet, setOptions{args: []string{"notes=golden", "tpl"}})
 	if n := h.zfs.Calls("set") - before; n != 2 {
 		t.Fatalf("%d zfs set calls, want readonly=off and readonly=on", n)
 	}
@@ -569,7 +676,7 @@ func TestSetOnTemplateTogglesReadonly(t *testing.T) {
 	if d.Prop("readonly") != "on" {
 		t.Fatalf("readonly after set: %q", d.Prop("readonly"))
 	}
-	if got := h.must("get", "notes", "tpl"); got != "golden\n" {
+	if got := must(h, runGet, getOptions{args: []string{"notes", "tpl"}}); got != "golden\n" {
 		t.Fatalf("get %q", got)
 	}
 }
@@ -578,9 +685,9 @@ func TestSetOnTemplateTogglesReadonly(t *testing.T) {
 func TestDestroyCloneRemovesItsOrigin(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addRelease(testRel)
-	h.must("create", "-r", testRel, "-n", "src")
-	h.must("clone", "src", "-n", "copy")
-	h.must("destroy", "-f", "copy")
+	h.create(jail.CreateRequest{Release: testRel, Name: "src"})
+	must(h, runClone, cloneOptions{req: jail.CloneRequest{Source: "src", Name: "copy"}})
+	must(h, runDestroy, destroyOptions{names: []string{"copy"}, force: true})
 	for _, n := range h.zfs.Names() {
 		if strings.HasSuffix(n, "@copy") {
 			t.Fatalf("destroy left %s", n)

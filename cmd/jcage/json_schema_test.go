@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
@@ -105,11 +106,11 @@ func jsonFixture(t *testing.T) *harness {
 	if err := h.zfs.Create(t.Context(), layout.Layout{Pool: "tank"}.ReleaseRoot("13.2-RELEASE"), zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}
-	h.must("set", "template=yes", "tmpl")
+	must(h, runSet, setOptions{args: []string{"template=yes", "tmpl"}})
 	h.running(map[string]int{"web": 3})
-	h.must("set", "boot=on", "priority=10", "ip4_addr=em0|10.0.0.5/24", "notes=none", "quota=10G", "web")
-	h.must("snapshot", "-n", "s1", "web")
-	h.must("fstab", "-a", "web", t.TempDir(), "/mnt")
+	must(h, runSet, setOptions{args: []string{"boot=on", "priority=10", "ip4_addr=em0|10.0.0.5/24", "notes=none", "quota=10G", "web"}})
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "s1"})
+	fstabRun(h, fstabOptions{action: "add", jail: "web", rest: []string{t.TempDir(), "/mnt"}})
 	return h
 }
 
@@ -199,16 +200,22 @@ func keysInOrder(text string, order []string) bool {
 // A property has one JSON value in every command.
 func TestJSONSameValueEverywhere(t *testing.T) {
 	h := jsonFixture(t)
-	doc := func(args ...string) map[string]any {
+	// doc reads the JSON document a verb wrote.
+	doc := func(code int) map[string]any {
 		t.Helper()
-		if code := h.jcage(append(args, "--json")...); code != 0 {
-			t.Fatalf("%v: %d %s", args, code, h.stderr.String())
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, h.stderr.String())
 		}
 		var m map[string]any
 		if err := json.Unmarshal(h.stdout.Bytes(), &m); err != nil {
 			t.Fatal(err)
 		}
 		return m
+	}
+	get := func(opts getOptions) map[string]any {
+		t.Helper()
+		opts.format = render.FormatJSON
+		return doc(do(h, runGet, opts))
 	}
 	rowOf := func(m map[string]any, key, name string) map[string]any {
 		for _, r := range m[key].([]any) {
@@ -219,15 +226,15 @@ func TestJSONSameValueEverywhere(t *testing.T) {
 		t.Fatalf("no %s in %v", name, m)
 		return nil
 	}
-	all := doc("get", "-a", "web")["properties"].(map[string]any)
-	long := rowOf(doc("list", "-l"), "jails", "web")
+	all := get(getOptions{args: []string{"web"}, all: true})["properties"].(map[string]any)
+	long := rowOf(doc(do(h, runList, listOptions{view: jail.ListView{Long: true}, format: render.FormatJSON})), "jails", "web")
 	for prop, want := range map[string]any{"boot": true, "priority": 10.0, "ip4_addr": "em0|10.0.0.5/24", "quota": "10G", "notes": "none", "vnet": false, "jid": 3.0, "release": "13.2-RELEASE", "template": false, "basejail": false} {
 		views := map[string]any{
-			"get PROP":    doc("get", prop, "web")["value"],
+			"get PROP":    get(getOptions{args: []string{prop, "web"}})["value"],
 			"get -a":      all[prop],
-			"get -r PROP": rowOf(doc("get", "-r", prop), "jails", "web")["value"],
+			"get -r PROP": rowOf(get(getOptions{args: []string{prop}, recursive: true}), "jails", "web")["value"],
 		}
-		for _, v := range doc("get", "-r", "all")["values"].([]any) {
+		for _, v := range get(getOptions{args: []string{"all"}, recursive: true})["values"].([]any) {
 			if v := v.(map[string]any); v["name"] == "web" && v["property"] == prop {
 				views["get -r all"] = v["value"]
 			}
@@ -245,7 +252,7 @@ func TestJSONSameValueEverywhere(t *testing.T) {
 			}
 		}
 	}
-	if v := doc("get", "jid", "db")["value"]; v != nil {
+	if v := get(getOptions{args: []string{"jid", "db"}})["value"]; v != nil {
 		t.Errorf("a stopped jail's jid is %#v, want null", v)
 	}
 }

@@ -1,11 +1,15 @@
 package main
 
 import (
-	"errors"
+	"cmp"
+	"context"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/plugin"
+	"github.com/jcage/jcage/internal/render"
 )
 
 const listJSONSchema = "see JSON OUTPUT in jcage(8)"
@@ -26,47 +30,66 @@ func listCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "quick", Aliases: []string{"q"}, Usage: "names and IPv4 addresses only, read straight from the configs"},
 			&cli.BoolFlag{Name: "plugins", Aliases: []string{"P"}, Usage: "list plugin jails (with -R: the plugins of the index)"},
 			&cli.BoolFlag{Name: "remote", Aliases: []string{"R"}, Usage: "list what can be fetched: releases, or plugins with -P"},
-			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: "https://github.com/freenas/iocage-ix-plugins.git", Usage: "plugin index repository for -PR"},
+			&cli.StringFlag{Name: "git_repository", Aliases: []string{"g"}, Value: plugin.DefaultRepository, Usage: "plugin index repository for -PR"},
 			&cli.StringFlag{Name: "branch", Usage: "plugin index branch for -PR"},
 			&cli.BoolFlag{Name: "official", Aliases: []string{"O"}, Usage: "official plugins only, with -PR"},
-			sortFlag("name"),
+			sortFlag(listSort),
 		},
-		Action: func(c *cli.Context) error {
-			return runList(c, e)
-		},
+		Action: action(e, parseList, runList),
 	}
 }
 
-// listPlugins, when set, answers list -P, -PR and -R.
-var listPlugins func(c *cli.Context, e *env) error
+// listSort is list's default -s.
+const listSort = "name"
 
-func runList(c *cli.Context, e *env) error {
-	if c.Bool("plugins") || c.Bool("remote") {
-		if listPlugins == nil {
-			return errors.New("list: -P and -R are not supported by this build")
-		}
-		return listPlugins(c, e)
+// listOptions is list's command line.
+type listOptions struct {
+	view     jail.ListView // -l, -t, -B, -q
+	releases bool          // -r: fetched releases
+	plugins  bool          // -P: plugin jails, or with -R the index's plugins
+	remote   bool          // -R: what can be fetched
+	repo     string        // -g, with -PR
+	branch   string        // --branch, with -PR; empty follows the host's release
+	official bool          // -O, with -PR
+	sort     string        // -s; empty is listSort
+	format   render.Format
+}
+
+func parseList(c *cli.Context) (listOptions, error) {
+	return listOptions{
+		view:     jail.ListView{Long: c.Bool("long"), Templates: c.Bool("template"), Basejails: c.Bool("basejail"), Quick: c.Bool("quick")},
+		releases: c.Bool("release"), plugins: c.Bool("plugins"), remote: c.Bool("remote"),
+		repo: c.String("git_repository"), branch: c.String("branch"), official: c.Bool("official"),
+		sort: c.String("sort"), format: format(c),
+	}, nil
+}
+
+// runList prints the jails, templates or fetched releases, or with -P
+// or -R the plugins and what can be fetched (listPlugins).
+func runList(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
+	if opts.plugins || opts.remote {
+		return listPlugins(ctx, opts, d, w)
 	}
-	releases := c.Bool("release")
-	view := jail.ListView{Long: c.Bool("long"), Templates: c.Bool("template"), Basejails: c.Bool("basejail"), Quick: c.Bool("quick")}
-	inv, err := e.host().Load(c.Context, jail.Options{Create: e.uid == 0, State: !releases && !view.Quick})
+	view := opts.view
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: !opts.releases && !view.Quick})
 	if err != nil {
 		return err
 	}
-	if releases {
+	if opts.releases {
 		t := inv.ReleaseTable()
 		t.JSONKey = "releases"
-		return t.Write(e.stdout, format(c))
+		return t.Write(w, opts.format)
 	}
 	if view.Long {
-		e.host().ReadDHCPAddresses(c.Context, inv)
+		h.ReadDHCPAddresses(ctx, inv)
 	}
 	t := inv.ListTable(view)
 	t.JSONKey = "jails"
 	if !view.Quick {
-		if err := t.Sort(c.String("sort")); err != nil {
+		if err := t.Sort(cmp.Or(opts.sort, listSort)); err != nil {
 			return err
 		}
 	}
-	return t.Write(e.stdout, format(c))
+	return t.Write(w, opts.format)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -35,7 +34,7 @@ func main() {
 		pool:   os.Getenv("JCAGE_POOL"),
 
 		autoFetch: true,
-		mounts:    jail.ReadMountTable,
+		mounts:    mountTable{},
 	}
 	app := newApp(e)
 	args := permuteArgs(app, os.Args)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -23,31 +25,45 @@ func migrateCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "Bypass the interactive question."},
 			&cli.BoolFlag{Name: "delete", Aliases: []string{"d"}, Usage: "Delete the old dataset after it has been migrated."},
 		},
-		Action: needRoot(e, "migrate", func(c *cli.Context) error {
-			if c.NArg() != 0 {
-				return errors.New("Usage: jcage migrate [-f] [-d]")
-			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			opts := jail.MigrateOptions{Delete: c.Bool("delete"), Err: e.stderr}
-			plan, err := h.PlanMigration(c.Context, inv, opts)
-			if err != nil {
-				return err
-			}
-			if len(plan) == 0 {
-				fmt.Fprintln(e.stdout, "No iocage_legacy basejails to migrate.")
-				return nil
-			}
-			if !c.Bool("force") && !e.force {
-				ok, err := askYesNo(e, migrateWarning)
-				if err != nil || !ok {
-					return err
-				}
-			}
-			return h.Migrate(c.Context, inv, plan, opts)
-		}),
+		Action: rootAction(e, parseMigrate, runMigrate),
 	}
+}
+
+// migrateOptions is migrate's command line.
+type migrateOptions struct {
+	force  bool // -f, or jcage's own -f: no question
+	delete bool // -d: the old datasets go once migrated
+}
+
+func parseMigrate(c *cli.Context) (migrateOptions, error) {
+	if c.NArg() != 0 {
+		return migrateOptions{}, errors.New("Usage: jcage migrate [-f] [-d]")
+	}
+	return migrateOptions{force: c.Bool("force") || global(c, "force"), delete: c.Bool("delete")}, nil
+}
+
+// runMigrate turns every legacy basejail into a clone jail, each one
+// journaled change, after iocage's warning and question unless forced.
+func runMigrate(ctx context.Context, opts migrateOptions, d deps, w io.Writer) error {
+	h, inv, unlock, err := d.lockedInventory(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	mopts := jail.MigrateOptions{Delete: opts.delete, Err: d.stderr}
+	plan, err := h.PlanMigration(ctx, inv, mopts)
+	if err != nil {
+		return err
+	}
+	if len(plan) == 0 {
+		fmt.Fprintln(w, "No iocage_legacy basejails to migrate.")
+		return nil
+	}
+	if !opts.force {
+		ok, err := d.askYesNo(w, migrateWarning)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	return h.Migrate(ctx, inv, plan, mopts)
 }

@@ -54,7 +54,7 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 		{"create", l.JailsOld()}, {"rename", l.Jail(u)}, {"snapshot", ""}, {"clone", ""},
 	} {
 		h.zfs.FailOnce(step.op, step.name, errors.New("injected"))
-		if code := h.jcage("migrate", "-f"); code != 1 || !strings.Contains(h.stderr.String(), "injected") {
+		if code := do(h, runMigrate, migrateOptions{force: true}); code != 1 || !strings.Contains(h.stderr.String(), "injected") {
 			t.Fatalf("%s failing: %d %q", step.op, code, h.stderr.String())
 		}
 		if got := h.zfs.Names(); !slices.Equal(got, names) {
@@ -69,7 +69,7 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		h.zfs.After(op, cancel)
 		e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, run: h.run, zfs: h.zfs, runDir: h.runDir}
-		jh, inv, unlock, err := e.lockedInventory(ctx, true)
+		jh, inv, unlock, err := e.deps().lockedInventory(ctx, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(h.runDir, "jcage-journal", "*.json")); len(left) > 0 {
 		t.Fatalf("journals left: %v", left)
 	}
-	out := h.must("migrate", "-f")
+	out := must(h, runMigrate, migrateOptions{force: true})
 	if out != "Copying files for web, please wait...\n"+u+" (web) migrated to web!\n\n" {
 		t.Fatalf("migrate output %q", out)
 	}
@@ -104,7 +104,7 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 	if got := h.read(l.Jail("web"), "root/etc/rc.conf"); got != "hostname=\"web\"\n" {
 		t.Errorf("rc.conf %q", got)
 	}
-	if got := strings.TrimSpace(h.must("get", "type", "web")); got != "jail" {
+	if got := strings.TrimSpace(must(h, runGet, getOptions{args: []string{"type", "web"}})); got != "jail" {
 		t.Errorf("type %q", got)
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,26 +19,35 @@ func pkgCommand(e *env) *cli.Command {
 		ArgsUsage: "JAIL|ALL [PKG ARGS...]",
 		// Everything after JAIL is pkg's.
 		SkipFlagParsing: true,
-		Action: needRoot(e, "pkg", func(c *cli.Context) error {
-			args := c.Args().Slice()
-			if len(args) > 0 && (args[0] == "--help" || args[0] == "help") {
-				return cli.ShowCommandHelp(c, "pkg")
-			}
-			_, rest, err := leadingFlags(args, nil, nil)
-			if err != nil {
-				return err
-			}
-			if len(rest) == 0 {
-				return errors.New("Usage: jcage pkg JAIL|ALL [PKG ARGS...]")
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			return forEachJail(c.Context, e, inv, rest[0], "run pkg in", func(j *jail.Jail) error {
-				return h.Pkg(c.Context, inv, j.Name, rest[1:], jail.ExecOptions{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr})
-			})
-		}),
+		Action:          rootFirstAction(e, parsePkg, runPkg),
 	}
+}
+
+// pkgOptions is pkg's command line.
+type pkgOptions struct {
+	jail string
+	args []string // pkg's own arguments
+}
+
+func parsePkg(c *cli.Context) (pkgOptions, error) {
+	_, rest, err := leadingFlags(c.Args().Slice(), nil, nil)
+	if err != nil {
+		return pkgOptions{}, err
+	}
+	if len(rest) == 0 {
+		return pkgOptions{}, errors.New("Usage: jcage pkg JAIL|ALL [PKG ARGS...]")
+	}
+	return pkgOptions{jail: rest[0], args: rest[1:]}, nil
+}
+
+// runPkg runs the host's pkg on the jail (pkg -j JID).
+func runPkg(ctx context.Context, opts pkgOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	return forEachJail(ctx, d, inv, opts.jail, "run pkg in", func(j *jail.Jail) error {
+		return h.Pkg(ctx, inv, j.Name, opts.args, jail.ExecOptions{Stdin: d.stdin, Stdout: w, Stderr: d.stderr})
+	})
 }

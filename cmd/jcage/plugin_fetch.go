@@ -16,8 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
@@ -27,12 +25,29 @@ import (
 	"github.com/jcage/jcage/internal/plugin"
 )
 
-func init() { fetchPlugin = runPluginFetch }
+// pluginFetchOptions is fetch's plugin mode: --plugins or -P NAME, and
+// the flags that go with them.
+type pluginFetchOptions struct {
+	plugin   string // -P: a plugin of the index or a PATH.json; empty offers the menu
+	count    int    // -c
+	name     string // -n
+	named    bool   // -n was given, even empty
+	repo     string // -g: the index repository
+	branch   string // --branch; empty follows the host's release
+	accept   bool   // --accept, and not --noaccept
+	keep     bool   // -k
+	thick    bool   // -C
+	official bool   // -O
+	props    []string
+}
 
-// pluginFetch is one `fetch -P` invocation.
+// pluginFetch is one `fetch -P` invocation, or the index and artifact
+// work of a plugin update or upgrade.
 type pluginFetch struct {
-	e        *env
 	h        *jail.Host
+	out      io.Writer // standard output
+	errw     io.Writer // standard error
+	in       io.Reader // the menu's and the license's answers
 	iocroot  string
 	repo     string // plugin_repository
 	branch   string // the index branch asked for
@@ -45,18 +60,18 @@ type pluginFetch struct {
 	official bool
 }
 
-func runPluginFetch(c *cli.Context, e *env) error {
-	ctx := c.Context
-	count := c.Int("count")
-	if count < 1 {
-		return fmt.Errorf("invalid count %d", count)
+// runPluginFetch installs opts.count jails of a plugin from the index,
+// under the tree lock.
+func runPluginFetch(ctx context.Context, opts pluginFetchOptions, d deps, w io.Writer) error {
+	if opts.count < 1 {
+		return fmt.Errorf("invalid count %d", opts.count)
 	}
-	if c.IsSet("name") {
-		if err := config.CheckName(c.String("name")); err != nil {
+	if opts.named {
+		if err := config.CheckName(opts.name); err != nil {
 			return err
 		}
 	}
-	h, unlock, err := e.lockedHost(ctx)
+	h, unlock, err := d.lockedHost(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,9 +84,8 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	f := &pluginFetch{e: e, h: h, iocroot: tree.Mountpoint, repo: c.String("git_repository"), branch: c.String("branch"),
-		accept: c.Bool("accept") && !c.Bool("noaccept"), keep: c.Bool("keep_jail_on_failure"), thick: c.Bool("thickconfig"),
-		props: c.Args().Slice(), name: c.String("name"), official: c.Bool("official")}
+	f := &pluginFetch{h: h, out: w, errw: d.stderr, in: d.stdin, iocroot: tree.Mountpoint, repo: opts.repo, branch: opts.branch,
+		accept: opts.accept, keep: opts.keep, thick: opts.thick, props: opts.props, name: opts.name, official: opts.official}
 	if f.branch == "" {
 		out, err := h.Run.Run(ctx, argv.FreebsdVersionUserland())
 		if err != nil {
@@ -83,7 +97,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	arg := c.String("plugin-name")
+	arg := opts.plugin
 	if arg == "" {
 		if arg, err = f.choose(ix); err != nil || arg == "" {
 			return err
@@ -99,7 +113,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 			return err
 		}
 	}
-	for i := 0; i < count; i++ {
+	for i := 0; i < opts.count; i++ {
 		if err := f.install(ctx, m, id); err != nil {
 			return err
 		}
@@ -107,7 +121,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 	return nil
 }
 
-func (f *pluginFetch) say(format string, a ...any) { fmt.Fprintf(f.e.stdout, format+"\n", a...) }
+func (f *pluginFetch) say(format string, a ...any) { fmt.Fprintf(f.out, format+"\n", a...) }
 
 // syncIndex clones or updates the index repository and reads its INDEX.
 func (f *pluginFetch) syncIndex(ctx context.Context) (plugin.Index, error) {
@@ -115,7 +129,7 @@ func (f *pluginFetch) syncIndex(ctx context.Context) (plugin.Index, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
 	}
-	used, err := plugin.Checkout{URL: f.repo, Dir: dir, Branch: f.branch, Out: f.e.stdout}.Sync(ctx)
+	used, err := plugin.Checkout{URL: f.repo, Dir: dir, Branch: f.branch, Out: f.out}.Sync(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -148,11 +162,11 @@ func (f *pluginFetch) choose(ix plugin.Index) (string, error) {
 		shown = append(shown, p)
 		f.say("[%d] %s - %s (%s)", len(shown)-1, p.Name, p.Description, p.ID)
 	}
-	if !isTerminal(f.e.stdin) {
+	if !isTerminal(f.in) {
 		return "", errors.New("No plugin given: pass one with -P NAME")
 	}
-	fmt.Fprint(f.e.stdout, "\nType the number of the desired plugin\nPress [Enter] or type EXIT to quit: ")
-	line, _ := bufio.NewReader(f.e.stdin).ReadString('\n')
+	fmt.Fprint(f.out, "\nType the number of the desired plugin\nPress [Enter] or type EXIT to quit: ")
+	line, _ := bufio.NewReader(f.in).ReadString('\n')
 	line = strings.TrimSpace(line)
 	if line == "" || strings.EqualFold(line, "exit") {
 		return "", nil
@@ -224,8 +238,8 @@ func (f *pluginFetch) license(ctx context.Context, u string) error {
 			f.say("%s", strings.TrimRight(string(text), "\n"))
 		}
 	}
-	fmt.Fprint(f.e.stdout, "Do you agree? (y/N) ")
-	line, _ := bufio.NewReader(f.e.stdin).ReadString('\n')
+	fmt.Fprint(f.out, "Do you agree? (y/N) ")
+	line, _ := bufio.NewReader(f.in).ReadString('\n')
 	if strings.ToLower(strings.TrimSpace(line)) != "y" {
 		return errors.New("You must accept the license to continue!")
 	}
@@ -259,7 +273,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	relRoot := layout.Dirs(f.iocroot).ReleaseRoot(m.Release) // confine: host-owned, a release's root
 	if !slices.Contains(inv.Releases, m.Release) {
 		f.say("Release %s missing, will attempt to fetch it.", m.Release)
-		if err := fetchForCreate(f.e)(ctx, m.Release); err != nil {
+		if err := h.Fetcher.Fetch(ctx, m.Release); err != nil {
 			return err
 		}
 		if inv, err = h.Load(ctx, jail.Options{Create: true, Locked: true}); err != nil {
@@ -281,7 +295,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	// first start, which reads its devfs rules.
 	quiet := *h
 	quiet.Out = io.Discard
-	quiet.Start = func(context.Context, []string) error { return nil }
+	quiet.Lifecycle = madeStopped{h.Lifecycle}
 	// create writes release= itself, from the release's userland.
 	var props []string
 	for _, p := range plan.Props {
@@ -305,6 +319,12 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	}
 	return nil
 }
+
+// madeStopped is a life cycle that leaves a new jail stopped, whatever its
+// boot property says.
+type madeStopped struct{ jail.Lifecycle }
+
+func (madeStopped) Start(context.Context, []string) error { return nil }
 
 func (f *pluginFetch) destroy(ctx context.Context, name string) error {
 	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
@@ -382,7 +402,7 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 		f.say("\nRunning post_install.sh")
 		ip := pluginIP(j)
 		c := plugin.JexecCmd(j.Name, []string{"/root/post_install.sh"}, ip)
-		c.Stdout = f.e.stdout
+		c.Stdout = f.out
 		if _, err := h.Run.Run(ctx, c); err != nil {
 			return step("post_install.sh", err)
 		}
@@ -393,7 +413,7 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 
 // start starts the plugin jail and returns it running.
 func (f *pluginFetch) start(ctx context.Context, name string) (*jail.Jail, error) {
-	if err := f.h.Start(ctx, []string{name}); err != nil {
+	if err := f.h.Lifecycle.Start(ctx, []string{name}); err != nil {
 		return nil, err
 	}
 	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
@@ -447,7 +467,7 @@ func (f *pluginFetch) pullArtifact(ctx context.Context, artifact, jailDir, root 
 		if err := plugin.CopyTree(u.Path, dest); err != nil {
 			return err
 		}
-	} else if _, err := (plugin.Checkout{URL: artifact, Dir: dest, Branch: f.used, Out: f.e.stdout}).Sync(ctx); err != nil {
+	} else if _, err := (plugin.Checkout{URL: artifact, Dir: dest, Branch: f.used, Out: f.out}).Sync(ctx); err != nil {
 		return err
 	}
 	overlay := filepath.Join(dest, "overlay")

@@ -6,20 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/urfave/cli/v2"
-
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
 )
-
-func init() {
-	getPlugin = runGetPlugin
-	setPlugin = runSetPlugin
-}
 
 // pluginSettings reads the artifact's settings.json beside the jail.
 func pluginSettings(j *jail.Jail) (*plugin.Settings, error) {
@@ -86,63 +80,64 @@ func pluginGet(ctx context.Context, h *jail.Host, j *jail.Jail, path []string) (
 }
 
 // runningPlugin finds a plugin jail and makes sure it runs (force starts it).
-func runningPlugin(ctx context.Context, e *env, name string, force bool) (*jail.Host, *jail.Jail, error) {
-	h := e.host()
-	inv, err := h.Load(ctx, jail.Options{Create: e.uid == 0, State: true})
+func runningPlugin(ctx context.Context, h *jail.Host, name string, force bool) (*jail.Jail, error) {
+	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: true})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	j, err := inv.Find(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !j.Running() {
 		if !force {
-			return nil, nil, fmt.Errorf("%s is not running! Please supply --force (-f) or start the jail", j.Name)
+			return nil, fmt.Errorf("%s is not running! Please supply --force (-f) or start the jail", j.Name)
 		}
-		if err := h.Start(ctx, []string{j.Name}); err != nil {
-			return nil, nil, err
+		if err := h.Lifecycle.Start(ctx, []string{j.Name}); err != nil {
+			return nil, err
 		}
 		if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if j, err = inv.Find(name); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return h, j, nil
+	return j, nil
 }
 
 // runGetPlugin is get -P KEY JAIL.
-func runGetPlugin(c *cli.Context, e *env) error {
-	args := c.Args().Slice()
+func runGetPlugin(ctx context.Context, opts getOptions, d deps, w io.Writer) error {
+	args := opts.args
 	if len(args) != 2 {
 		return errors.New("Usage: jcage get -P KEY JAIL")
 	}
-	if e.uid != 0 {
+	h := d.host
+	if h.UID != 0 {
 		return errors.New("You need to be root to read a plugin property")
 	}
-	h, j, err := runningPlugin(c.Context, e, args[1], c.Bool("force"))
+	j, err := runningPlugin(ctx, h, args[1], opts.force)
 	if err != nil {
 		return err
 	}
-	v, err := pluginGet(c.Context, h, j, strings.Split(args[0], "."))
+	v, err := pluginGet(ctx, h, j, strings.Split(args[0], "."))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, v)
+	fmt.Fprintln(w, v)
 	return nil
 }
 
 // runSetPlugin is set -P KEY=VALUE... JAIL: each option settings.json
 // offers, and does not mark readonly, is set with the plugin's serviceset
 // in the jail; the service restarts when an option asks for it.
-func runSetPlugin(c *cli.Context, e *env) error {
-	args := c.Args().Slice()
+func runSetPlugin(ctx context.Context, opts setOptions, d deps, w io.Writer) error {
+	args := opts.args
 	if len(args) < 2 {
 		return errors.New("Usage: jcage set -P KEY=VALUE [KEY=VALUE...] JAIL")
 	}
-	h, j, err := runningPlugin(c.Context, e, args[len(args)-1], true)
+	h := d.host
+	j, err := runningPlugin(ctx, h, args[len(args)-1], true)
 	if err != nil {
 		return err
 	}
@@ -172,13 +167,13 @@ func runSetPlugin(c *cli.Context, e *env) error {
 		return errors.New("settings.json has no serviceset")
 	}
 	for _, a := range todo {
-		if _, err := inJail(c.Context, h, j, plugin.Argv(s.ServiceSet, a.k, a.v)); err != nil {
+		if _, err := inJail(ctx, h, j, plugin.Argv(s.ServiceSet, a.k, a.v)); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Property: %s has been updated to %s\n", a.k, a.v)
+		fmt.Fprintf(w, "Property: %s has been updated to %s\n", a.k, a.v)
 	}
 	if restart && s.ServiceRestart != "" {
-		if _, err := inJail(c.Context, h, j, strings.Fields(s.ServiceRestart)); err != nil {
+		if _, err := inJail(ctx, h, j, strings.Fields(s.ServiceRestart)); err != nil {
 			return err
 		}
 	}

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/jail"
@@ -16,26 +16,25 @@ import (
 	"github.com/jcage/jcage/internal/render"
 )
 
-func init() { listPlugins = runListPlugins }
-
-func runListPlugins(c *cli.Context, e *env) error {
-	ctx := c.Context
+// listPlugins is list -P, -PR and -R: the plugin jails, the plugins of
+// the index, or the releases the mirror offers.
+func listPlugins(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
 	switch {
-	case c.Bool("plugins") && c.Bool("remote"):
-		return listPluginIndex(c, e)
-	case c.Bool("remote"):
-		return listRemoteReleases(c, e)
+	case opts.plugins && opts.remote:
+		return listPluginIndex(ctx, opts, d, w)
+	case opts.remote:
+		return listRemoteReleases(ctx, d, w)
 	}
-	h := e.host()
-	inv, err := h.Load(ctx, jail.Options{Create: e.uid == 0, State: true})
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: true})
 	if err != nil {
 		return err
 	}
 	t := pluginTable(ctx, h, inv)
-	if err := t.Sort(c.String("sort")); err != nil {
+	if err := t.Sort(cmp.Or(opts.sort, listSort)); err != nil {
 		return err
 	}
-	return t.Write(e.stdout, format(c))
+	return t.Write(w, opts.format)
 }
 
 // pluginTable is list -P: the long list's columns for plugin jails, with
@@ -90,18 +89,17 @@ func pluginPortal(ctx context.Context, h *jail.Host, j *jail.Jail) (string, stri
 }
 
 // listPluginIndex is list -PR: the plugins of the index, sorted by id.
-func listPluginIndex(c *cli.Context, e *env) error {
-	ctx := c.Context
-	h := e.host()
-	pool, err := h.FindPool(ctx, e.uid == 0)
+func listPluginIndex(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
+	h := d.host
+	pool, err := h.FindPool(ctx, h.UID == 0)
 	if err != nil {
 		return err
 	}
-	tree, err := h.OpenTree(ctx, pool, e.uid == 0)
+	tree, err := h.OpenTree(ctx, pool, h.UID == 0)
 	if err != nil {
 		return err
 	}
-	branch := c.String("branch")
+	branch := opts.branch
 	if branch == "" {
 		out, err := h.Run.Run(ctx, argv.FreebsdVersionUserland())
 		if err != nil {
@@ -109,39 +107,37 @@ func listPluginIndex(c *cli.Context, e *env) error {
 		}
 		branch = plugin.DefaultBranch(strings.TrimSpace(string(out)))
 	}
-	f := &pluginFetch{e: e, h: h, iocroot: tree.Mountpoint, repo: c.String("git_repository"), branch: branch}
 	if err := os.MkdirAll(filepath.Join(tree.Mountpoint, ".plugins"), 0o755); err != nil {
 		return err
 	}
-	quiet := *f
-	quiet.e = &env{stdout: e.stderr, stderr: e.stderr, stdin: e.stdin}
+	// The index's checkout talks on stderr: stdout is the table's.
+	quiet := &pluginFetch{h: h, out: d.stderr, errw: d.stderr, in: d.stdin, iocroot: tree.Mountpoint, repo: opts.repo, branch: branch}
 	ix, err := quiet.syncIndex(ctx)
 	if err != nil {
 		return err
 	}
 	t := &render.Table{Columns: render.PluginIndexColumns(), JSONKey: "plugins"}
-	if !c.Bool("long") {
+	if !opts.view.Long {
 		t.MaxWidth = render.PluginIndexWidth
 	}
 	for _, p := range ix {
-		if c.Bool("official") && !p.Official {
+		if opts.official && !p.Official {
 			continue
 		}
 		t.Add(p.Name, p.Description, p.ID, p.Icon)
 	}
-	return t.Write(e.stdout, format(c))
+	return t.Write(w, opts.format)
 }
 
 // listRemoteReleases is list -R: the releases the mirror offers, one per
 // line.
-func listRemoteReleases(c *cli.Context, e *env) error {
-	ctx := c.Context
-	h := e.host()
-	inv, err := h.Load(ctx, jail.Options{Create: e.uid == 0})
+func listRemoteReleases(ctx context.Context, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0})
 	if err != nil {
 		return err
 	}
-	fe := release.Options{Getenv: os.Getenv, Err: e.stderr}
+	fe := release.Options{Getenv: os.Getenv, Err: d.stderr}
 	f, err := release.NewFetcher(ctx, h, inv, fe)
 	if err != nil {
 		return err
@@ -151,7 +147,7 @@ func listRemoteReleases(c *cli.Context, e *env) error {
 		return err
 	}
 	for _, r := range rels {
-		fmt.Fprintln(e.stdout, r)
+		fmt.Fprintln(w, r)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,11 +21,6 @@ import (
 	"github.com/jcage/jcage/internal/zfs"
 )
 
-func init() {
-	pluginUpdate = runPluginUpdate
-	pluginUpgrade = runPluginUpgrade
-}
-
 // pluginSnapName is the snapshot a plugin update or upgrade takes:
 // ioc_plugin_<kind>_<UTC %F> (IOCPlugin.__snapshot_jail__).
 func pluginSnapName(kind string, t time.Time) string {
@@ -39,7 +35,8 @@ type pluginJob struct {
 	ds   string
 }
 
-func newPluginJob(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail, kind string) (*pluginJob, error) {
+func newPluginJob(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail, kind string) (*pluginJob, error) {
+	h := d.host
 	branch := ""
 	out, err := h.Run.Run(ctx, argv.FreebsdVersionUserland())
 	if err != nil {
@@ -50,7 +47,7 @@ func newPluginJob(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory
 	if repo == "" || repo == "none" {
 		repo = plugin.DefaultRepository
 	}
-	f := &pluginFetch{e: e, h: h, iocroot: inv.Tree.Mountpoint, repo: repo, branch: branch}
+	f := &pluginFetch{h: h, out: w, errw: d.stderr, in: d.stdin, iocroot: inv.Tree.Mountpoint, repo: repo, branch: branch}
 	return &pluginJob{f: f, name: j.Name, snap: pluginSnapName(kind, time.Now()), ds: inv.SnapDataset(j)}, nil
 }
 
@@ -74,7 +71,7 @@ func (p *pluginJob) rollback(ctx context.Context, cause error) error {
 		var j *jail.Jail
 		if j, err = inv.Find(p.name); err == nil {
 			if j.Running() {
-				err = h.Stop(ctx, []string{p.name})
+				err = h.Lifecycle.Stop(ctx, []string{p.name})
 				if err == nil {
 					inv, err = h.Load(ctx, jail.Options{Create: true, State: true})
 					if err == nil {
@@ -137,8 +134,8 @@ func major(rel string) int {
 // (IOCPlugin.update): snapshot, index, artifact and pre_update.sh, every
 // package removed and reinstalled from the plugin's repository, the
 // overlay again and post_update.sh. Any failure rolls the jail back.
-func runPluginUpdate(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error {
-	p, err := newPluginJob(ctx, e, h, inv, j, "update")
+func runPluginUpdate(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail) error {
+	p, err := newPluginJob(ctx, d, w, inv, j, "update")
 	if err != nil {
 		return err
 	}
@@ -225,7 +222,7 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 	// The update snapshot goes once the update stands (__remove_snapshot__).
 	if !upgrade {
 		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), layout.SnapName(p.ds, p.snap), zfs.DestroyOptions{Recursive: true}); err != nil && !errors.Is(err, zfs.ErrNotFound) {
-			fmt.Fprintf(f.e.stderr, "WARNING: %s was not removed: %v\n", layout.SnapName(p.ds, p.snap), err)
+			fmt.Fprintf(f.errw, "WARNING: %s was not removed: %v\n", layout.SnapName(p.ds, p.snap), err)
 		}
 	}
 	return nil
@@ -259,8 +256,8 @@ func (p *pluginJob) hook(ctx context.Context, j *jail.Jail, name string) error {
 // the manifest's release from the updated index, the base jail switched
 // to it, then a plugin update; any failure rolls back to the upgrade
 // snapshot.
-func runPluginUpgrade(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error {
-	p, err := newPluginJob(ctx, e, h, inv, j, "upgrade")
+func runPluginUpgrade(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail) error {
+	p, err := newPluginJob(ctx, d, w, inv, j, "upgrade")
 	if err != nil {
 		return err
 	}
@@ -296,7 +293,7 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 	}
 	if !slices.Contains(inv.Releases, m.Release) {
 		f.say("New plugin RELEASE missing, fetching now... ")
-		if err := fetchForCreate(f.e)(ctx, m.Release); err != nil {
+		if err := h.Fetcher.Fetch(ctx, m.Release); err != nil {
 			return step("fetch "+m.Release, err)
 		}
 		if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {
@@ -309,8 +306,8 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 	f.say("Running upgrade... ")
 	if baseRel := strings.SplitN(j.Prop("release"), "-p", 2)[0]; baseRel != m.Release {
 		if err := h.Upgrade(ctx, inv, j, m.Release, jail.UpgradeOptions{
-			Upgrader: &release.Upgrader{Run: f.e.run, Out: f.e.stdout, Err: f.e.stderr},
-			Err:      f.e.stderr,
+			Upgrader: &release.Upgrader{Run: h.Run, Out: f.out, Err: f.errw},
+			Err:      f.errw,
 			Plugin:   true,
 		}); err != nil {
 			return step("upgrade the base jail", err)

@@ -10,13 +10,12 @@ import (
 // left; off one, nothing.
 func TestImageProgressBar(t *testing.T) {
 	var errb bytes.Buffer
-	e := &env{stderr: &errb}
-	if imageProgress(e) != nil {
+	if imageProgress(&errb) != nil {
 		t.Fatal("a progress display off a terminal")
 	}
 	defer func(f func(any) bool) { isTerminal = f }(isTerminal)
 	isTerminal = func(any) bool { return true }
-	p := imageProgress(e)("tank/iocage/jails/web", 4<<20)
+	p := imageProgress(&errb)("tank/iocage/jails/web", 4<<20)
 	if _, err := p.Write(make([]byte, 1<<20)); err != nil {
 		t.Fatal(err)
 	}

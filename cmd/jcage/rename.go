@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 )
@@ -13,16 +15,29 @@ func renameCommand(e *env) *cli.Command {
 		Name:      "rename",
 		Usage:     "Rename a jail.",
 		ArgsUsage: "JAIL NEW_NAME",
-		Action: needRoot(e, "rename", func(c *cli.Context) error {
-			if c.NArg() != 2 {
-				return errors.New("Usage: jcage rename JAIL NEW_NAME")
-			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			return h.Rename(c.Context, inv, c.Args().Get(0), c.Args().Get(1))
-		}),
+		Action:    rootAction(e, parseRename, runRename),
 	}
+}
+
+// renameOptions is rename's command line.
+type renameOptions struct {
+	jail, newName string
+}
+
+func parseRename(c *cli.Context) (renameOptions, error) {
+	if c.NArg() != 2 {
+		return renameOptions{}, errors.New("Usage: jcage rename JAIL NEW_NAME")
+	}
+	return renameOptions{jail: c.Args().Get(0), newName: c.Args().Get(1)}, nil
+}
+
+// runRename renames a jail under the tree lock, stopping it first if it
+// runs.
+func runRename(ctx context.Context, opts renameOptions, d deps, _ io.Writer) error {
+	h, inv, unlock, err := d.lockedInventory(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return h.Rename(ctx, inv, opts.jail, opts.newName)
 }

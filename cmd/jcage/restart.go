@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"io"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
@@ -17,15 +20,29 @@ func restartCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "soft", Aliases: []string{"s"}, Usage: "rerun exec_stop and exec_start, keeping the jail and its network"},
 			jobsFlag(),
 		},
-		Action: needRoot(e, "restart", func(c *cli.Context) error {
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			return h.RestartJails(c.Context, inv, c.Args().Slice(), jail.RestartOptions{
-				Soft: c.Bool("soft"), Workers: c.Int("jobs"), Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e),
-			})
-		}),
+		Action: rootAction(e, parseRestart, runRestart),
 	}
+}
+
+// restartOptions is restart's command line.
+type restartOptions struct {
+	jails   []string // JAIL... or ALL
+	soft    bool     // -s
+	workers int      // -j; 0 is jail.DefaultWorkers
+}
+
+func parseRestart(c *cli.Context) (restartOptions, error) {
+	return restartOptions{jails: c.Args().Slice(), soft: c.Bool("soft"), workers: c.Int("jobs")}, nil
+}
+
+// runRestart stops and starts the jails again, or with opts.soft reruns
+// their exec_stop and exec_start.
+func runRestart(ctx context.Context, opts restartOptions, d deps, _ io.Writer) error {
+	inv, err := d.host.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	return d.host.RestartJails(ctx, inv, opts.jails, jail.RestartOptions{
+		Soft: opts.soft, Workers: opts.workers, Debug: d.debug, Err: d.stderr, Paths: d.paths,
+	})
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -22,43 +22,58 @@ func rollbackCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the snapshot name, what comes after @"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "skip the question"},
 		},
-		Action: needRoot(e, "rollback", func(c *cli.Context) error {
-			target, err := snapJailArg(c, "rollback -n NAME [-f] JAIL")
-			if err != nil {
-				return err
-			}
-			name, err := snapNameFlag(c)
-			if err != nil {
-				return err
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			j, err := inv.Find(target)
-			if err != nil {
-				return err
-			}
-			plan, err := h.PlanRollback(c.Context, inv, j, name)
-			if err != nil {
-				return err
-			}
-			if !c.Bool("force") {
-				fmt.Fprint(e.stderr, rollbackWarning(plan))
-				ok, err := confirm(e, "\nAre you sure?")
-				if err != nil || !ok {
-					// A "no" ends quietly and successfully, as in iocage.
-					return err
-				}
-			}
-			if err := h.Rollback(c.Context, plan); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "Rolled back to: %s\n", plan.Target)
-			return nil
-		}),
+		Action: rootAction(e, parseRollback, runRollback),
 	}
+}
+
+// rollbackOptions is rollback's command line.
+type rollbackOptions struct {
+	jail  string
+	name  string // -n: the snapshot, what comes after @
+	force bool   // -f: no question
+}
+
+func parseRollback(c *cli.Context) (rollbackOptions, error) {
+	target, err := snapJailArg(c, "rollback -n NAME [-f] JAIL")
+	if err != nil {
+		return rollbackOptions{}, err
+	}
+	name, err := snapNameFlag(c)
+	if err != nil {
+		return rollbackOptions{}, err
+	}
+	return rollbackOptions{jail: target, name: name, force: c.Bool("force")}, nil
+}
+
+// runRollback rolls a stopped jail's datasets back to a snapshot, after
+// a warning that names what goes and iocage's question unless opts.force.
+func runRollback(ctx context.Context, opts rollbackOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	j, err := inv.Find(opts.jail)
+	if err != nil {
+		return err
+	}
+	plan, err := h.PlanRollback(ctx, inv, j, opts.name)
+	if err != nil {
+		return err
+	}
+	if !opts.force {
+		fmt.Fprint(d.stderr, rollbackWarning(plan))
+		ok, err := d.confirm(w, "\nAre you sure?")
+		if err != nil || !ok {
+			// A "no" ends quietly and successfully, as in iocage.
+			return err
+		}
+	}
+	if err := h.Rollback(ctx, plan); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Rolled back to: %s\n", plan.Target)
+	return nil
 }
 
 // rollbackWarning is iocage's warning, followed by what iocage leaves
@@ -81,58 +96,4 @@ func rollbackWarning(p *jail.RollbackPlan) string {
 		}
 	}
 	return b.String()
-}
-
-// errNoAnswer is a question that stdin never answered.
-var errNoAnswer = errors.New("no answer on standard input: nothing done (pass -f to skip the question)")
-
-// confirm asks question on stdout as click.confirm does ("QUESTION [y/N]: ")
-// and reads the answer from stdin: y or yes (any case) is yes, n, no or an
-// empty line is no, anything else asks again. Input that ends before an
-// answer is errNoAnswer, so that a script without a terminal never
-// confirms by accident.
-func confirm(e *env, question string) (bool, error) {
-	// click's prompt and its complaint are no log messages.
-	stdout, stderr := atLevel(e.stdout, ""), atLevel(e.stderr, "")
-	for {
-		fmt.Fprintf(stdout, "%s [y/N]: ", question)
-		line, err := readAnswer(e.stdin)
-		if err != nil {
-			fmt.Fprintln(stdout)
-			if errors.Is(err, io.EOF) {
-				return false, errNoAnswer
-			}
-			return false, err
-		}
-		switch strings.ToLower(strings.TrimSpace(line)) {
-		case "y", "yes":
-			return true, nil
-		case "", "n", "no":
-			return false, nil
-		}
-		fmt.Fprintln(stderr, "Error: invalid input")
-	}
-}
-
-// readAnswer reads one line a byte at a time, so that nothing after it is
-// taken from stdin; a last line without a newline still counts.
-func readAnswer(r io.Reader) (string, error) {
-	var b strings.Builder
-	buf := make([]byte, 1)
-	for {
-		n, err := r.Read(buf)
-		if n == 1 {
-			if buf[0] == '\n' {
-				return b.String(), nil
-			}
-			b.WriteByte(buf[0])
-			continue
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) && b.Len() > 0 {
-				return b.String(), nil
-			}
-			return "", err
-		}
-	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -9,9 +11,6 @@ import (
 )
 
 func init() { registerCommand(setCommand) }
-
-// setPlugin, when set, answers set -P.
-var setPlugin func(c *cli.Context, e *env) error
 
 func setCommand(e *env) *cli.Command {
 	return &cli.Command{
@@ -21,23 +20,35 @@ func setCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "plugin", Aliases: []string{"P"}, Usage: "set plugin options through the plugin's serviceset in the jail"},
 		},
-		Action: needRoot(e, "set", func(c *cli.Context) error {
-			if c.Bool("plugin") {
-				if setPlugin == nil {
-					return errors.New("set: -P is not supported by this build")
-				}
-				return setPlugin(c, e)
-			}
-			args := c.Args().Slice()
-			if len(args) < 2 {
-				return errors.New("Usage: jcage set KEY=VALUE [KEY=VALUE...] JAIL|default")
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			return h.Set(c.Context, inv, jail.SetRequest{Target: args[len(args)-1], Assigns: args[:len(args)-1]})
-		}),
+		Action: rootAction(e, parseSet, runSet),
 	}
+}
+
+// setOptions is set's command line.
+type setOptions struct {
+	args   []string // KEY=VALUE... JAIL|default
+	plugin bool     // -P
+}
+
+func parseSet(c *cli.Context) (setOptions, error) {
+	if c.NArg() < 2 {
+		return setOptions{}, errors.New("Usage: jcage set KEY=VALUE [KEY=VALUE...] JAIL|default")
+	}
+	return setOptions{args: c.Args().Slice(), plugin: c.Bool("plugin")}, nil
+}
+
+// runSet sets properties of a jail or of the defaults, applying to a
+// running jail what can change live; with -P, a plugin's options
+// (runSetPlugin).
+func runSet(ctx context.Context, opts setOptions, d deps, w io.Writer) error {
+	if opts.plugin {
+		return runSetPlugin(ctx, opts, d, w)
+	}
+	args := opts.args
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	return h.Set(ctx, inv, jail.SetRequest{Target: args[len(args)-1], Assigns: args[:len(args)-1]})
 }

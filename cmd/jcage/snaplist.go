@@ -1,6 +1,10 @@
 package main
 
 import (
+	"cmp"
+	"context"
+	"io"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
@@ -8,6 +12,9 @@ import (
 )
 
 const snaplistJSONSchema = "see JSON OUTPUT in jcage(8)"
+
+// snaplistSort is snaplist's default -s.
+const snaplistSort = "created"
 
 func init() { registerCommand(snaplistCommand) }
 
@@ -20,35 +27,52 @@ func snaplistCommand(e *env) *cli.Command {
 			headerFlag(),
 			jsonFlag(snaplistJSONSchema),
 			&cli.BoolFlag{Name: "long", Aliases: []string{"l"}, Usage: "show full snapshot names"},
-			sortFlag("created"),
+			sortFlag(snaplistSort),
 		},
-		Action: func(c *cli.Context) error {
-			target, err := snapJailArg(c, "snaplist [-h] [-l] [-s name|created|rsize|used] JAIL|ALL")
-			if err != nil {
-				return err
-			}
-			all := target == jail.AllJails
-			// A bad sort key is refused before anything is read.
-			if err := (&render.Table{Columns: render.SnaplistColumns(all)}).Sort(c.String("sort")); err != nil {
-				return err
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: e.uid == 0})
-			if err != nil {
-				return err
-			}
-			jails, err := inv.SnapTargets(target)
-			if err != nil {
-				return err
-			}
-			t, err := h.SnapList(c.Context, inv, jails, c.Bool("long"), all)
-			if err != nil {
-				return err
-			}
-			if err := t.Sort(c.String("sort")); err != nil {
-				return err
-			}
-			return t.Write(e.stdout, format(c))
-		},
+		Action: action(e, parseSnaplist, runSnaplist),
 	}
+}
+
+// snaplistOptions is snaplist's command line.
+type snaplistOptions struct {
+	jail   string // JAIL or ALL
+	long   bool   // -l
+	sort   string // -s; empty is snaplistSort
+	format render.Format
+}
+
+func parseSnaplist(c *cli.Context) (snaplistOptions, error) {
+	target, err := snapJailArg(c, "snaplist [-h] [-l] [-s name|created|rsize|used] JAIL|ALL")
+	if err != nil {
+		return snaplistOptions{}, err
+	}
+	return snaplistOptions{jail: target, long: c.Bool("long"), sort: c.String("sort"), format: format(c)}, nil
+}
+
+// runSnaplist prints the snapshots of a jail, or of every jail, from one
+// read of the tree and one of the snapshots.
+func runSnaplist(ctx context.Context, opts snaplistOptions, d deps, w io.Writer) error {
+	all := opts.jail == jail.AllJails
+	sortKey := cmp.Or(opts.sort, snaplistSort)
+	// A bad sort key is refused before anything is read.
+	if err := (&render.Table{Columns: render.SnaplistColumns(all)}).Sort(sortKey); err != nil {
+		return err
+	}
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0})
+	if err != nil {
+		return err
+	}
+	jails, err := inv.SnapTargets(opts.jail)
+	if err != nil {
+		return err
+	}
+	t, err := h.SnapList(ctx, inv, jails, opts.long, all)
+	if err != nil {
+		return err
+	}
+	if err := t.Sort(sortKey); err != nil {
+		return err
+	}
+	return t.Write(w, opts.format)
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -21,41 +23,57 @@ func snapremoveCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "recursive", Aliases: []string{"R"}, Usage: "also destroy the clones that depend on the snapshot"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "required with -n ALL"},
 		},
-		Action: func(c *cli.Context) error {
-			target, err := snapJailArg(c, "snapremove -n NAME [-R] [-f] JAIL|ALL")
-			if err != nil {
-				return err
-			}
-			name, err := snapNameFlag(c)
-			if err != nil {
-				return err
-			}
-			if name == jail.AllJails && !c.Bool("force") {
-				return errors.New(`Mass snapshot deletion requires "force" (-f).`)
-			}
-			h := e.host()
-			// With -R, jls tells which clones belong to running jails.
-			inv, err := h.Load(c.Context, jail.Options{Create: e.uid == 0, State: c.Bool("recursive")})
-			if err != nil {
-				return err
-			}
-			jails, err := inv.SnapTargets(target)
-			if err != nil {
-				return err
-			}
-			res, err := h.SnapRemove(c.Context, inv, jails, jail.SnapRemoveOptions{Name: name, Clones: c.Bool("recursive")})
-			if res != nil {
-				for _, s := range res.Skipped {
-					fmt.Fprintf(e.stderr, "Skipped snapshot %s: used by clones.\n", s.Snapshot)
-				}
-				for _, r := range res.Removed {
-					for _, cl := range r.Clones {
-						fmt.Fprintf(e.stdout, "Clone: %s destroyed\n", cl)
-					}
-					fmt.Fprintf(e.stdout, "Snapshot: %s destroyed\n", r.Snapshot)
-				}
-			}
-			return err
-		},
+		Action: action(e, parseSnapremove, runSnapremove),
 	}
+}
+
+// snapremoveOptions is snapremove's command line.
+type snapremoveOptions struct {
+	jail   string // JAIL or ALL
+	name   string // -n NAME, or ALL with -f
+	clones bool   // -R
+}
+
+func parseSnapremove(c *cli.Context) (snapremoveOptions, error) {
+	target, err := snapJailArg(c, "snapremove -n NAME [-R] [-f] JAIL|ALL")
+	if err != nil {
+		return snapremoveOptions{}, err
+	}
+	name, err := snapNameFlag(c)
+	if err != nil {
+		return snapremoveOptions{}, err
+	}
+	if name == jail.AllJails && !c.Bool("force") {
+		return snapremoveOptions{}, errors.New(`Mass snapshot deletion requires "force" (-f).`)
+	}
+	return snapremoveOptions{jail: target, name: name, clones: c.Bool("recursive")}, nil
+}
+
+// runSnapremove destroys the snapshot of each jail named, and with
+// opts.clones the clones made from it. It needs no root: zfs decides,
+// as in iocage.
+func runSnapremove(ctx context.Context, opts snapremoveOptions, d deps, w io.Writer) error {
+	h := d.host
+	// With -R, jls tells which clones belong to running jails.
+	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: opts.clones})
+	if err != nil {
+		return err
+	}
+	jails, err := inv.SnapTargets(opts.jail)
+	if err != nil {
+		return err
+	}
+	res, err := h.SnapRemove(ctx, inv, jails, jail.SnapRemoveOptions{Name: opts.name, Clones: opts.clones})
+	if res != nil {
+		for _, s := range res.Skipped {
+			fmt.Fprintf(d.stderr, "Skipped snapshot %s: used by clones.\n", s.Snapshot)
+		}
+		for _, r := range res.Removed {
+			for _, cl := range r.Clones {
+				fmt.Fprintf(w, "Clone: %s destroyed\n", cl)
+			}
+			fmt.Fprintf(w, "Snapshot: %s destroyed\n", r.Snapshot)
+		}
+	}
+	return err
 }

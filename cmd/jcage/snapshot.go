@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,30 +21,44 @@ func snapshotCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "the snapshot name, what comes after @ (default: the UTC time, YYYY-MM-DD_HH:MM:SS)"},
 		},
-		Action: needRoot(e, "snapshot", func(c *cli.Context) error {
-			target, err := snapJailArg(c, "snapshot [-n NAME] JAIL|ALL")
-			if err != nil {
-				return err
-			}
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true})
-			if err != nil {
-				return err
-			}
-			jails, err := inv.SnapTargets(target)
-			if err != nil {
-				return err
-			}
-			made, err := h.Snapshot(c.Context, inv, jails, c.String("name"))
-			if err != nil {
-				return err
-			}
-			for _, s := range made {
-				fmt.Fprintf(e.stdout, "Snapshot: %s created.\n", s)
-			}
-			return nil
-		}),
+		Action: rootAction(e, parseSnapshot, runSnapshot),
 	}
+}
+
+// snapshotOptions is snapshot's command line.
+type snapshotOptions struct {
+	jail string // JAIL or ALL
+	name string // -n; empty is the time
+}
+
+func parseSnapshot(c *cli.Context) (snapshotOptions, error) {
+	target, err := snapJailArg(c, "snapshot [-n NAME] JAIL|ALL")
+	if err != nil {
+		return snapshotOptions{}, err
+	}
+	return snapshotOptions{jail: target, name: c.String("name")}, nil
+}
+
+// runSnapshot takes one recursive snapshot of each jail named, all or
+// none of them.
+func runSnapshot(ctx context.Context, opts snapshotOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true})
+	if err != nil {
+		return err
+	}
+	jails, err := inv.SnapTargets(opts.jail)
+	if err != nil {
+		return err
+	}
+	made, err := h.Snapshot(ctx, inv, jails, opts.name)
+	if err != nil {
+		return err
+	}
+	for _, s := range made {
+		fmt.Fprintf(w, "Snapshot: %s created.\n", s)
+	}
+	return nil
 }
 
 // snapJailArg is the one JAIL argument of the snapshot commands.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -32,24 +33,15 @@ func (h *harness) snapTemplate(name string) {
 	}
 }
 
-// snapMust runs a command that has to succeed.
-func (h *harness) snapMust(args ...string) string {
-	h.t.Helper()
-	if code := h.jcage(args...); code != 0 {
-		h.t.Fatalf("%v: exit %d\nstdout %q\nstderr %q", args, code, h.stdout.String(), h.stderr.String())
-	}
-	return h.stdout.String()
-}
-
-// snapRefused runs a command that has to fail with stderr, changing nothing.
-func (h *harness) snapRefused(stderr string, args ...string) {
+// refused runs a verb that has to fail with stderr, changing nothing.
+func refused[O any](h *harness, stderr string, run verbFunc[O], opts O) {
 	h.t.Helper()
 	before := strings.Join(h.zfs.Names(), "\n")
-	if code := h.jcage(args...); code != 1 || h.stderr.String() != stderr+"\n" {
-		h.t.Fatalf("%v: exit %d\nstderr %q\nwant   %q", args, code, h.stderr.String(), stderr+"\n")
+	if code := do(h, run, opts); code != 1 || h.stderr.String() != stderr+"\n" {
+		h.t.Fatalf("%+v: exit %d\nstderr %q\nwant   %q", opts, code, h.stderr.String(), stderr+"\n")
 	}
 	if after := strings.Join(h.zfs.Names(), "\n"); after != before {
-		h.t.Fatalf("%v changed ZFS:\n%s", args, after)
+		h.t.Fatalf("%+v changed ZFS:\n%s", opts, after)
 	}
 }
 
@@ -64,50 +56,41 @@ func TestSnapshotCommand(t *testing.T) {
 	h.addJail("db", nil)
 	h.snapTemplate("tmpl")
 
-	out := h.snapMust("snapshot", "web")
+	out := must(h, runSnapshot, snapshotOptions{jail: "web"})
 	m := regexp.MustCompile(`^Snapshot: tank/iocage/jails/web@(\d{4}-\d\d-\d\d_\d\d:\d\d:\d\d) created\.\n$`).FindStringSubmatch(out)
 	if m == nil || !h.snapExists("tank/iocage/jails/web/root@"+m[1]) {
 		t.Fatalf("default name: %q", out)
 	}
 
 	n := h.zfs.Calls("snapshot")
-	if out := h.snapMust("snapshot", "-n", "s1", "we"); out != "Snapshot: tank/iocage/jails/web@s1 created.\n" {
+	if out := must(h, runSnapshot, snapshotOptions{jail: "we", name: "s1"}); out != "Snapshot: tank/iocage/jails/web@s1 created.\n" {
 		t.Fatalf("-n: %q", out)
 	}
 	if h.zfs.Calls("snapshot")-n != 1 || !h.snapExists("tank/iocage/jails/web/root@s1") {
 		t.Fatalf("one recursive snapshot call expected, got %d", h.zfs.Calls("snapshot")-n)
 	}
-	if out := h.snapMust("snapshot", "--name", "t1", "tmpl"); out != "Snapshot: tank/iocage/templates/tmpl@t1 created.\n" {
+	if out := must(h, runSnapshot, snapshotOptions{jail: "tmpl", name: "t1"}); out != "Snapshot: tank/iocage/templates/tmpl@t1 created.\n" {
 		t.Fatalf("template: %q", out)
 	}
-	h.snapRefused("Snapshot already exists", "snapshot", "-n", "s1", "web")
+	refused(h, "Snapshot already exists", runSnapshot, snapshotOptions{jail: "web", name: "s1"})
 
 	for _, bad := range []string{"a@b", "a/b", "bad name", "..", "ALL"} {
 		n := h.zfs.Calls("snapshot")
-		if code := h.jcage("snapshot", "-n", bad, "web"); code != 1 || h.zfs.Calls("snapshot") != n {
+		if code := do(h, runSnapshot, snapshotOptions{jail: "web", name: bad}); code != 1 || h.zfs.Calls("snapshot") != n {
 			t.Fatalf("name %q: exit %d, %d snapshot calls", bad, code, h.zfs.Calls("snapshot")-n)
 		}
 	}
-	h.snapRefused("jail 'nope' not found!", "snapshot", "nope")
-	h.snapRefused("Usage: jcage snapshot [-n NAME] JAIL|ALL", "snapshot")
-	h.snapRefused("Usage: jcage snapshot [-n NAME] JAIL|ALL", "snapshot", "web", "db")
-	// The book's order, flags after the jail, works too.
-	if out := h.snapMust("snapshot", "web", "-n", "late"); out != "Snapshot: tank/iocage/jails/web@late created.\n" {
-		t.Fatalf("flag after the jail: %q", out)
-	}
+	refused(h, "jail 'nope' not found!", runSnapshot, snapshotOptions{jail: "nope"})
 
-	out = h.snapMust("snapshot", "-n", "b", "ALL")
+	out = must(h, runSnapshot, snapshotOptions{jail: "ALL", name: "b"})
 	want := "Snapshot: tank/iocage/jails/db@b created.\nSnapshot: tank/iocage/jails/web@b created.\nSnapshot: tank/iocage/templates/tmpl@b created.\n"
 	if out != want {
 		t.Fatalf("ALL:\n%s", out)
 	}
 	// ALL unwinds: the failure on the template takes db's and web's back.
 	h.zfs.FailOn("snapshot", "tank/iocage/templates/tmpl@c", errors.New("cannot create snapshot: out of space"))
-	h.snapRefused("cannot create snapshot: out of space", "snapshot", "-n", "c", "ALL")
+	refused(h, "cannot create snapshot: out of space", runSnapshot, snapshotOptions{jail: "ALL", name: "c"})
 	h.zfs.ClearFailures()
-
-	h.uid = 1001
-	h.snapRefused("You need to have root privileges to run snapshot", "snapshot", "web")
 }
 
 // createdCell matches snaplist's CREATED cells, which follow the fake's clock.
@@ -117,20 +100,20 @@ var rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 func TestSnaplistCommand(t *testing.T) {
 	h := newTreeHarness(t)
 	h.addJail("web", nil)
-	h.snapMust("snapshot", "-n", "first", "web")
-	h.snapMust("snapshot", "-n", "second_2", "web")
-	h.snapMust("snapshot", "-n", "second_10", "web")
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "first"})
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "second_2"})
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "second_10"})
 	ctx := context.Background()
 	// Neither a data child's snapshot nor one without its root twin is listed.
 	if err := h.zfs.Create(ctx, snapLayout.JailData("web"), zfs.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	h.snapMust("snapshot", "-n", "withdata", "web")
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "withdata"})
 	if err := h.zfs.Snapshot(ctx, "tank/iocage/jails/web@alone", false); err != nil {
 		t.Fatal(err)
 	}
 
-	out := createdCell.ReplaceAllString(h.snapMust("snaplist", "web"), "Thu Nov 23 11:45 2023")
+	out := createdCell.ReplaceAllString(must(h, runSnaplist, snaplistOptions{jail: "web"}), "Thu Nov 23 11:45 2023")
 	want := `+----------------+-----------------------+-------+------+
 |      NAME      |        CREATED        | RSIZE | USED |
 +================+=======================+=======+======+
@@ -155,7 +138,7 @@ func TestSnaplistCommand(t *testing.T) {
 		t.Fatalf("snaplist:\n%s\nwant:\n%s", out, want)
 	}
 
-	tsv := createdCell.ReplaceAllString(h.snapMust("snaplist", "-h", "-l", "-s", "name", "web"), "C")
+	tsv := createdCell.ReplaceAllString(must(h, runSnaplist, snaplistOptions{jail: "web", format: render.FormatTSV, long: true, sort: "name"}), "C")
 	// iocage's name key compares long names as text, so "/root@" sorts
 	// before "@".
 	wantTSV := "tank/iocage/jails/web/root@first\tC\t64K\t64K\n" +
@@ -170,29 +153,29 @@ func TestSnaplistCommand(t *testing.T) {
 		t.Fatalf("snaplist -h -l -s name:\n%s", tsv)
 	}
 	// Short names sort as iocage's name key does: second_2 before second_10.
-	if tsv := h.snapMust("snaplist", "-H", "-s", "NAME", "web"); !strings.Contains(tsv, "second_2/root\t") || strings.Index(tsv, "second_2\t") > strings.Index(tsv, "second_10\t") {
+	if tsv := must(h, runSnaplist, snaplistOptions{jail: "web", format: render.FormatTSV, sort: "NAME"}); !strings.Contains(tsv, "second_2/root\t") || strings.Index(tsv, "second_2\t") > strings.Index(tsv, "second_10\t") {
 		t.Fatalf("-s name:\n%s", tsv)
 	}
 	for _, key := range []string{"rsize", "used", "created"} {
-		h.snapMust("snaplist", "-h", "-s", key, "web")
+		must(h, runSnaplist, snaplistOptions{jail: "web", format: render.FormatTSV, sort: key})
 	}
 
-	rows, err := jsonRows([]byte(h.snapMust("snaplist", "--json", "web")), "snapshots")
+	rows, err := jsonRows([]byte(must(h, runSnaplist, snaplistOptions{jail: "web", format: render.FormatJSON})), "snapshots")
 	if err != nil || len(rows) != 8 ||
 		rows[0]["name"] != "first" || rows[0]["rsize"] != float64(64<<10) || !rfc3339.MatchString(fmt.Sprint(rows[0]["created"])) {
 		t.Fatalf("--json: %v %s", err, h.stdout.String())
 	}
 
 	n := h.zfs.Calls("")
-	h.snapRefused("Invalid sort type specified, use one of:\n  name\n  created\n  rsize\n  used", "snaplist", "-s", "jid", "web")
+	refused(h, "Invalid sort type specified, use one of:\n  name\n  created\n  rsize\n  used", runSnaplist, snaplistOptions{jail: "web", sort: "jid"})
 	if h.zfs.Calls("") != n {
 		t.Fatal("a bad sort key reached zfs")
 	}
-	h.snapRefused("jail 'nope' not found!", "snaplist", "nope")
+	refused(h, "jail 'nope' not found!", runSnaplist, snaplistOptions{jail: "nope"})
 
 	// No root needed, as in iocage.
 	h.uid = 1001
-	if out := h.snapMust("snaplist", "-h", "web"); strings.Count(out, "\n") != 8 {
+	if out := must(h, runSnaplist, snaplistOptions{jail: "web", format: render.FormatTSV}); strings.Count(out, "\n") != 8 {
 		t.Fatalf("non-root snaplist: %q", out)
 	}
 }
@@ -204,28 +187,28 @@ func TestSnaplistAllAndCallCounts(t *testing.T) {
 	}
 	h.snapTemplate("tmpl")
 	for i := 0; i < 5; i++ {
-		h.snapMust("snapshot", "-n", fmt.Sprintf("s%d", i), "ALL")
+		must(h, runSnapshot, snapshotOptions{jail: "ALL", name: fmt.Sprintf("s%d", i)})
 	}
-	for _, args := range [][]string{{"snaplist", "j07"}, {"snaplist", "-l", "ALL"}, {"snaplist", "--json", "ALL"}} {
+	for _, opts := range []snaplistOptions{{jail: "j07"}, {jail: "ALL", long: true}, {jail: "ALL", format: render.FormatJSON}} {
 		n := h.zfs.Calls("")
-		h.snapMust(args...)
+		must(h, runSnaplist, opts)
 		// One read of the tree (finding the jail), one of the snapshots,
 		// however many jails and snapshots there are.
 		if got := h.zfs.Calls("") - n; got != 2 {
-			t.Fatalf("%v: %d zfs calls", args, got)
+			t.Fatalf("%+v: %d zfs calls", opts, got)
 		}
 	}
-	out := createdCell.ReplaceAllString(h.snapMust("snaplist", "-h", "-s", "name", "ALL"), "C")
+	out := createdCell.ReplaceAllString(must(h, runSnaplist, snaplistOptions{jail: "ALL", format: render.FormatTSV, sort: "name"}), "C")
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	// As in the fork, -s name sorts by the snapshot name alone; ties keep
 	// the jails' order.
 	if len(lines) != 21*5*2 || lines[0] != "j00\ts0\tC\t64K\t64K" || lines[1] != "j01\ts0\tC\t64K\t64K" || lines[21] != "j00\ts0/root\tC\t64K\t64K" {
 		t.Fatalf("snaplist ALL: %d lines, first %q %q", len(lines), lines[0], lines[1])
 	}
-	if !strings.HasPrefix(h.snapMust("snaplist", "ALL"), "+------+") || !strings.Contains(h.stdout.String(), "| JAIL |") {
+	if !strings.HasPrefix(must(h, runSnaplist, snaplistOptions{jail: "ALL"}), "+------+") || !strings.Contains(h.stdout.String(), "| JAIL |") {
 		t.Fatalf("snaplist ALL table:\n%s", h.stdout.String())
 	}
-	if rows, err := jsonRows([]byte(h.snapMust("snaplist", "--json", "ALL")), "snapshots"); err != nil || rows[0]["jail"] == nil {
+	if rows, err := jsonRows([]byte(must(h, runSnaplist, snaplistOptions{jail: "ALL", format: render.FormatJSON})), "snapshots"); err != nil || rows[0]["jail"] == nil {
 		t.Fatalf("--json ALL: %v", err)
 	}
 }
@@ -237,20 +220,18 @@ func TestSnapremoveCommand(t *testing.T) {
 	h.addJail("db", nil)
 	h.addJail("kid", nil)
 	for _, s := range []string{"s1", "s2", "s3"} {
-		h.snapMust("snapshot", "-n", s, "web")
+		must(h, runSnapshot, snapshotOptions{jail: "web", name: s})
 	}
-	h.snapMust("snapshot", "-n", "s1", "db")
+	must(h, runSnapshot, snapshotOptions{jail: "db", name: "s1"})
 
-	if out := h.snapMust("snapremove", "-n", "s3", "web"); out != "Snapshot: tank/iocage/jails/web@s3 destroyed\n" {
+	if out := must(h, runSnapremove, snapremoveOptions{jail: "web", name: "s3"}); out != "Snapshot: tank/iocage/jails/web@s3 destroyed\n" {
 		t.Fatalf("snapremove: %q", out)
 	}
 	if h.snapExists("tank/iocage/jails/web@s3") || h.snapExists("tank/iocage/jails/web/root@s3") {
 		t.Fatal("s3 or its root twin survived")
 	}
-	h.snapRefused("Snapshot: tank/iocage/jails/web@s3 not found!", "snapremove", "-n", "s3", "web")
-	h.snapRefused(`Missing option "--name" / "-n".`, "snapremove", "web")
-	h.snapRefused("invalid snapshot name \"a/b\": '@' and '/' are not allowed", "snapremove", "-n", "a/b", "web")
-	h.snapRefused("Usage: jcage snapremove -n NAME [-R] [-f] JAIL|ALL", "snapremove", "-n", "s1")
+	refused(h, "Snapshot: tank/iocage/jails/web@s3 not found!", runSnapremove, snapremoveOptions{jail: "web", name: "s3"})
+	refused(h, "invalid snapshot name \"a/b\": '@' and '/' are not allowed", runSnapremove, snapremoveOptions{jail: "web", name: "a/b"})
 
 	// kid is a clone of web@s1, as `clone` makes one; another clone of
 	// web@s1 lives outside the iocage tree.
@@ -264,48 +245,46 @@ func TestSnapremoveCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	destroys := h.zfs.Calls("destroy")
-	h.snapRefused("Snapshot: tank/iocage/jails/web@s1 has dependent clones: tank/iocage/jails/kid/root (jail kid), tank/scratch; use -R to destroy them with it",
-		"snapremove", "-n", "s1", "web")
+	refused(h, "Snapshot: tank/iocage/jails/web@s1 has dependent clones: tank/iocage/jails/kid/root (jail kid), tank/scratch; use -R to destroy them with it", runSnapremove, snapremoveOptions{jail: "web", name: "s1"})
 	if h.zfs.Calls("destroy") != destroys {
 		t.Fatal("a refused snapremove called zfs destroy")
 	}
 
-	// -n ALL asks for -f, then skips what clones use.
-	h.snapRefused(`Mass snapshot deletion requires "force" (-f).`, "snapremove", "-n", "ALL", "web")
-	out := h.snapMust("snapremove", "-n", "ALL", "-f", "web")
+	// -n ALL skips what clones use.
+	out := must(h, runSnapremove, snapremoveOptions{jail: "web", name: "ALL"})
 	if out != "Snapshot: tank/iocage/jails/web@s2 destroyed\n" || h.stderr.String() != "Skipped snapshot tank/iocage/jails/web@s1: used by clones.\n" {
 		t.Fatalf("-n ALL: stdout %q stderr %q", out, h.stderr.String())
 	}
 
 	// -R refuses while the clone's jail runs, then takes the clones along.
 	h.running(map[string]int{"kid": 4})
-	h.snapRefused("Cannot destroy tank/iocage/jails/kid/root with tank/iocage/jails/web@s1: jail kid is running", "snapremove", "-R", "-n", "s1", "web")
+	refused(h, "Cannot destroy tank/iocage/jails/kid/root with tank/iocage/jails/web@s1: jail kid is running", runSnapremove, snapremoveOptions{jail: "web", clones: true, name: "s1"})
 	h.running(nil)
-	out = h.snapMust("snapremove", "-R", "-n", "s1", "web")
+	out = must(h, runSnapremove, snapremoveOptions{jail: "web", clones: true, name: "s1"})
 	want := "Clone: tank/iocage/jails/kid/root destroyed\nClone: tank/scratch destroyed\nSnapshot: tank/iocage/jails/web@s1 destroyed\n"
 	if out != want || h.snapExists("tank/scratch") || h.snapExists(snapLayout.JailRoot("kid")) || !h.snapExists("tank/iocage/jails/db@s1") {
 		t.Fatalf("-R: %q", out)
 	}
 
 	// ALL jails: every jail that has the snapshot; none is an error.
-	h.snapMust("snapshot", "-n", "x", "web")
-	out = h.snapMust("snapremove", "-n", "x", "ALL")
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "x"})
+	out = must(h, runSnapremove, snapremoveOptions{jail: "ALL", name: "x"})
 	if out != "Snapshot: tank/iocage/jails/web@x destroyed\n" {
 		t.Fatalf("snapremove ALL: %q", out)
 	}
-	h.snapRefused("Snapshot: x not found!", "snapremove", "-n", "x", "ALL")
+	refused(h, "Snapshot: x not found!", runSnapremove, snapremoveOptions{jail: "ALL", name: "x"})
 
 	// A zfs failure is reported as zfs says it.
 	h.zfs.FailOn("destroy", "tank/iocage/jails/db@s1", errors.New("cannot destroy snapshot tank/iocage/jails/db@s1: dataset is busy"))
-	h.snapRefused("cannot destroy snapshot tank/iocage/jails/db@s1: dataset is busy", "snapremove", "-n", "s1", "db")
+	refused(h, "cannot destroy snapshot tank/iocage/jails/db@s1: dataset is busy", runSnapremove, snapremoveOptions{jail: "db", name: "s1"})
 	h.zfs.ClearFailures()
 	h.zfs.FailOn("destroy", "tank/iocage/jails/db@s1", fmt.Errorf("cannot destroy: %w", zfs.ErrHasClones))
-	h.snapRefused("Snapshot: tank/iocage/jails/db@s1 has dependent clones; use -R to destroy them with it", "snapremove", "-n", "s1", "db")
+	refused(h, "Snapshot: tank/iocage/jails/db@s1 has dependent clones; use -R to destroy them with it", runSnapremove, snapremoveOptions{jail: "db", name: "s1"})
 	h.zfs.ClearFailures()
 
 	// No root check, as in iocage: zfs decides.
 	h.uid = 1001
-	if out := h.snapMust("snapremove", "-n", "s1", "db"); out != "Snapshot: tank/iocage/jails/db@s1 destroyed\n" {
+	if out := must(h, runSnapremove, snapremoveOptions{jail: "db", name: "s1"}); out != "Snapshot: tank/iocage/jails/db@s1 destroyed\n" {
 		t.Fatalf("non-root: %q", out)
 	}
 }
@@ -318,13 +297,13 @@ func TestRollbackCommand(t *testing.T) {
 	h := newTreeHarness(t)
 	ctx := context.Background()
 	h.addJail("web", nil)
-	h.snapMust("snapshot", "-n", "s1", "web")
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "s1"})
 	after := h.snapRootFile("web", "after.txt")
 	if err := os.WriteFile(after, []byte("written after s1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h.snapMust("set", "notes=changed", "web")
-	h.snapMust("snapshot", "-n", "s2", "web")
+	must(h, runSet, setOptions{args: []string{"notes=changed", "web"}})
+	must(h, runSnapshot, snapshotOptions{jail: "web", name: "s2"})
 
 	warning := "\nThis will destroy ALL data created including ALL snapshots taken after the snapshot s1\n" +
 		"These snapshots will be destroyed:\n  tank/iocage/jails/web@s2\n  tank/iocage/jails/web/root@s2\n"
@@ -337,7 +316,7 @@ func TestRollbackCommand(t *testing.T) {
 
 	// No answer (no terminal, empty stdin): refused.
 	h.stdin = ""
-	if code := h.jcage("rollback", "-n", "s1", "web"); code != 1 ||
+	if code := do(h, runRollback, rollbackOptions{jail: "web", name: "s1"}); code != 1 ||
 		h.stdout.String() != "\nAre you sure? [y/N]: \n" ||
 		h.stderr.String() != warning+"no answer on standard input: nothing done (pass -f to skip the question)\n" {
 		t.Fatalf("no answer: %d\nstdout %q\nstderr %q", code, h.stdout.String(), h.stderr.String())
@@ -345,36 +324,31 @@ func TestRollbackCommand(t *testing.T) {
 	unchanged()
 	// "n" ends quietly, as in iocage.
 	h.stdin = "n\n"
-	if code := h.jcage("rollback", "-n", "s1", "web"); code != 0 || h.stdout.String() != "\nAre you sure? [y/N]: " {
+	if code := do(h, runRollback, rollbackOptions{jail: "web", name: "s1"}); code != 0 || h.stdout.String() != "\nAre you sure? [y/N]: " {
 		t.Fatalf("no: %d %q", code, h.stdout.String())
 	}
 	unchanged()
 
 	// Refusals come before the question.
 	h.stdin = "y\n"
-	h.snapRefused("tank/iocage/jails/web@nope does not exist", "rollback", "-n", "nope", "web")
-	h.snapRefused(`Missing option "--name" / "-n".`, "rollback", "web")
-	h.snapRefused("invalid snapshot name \"s 1\": use letters, digits and . _ : - only", "rollback", "-n", "s 1", "web")
-	h.snapRefused("jail 'nope' not found!", "rollback", "-n", "s1", "nope")
+	refused(h, "tank/iocage/jails/web@nope does not exist", runRollback, rollbackOptions{jail: "web", name: "nope"})
+	refused(h, "invalid snapshot name \"s 1\": use letters, digits and . _ : - only", runRollback, rollbackOptions{jail: "web", name: "s 1"})
+	refused(h, "jail 'nope' not found!", runRollback, rollbackOptions{jail: "nope", name: "s1"})
 	h.running(map[string]int{"web": 7})
-	h.snapRefused("Please stop web before trying to rollback!", "rollback", "-n", "s1", "web")
+	refused(h, "Please stop web before trying to rollback!", runRollback, rollbackOptions{jail: "web", name: "s1"})
 	h.running(nil)
 	if err := h.zfs.Clone(ctx, "tank/iocage/jails/web/root@s2", "tank/keep", zfs.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	h.snapRefused("Cannot roll back to tank/iocage/jails/web@s1: the newer snapshot tank/iocage/jails/web/root@s2 has dependent clones: tank/keep; destroy or promote them first",
-		"rollback", "-n", "s1", "web")
+	refused(h, "Cannot roll back to tank/iocage/jails/web@s1: the newer snapshot tank/iocage/jails/web/root@s2 has dependent clones: tank/keep; destroy or promote them first", runRollback, rollbackOptions{jail: "web", name: "s1"})
 	if err := h.zfs.Destroy(ctx, "tank/keep", zfs.DestroyOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	h.uid = 1001
-	h.snapRefused("You need to have root privileges to run rollback", "rollback", "-n", "s1", "web")
-	h.uid = 0
 	unchanged()
 
 	// An invalid answer asks again; yes rolls back root and jail dataset.
 	h.stdin = "maybe\nYES\n"
-	if code := h.jcage("rollback", "-n", "s1", "web"); code != 0 {
+	if code := do(h, runRollback, rollbackOptions{jail: "web", name: "s1"}); code != 0 {
 		t.Fatalf("yes: %d %q", code, h.stderr.String())
 	}
 	if got := h.stdout.String(); got != "\nAre you sure? [y/N]: \nAre you sure? [y/N]: Rolled back to: tank/iocage/jails/web\n" {
@@ -389,7 +363,7 @@ func TestRollbackCommand(t *testing.T) {
 	if h.snapExists("tank/iocage/jails/web@s2") || h.snapExists("tank/iocage/jails/web/root@s2") || !h.snapExists("tank/iocage/jails/web/root@s1") {
 		t.Fatal("newer snapshots survived")
 	}
-	if got := h.snapMust("get", "notes", "web"); got != "none\n" {
+	if got := must(h, runGet, getOptions{args: []string{"notes", "web"}}); got != "none\n" {
 		t.Fatalf("config.json not rolled back: notes=%q", got)
 	}
 	if h.zfs.Calls("rollback") != 2 {
@@ -405,14 +379,14 @@ func TestRollbackCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.stdin = ""
-	if out := h.snapMust("rollback", "-f", "-n", "s1", "web"); out != "Rolled back to: tank/iocage/jails/web\n" || h.stderr.Len() != 0 {
+	if out := must(h, runRollback, rollbackOptions{jail: "web", force: true, name: "s1"}); out != "Rolled back to: tank/iocage/jails/web\n" || h.stderr.Len() != 0 {
 		t.Fatalf("-f: %q %q", out, h.stderr.String())
 	}
 	if _, err := os.Stat(after); !os.IsNotExist(err) || !h.snapExists(snapLayout.JailData("web")) {
 		t.Fatalf("-f rollback: %v", err)
 	}
 	h.stdin = "y\n"
-	h.snapMust("rollback", "-n", "s1", "web")
+	must(h, runRollback, rollbackOptions{jail: "web", name: "s1"})
 	if !strings.Contains(h.stderr.String(), "No snapshot is newer than s1: none will be destroyed.\n"+
 		"These datasets have no snapshot s1 and stay as they are:\n  tank/iocage/jails/web/data\n") {
 		t.Fatalf("warning %q", h.stderr.String())
@@ -420,8 +394,52 @@ func TestRollbackCommand(t *testing.T) {
 
 	// A zfs failure stops the rollback with zfs's words.
 	h.zfs.FailOn("rollback", "tank/iocage/jails/web/root@s1", errors.New("cannot rollback 'tank/iocage/jails/web/root': dataset is busy"))
-	if code := h.jcage("rollback", "-f", "-n", "s1", "web"); code != 1 || h.stderr.String() != "cannot rollback 'tank/iocage/jails/web/root': dataset is busy\n" {
+	if code := do(h, runRollback, rollbackOptions{jail: "web", force: true, name: "s1"}); code != 1 || h.stderr.String() != "cannot rollback 'tank/iocage/jails/web/root': dataset is busy\n" {
 		t.Fatalf("failure: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestParseSnapshotVerbs(t *testing.T) {
+	// The book's order, flags after the jail, works too.
+	for _, args := range [][]string{{"snapshot", "-n", "s1", "web"}, {"snapshot", "web", "-n", "s1"}, {"snapshot", "--name", "s1", "web"}} {
+		if got, err := parseLine(t, parseSnapshot, args...); err != nil || got != (snapshotOptions{jail: "web", name: "s1"}) {
+			t.Errorf("%q: %+v %v", args, got, err)
+		}
+	}
+	if got, err := parseLine(t, parseSnaplist, "snaplist", "-hl", "-s", "name", "ALL"); err != nil ||
+		got != (snaplistOptions{jail: "ALL", long: true, sort: "name", format: render.FormatTSV}) {
+		t.Errorf("snaplist: %+v %v", got, err)
+	}
+	if got, err := parseLine(t, parseSnaplist, "snaplist", "--json", "web"); err != nil ||
+		got != (snaplistOptions{jail: "web", sort: snaplistSort, format: render.FormatJSON}) {
+		t.Errorf("snaplist --json: %+v %v", got, err)
+	}
+	if got, err := parseLine(t, parseSnapremove, "snapremove", "-R", "-n", "s1", "web"); err != nil || got != (snapremoveOptions{jail: "web", name: "s1", clones: true}) {
+		t.Errorf("snapremove: %+v %v", got, err)
+	}
+	if got, err := parseLine(t, parseSnapremove, "snapremove", "-n", "ALL", "-f", "web"); err != nil || got != (snapremoveOptions{jail: "web", name: "ALL"}) {
+		t.Errorf("snapremove -n ALL -f: %+v %v", got, err)
+	}
+	if got, err := parseLine(t, parseRollback, "rollback", "-f", "-n", "s1", "web"); err != nil || got != (rollbackOptions{jail: "web", name: "s1", force: true}) {
+		t.Errorf("rollback: %+v %v", got, err)
+	}
+	for _, tc := range []struct {
+		parse func(t *testing.T, args ...string) error
+		args  []string
+		msg   string
+	}{
+		{parsesWith(parseSnapshot), []string{"snapshot"}, "Usage: jcage snapshot [-n NAME] JAIL|ALL"},
+		{parsesWith(parseSnapshot), []string{"snapshot", "web", "db"}, "Usage: jcage snapshot [-n NAME] JAIL|ALL"},
+		{parsesWith(parseSnaplist), []string{"snaplist"}, "Usage: jcage snaplist [-h] [-l] [-s name|created|rsize|used] JAIL|ALL"},
+		{parsesWith(parseSnapremove), []string{"snapremove", "web"}, `Missing option "--name" / "-n".`},
+		{parsesWith(parseSnapremove), []string{"snapremove", "-n", "s1"}, "Usage: jcage snapremove -n NAME [-R] [-f] JAIL|ALL"},
+		{parsesWith(parseSnapremove), []string{"snapremove", "-n", "ALL", "web"}, `Mass snapshot deletion requires "force" (-f).`},
+		{parsesWith(parseRollback), []string{"rollback", "web"}, `Missing option "--name" / "-n".`},
+		{parsesWith(parseRollback), []string{"rollback", "-n", "s1"}, "Usage: jcage rollback -n NAME [-f] JAIL"},
+	} {
+		if err := tc.parse(t, tc.args...); err == nil || err.Error() != tc.msg {
+			t.Errorf("%q: %v, want %q", tc.args, err, tc.msg)
+		}
 	}
 }
 
@@ -436,8 +454,8 @@ func TestConfirm(t *testing.T) {
 		{"", false, true}, {"what\n", false, true}, {"what\ny\n", true, false},
 	} {
 		h := newHarness(t)
-		e := &env{stdin: strings.NewReader(c.in), stdout: &h.stdout, stderr: &h.stderr}
-		got, err := confirm(e, "Sure?")
+		d := deps{stdin: strings.NewReader(c.in), stderr: &h.stderr}
+		got, err := d.confirm(&h.stdout, "Sure?")
 		if got != c.want || (err != nil) != c.err {
 			t.Errorf("%q: %v %v", c.in, got, err)
 		}
@@ -445,7 +463,7 @@ func TestConfirm(t *testing.T) {
 	// Nothing after the answer is consumed.
 	r := strings.NewReader("y\nrest")
 	h := newHarness(t)
-	if ok, err := confirm(&env{stdin: r, stdout: &h.stdout, stderr: &h.stderr}, "Sure?"); !ok || err != nil || r.Len() != 4 {
+	if ok, err := (deps{stdin: r, stderr: &h.stderr}).confirm(&h.stdout, "Sure?"); !ok || err != nil || r.Len() != 4 {
 		t.Fatalf("read past the answer: %v %v %d", ok, err, r.Len())
 	}
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,24 +19,6 @@ func jobsFlag() cli.Flag {
 		Usage: "start or stop up to N jails of equal priority at once (1: one by one, as iocage)"}
 }
 
-// lifecyclePaths keeps the jail.conf files (and iocage's NAT files) under
-// the run directory the command was given, /var/run by default.
-func lifecyclePaths(e *env) jail.Paths {
-	p := jail.DefaultPaths()
-	if e.runDir != "" {
-		p.RunDir, p.NATDir = e.runDir, e.runDir
-	}
-	return p
-}
-
-// wireLifecycle lets operations that start or stop jails on the way
-// (create's boot=on and -p, destroy -f, rename) use the life cycle.
-func wireLifecycle(e *env, h *jail.Host) *jail.Host {
-	h.Start = h.StartFunc(jail.StartOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)})
-	h.Stop = h.StopFunc(jail.StopOptions{Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e)})
-	return h
-}
-
 func startCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "start",
@@ -45,17 +29,32 @@ func startCommand(e *env) *cli.Command {
 			jobsFlag(),
 			ignoreFlag(),
 		},
-		Action: needRoot(e, "start", func(c *cli.Context) error {
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			return ignoreFailures(c, e, h.StartJails(c.Context, inv, c.Args().Slice(), jail.StartOptions{
-				RC: c.Bool("rc"), Workers: c.Int("jobs"), Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e),
-			}))
-		}),
+		Action: rootAction(e, parseStart, runStart),
 	}
+}
+
+// startOptions is start's command line.
+type startOptions struct {
+	jails   []string // JAIL... or ALL
+	rc      bool     // --rc: every jail with boot=on
+	workers int      // -j; 0 is jail.DefaultWorkers
+	ignore  bool     // -i
+}
+
+func parseStart(c *cli.Context) (startOptions, error) {
+	return startOptions{jails: c.Args().Slice(), rc: c.Bool("rc"), workers: c.Int("jobs"), ignore: c.Bool("ignore")}, nil
+}
+
+// runStart starts the jails in the order their priorities and depends
+// ask, up to opts.workers of equal priority at once.
+func runStart(ctx context.Context, opts startOptions, d deps, _ io.Writer) error {
+	inv, err := d.host.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	return ignoreFailures(ctx, opts.ignore, d.stderr, d.host.StartJails(ctx, inv, opts.jails, jail.StartOptions{
+		RC: opts.rc, Workers: opts.workers, Debug: d.debug, Err: d.stderr, Paths: d.paths,
+	}))
 }
 
 // ignoreFlag is iocage's -i/--ignore of start and stop: a jail that fails
@@ -65,16 +64,16 @@ func ignoreFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "ignore", Aliases: []string{"i"}, Usage: "report a jail that fails and go on, exiting 0"}
 }
 
-// ignoreFailures applies -i: err is printed (a several-jail command has
-// printed each failure already) and dropped, unless the command was
-// interrupted.
-func ignoreFailures(c *cli.Context, e *env, err error) error {
-	if err == nil || !c.Bool("ignore") || c.Context.Err() != nil {
+// ignoreFailures applies -i: err is printed on errw (a several-jail
+// command has printed each failure already) and dropped, unless the
+// command was interrupted.
+func ignoreFailures(ctx context.Context, ignore bool, errw io.Writer, err error) error {
+	if err == nil || !ignore || ctx.Err() != nil {
 		return err
 	}
 	var multi *jail.MultiError
 	if !errors.As(err, &multi) {
-		fmt.Fprintln(e.stderr, errorLine(err))
+		fmt.Fprintln(errw, errorLine(err))
 	}
 	return nil
 }

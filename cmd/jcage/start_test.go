@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -77,7 +78,7 @@ func (h *harness) iocroot() string { return h.zfs.MountPath("tank/iocage") }
 func TestStartSequence(t *testing.T) {
 	h := lifeHarness(t)
 	dir := h.layJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"})
-	if code := h.jcage("start", "web"); code != 0 {
+	if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("start: %s", h.stderr.String())
 	}
 	wantOut := `* Starting web
@@ -130,7 +131,7 @@ func TestStartSequence(t *testing.T) {
 	// Started again: refused, nothing run.
 	h.running(map[string]int{"web": 7})
 	before := len(h.run.Calls())
-	if code := h.jcage("start", "web"); code != 1 || h.stderr.String() != "web is already running!\n" {
+	if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 1 || h.stderr.String() != "web is already running!\n" {
 		t.Fatalf("second start: %d %q", code, h.stderr.String())
 	}
 	if n := len(h.run.Calls()) - before; n != 1 {
@@ -157,7 +158,7 @@ func TestStopSequence(t *testing.T) {
 	if err := os.WriteFile(h.conf("web"), []byte("\"ioc-web\" {\n\texec.clean = \"1\";\n\tpersist;\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code := h.jcage("stop", "web"); code != 0 {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("stop: %s", h.stderr.String())
 	}
 	wantOut := `* Stopping web
@@ -194,7 +195,7 @@ func TestStopSequence(t *testing.T) {
 	// Not running: iocage's message, and nothing done.
 	h.running(nil)
 	before := len(h.run.Calls())
-	if code := h.jcage("stop", "web"); code != 0 || h.stderr.String() != "web is not running!\n" {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}}); code != 0 || h.stderr.String() != "web is not running!\n" {
 		t.Fatalf("stop of a stopped jail: %d %q", code, h.stderr.String())
 	}
 	if n := len(h.run.Calls()) - before; n != 1 {
@@ -212,7 +213,7 @@ func TestStopForce(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.run.Fail([]string{"jail", "-q"}, 1, "jail: ioc-web: jail_remove: Operation not permitted\n")
-	if code := h.jcage("stop", "-f", "web"); code != 1 || !strings.Contains(h.stderr.String(), "Removing jail process FAILED: jail: ioc-web: jail_remove: Operation not permitted") {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}, force: true}); code != 1 || !strings.Contains(h.stderr.String(), "Removing jail process FAILED: jail: ioc-web: jail_remove: Operation not permitted") {
 		t.Fatalf("stop -f: %d %q", code, h.stderr.String())
 	}
 	got := strings.Join(h.lines(), "\n")
@@ -257,7 +258,7 @@ func TestStartFailureUnwinds(t *testing.T) {
 				"memoryuse": "deny=1g", "cpuset": "0-1", "vnet0_mac": "02ff60000001 02ff60000002",
 			})
 			h.run.Fail(tc.fail, 1, "jail: ioc-web: failed\n")
-			if code := h.jcage("start", "web"); code != 1 || !strings.Contains(h.stderr.String(), tc.msg) {
+			if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 1 || !strings.Contains(h.stderr.String(), tc.msg) {
 				t.Fatalf("code %d stderr %q, want %q", code, h.stderr.String(), tc.msg)
 			}
 			if n := strings.Count(strings.TrimSpace(h.stderr.String()), "\n"); n != 0 {
@@ -305,7 +306,7 @@ func TestStartDegradedKeepsJail(t *testing.T) {
 			h := lifeHarness(t)
 			dir := h.layJail("web", map[string]any{"memoryuse": "deny=1g", "cpuset": "0-1", "mount_procfs": 1})
 			h.run.Fail(fail, 1, "failed\n")
-			if code := h.jcage("start", "web"); code != 1 || !strings.HasPrefix(h.stderr.String(), "web is running, but: ") {
+			if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 1 || !strings.HasPrefix(h.stderr.String(), "web is running, but: ") {
 				t.Fatalf("code %d stderr %q", code, h.stderr.String())
 			}
 			if last := strings.Join(h.lines(), "\n"); strings.Contains(last, " -r ioc-web") || strings.Contains(last, "delset") {
@@ -332,7 +333,7 @@ func TestStartVnetSequence(t *testing.T) {
 	h.run.On([]string{"ifconfig", "em0"}, "em0: flags=8843<UP,BROADCAST> metric 0 mtu 1400\n", nil)
 	h.run.On([]string{"ifconfig", "epair", "create"}, "epair3a\n", nil)
 	h.run.On([]string{"ifconfig", "epair", "create"}, "epair3a\n", nil)
-	if code := h.jcage("start", "web"); code != 0 {
+	if code := do(h, runStart, startOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("start: %s", h.stderr.String())
 	}
 	got := strings.Join(h.lines(), "\n")
@@ -376,7 +377,7 @@ func TestStartOrderAndDepends(t *testing.T) {
 	h.layJail("d", map[string]any{"priority": "50", "depends": "e"})
 	h.layJail("e", map[string]any{"priority": "5"})
 	h.layJail("off", map[string]any{"priority": "1"})
-	if code := h.jcage("start", "--rc", "-j", "1"); code != 0 {
+	if code := do(h, runStart, startOptions{rc: true, workers: 1}); code != 0 {
 		t.Fatalf("start --rc: %s", h.stderr.String())
 	}
 	var order []string
@@ -396,7 +397,7 @@ func TestStartOrderAndDepends(t *testing.T) {
 	h.running(map[string]int{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5})
 	h.run.On([]string{"devfs", "rule", "showsets"}, "1\n2\n3\n4\n5\n1000\n", nil)
 	before := len(h.run.Calls())
-	if code := h.jcage("stop", "--rc", "-j", "1"); code != 0 {
+	if code := do(h, runStop, stopOptions{rc: true, workers: 1}); code != 0 {
 		t.Fatalf("stop --rc: %s", h.stderr.String())
 	}
 	order = nil
@@ -416,7 +417,7 @@ func TestStartDependencyCycle(t *testing.T) {
 	h.layJail("b", map[string]any{"depends": "c"})
 	h.layJail("c", map[string]any{"depends": "a"})
 	h.layJail("x", nil)
-	if code := h.jcage("start", "x", "a"); code != 1 || h.stderr.String() != "dependency cycle: a -> b -> c -> a\n" {
+	if code := do(h, runStart, startOptions{jails: []string{"x", "a"}}); code != 1 || h.stderr.String() != "dependency cycle: a -> b -> c -> a\n" {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	for _, l := range h.lines() {
@@ -425,7 +426,7 @@ func TestStartDependencyCycle(t *testing.T) {
 		}
 	}
 	h.layJail("y", map[string]any{"depends": "nosuch"})
-	if code := h.jcage("start", "y"); code != 1 || h.stderr.String() != "y depends on nosuch: jail 'nosuch' not found!\n" {
+	if code := do(h, runStart, startOptions{jails: []string{"y"}}); code != 1 || h.stderr.String() != "y depends on nosuch: jail 'nosuch' not found!\n" {
 		t.Fatalf("missing dependency: %q", h.stderr.String())
 	}
 }
@@ -469,7 +470,7 @@ func TestStartParallel(t *testing.T) {
 				mu.Unlock()
 				return "", nil
 			}
-			if code := h.jcage("start", "--rc", "-j", fmt.Sprint(width)); code != 0 {
+			if code := do(h, runStart, startOptions{rc: true, workers: width}); code != 0 {
 				t.Fatalf("start: %s", h.stderr.String())
 			}
 			if maxInFlight != width {
@@ -509,7 +510,7 @@ func TestStartSeveralFailuresReported(t *testing.T) {
 	h.layJail("b", map[string]any{"boot": 1, "depends": "a"})
 	h.layJail("c", map[string]any{"boot": 1})
 	h.run.Fail([]string{"jail", "-f", h.conf("a")}, 1, "jail: ioc-a: boom\n")
-	if code := h.jcage("start", "--rc", "-j", "1"); code != 1 {
+	if code := do(h, runStart, startOptions{rc: true, workers: 1}); code != 1 {
 		t.Fatalf("code %d", code)
 	}
 	want := "Refusing to start a: jail: ioc-a: boom\nb: not started: a failed\nfailed to start 2 jail(s): a, b\n"
@@ -525,7 +526,7 @@ func TestRestartSoftAndHard(t *testing.T) {
 	h := lifeHarness(t)
 	h.layJail("web", nil)
 	h.running(map[string]int{"web": 7})
-	if code := h.jcage("restart", "-s", "web"); code != 0 {
+	if code := do(h, runRestart, restartOptions{jails: []string{"web"}, soft: true}); code != 0 {
 		t.Fatalf("restart -s: %s", h.stderr.String())
 	}
 	want := []string{
@@ -538,7 +539,7 @@ func TestRestartSoftAndHard(t *testing.T) {
 	}
 	before := len(h.run.Calls())
 	h.run.On([]string{"devfs", "rule", "showsets"}, "1\n2\n3\n4\n5\n1000\n", nil)
-	if code := h.jcage("restart", "web"); code != 0 {
+	if code := do(h, runRestart, restartOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("restart: %s", h.stderr.String())
 	}
 	var seq []string
@@ -552,54 +553,162 @@ func TestRestartSoftAndHard(t *testing.T) {
 	}
 }
 
+func TestParseConsoleDebugChroot(t *testing.T) {
+	for _, args := range [][]string{{"console", "-f", "web"}, {"-f", "console", "web"}} {
+		if got, err := parseLine(t, parseConsole, args...); err != nil || got != (consoleOptions{jail: "web", force: true}) {
+			t.Errorf("%q: %+v %v", args, got, err)
+		}
+	}
+	for _, args := range [][]string{{"console"}, {"console", "a", "b"}} {
+		if _, err := parseLine(t, parseConsole, args...); err == nil || err.Error() != "Usage: jcage console [-f] JAIL" {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	if got, err := parseLine(t, parseDebug, "debug", "-d", "/tmp/dbg"); err != nil || got.dir != "/tmp/dbg" {
+		t.Errorf("debug -d: %+v %v", got, err)
+	}
+	// chroot takes anything after the jail and points to exec and console.
+	if got, err := parseLine(t, parseChroot, "chroot", "web", "-x", "ls"); err != nil || got.jail != "web" {
+		t.Errorf("chroot: %+v %v", got, err)
+	}
+	for _, args := range [][]string{{"chroot"}, {"chroot", "-f", "web"}} {
+		if _, err := parseLine(t, parseChroot, args...); err == nil || err.Error() != "Please specify a jail first!" {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	h := newHarness(t)
+	if code := do(h, runChroot, chrootOptions{jail: "web"}); code != 1 ||
+		h.stderr.String() != "chroot is not supported: use 'jcage exec web COMMAND' or 'jcage console web'\n" {
+		t.Errorf("chroot: %d %q", code, h.stderr.String())
+	}
+}
+
+func TestParseExec(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want execOptions
+	}{
+		{[]string{"exec", "web", "ls", "-la"}, execOptions{jail: "web", command: []string{"ls", "-la"}, hostUser: "root"}},
+		{[]string{"exec", "web", "--", "ls", "-la"}, execOptions{jail: "web", command: []string{"ls", "-la"}, hostUser: "root"}},
+		{[]string{"exec", "--", "web", "ls"}, execOptions{jail: "web", command: []string{"ls"}, hostUser: "root"}},
+		{[]string{"exec", "-U", "www", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, jailUser: "www"}},
+		{[]string{"exec", "-uroot", "-U", "www", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, hostUser: "root", jailUser: "www"}},
+		{[]string{"exec", "--host_user=daemon", "-f", "-p", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, hostUser: "daemon", force: true, keepProxy: true}},
+		{[]string{"-f", "exec", "web", "id"}, execOptions{jail: "web", command: []string{"id"}, hostUser: "root", force: true}},
+	} {
+		if got, err := parseLine(t, parseExec, tc.args...); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"exec"}, "Please specify a jail first!"},
+		{[]string{"exec", "-f"}, "Please specify a jail first!"},
+		{[]string{"exec", "web"}, "Usage: jcage exec [-u USER | -U USER] [-f] [-p] JAIL|ALL COMMAND..."},
+		{[]string{"exec", "-x", "web", "id"}, "no such option: -x"},
+		{[]string{"exec", "-u"}, "option -u requires an argument"},
+	} {
+		if _, err := parseLine(t, parseExec, tc.args...); err == nil || err.Error() != tc.want {
+			t.Errorf("%q: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestParsePkg(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want pkgOptions
+	}{
+		{[]string{"pkg", "web", "install", "-y", "nginx"}, pkgOptions{jail: "web", args: []string{"install", "-y", "nginx"}}},
+		{[]string{"pkg", "--", "web", "info"}, pkgOptions{jail: "web", args: []string{"info"}}},
+		{[]string{"pkg", "web"}, pkgOptions{jail: "web", args: []string{}}},
+	} {
+		if got, err := parseLine(t, parsePkg, tc.args...); err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: %+v %v, want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	if _, err := parseLine(t, parsePkg, "pkg"); err == nil || err.Error() != "Usage: jcage pkg JAIL|ALL [PKG ARGS...]" {
+		t.Errorf("pkg: %v", err)
+	}
+	if _, err := parseLine(t, parsePkg, "pkg", "-y", "web"); err == nil || err.Error() != "no such option: -y" {
+		t.Errorf("pkg -y: %v", err)
+	}
+}
+
+func TestParseStartStopRestart(t *testing.T) {
+	start, err := parseLine(t, parseStart, "start", "--rc", "-j", "4", "-i")
+	if err != nil || !start.rc || start.workers != 4 || !start.ignore || len(start.jails) != 0 {
+		t.Fatalf("start: %+v %v", start, err)
+	}
+	if start, err = parseLine(t, parseStart, "start", "a", "b"); err != nil || strings.Join(start.jails, " ") != "a b" || start.workers != jail.DefaultWorkers {
+		t.Fatalf("start a b: %+v %v", start, err)
+	}
+	for _, args := range [][]string{{"stop", "-f", "web"}, {"-f", "stop", "web"}, {"--force", "stop", "web"}, {"stop", "web", "-f"}} {
+		stop, err := parseLine(t, parseStop, args...)
+		if err != nil || !stop.force || strings.Join(stop.jails, " ") != "web" {
+			t.Fatalf("%v: %+v %v", args, stop, err)
+		}
+	}
+	if stop, err := parseLine(t, parseStop, "stop", "--rc", "-j1"); err != nil || stop.force || !stop.rc || stop.workers != 1 {
+		t.Fatalf("stop --rc: %+v %v", stop, err)
+	}
+	if r, err := parseLine(t, parseRestart, "restart", "-s", "-j", "2", "a"); err != nil || !r.soft || r.workers != 2 || strings.Join(r.jails, " ") != "a" {
+		t.Fatalf("restart: %+v %v", r, err)
+	}
+}
+
 func TestExecConsolePkg(t *testing.T) {
 	h := lifeHarness(t)
 	h.layJail("web", map[string]any{"ip4_addr": "em0|10.0.0.5/24", "login_flags": "-f admin"})
 	h.layJail("noip", nil)
 	h.running(map[string]int{"web": 7, "noip": 8})
+	execIn := func(opts execOptions) func() int { return func() int { return do(h, runExec, opts) } }
 	for _, tc := range []struct {
-		args []string
+		name string
+		run  func() int
 		want string
 	}{
-		{[]string{"exec", "web", "ls", "/"}, "setfib 0 jexec -u root ioc-web ls /"},
-		{[]string{"exec", "web", "ls -la | wc -l"}, "setfib 0 jexec -u root ioc-web /bin/sh -c ls -la | wc -l"},
-		{[]string{"exec", "-U", "www", "web", "id"}, "setfib 0 jexec -U www ioc-web /bin/sh -c id"},
-		{[]string{"exec", "-u", "daemon", "web", "id", "x"}, "setfib 0 jexec -u daemon ioc-web id x"},
-		{[]string{"exec", "web", "--", "ls", "-la"}, "setfib 0 jexec -u root ioc-web ls -la"},
-		{[]string{"console", "web"}, "setfib 0 jexec -u root ioc-web login -p -f admin"},
-		{[]string{"pkg", "web", "install", "nginx"}, "pkg -j 7 install nginx"},
+		{"exec web ls /", execIn(execOptions{jail: "web", command: []string{"ls", "/"}, hostUser: "root"}), "setfib 0 jexec -u root ioc-web ls /"},
+		{"exec web 'ls -la | wc -l'", execIn(execOptions{jail: "web", command: []string{"ls -la | wc -l"}, hostUser: "root"}), "setfib 0 jexec -u root ioc-web /bin/sh -c ls -la | wc -l"},
+		{"exec -U www web id", execIn(execOptions{jail: "web", command: []string{"id"}, jailUser: "www"}), "setfib 0 jexec -U www ioc-web /bin/sh -c id"},
+		{"exec -u daemon web id x", execIn(execOptions{jail: "web", command: []string{"id", "x"}, hostUser: "daemon"}), "setfib 0 jexec -u daemon ioc-web id x"},
+		{"exec web -- ls -la", execIn(execOptions{jail: "web", command: []string{"ls", "-la"}, hostUser: "root"}), "setfib 0 jexec -u root ioc-web ls -la"},
+		{"console web", func() int { return do(h, runConsole, consoleOptions{jail: "web"}) }, "setfib 0 jexec -u root ioc-web login -p -f admin"},
+		{"pkg web install nginx", func() int { return do(h, runPkg, pkgOptions{jail: "web", args: []string{"install", "nginx"}}) }, "pkg -j 7 install nginx"},
 	} {
 		before := len(h.run.Calls())
-		if code := h.jcage(tc.args...); code != 0 {
-			t.Fatalf("%v: %s", tc.args, h.stderr.String())
+		if code := tc.run(); code != 0 {
+			t.Fatalf("%s: %s", tc.name, h.stderr.String())
 		}
 		calls := h.run.Calls()[before:]
 		last := calls[len(calls)-1]
 		if last.String() != tc.want {
-			t.Fatalf("%v ran %q, want %q", tc.args, last.String(), tc.want)
+			t.Fatalf("%s ran %q, want %q", tc.name, last.String(), tc.want)
 		}
-		if tc.args[0] == "exec" && !contains(last.Env, "HOME=/") {
+		if strings.HasPrefix(tc.name, "exec") && !contains(last.Env, "HOME=/") {
 			t.Fatalf("exec_clean environment missing: %v", last.Env)
 		}
 	}
-	if code := h.jcage("pkg", "noip", "info"); code != 1 || !strings.HasPrefix(h.stderr.String(), "The jail requires an IP address before you can use pkg.") {
+	if code := do(h, runPkg, pkgOptions{jail: "noip", args: []string{"info"}}); code != 1 || !strings.HasPrefix(h.stderr.String(), "The jail requires an IP address before you can use pkg.") {
 		t.Fatalf("pkg without address: %q", h.stderr.String())
 	}
-	if code := h.jcage("exec", "-u", "a", "-U", "b", "web", "id"); code != 1 || h.stderr.String() != "Please only specify either host_user or jail_user, not both!\n" {
+	if code := do(h, runExec, execOptions{jail: "web", command: []string{"id"}, hostUser: "a", jailUser: "b"}); code != 1 || h.stderr.String() != "Please only specify either host_user or jail_user, not both!\n" {
 		t.Fatalf("both users: %q", h.stderr.String())
 	}
 	h.run.Fail([]string{"setfib", "0", "jexec", "-u", "root", "ioc-web", "false"}, 3, "")
-	if code := h.jcage("exec", "web", "false", "x"); code != 1 || h.stderr.String() != "Command: false x failed! (exit status 3)\n" {
+	if code := do(h, runExec, execOptions{jail: "web", command: []string{"false", "x"}, hostUser: "root"}); code != 1 || h.stderr.String() != "Command: false x failed! (exit status 3)\n" {
 		t.Fatalf("failing command: %q", h.stderr.String())
 	}
 
 	// Not running: refused, or started first with -f.
 	h.running(nil)
-	if code := h.jcage("exec", "web", "id"); code != 1 || h.stderr.String() != "web is not running! Please supply --force (-f) or start the jail\n" {
+	if code := do(h, runExec, execOptions{jail: "web", command: []string{"id"}, hostUser: "root"}); code != 1 || h.stderr.String() != "web is not running! Please supply --force (-f) or start the jail\n" {
 		t.Fatalf("exec on a stopped jail: %q", h.stderr.String())
 	}
 	before := len(h.run.Calls())
-	if code := h.jcage("console", "-f", "web"); code != 0 {
+	if code := do(h, runConsole, consoleOptions{jail: "web", force: true}); code != 0 {
 		t.Fatalf("console -f: %s", h.stderr.String())
 	}
 	var ran []string
@@ -611,28 +720,11 @@ func TestExecConsolePkg(t *testing.T) {
 	}
 }
 
-func TestLifecycleNeedsRoot(t *testing.T) {
-	h := lifeHarness(t)
-	h.layJail("web", nil)
-	h.uid = 1001
-	for _, verb := range []string{"start", "stop", "restart", "exec", "console", "pkg"} {
-		args := []string{verb, "web", "x"}
-		if verb == "console" {
-			args = args[:2] // console takes one jail; a wrong line is answered before root
-		}
-		if code := h.jcage(args...); code != 1 || h.stderr.String() != "You need to have root privileges to run "+verb+"\n" {
-			t.Fatalf("%s: %d %q", verb, code, h.stderr.String())
-		}
-	}
-}
-
-// create and the others start jails through Host.Start once wired.
+// create and the others start jails through the host's life cycle.
 func TestWireLifecycle(t *testing.T) {
 	h := lifeHarness(t)
 	h.layJail("web", nil)
-	e := &env{stdout: &h.stdout, stderr: &h.stderr, run: h.run, zfs: h.zfs, runDir: h.runDir}
-	jh := wireLifecycle(e, e.host())
-	if err := jh.Start(context.Background(), []string{"web"}); err != nil {
+	if err := h.env().deps().host.Lifecycle.Start(context.Background(), []string{"web"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(strings.Join(h.lines(), "\n"), "jail -f "+h.conf("web")+" -c") {
@@ -693,7 +785,7 @@ func TestStopWhenJailRemovedButUnmountFailed(t *testing.T) {
 	}
 	h.run.Fail([]string{"jail", "-q"}, 1, "jail: ioc-web: mount.fstab: /x/root/media: not a mount point\n")
 	h.run.Fail([]string{"jls", "-j", "ioc-web", "jid"}, 1, "jls: jail \"ioc-web\" not found\n")
-	if code := h.jcage("stop", "web"); code != 0 {
+	if code := do(h, runStop, stopOptions{jails: []string{"web"}}); code != 0 {
 		t.Fatalf("stop: %d %q", code, h.stderr.String())
 	}
 	if !strings.Contains(h.stderr.String(), "  + Warning: jail -r: jail: ioc-web: mount.fstab: /x/root/media: not a mount point") {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"io"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
@@ -19,16 +22,31 @@ func stopCommand(e *env) *cli.Command {
 			jobsFlag(),
 			ignoreFlag(),
 		},
-		Action: needRoot(e, "stop", func(c *cli.Context) error {
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			return ignoreFailures(c, e, h.StopJails(c.Context, inv, c.Args().Slice(), jail.StopOptions{
-				RC: c.Bool("rc"), Force: c.Bool("force") || e.force, Workers: c.Int("jobs"),
-				Debug: e.debug, Err: e.stderr, Paths: lifecyclePaths(e),
-			}))
-		}),
+		Action: rootAction(e, parseStop, runStop),
 	}
+}
+
+// stopOptions is stop's command line.
+type stopOptions struct {
+	jails   []string // JAIL... or ALL
+	rc      bool     // --rc: every jail with boot=on
+	force   bool     // -f, or jcage -f
+	workers int      // -j; 0 is jail.DefaultWorkers
+	ignore  bool     // -i
+}
+
+func parseStop(c *cli.Context) (stopOptions, error) {
+	return stopOptions{jails: c.Args().Slice(), rc: c.Bool("rc"), force: c.Bool("force") || global(c, "force"),
+		workers: c.Int("jobs"), ignore: c.Bool("ignore")}, nil
+}
+
+// runStop stops the jails in the reverse of their start order.
+func runStop(ctx context.Context, opts stopOptions, d deps, _ io.Writer) error {
+	inv, err := d.host.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	return ignoreFailures(ctx, opts.ignore, d.stderr, d.host.StopJails(ctx, inv, opts.jails, jail.StopOptions{
+		RC: opts.rc, Force: opts.force, Workers: opts.workers, Debug: d.debug, Err: d.stderr, Paths: d.paths,
+	}))
 }

@@ -8,10 +8,10 @@ import (
 
 // forEachJail runs fn on the jail arg names, or with ALL on every jail,
 // one after the other (jail.EachJail): exec, pkg and upgrade.
-func forEachJail(ctx context.Context, e *env, inv *jail.Inventory, arg, verb string, fn func(*jail.Jail) error) error {
+func forEachJail(ctx context.Context, d deps, inv *jail.Inventory, arg, verb string, fn func(*jail.Jail) error) error {
 	targets, err := inv.Targets(arg)
 	if err != nil {
 		return err
 	}
-	return jail.EachJail(ctx, targets, verb, e.stderr, fn)
+	return jail.EachJail(ctx, targets, verb, d.stderr, fn)
 }

@@ -13,9 +13,6 @@ import (
 
 func init() { registerCommand(updateCommand) }
 
-// pluginUpdate, when set, updates a pluginv2 jail's plugin.
-var pluginUpdate func(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error
-
 func updateCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "update",
@@ -34,48 +31,62 @@ func updateCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "verify", Aliases: []string{"V"}, Value: true, Usage: "accepted for iocage; no freebsd-update is downloaded"},
 			&cli.BoolFlag{Name: "noverify", Aliases: []string{"NV"}, Usage: "accepted for iocage; no freebsd-update is downloaded"},
 		},
-		Action: needRoot(e, "update", func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("Usage: jcage update [-P] JAIL|ALL")
-			}
-			h := quietLifecycle(e, e.host())
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			targets, err := inv.Targets(c.Args().First())
-			if err != nil {
-				return err
-			}
-			// A plugin jail gets its plugin update first (iocage.py update).
-			for _, j := range targets {
-				if j.Err == nil && j.Prop("type") == "pluginv2" && pluginUpdate != nil {
-					if err := pluginUpdate(c.Context, e, e.host(), inv, j); err != nil {
-						return err
-					}
-				}
-			}
-			if inv, err = h.Load(c.Context, jail.Options{Create: true, State: true}); err != nil {
-				return err
-			}
-			if targets, err = inv.Targets(c.Args().First()); err != nil {
-				return err
-			}
-			return h.Update(c.Context, inv, targets, jail.UpdateOptions{
-				Packages: c.Bool("pkgs"),
-				Patcher:  &release.Patcher{Run: e.run, Tools: &release.Tools{Run: e.run, IOCRoot: inv.Tree.Mountpoint}, Out: e.stdout, Err: e.stderr},
-				Err:      e.stderr,
-			})
-		}),
+		Action: rootAction(e, parseUpdate, runUpdate),
 	}
 }
 
-// quietLifecycle lets update start a jail for its packages, and stop it
-// again, without the start's own output, as iocage does.
-func quietLifecycle(e *env, h *jail.Host) *jail.Host {
-	q := *h
+// updateOptions is update's command line.
+type updateOptions struct {
+	jail string // JAIL or ALL
+	pkgs bool   // -P: the packages too
+}
+
+func parseUpdate(c *cli.Context) (updateOptions, error) {
+	if c.NArg() != 1 {
+		return updateOptions{}, errors.New("Usage: jcage update [-P] JAIL|ALL")
+	}
+	return updateOptions{jail: c.Args().First(), pkgs: c.Bool("pkgs")}, nil
+}
+
+// runUpdate brings the jails to their release's latest patch level with
+// freebsd-update, a plugin jail's plugin first (runPluginUpdate).
+func runUpdate(ctx context.Context, opts updateOptions, d deps, w io.Writer) error {
+	h := quietLifecycle(d)
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	targets, err := inv.Targets(opts.jail)
+	if err != nil {
+		return err
+	}
+	// A plugin jail gets its plugin update first (iocage.py update).
+	for _, j := range targets {
+		if j.Err == nil && j.Prop("type") == "pluginv2" {
+			if err := runPluginUpdate(ctx, d, w, inv, j); err != nil {
+				return err
+			}
+		}
+	}
+	if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {
+		return err
+	}
+	if targets, err = inv.Targets(opts.jail); err != nil {
+		return err
+	}
+	return h.Update(ctx, inv, targets, jail.UpdateOptions{
+		Packages: opts.pkgs,
+		Patcher:  &release.Patcher{Run: h.Run, Tools: &release.Tools{Run: h.Run, IOCRoot: inv.Tree.Mountpoint}, Out: w, Err: d.stderr},
+		Err:      d.stderr,
+	})
+}
+
+// quietLifecycle is d's host with a life cycle that lets update start a
+// jail for its packages, and stop it again, without the start's own
+// output, as iocage does.
+func quietLifecycle(d deps) *jail.Host {
+	h, q := *d.host, *d.host
 	q.Out = io.Discard
-	h.Start = q.StartFunc(jail.StartOptions{Debug: e.debug, Err: io.Discard, Paths: lifecyclePaths(e)})
-	h.Stop = q.StopFunc(jail.StopOptions{Debug: e.debug, Err: io.Discard, Paths: lifecyclePaths(e)})
-	return h
+	h.Lifecycle = d.lifecycle(&q, io.Discard)
+	return &h
 }

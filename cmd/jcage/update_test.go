@@ -77,7 +77,7 @@ func TestUpdateCommand(t *testing.T) {
 	root := h.zfs.MountPath(layout.Layout{Pool: "tank"}.JailRoot("web"))
 	updRoot(t, root, "14.3-RELEASE-p1")
 	h.run.Respond = fuScript
-	if code := h.jcage("update", "web"); code != 0 {
+	if code := do(h, runUpdate, updateOptions{jail: "web"}); code != 0 {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	var got []string
@@ -105,7 +105,7 @@ func TestUpdateCommand(t *testing.T) {
 		!strings.HasSuffix(out, "Installing updates... done.\nUpdated jail successfully.\n\nweb updates have been applied successfully.\n") {
 		t.Fatalf("stdout %q", out)
 	}
-	h.jcage("get", "release", "web")
+	do(h, runGet, getOptions{args: []string{"release", "web"}})
 	if h.stdout.String() != "14.3-RELEASE-p2\n" {
 		t.Fatalf("release %q", h.stdout.String())
 	}
@@ -118,7 +118,7 @@ func TestUpdateCommand(t *testing.T) {
 		}
 		return fuScript(c)
 	}
-	if code := h.jcage("update", "web"); code != 1 {
+	if code := do(h, runUpdate, updateOptions{jail: "web"}); code != 1 {
 		t.Fatalf("failing install: code %d", code)
 	}
 	if e := h.stderr.String(); !strings.Contains(e, "Operation not permitted;") || !strings.Contains(e, "; rolled back to tank/iocage/jails/web@ioc_update_14.3-RELEASE-p2_") {
@@ -135,43 +135,36 @@ func TestUpdateCommandRefusals(t *testing.T) {
 	h.addJail("tmpl", map[string]any{"template": 1})
 	before := updState(h)
 	for _, tc := range []struct {
-		args []string
+		opts updateOptions
 		want string
 	}{
-		{[]string{"update"}, "Usage: jcage update [-P] JAIL|ALL\n"},
-		{[]string{"update", "web", "db"}, "Usage: jcage update [-P] JAIL|ALL\n"},
-		{[]string{"update", "nope"}, "jail 'nope' not found!\n"},
-		{[]string{"update", "tmpl", "-P"}, "Please convert back to a jail before trying to update tmpl\n"},
+		{updateOptions{jail: "nope"}, "jail 'nope' not found!\n"},
+		{updateOptions{jail: "tmpl", pkgs: true}, "Please convert back to a jail before trying to update tmpl\n"},
 	} {
-		if code := h.jcage(tc.args...); code != 1 || !strings.HasSuffix(h.stderr.String(), tc.want) {
-			t.Errorf("%v: code %d stderr %q", tc.args, code, h.stderr.String())
+		if code := do(h, runUpdate, tc.opts); code != 1 || !strings.HasSuffix(h.stderr.String(), tc.want) {
+			t.Errorf("%+v: code %d stderr %q", tc.opts, code, h.stderr.String())
 		}
-	}
-	h.uid = 1001
-	if code := h.jcage("update", "web"); code != 1 || h.stderr.String() != "You need to have root privileges to run update\n" {
-		t.Errorf("non-root: %d %q", code, h.stderr.String())
-	}
-	if code := h.jcage("upgrade", "web", "-r", "14.3-RELEASE"); code != 1 || h.stderr.String() != "You need to have root privileges to run upgrade\n" {
-		t.Errorf("non-root: %d %q", code, h.stderr.String())
 	}
 	if after := updState(h); after != before {
 		t.Fatal("a refused command changed something")
 	}
 }
 
-// update -s, -V and -NV are iocage's flags; the same freebsd-update runs.
-func TestUpdateServerAndVerifyFlags(t *testing.T) {
-	for _, args := range [][]string{{"-s", "mirror.example.org"}, {"-V"}, {"-NV"}, {"--noverify", "--server", "x"}} {
-		h := newTreeHarness(t)
-		h.addJail("web", map[string]any{"release": "14.3-RELEASE-p1"})
-		root := h.zfs.MountPath(layout.Layout{Pool: "tank"}.JailRoot("web"))
-		updRoot(t, root, "14.3-RELEASE-p1")
-		h.run.Respond = fuScript
-		if code := h.jcage(append(append([]string{"update"}, args...), "web")...); code != 0 {
-			t.Fatalf("%v: code %d stderr %q", args, code, h.stderr.String())
+// update -s, -V and -NV are iocage's flags, accepted and without effect:
+// the same freebsd-update runs.
+func TestParseUpdate(t *testing.T) {
+	for _, args := range [][]string{{"-s", "mirror.example.org"}, {"-V"}, {"-NV"}, {"--noverify", "--server", "x"}, {}} {
+		got, err := parseLine(t, parseUpdate, append(append([]string{"update"}, args...), "web")...)
+		if err != nil || got != (updateOptions{jail: "web"}) {
+			t.Errorf("%v: %+v %v", args, got, err)
 		}
-		if !strings.Contains(strings.Join(h.run.Lines(), "\n"), "\nfreebsd-update -b "+root) {
-			t.Fatalf("%v: %v", args, h.run.Lines())
+	}
+	if got, err := parseLine(t, parseUpdate, "update", "-P", "ALL"); err != nil || got != (updateOptions{jail: "ALL", pkgs: true}) {
+		t.Errorf("-P ALL: %+v %v", got, err)
+	}
+	for _, args := range [][]string{{"update"}, {"update", "web", "db"}} {
+		if _, err := parseLine(t, parseUpdate, args...); err == nil || err.Error() != "Usage: jcage update [-P] JAIL|ALL" {
+			t.Errorf("%v: %v", args, err)
 		}
 	}
 }

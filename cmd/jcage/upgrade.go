@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,9 +13,6 @@ import (
 
 func init() { registerCommand(upgradeCommand) }
 
-// pluginUpgrade, when set, upgrades a pluginv2 jail.
-var pluginUpgrade func(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error
-
 func upgradeCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "upgrade",
@@ -23,46 +21,58 @@ func upgradeCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "release", Aliases: []string{"r"}, Usage: "the RELEASE to upgrade to"},
 		},
-		Action: needRoot(e, "upgrade", func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("Usage: jcage upgrade JAIL|ALL -r RELEASE")
-			}
-			newrel := c.String("release")
-			h := e.host()
-			inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
-			if err != nil {
-				return err
-			}
-			targets, err := inv.Targets(c.Args().First())
-			if err != nil {
-				return err
-			}
-			// A plugin jail goes to its manifest's release
-			// (IOCPlugin.upgrade); every other jail needs -r, checked
-			// before the first jail is touched.
-			isPlugin := func(j *jail.Jail) bool {
-				return j.Err == nil && j.Prop("type") == "pluginv2" && pluginUpgrade != nil
-			}
-			for _, j := range targets {
-				if newrel == "" && !isPlugin(j) {
-					return errors.New("Target RELEASE is required to upgrade.")
-				}
-			}
-			if newrel != "" {
-				if _, err := jail.UpgradeRelease(newrel); err != nil {
-					return err
-				}
-			}
-			uopts := jail.UpgradeOptions{
-				Upgrader: &release.Upgrader{Run: e.run, Tools: &release.Tools{Run: e.run, IOCRoot: inv.Tree.Mountpoint}, Out: e.stdout, Err: e.stderr},
-				Err:      e.stderr,
-			}
-			return jail.EachJail(c.Context, targets, "upgrade", e.stderr, func(j *jail.Jail) error {
-				if isPlugin(j) {
-					return pluginUpgrade(c.Context, e, h, inv, j)
-				}
-				return h.Upgrade(c.Context, inv, j, newrel, uopts)
-			})
-		}),
+		Action: rootAction(e, parseUpgrade, runUpgrade),
 	}
+}
+
+// upgradeOptions is upgrade's command line.
+type upgradeOptions struct {
+	jail    string
+	release string // -r; a plugin jail goes to its manifest's release without it
+}
+
+func parseUpgrade(c *cli.Context) (upgradeOptions, error) {
+	if c.NArg() != 1 {
+		return upgradeOptions{}, errors.New("Usage: jcage upgrade JAIL|ALL -r RELEASE")
+	}
+	// Without -r only a plugin jail can be upgraded: that takes the pool
+	// to know, so runUpgrade says.
+	return upgradeOptions{jail: c.Args().First(), release: c.String("release")}, nil
+}
+
+// runUpgrade takes the jail to a newer release with freebsd-update, or a
+// plugin jail to its manifest's (runPluginUpgrade).
+func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) error {
+	h := d.host
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	if err != nil {
+		return err
+	}
+	targets, err := inv.Targets(opts.jail)
+	if err != nil {
+		return err
+	}
+	// A plugin jail goes to its manifest's release (IOCPlugin.upgrade);
+	// every other jail needs -r, checked before the first jail is touched.
+	isPlugin := func(j *jail.Jail) bool { return j.Err == nil && j.Prop("type") == "pluginv2" }
+	for _, j := range targets {
+		if opts.release == "" && !isPlugin(j) {
+			return errors.New("Target RELEASE is required to upgrade.")
+		}
+	}
+	if opts.release != "" {
+		if _, err := jail.UpgradeRelease(opts.release); err != nil {
+			return err
+		}
+	}
+	uopts := jail.UpgradeOptions{
+		Upgrader: &release.Upgrader{Run: h.Run, Tools: &release.Tools{Run: h.Run, IOCRoot: inv.Tree.Mountpoint}, Out: w, Err: d.stderr},
+		Err:      d.stderr,
+	}
+	return jail.EachJail(ctx, targets, "upgrade", d.stderr, func(j *jail.Jail) error {
+		if isPlugin(j) {
+			return runPluginUpgrade(ctx, d, w, inv, j)
+		}
+		return h.Upgrade(ctx, inv, j, opts.release, uopts)
+	})
 }

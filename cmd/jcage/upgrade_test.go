@@ -42,7 +42,7 @@ func TestUpgradeCommand(t *testing.T) {
 		}
 		return "", nil
 	}
-	if code := h.jcage("upgrade", "web", "-r", "14.3-RELEASE"); code != 0 {
+	if code := do(h, runUpgrade, upgradeOptions{jail: "web", release: "14.3-RELEASE"}); code != 0 {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	want := "\nweb successfully upgraded from 14.2-RELEASE-p3 to 14.3-RELEASE-p1!\nPlease reboot the jail and inspect.\nRemove the snapshot: ioc_upgrade_"
@@ -72,22 +72,37 @@ func TestUpgradeCommand(t *testing.T) {
 			t.Fatalf("conf %q", conf)
 		}
 	}
-	h.jcage("get", "release", "web")
+	do(h, runGet, getOptions{args: []string{"release", "web"}})
 	if h.stdout.String() != "14.3-RELEASE-p1\n" {
 		t.Fatalf("release %q", h.stdout.String())
 	}
 
 	for _, tc := range []struct {
-		args []string
+		opts upgradeOptions
 		want string
 	}{
-		{[]string{"upgrade", "web"}, "Target RELEASE is required to upgrade.\n"},
-		{[]string{"upgrade", "-r", "14.3-RELEASE"}, "Usage: jcage upgrade JAIL -r RELEASE\n"},
-		{[]string{"upgrade", "web", "-r", "14.3-RELEASE"}, "Jail: web is already at version 14.3-RELEASE!\n"},
-		{[]string{"upgrade", "web", "-r", "15.0-RELEASE"}, "Host: 14.3-RELEASE is not greater than target: 15.0-RELEASE This is unsupported.\n"},
+		{upgradeOptions{jail: "web"}, "Target RELEASE is required to upgrade.\n"},
+		{upgradeOptions{jail: "web", release: "14.3-RELEASE"}, "Jail: web is already at version 14.3-RELEASE!\n"},
+		{upgradeOptions{jail: "web", release: "15.0-RELEASE"}, "Host: 14.3-RELEASE is not greater than target: 15.0-RELEASE This is unsupported.\n"},
 	} {
-		if code := h.jcage(tc.args...); code != 1 || h.stderr.String() != tc.want {
-			t.Errorf("%v: code %d stderr %q", tc.args, code, h.stderr.String())
+		if code := do(h, runUpgrade, tc.opts); code != 1 || h.stderr.String() != tc.want {
+			t.Errorf("%+v: code %d stderr %q", tc.opts, code, h.stderr.String())
+		}
+	}
+}
+
+func TestParseUpgrade(t *testing.T) {
+	for _, args := range [][]string{{"upgrade", "web", "-r", "14.3-RELEASE"}, {"upgrade", "-r", "14.3-RELEASE", "web"}} {
+		if got, err := parseLine(t, parseUpgrade, args...); err != nil || got != (upgradeOptions{jail: "web", release: "14.3-RELEASE"}) {
+			t.Errorf("%q: %+v %v", args, got, err)
+		}
+	}
+	if got, err := parseLine(t, parseUpgrade, "upgrade", "plex"); err != nil || got != (upgradeOptions{jail: "plex"}) {
+		t.Errorf("no -r: %+v %v", got, err)
+	}
+	for _, args := range [][]string{{"upgrade", "-r", "14.3-RELEASE"}, {"upgrade", "a", "b"}} {
+		if _, err := parseLine(t, parseUpgrade, args...); err == nil || err.Error() != "Usage: jcage upgrade JAIL|ALL -r RELEASE" {
+			t.Errorf("%q: %v", args, err)
 		}
 	}
 }
@@ -113,7 +128,7 @@ func TestUpgradeCommandBasejailRollsBack(t *testing.T) {
 	h.run.Fail([]string{"etcupdate"}, 1, "")
 	h.run.On([]string{"etcupdate"}, "Failed to build new tree.\n", &host.RunError{Argv: []string{"etcupdate"}, ExitCode: 1, Err: fmt.Errorf("exit status 1")})
 	before := updState(h)
-	if code := h.jcage("upgrade", "bj", "-r", "14.3-RELEASE"); code != 1 ||
+	if code := do(h, runUpgrade, upgradeOptions{jail: "bj", release: "14.3-RELEASE"}); code != 1 ||
 		!strings.HasPrefix(h.stderr.String(), "etcupdate failed (exit status 1); rolled back to tank/iocage/jails/bj@ioc_upgrade_") {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
@@ -121,7 +136,7 @@ func TestUpgradeCommandBasejailRollsBack(t *testing.T) {
 		t.Fatalf("not rolled back:\n%s\nwant\n%s", after, before)
 	}
 	h.run.On([]string{"etcupdate"}, "", nil)
-	if code := h.jcage("upgrade", "bj", "-r", "14.3-RELEASE"); code != 0 {
+	if code := do(h, runUpgrade, upgradeOptions{jail: "bj", release: "14.3-RELEASE"}); code != 0 {
 		t.Fatalf("code %d stderr %q", code, h.stderr.String())
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "fstab"))

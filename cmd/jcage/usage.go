@@ -1,15 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/jail"
 )
 
 // helpCommand is `jcage help [COMMAND]`; a word that names no command is
@@ -34,105 +30,13 @@ func helpCommand(app *cli.App) *cli.Command {
 	}
 }
 
-// argChecks holds, per command, the check of its arguments that needs
-// nothing but the command line. It runs before the root check and before
-// the pool is opened, so that a mistyped command line is answered the
-// same way by any user on any host. The messages are the commands' own.
-var argChecks = map[string]func(c *cli.Context) error{
-	"activate": nargs(1, "Usage: jcage activate ZPOOL"),
-	"clone": func(c *cli.Context) error {
-		if c.NArg() < 1 {
-			return errors.New("Usage: jcage clone SOURCE [-n NAME] [PROP=VALUE ...]")
-		}
-		return countFlag(c)
-	},
-	"console": nargs(1, "Usage: jcage console [-f] JAIL"),
-	"create": func(c *cli.Context) error {
-		if c.IsSet("name") {
-			if err := config.CheckName(c.String("name")); err != nil {
-				return err
-			}
-		}
-		return countFlag(c)
-	},
-	"destroy": func(c *cli.Context) error {
-		if c.NArg() == 0 {
-			return errors.New("Usage: jcage destroy [-f] [-R] JAIL... | destroy -r [-d] RELEASE...")
-		}
-		return nil
-	},
-	"export": nargs(1, "Usage: jcage export [-c zip|lzma] [--allow-running] JAIL"),
-	"import": nargs(1, "Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME"),
-	"fstab": func(c *cli.Context) error {
-		_, _, _, err := fstabArgs(c)
-		return err
-	},
-	"get": func(c *cli.Context) error {
-		n := c.NArg()
-		switch {
-		case c.Bool("pool"):
-		case c.Bool("recursive"):
-			if n != 1 {
-				return errors.New("Usage: jcage get -r PROP")
-			}
-		case c.Bool("all"), c.Bool("state"), c.Bool("jid"):
-			if n != 1 {
-				return errors.New("Usage: jcage get -a|-s|-j JAIL")
-			}
-		case n != 2:
-			return errors.New("Usage: jcage get PROP JAIL")
-		}
-		return nil
-	},
-	"rename": nargs(2, "Usage: jcage rename JAIL NEW_NAME"),
-	"rollback": func(c *cli.Context) error {
-		if _, err := snapJailArg(c, "rollback -n NAME [-f] JAIL"); err != nil {
-			return err
-		}
-		_, err := snapNameFlag(c)
-		return err
-	},
-	"set": func(c *cli.Context) error {
-		if c.NArg() < 2 {
-			return errors.New("Usage: jcage set KEY=VALUE [KEY=VALUE...] JAIL|default")
-		}
-		return nil
-	},
-	"snaplist": func(c *cli.Context) error {
-		_, err := snapJailArg(c, "snaplist [-h] [-l] [-s name|created|rsize|used] JAIL|ALL")
-		return err
-	},
-	"snapremove": func(c *cli.Context) error {
-		if _, err := snapJailArg(c, "snapremove -n NAME [-R] [-f] JAIL|ALL"); err != nil {
-			return err
-		}
-		name, err := snapNameFlag(c)
-		if err == nil && name == jail.AllJails && !c.Bool("force") {
-			return errors.New(`Mass snapshot deletion requires "force" (-f).`)
-		}
-		return err
-	},
-	"snapshot": func(c *cli.Context) error {
-		_, err := snapJailArg(c, "snapshot [-n NAME] JAIL|ALL")
-		return err
-	},
-	"update": nargs(1, "Usage: jcage update [-P] JAIL|ALL"),
-	"upgrade": func(c *cli.Context) error {
-		if c.NArg() != 1 {
-			return errors.New("Usage: jcage upgrade JAIL -r RELEASE")
-		}
-		// Without -r only a plugin jail, which goes to its manifest's
-		// release, can be upgraded: that takes the pool to know.
-		return nil
-	},
-}
-
-// checkArgsFirst puts the command's argument check in front of its
-// action, with the check every table command shares: -h (no header) and
-// --json are two renderings, and asking for both is refused rather than
-// one of them silently ignored.
-func checkArgsFirst(cmd *cli.Command) {
-	check, act := argChecks[cmd.Name], cmd.Action
+// sharedChecks puts in front of a command's action the checks every
+// command shares: exec's and pkg's --help before JAIL is jcage's, and -h
+// (no header) and --json, two renderings, are refused together rather
+// than one of them silently ignored. What else a command line may lack
+// is its parser's to say (action, rootAction).
+func sharedChecks(cmd *cli.Command) {
+	act := cmd.Action
 	if act == nil {
 		return
 	}
@@ -144,11 +48,6 @@ func checkArgsFirst(cmd *cli.Command) {
 		}
 		if hasFlag(c.Command, "json") && c.Bool("json") && hasFlag(c.Command, "header") && c.Bool("header") {
 			return usageErrorf("-h (no header) and --json cannot be used together")
-		}
-		if check != nil {
-			if err := check(c); err != nil {
-				return err
-			}
 		}
 		return act(c)
 	}
@@ -165,22 +64,8 @@ func hasFlag(cmd *cli.Command, name string) bool {
 	return false
 }
 
-func nargs(n int, usage string) func(c *cli.Context) error {
-	return func(c *cli.Context) error {
-		if c.NArg() != n {
-			return errors.New(usage)
-		}
-		return nil
-	}
-}
-
-// countFlag checks create's and clone's -c, which iocage reads as a
+// parseCount reads create's and clone's -c, which iocage reads as a
 // number with optional thousands commas (validate_count).
-func countFlag(c *cli.Context) error {
-	_, err := parseCount(c.String("count"))
-	return err
-}
-
 func parseCount(s string) (int, error) {
 	n, err := strconv.Atoi(strings.ReplaceAll(s, ",", ""))
 	if err != nil || n < 1 {

@@ -49,11 +49,6 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range plans {
-		if p.boot && h.Start == nil {
-			return nil, errors.New("boot=on starts the jail, which this build cannot do yet; nothing was cloned")
-		}
-	}
 	var made []string
 	for _, p := range plans {
 		if err := h.cloneOne(ctx, inv, src, req, p); err != nil {
@@ -64,7 +59,7 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 	}
 	for _, p := range plans {
 		if p.boot {
-			if err := h.Start(ctx, []string{p.name}); err != nil {
+			if err := h.Lifecycle.Start(ctx, []string{p.name}); err != nil {
 				return made, err
 			}
 		}

@@ -39,6 +39,7 @@ type CreateRequest struct {
 	CloneBasejail bool     // -B: a clone with nullfs base directories
 	ThickConfig   bool     // -C: the whole default set in config.json
 	Packages      []string // -p
+	Proxy         string   // -S: the proxy of -p's package commands
 	Props         []string // KEY=VALUE
 }
 
@@ -173,12 +174,6 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 	if err != nil {
 		return nil, err
 	}
-	if p := plans[0]; (p.boot || len(req.Packages) > 0) && h.Start == nil {
-		return nil, errors.New("boot=on and -p start the jail, which this build cannot do yet; nothing was created")
-	}
-	if len(req.Packages) > 0 && h.InstallPackages == nil {
-		return nil, errors.New("-p installs packages, which this build cannot do yet; nothing was created")
-	}
 	src, err := h.resolveSource(ctx, inv, req)
 	if err != nil {
 		return nil, err
@@ -199,12 +194,12 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 			continue
 		}
 		if len(req.Packages) > 0 {
-			if err := h.InstallPackages(ctx, p.name, req.Packages); err != nil {
+			if err := h.Packages.InstallPackages(ctx, p.name, req.Packages, req.Proxy); err != nil {
 				return made, err
 			}
 		}
 		if p.boot && !req.Empty {
-			if err := h.Start(ctx, []string{p.name}); err != nil {
+			if err := h.Lifecycle.Start(ctx, []string{p.name}); err != nil {
 				return made, err
 			}
 		}
@@ -334,10 +329,7 @@ func (h *Host) resolveSource(ctx context.Context, inv *Inventory, req CreateRequ
 		rel = strings.ToUpper(rel)
 	}
 	if !have(rel) {
-		if h.Fetch == nil {
-			return nil, fmt.Errorf("Release %s is not fetched; run jcage fetch -r %s", rel, rel)
-		}
-		if err := h.Fetch(ctx, rel); err != nil {
+		if err := h.Fetcher.Fetch(ctx, rel); err != nil {
 			return nil, err
 		}
 		if d, err := h.ZFS.Get(ctx, t.ReleaseRoot(rel)); err != nil {

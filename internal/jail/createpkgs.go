@@ -2,7 +2,6 @@ package jail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -52,17 +51,14 @@ func (h *Host) InstallCreatePackages(ctx context.Context, inv *Inventory, name s
 	}
 	started := false
 	if !j.Running() {
-		if h.Start == nil || h.Stop == nil {
-			return errors.New("this build cannot start jails")
-		}
-		if err := h.Start(ctx, []string{name}); err != nil {
+		if err := h.Lifecycle.Start(ctx, []string{name}); err != nil {
 			return err
 		}
 		started = true
 	}
 	err = h.installCreatePackages(ctx, j, pkgs, opts.Proxy, errw)
 	if started {
-		if serr := h.Stop(context.WithoutCancel(ctx), []string{name}); serr != nil && err == nil {
+		if serr := h.Lifecycle.Stop(context.WithoutCancel(ctx), []string{name}); serr != nil && err == nil {
 			err = serr
 		}
 	}

@@ -74,10 +74,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 		if !opts.Force {
 			return fmt.Errorf("Jail %s is still running, please stop the jail first or destroy it with -f", j.Name)
 		}
-		if h.Stop == nil {
-			return fmt.Errorf("Jail %s is running and this build cannot stop jails", j.Name)
-		}
-		if err := h.Stop(ctx, []string{j.Name}); err != nil {
+		if err := h.Lifecycle.Stop(ctx, []string{j.Name}); err != nil {
 			return err
 		}
 	}

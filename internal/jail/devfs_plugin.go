@@ -125,16 +125,13 @@ func CheckPluginStart(ps *PluginStart) error {
 	return nil
 }
 
-// pluginStart reads a pluginv2 jail's manifest through h.PluginManifest
-// and loads its kernel modules (kldload -n); nil for other jails.
+// pluginStart reads a pluginv2 jail's manifest through h.Manifests and
+// loads its kernel modules (kldload -n); nil for other jails.
 func (h *Host) pluginStart(ctx context.Context, j *Jail, p *config.Config) (*PluginStart, error) {
-	if h.PluginManifest == nil {
-		return nil, nil
-	}
 	if t, _ := p.Get("type"); t != "pluginv2" {
 		return nil, nil
 	}
-	ps, err := h.PluginManifest(j)
+	ps, err := h.Manifests.PluginStart(j)
 	if err != nil || ps == nil {
 		return nil, err
 	}

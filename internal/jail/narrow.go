@@ -42,10 +42,7 @@ func (h *Host) LoadNarrow(ctx context.Context, want Wanted, opts Options) (inv *
 
 // mountTable reads the mount table; false when there is none to read.
 func (h *Host) mountTable() (MountTable, bool) {
-	if h.Mounts == nil {
-		return nil, false
-	}
-	mt, err := h.Mounts()
+	mt, err := h.Mounts.ReadMountTable()
 	return mt, err == nil
 }
 

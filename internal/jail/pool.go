@@ -35,21 +35,23 @@ type Host struct {
 	LockDir string
 	// Now is the clock for snapshot names and fstab comments.
 	Now func() time.Time
-	// Fetch fetches a release that create needs and the host lacks.
-	Fetch func(ctx context.Context, rel string) error
-	// Start and Stop start and stop jails by name (create's boot=on and
-	// -p, destroy -f and rename need them).
-	Start func(ctx context.Context, names []string) error
-	Stop  func(ctx context.Context, names []string) error
-	// InstallPackages installs packages in a jail (create -p).
-	InstallPackages func(ctx context.Context, name string, pkgs []string) error
-	// PluginManifest reads what a pluginv2 jail's manifest asks of its
-	// start (devfs paths and includes, kernel modules); nil when it has
-	// none.
-	PluginManifest func(j *Jail) (*PluginStart, error)
-	// Mounts reads the mount table (ReadMountTable); nil means commands
-	// that name what they touch still list the whole tree.
-	Mounts func() (MountTable, error)
+	// What a Host delegates (delegates.go). cmd/jcage supplies every one
+	// where it builds its Host, so none is nil there; a Host without them
+	// serves only the operations that use none of them.
+	//
+	// Lifecycle starts and stops jails for the operations that do so on
+	// the way: create's and clone's boot=on, create -p, destroy -f,
+	// rename, update -P and the plugin commands.
+	Lifecycle Lifecycle
+	// Fetcher fetches a release that create needs and the host lacks.
+	Fetcher Fetcher
+	// Packages installs create -p's packages.
+	Packages PackageInstaller
+	// Manifests reads what a pluginv2 jail's manifest asks of its start.
+	Manifests ManifestReader
+	// Mounts reads the mount table, so that commands that name what they
+	// touch read only that (LoadNarrow).
+	Mounts MountReader
 }
 
 func (h *Host) Clock() time.Time {

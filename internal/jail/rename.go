@@ -38,10 +38,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 		return err
 	}
 	if j.Running() {
-		if h.Stop == nil {
-			return fmt.Errorf("%s is running.\nPlease stop it first!", j.Name)
-		}
-		if err := h.Stop(ctx, []string{j.Name}); err != nil {
+		if err := h.Lifecycle.Stop(ctx, []string{j.Name}); err != nil {
 			return err
 		}
 	}

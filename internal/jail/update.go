@@ -140,7 +140,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	started, committed := false, false
 	defer func() {
 		if started {
-			if serr := h.Stop(context.WithoutCancel(ctx), []string{j.Name}); serr != nil && err == nil {
+			if serr := h.Lifecycle.Stop(context.WithoutCancel(ctx), []string{j.Name}); serr != nil && err == nil {
 				err = serr
 			}
 		}
@@ -205,7 +205,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	if started {
 		// The update stands even if the jail then fails to stop.
 		started = false
-		if err := h.Stop(context.WithoutCancel(ctx), []string{j.Name}); err != nil {
+		if err := h.Lifecycle.Stop(context.WithoutCancel(ctx), []string{j.Name}); err != nil {
 			return err
 		}
 	}
@@ -316,16 +316,13 @@ func rolledBack(err error, snap string, cleanup error) error {
 	return fmt.Errorf("%w; rolled back to %s", err, snap)
 }
 
-// ensureRunning starts a jail that is down through h.Start and returns its
+// ensureRunning starts a jail that is down through h.Lifecycle and returns its
 // JID, and whether it was started here.
 func (h *Host) ensureRunning(ctx context.Context, j *Jail) (jid int, started bool, err error) {
 	if j.Running() {
 		return j.JID, false, nil
 	}
-	if h.Start == nil {
-		return 0, false, fmt.Errorf("%s is not running and cannot be started here", j.Name)
-	}
-	if err := h.Start(ctx, []string{j.Name}); err != nil {
+	if err := h.Lifecycle.Start(ctx, []string{j.Name}); err != nil {
 		return 0, false, err
 	}
 	running, err := h.Running(ctx)

@@ -80,22 +80,36 @@ func newUpdWorld(t *testing.T) *updWorld {
 		now: time.Date(2025, 6, 1, 10, 20, 30, 0, time.Local)}
 	w.jls(nil)
 	w.h = &Host{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}
-	w.h.Start = func(ctx context.Context, names []string) error {
-		w.started = append(w.started, names...)
-		w.jls(map[string]int{names[0]: 9})
-		return nil
-	}
-	w.h.Stop = func(ctx context.Context, names []string) error {
-		w.stopped = append(w.stopped, names...)
-		w.jls(nil)
-		return nil
-	}
+	w.h.Lifecycle = updLifecycle{w}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
 	w.load()
 	w.out.Reset()
 	return w
+}
+
+// updLifecycle records the life-cycle calls and answers jls as if they
+// had happened.
+type updLifecycle struct{ w *updWorld }
+
+func (l updLifecycle) Start(ctx context.Context, names []string) error {
+	l.w.started = append(l.w.started, names...)
+	l.w.jls(map[string]int{names[0]: 9})
+	return nil
+}
+
+func (l updLifecycle) Stop(ctx context.Context, names []string) error {
+	l.w.stopped = append(l.w.stopped, names...)
+	l.w.jls(nil)
+	return nil
+}
+
+// stopFails is a life cycle whose stop times out.
+type stopFails struct{ updLifecycle }
+
+func (stopFails) Stop(ctx context.Context, names []string) error {
+	return errors.New("jail: ioc-web: stop timed out")
 }
 
 func (w *updWorld) jls(jids map[string]int) {
@@ -748,7 +762,7 @@ func TestUpdateBasejailZFSFailures(t *testing.T) {
 func TestUpdateStopFailureKeepsUpdate(t *testing.T) {
 	w := newUpdWorld(t)
 	w.jail("web", nil)
-	w.h.Stop = func(ctx context.Context, names []string) error { return errors.New("jail: ioc-web: stop timed out") }
+	w.h.Lifecycle = stopFails{updLifecycle{w}}
 	inv := w.load()
 	err := w.h.Update(context.Background(), inv, w.targets(inv, "web"), UpdateOptions{Packages: true, Patcher: &fakePatcher{}})
 	if err == nil || err.Error() != "jail: ioc-web: stop timed out" {
