@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/jcage/jcage/internal/argv"
 )
 
 // DefaultPath is the PATH every program jcage runs is found in and runs
@@ -43,26 +45,9 @@ func SystemPath() string {
 	return DefaultPath
 }
 
-// Cmd describes one program invocation.
-type Cmd struct {
-	Name string   // program name, resolved through PATH unless it contains a slash
-	Args []string // arguments, without the program name
-	Env  []string // extra KEY=VALUE pairs added to the inherited environment
-	// Clean starts the program with Env alone (and the runner's PATH
-	// when Env sets none) instead of the caller's environment: what a
-	// jail is handed must not carry the admin's tokens and agent sockets.
-	Clean  bool
-	Dir    string // working directory; empty means the current one
-	Stdin  io.Reader
-	Stdout io.Writer // when nil, stdout is captured and returned by Run
-	Stderr io.Writer // stderr is always captured for errors; also copied here when set
-}
-
-// Argv returns the command line as a slice, program name first.
-func (c Cmd) Argv() []string { return append([]string{c.Name}, c.Args...) }
-
-// String renders the command line for messages.
-func (c Cmd) String() string { return strings.Join(c.Argv(), " ") }
+// Cmd describes one program invocation. It is argv's value type: the
+// builders there make it, this package runs it.
+type Cmd = argv.Cmd
 
 // Runner runs external programs.
 type Runner interface {
