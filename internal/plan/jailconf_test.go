@@ -1,4 +1,4 @@
-package jail
+package plan
 
 import (
 	"flag"
@@ -7,12 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jcage/jcage/internal/config"
-
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/config"
 )
 
-var updateJailConf = flag.Bool("update-jailconf", false, "rewrite the jail.conf golden files in testdata/jailconf")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // testDefaults is defaults.json as a fresh host has it.
 func testDefaults(t *testing.T) *config.Config {
@@ -98,12 +97,12 @@ func TestJailConfGolden(t *testing.T) {
 			}
 			c := JailConf(ConfInput{
 				Name: tc.name, Dir: "/tank/iocage/jails/" + tc.name, IOCRoot: "/tank/iocage",
-				Props: effective(t, tc.name, tc.props), Host: HostFacts{Release: release},
+				Props: effective(t, tc.name, tc.props), Release: release,
 				IP4: tc.ip4, DevfsRuleset: ruleset,
 			})
 			got := c.Render()
 			path := filepath.Join("testdata", "jailconf", tc.golden+".conf")
-			if *updateJailConf {
+			if *update {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}
@@ -113,7 +112,7 @@ func TestJailConfGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run go test ./internal/jail -update-jailconf)", err)
+				t.Fatalf("%v (run go test ./internal/plan -update)", err)
 			}
 			if got != string(want) {
 				t.Fatalf("%s differs:\n%s\nwant:\n%s", path, got, want)
@@ -128,8 +127,8 @@ func TestJailConfGolden(t *testing.T) {
 func TestJailConfIocageText(t *testing.T) {
 	c := JailConf(ConfInput{
 		Name: "web", Dir: "/tank/iocage/jails/web", IOCRoot: "/tank/iocage",
-		Props: effective(t, "web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"}),
-		Host:  HostFacts{Release: "14.3-RELEASE"}, DevfsRuleset: "1000",
+		Props:   effective(t, "web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"}),
+		Release: "14.3-RELEASE", DevfsRuleset: "1000",
 	})
 	want := `"ioc-web" {
 	ip4.addr += "em0|10.0.0.5/24";
@@ -187,7 +186,7 @@ func TestJailConfGates(t *testing.T) {
 		{"CURRENT", []string{"allow.nfsd", "allow.mlock", "allow.dying"}, nil},
 	}
 	for _, tc := range cases {
-		c := JailConf(ConfInput{Name: "g", Dir: "/j/g", IOCRoot: "/j", Props: props, Host: HostFacts{Release: tc.release}})
+		c := JailConf(ConfInput{Name: "g", Dir: "/j/g", IOCRoot: "/j", Props: props, Release: tc.release})
 		keys := map[string]bool{}
 		for _, p := range c.Params {
 			keys[p.Key] = true
