@@ -26,7 +26,9 @@ import (
 // NAT rules, exec_start, exec_poststart, the DHCP check, RCTL, cpuset and
 // last_started. Unlike iocage, a failure at any step after the jail exists
 // stops it by force, and one before undoes the host preparation, so no
-// half-started jail is left behind; the command reports one error.
+// half-started jail is left behind; the command reports one error. The
+// steps are internal/plan's (plan.Start, plan.Stop); apply.go runs them
+// against the host and keeps the undo stack.
 //
 // Several jails are started in the order iocage uses (priority ascending,
 // then name; a jail's depends first) but jails of equal priority start in
