@@ -25,7 +25,7 @@ type applier struct {
 	// forced is the stop a failed start's ForceStop undo runs.
 	forced *stopSpec
 
-	done     []string       // the steps applied so far, as the plan rendered them
+	done     []plan.Step    // the steps applied so far
 	failures []plan.Failure // what Collect steps recorded since the last Check
 	skip     string         // the group whose later steps are skipped
 }
@@ -45,16 +45,16 @@ func (a *applier) apply(ctx context.Context, planner func(*plan.Input) *plan.Pla
 		if len(p.Steps) < len(a.done) {
 			return fmt.Errorf("%s: the plan lost steps it had taken", a.jr.uuid())
 		}
-		for i, key := range a.done {
-			if p.Steps[i].String() != key {
-				return fmt.Errorf("%s: the plan changed under its own answers at %q", a.jr.uuid(), key)
+		for i, d := range a.done {
+			if !sameStep(p.Steps[i], d) {
+				return fmt.Errorf("%s: the plan changed under its own answers at %q", a.jr.uuid(), d.String())
 			}
 		}
 		if p.JID != 0 {
 			a.jr.jid = p.JID
 		}
 		for _, s := range p.Steps[len(a.done):] {
-			a.done = append(a.done, s.String())
+			a.done = append(a.done, s)
 			if err := a.step(ctx, s); err != nil {
 				return err
 			}
@@ -63,6 +63,14 @@ func (a *applier) apply(ctx context.Context, planner func(*plan.Input) *plan.Pla
 			return nil
 		}
 	}
+}
+
+// sameStep reports whether a planning repeated a step applied before:
+// planning is pure, so it always does; this keeps a mistake there from
+// applying a step twice or skipping one.
+func sameStep(a, b plan.Step) bool {
+	return a.Kind == b.Kind && a.ID == b.ID && a.Text == b.Text && a.Cmd.Name == b.Cmd.Name &&
+		len(a.Cmd.Args) == len(b.Cmd.Args) && (a.Op == nil) == (b.Op == nil)
 }
 
 // step applies one step.

@@ -30,8 +30,13 @@ type (
 
 func build(in *Input, plan func(*builder)) *Plan {
 	b := &builder{in: in, uuid: Underscored(in.Name), jname: JailName(in.Name)}
+	// The last planning of this input tells how many steps to expect.
+	if n, ok := in.memo["steps"].(int); ok {
+		b.steps = make([]Step, 0, n+8)
+	}
 	b.fib = b.get("exec_fib")
-	b.vnet, b.nat, b.dhcp = in.Props.Bool("vnet"), in.Props.Bool("nat"), WantsDHCP(in.Props)
+	b.vnet, b.nat = b.bool("vnet"), b.bool("nat")
+	b.dhcp = b.memo("dhcp", func() any { return WantsDHCP(in.Props) }).(bool)
 	p := &Plan{}
 	func() {
 		defer func() {
@@ -46,15 +51,34 @@ func build(in *Input, plan func(*builder)) *Plan {
 		plan(b)
 	}()
 	p.Steps, p.JID = b.steps, b.jid
+	b.memo("steps", func() any { return 0 })
+	in.memo["steps"] = len(b.steps)
 	return p
 }
 
-func (b *builder) get(key string) string {
-	v, _ := b.in.Props.Get(key)
+// memo returns f's value, computed once per input under key.
+func (b *builder) memo(key string, f func() any) any {
+	if v, ok := b.in.memo[key]; ok {
+		return v
+	}
+	if b.in.memo == nil {
+		b.in.memo = map[string]any{}
+	}
+	v := f()
+	b.in.memo[key] = v
 	return v
 }
 
-func (b *builder) bool(key string) bool { return b.in.Props.Bool(key) }
+func (b *builder) get(key string) string {
+	return b.memo("get "+key, func() any {
+		v, _ := b.in.Props.Get(key)
+		return v
+	}).(string)
+}
+
+func (b *builder) bool(key string) bool {
+	return b.memo("bool "+key, func() any { return b.in.Props.Bool(key) }).(bool)
+}
 
 func (b *builder) add(s Step) { b.steps = append(b.steps, s) }
 

@@ -274,7 +274,7 @@ func (b *builder) ruleset(plug *PluginStart) Ruleset {
 	case configured == IocageDevfsRuleset && plug != nil:
 		rules = PluginDevfsRules(b.in.Props, plug)
 	case configured == IocageDevfsRuleset:
-		rules = DefaultDevfsRules(b.in.Props)
+		rules = b.memo("rules", func() any { return DefaultDevfsRules(b.in.Props) }).([]string)
 	default:
 		show := b.askRun("ruleset.show", argv.DevfsShow(configured))
 		if show.Err != nil {
@@ -298,12 +298,17 @@ func (b *builder) ruleset(plug *PluginStart) Ruleset {
 // createJail writes the jail.conf, runs exec_prestart and has jail(8)
 // create the jail. From there on a failure stops the jail by force.
 func (b *builder) createJail(st *startState) {
-	st.conf = JailConf(ConfInput{
-		Name: b.in.Name, Dir: b.in.Dir, IOCRoot: b.in.IOCRoot, Props: b.in.Props, Release: b.in.Release,
-		IP4: st.ip4, IP6: st.ip6, DevfsRuleset: strconv.Itoa(st.ruleset.Number),
-	})
+	ruleset := strconv.Itoa(st.ruleset.Number)
+	conf := b.memo("conf "+st.ip4+" "+st.ip6+" "+ruleset, func() any {
+		c := JailConf(ConfInput{
+			Name: b.in.Name, Dir: b.in.Dir, IOCRoot: b.in.IOCRoot, Props: b.in.Props, Release: b.in.Release,
+			IP4: st.ip4, IP6: st.ip6, DevfsRuleset: ruleset,
+		})
+		return [2]any{c, c.Render()}
+	}).([2]any)
+	st.conf = conf[0].(*Conf)
 	path := ConfPath(b.in.Paths.RunDir, b.in.Name)
-	b.do(WriteConf{Path: path, Text: st.conf.Render()}, OnFail{}, Step{Kind: Do, Op: RemoveFile{Path: path}})
+	b.do(WriteConf{Path: path, Text: conf[1].(string)}, OnFail{}, Step{Kind: Do, Op: RemoveFile{Path: path}})
 	var env []string
 	if b.nat {
 		router := st.gw4

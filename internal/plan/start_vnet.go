@@ -135,7 +135,11 @@ func (b *builder) bridgeMTU(nic NIC, defIf string) string {
 func (b *builder) vnetIface(nic NIC, s VnetIfaceSpec) {
 	macs := b.get(nic.Nic + "_mac")
 	if macs == "" || macs == "none" {
-		s.MacA, s.MacB = GenerateMAC(b.in.Name, nic.Nic, b.get("mac_prefix"))
+		macs := b.memo("mac "+nic.Nic, func() any {
+			a, b := GenerateMAC(b.in.Name, nic.Nic, b.get("mac_prefix"))
+			return [2]string{a, b}
+		}).([2]string)
+		s.MacA, s.MacB = macs[0], macs[1]
 		store := b.askDo("mac."+nic.Nic, Store{Key: nic.Nic + "_mac", Value: s.MacA + " " + s.MacB})
 		if store.Err != nil {
 			b.record(Collect, ErrorText(store.Err))

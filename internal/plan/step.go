@@ -172,6 +172,11 @@ type Input struct {
 	FstabDests []string
 
 	Answers Answers
+
+	// memo keeps what planning derived from the input (property values,
+	// the jail.conf, the devfs rules) for the next planning of the same
+	// input: a start plans once per query.
+	memo map[string]any
 }
 
 // Plan is the steps a start or a stop takes, as far as the plan can
