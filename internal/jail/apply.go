@@ -145,7 +145,13 @@ func (a *applier) exec(ctx context.Context, s plan.Step) plan.Answer {
 	if s.Log != "" {
 		appendLog(s.Log, log.Bytes())
 	}
-	return plan.Answer{Out: string(out), Stderr: stderr.String(), Err: err, Code: host.ExitCodeOf(err)}
+	ans := plan.Answer{Out: string(out), Stderr: stderr.String(), Err: err, Code: host.ExitCodeOf(err)}
+	var re *host.RunError
+	if ans.Stderr == "" && errors.As(err, &re) {
+		// A runner that keeps stderr only in its error (a test's).
+		ans.Stderr = re.Stderr
+	}
+	return ans
 }
 
 // appendLog appends a command's output to a jail's console log, as
