@@ -17,14 +17,6 @@ import (
 
 func cmdLine(c host.Cmd) string { return c.String() }
 
-func cmdLines(cs []host.Cmd) string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.String())
-	}
-	return strings.Join(out, "\n")
-}
-
 // Parallel starts draw distinct ruleset numbers from one showsets read;
 // a configured ruleset to clone must exist, and reserves nothing when it
 // does not.
