@@ -7,18 +7,18 @@ import (
 
 // TestBuilders pins each command line, program name first, exactly as
 // the command logs of the system tier record it.
-func TestBuilders(t *testing.T) {
+func TestToolBuilders(t *testing.T) {
 	cases := []struct {
 		got  Cmd
 		want string
 	}{
 		{DfHuman(), "df -h"},
 		{NetstatRoutes(), "netstat -nr"},
-		{MountList(), "mount"},
-		{Mount("nullfs", "ro", "/src dir", "/jail/root/mnt"), "mount -t nullfs -o ro /src dir /jail/root/mnt"},
+		{MountShow(), "mount"},
+		{MountOpts("nullfs", "ro", "/src dir", "/jail/root/mnt"), "mount -t nullfs -o ro /src dir /jail/root/mnt"},
 		{MountDevfs("/r/dev"), "mount -t devfs devfs /r/dev"},
-		{Umount("/r/dev"), "umount /r/dev"},
-		{UmountForce("/jail/root/mnt"), "umount -f /jail/root/mnt"},
+		{UmountPlain("/r/dev"), "umount /r/dev"},
+		{Umount("/jail/root/mnt"), "umount -f /jail/root/mnt"},
 		{Jexec("ioc-a_b", "/root/post_install.sh"), "jexec ioc-a_b /root/post_install.sh"},
 		{Jexec("ioc-a"), "jexec ioc-a"},
 		{JexecIfconfigAll("ioc-a"), "jexec ioc-a ifconfig -a"},
@@ -28,8 +28,8 @@ func TestBuilders(t *testing.T) {
 		{JlsJID("ioc-a"), "jls -j ioc-a jid"},
 		{JlsDevfsRuleset("ioc-a"), "jls -j ioc-a devfs_ruleset"},
 		{JailModify(7, "allow.mount", "1"), "jail -m jid=7 allow.mount=1"},
-		{RctlAdd("jail:ioc-a:maxproc:deny=100"), "rctl -a jail:ioc-a:maxproc:deny=100"},
-		{RctlRemove("jail:ioc-a:maxproc"), "rctl -r jail:ioc-a:maxproc"},
+		{RctlAddRule("jail:ioc-a:maxproc:deny=100"), "rctl -a jail:ioc-a:maxproc:deny=100"},
+		{RctlRemoveFilter("jail:ioc-a:maxproc"), "rctl -r jail:ioc-a:maxproc"},
 		{Kldload("vmm"), "kldload -n vmm"},
 		{ZpoolComments(), "zpool get -H -o name,value comment"},
 		{ZpoolClearComment("tank"), "zpool set comment=- tank"},
@@ -43,7 +43,7 @@ func TestBuilders(t *testing.T) {
 		{TarExtractMember("/d/base.txz", "/tmp/t", "usr/sbin/freebsd-update"), "tar -x -f /d/base.txz -C /tmp/t ./usr/sbin/freebsd-update"},
 	}
 	// Each argument its own element: a path with a space stays one.
-	if got := Mount("nullfs", "ro", "/src dir", "/j/mnt").Args; len(got) != 6 || got[4] != "/src dir" {
+	if got := MountOpts("nullfs", "ro", "/src dir", "/j/mnt").Args; len(got) != 6 || got[4] != "/src dir" {
 		t.Errorf("Mount args %q", got)
 	}
 	for _, c := range cases {

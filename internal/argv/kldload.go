@@ -1,5 +1,8 @@
 package argv
 
-// Kldload is `kldload -n MODULE`: load a kernel module on the host; -n
-// makes an already loaded module a success (kldload(8)).
-func Kldload(module string) Cmd { return Cmd{Name: "kldload", Args: []string{"-n", module}} }
+// Kldload is `kldload -n MODULE`: load it unless it is already in.
+func Kldload(module string) Cmd { return cmd("kldload", "-n", module) }
+
+// KldloadNew is `kldload MODULE`, which fails when the module is already
+// loaded: how iocage tells whether it loaded pf just now.
+func KldloadNew(module string) Cmd { return cmd("kldload", module) }

@@ -1,5 +1,7 @@
 package argv
 
+import "strconv"
+
 // JailPkg is the jail's own pkg(8), run inside the jail.
 const JailPkg = "/usr/local/sbin/pkg"
 
@@ -19,4 +21,9 @@ func PkgDeleteAllArgs() []string { return []string{"delete", "-a", "-f", "-y"} }
 // jail's own pkg installs one package (create -p).
 func JailPkgInstall(pkg string) []string {
 	return append([]string{JailPkg}, PkgInstallArgs([]string{pkg})...)
+}
+
+// PkgJail is `pkg -j JID ARGS...`: the host's pkg(8) working on a jail.
+func PkgJail(jid int, args ...string) Cmd {
+	return cmd("pkg", append([]string{"-j", strconv.Itoa(jid)}, args...)...)
 }

@@ -1,8 +1,4 @@
 package argv
 
-// Umount unmounts the file system on path.
-func Umount(path string) Cmd { return Cmd{Name: "umount", Args: []string{path}} }
-
-// UmountForce is `umount -f PATH`: unmount even with files open, as a
-// running jail's fstab entry is taken away.
-func UmountForce(path string) Cmd { return Cmd{Name: "umount", Args: []string{"-f", path}} }
+// UmountPlain is `umount PATH`: unmount the file system on path.
+func UmountPlain(path string) Cmd { return Cmd{Name: "umount", Args: []string{path}} }

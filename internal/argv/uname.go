@@ -1,4 +1,4 @@
 package argv
 
 // UnameRelease is `uname -r`: the running kernel's release.
-func UnameRelease() Cmd { return Cmd{Name: "uname", Args: []string{"-r"}} }
+func UnameRelease() Cmd { return cmd("uname", "-r") }

@@ -45,8 +45,8 @@ func SystemPath() string {
 	return DefaultPath
 }
 
-// Cmd describes one program invocation. It is built as data by the
-// pure builders of internal/argv.
+// Cmd describes one program invocation. It is argv's value type: the
+// builders there make it, this package runs it.
 type Cmd = argv.Cmd
 
 // Runner runs external programs.

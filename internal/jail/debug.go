@@ -46,7 +46,7 @@ func (h *Host) Debug(ctx context.Context, inv *Inventory, dir string) error {
 	}
 	var b debugFile
 	b.section("ZFS", names)
-	b.section("\nMOUNT", h.debugRun(ctx, argv.MountList()))
+	b.section("\nMOUNT", h.debugRun(ctx, argv.MountShow()))
 	b.section("\nDF -h", h.debugRun(ctx, argv.DfHuman()))
 	b.section("\nNETSTAT -nr", h.debugRun(ctx, argv.NetstatRoutes()))
 	if err := atomicfile.Write(filepath.Join(dir, "host.txt"), []byte(b.String()), 0o644); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -82,7 +83,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 	if err != nil && !errors.Is(err, zfs.ErrNotFound) {
 		return err
 	}
-	_ = os.Remove(ServiceLogPath(inv.Tree.Mountpoint, j.Name))
+	_ = os.Remove(plan.ServiceLogPath(inv.Tree.Mountpoint, j.Name))
 	if origin := j.Root.Origin; origin != "" {
 		h.destroyOrigin(ctx, inv, j, origin)
 	}

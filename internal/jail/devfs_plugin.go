@@ -1,7 +1,6 @@
 package jail
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/plan"
 )
 
 // devfsRulesFiles are where devfs.rules(5) names its rulesets; the
@@ -37,97 +37,14 @@ func devfsRulesetNames() map[string]string {
 	return names
 }
 
-// PluginStart is what a pluginv2 jail's manifest asks of every start:
-// devices its generated devfs ruleset unhides (a mode of "" means
-// "unhide"), rulesets it includes, and kernel modules loaded first.
-type PluginStart struct {
-	Paths    [][2]string // path, mode, in the manifest's order
-	Includes []string
-	Kmods    []string
-}
+// PluginStart is what a pluginv2 jail's manifest asks of every start
+// (plan.PluginStart).
+type PluginStart = plan.PluginStart
 
-// devfsSkipIncludes are already part of iocage's generated ruleset.
-var devfsSkipIncludes = map[string]bool{"$devfsrules_hide_all": true, "$devfsrules_unhide_basic": true, "$devfsrules_unhide_login": true}
-
-// PluginDevfsRules is ioc_common.generate_devfs_ruleset with a plugin's
-// paths and includes: the includes first, then iocage's default rules
-// with the plugin's paths merged in (a path already there takes the
-// plugin's mode in its place; a new one is appended), then fuse, bpf*
-// and tun* as the properties ask.
-func PluginDevfsRules(p *config.Config, ps *PluginStart) []string {
-	var rules []string
-	for _, inc := range ps.Includes {
-		if !devfsSkipIncludes[inc] {
-			rules = append(rules, "include "+inc)
-		}
-	}
-	type entry struct{ path, mode string }
-	entries := []entry{{"hide", ""}}
-	for _, d := range devfsUnhidden {
-		entries = append(entries, entry{d, ""})
-	}
-	set := func(path, mode string) {
-		for i := range entries {
-			if entries[i].path == path {
-				entries[i].mode = mode
-				return
-			}
-		}
-		entries = append(entries, entry{path, mode})
-	}
-	for _, pm := range ps.Paths {
-		set(pm[0], pm[1])
-	}
-	if p.Bool("allow_mount_fusefs") {
-		set("fuse", "")
-	}
-	if p.Bool("bpf") {
-		set("bpf*", "")
-	}
-	if p.Bool("allow_tun") {
-		set("tun*", "")
-	}
-	for _, e := range entries {
-		switch {
-		case e.path == "hide":
-			rules = append(rules, "hide")
-		case e.mode == "":
-			rules = append(rules, "path "+e.path+" unhide")
-		default:
-			rules = append(rules, "path "+e.path+" "+e.mode)
-		}
-	}
-	return rules
-}
-
-// CheckPluginStart refuses manifest values that are not one devfs rule
-// word or module name: they are fed to devfs(8) one rule per line.
-func CheckPluginStart(ps *PluginStart) error {
-	bad := func(s string) bool { return s == "" || strings.ContainsAny(s, "\n\r\x00#") }
-	for _, pm := range ps.Paths {
-		if bad(pm[0]) || strings.ContainsAny(pm[0], " \t") || strings.ContainsAny(pm[1], "\n\r\x00#") {
-			return fmt.Errorf("plugin manifest: devfs path %q is not a device path", pm[0])
-		}
-	}
-	for _, inc := range ps.Includes {
-		if _, err := strconv.Atoi(inc); err == nil {
-			continue
-		}
-		if bad(inc) || !strings.HasPrefix(inc, "$") || strings.ContainsAny(inc, " \t") {
-			return fmt.Errorf("plugin manifest: devfs include %q is not a ruleset name", inc)
-		}
-	}
-	for _, k := range ps.Kmods {
-		if bad(k) || strings.HasPrefix(k, "-") || strings.ContainsAny(k, " \t/") {
-			return fmt.Errorf("plugin manifest: kernel module %q is not a module name", k)
-		}
-	}
-	return nil
-}
-
-// pluginStart reads a pluginv2 jail's manifest through h.Manifests and
-// loads its kernel modules (kldload -n); nil for other jails.
-func (h *Host) pluginStart(ctx context.Context, j *Jail, p *config.Config) (*PluginStart, error) {
+// pluginManifest reads a pluginv2 jail's manifest through
+// h.Manifests, checked, its devfs includes resolved to numbers; nil
+// for other jails. The start loads its kernel modules.
+func (h *Host) pluginManifest(j *Jail, p *config.Config) (*PluginStart, error) {
 	if t, _ := p.Get("type"); t != "pluginv2" {
 		return nil, nil
 	}
@@ -135,7 +52,7 @@ func (h *Host) pluginStart(ctx context.Context, j *Jail, p *config.Config) (*Plu
 	if err != nil || ps == nil {
 		return nil, err
 	}
-	if err := CheckPluginStart(ps); err != nil {
+	if err := plan.CheckPluginStart(ps); err != nil {
 		return nil, fmt.Errorf("%s: %w", j.Name, err)
 	}
 	// devfs(8) takes ruleset numbers; the $names are devfs.rules' own
@@ -144,7 +61,7 @@ func (h *Host) pluginStart(ctx context.Context, j *Jail, p *config.Config) (*Plu
 	names := devfsRulesetNames()
 	var incs []string
 	for _, inc := range ps.Includes {
-		if devfsSkipIncludes[inc] {
+		if plan.DevfsSkipIncludes[inc] {
 			continue
 		}
 		if n, ok := names[strings.TrimPrefix(inc, "$")]; ok {
@@ -152,10 +69,5 @@ func (h *Host) pluginStart(ctx context.Context, j *Jail, p *config.Config) (*Plu
 		}
 	}
 	ps.Includes = incs
-	for _, k := range ps.Kmods {
-		if _, err := h.Run.Run(ctx, KldloadCmd(k)); err != nil {
-			return nil, fmt.Errorf("%s: kldload %s: %w", j.Name, k, err)
-		}
-	}
 	return ps, nil
 }

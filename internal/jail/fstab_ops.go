@@ -235,7 +235,7 @@ type mountStep struct {
 // mountOf mounts e right away in a running jail, as iocage runs it, and
 // forces it off again as the undo.
 func mountOf(e fstab.Entry) mountStep {
-	un := argv.UmountForce(e.Dest)
+	un := argv.Umount(e.Dest)
 	return mountStep{cmd: entryMount(e), undo: &un}
 }
 
@@ -243,10 +243,10 @@ func mountOf(e fstab.Entry) mountStep {
 // again as the undo.
 func unmountOf(e fstab.Entry) mountStep {
 	re := entryMount(e)
-	return mountStep{cmd: argv.UmountForce(e.Dest), undo: &re, unmount: true}
+	return mountStep{cmd: argv.Umount(e.Dest), undo: &re, unmount: true}
 }
 
-func entryMount(e fstab.Entry) host.Cmd { return argv.Mount(e.FSType, e.Options, e.Source, e.Dest) }
+func entryMount(e fstab.Entry) host.Cmd { return argv.MountOpts(e.FSType, e.Options, e.Source, e.Dest) }
 
 // notMounted recognises umount(8)'s answers for a path that is no mount
 // point, or no longer exists.

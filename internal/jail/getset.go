@@ -297,10 +297,10 @@ func LiveArgs(j *Jail, key, value string) *host.Cmd {
 	case p.Has(config.RCTL):
 		rule := "jail:" + JailName(j.Name) + ":" + key
 		if value == "off" {
-			c := argv.RctlRemove(rule)
+			c := argv.RctlRemoveFilter(rule)
 			return &c
 		}
-		c := argv.RctlAdd(rule + ":" + value)
+		c := argv.RctlAddRule(rule + ":" + value)
 		return &c
 	}
 	return nil

@@ -13,7 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/plan"
 )
 
 // Start, stop and restart.
@@ -25,7 +26,9 @@ import (
 // NAT rules, exec_start, exec_poststart, the DHCP check, RCTL, cpuset and
 // last_started. Unlike iocage, a failure at any step after the jail exists
 // stops it by force, and one before undoes the host preparation, so no
-// half-started jail is left behind; the command reports one error.
+// half-started jail is left behind; the command reports one error. The
+// steps are internal/plan's (plan.Start, plan.Stop); apply.go runs them
+// against the host and keeps the undo stack.
 //
 // Several jails are started in the order iocage uses (priority ascending,
 // then name; a jail's depends first) but jails of equal priority start in
@@ -45,13 +48,7 @@ const RunDirEnv = "JCAGE_RUN_DIR"
 
 // Paths are the host files the life cycle reads and writes outside the
 // iocage tree.
-type Paths struct {
-	RunDir    string // jail.ioc-NAME_.conf files: /var/run
-	NATDir    string // iocage_nat_{lock,pf.conf,ipfw.conf}: /tmp
-	Resolv    string // the host's /etc/resolv.conf
-	Localtime string // the host's /etc/localtime
-	HostID    string // /etc/hostid
-}
+type Paths = plan.Paths
 
 // DefaultPaths are the host's paths, with RunDir and NATDir moved under
 // $JCAGE_RUN_DIR when it is set.
@@ -63,22 +60,18 @@ func DefaultPaths() Paths {
 	return p
 }
 
-func (p Paths) orDefault() Paths {
+// pathsOrDefault fills the paths p leaves empty with DefaultPaths'.
+func pathsOrDefault(p Paths) Paths {
 	d := DefaultPaths()
-	if p.RunDir == "" {
-		p.RunDir = d.RunDir
-	}
-	if p.NATDir == "" {
-		p.NATDir = d.NATDir
-	}
-	if p.Resolv == "" {
-		p.Resolv = d.Resolv
-	}
-	if p.Localtime == "" {
-		p.Localtime = d.Localtime
-	}
-	if p.HostID == "" {
-		p.HostID = d.HostID
+	for _, f := range []struct {
+		v *string
+		d string
+	}{
+		{&p.RunDir, d.RunDir}, {&p.NATDir, d.NATDir}, {&p.Resolv, d.Resolv}, {&p.Localtime, d.Localtime}, {&p.HostID, d.HostID},
+	} {
+		if *f.v == "" {
+			*f.v = f.d
+		}
 	}
 	return p
 }
@@ -158,15 +151,15 @@ type run struct {
 	now   func() time.Time
 
 	factsOnce sync.Once
-	facts     HostFacts
+	release   string // the host's, `uname -r`
 	factsErr  error
 
 	netOnce sync.Once
-	net     *hostNet
+	net     *plan.Net
 	netErr  error
 
 	fibMu   sync.Mutex
-	fibNets map[string]*hostNet // default routes of FIBs other than 0
+	fibNets map[string]*plan.Net // default routes of FIBs other than 0
 
 	devfs devfsSets
 
@@ -186,40 +179,40 @@ func (h *Host) newRun(inv *Inventory, paths Paths, debug bool, now func() time.T
 	if now == nil {
 		now = time.Now
 	}
-	return &run{h: h, inv: inv, paths: paths.orDefault(), debug: debug, now: now}
+	return &run{h: h, inv: inv, paths: pathsOrDefault(paths), debug: debug, now: now}
 }
 
 // hostFacts asks the host its release once per command.
-func (r *run) hostFacts(ctx context.Context) (HostFacts, error) {
+func (r *run) hostFacts(ctx context.Context) (string, error) {
 	r.factsOnce.Do(func() {
-		out, err := r.h.Run.Run(ctx, host.Cmd{Name: "uname", Args: []string{"-r"}})
+		out, err := r.h.Run.Run(ctx, argv.UnameRelease())
 		if err != nil {
 			r.factsErr = err
 			return
 		}
-		r.facts = HostFacts{Release: strings.TrimSpace(string(out))}
+		r.release = strings.TrimSpace(string(out))
 	})
-	return r.facts, r.factsErr
+	return r.release, r.factsErr
 }
 
 // hostNet reads the host's interfaces and default routes once per
 // command; only jails that need them (aliases without an interface, vnet,
 // NAT, assign_localhost) ask.
-func (r *run) hostNet(ctx context.Context) (*hostNet, error) {
+func (r *run) hostNet(ctx context.Context) (*plan.Net, error) {
 	r.netOnce.Do(func() {
-		n := &hostNet{}
-		out, err := r.h.Run.Run(ctx, HostNetCmds[0])
+		ifaces, route4, route6 := plan.NetCmds()
+		out, err := r.h.Run.Run(ctx, ifaces)
 		if err != nil {
 			r.netErr = err
 			return
 		}
-		n.Ifaces = ParseIfconfig(string(out))
+		n := &plan.Net{Ifaces: plan.ParseIfconfig(string(out))}
 		// No default route is not an error: the gateway stays unknown.
-		if out, err := r.h.Run.Run(ctx, HostNetCmds[1]); err == nil {
-			n.GW4, n.If4 = ParseRouteGet(string(out))
+		if out, err := r.h.Run.Run(ctx, route4); err == nil {
+			n.GW4, n.If4 = plan.ParseRouteGet(string(out))
 		}
-		if out, err := r.h.Run.Run(ctx, HostNetCmds[2]); err == nil {
-			n.GW6, n.If6 = ParseRouteGet(string(out))
+		if out, err := r.h.Run.Run(ctx, route6); err == nil {
+			n.GW6, n.If6 = plan.ParseRouteGet(string(out))
 		}
 		r.net = n
 	})
@@ -230,14 +223,11 @@ func (r *run) hostNet(ctx context.Context) (*hostNet, error) {
 // a jail's rules only when it has some); ok is false without RACCT.
 func (r *run) rctlRules(ctx context.Context) (string, bool) {
 	r.rctlOnce.Do(func() {
-		out, err := r.h.Run.Run(ctx, host.Cmd{Name: "rctl"})
+		out, err := r.h.Run.Run(ctx, argv.RctlList())
 		r.rctl, r.rctlOK = string(out), err == nil
 	})
 	return r.rctl, r.rctlOK
 }
-
-// RulesetsCmd lists every running jail's devfs ruleset in one call.
-var RulesetsCmd = host.Cmd{Name: "jls", Args: []string{"name", "devfs_ruleset"}}
 
 // liveRuleset is the devfs ruleset a running jail uses, which may differ
 // from its devfs_ruleset property (iocage generates one per start). The
@@ -245,7 +235,7 @@ var RulesetsCmd = host.Cmd{Name: "jls", Args: []string{"name", "devfs_ruleset"}}
 func (r *run) liveRuleset(ctx context.Context, j *Jail) (int, bool) {
 	r.rulesetOnce.Do(func() {
 		r.rulesets = map[string]int{}
-		out, err := r.h.Run.Run(ctx, RulesetsCmd)
+		out, err := r.h.Run.Run(ctx, argv.JlsRulesets())
 		if err != nil {
 			return
 		}

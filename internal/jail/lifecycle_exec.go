@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
-
 	"github.com/jcage/jcage/internal/host"
 )
 
@@ -63,23 +62,22 @@ func ExecEnv(p *config.Config, getenv func(string) string, proxy bool) (env []st
 // ExecCmd is `jcage exec`: `setfib FIB jexec -u USER JNAME CMD...` (-U
 // for a jail user). A single argument is a shell command line and runs
 // through /bin/sh -c.
-func ExecCmd(j *Jail, argv []string, hostUser, jailUser string) (host.Cmd, error) {
+func ExecCmd(j *Jail, words []string, hostUser, jailUser string) (host.Cmd, error) {
 	if hostUser != "" && jailUser != "" {
 		return host.Cmd{}, errors.New("Please only specify either host_user or jail_user, not both!")
 	}
-	if len(argv) == 0 {
+	if len(words) == 0 {
 		return host.Cmd{}, errors.New("Please specify a command to run")
 	}
-	if len(argv) == 1 {
-		argv = []string{"/bin/sh", "-c", argv[0]}
+	if len(words) == 1 {
+		words = argv.Shell(words[0]).Argv()
 	}
-	flag, user := "-u", hostUser
+	user := hostUser
 	if jailUser != "" {
-		flag, user = "-U", jailUser
+		user = jailUser
 	}
 	fib, _ := j.Props.Get("exec_fib")
-	args := append([]string{fib, "jexec", flag, user, JailName(j.Name)}, argv...)
-	return host.Cmd{Name: "setfib", Args: args}, nil
+	return argv.Setfib(fib, argv.JexecAs(user, jailUser != "", JailName(j.Name), words...)), nil
 }
 
 // ConsoleCmd is `jcage console`: login inside the jail as root with the
@@ -87,14 +85,11 @@ func ExecCmd(j *Jail, argv []string, hostUser, jailUser string) (host.Cmd, error
 func ConsoleCmd(j *Jail) host.Cmd {
 	fib, _ := j.Props.Get("exec_fib")
 	flags, _ := j.Props.Get("login_flags")
-	args := append([]string{fib, "jexec", "-u", "root", JailName(j.Name), "login", "-p"}, strings.Fields(flags)...)
-	return host.Cmd{Name: "setfib", Args: args}
+	return argv.Setfib(fib, argv.JexecAs("root", false, JailName(j.Name), argv.Login(strings.Fields(flags)...).Argv()...))
 }
 
 // PkgCmd is `jcage pkg`: the host's pkg(8) working on the jail.
-func PkgCmd(jid int, args []string) host.Cmd {
-	return host.Cmd{Name: "pkg", Args: append([]string{"-j", strconv.Itoa(jid)}, args...)}
-}
+func PkgCmd(jid int, args []string) host.Cmd { return argv.PkgJail(jid, args...) }
 
 // runningJail finds a jail and makes sure it runs, starting it when
 // opts.Force allows.

@@ -3,7 +3,6 @@ package jail
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,96 +18,14 @@ import (
 
 func cmdLine(c host.Cmd) string { return c.String() }
 
-func cmdLines(cs []host.Cmd) string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.String())
-	}
-	return strings.Join(out, "\n")
-}
-
-func TestShellSplitAndHookCmd(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []string
-		err  bool
-	}{
-		{"", nil, false},
-		{"/usr/bin/true", []string{"/usr/bin/true"}, false},
-		{"echo a  b", []string{"echo", "a", "b"}, false},
-		{`echo 'a b' "c \"d\"" e\ f`, []string{"echo", "a b", `c "d"`, "e f"}, false},
-		{`sh -c "x; y"`, []string{"sh", "-c", "x; y"}, false},
-		{`echo 'unterminated`, nil, true},
-	}
-	for _, tc := range cases {
-		got, err := shellSplit(tc.in)
-		if (err != nil) != tc.err || strings.Join(got, "|") != strings.Join(tc.want, "|") {
-			t.Errorf("shellSplit(%q) = %q, %v", tc.in, got, err)
-		}
-	}
-	c, ok, err := HookCmd(`logger "jail up"; touch /tmp/x`)
-	if !ok || err != nil || cmdLine(c) != "/bin/sh -c logger jail up; touch /tmp/x" {
-		t.Fatalf("%q %v %v", cmdLine(c), ok, err)
-	}
-	if c, ok, err := HookCmd("/bin/sh"); !ok || err != nil || cmdLine(c) != "/bin/sh" {
-		t.Fatalf("single executable: %q %v %v", cmdLine(c), ok, err)
-	}
-	if _, _, err := HookCmd("/etc/passwd"); !errors.Is(err, ErrNotExecutable) {
-		t.Fatalf("not executable: %v", err)
-	}
-	if _, ok, err := HookCmd("  "); ok || err != nil {
-		t.Fatalf("empty: %v %v", ok, err)
-	}
-	if _, ok, err := HookCmd(" /usr/bin/true "); ok || err != nil {
-		t.Fatalf("the default no-op hook runs: %v %v", ok, err)
-	}
-	if c, ok, err := HookCmd("/usr/bin/true && logger up"); !ok || err != nil || cmdLine(c) != "/bin/sh -c /usr/bin/true && logger up" {
-		t.Fatalf("a hook beginning with true: %q %v %v", cmdLine(c), ok, err)
-	}
-	if got := cmdLine(JexecCmd("2", "a.b", "ls", "-l")); got != "setfib 2 jexec ioc-a_b ls -l" {
-		t.Fatal(got)
-	}
-}
-
-func TestDevfsRules(t *testing.T) {
-	p := effective(t, "d", map[string]any{"bpf": 1, "allow_tun": 1})
-	rules := DefaultDevfsRules(p)
-	if rules[0] != "hide" || rules[1] != "path null unhide" || len(rules) != 1+len(devfsUnhidden)+2 {
-		t.Fatalf("%q", rules)
-	}
-	if rules[len(rules)-3] != "path zfs unhide" || rules[len(rules)-2] != "path bpf* unhide" || rules[len(rules)-1] != "path tun* unhide" {
-		t.Fatalf("tail %q", rules[len(rules)-3:])
-	}
-	fuse := DefaultDevfsRules(effective(t, "d", map[string]any{"allow_mount_fusefs": 1}))
-	if fuse[len(fuse)-1] != "path fuse unhide" {
-		t.Fatalf("%q", fuse[len(fuse)-1])
-	}
-	c := DevfsAddCmd(1001, []string{"hide", "path null unhide"})
-	b, _ := io.ReadAll(c.Stdin)
-	if cmdLine(c) != "devfs rule -s 1001 add -" || string(b) != "hide\npath null unhide\n" {
-		t.Fatalf("%q %q", cmdLine(c), b)
-	}
-	if got := CloneDevfsRules("100 include 1\n200 path bpf* unhide\n\n300 path pf mode 660\n"); strings.Join(got, "|") != "include 1|path bpf* unhide|path pf mode 660" {
-		t.Fatalf("%q", got)
-	}
-	if got := cmdLine(DevfsDelsetCmd(1000)); got != "devfs rule -s 1000 delset" {
-		t.Fatal(got)
-	}
-	if s := parseShowsets([]byte("1\n2\n1000\n")); !s[1000] || s[4] {
-		t.Fatalf("%v", s)
-	}
-}
-
-// Parallel starts draw distinct ruleset numbers from one showsets read,
-// and a configured ruleset is cloned rule by rule.
-func TestCreateRuleset(t *testing.T) {
+// Parallel starts draw distinct ruleset numbers from one showsets read;
+// a configured ruleset to clone must exist, and reserves nothing when it
+// does not.
+func TestReserveRuleset(t *testing.T) {
 	rec := &host.Recorder{}
 	rec.On([]string{"devfs", "rule", "showsets"}, "1\n2\n3\n4\n5\n1000\n1002\n", nil)
-	rec.On([]string{"devfs", "rule", "-s", "5", "show"}, "100 include 1\n200 path pf unhide\n", nil)
-	h := &Host{Run: rec}
 	var d devfsSets
 	ctx := context.Background()
-	p := effective(t, "x", nil)
 	var mu sync.Mutex
 	got := map[int]bool{}
 	var wg sync.WaitGroup
@@ -116,13 +33,13 @@ func TestCreateRuleset(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			plan, err := h.createRuleset(ctx, &d, "x", p)
-			if err != nil {
-				t.Error(err)
+			n, ok, err := d.reserve(ctx, rec, "4", "1000")
+			if err != nil || !ok {
+				t.Error(ok, err)
 				return
 			}
 			mu.Lock()
-			got[plan.Number] = true
+			got[n] = true
 			mu.Unlock()
 		}()
 	}
@@ -130,148 +47,24 @@ func TestCreateRuleset(t *testing.T) {
 	if !got[1001] || !got[1003] || !got[1004] || len(got) != 3 {
 		t.Fatalf("numbers %v", got)
 	}
-	clone, err := h.createRuleset(ctx, &d, "x", effective(t, "x", map[string]any{"devfs_ruleset": "5"}))
-	if err != nil || clone.Number != 1005 || clone.ClonedFrom != "5" || clone.Message() != "  + Using devfs_ruleset: 1005 (cloned from devfs_ruleset 5)" {
-		t.Fatalf("%+v %v", clone, err)
+	if n, ok, err := d.reserve(ctx, rec, "5", "1000"); err != nil || !ok || n != 1005 {
+		t.Fatalf("clone of 5: %d %v %v", n, ok, err)
 	}
-	if _, err := h.createRuleset(ctx, &d, "x.y", effective(t, "x", map[string]any{"devfs_ruleset": "42"})); err == nil || err.Error() != "x_y devfs_ruleset 42 does not exist! - Not starting jail" {
-		t.Fatalf("missing ruleset: %v", err)
+	if n, ok, err := d.reserve(ctx, rec, "42", "x"); err != nil || ok || n != 0 {
+		t.Fatalf("missing ruleset: %d %v %v", n, ok, err)
 	}
-	n := 0
-	for _, l := range rec.Lines() {
-		if l == "devfs rule showsets" {
-			n++
-		}
+	if n, ok, _ := d.reserve(ctx, rec, "0", "1000"); !ok || n != 1006 {
+		t.Fatalf("empty clone: %d %v", n, ok)
 	}
-	if n != 1 {
-		t.Fatalf("showsets read %d times", n)
+	d.forget(1003)
+	if n, _, _ := d.reserve(ctx, rec, "4", "1000"); n != 1003 {
+		t.Fatalf("a forgotten number is free again: %d", n)
 	}
-}
-
-const ifconfigSample = `em0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500
-	ether 58:9c:fc:00:00:01
-	inet 10.0.0.10 netmask 0xffffff00 broadcast 10.0.0.255
-	inet6 fe80::1%em0 prefixlen 64 scopeid 0x1
-	inet6 2001:db8::10 prefixlen 64
-lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384
-	inet 127.0.0.1 netmask 0xff000000
-	inet 127.0.0.2 netmask 0xffffffff
-bridge0: flags=8843<UP> metric 0 mtu 1500
-	inet 10.0.0.99 netmask 0xffffff00
-	member: vnet0.3 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>
-`
-
-func TestHostNet(t *testing.T) {
-	ifs := ParseIfconfig(ifconfigSample)
-	if len(ifs) != 3 || ifs[0].Name != "em0" || ifs[0].MTU != "1500" || strings.Join(ifs[0].Inet6, ",") != "fe80::1,2001:db8::10" {
-		t.Fatalf("%+v", ifs)
+	if s := parseShowsets([]byte("1\n2\n1000\n")); !s[1000] || s[4] {
+		t.Fatalf("%v", s)
 	}
-	gw, ifc := ParseRouteGet("   route to: default\ndestination: default\n       mask: default\n    gateway: 10.0.0.1\n        fib: 0\n  interface: em0\n")
-	if gw != "10.0.0.1" || ifc != "em0" {
-		t.Fatal(gw, ifc)
-	}
-	n := &hostNet{Ifaces: ifs, GW4: "10.0.0.1", If4: "em0", If6: "em0"}
-	cases := []struct {
-		in   string
-		v6   bool
-		want string
-	}{
-		{"10.0.0.5/24", false, "em0|10.0.0.5/24"},
-		{"10.0.0.10", false, "10.0.0.10"},     // already the host's: jail(8) must not add it
-		{"10.0.0.99", false, "em0|10.0.0.99"}, // a bridge's address does not count
-		{"lo1|127.0.1.1,10.0.0.6", false, "lo1|127.0.1.1,em0|10.0.0.6"},
-		{"2001:db8::10", true, "2001:db8::10"},
-		{"2001:db8::5/64", true, "em0|2001:db8::5/64"},
-	}
-	for _, tc := range cases {
-		if got := n.CheckAliases(tc.in, tc.v6); got != tc.want {
-			t.Errorf("CheckAliases(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	if got := (&hostNet{Ifaces: ifs}).CheckAliases("10.0.0.5", false); got != "10.0.0.5" {
-		t.Fatalf("without a default route: %q", got)
-	}
-	if lo, err := n.unusedLoopback(); err != nil || lo != "127.0.0.3" {
-		t.Fatal(lo, err)
-	}
-	if d, err := (&hostNet{If6: "em1"}).defaultIface(); err != nil || d != "em1" {
-		t.Fatal(d, err)
-	}
-}
-
-func TestVnetCmds(t *testing.T) {
-	a, b := GenerateMAC("web", "vnet0", "02ff60")
-	if a != "02ff604e07f1" || b != "02ff604e07f2" {
-		t.Fatalf("%s %s", a, b)
-	}
-	if a, b := GenerateMAC("x", "vnet0", "02ff60ffffff"); a != "02ff60ffffff" || b != "02ff61000000" {
-		t.Fatalf("carry: %s %s", a, b)
-	}
-	spec := VnetIfaceSpec{
-		Name: "web", JID: 7, Fib: "0", Nic: vnetNic{"vnet0", "bridge0"}, EpairA: "epair3a", MTU: "1500",
-		MacA: "02ff604e07f1", MacB: "02ff604e07f2", DefaultIf: "em0",
-	}
-	cmds, optional := VnetIfaceCmds(spec)
-	want := `ifconfig epair3a name vnet0.7 mtu 1500
-ifconfig vnet0.7 link 02:ff:60:4e:07:f1
-ifconfig vnet0.7 description associated with jail: web as nic: epair0b
-ifconfig epair3b vnet ioc-web
-jexec ioc-web ifconfig epair3b mtu 1500
-setfib 0 jexec ioc-web ifconfig epair3b name epair0b
-setfib 0 jexec ioc-web ifconfig epair0b link 02:ff:60:4e:07:f2
-ifconfig bridge0 addm em0
-ifconfig bridge0 addm vnet0.7 up
-ifconfig vnet0.7 up`
-	if got := cmdLines(cmds); got != want {
-		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
-	}
-	if cmdLine(cmds[optional]) != "ifconfig bridge0 addm em0" {
-		t.Fatalf("optional %d", optional)
-	}
-	// The epair already has the jail-side name; NAT gets the gateway
-	// address instead of a bridge; SLAAC on the host end.
-	spec.EpairA, spec.NATAddr, spec.RtAdv = "epair0a", "172.16.0.1", true
-	cmds, optional = VnetIfaceCmds(spec)
-	got := cmdLines(cmds)
-	if optional != -1 || strings.Contains(got, "name epair0b") || strings.Contains(got, "addm") ||
-		!strings.Contains(got, "ifconfig vnet0.7 inet 172.16.0.1/30\n") ||
-		!strings.Contains(got, "ifconfig vnet0.7 inet6 auto_linklocal accept_rtadv autoconf\n") {
-		t.Fatalf("nat:\n%s", got)
-	}
-	for _, tc := range []struct {
-		c    host.Cmd
-		want string
-	}{
-		{VnetAddrCmd("0", "web", "vnet1", "10.1.0.5/24", false), "setfib 0 jexec ioc-web ifconfig epair1b 10.1.0.5/24 alias"},
-		{VnetAddrCmd("1", "web", "vnet0", "2001:db8::5/64", true), "setfib 1 jexec ioc-web ifconfig epair0b inet6 2001:db8::5/64 up"},
-		{DefaultRouteCmd("0", "web", "10.0.0.1", false), "setfib 0 jexec ioc-web route add default 10.0.0.1"},
-		{DefaultRouteCmd("0", "web", "fe80::1%epair0b", true), "setfib 0 jexec ioc-web route add -6 default fe80::1%epair0b"},
-	} {
-		if got := cmdLine(tc.c); got != tc.want {
-			t.Errorf("%q, want %q", got, tc.want)
-		}
-	}
-	p := effective(t, "web", map[string]any{"vnet": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1", "ip4_addr": "vnet0|10.0.0.5/24", "vnet_interfaces": "em1 em2"})
-	release, destroy := VnetTeardownCmds("web", 7, p)
-	if cmdLines(release) != "ifconfig em1 -vnet ioc-web\nifconfig em2 -vnet ioc-web" ||
-		cmdLines(destroy) != "ifconfig vnet0.7 destroy" {
-		t.Fatalf("%s\n%s", cmdLines(release), cmdLines(destroy))
-	}
-	// The start made no NIC for lo0, and one per NIC for DHCP.
-	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "ip4_addr": "lo0|127.0.0.3"})); len(d) != 0 {
-		t.Fatalf("lo0 only: %s", cmdLines(d))
-	}
-	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "dhcp": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1"})); cmdLines(d) != "ifconfig vnet0.7 destroy\nifconfig vnet1.7 destroy" {
-		t.Fatalf("dhcp: %s", cmdLines(d))
-	}
-	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1})); len(d) != 0 {
-		t.Fatalf("no address, no NIC: %s", cmdLines(d))
-	}
-	if got, err := ParseDHCPAddress("epair0b: flags=8843<UP> metric 0 mtu 1500\n\toptions=8<VLAN_MTU>\n\tinet 192.168.1.50 netmask 0xffffff00 broadcast 192.168.1.255\n"); err != nil || got != "192.168.1.50/24" {
-		t.Fatal(got, err)
-	}
-	if _, err := ParseDHCPAddress("epair0b: flags\n"); err == nil {
-		t.Fatal("parsed nothing")
+	if len(rec.Calls()) != 1 {
+		t.Fatalf("showsets read %d times", len(rec.Calls()))
 	}
 }
 
@@ -305,55 +98,6 @@ ipfw -q add 101 nat 462 ip4 from any to any in via em0
 	}
 	if got := natHostPorts("tcp(80:8080),udp(53),tcp(22)"); len(got) != 3 || got[0] != 8080 || got[1] != 53 {
 		t.Fatalf("%v", got)
-	}
-	first, then := NATBackendCmds("pf")
-	if cmdLines(first) != "sysctl -q net.inet.ip.forwarding=1\nkldload pf" || cmdLines(then) != "pfctl -e" {
-		t.Fatal(cmdLines(first), cmdLines(then))
-	}
-	first, then = NATBackendCmds("ipfw")
-	if cmdLines(first) != "sysctl -q net.inet.ip.forwarding=1\nsysctl net.inet.ip.fw.enable=1" ||
-		cmdLines(then) != "kenv net.inet.ip.fw.default_to_accept=1\nkldload -n ipfw\nkldload -n ipfw_nat\nsysctl -q net.inet.ip.fw.enable=1" {
-		t.Fatal(cmdLines(first), cmdLines(then))
-	}
-	if env := PrestartEnv(true, "172.16.0.1", "vnet0|172.16.0.2/30", extAddr{"10.0.0.10", "10.0.0.255"}); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=172.16.0.1 INTERNAL_IP=172.16.0.2 EXT_HOST=10.0.0.10 EXT_BCAST=10.0.0.255 INTERNAL_BROADCAST_IP=172.16.0.3" {
-		t.Fatalf("%v", env)
-	}
-	if env := PrestartEnv(false, "auto", "em0|172.16.0.1,lo0|127.0.0.2", extAddr{}); strings.Join(env, " ") != "INTERNAL_DEFAULT_ROUTER=auto INTERNAL_IP=172.16.0.1 INTERNAL_BROADCAST_IP=172.16.0.1" {
-		t.Fatalf("%v", env)
-	}
-}
-
-func TestJailCmds(t *testing.T) {
-	c := JailStartCmd("/var/run/jail.ioc-web.conf", true, "web.example", "web")
-	if cmdLine(c) != "jail -v -f /var/run/jail.ioc-web.conf -c" || strings.Join(c.Env, " ") != "IOCAGE_HOSTNAME=web.example IOCAGE_NAME=ioc-web" {
-		t.Fatalf("%q %v", cmdLine(c), c.Env)
-	}
-	for _, tc := range []struct {
-		c    host.Cmd
-		want string
-	}{
-		{JailRemoveCmd("/r/jail.ioc-web.conf", true, false, "web"), "jail -q -f /r/jail.ioc-web.conf -r ioc-web"},
-		{JailRemoveCmd("/r/jail.ioc-web.conf", false, true, "web"), "jail -q -v -r ioc-web"},
-		{CpusetCmd("0-1", 7), "cpuset -l 0-1 -j 7"},
-		{PkgCmd(7, []string{"install", "-y", "nginx"}), "pkg -j 7 install -y nginx"},
-	} {
-		if got := cmdLine(tc.c); got != tc.want {
-			t.Errorf("%q, want %q", got, tc.want)
-		}
-	}
-	if got := cmdLines(UmountCmds("/t/jails/web")); got != "umount -afF /t/jails/web/fstab\numount -f /t/jails/web/root/dev/fd\numount -f /t/jails/web/root/dev\numount -f /t/jails/web/root/proc\numount -f /t/jails/web/root/compat/linux/proc" {
-		t.Fatal(got)
-	}
-	p := effective(t, "web", map[string]any{"memoryuse": "deny=1g", "pcpu": "deny=50"})
-	if got := cmdLines(RCTLCmds("web", p)); got != "rctl -r jail:ioc-web:\nrctl -a jail:ioc-web:memoryuse:deny=1g\nrctl -a jail:ioc-web:pcpu:deny=50" {
-		t.Fatal(got)
-	}
-	if RCTLCmds("web", effective(t, "web", nil)) != nil {
-		t.Fatal("rctl without limits")
-	}
-	j := &Jail{Name: "web", JID: 7, Props: effective(t, "web", map[string]any{"exec_fib": "1"})}
-	if got := cmdLines(SoftRestartCmds(j, j.Props)); got != "setfib 1 jexec ioc-web /bin/sh /etc/rc.shutdown\npkill -j 7\nsetfib 1 jexec ioc-web /bin/sh /etc/rc" {
-		t.Fatal(got)
 	}
 }
 
@@ -528,20 +272,6 @@ func TestRunPlan(t *testing.T) {
 	var me *MultiError
 	if !errors.As(err, &me) || err.Error() != "failed to start 2 jail(s): a, b" {
 		t.Fatalf("%v", err)
-	}
-}
-
-func TestPendingUmounts(t *testing.T) {
-	mounted := ParseMountP("/dev/ada0p2\t\t/\t\t\tufs\trw\t\t1 1\n/src\t\t/t/jails/web/root/usr/my\\040src nullfs\tro\t\t0 0\nproc\t\t\t/t/jails/web/root/proc procfs\trw\t\t0 0\n")
-	if !mounted["/t/jails/web/root/usr/my src"] || !mounted["/t/jails/web/root/proc"] {
-		t.Fatalf("%v", mounted)
-	}
-	cmds := UmountCmds("/t/jails/web")
-	if got := cmdLines(PendingUmounts(cmds, mounted, []string{"/t/jails/web/root/usr/my src"})); got != "umount -afF /t/jails/web/fstab\numount -f /t/jails/web/root/proc" {
-		t.Fatal(got)
-	}
-	if got := PendingUmounts(cmds, map[string]bool{}, nil); len(got) != 0 {
-		t.Fatal(cmdLines(got))
 	}
 }
 

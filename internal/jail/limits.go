@@ -1,12 +1,11 @@
 package jail
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
-
 	"github.com/jcage/jcage/internal/host"
 )
 
@@ -21,21 +20,4 @@ func checkRootPath(dir string) error {
 }
 
 // KldloadCmd is `kldload -n MODULE`: load it unless it is already in.
-func KldloadCmd(module string) host.Cmd {
-	return host.Cmd{Name: "kldload", Args: []string{"-n", module}}
-}
-
-// loadParamModules loads, as an admin would with `kldload -n`, the kernel
-// modules whose jail parameters the jail turns on and that libjail does
-// not load itself: allow.vmm exists only once vmm.ko is in
-// (lib/libjail/jail.c kldload_param loads only linux, sysv* and the file
-// system of an allow.mount.<fs>). A module that cannot be loaded refuses
-// the start before anything is made.
-func (jr *jailRun) loadParamModules(ctx context.Context) error {
-	if jr.props.Bool("allow_vmm") {
-		if _, err := jr.runCmd(ctx, KldloadCmd("vmm")); err != nil {
-			return fmt.Errorf("Refusing to start %s: allow_vmm=1 needs the vmm kernel module: %s", jr.uuid(), errorText(err))
-		}
-	}
-	return nil
-}
+func KldloadCmd(module string) host.Cmd { return argv.Kldload(module) }

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/plan"
 )
 
 // fibNet is the host's network as a jail with exec_fib FIB sees it: the
@@ -15,7 +16,7 @@ import (
 // vnet_default_interface=auto with `setfib FIB netstat -rn`; jcage asks
 // route(8) under the same setfib, which reads the same table. FIB 0 is
 // the host's own view, read once per command by hostNet.
-func (r *run) fibNet(ctx context.Context, fib string) (*hostNet, error) {
+func (r *run) fibNet(ctx context.Context, fib string) (*plan.Net, error) {
 	n, err := r.hostNet(ctx)
 	if err != nil || fib == "" || fib == "0" {
 		return n, err
@@ -25,25 +26,19 @@ func (r *run) fibNet(ctx context.Context, fib string) (*hostNet, error) {
 	if f, ok := r.fibNets[fib]; ok {
 		return f, nil
 	}
-	f := &hostNet{Ifaces: n.Ifaces}
-	if out, err := r.h.Run.Run(ctx, SetfibCmd(fib, HostNetCmds[1])); err == nil {
-		f.GW4, f.If4 = ParseRouteGet(string(out))
+	f := &plan.Net{Ifaces: n.Ifaces}
+	_, route4, route6 := plan.NetCmds()
+	if out, err := r.h.Run.Run(ctx, argv.Setfib(fib, route4)); err == nil {
+		f.GW4, f.If4 = plan.ParseRouteGet(string(out))
 	}
-	if out, err := r.h.Run.Run(ctx, SetfibCmd(fib, HostNetCmds[2])); err == nil {
-		f.GW6, f.If6 = ParseRouteGet(string(out))
+	if out, err := r.h.Run.Run(ctx, argv.Setfib(fib, route6)); err == nil {
+		f.GW6, f.If6 = plan.ParseRouteGet(string(out))
 	}
 	if r.fibNets == nil {
-		r.fibNets = map[string]*hostNet{}
+		r.fibNets = map[string]*plan.Net{}
 	}
 	r.fibNets[fib] = f
 	return f, nil
-}
-
-// SetfibCmd runs c in FIB fib.
-func SetfibCmd(fib string, c host.Cmd) host.Cmd {
-	c.Args = append([]string{fib, c.Name}, c.Args...)
-	c.Name = "setfib"
-	return c
 }
 
 // DegradedError is a start whose jail runs without something its

@@ -114,7 +114,7 @@ func (s *Session) mountDevfs(ctx context.Context, run host.Runner) (func() error
 	}
 	return func() error {
 		// Unmounted even after an interrupt, hence a context of its own.
-		_, err := run.Run(context.WithoutCancel(ctx), argv.Umount(dev))
+		_, err := run.Run(context.WithoutCancel(ctx), argv.UmountPlain(dev))
 		return err
 	}, nil
 }

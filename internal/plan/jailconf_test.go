@@ -1,4 +1,4 @@
-package jail
+package plan
 
 import (
 	"os"
@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jcage/jcage/internal/config"
-
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/testworld/goldenfile"
 )
 
@@ -96,7 +95,7 @@ func TestJailConfGolden(t *testing.T) {
 			}
 			c := JailConf(ConfInput{
 				Name: tc.name, Dir: "/tank/iocage/jails/" + tc.name, IOCRoot: "/tank/iocage",
-				Props: effective(t, tc.name, tc.props), Host: HostFacts{Release: release},
+				Props: effective(t, tc.name, tc.props), Release: release,
 				IP4: tc.ip4, DevfsRuleset: ruleset,
 			})
 			got := c.Render()
@@ -111,7 +110,7 @@ func TestJailConfGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run go test ./internal/jail -update)", err)
+				t.Fatalf("%v (run go test ./internal/plan -update)", err)
 			}
 			if got != string(want) {
 				t.Fatalf("%s differs:\n%s\nwant:\n%s", path, got, want)
@@ -126,8 +125,8 @@ func TestJailConfGolden(t *testing.T) {
 func TestJailConfIocageText(t *testing.T) {
 	c := JailConf(ConfInput{
 		Name: "web", Dir: "/tank/iocage/jails/web", IOCRoot: "/tank/iocage",
-		Props: effective(t, "web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"}),
-		Host:  HostFacts{Release: "14.3-RELEASE"}, DevfsRuleset: "1000",
+		Props:   effective(t, "web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"}),
+		Release: "14.3-RELEASE", DevfsRuleset: "1000",
 	})
 	want := `"ioc-web" {
 	ip4.addr += "em0|10.0.0.5/24";
@@ -185,7 +184,7 @@ func TestJailConfGates(t *testing.T) {
 		{"CURRENT", []string{"allow.nfsd", "allow.mlock", "allow.dying"}, nil},
 	}
 	for _, tc := range cases {
-		c := JailConf(ConfInput{Name: "g", Dir: "/j/g", IOCRoot: "/j", Props: props, Host: HostFacts{Release: tc.release}})
+		c := JailConf(ConfInput{Name: "g", Dir: "/j/g", IOCRoot: "/j", Props: props, Release: tc.release})
 		keys := map[string]bool{}
 		for _, p := range c.Params {
 			keys[p.Key] = true

@@ -1,4 +1,4 @@
-package jail
+package plan
 
 import (
 	"strconv"
@@ -18,7 +18,7 @@ import (
 // and EXT_HOST and EXT_BCAST (the first IPv4 address of the host's
 // default-route interface and its broadcast) when the host has them.
 // Jails without NAT get none of these; callers pass nothing then.
-func PrestartEnv(vnet bool, defaultRouter, ip4 string, ext extAddr) []string {
+func PrestartEnv(vnet bool, defaultRouter, ip4 string, ext ExtAddr) []string {
 	first, _, _ := strings.Cut(ip4, ",")
 	if i := strings.LastIndexByte(first, '|'); i >= 0 {
 		first = first[i+1:]
@@ -30,7 +30,7 @@ func PrestartEnv(vnet bool, defaultRouter, ip4 string, ext extAddr) []string {
 	}
 	bcast := internal
 	if vnet {
-		if b, err := parsePrefix(internal + "/30"); err == nil {
+		if b, err := broadcast(internal + "/30"); err == nil {
 			bcast = b
 		}
 	}
@@ -44,21 +44,8 @@ func PoststartEnv(jid int, name string) []string {
 	return []string{"JID=" + strconv.Itoa(jid), "JNAME=" + JailName(name)}
 }
 
-// extAddr is the host's first IPv4 address on its default-route
-// interface, with its broadcast.
-type extAddr struct{ Addr, Bcast string }
-
-// extAddr finds EXT_HOST and EXT_BCAST: netifaces.ifaddresses(IF)[AF_INET][0]
-// of the IPv4 default route's interface.
-func (n *hostNet) extAddr() extAddr {
-	for _, i := range n.Ifaces {
-		if i.Name == n.If4 && len(i.Inet) > 0 {
-			e := extAddr{Addr: i.Inet[0]}
-			if len(i.Bcast) > 0 {
-				e.Bcast = i.Bcast[0]
-			}
-			return e
-		}
-	}
-	return extAddr{}
+// JailEnv is what jail(8) is told when it creates the jail, as iocage
+// runs it: IOCAGE_HOSTNAME and IOCAGE_NAME.
+func JailEnv(hostname, name string) []string {
+	return []string{"IOCAGE_HOSTNAME=" + hostname, "IOCAGE_NAME=" + JailName(name)}
 }

@@ -1,12 +1,11 @@
-package jail
+package plan
 
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
-	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/argv"
 )
 
 // noopHook is the default of every host-side hook.
@@ -19,34 +18,32 @@ var ErrNotExecutable = errors.New("Script is not executable!")
 // HookCmd is the host command iocage runs for an exec_prestart,
 // exec_poststart, exec_prestop or exec_poststop value: the value is split
 // as a shell would split it; several words run as `/bin/sh -c WORDS`, one
-// word must be an executable file and runs alone. ok is false for an empty
-// value and for iocage's default, /usr/bin/true: both run nothing, and a
-// boot of a hundred jails saves four hundred processes.
-func HookCmd(script string) (c host.Cmd, ok bool, err error) {
+// word must be an executable file and runs alone (program is that file,
+// for the caller to check). ok is false for an empty value and for
+// iocage's default, /usr/bin/true: both run nothing, and a boot of a
+// hundred jails saves four hundred processes.
+func HookCmd(script string) (c argv.Cmd, program string, ok bool, err error) {
 	if strings.TrimSpace(script) == noopHook {
-		return host.Cmd{}, false, nil
+		return argv.Cmd{}, "", false, nil
 	}
-	words, err := shellSplit(script)
+	words, err := ShellSplit(script)
 	if err != nil {
-		return host.Cmd{}, false, fmt.Errorf("%q: %w", script, err)
+		return argv.Cmd{}, "", false, fmt.Errorf("%q: %w", script, err)
 	}
 	switch len(words) {
 	case 0:
-		return host.Cmd{}, false, nil
+		return argv.Cmd{}, "", false, nil
 	case 1:
-		if fi, err := os.Stat(words[0]); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-			return host.Cmd{}, false, ErrNotExecutable
-		}
-		return host.Cmd{Name: words[0]}, true, nil
+		return argv.Command(words[0]), words[0], true, nil
 	}
-	return host.Cmd{Name: "/bin/sh", Args: []string{"-c", strings.Join(words, " ")}}, true, nil
+	return argv.Shell(strings.Join(words, " ")), "", true, nil
 }
 
-// shellSplit splits s into words as Python's shlex.split does in POSIX
+// ShellSplit splits s into words as Python's shlex.split does in POSIX
 // mode: blanks separate words, single quotes keep everything, double
 // quotes keep everything but a backslash before " \ $ `, and a backslash
 // outside quotes escapes the next character.
-func shellSplit(s string) ([]string, error) {
+func ShellSplit(s string) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false
@@ -75,16 +72,11 @@ func shellSplit(s string) ([]string, error) {
 			i += j + 1
 		case c == '"':
 			inWord = true
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(s[i])
+			n, err := doubleQuoted(s[i+1:], &cur)
+			if err != nil {
+				return nil, err
 			}
-			if i >= len(s) {
-				return nil, errors.New("No closing quotation")
-			}
+			i += n + 1
 		default:
 			inWord = true
 			cur.WriteByte(c)
@@ -96,8 +88,23 @@ func shellSplit(s string) ([]string, error) {
 	return words, nil
 }
 
+// doubleQuoted copies the inside of a double-quoted string from s (just
+// after the opening quote) to cur, and returns the closing quote's index.
+func doubleQuoted(s string, cur *strings.Builder) (int, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			return i, nil
+		}
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
+			i++
+		}
+		cur.WriteByte(s[i])
+	}
+	return 0, errors.New("No closing quotation")
+}
+
 // JexecCmd is how iocage runs a command inside a jail from the host:
 // `setfib FIB jexec JNAME CMD...`, so the command sees the jail's FIB.
-func JexecCmd(fib, name string, argv ...string) host.Cmd {
-	return host.Cmd{Name: "setfib", Args: append([]string{fib, "jexec", JailName(name)}, argv...)}
+func JexecCmd(fib, name string, words ...string) argv.Cmd {
+	return argv.Setfib(fib, argv.Jexec(JailName(name), words...))
 }

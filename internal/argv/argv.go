@@ -1,9 +1,10 @@
-// Package argv builds the command lines jcage runs, as data: one file per
-// base tool, each builder a pure function table-tested with exact
-// strings. Nothing here runs a program or imports a package that does;
-// internal/host runs what these build. A command line written anywhere
-// else is a test failure (internal/codecheck), so that the argv jcage
-// hands the system can be read, and compared with iocage's, here.
+// Package argv builds the command lines jcage hands to FreeBSD's tools,
+// as data: one file per base tool, each builder a pure function from its
+// inputs to a Cmd. Nothing here runs anything; internal/host runs a Cmd,
+// and the tables in argv_test.go pin every builder's exact argv.
+//
+// Builders compose: a command meant to run inside a jail is built for the
+// tool, then wrapped, as in Setfib(fib, Jexec(jname, IfconfigUp(nic))).
 package argv
 
 import (
@@ -11,8 +12,7 @@ import (
 	"strings"
 )
 
-// Cmd describes one program invocation. internal/host runs it (host.Cmd
-// is this type).
+// Cmd describes one program invocation.
 type Cmd struct {
 	Name string   // program name, resolved through PATH unless it contains a slash
 	Args []string // arguments, without the program name
@@ -32,3 +32,12 @@ func (c Cmd) Argv() []string { return append([]string{c.Name}, c.Args...) }
 
 // String renders the command line for messages.
 func (c Cmd) String() string { return strings.Join(c.Argv(), " ") }
+
+// Command is a program with its arguments and nothing else: the shape
+// of a program path the admin configured (a hook), never a base tool's
+// name, which has a builder of its own.
+func Command(path string, args ...string) Cmd {
+	return Cmd{Name: path, Args: args}
+}
+
+func cmd(name string, args ...string) Cmd { return Cmd{Name: name, Args: args} }
