@@ -21,18 +21,10 @@ var builderDirs = []string{"internal/argv", "internal/zfs"}
 // only shrink: a file without such a command must leave it, and nothing
 // may join it.
 var argvLiteralAllowed = map[string]bool{
-	"internal/jail/devfs.go":          true,
-	"internal/jail/hooks.go":          true,
-	"internal/jail/image.go":          true,
-	"internal/jail/lifecycle.go":      true,
-	"internal/jail/lifecycle_exec.go": true,
-	"internal/jail/limits.go":         true,
-	"internal/jail/net.go":            true,
-	"internal/jail/start.go":          true,
-	"internal/jail/stop.go":           true,
-	"internal/jail/update.go":         true,
-	"internal/jail/upgrade.go":        true,
-	"internal/release/fetch.go":       true,
+	"internal/jail/image.go":    true,
+	"internal/jail/update.go":   true,
+	"internal/jail/upgrade.go":  true,
+	"internal/release/fetch.go": true,
 }
 
 // cmdPackages are the packages whose Cmd type is a command to run.

@@ -20,11 +20,7 @@ const maxFuncLines = 80
 var longFuncAllowed = map[string]bool{
 	"internal/jail/image.go (*Host).Export":         true,
 	"internal/jail/image.go (*Host).Import":         true,
-	"internal/jail/jailconf.go JailConf":            true,
 	"internal/jail/rename.go (*Host).Rename":        true,
-	"internal/jail/start.go (*Host).startOne":       true,
-	"internal/jail/start.go (*jailRun).startVnet":   true,
-	"internal/jail/stop.go (*Host).stopJail":        true,
 	"internal/jail/update.go (*Host).updateOne":     true,
 	"internal/jail/upgrade.go (*Host).Upgrade":      true,
 	"internal/release/fetch.go (*Fetcher).Fetch":    true,

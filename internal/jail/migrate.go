@@ -158,45 +158,62 @@ func (h *Host) Migrate(ctx context.Context, inv *Inventory, plan []Migration, op
 
 // migrateOne is steps 1 to 3, one transaction.
 func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) error {
-	t := inv.Tree
-	old := m.Jail
-	tx, err := h.begin(ctx, "migrate", old.Name)
+	tx, err := h.begin(ctx, "migrate", m.Jail.Name)
 	if err != nil {
 		return err
 	}
 	defer tx.end()
-	uctx := tx.ctx
-
-	// 1. The old jail goes to jails_old, made for it when missing.
 	since := time.Now().Unix()
+	moved, oldRoot, err := h.moveToJailsOld(ctx, tx, inv.Tree, m.Jail, since)
+	if err != nil {
+		return err
+	}
+	root, err := h.cloneForMigration(ctx, tx, inv.Tree, m, moved, since)
+	if err != nil {
+		return err
+	}
+	if err := h.copyOldRoot(ctx, m, oldRoot.Mountpoint, root); err != nil {
+		return err
+	}
+	tx.commit()
+	return nil
+}
+
+// moveToJailsOld is step 1: the old jail goes to jails_old, made for it
+// when missing. It returns the moved dataset and its root.
+func (h *Host) moveToJailsOld(ctx context.Context, tx *txn, t *Tree, old *Jail, since int64) (moved, oldRoot zfs.Dataset, err error) {
+	uctx := tx.ctx
 	if _, err := h.ZFS.Get(ctx, t.JailsOld()); errors.Is(err, zfs.ErrNotFound) {
 		if err := tx.destroyOnCrash(t.JailsOld(), false); err != nil {
-			return err
+			return moved, oldRoot, err
 		}
 		if err := tx.made(t.JailsOld(), h.ZFS.Create(ctx, t.JailsOld(), zfs.CreateOptions{})); err != nil {
-			return err
+			return moved, oldRoot, err
 		}
 		tx.Add(func() error { return h.destroySince(uctx, t.JailsOld(), since, zfs.DestroyOptions{}) })
 	} else if err != nil {
-		return err
+		return moved, oldRoot, err
 	}
-	moved, err := tx.move(ctx, old.Dataset.Name, t.JailOld(old.Name), false)
+	moved, err = tx.move(ctx, old.Dataset.Name, t.JailOld(old.Name), false)
 	if err != nil {
-		return err
+		return moved, oldRoot, err
 	}
-	oldRoot, err := h.ZFS.Get(ctx, layout.RootOf(moved.Name))
-	if err != nil {
-		return err
-	}
+	oldRoot, err = h.ZFS.Get(ctx, layout.RootOf(moved.Name))
+	return moved, oldRoot, err
+}
 
-	// 2. The new jail, a clone of its release.
+// cloneForMigration is step 2: the new jail, a clone of its release, with
+// the old jail's config and fstab and fresh hosts and rc.conf. It returns
+// the new root's directory.
+func (h *Host) cloneForMigration(ctx context.Context, tx *txn, t *Tree, m Migration, moved zfs.Dataset, since int64) (string, error) {
+	uctx := tx.ctx
 	jailDS, rootDS := t.Jail(m.Name), t.JailRoot(m.Name)
 	snap := layout.SnapName(t.ReleaseRoot(m.Release), m.Name)
 	if err := tx.destroyAllOnCrash(crashDestroy{snap, false}, crashDestroy{jailDS, true}); err != nil {
-		return err
+		return "", err
 	}
 	if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, false)); err != nil {
-		return err
+		return "", err
 	}
 	tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{}) })
 	tx.Add(func() error {
@@ -207,13 +224,20 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 		return err
 	})
 	if err := h.ZFS.Clone(ctx, snap, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
-		return err
+		return "", err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return "", err
 	}
 	dir := t.Dirs().Jail(m.Name)
 	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
+	return root, writeMigratedFiles(t, m, moved, dir, root)
+}
+
+// writeMigratedFiles writes the new jail's config (the old one renamed),
+// the old fstab with its paths following the jail, hosts and rc.conf.
+func writeMigratedFiles(t *Tree, m Migration, moved zfs.Dataset, dir, root string) error {
+	old := m.Jail
 	cfg := old.Config.Clone()
 	cfg.Set("host_hostname", m.Name)
 	cfg.Set("host_hostuuid", m.Name)
@@ -222,7 +246,6 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 	if err := config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil); err != nil {
 		return err
 	}
-	// The old fstab, its paths into the jail following it.
 	fstab, err := os.ReadFile(filepath.Join(moved.Mountpoint, "fstab"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -234,35 +257,32 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 	if err := writeHosts(root, m.Name, cfg); err != nil {
 		return err
 	}
-	if err := writeRCConf(t.Mountpoint, root); err != nil {
-		return err
-	}
+	return writeRCConf(t.Mountpoint, root)
+}
 
-	// 3. The jail's own files over the release's.
+// copyOldRoot is step 3: the jail's own files over the release's, and
+// its rc.conf's hostname following the new name.
+func (h *Host) copyOldRoot(ctx context.Context, m Migration, oldRoot, root string) error {
 	h.say("Copying files for %s, please wait...", m.Name)
-	if err := confine.CopyTree(oldRoot.Mountpoint, root); err != nil {
+	if err := confine.CopyTree(oldRoot, root); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	rc, err := confine.ReadFile(root, "etc/rc.conf")
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) {
+		return ctx.Err()
+	} else if err != nil {
 		return err
 	}
-	if err == nil {
-		from, to := `hostname="`+old.Name+`"`, `hostname="`+m.Name+`"`
-		if s := strings.ReplaceAll(string(rc), from, to); s != string(rc) {
-			if err := confine.WriteFileUnsynced(root, "etc/rc.conf", []byte(s), 0o644); err != nil {
-				return err
-			}
+	from, to := `hostname="`+m.Jail.Name+`"`, `hostname="`+m.Name+`"`
+	if s := strings.ReplaceAll(string(rc), from, to); s != string(rc) {
+		if err := confine.WriteFileUnsynced(root, "etc/rc.conf", []byte(s), 0o644); err != nil {
+			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	tx.commit()
-	return nil
+	return ctx.Err()
 }
 
 // migrated is what follows a committed migration: iocage_legacy's tag
