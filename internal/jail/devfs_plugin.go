@@ -37,10 +37,6 @@ func devfsRulesetNames() map[string]string {
 	return names
 }
 
-// PluginStart is what a pluginv2 jail's manifest asks of every start
-// (plan.PluginStart).
-type PluginStart = plan.PluginStart
-
 // pluginManifest reads a pluginv2 jail's manifest through
 // h.Manifests, checked, its devfs includes resolved to numbers; nil
 // for other jails. The start loads its kernel modules.

@@ -11,8 +11,3 @@ func ConfPath(runDir, name string) string { return plan.ConfPath(runDir, name) }
 
 // GenerateMAC is iocage's MAC pair for a NIC (plan.GenerateMAC).
 func GenerateMAC(name, nic, prefix string) (a, b string) { return plan.GenerateMAC(name, nic, prefix) }
-
-// relVersion is a release number as major*100+minor (plan.Version).
-type relVersion = plan.Version
-
-func parseRelVersion(release string) (relVersion, bool) { return plan.ParseVersion(release) }

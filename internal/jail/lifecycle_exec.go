@@ -59,27 +59,6 @@ func ExecEnv(p *config.Config, getenv func(string) string, proxy bool) (env []st
 	return env, true
 }
 
-// ExecCmd is `jcage exec`: `setfib FIB jexec -u USER JNAME CMD...` (-U
-// for a jail user). A single argument is a shell command line and runs
-// through /bin/sh -c.
-func ExecCmd(j *Jail, words []string, hostUser, jailUser string) (host.Cmd, error) {
-	if hostUser != "" && jailUser != "" {
-		return host.Cmd{}, errors.New("Please only specify either host_user or jail_user, not both!")
-	}
-	if len(words) == 0 {
-		return host.Cmd{}, errors.New("Please specify a command to run")
-	}
-	if len(words) == 1 {
-		words = argv.Shell(words[0]).Argv()
-	}
-	user := hostUser
-	if jailUser != "" {
-		user = jailUser
-	}
-	fib, _ := j.Props.Get("exec_fib")
-	return argv.Setfib(fib, argv.JexecAs(user, jailUser != "", JailName(j.Name), words...)), nil
-}
-
 // ConsoleCmd is `jcage console`: login inside the jail as root with the
 // jail's login_flags.
 func ConsoleCmd(j *Jail) host.Cmd {
@@ -127,16 +106,6 @@ func interactive(c host.Cmd, opts ExecOptions) host.Cmd {
 		c.Stdout = io.Discard
 	}
 	return c
-}
-
-// commandFailed is the error of a command whose own output already told
-// the user what went wrong.
-func commandFailed(argv []string, err error) error {
-	code := host.ExitCodeOf(err)
-	if code < 0 {
-		return err
-	}
-	return fmt.Errorf("Command: %s failed! (exit status %d)", strings.Join(argv, " "), code)
 }
 
 // Exec runs a command inside a jail, streaming its output.

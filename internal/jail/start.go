@@ -53,13 +53,6 @@ func (jr *jailRun) root() string { return jr.j.RootPath() }
 
 func (jr *jailRun) uuid() string { return underscored(jr.j.Name) }
 
-// underscored is NAME with dots as underscores: iocage's host.hostuuid and
-// the name its start and stop messages use.
-func underscored(name string) string { return plan.Underscored(name) }
-
-// wantsDHCP is iocage's test: dhcp=1 or DHCP in ip4_addr.
-func wantsDHCP(p *config.Config) bool { return plan.WantsDHCP(p) }
-
 // store records a value the start computed (a NAT address, a MAC pair,
 // last_started) in the jail's config, as iocage does.
 func (jr *jailRun) store(key, value string) error {
@@ -143,6 +136,7 @@ type interrupted struct {
 }
 
 func (e *interrupted) Error() string { return e.err.Error() }
+
 // Unwrap gives both: errors.As finds the failing step's RunError, errors.Is
 // the interrupt.
 func (e *interrupted) Unwrap() []error { return []error{e.err, e.cause} }
@@ -170,15 +164,6 @@ func checkFstab(path string) error {
 		}
 	}
 	return nil
-}
-
-// jailStderr is what jail(8) said when it failed.
-func jailStderr(err error) string {
-	var re *host.RunError
-	if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
-		return strings.Join(strings.Fields(strings.TrimSpace(re.Stderr)), " ")
-	}
-	return errorText(err)
 }
 
 // linkDevLog makes /dev/log inside the jail point at syslogd's socket.

@@ -87,7 +87,3 @@ func (h *Host) softRestart(ctx context.Context, r *run, j *Jail) error {
 	}
 	return jr.store("last_started", r.now().UTC().Format("2006-01-02 15:04:05"))
 }
-
-// unvisPath decodes a path field of fstab or `mount -p` as strunvis(3)
-// does (plan.UnvisPath).
-func unvisPath(s string) string { return plan.UnvisPath(s) }

@@ -1,0 +1,102 @@
+package jail
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/plan"
+)
+
+// PluginStart is what a pluginv2 jail's manifest asks of every start
+// (plan.PluginStart).
+type PluginStart = plan.PluginStart
+
+func parseRelVersion(release string) (relVersion, bool) { return plan.ParseVersion(release) }
+
+func errorText(err error) string { return strings.TrimSpace(err.Error()) }
+
+// MultiError reports the jails a multi-jail command failed on; each
+// failure was printed as it happened.
+type MultiError struct {
+	Verb  string
+	Names []string
+	First error
+}
+
+// commandFailed is the error of a command whose own output already told
+// the user what went wrong.
+func commandFailed(argv []string, err error) error {
+	code := host.ExitCodeOf(err)
+	if code < 0 {
+		return err
+	}
+	return fmt.Errorf("Command: %s failed! (exit status %d)", strings.Join(argv, " "), code)
+}
+
+// ExecCmd is `jcage exec`: `setfib FIB jexec -u USER JNAME CMD...` (-U
+// for a jail user). A single argument is a shell command line and runs
+// through /bin/sh -c.
+func ExecCmd(j *Jail, words []string, hostUser, jailUser string) (host.Cmd, error) {
+	if hostUser != "" && jailUser != "" {
+		return host.Cmd{}, errors.New("Please only specify either host_user or jail_user, not both!")
+	}
+	if len(words) == 0 {
+		return host.Cmd{}, errors.New("Please specify a command to run")
+	}
+	if len(words) == 1 {
+		words = argv.Shell(words[0]).Argv()
+	}
+	user := hostUser
+	if jailUser != "" {
+		user = jailUser
+	}
+	fib, _ := j.Props.Get("exec_fib")
+	return argv.Setfib(fib, argv.JexecAs(user, jailUser != "", JailName(j.Name), words...)), nil
+}
+
+// checkRootPath refuses a jail whose root directory the kernel cannot take
+// as its path parameter.
+func checkRootPath(dir string) error {
+	root := filepath.Join(dir, "root") // confine: host-owned, the root directory itself
+	if m := config.LimitMessage("jail path "+root, root, config.MaxPathLen, "MAXPATHLEN"); m != "" {
+		return fmt.Errorf("%s", m)
+	}
+	return nil
+}
+
+// KldloadCmd is `kldload -n MODULE`: load it unless it is already in.
+func KldloadCmd(module string) host.Cmd { return argv.Kldload(module) }
+
+// wantsDHCP is iocage's test: dhcp=1 or DHCP in ip4_addr.
+func wantsDHCP(p *config.Config) bool { return plan.WantsDHCP(p) }
+
+// underscored is NAME with dots as underscores: iocage's host.hostuuid and
+// the name its start and stop messages use.
+func underscored(name string) string { return plan.Underscored(name) }
+
+// jailStderr is what jail(8) said when it failed.
+func jailStderr(err error) string {
+	var re *host.RunError
+	if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
+		return strings.Join(strings.Fields(strings.TrimSpace(re.Stderr)), " ")
+	}
+	return errorText(err)
+}
+
+// unvisPath decodes a path field of fstab or `mount -p` as strunvis(3)
+// does (plan.UnvisPath).
+func unvisPath(s string) string { return plan.UnvisPath(s) }
+
+func (e *MultiError) Error() string {
+	return fmt.Sprintf("failed to %s %d jail(s): %s", e.Verb, len(e.Names), strings.Join(e.Names, ", "))
+}
+
+func (e *MultiError) Unwrap() error { return e.First }
+
+// relVersion is a release number as major*100+minor (plan.Version).
+type relVersion = plan.Version
