@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 )
 
 func init() { registerCommand(consoleCommand) }
@@ -45,9 +46,9 @@ func runConsole(ctx context.Context, opts consoleOptions, d deps, w io.Writer) e
 	if err != nil {
 		return err
 	}
-	return h.Console(ctx, inv, opts.jail, jail.ExecOptions{
+	return lifecycle.Of(h).Console(ctx, inv, opts.jail, lifecycle.ExecOptions{
 		Force: opts.force,
-		Start: jail.StartOptions{Debug: d.debug, Err: d.stderr, Paths: d.paths},
+		Start: lifecycle.StartOptions{Debug: d.debug, Err: d.stderr, Paths: d.paths},
 		Stdin: d.stdin, Stdout: w, Stderr: d.stderr,
 	})
 }

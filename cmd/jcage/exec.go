@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 )
 
 func init() { registerCommand(execCommand) }
@@ -121,12 +122,12 @@ func runExec(ctx context.Context, opts execOptions, d deps, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	xopts := jail.ExecOptions{
+	xopts := lifecycle.ExecOptions{
 		HostUser: opts.hostUser, JailUser: opts.jailUser, Force: opts.force, KeepProxy: opts.keepProxy,
-		Start: jail.StartOptions{Debug: d.debug, Err: d.stderr, Paths: d.paths},
+		Start: lifecycle.StartOptions{Debug: d.debug, Err: d.stderr, Paths: d.paths},
 		Stdin: d.stdin, Stdout: w, Stderr: d.stderr,
 	}
 	return forEachJail(ctx, d, inv, opts.jail, "exec", func(j *jail.Jail) error {
-		return h.Exec(ctx, inv, j.Name, opts.command, xopts)
+		return lifecycle.Of(h).Exec(ctx, inv, j.Name, opts.command, xopts)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/render"
 )
@@ -82,7 +83,7 @@ func runList(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
 		return t.Write(w, opts.format)
 	}
 	if view.Long {
-		h.ReadDHCPAddresses(ctx, inv)
+		lifecycle.Of(h).ReadDHCPAddresses(ctx, inv)
 	}
 	t := inv.ListTable(view)
 	t.JSONKey = "jails"

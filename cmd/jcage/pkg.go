@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 )
 
 func init() { registerCommand(pkgCommand) }
@@ -48,6 +49,6 @@ func runPkg(ctx context.Context, opts pkgOptions, d deps, w io.Writer) error {
 		return err
 	}
 	return forEachJail(ctx, d, inv, opts.jail, "run pkg in", func(j *jail.Jail) error {
-		return h.Pkg(ctx, inv, j.Name, opts.args, jail.ExecOptions{Stdin: d.stdin, Stdout: w, Stderr: d.stderr})
+		return lifecycle.Of(h).Pkg(ctx, inv, j.Name, opts.args, lifecycle.ExecOptions{Stdin: d.stdin, Stdout: w, Stderr: d.stderr})
 	})
 }

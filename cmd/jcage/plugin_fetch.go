@@ -22,6 +22,7 @@ import (
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/lifecycle"
 	"github.com/jcage/jcage/internal/plugin"
 )
 
@@ -431,7 +432,7 @@ func (f *pluginFetch) start(ctx context.Context, name string) (*jail.Jail, error
 }
 
 func (f *pluginFetch) pkg(ctx context.Context, j *jail.Jail, env, args []string) error {
-	c := jail.PkgCmd(j.JID, args)
+	c := lifecycle.PkgCmd(j.JID, args)
 	c.Env = env
 	out, err := f.h.Run.Run(ctx, c)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 )
 
 func init() { registerCommand(restartCommand) }
@@ -28,7 +29,7 @@ func restartCommand(e *env) *cli.Command {
 type restartOptions struct {
 	jails   []string // JAIL... or ALL
 	soft    bool     // -s
-	workers int      // -j; 0 is jail.DefaultWorkers
+	workers int      // -j; 0 is lifecycle.DefaultWorkers
 }
 
 func parseRestart(c *cli.Context) (restartOptions, error) {
@@ -42,7 +43,7 @@ func runRestart(ctx context.Context, opts restartOptions, d deps, _ io.Writer) e
 	if err != nil {
 		return err
 	}
-	return d.host.RestartJails(ctx, inv, opts.jails, jail.RestartOptions{
+	return lifecycle.Of(d.host).RestartJails(ctx, inv, opts.jails, lifecycle.RestartOptions{
 		Soft: opts.soft, Workers: opts.workers, Debug: d.debug, Err: d.stderr, Paths: d.paths,
 	})
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 )
 
 func init() { registerCommand(startCommand) }
 
 // jobsFlag sets how many jails of equal priority start or stop at once.
 func jobsFlag() cli.Flag {
-	return &cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: jail.DefaultWorkers,
+	return &cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: lifecycle.DefaultWorkers,
 		Usage: "start or stop up to N jails of equal priority at once (1: one by one, as iocage)"}
 }
 
@@ -37,7 +38,7 @@ func startCommand(e *env) *cli.Command {
 type startOptions struct {
 	jails   []string // JAIL... or ALL
 	rc      bool     // --rc: every jail with boot=on
-	workers int      // -j; 0 is jail.DefaultWorkers
+	workers int      // -j; 0 is lifecycle.DefaultWorkers
 	ignore  bool     // -i
 }
 
@@ -52,7 +53,7 @@ func runStart(ctx context.Context, opts startOptions, d deps, _ io.Writer) error
 	if err != nil {
 		return err
 	}
-	return ignoreFailures(ctx, opts.ignore, d.stderr, d.host.StartJails(ctx, inv, opts.jails, jail.StartOptions{
+	return ignoreFailures(ctx, opts.ignore, d.stderr, lifecycle.Of(d.host).StartJails(ctx, inv, opts.jails, lifecycle.StartOptions{
 		RC: opts.rc, Workers: opts.workers, Debug: d.debug, Err: d.stderr, Paths: d.paths,
 	}))
 }

@@ -14,8 +14,8 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/lifecycle"
 )
 
 // lifeHarness is the tree harness with a recorder that answers the
@@ -71,7 +71,7 @@ func (h *harness) lines() []string {
 	return out
 }
 
-func (h *harness) conf(name string) string { return jail.ConfPath(h.runDir, name) }
+func (h *harness) conf(name string) string { return lifecycle.ConfPath(h.runDir, name) }
 
 func (h *harness) iocroot() string { return h.zfs.MountPath("tank/iocage") }
 
@@ -337,7 +337,7 @@ func TestStartVnetSequence(t *testing.T) {
 		t.Fatalf("start: %s", h.stderr.String())
 	}
 	got := strings.Join(h.lines(), "\n")
-	mac0a, mac0b := jail.GenerateMAC("web", "vnet0", "02ff60")
+	mac0a, mac0b := lifecycle.GenerateMAC("web", "vnet0", "02ff60")
 	for _, want := range []string{
 		"ifconfig bridge0 create",
 		"ifconfig em0",
@@ -642,7 +642,7 @@ func TestParseStartStopRestart(t *testing.T) {
 	if err != nil || !start.rc || start.workers != 4 || !start.ignore || len(start.jails) != 0 {
 		t.Fatalf("start: %+v %v", start, err)
 	}
-	if start, err = parseLine(t, parseStart, "start", "a", "b"); err != nil || strings.Join(start.jails, " ") != "a b" || start.workers != jail.DefaultWorkers {
+	if start, err = parseLine(t, parseStart, "start", "a", "b"); err != nil || strings.Join(start.jails, " ") != "a b" || start.workers != lifecycle.DefaultWorkers {
 		t.Fatalf("start a b: %+v %v", start, err)
 	}
 	for _, args := range [][]string{{"stop", "-f", "web"}, {"-f", "stop", "web"}, {"--force", "stop", "web"}, {"stop", "web", "-f"}} {

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 )
 
 func init() { registerCommand(stopCommand) }
@@ -31,7 +32,7 @@ type stopOptions struct {
 	jails   []string // JAIL... or ALL
 	rc      bool     // --rc: every jail with boot=on
 	force   bool     // -f, or jcage -f
-	workers int      // -j; 0 is jail.DefaultWorkers
+	workers int      // -j; 0 is lifecycle.DefaultWorkers
 	ignore  bool     // -i
 }
 
@@ -46,7 +47,7 @@ func runStop(ctx context.Context, opts stopOptions, d deps, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return ignoreFailures(ctx, opts.ignore, d.stderr, d.host.StopJails(ctx, inv, opts.jails, jail.StopOptions{
+	return ignoreFailures(ctx, opts.ignore, d.stderr, lifecycle.Of(d.host).StopJails(ctx, inv, opts.jails, lifecycle.StopOptions{
 		RC: opts.rc, Force: opts.force, Workers: opts.workers, Debug: d.debug, Err: d.stderr, Paths: d.paths,
 	}))
 }

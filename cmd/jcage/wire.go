@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lifecycle"
 	"github.com/jcage/jcage/internal/release"
 )
 
@@ -21,7 +22,7 @@ type deps struct {
 	// debug (-D) and paths are the life cycle's: the command log, and
 	// where the jail.conf files and NAT rules go.
 	debug bool
-	paths jail.Paths
+	paths lifecycle.Paths
 }
 
 // deps builds a verb's dependencies from the process's environment. It
@@ -44,8 +45,8 @@ func (e *env) deps() deps {
 
 // lifecyclePaths keeps the jail.conf files (and iocage's NAT files) under
 // the run directory the command was given, /var/run by default.
-func lifecyclePaths(e *env) jail.Paths {
-	p := jail.DefaultPaths()
+func lifecyclePaths(e *env) lifecycle.Paths {
+	p := lifecycle.DefaultPaths()
 	if e.runDir != "" {
 		p.RunDir, p.NATDir = e.runDir, e.runDir
 	}
@@ -56,8 +57,8 @@ func lifecyclePaths(e *env) jail.Paths {
 // and this command's run directory; errw takes their messages.
 func (d deps) lifecycle(h *jail.Host, errw io.Writer) jail.Lifecycle {
 	return hostLifecycle{
-		start: h.StartFunc(jail.StartOptions{Debug: d.debug, Err: errw, Paths: d.paths}),
-		stop:  h.StopFunc(jail.StopOptions{Debug: d.debug, Err: errw, Paths: d.paths}),
+		start: lifecycle.Of(h).StartFunc(lifecycle.StartOptions{Debug: d.debug, Err: errw, Paths: d.paths}),
+		stop:  lifecycle.Of(h).StopFunc(lifecycle.StopOptions{Debug: d.debug, Err: errw, Paths: d.paths}),
 	}
 }
 

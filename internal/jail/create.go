@@ -222,7 +222,7 @@ func (inv *Inventory) plan(req CreateRequest) ([]createPlan, error) {
 		if inv.exists(n) {
 			return nil, fmt.Errorf("Jail: %s already exists!", n)
 		}
-		if err := checkRootPath(inv.Tree.Dirs().Jail(n)); err != nil {
+		if err := CheckRootPath(inv.Tree.Dirs().Jail(n)); err != nil {
 			return nil, err
 		}
 		p, err := planProps(inv, n, req)

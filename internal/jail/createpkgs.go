@@ -103,7 +103,7 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 	up.Env = env
 	if out, err := h.Run.Run(ctx, up); err != nil {
 		showFailure(errw, out, err)
-		return commandFailed(PkgUpgradeArgv, err)
+		return CommandFailed(PkgUpgradeArgv, err)
 	}
 	for _, p := range pkgs {
 		h.say("Installing: %s", p)

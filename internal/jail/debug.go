@@ -87,7 +87,7 @@ func (h *Host) debugJail(ctx context.Context, j *Jail, dir string) error {
 	b.section("\n/ETC/HOSTS", debugCat(root, "etc/hosts"))
 	b.section("\n/ETC/RC.CONF", debugCat(root, "etc/rc.conf"))
 	b.section("\n/ETC/NSSWITCH.CONF", debugCat(root, "etc/nsswitch.conf"))
-	name := underscored(j.Name)
+	name := Underscored(j.Name)
 	if j.Running() {
 		b.section("\nIFCONFIG -a", h.debugRun(ctx, argv.JexecIfconfigAll(JailName(j.Name))))
 		b.section("\nNETSTAT -nr", h.debugRun(ctx, argv.JexecNetstatRoutes(JailName(j.Name))))
@@ -106,7 +106,7 @@ func (h *Host) debugRun(ctx context.Context, c host.Cmd) []string {
 	var out strings.Builder
 	c.Stdout, c.Stderr = &out, &out
 	if _, err := h.Run.Run(ctx, c); err != nil && out.Len() == 0 {
-		return []string{errorText(err)}
+		return []string{ErrorText(err)}
 	}
 	return splitLines(out.String())
 }

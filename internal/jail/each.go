@@ -18,7 +18,7 @@ import (
 // Targets resolves a JAIL argument: a jail by name or unique prefix, or
 // with ALL every jail.
 func (inv *Inventory) Targets(arg string) ([]*Jail, error) {
-	targets, _, err := inv.resolveTargets([]string{arg}, false)
+	targets, _, err := inv.ResolveTargets([]string{arg}, false)
 	return targets, err
 }
 
@@ -41,7 +41,7 @@ func EachJail(ctx context.Context, jails []*Jail, verb string, errw io.Writer, d
 		if len(jails) == 1 || ctx.Err() != nil {
 			return err
 		}
-		fmt.Fprintln(errw, errorText(err))
+		fmt.Fprintln(errw, ErrorText(err))
 		if first == nil {
 			first = err
 		}

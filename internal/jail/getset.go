@@ -328,7 +328,7 @@ func (h *Host) applyLive(ctx context.Context, j *Jail, key, value string) error 
 		if c.Name == "rctl" && c.Args[0] == "-r" && host.ExitCodeOf(err) == 1 {
 			return nil
 		}
-		if key == "allow_vmm" && value == "0" && strings.Contains(jailStderr(err), "unknown parameter: allow.vmm") {
+		if key == "allow_vmm" && value == "0" && strings.Contains(JailStderr(err), "unknown parameter: allow.vmm") {
 			return nil
 		}
 		return fmt.Errorf("apply %s to running jail %s: %w", key, j.Name, err)

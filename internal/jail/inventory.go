@@ -166,7 +166,7 @@ type Jail struct {
 	JID      int            // 0 when not running
 	JLS      *JLSJail       // the running jail's jls record
 
-	dhcpIP4 string // list -l's IP4 of a running DHCP jail, read by ReadDHCPAddresses
+	DhcpIP4 string // list -l's IP4 of a running DHCP jail, read by ReadDHCPAddresses
 }
 
 // ConfigPath is the jail's config.json.

@@ -129,8 +129,8 @@ func longIP4(j *Jail) string {
 	if !j.Running() {
 		return "DHCP (not running)"
 	}
-	if j.dhcpIP4 != "" {
-		return j.dhcpIP4
+	if j.DhcpIP4 != "" {
+		return j.DhcpIP4
 	}
 	return "DHCP (running -- address requires root)"
 }

@@ -111,7 +111,7 @@ func (h *Host) PlanMigration(ctx context.Context, inv *Inventory, opts MigrateOp
 			return nil, fmt.Errorf("Jail: %s already exists! %s cannot be migrated to it", name, j.Name)
 		}
 		taken[nameKey(name)] = j.Name
-		if err := checkRootPath(t.Dirs().Jail(name)); err != nil {
+		if err := CheckRootPath(t.Dirs().Jail(name)); err != nil {
 			return nil, err
 		}
 		snap := layout.SnapName(t.ReleaseRoot(rel), name)

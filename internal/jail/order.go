@@ -9,7 +9,7 @@ import (
 )
 
 // resolveTargets turns names, ALL or --rc into jails, without templates.
-func (inv *Inventory) resolveTargets(names []string, rc bool) ([]*Jail, bool, error) {
+func (inv *Inventory) ResolveTargets(names []string, rc bool) ([]*Jail, bool, error) {
 	if rc {
 		if len(names) > 0 {
 			return nil, false, errors.New("--rc takes no jail names")
@@ -77,12 +77,12 @@ func (inv *Inventory) dependsOf(j *Jail) ([]*Jail, error) {
 // startPlan orders jails for a start: by priority ascending (stable, so
 // ties keep name order), each preceded by what it depends on, recursively.
 // A dependency cycle anywhere refuses the whole plan, naming the cycle.
-func (inv *Inventory) startPlan(targets []*Jail) ([]*planItem, error) {
+func (inv *Inventory) StartPlan(targets []*Jail) ([]*PlanItem, error) {
 	sorted := append([]*Jail(nil), targets...)
 	sort.SliceStable(sorted, func(a, b int) bool { return priorityOf(sorted[a]) < priorityOf(sorted[b]) })
 
 	index := map[*Jail]int{}
-	var items []*planItem
+	var items []*PlanItem
 	const (
 		visiting = 1
 		done     = 2
@@ -122,9 +122,9 @@ func (inv *Inventory) startPlan(targets []*Jail) ([]*planItem, error) {
 		}
 		stack = stack[:len(stack)-1]
 		state[j] = done
-		it := &planItem{j: j, batch: batch}
+		it := &PlanItem{J: j, Batch: batch}
 		for _, d := range deps {
-			it.waitFor = append(it.waitFor, index[d])
+			it.WaitFor = append(it.WaitFor, index[d])
 		}
 		index[j] = len(items)
 		items = append(items, it)
@@ -138,7 +138,7 @@ func (inv *Inventory) startPlan(targets []*Jail) ([]*planItem, error) {
 		if err := visit(j); err != nil {
 			return nil, err
 		}
-		items[index[j]].selected = true
+		items[index[j]].Selected = true
 	}
 	return items, nil
 }
@@ -147,34 +147,34 @@ func (inv *Inventory) startPlan(targets []*Jail) ([]*planItem, error) {
 // the selected jails that depend on it. Dependencies are not stopped unless
 // named, as in iocage. A depends name that matches no jail costs only its
 // own constraint; the error names it, and the plan stands.
-func (inv *Inventory) stopPlan(targets []*Jail) ([]*planItem, error) {
+func (inv *Inventory) StopPlan(targets []*Jail) ([]*PlanItem, error) {
 	sorted := append([]*Jail(nil), targets...)
 	sort.SliceStable(sorted, func(a, b int) bool { return priorityOf(sorted[a]) > priorityOf(sorted[b]) })
-	var items []*planItem
+	var items []*PlanItem
 	batch, lastPrio := -1, 0
 	for _, j := range sorted {
 		if p := priorityOf(j); batch < 0 || p != lastPrio {
 			batch++
 			lastPrio = p
 		}
-		items = append(items, &planItem{j: j, selected: true, batch: batch})
+		items = append(items, &PlanItem{J: j, Selected: true, Batch: batch})
 	}
 	deps := make([][]*Jail, len(items))
 	var errs []error
 	for k, it := range items {
 		var err error
-		if deps[k], err = inv.dependsOf(it.j); err != nil {
+		if deps[k], err = inv.dependsOf(it.J); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	for i, it := range items {
 		for k, other := range items {
-			if k == i || other.batch != it.batch {
+			if k == i || other.Batch != it.Batch {
 				continue
 			}
 			for _, d := range deps[k] {
-				if d == it.j {
-					it.waitFor = append(it.waitFor, k)
+				if d == it.J {
+					it.WaitFor = append(it.WaitFor, k)
 				}
 			}
 		}
@@ -184,7 +184,7 @@ func (inv *Inventory) stopPlan(targets []*Jail) ([]*planItem, error) {
 	return orderWithin(items), errors.Join(errs...)
 }
 
-func (inv *Inventory) named(names []string, j *Jail) bool {
+func (inv *Inventory) Named(names []string, j *Jail) bool {
 	for _, n := range names {
 		if f, err := inv.Find(n); err == nil && f == j {
 			return true
@@ -194,11 +194,11 @@ func (inv *Inventory) named(names []string, j *Jail) bool {
 }
 
 // planItem is one jail of a plan.
-type planItem struct {
-	j        *Jail
-	selected bool  // named by the caller (or --rc/ALL), not only a dependency
-	batch    int   // items of one batch run in parallel; batches run in order
-	waitFor  []int // items that must finish first
+type PlanItem struct {
+	J        *Jail
+	Selected bool  // named by the caller (or --rc/ALL), not only a dependency
+	Batch    int   // items of one batch run in parallel; batches run in order
+	WaitFor  []int // items that must finish first
 }
 
 func priorityOf(j *Jail) int {
@@ -216,13 +216,13 @@ func priorityOf(j *Jail) int {
 // orderWithin reorders each batch so that every item comes after those it
 // waits for (the workers take items in order, so nothing waits on an item
 // no worker has taken yet).
-func orderWithin(items []*planItem) []*planItem {
-	var out []*planItem
+func orderWithin(items []*PlanItem) []*PlanItem {
+	var out []*PlanItem
 	placed := map[int]bool{}
 	newIndex := map[int]int{}
 	for start := 0; start < len(items); {
 		end := start
-		for end < len(items) && items[end].batch == items[start].batch {
+		for end < len(items) && items[end].Batch == items[start].Batch {
 			end++
 		}
 		for len(out) < end {
@@ -232,7 +232,7 @@ func orderWithin(items []*planItem) []*planItem {
 					continue
 				}
 				ready := true
-				for _, w := range items[i].waitFor {
+				for _, w := range items[i].WaitFor {
 					if !placed[w] {
 						ready = false
 					}
@@ -250,7 +250,7 @@ func orderWithin(items []*planItem) []*planItem {
 					if !placed[i] {
 						placed[i] = true
 						newIndex[i] = len(out)
-						items[i].waitFor = nil
+						items[i].WaitFor = nil
 						out = append(out, items[i])
 					}
 				}
@@ -259,8 +259,8 @@ func orderWithin(items []*planItem) []*planItem {
 		start = end
 	}
 	for _, it := range out {
-		for k, w := range it.waitFor {
-			it.waitFor[k] = newIndex[w]
+		for k, w := range it.WaitFor {
+			it.WaitFor[k] = newIndex[w]
 		}
 	}
 	return out

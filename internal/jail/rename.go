@@ -34,7 +34,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Template {
 		newDir = inv.Tree.Dirs().Template(newName)
 	}
-	if err := checkRootPath(newDir); err != nil {
+	if err := CheckRootPath(newDir); err != nil {
 		return err
 	}
 	if j.Running() {

@@ -18,7 +18,7 @@ type PluginStart = plan.PluginStart
 
 func parseRelVersion(release string) (relVersion, bool) { return plan.ParseVersion(release) }
 
-func errorText(err error) string { return strings.TrimSpace(err.Error()) }
+func ErrorText(err error) string { return strings.TrimSpace(err.Error()) }
 
 // MultiError reports the jails a multi-jail command failed on; each
 // failure was printed as it happened.
@@ -30,7 +30,7 @@ type MultiError struct {
 
 // commandFailed is the error of a command whose own output already told
 // the user what went wrong.
-func commandFailed(argv []string, err error) error {
+func CommandFailed(argv []string, err error) error {
 	code := host.ExitCodeOf(err)
 	if code < 0 {
 		return err
@@ -61,7 +61,7 @@ func ExecCmd(j *Jail, words []string, hostUser, jailUser string) (host.Cmd, erro
 
 // checkRootPath refuses a jail whose root directory the kernel cannot take
 // as its path parameter.
-func checkRootPath(dir string) error {
+func CheckRootPath(dir string) error {
 	root := filepath.Join(dir, "root") // confine: host-owned, the root directory itself
 	if m := config.LimitMessage("jail path "+root, root, config.MaxPathLen, "MAXPATHLEN"); m != "" {
 		return fmt.Errorf("%s", m)
@@ -77,15 +77,15 @@ func wantsDHCP(p *config.Config) bool { return plan.WantsDHCP(p) }
 
 // underscored is NAME with dots as underscores: iocage's host.hostuuid and
 // the name its start and stop messages use.
-func underscored(name string) string { return plan.Underscored(name) }
+func Underscored(name string) string { return plan.Underscored(name) }
 
 // jailStderr is what jail(8) said when it failed.
-func jailStderr(err error) string {
+func JailStderr(err error) string {
 	var re *host.RunError
 	if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
 		return strings.Join(strings.Fields(strings.TrimSpace(re.Stderr)), " ")
 	}
-	return errorText(err)
+	return ErrorText(err)
 }
 
 // unvisPath decodes a path field of fstab or `mount -p` as strunvis(3)

@@ -383,7 +383,7 @@ func (h *Host) updatePackages(ctx context.Context, j *Jail, jid int, errw io.Wri
 	c.Env = []string{"ASSUME_ALWAYS_YES=yes"}
 	if out, err := h.Run.Run(ctx, c); err != nil {
 		showFailure(errw, out, err)
-		return commandFailed(PkgUpgradeArgv, err)
+		return CommandFailed(PkgUpgradeArgv, err)
 	}
 	h.say("Upgraded pkgs successfully.")
 	return nil

@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
 )
 
 // natRun is a start of jail web with nat on the given backend, its NAT
@@ -15,10 +16,10 @@ import (
 func natRun(t *testing.T, dir, backend string) (*jailRun, *host.Recorder) {
 	t.Helper()
 	rec := &host.Recorder{}
-	h := &Host{Run: rec}
-	r := h.newRun(&Inventory{}, Paths{RunDir: dir, NATDir: dir}, false, nil)
+	h := &Host{&jail.Host{Run: rec}}
+	r := h.newRun(&jail.Inventory{}, Paths{RunDir: dir, NATDir: dir}, false, nil)
 	props := effective(t, "web", map[string]any{"nat": 1, "nat_backend": backend, "nat_forwards": "tcp(8080:80)"})
-	j := &Jail{Name: "web", Props: props}
+	j := &jail.Jail{Name: "web", Props: props}
 	return &jailRun{r: r, h: h, j: j, props: props.Clone(), out: &strings.Builder{}, warn: &strings.Builder{}}, rec
 }
 

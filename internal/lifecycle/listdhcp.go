@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/jail"
 )
 
 // ReadDHCPAddresses fills the long list's IP4 of each running DHCP jail,
@@ -16,7 +17,7 @@ import (
 // address of the third line. A failed command reads "DHCP - Network
 // Issue: …", output without that line "DHCP - Failed Parsing: …". One
 // call per running DHCP jail, only for list -l.
-func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *Inventory) {
+func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *jail.Inventory) {
 	if h.UID != 0 {
 		return
 	}
@@ -29,16 +30,16 @@ func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *Inventory) {
 		if iface == "vnet0" {
 			iface = "epair0b"
 		}
-		out, err := h.Run.Run(ctx, argv.JexecIfconfigInet(JailName(j.Name), iface))
+		out, err := h.Run.Run(ctx, argv.JexecIfconfigInet(jail.JailName(j.Name), iface))
 		if err != nil {
-			j.dhcpIP4 = fmt.Sprintf("DHCP - Network Issue: %s", errorText(err))
+			j.DhcpIP4 = fmt.Sprintf("DHCP - Network Issue: %s", jail.ErrorText(err))
 			continue
 		}
 		lines := strings.Split(string(out), "\n")
 		if len(lines) < 3 || len(strings.Fields(lines[2])) < 2 {
-			j.dhcpIP4 = "DHCP - Failed Parsing: list index out of range"
+			j.DhcpIP4 = "DHCP - Failed Parsing: list index out of range"
 			continue
 		}
-		j.dhcpIP4 = iface + "|" + strings.Fields(lines[2])[1]
+		j.DhcpIP4 = iface + "|" + strings.Fields(lines[2])[1]
 	}
 }

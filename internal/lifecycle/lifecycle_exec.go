@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
 )
 
 // ExecOptions tune Exec, Console and Pkg.
@@ -61,10 +62,10 @@ func ExecEnv(p *config.Config, getenv func(string) string, proxy bool) (env []st
 
 // ConsoleCmd is `jcage console`: login inside the jail as root with the
 // jail's login_flags.
-func ConsoleCmd(j *Jail) host.Cmd {
+func ConsoleCmd(j *jail.Jail) host.Cmd {
 	fib, _ := j.Props.Get("exec_fib")
 	flags, _ := j.Props.Get("login_flags")
-	return argv.Setfib(fib, argv.JexecAs("root", false, JailName(j.Name), argv.Login(strings.Fields(flags)...).Argv()...))
+	return argv.Setfib(fib, argv.JexecAs("root", false, jail.JailName(j.Name), argv.Login(strings.Fields(flags)...).Argv()...))
 }
 
 // PkgCmd is `jcage pkg`: the host's pkg(8) working on the jail.
@@ -72,7 +73,7 @@ func PkgCmd(jid int, args []string) host.Cmd { return argv.PkgJail(jid, args...)
 
 // runningJail finds a jail and makes sure it runs, starting it when
 // opts.Force allows.
-func (h *Host) runningJail(ctx context.Context, inv *Inventory, name string, opts ExecOptions) (*Jail, error) {
+func (h *Host) runningJail(ctx context.Context, inv *jail.Inventory, name string, opts ExecOptions) (*jail.Jail, error) {
 	j, err := inv.Find(name)
 	if err != nil {
 		return nil, err
@@ -93,7 +94,7 @@ func (h *Host) runningJail(ctx context.Context, inv *Inventory, name string, opt
 	if err != nil {
 		return nil, err
 	}
-	if r, ok := running[JailName(j.Name)]; ok {
+	if r, ok := running[jail.JailName(j.Name)]; ok {
 		j.JID, j.JLS = r.JID, r
 	}
 	return j, nil
@@ -109,7 +110,7 @@ func interactive(c host.Cmd, opts ExecOptions) host.Cmd {
 }
 
 // Exec runs a command inside a jail, streaming its output.
-func (h *Host) Exec(ctx context.Context, inv *Inventory, name string, argv []string, opts ExecOptions) error {
+func (h *Host) Exec(ctx context.Context, inv *jail.Inventory, name string, argv []string, opts ExecOptions) error {
 	hostUser, jailUser := opts.HostUser, opts.JailUser
 	if hostUser == "" && jailUser == "" {
 		hostUser = "root"
@@ -121,19 +122,19 @@ func (h *Host) Exec(ctx context.Context, inv *Inventory, name string, argv []str
 	if err != nil {
 		return err
 	}
-	c, err := ExecCmd(j, argv, hostUser, jailUser)
+	c, err := jail.ExecCmd(j, argv, hostUser, jailUser)
 	if err != nil {
 		return err
 	}
 	c.Env, c.Clean = ExecEnv(j.Props, os.Getenv, opts.KeepProxy)
 	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
-		return commandFailed(argv, err)
+		return jail.CommandFailed(argv, err)
 	}
 	return nil
 }
 
 // Console logs in to a jail.
-func (h *Host) Console(ctx context.Context, inv *Inventory, name string, opts ExecOptions) error {
+func (h *Host) Console(ctx context.Context, inv *jail.Inventory, name string, opts ExecOptions) error {
 	j, err := h.runningJail(ctx, inv, name, opts)
 	if err != nil {
 		return err
@@ -148,7 +149,7 @@ func (h *Host) Console(ctx context.Context, inv *Inventory, name string, opts Ex
 
 // Pkg runs the host's pkg(8) on a running jail, which needs an address to
 // reach its repositories.
-func (h *Host) Pkg(ctx context.Context, inv *Inventory, name string, args []string, opts ExecOptions) error {
+func (h *Host) Pkg(ctx context.Context, inv *jail.Inventory, name string, args []string, opts ExecOptions) error {
 	j, err := h.runningJail(ctx, inv, name, opts)
 	if err != nil {
 		return err
@@ -162,7 +163,7 @@ func (h *Host) Pkg(ctx context.Context, inv *Inventory, name string, args []stri
 	// pkg fetches from the jail's repositories: the proxy goes with it.
 	c.Env, c.Clean = ExecEnv(j.Props, os.Getenv, true)
 	if _, err := h.Run.Run(ctx, interactive(c, opts)); err != nil {
-		return commandFailed(append([]string{"pkg"}, args...), err)
+		return jail.CommandFailed(append([]string{"pkg"}, args...), err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/revert"
 )
@@ -16,8 +17,8 @@ import (
 func testApplier(t *testing.T, rec *host.Recorder, planner func(*plan.Input) *plan.Plan) (string, string, []string, error) {
 	t.Helper()
 	var out, warn, cleanup bytes.Buffer
-	h := &Host{Run: rec}
-	jr := &jailRun{r: h.newRun(&Inventory{}, Paths{}, false, nil), h: h, j: &Jail{Name: "web"}, out: &out, warn: &warn}
+	h := &Host{&jail.Host{Run: rec}}
+	jr := &jailRun{r: h.newRun(&jail.Inventory{}, Paths{}, false, nil), h: h, j: &jail.Jail{Name: "web"}, out: &out, warn: &warn}
 	rv := revert.New()
 	rv.Log = &cleanup
 	err := newApplier(context.Background(), jr, &plan.Input{Name: "web"}, rv).apply(context.Background(), planner)

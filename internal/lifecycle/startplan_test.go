@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"bytes"
@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/goldenfile"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -163,7 +163,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 		}
 		return "", nil
 	}
-	h := &Host{ZFS: f, Run: rec}
+	h := &Host{&jail.Host{ZFS: f, Run: rec}}
 	if err := h.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 	if err := os.MkdirAll(filepath.Join(dir, "root", "etc"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := h.Load(ctx, Options{Create: true, State: true})
+	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,12 +238,12 @@ func TestLegacyCommentPool(t *testing.T) {
 	f := zfs.NewFake(t.TempDir(), "apool", "tank")
 	rec := &host.Recorder{}
 	rec.On([]string{"zpool", "get"}, "apool\t-\ntank\tiocage\n", nil)
-	h := &Host{ZFS: f, Run: rec}
+	h := &Host{&jail.Host{ZFS: f, Run: rec}}
 	pool, err := h.FindPool(ctx, true)
 	if err != nil || pool != "tank" {
 		t.Fatalf("pool %q %v", pool, err)
 	}
-	if d, _ := f.Get(ctx, "tank", ActiveProp); d.Prop(ActiveProp) != "yes" {
+	if d, _ := f.Get(ctx, "tank", jail.ActiveProp); d.Prop(jail.ActiveProp) != "yes" {
 		t.Fatalf("tank not activated: %+v", d)
 	}
 	if lines := strings.Join(rec.Lines(), "\n"); !strings.Contains(lines, "zpool set comment=- tank") {

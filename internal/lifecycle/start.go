@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"context"
@@ -12,11 +12,11 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/argv"
-	"github.com/jcage/jcage/internal/config"
-
 	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -26,7 +26,7 @@ import (
 type jailRun struct {
 	r     *run
 	h     *Host
-	j     *Jail
+	j     *jail.Jail
 	props *config.Config // effective; the start stores what it computes here too
 	out   io.Writer
 	warn  io.Writer
@@ -51,13 +51,13 @@ func (jr *jailRun) warnf(format string, a ...any) { fmt.Fprintf(jr.warn, format+
 
 func (jr *jailRun) root() string { return jr.j.RootPath() }
 
-func (jr *jailRun) uuid() string { return underscored(jr.j.Name) }
+func (jr *jailRun) uuid() string { return jail.Underscored(jr.j.Name) }
 
 // store records a value the start computed (a NAT address, a MAC pair,
 // last_started) in the jail's config, as iocage does.
 func (jr *jailRun) store(key, value string) error {
 	jr.props.Set(key, value)
-	return Update(jr.j.ConfigPath(), nil, func(c *config.Config) error {
+	return jail.Update(jr.j.ConfigPath(), nil, func(c *config.Config) error {
 		c.Set(key, value)
 		return nil
 	})
@@ -71,7 +71,7 @@ func (jr *jailRun) runCmd(ctx context.Context, c host.Cmd) ([]byte, error) {
 
 // input is the plan's view of the jail: its paths, the properties as
 // props holds them, and the host as the command knows it.
-func (r *run) input(j *Jail, props *config.Config) *plan.Input {
+func (r *run) input(j *jail.Jail, props *config.Config) *plan.Input {
 	in := &plan.Input{
 		Name: j.Name, Dir: j.Dir, Root: j.RootPath(), IOCRoot: r.inv.Tree.Mountpoint, Props: props,
 		Paths: r.paths, Debug: r.debug,
@@ -85,7 +85,7 @@ func (r *run) input(j *Jail, props *config.Config) *plan.Input {
 
 // startOne starts one jail: the start's plan (internal/plan) applied, its
 // undo stack unwound on a failure. warn receives warnings.
-func (h *Host) startOne(ctx context.Context, r *run, j *Jail, warn io.Writer) (err error) {
+func (h *Host) startOne(ctx context.Context, r *run, j *jail.Jail, warn io.Writer) (err error) {
 	release, err := r.hostFacts(ctx)
 	if err != nil {
 		return err
@@ -262,7 +262,7 @@ func (jr *jailRun) prepareDataset(ctx context.Context, ds string) error {
 
 // claimNATPorts refuses nat_forwards host ports another running NAT jail,
 // or a jail started earlier by this command, already forwards.
-func (r *run) claimNATPorts(j *Jail, forwards string) error {
+func (r *run) claimNATPorts(j *jail.Jail, forwards string) error {
 	ports := natHostPorts(forwards)
 	if len(ports) == 0 {
 		return nil
@@ -296,7 +296,7 @@ func (r *run) claimNATPorts(j *Jail, forwards string) error {
 	return nil
 }
 
-func (r *run) releaseNATPorts(j *Jail) {
+func (r *run) releaseNATPorts(j *jail.Jail) {
 	r.natMu.Lock()
 	defer r.natMu.Unlock()
 	for p, n := range r.natPorts {
@@ -372,7 +372,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 	} else {
 		return err
 	}
-	lock, err := LockFile(lockPath)
+	lock, err := jail.LockFile(lockPath)
 	if err != nil {
 		return err
 	}
@@ -389,7 +389,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 		return nil
 	}
 	if _, err := jr.runCmd(ctx, argv.IfconfigNoOffload(iface)); err != nil {
-		jr.warnf("%s: %s", jr.uuid(), errorText(err))
+		jr.warnf("%s: %s", jr.uuid(), jail.ErrorText(err))
 	}
 	path := filepath.Join(dir, "iocage_nat_ipfw.conf")
 	if err := rewriteNATRules(path, func(old string) string { return NATIPFWRules(old, iface, ip4, forwards) }); err != nil {

@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -102,7 +102,7 @@ ipfw -q add 101 nat 462 ip4 from any to any in via em0
 }
 
 func TestExecCmds(t *testing.T) {
-	j := &Jail{Name: "web", Props: effective(t, "web", map[string]any{"login_flags": "-f admin"})}
+	j := &jail.Jail{Name: "web", Props: effective(t, "web", map[string]any{"login_flags": "-f admin"})}
 	for _, tc := range []struct {
 		argv       []string
 		hu, ju     string
@@ -114,7 +114,7 @@ func TestExecCmds(t *testing.T) {
 		{[]string{"id"}, "root", "www", "", "Please only specify either host_user or jail_user, not both!"},
 		{nil, "root", "", "", "Please specify a command to run"},
 	} {
-		c, err := ExecCmd(j, tc.argv, tc.hu, tc.ju)
+		c, err := jail.ExecCmd(j, tc.argv, tc.hu, tc.ju)
 		if tc.fail != "" {
 			if err == nil || err.Error() != tc.fail {
 				t.Errorf("%v: %v", tc.argv, err)
@@ -142,15 +142,15 @@ func TestExecCmds(t *testing.T) {
 }
 
 // A small inventory for planning tests.
-func planInventory(t *testing.T, jails map[string]map[string]any) *Inventory {
-	inv := &Inventory{}
+func planInventory(t *testing.T, jails map[string]map[string]any) *jail.Inventory {
+	inv := &jail.Inventory{}
 	names := []string{}
 	for n := range jails {
 		names = append(names, n)
 	}
 	sortStrings(names)
 	for _, n := range names {
-		inv.Jails = append(inv.Jails, &Jail{Name: n, Props: effective(t, n, jails[n])})
+		inv.Jails = append(inv.Jails, &jail.Jail{Name: n, Props: effective(t, n, jails[n])})
 	}
 	return inv
 }
@@ -163,11 +163,11 @@ func sortStrings(s []string) {
 	}
 }
 
-func planString(items []*planItem) string {
+func planString(items []*jail.PlanItem) string {
 	var out []string
 	for _, it := range items {
-		s := it.j.Name + "@" + string(rune('0'+it.batch))
-		if !it.selected {
+		s := it.J.Name + "@" + string(rune('0'+it.Batch))
+		if !it.Selected {
 			s += "(dep)"
 		}
 		out = append(out, s)
@@ -184,22 +184,22 @@ func TestPlans(t *testing.T) {
 		"e":   {"priority": "1"},
 		"off": {"priority": "1"},
 	})
-	targets, bulk, err := inv.resolveTargets(nil, true)
+	targets, bulk, err := inv.ResolveTargets(nil, true)
 	if err != nil || !bulk || len(targets) != 3 {
 		t.Fatalf("%v %v %v", targets, bulk, err)
 	}
-	items, err := inv.startPlan(targets)
+	items, err := inv.StartPlan(targets)
 	if err != nil || planString(items) != "a@0 e@0(dep) d@0(dep) c@0 b@1" {
 		t.Fatalf("%s %v", planString(items), err)
 	}
-	if len(items[3].waitFor) != 1 || items[3].waitFor[0] != 2 {
-		t.Fatalf("c waits for %v", items[3].waitFor)
+	if len(items[3].WaitFor) != 1 || items[3].WaitFor[0] != 2 {
+		t.Fatalf("c waits for %v", items[3].WaitFor)
 	}
-	all, _, _ := inv.resolveTargets([]string{"ALL"}, false)
-	if items, _ := inv.startPlan(all); planString(items) != "e@0 off@0 a@1 d@1 c@1 b@2" {
+	all, _, _ := inv.ResolveTargets([]string{"ALL"}, false)
+	if items, _ := inv.StartPlan(all); planString(items) != "e@0 off@0 a@1 d@1 c@1 b@2" {
 		t.Fatalf("ALL: %s", planString(items))
 	}
-	stopItems, err := inv.stopPlan(targets)
+	stopItems, err := inv.StopPlan(targets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,24 +208,24 @@ func TestPlans(t *testing.T) {
 	}
 	// Stop: a jail waits for the jails of its batch that depend on it.
 	inv2 := planInventory(t, map[string]map[string]any{"db": {}, "web": {"depends": "db"}})
-	sp, err := inv2.stopPlan(inv2.Jails)
+	sp, err := inv2.StopPlan(inv2.Jails)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if planString(sp) != "web@0 db@0" || len(sp[1].waitFor) != 1 || sp[1].waitFor[0] != 0 {
-		t.Fatalf("stop with depends: %s %v", planString(sp), sp[1].waitFor)
+	if planString(sp) != "web@0 db@0" || len(sp[1].WaitFor) != 1 || sp[1].WaitFor[0] != 0 {
+		t.Fatalf("stop with depends: %s %v", planString(sp), sp[1].WaitFor)
 	}
-	if _, _, err := inv.resolveTargets([]string{"a"}, true); err == nil {
+	if _, _, err := inv.ResolveTargets([]string{"a"}, true); err == nil {
 		t.Fatal("--rc with names accepted")
 	}
-	if _, _, err := inv.resolveTargets(nil, false); err == nil || err.Error() != "Please specify jail(s) or ALL" {
+	if _, _, err := inv.ResolveTargets(nil, false); err == nil || err.Error() != "Please specify jail(s) or ALL" {
 		t.Fatalf("%v", err)
 	}
 	cyc := planInventory(t, map[string]map[string]any{"x": {"depends": "y"}, "y": {"depends": "x"}, "z": {"depends": "z"}})
-	if _, err := cyc.startPlan(cyc.Jails[:1]); !errors.Is(err, ErrCycle) || err.Error() != "dependency cycle: x -> y -> x" {
+	if _, err := cyc.StartPlan(cyc.Jails[:1]); !errors.Is(err, jail.ErrCycle) || err.Error() != "dependency cycle: x -> y -> x" {
 		t.Fatalf("%v", err)
 	}
-	if _, err := cyc.startPlan(cyc.Jails[2:]); err == nil || err.Error() != "dependency cycle: z -> z" {
+	if _, err := cyc.StartPlan(cyc.Jails[2:]); err == nil || err.Error() != "dependency cycle: z -> z" {
 		t.Fatalf("%v", err)
 	}
 }
@@ -236,22 +236,22 @@ func TestRunPlan(t *testing.T) {
 	inv := planInventory(t, map[string]map[string]any{
 		"a": {"priority": "1"}, "b": {"priority": "1", "depends": "a"}, "c": {"priority": "1"}, "d": {"priority": "2"},
 	})
-	items, err := inv.startPlan(inv.Jails)
+	items, err := inv.StartPlan(inv.Jails)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
 	var ran []string
 	var flushed []string
-	results := runPlan(context.Background(), items, 4, "started", func(ctx context.Context, it *planItem, res *jobResult) {
+	results := runPlan(context.Background(), items, 4, "started", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
 		mu.Lock()
-		ran = append(ran, it.j.Name)
+		ran = append(ran, it.J.Name)
 		mu.Unlock()
-		res.out.WriteString(it.j.Name)
-		if it.j.Name == "a" {
+		res.out.WriteString(it.J.Name)
+		if it.J.Name == "a" {
 			res.err = errors.New("boom")
 		}
-	}, func(it *planItem, res *jobResult) {
+	}, func(it *jail.PlanItem, res *jobResult) {
 		flushed = append(flushed, res.out.String())
 	})
 	if strings.Join(flushed, "") != "acd" || strings.Join(flushed, ",") != "a,,c,d" {
@@ -269,7 +269,7 @@ func TestRunPlan(t *testing.T) {
 		t.Fatalf("d ran before its batch: %v", ran)
 	}
 	err = collect(results, items, false, "start")
-	var me *MultiError
+	var me *jail.MultiError
 	if !errors.As(err, &me) || err.Error() != "failed to start 2 jail(s): a, b" {
 		t.Fatalf("%v", err)
 	}
@@ -281,14 +281,14 @@ func TestStopReadsOnce(t *testing.T) {
 	rec := &host.Recorder{}
 	rec.On([]string{"rctl"}, "jail:ioc-a:memoryuse:deny=1073741824\n", nil)
 	rec.On([]string{"jls", "name", "devfs_ruleset"}, "ioc-a 1000\nioc-b 1001\n", nil)
-	r := (&Host{Run: rec}).newRun(&Inventory{}, Paths{RunDir: t.TempDir()}, false, nil)
+	r := (&Host{&jail.Host{Run: rec}}).newRun(&jail.Inventory{}, Paths{RunDir: t.TempDir()}, false, nil)
 	ctx := context.Background()
 	for _, n := range []string{"a", "b"} {
 		rules, ok := r.rctlRules(ctx)
 		if !ok || strings.Contains(rules, "jail:ioc-b:") {
 			t.Fatal(rules)
 		}
-		if rs, ok := r.liveRuleset(ctx, &Jail{Name: n}); !ok || (n == "a") != (rs == 1000) {
+		if rs, ok := r.liveRuleset(ctx, &jail.Jail{Name: n}); !ok || (n == "a") != (rs == 1000) {
 			t.Fatal(n, rs, ok)
 		}
 	}
@@ -312,7 +312,7 @@ func TestStartInterrupted(t *testing.T) {
 		}
 		return "", nil
 	}
-	h := &Host{ZFS: f, Run: rec}
+	h := &Host{&jail.Host{ZFS: f, Run: rec}}
 	if err := h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestStartInterrupted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := h.Load(context.Background(), Options{Create: true, State: true})
+	inv, err := h.Load(context.Background(), jail.Options{Create: true, State: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,15 +354,15 @@ func TestStopPlanKeepsKnownDepends(t *testing.T) {
 		"db":  {},
 		"web": {"depends": "gone db"},
 	})
-	sp, err := inv.stopPlan(inv.Jails)
-	if planString(sp) != "web@0 db@0" || len(sp[1].waitFor) != 1 || sp[1].waitFor[0] != 0 {
-		t.Fatalf("stop with an unknown depends: %s %v", planString(sp), sp[1].waitFor)
+	sp, err := inv.StopPlan(inv.Jails)
+	if planString(sp) != "web@0 db@0" || len(sp[1].WaitFor) != 1 || sp[1].WaitFor[0] != 0 {
+		t.Fatalf("stop with an unknown depends: %s %v", planString(sp), sp[1].WaitFor)
 	}
-	var nf *NotFoundError
+	var nf *jail.NotFoundError
 	if !errors.As(err, &nf) || nf.Name != "gone" || !strings.HasPrefix(err.Error(), "web depends on gone: ") {
 		t.Fatalf("unknown depends reported as %v", err)
 	}
-	if _, err := inv.startPlan(inv.Jails); err == nil {
+	if _, err := inv.StartPlan(inv.Jails); err == nil {
 		t.Fatal("start with an unknown depends accepted")
 	}
 }
@@ -370,15 +370,15 @@ func TestStopPlanKeepsKnownDepends(t *testing.T) {
 // A jail whose dependent failed to stop is itself not stopped, and says so.
 func TestRunPlanStopCascade(t *testing.T) {
 	inv := planInventory(t, map[string]map[string]any{"db": {}, "web": {"depends": "db"}})
-	items, err := inv.stopPlan(inv.Jails)
+	items, err := inv.StopPlan(inv.Jails)
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := runPlan(context.Background(), items, 2, "stopped", func(ctx context.Context, it *planItem, res *jobResult) {
-		if it.j.Name == "web" {
+	results := runPlan(context.Background(), items, 2, "stopped", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
+		if it.J.Name == "web" {
 			res.err = errors.New("boom")
 		}
-	}, func(*planItem, *jobResult) {})
+	}, func(*jail.PlanItem, *jobResult) {})
 	if results[1].err == nil || results[1].err.Error() != "db: not stopped: web failed" {
 		t.Fatalf("db: %v", results[1].err)
 	}

@@ -1,10 +1,11 @@
-package jail
+package lifecycle
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/jail"
 )
 
 func TestKernelLimitsNamed(t *testing.T) {
@@ -22,10 +23,10 @@ func TestKernelLimitsNamed(t *testing.T) {
 		}
 	}
 	dir := "/" + strings.Repeat("p", 1017)
-	if err := checkRootPath(dir); err != nil { // dir + "/root" is 1023 bytes
+	if err := jail.CheckRootPath(dir); err != nil { // dir + "/root" is 1023 bytes
 		t.Fatal(err)
 	}
-	if err := checkRootPath(dir + "q"); err == nil || !strings.Contains(err.Error(), "FreeBSD's limit is 1023 (MAXPATHLEN)") {
+	if err := jail.CheckRootPath(dir + "q"); err == nil || !strings.Contains(err.Error(), "FreeBSD's limit is 1023 (MAXPATHLEN)") {
 		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 )
 
@@ -132,18 +133,18 @@ func (e *stateError) Error() string { return e.msg }
 func (e *stateError) Unwrap() error { return e.err }
 
 func runningError(name string) error {
-	return &stateError{underscored(name) + " is already running!", ErrRunning}
+	return &stateError{jail.Underscored(name) + " is already running!", ErrRunning}
 }
 
 func notRunningError(name string) error {
-	return &stateError{underscored(name) + " is not running!", ErrNotRunning}
+	return &stateError{jail.Underscored(name) + " is not running!", ErrNotRunning}
 }
 
 // run is what one command shares between the jails it handles: host facts
 // read once, the devfs ruleset numbers, NAT allocation.
 type run struct {
 	h     *Host
-	inv   *Inventory
+	inv   *jail.Inventory
 	paths Paths
 	debug bool
 	now   func() time.Time
@@ -173,7 +174,7 @@ type run struct {
 	natUsed  map[string]bool
 }
 
-func (h *Host) newRun(inv *Inventory, paths Paths, debug bool, now func() time.Time) *run {
+func (h *Host) newRun(inv *jail.Inventory, paths Paths, debug bool, now func() time.Time) *run {
 	if now == nil {
 		now = time.Now
 	}
@@ -230,7 +231,7 @@ func (r *run) rctlRules(ctx context.Context) (string, bool) {
 // liveRuleset is the devfs ruleset a running jail uses, which may differ
 // from its devfs_ruleset property (iocage generates one per start). The
 // rulesets of every jail are read once per command.
-func (r *run) liveRuleset(ctx context.Context, j *Jail) (int, bool) {
+func (r *run) liveRuleset(ctx context.Context, j *jail.Jail) (int, bool) {
 	r.rulesetOnce.Do(func() {
 		r.rulesets = map[string]int{}
 		out, err := r.h.Run.Run(ctx, argv.JlsRulesets())
@@ -247,7 +248,7 @@ func (r *run) liveRuleset(ctx context.Context, j *Jail) (int, bool) {
 			}
 		}
 	})
-	if n, ok := r.rulesets[JailName(j.Name)]; ok {
+	if n, ok := r.rulesets[jail.JailName(j.Name)]; ok {
 		return n, true
 	}
 	out, err := r.h.LiveRuleset(ctx, j)
@@ -272,7 +273,7 @@ type jobResult struct {
 // failed ("NAME: not PAST: OTHER failed", past being "started" or
 // "stopped"). Results are flushed in plan order as soon as they and all
 // before them are done.
-func runPlan(ctx context.Context, items []*planItem, workers int, past string, do func(ctx context.Context, it *planItem, res *jobResult), flush func(it *planItem, res *jobResult)) []*jobResult {
+func runPlan(ctx context.Context, items []*jail.PlanItem, workers int, past string, do func(ctx context.Context, it *jail.PlanItem, res *jobResult), flush func(it *jail.PlanItem, res *jobResult)) []*jobResult {
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
@@ -290,7 +291,7 @@ func runPlan(ctx context.Context, items []*planItem, workers int, past string, d
 	}()
 	for start := 0; start < len(items); {
 		end := start
-		for end < len(items) && items[end].batch == items[start].batch {
+		for end < len(items) && items[end].Batch == items[start].Batch {
 			end++
 		}
 		queue := make(chan int)
@@ -306,15 +307,15 @@ func runPlan(ctx context.Context, items []*planItem, workers int, past string, d
 				for i := range queue {
 					res := results[i]
 					var failed []string
-					for _, d := range items[i].waitFor {
+					for _, d := range items[i].WaitFor {
 						<-results[d].done
 						if results[d].err != nil {
-							failed = append(failed, items[d].j.Name)
+							failed = append(failed, items[d].J.Name)
 						}
 					}
 					switch {
 					case len(failed) > 0:
-						res.err = fmt.Errorf("%s: not %s: %s failed", items[i].j.Name, past, strings.Join(failed, ", "))
+						res.err = fmt.Errorf("%s: not %s: %s failed", items[i].J.Name, past, strings.Join(failed, ", "))
 					case ctx.Err() != nil:
 						res.err = ctx.Err()
 					default:
@@ -342,12 +343,12 @@ func runPlan(ctx context.Context, items []*planItem, workers int, past string, d
 // A single jail's failure is returned as it is; several failures come back
 // as one error naming every failed jail. Every failed jail is stopped and
 // its host preparation undone.
-func (h *Host) StartJails(ctx context.Context, inv *Inventory, names []string, opts StartOptions) error {
-	targets, bulk, err := inv.resolveTargets(names, opts.RC)
+func (h *Host) StartJails(ctx context.Context, inv *jail.Inventory, names []string, opts StartOptions) error {
+	targets, bulk, err := inv.ResolveTargets(names, opts.RC)
 	if err != nil {
 		return err
 	}
-	items, err := inv.startPlan(targets)
+	items, err := inv.StartPlan(targets)
 	if err != nil {
 		return err
 	}
@@ -357,27 +358,27 @@ func (h *Host) StartJails(ctx context.Context, inv *Inventory, names []string, o
 		errw = io.Discard
 	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, "started", func(ctx context.Context, it *planItem, res *jobResult) {
-		jh := *h
+	results := runPlan(ctx, items, opts.Workers, "started", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
+		jh := h.copy()
 		jh.Out = &res.out
-		if it.j.Running() {
+		if it.J.Running() {
 			res.skipped = true
-			if it.selected && !bulk {
-				res.err = runningError(it.j.Name)
-			} else if it.selected {
-				fmt.Fprintf(&res.errOut, "%s is already running!\n", underscored(it.j.Name))
+			if it.Selected && !bulk {
+				res.err = runningError(it.J.Name)
+			} else if it.Selected {
+				fmt.Fprintf(&res.errOut, "%s is already running!\n", jail.Underscored(it.J.Name))
 			}
 			return
 		}
 		if opts.RC {
-			fmt.Fprintf(&res.out, "  Starting %s\n", underscored(it.j.Name))
+			fmt.Fprintf(&res.out, "  Starting %s\n", jail.Underscored(it.J.Name))
 		}
-		res.err = jh.startOne(ctx, r, it.j, &res.errOut)
-	}, func(it *planItem, res *jobResult) {
+		res.err = jh.startOne(ctx, r, it.J, &res.errOut)
+	}, func(it *jail.PlanItem, res *jobResult) {
 		h.copyOut(res.out.Bytes())
 		errw.Write(res.errOut.Bytes())
 		if res.err != nil && !single {
-			fmt.Fprintln(errw, errorText(res.err))
+			fmt.Fprintln(errw, jail.ErrorText(res.err))
 		}
 	})
 	return collect(results, items, single, "start")
@@ -386,38 +387,38 @@ func (h *Host) StartJails(ctx context.Context, inv *Inventory, names []string, o
 // StopJails stops jails: names, "ALL" or, with opts.RC, every jail with
 // boot=1, priority descending. A jail that is not running is reported
 // on opts.Err, as iocage does, and is not a failure.
-func (h *Host) StopJails(ctx context.Context, inv *Inventory, names []string, opts StopOptions) error {
-	targets, _, err := inv.resolveTargets(names, opts.RC)
+func (h *Host) StopJails(ctx context.Context, inv *jail.Inventory, names []string, opts StopOptions) error {
+	targets, _, err := inv.ResolveTargets(names, opts.RC)
 	if err != nil {
 		return err
 	}
-	items, depErr := inv.stopPlan(targets)
+	items, depErr := inv.StopPlan(targets)
 	r := h.newRun(inv, opts.Paths, opts.Debug, nil)
 	errw := opts.Err
 	if errw == nil {
 		errw = io.Discard
 	}
 	if depErr != nil {
-		fmt.Fprintln(errw, errorText(depErr))
+		fmt.Fprintln(errw, jail.ErrorText(depErr))
 	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, "stopped", func(ctx context.Context, it *planItem, res *jobResult) {
-		jh := *h
+	results := runPlan(ctx, items, opts.Workers, "stopped", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
+		jh := h.copy()
 		jh.Out = &res.out
-		if !it.j.Running() {
+		if !it.J.Running() {
 			res.skipped = true
-			fmt.Fprintf(&res.errOut, "%s is not running!\n", underscored(it.j.Name))
+			fmt.Fprintf(&res.errOut, "%s is not running!\n", jail.Underscored(it.J.Name))
 			return
 		}
 		if opts.RC {
-			fmt.Fprintf(&res.out, "  Stopping %s\n", underscored(it.j.Name))
+			fmt.Fprintf(&res.out, "  Stopping %s\n", jail.Underscored(it.J.Name))
 		}
-		res.err = jh.stopOne(ctx, r, it.j, opts.Force, false, &res.errOut)
-	}, func(it *planItem, res *jobResult) {
+		res.err = jh.stopOne(ctx, r, it.J, opts.Force, false, &res.errOut)
+	}, func(it *jail.PlanItem, res *jobResult) {
 		h.copyOut(res.out.Bytes())
 		errw.Write(res.errOut.Bytes())
 		if res.err != nil && !single {
-			fmt.Fprintln(errw, errorText(res.err))
+			fmt.Fprintln(errw, jail.ErrorText(res.err))
 		}
 	})
 	return collect(results, items, single, "stop")
@@ -426,9 +427,9 @@ func (h *Host) StopJails(ctx context.Context, inv *Inventory, names []string, op
 // RestartJails stops then starts jails (ALL: every stop, priority descending,
 // then every start). With opts.Soft the jails keep running: exec_stop, a
 // kill of every process, exec_start.
-func (h *Host) RestartJails(ctx context.Context, inv *Inventory, names []string, opts RestartOptions) error {
+func (h *Host) RestartJails(ctx context.Context, inv *jail.Inventory, names []string, opts RestartOptions) error {
 	if opts.Soft {
-		targets, _, err := inv.resolveTargets(names, false)
+		targets, _, err := inv.ResolveTargets(names, false)
 		if err != nil {
 			return err
 		}
@@ -446,7 +447,7 @@ func (h *Host) RestartJails(ctx context.Context, inv *Inventory, names []string,
 	}
 	// What was stopped is down now; start from that state.
 	for _, j := range inv.Jails {
-		if contains(names, "ALL") || inv.named(names, j) {
+		if contains(names, "ALL") || inv.Named(names, j) {
 			j.JID, j.JLS = 0, nil
 		}
 	}
@@ -469,7 +470,7 @@ func (h *Host) copyOut(b []byte) {
 }
 
 // collect turns per-jail results into the command's error.
-func collect(results []*jobResult, items []*planItem, single bool, verb string) error {
+func collect(results []*jobResult, items []*jail.PlanItem, single bool, verb string) error {
 	var failed []string
 	var first error
 	for i, res := range results {
@@ -479,7 +480,7 @@ func collect(results []*jobResult, items []*planItem, single bool, verb string) 
 		if first == nil {
 			first = res.err
 		}
-		failed = append(failed, items[i].j.Name)
+		failed = append(failed, items[i].J.Name)
 	}
 	switch {
 	case first == nil:
@@ -487,7 +488,7 @@ func collect(results []*jobResult, items []*planItem, single bool, verb string) 
 	case single:
 		return first
 	}
-	return &MultiError{Verb: verb, Names: failed, First: first}
+	return &jail.MultiError{Verb: verb, Names: failed, First: first}
 }
 
 // StartFunc returns a function that loads the inventory and starts the
@@ -495,7 +496,7 @@ func collect(results []*jobResult, items []*planItem, single bool, verb string) 
 // and -p.
 func (h *Host) StartFunc(opts StartOptions) func(ctx context.Context, names []string) error {
 	return func(ctx context.Context, names []string) error {
-		inv, err := h.Load(ctx, Options{State: true})
+		inv, err := h.Load(ctx, jail.Options{State: true})
 		if err != nil {
 			return err
 		}
@@ -507,7 +508,7 @@ func (h *Host) StartFunc(opts StartOptions) func(ctx context.Context, names []st
 // destroy -f and rename.
 func (h *Host) StopFunc(opts StopOptions) func(ctx context.Context, names []string) error {
 	return func(ctx context.Context, names []string) error {
-		inv, err := h.Load(ctx, Options{State: true})
+		inv, err := h.Load(ctx, jail.Options{State: true})
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package jail
+package lifecycle
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/revert"
 )
@@ -114,7 +115,7 @@ func (a *applier) failed(s plan.Step, err error) error {
 	}
 	e := &plan.StepError{Before: f.Before, After: f.After, Err: err}
 	if f.Stderr {
-		e.Text = jailStderr(err)
+		e.Text = jail.JailStderr(err)
 	}
 	switch f.Policy {
 	case plan.Abort:
