@@ -25,11 +25,6 @@ func cleanCommand(e *env) *cli.Command {
 			s := jail.CleanScope{All: c.Bool("all"), Jails: c.Bool("jails"), Releases: c.Bool("base"),
 				Templates: c.Bool("template"), Images: c.Bool("images"), Debug: c.Bool("debug")}
 			h := e.host()
-			lock, err := h.LockTree()
-			if err != nil {
-				return err
-			}
-			defer lock.Unlock()
 			inv, err := h.Load(c.Context, jail.Options{})
 			if err != nil {
 				return err

@@ -33,11 +33,11 @@ func cloneCommand(e *env) *cli.Command {
 			if err != nil || count < 1 {
 				return fmt.Errorf("invalid count %q", c.String("count"))
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
+			h := e.host()
+			inv, err := e.load(c.Context, h, true, nil)
 			if err != nil {
 				return err
 			}
-			defer unlock()
 			_, err = h.Clone(c.Context, inv, jail.CloneRequest{
 				Source: c.Args().First(), Name: c.String("name"), UUID: c.String("uuid"), Count: count,
 				Thick: c.Bool("thickjail"), NewMAC: c.Bool("newmac"), Props: c.Args().Tail(),

@@ -56,11 +56,7 @@ func createCommand(e *env) *cli.Command {
 					return err
 				}
 			}
-			h, unlock, err := e.lockedHost(c.Context)
-			if err != nil {
-				return err
-			}
-			defer unlock()
+			h := e.host()
 			h.InstallPackages = installPackages(e, h, c.String("proxy"))
 			if handled, err := h.CreateSpeculative(c.Context, req); handled {
 				return err
@@ -69,7 +65,7 @@ func createCommand(e *env) *cli.Command {
 			if w, ok := req.Wanted(); ok {
 				want = &w
 			}
-			inv, err := e.loadLocked(c.Context, h, len(req.Packages) > 0 || boots(req.Props), want)
+			inv, err := e.load(c.Context, h, len(req.Packages) > 0 || boots(req.Props), want)
 			if err != nil {
 				return err
 			}

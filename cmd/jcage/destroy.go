@@ -29,11 +29,11 @@ func destroyCommand(e *env) *cli.Command {
 			if c.Bool("release") {
 				return destroyReleasesCmd(c, e)
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
+			h := e.host()
+			inv, err := e.load(c.Context, h, true, nil)
 			if err != nil {
 				return err
 			}
-			defer unlock()
 			var targets []*jail.Jail
 			for _, a := range c.Args().Slice() {
 				j, err := inv.Find(a)

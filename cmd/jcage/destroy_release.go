@@ -20,11 +20,6 @@ func init() {
 func destroyReleases(c *cli.Context, e *env, rels []string) error {
 	force := c.Bool("force") || e.force
 	h := e.host()
-	lock, err := h.LockTree()
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	for _, rel := range rels {
 		inv, err := h.Load(c.Context, jail.Options{Create: true, State: true})
 		if err != nil {

@@ -31,11 +31,6 @@ func importCommand(e *env) *cli.Command {
 				return errors.New("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] [--trust-hooks] NAME")
 			}
 			h := e.host()
-			lock, err := h.LockTree()
-			if err != nil {
-				return err
-			}
-			defer lock.Unlock()
 			inv, err := h.Load(c.Context, jail.Options{Create: true})
 			if err != nil {
 				return err

@@ -53,11 +53,14 @@ func runPluginFetch(c *cli.Context, e *env) error {
 			return err
 		}
 	}
-	h, unlock, err := e.lockedHost(ctx)
+	// A plugin install is one change: the index checkout, the jail and
+	// what goes into it. Its create and fetch run inside it.
+	h := e.host()
+	ctx, tx, _, err := h.Begin(ctx, "plugin", c.String("plugin-name"), nil)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer tx.End()
 	pool, err := h.FindPool(ctx, true)
 	if err != nil {
 		return err
@@ -101,7 +104,7 @@ func runPluginFetch(c *cli.Context, e *env) error {
 			return err
 		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 func (f *pluginFetch) say(format string, a ...any) { fmt.Fprintf(f.e.stdout, format+"\n", a...) }
@@ -249,7 +252,7 @@ func step(name string, err error) error {
 // destroys it again unless -k.
 func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string) error {
 	h := f.h
-	inv, err := h.Load(ctx, jail.Options{Create: true, Locked: true})
+	inv, err := h.Load(ctx, jail.Options{Create: true})
 	if err != nil {
 		return err
 	}
@@ -259,7 +262,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 		if err := fetchForCreate(f.e)(ctx, m.Release); err != nil {
 			return err
 		}
-		if inv, err = h.Load(ctx, jail.Options{Create: true, Locked: true}); err != nil {
+		if inv, err = h.Load(ctx, jail.Options{Create: true}); err != nil {
 			return err
 		}
 	}
@@ -304,7 +307,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 }
 
 func (f *pluginFetch) destroy(ctx context.Context, name string) error {
-	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
+	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -318,7 +321,7 @@ func (f *pluginFetch) destroy(ctx context.Context, name string) error {
 // setUp carries out the plan on the new jail, each step named in its error.
 func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugin.Plan) error {
 	h := f.h
-	inv, err := h.Load(ctx, jail.Options{Create: true, Locked: true})
+	inv, err := h.Load(ctx, jail.Options{Create: true})
 	if err != nil {
 		return step("read the new jail", err)
 	}
@@ -393,7 +396,7 @@ func (f *pluginFetch) start(ctx context.Context, name string) (*jail.Jail, error
 	if err := f.h.Start(ctx, []string{name}); err != nil {
 		return nil, err
 	}
-	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
+	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true})
 	if err != nil {
 		return nil, err
 	}

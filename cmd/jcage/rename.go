@@ -17,11 +17,11 @@ func renameCommand(e *env) *cli.Command {
 			if c.NArg() != 2 {
 				return errors.New("Usage: jcage rename JAIL NEW_NAME")
 			}
-			h, inv, unlock, err := e.lockedInventory(c.Context, true)
+			h := e.host()
+			inv, err := e.load(c.Context, h, true, nil)
 			if err != nil {
 				return err
 			}
-			defer unlock()
 			return h.Rename(c.Context, inv, c.Args().Get(0), c.Args().Get(1))
 		}),
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -30,6 +31,11 @@ type CloneRequest struct {
 // source, its dataset and root cloned (or copied with -T), config.json,
 // fstab and /etc/hosts with the source's name replaced.
 func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]string, error) {
+	ctx, tx, inv, err := h.Begin(ctx, "clone", req.Source, inv)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.End()
 	src, err := inv.Find(req.Source)
 	if err != nil {
 		return nil, err
@@ -67,42 +73,28 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 			}
 		}
 	}
-	return made, nil
+	return made, tx.Commit()
 }
 
 func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req CloneRequest, p createPlan) error {
 	t := inv.Tree
-	tx, err := h.begin(ctx, "clone", p.name)
+	ctx, tx, _, err := h.Begin(ctx, "clone", p.name, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.end()
-	uctx := tx.ctx
+	defer tx.End()
 	srcDS, dstDS := t.Jail(src.Name), t.Jail(p.name)
 	snap := zfs.SnapName(srcDS, p.name)
 	recursive := !req.Thick
 	if req.Thick {
 		snap = zfs.SnapName(t.JailRoot(src.Name), p.name)
 	}
-	if err := tx.destroyOnCrash(snap, recursive); err != nil {
+	if err := tx.WillCreateAll(txn.Created{Dataset: snap, Recursive: recursive}, txn.Created{Dataset: dstDS, Recursive: true}); err != nil {
 		return err
 	}
-	if err := tx.destroyOnCrash(dstDS, true); err != nil {
+	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, recursive)); err != nil {
 		return err
 	}
-	if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive)); err != nil {
-		return err
-	}
-	tx.Add(func() error {
-		return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive, Clones: true})
-	})
-	tx.Add(func() error {
-		err := h.ZFS.Destroy(uctx, dstDS, zfs.DestroyOptions{Recursive: true, Force: true})
-		if errors.Is(err, zfs.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
 	if req.Thick {
 		if err := h.ZFS.Create(ctx, dstDS, zfs.CreateOptions{}); err != nil {
 			return err
@@ -160,7 +152,9 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx.commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
 	return nil

@@ -14,12 +14,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -167,6 +167,11 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 	if req.Basejail && req.CloneBasejail {
 		return nil, errors.New("Use only one of -b and -B.")
 	}
+	ctx, tx, inv, err := h.Begin(ctx, "create", req.Name, inv)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.End()
 	plans, err := inv.plan(req)
 	if err != nil {
 		return nil, err
@@ -207,7 +212,7 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 			}
 		}
 	}
-	return made, nil
+	return made, tx.Commit()
 }
 
 // plan checks every name the request makes and validates its properties,
@@ -375,48 +380,30 @@ func (s *Scan) add(d zfs.Dataset) {
 	s.Datasets = append(s.Datasets, d)
 }
 
-// undoCtx keeps cleanups running after an interrupt cancelled ctx.
-func undoCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
-
 func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {
-	tx, err := h.begin(ctx, "create", p.name)
+	ctx, tx, _, err := h.Begin(ctx, "create", p.name, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.end()
+	defer tx.End()
 	return h.createIn(ctx, tx, inv, req, src, p, nil)
 }
 
 // takenSnapshot is the first step of a thin create from a release, run
 // ahead by CreateSpeculative: journaled, and tried with this outcome.
 type takenSnapshot struct {
-	since int64
-	err   error
+	err error
 }
 
 // createIn makes one jail within tx; taken, when set, says its snapshot
 // step has run already.
-func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req CreateRequest, src *source, p createPlan, taken *takenSnapshot) error {
+func (h *Host) createIn(ctx context.Context, tx *txn.Tx, inv *Inventory, req CreateRequest, src *source, p createPlan, taken *takenSnapshot) error {
 	t := inv.Tree
-	uctx := tx.ctx
 	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
-	since := time.Now().Unix()
-	if taken != nil {
-		since = taken.since
-	}
-	destroyJail := func() error {
-		// Only a dataset this create made: never one whose name it found taken.
-		err := h.destroySince(uctx, jailDS, since, zfs.DestroyOptions{Recursive: true, Force: true})
-		if errors.Is(err, zfs.ErrNotFound) {
-			return nil
-		}
-		return err
-	}
 	thick := req.Thick || req.Basejail
 	switch {
 	case req.Empty:
-		tx.Add(destroyJail)
-		if err := tx.destroyOnCrash(jailDS, true); err != nil {
+		if err := tx.WillCreate(jailDS, true); err != nil {
 			return err
 		}
 		if err := h.ZFS.Create(ctx, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
@@ -433,13 +420,10 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 		if taken != nil {
 			serr = taken.err
 		} else {
-			if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
+			if err := tx.WillCreateAll(txn.Created{Dataset: snap, Recursive: recursive}, txn.Created{Dataset: jailDS, Recursive: true}); err != nil {
 				return err
 			}
-			serr = tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive))
-			if serr == nil {
-				tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
-			}
+			serr = tx.Made(snap, h.ZFS.Snapshot(ctx, snap, recursive))
 		}
 		if serr != nil {
 			if errors.Is(serr, zfs.ErrExists) {
@@ -449,12 +433,11 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 		}
 		if taken != nil {
 			// The name was known to be free only after the snapshot.
-			if err := tx.destroyOnCrash(jailDS, true); err != nil {
+			if err := tx.WillCreate(jailDS, true); err != nil {
 				return err
 			}
 		}
 		rootSnap := zfs.SnapName(src.root, p.name)
-		tx.Add(destroyJail)
 		if thick {
 			if err := h.ZFS.Create(ctx, jailDS, zfs.CreateOptions{Parents: true}); err != nil {
 				return err
@@ -511,7 +494,9 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx.commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: zfs.SnapName(src.root, p.name)}})
 	return nil

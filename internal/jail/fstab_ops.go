@@ -13,6 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 )
 
 // The fstab verbs change a jail's fstab under the jail's lock (its
@@ -173,7 +174,7 @@ func (h *Host) FstabEdit(ctx context.Context, inv *Inventory, j *Jail, editor ho
 			return warn, fmt.Errorf("%w; %s is unchanged, the edited copy is %s", err, path, tmpPath)
 		}
 	}
-	lock, err := LockFile(j.ConfigPath())
+	lock, err := txn.LockFile(j.ConfigPath())
 	if err != nil {
 		return warn, err
 	}
@@ -261,7 +262,7 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
-	lock, err := LockFile(j.ConfigPath())
+	lock, err := txn.LockFile(j.ConfigPath())
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -103,6 +102,7 @@ func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 			}
 		}
 	}
+	gen := h.Txns().Generation()
 	ds, err := h.ZFS.ListNames(ctx, uniq(names), []string{ActiveProp, "exec"})
 	if err != nil {
 		return nil, false, err
@@ -129,6 +129,14 @@ func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 		return nil, false, err
 	}
 	inv.Narrow = true
+	inv.gen = gen
+	inv.reload = func(ctx context.Context) (*Inventory, error) {
+		inv, ok, err := h.LoadNarrow(ctx, want, opts)
+		if err == nil && !ok {
+			inv, err = h.Load(ctx, opts)
+		}
+		return inv, err
+	}
 	return inv, true, nil
 }
 
@@ -215,16 +223,16 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 	name := req.Name
 	snap := zfs.SnapName(l.ReleaseRoot(rel), name)
 
-	tx, err := h.begin(ctx, "create", name)
+	ctx, tx, _, err := h.Begin(ctx, "create", name, nil)
 	if err != nil {
 		return true, err
 	}
-	defer tx.end()
-	taken := &takenSnapshot{since: time.Now().Unix()}
+	defer tx.End()
+	taken := &takenSnapshot{}
 	// Only the snapshot for now: whether the jail's dataset is free is
 	// what the read is about to tell, and the journal must never name a
 	// dataset that is someone else's.
-	if err := tx.destroyOnCrash(snap, false); err != nil {
+	if err := tx.WillCreate(snap, false); err != nil {
 		return true, err
 	}
 	type narrowRead struct {
@@ -234,19 +242,16 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 	}
 	read := make(chan narrowRead, 1)
 	go func() {
-		inv, ok, err := h.loadNarrow(ctx, mt, want, Options{Create: true, Locked: true})
+		inv, ok, err := h.loadNarrow(ctx, mt, want, Options{Create: true})
 		read <- narrowRead{inv, ok, err}
 	}()
-	taken.err = tx.made(snap, h.ZFS.Snapshot(ctx, snap, false))
-	if taken.err == nil {
-		tx.Add(func() error { return h.ZFS.Destroy(tx.ctx, snap, zfs.DestroyOptions{}) })
-	}
+	taken.err = tx.Made(snap, h.ZFS.Snapshot(ctx, snap, false))
 	r := <-read
 	if r.err != nil {
 		return true, r.err
 	}
 	if !r.ok || r.inv.Tree.Pool != pool {
-		tx.end() // the guess was wrong: unwind before the usual way
+		tx.End() // the guess was wrong: unwind before the usual way
 		return false, nil
 	}
 	plans, err := r.inv.plan(req)
@@ -258,7 +263,7 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 		return true, err
 	}
 	if src.root != l.ReleaseRoot(rel) || src.parent != "" {
-		tx.end()
+		tx.End()
 		return false, nil
 	}
 	if err := h.createIn(ctx, tx, r.inv, req, src, plans[0], taken); err != nil {

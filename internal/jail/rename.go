@@ -16,6 +16,11 @@ import (
 // was cloned from, its config and fstab, and the source_template of jails
 // made from a template. The jail is stopped first.
 func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string) error {
+	ctx, tx, inv, err := h.Begin(ctx, "rename", name, inv)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	j, err := inv.Find(name)
 	if err != nil {
 		return err
@@ -49,19 +54,15 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Template {
 		from, to = t.Template(j.Name), t.Template(newName)
 	}
-	tx, err := h.begin(ctx, "rename", j.Name)
-	if err != nil {
-		return err
-	}
-	defer tx.end()
-	uctx := tx.ctx
 	if origin := j.Root.Origin; origin != "" {
 		if ds, snap, _ := zfs.SplitSnap(origin); snap == j.Name && zfs.Child(t.Releases(), ds) {
 			nw := zfs.SnapName(ds, newName)
+			if err := tx.WillRename(origin, nw); err != nil {
+				return err
+			}
 			if err := h.ZFS.Rename(ctx, origin, nw, zfs.RenameOptions{}); err != nil {
 				return err
 			}
-			tx.Add(func() error { return h.ZFS.Rename(uctx, nw, origin, zfs.RenameOptions{}) })
 		}
 	}
 	// iocage.py rename: a dataset jailed=on can't be renamed, so the
@@ -72,24 +73,27 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 			if dd.Prop("jailed") != "on" {
 				continue
 			}
-			name := dd.Name
-			if err := h.ZFS.SetProps(ctx, name, map[string]string{"jailed": "off"}); err != nil {
+			// Undone after the move: the dataset has its old name again.
+			if err := tx.WillSet(dd.Name, "jailed", "on"); err != nil {
 				return err
 			}
-			tx.Add(func() error {
-				// The move is undone first: the dataset has its old name.
-				return h.ZFS.SetProps(uctx, name, map[string]string{"jailed": "on"})
-			})
+			if err := h.ZFS.SetProps(ctx, dd.Name, map[string]string{"jailed": "off"}); err != nil {
+				return err
+			}
 		}
 	} else if !errors.Is(err, zfs.ErrNotFound) {
 		return err
 	}
-	d, err := tx.move(ctx, from, to, j.Template)
+	d, err := h.move(ctx, tx, from, to, j.Template)
 	if err != nil {
 		return err
 	}
 	oldDir := j.Dir
-	err = Update(filepath.Join(d.Mountpoint, config.ConfigFile), nil, func(c *config.Config) error {
+	cfgPath, fstabPath := filepath.Join(d.Mountpoint, config.ConfigFile), filepath.Join(d.Mountpoint, "fstab")
+	if err := tx.WillWrite(cfgPath); err != nil {
+		return err
+	}
+	err = Update(cfgPath, nil, func(c *config.Config) error {
 		c.Set("host_hostuuid", newName)
 		if v, _ := c.Get("host_hostname"); v == j.Name || v == strings.ReplaceAll(j.Name, "_", "-") {
 			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
@@ -102,12 +106,18 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err != nil {
 		return err
 	}
-	if err := replaceInFile(filepath.Join(d.Mountpoint, "fstab"), oldDir+"/", d.Mountpoint+"/"); err != nil {
+	if err := tx.WillWrite(fstabPath); err != nil {
+		return err
+	}
+	if err := replaceInFile(fstabPath, oldDir+"/", d.Mountpoint+"/"); err != nil {
 		return err
 	}
 	if j.Template {
 		for _, o := range inv.Jails {
 			if o.Config != nil && o.Prop("source_template") == j.Name {
+				if err := tx.WillWrite(o.ConfigPath()); err != nil {
+					return err
+				}
 				if err := Update(o.ConfigPath(), nil, func(c *config.Config) error {
 					c.Set("source_template", newName)
 					return nil
@@ -116,6 +126,9 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 				}
 			}
 		}
+		if err := tx.WillSet(to, "readonly", "off"); err != nil {
+			return err
+		}
 		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
 			return err
 		}
@@ -123,7 +136,9 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx.commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	h.say("Jail: %s renamed to %s", j.Name, newName)
 	return nil
 }

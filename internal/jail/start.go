@@ -17,6 +17,7 @@ import (
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -1284,7 +1285,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 	} else {
 		return err
 	}
-	lock, err := LockFile(lockPath)
+	lock, err := txn.LockFile(lockPath)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -323,7 +324,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 	if err != nil {
 		return err
 	}
-	lock, err := jail.LockFile(dlDir)
+	lock, err := txn.LockFile(dlDir)
 	if err != nil {
 		return err
 	}

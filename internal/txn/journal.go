@@ -1,210 +1,193 @@
-package jail
+package txn
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jcage/jcage/internal/config"
-
-	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
-// A journal is the undo stack of a multi-step change written to disk
-// before each step, so that a process killed outright (SIGKILL, a power
-// cut) leaves a record the next jcage command uses to clean up. It lives
-// beside the tree lock, which every journaled change holds: a journal
+// Store is where a host keeps its tree lock and the journals of the changes
+// under way, and what it replays them with.
+type Store struct {
+	// Dir is the run directory (DefaultDir when empty): jcage.lock, and
+	// jcage-journal/ with one file per change under way.
+	Dir string
+	ZFS zfs.Manager
+	// Run runs the commands a journal records (mount, umount); nil leaves
+	// them out.
+	Run host.Runner
+	// Log receives what a recovery cleaned and the cleanups that failed;
+	// nil discards it.
+	Log io.Writer
+}
+
+func (s *Store) dir() string {
+	if s.Dir == "" {
+		return DefaultDir
+	}
+	return s.Dir
+}
+
+func (s *Store) journalDir() string { return filepath.Join(s.dir(), "jcage-journal") }
+
+func (s *Store) say(format string, a ...any) {
+	if s.Log != nil {
+		fmt.Fprintf(s.Log, format+"\n", a...)
+	}
+}
+
+// A journal is the undo log of one change, written to disk before each of
+// its steps runs, so that a process killed outright (SIGKILL, a power cut)
+// leaves a record from which the next jcage command puts the tree back.
+// Every change holds the tree lock while its journal exists, so a journal
 // found by whoever holds the lock next belongs to a process that died.
 type journal struct {
-	path  string
-	owner *os.File      // flocked while the change runs: see alive
-	Op    string        `json:"op"`
-	Name  string        `json:"name"`
-	Steps []journalStep `json:"steps"`
+	Op    string `json:"op"`
+	Name  string `json:"name"`
+	Steps []step `json:"steps"`
 }
 
-// journalStep undoes one step: destroy a dataset or snapshot, rename one
-// back, put a file's content back, or clear a property set on a dataset.
-type journalStep struct {
+// step undoes one step of a change; exactly one of its verbs is set.
+type step struct {
+	// Destroy destroys a dataset or snapshot the change made.
 	Destroy   string `json:"destroy,omitempty"`
 	Recursive bool   `json:"recursive,omitempty"`
-	// Since is when the step was recorded (Unix seconds): a dataset
-	// created before then was there already, and is not the change's to
-	// destroy (its step failed because the name was taken).
-	Since int64  `json:"since,omitempty"`
-	From  string `json:"from,omitempty"` // rename back: From is the new name
-	To    string `json:"to,omitempty"`
-	// File is put back to Data (a config.json a change rewrote).
-	File string `json:"file,omitempty"`
-	Data []byte `json:"data,omitempty"`
-	// Inherit clears the local value of Prop on that dataset.
+	// Since is when the step was recorded (Unix seconds): a dataset (or a
+	// DropTo snapshot) created before then was there already, and is not
+	// the change's to destroy (its step failed because the name was
+	// taken). 0 means the name was known to be free.
+	Since int64 `json:"since,omitempty"`
+	// From is renamed back to To.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+	// File is put back to Data with Mode, or removed when Absent.
+	File   string `json:"file,omitempty"`
+	Data   []byte `json:"data,omitempty"`
+	Mode   uint32 `json:"mode,omitempty"`
+	Absent bool   `json:"absent,omitempty"`
+	// Inherit clears the local value of Prop on that dataset; Set gives
+	// it back Value.
 	Inherit string `json:"inherit,omitempty"`
+	Set     string `json:"set,omitempty"`
 	Prop    string `json:"prop,omitempty"`
+	Value   string `json:"value,omitempty"`
 	// DropTo rolls DropTo and its children back to their snapshot Snap
-	// and destroys it (update and upgrade).
+	// and destroys it.
 	DropTo string `json:"drop_to,omitempty"`
 	Snap   string `json:"snap,omitempty"`
+	// Rollback finishes a rollback instead of undoing it: ZFS destroys
+	// what it rolls back over, so the only whole state left is the
+	// rolled-back one. Rollback goes to its snapshot Snap if it still has
+	// one.
+	Rollback string `json:"rollback,omitempty"`
+	// Run is a command (mount, umount) that undoes what a command did.
+	Run []string `json:"run,omitempty"`
 }
 
-func (h *Host) journalDir() string {
-	dir := h.LockDir
-	if dir == "" {
-		dir = DefaultLockDir
+// kind names a step in crash traces and messages.
+func (st *step) kind() string {
+	switch {
+	case st.Destroy != "":
+		return "destroy " + st.Destroy
+	case st.From != "":
+		return "rename " + st.From
+	case st.File != "":
+		return "file " + st.File
+	case st.Inherit != "":
+		return "inherit " + st.Inherit + " " + st.Prop
+	case st.Set != "":
+		return "set " + st.Set + " " + st.Prop
+	case st.DropTo != "":
+		return "drop-to " + st.DropTo + "@" + st.Snap
+	case st.Rollback != "":
+		return "rollback " + st.Rollback + "@" + st.Snap
+	case len(st.Run) > 0:
+		return "run " + strings.Join(st.Run, " ")
 	}
-	return filepath.Join(dir, "jcage-journal")
+	return "nothing"
 }
 
-// beginJournal starts the journal of one change.
-func (h *Host) beginJournal(op, name string) (*journal, error) {
-	dir := h.journalDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+// bestEffort steps cannot tell a command that already ran from one that
+// never did: their failure is reported, and never keeps the journal.
+func (st *step) bestEffort() bool { return len(st.Run) > 0 }
+
+// undo carries out one step's undo. Steps whose change never ran find
+// nothing to undo: undoing is idempotent, so a journal can be replayed
+// again after a replay that was itself interrupted.
+func (s *Store) undo(ctx context.Context, st *step) error {
+	var err error
+	switch {
+	case st.Destroy != "":
+		err = s.destroySince(ctx, st.Destroy, st.Since, zfs.DestroyOptions{Recursive: st.Recursive, Clones: true, Force: true})
+	case st.From != "":
+		if _, gerr := s.ZFS.Get(ctx, st.From); gerr == nil {
+			err = s.ZFS.Rename(ctx, st.From, st.To, zfs.RenameOptions{Force: true})
+		}
+	case st.File != "":
+		err = undoFile(st)
+	case st.Inherit != "":
+		err = s.ZFS.Inherit(ctx, st.Inherit, st.Prop)
+	case st.Set != "":
+		err = s.ZFS.SetProps(ctx, st.Set, map[string]string{st.Prop: st.Value})
+	case st.DropTo != "":
+		var d zfs.Dataset
+		if d, err = s.ZFS.Get(ctx, zfs.SnapName(st.DropTo, st.Snap)); err == nil && d.Creation.Unix() >= st.Since {
+			err = s.dropTo(ctx, st.DropTo, st.Snap)
+		}
+	case st.Rollback != "":
+		if _, err = s.ZFS.Get(ctx, zfs.SnapName(st.Rollback, st.Snap)); err == nil {
+			err = s.ZFS.Rollback(ctx, zfs.SnapName(st.Rollback, st.Snap), true)
+		}
+	case len(st.Run) > 0:
+		if s.Run != nil {
+			_, err = s.Run.Run(ctx, host.Cmd{Name: st.Run[0], Args: st.Run[1:]})
+		}
 	}
-	// Written with its first step: until then there is nothing to undo.
-	j := &journal{path: filepath.Join(dir, op+"-"+strings.ReplaceAll(name, "/", "_")+".json"), Op: op, Name: name}
-	// The owner file stays locked while this process lives, so that a
-	// command holding another lock than the change's never replays a
-	// journal whose change is still running.
-	f, err := os.OpenFile(j.path+".owner", os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
+	if errors.Is(err, zfs.ErrNotFound) {
+		return nil
 	}
-	if err := flockExclusive(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	j.owner = f
-	return j, nil
+	return err
 }
 
-// alive reports whether the process that writes the journal at path is
-// still running: it holds the owner file's lock until it ends.
-func alive(path string) bool {
-	f, err := os.OpenFile(path+".owner", os.O_RDWR, 0)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	ok, err := flockTry(f)
-	if err != nil || !ok {
-		return err == nil
-	}
-	funlock(f)
-	return false
-}
-
-func (j *journal) save() error {
-	b, err := json.Marshal(j)
-	if err != nil {
+// undoFile puts a file back; only where it still is, since its dataset may
+// be gone (or renamed back) by then.
+func undoFile(st *step) error {
+	if st.Absent {
+		err := os.Remove(st.File)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		return err
 	}
-	return config.WriteRunFile(j.path, b, 0o600)
-}
-
-// destroyOnCrash records that ds must go if the change never finishes;
-// call it before the step that creates ds.
-func (j *journal) destroyOnCrash(ds string, recursive bool) error {
-	return j.destroyAllOnCrash(crashDestroy{ds, recursive})
-}
-
-// crashDestroy is one dataset destroyOnCrash records.
-type crashDestroy struct {
-	ds        string
-	recursive bool
-}
-
-// destroyAllOnCrash records several datasets with one journal write.
-func (j *journal) destroyAllOnCrash(ds ...crashDestroy) error {
-	now := time.Now().Unix()
-	for _, d := range ds {
-		j.Steps = append(j.Steps, journalStep{Destroy: d.ds, Recursive: d.recursive, Since: now})
+	if _, err := os.Lstat(st.File); err != nil {
+		return nil
 	}
-	return j.save()
-}
-
-// forget drops the steps that would destroy ds: the call that was to
-// create it failed (zfs makes a dataset whole or not at all), most often
-// because the name was taken, and what holds the name is not this
-// change's to destroy.
-func (j *journal) forget(ds string) error {
-	kept := j.Steps[:0]
-	for _, st := range j.Steps {
-		if st.Destroy != ds {
-			kept = append(kept, st)
-		}
+	mode := fs.FileMode(st.Mode)
+	if mode == 0 {
+		mode = 0o644
 	}
-	j.Steps = kept
-	return j.save()
+	return config.WriteFileAtomic(st.File, st.Data, mode)
 }
 
-// renameBackOnCrash records that to must be renamed back to from.
-func (j *journal) renameBackOnCrash(from, to string) error {
-	j.Steps = append(j.Steps, journalStep{From: to, To: from})
-	return j.save()
-}
-
-// done removes the journal: the change finished or unwound itself.
-func (j *journal) done() {
-	if j != nil {
-		_ = os.Remove(j.path)
-		j.release()
-	}
-}
-
-// release lets go of the owner lock (the journal stays for Recover).
-func (j *journal) release() {
-	if j != nil && j.owner != nil {
-		_ = os.Remove(j.path + ".owner")
-		j.owner.Close()
-		j.owner = nil
-	}
-}
-
-// replay undoes every recorded step, newest first; steps that never ran
-// find nothing to undo.
-func (h *Host) replay(ctx context.Context, j *journal) error {
-	for i := len(j.Steps) - 1; i >= 0; i-- {
-		st := j.Steps[i]
-		var err error
-		switch {
-		case st.Destroy != "":
-			err = h.destroySince(ctx, st.Destroy, st.Since, zfs.DestroyOptions{Recursive: st.Recursive, Clones: true, Force: true})
-		case st.From != "":
-			if _, gerr := h.ZFS.Get(ctx, st.From); gerr == nil {
-				err = h.ZFS.Rename(ctx, st.From, st.To, zfs.RenameOptions{Force: true})
-			}
-		case st.File != "":
-			// Only where the file still is: its dataset may be gone.
-			if _, serr := os.Stat(st.File); serr == nil {
-				err = config.WriteFileAtomic(st.File, st.Data, 0o644)
-			}
-		case st.Inherit != "":
-			err = h.ZFS.Inherit(ctx, st.Inherit, st.Prop)
-		case st.DropTo != "":
-			if _, gerr := h.ZFS.Get(ctx, zfs.SnapName(st.DropTo, st.Snap)); gerr == nil {
-				err = h.dropTo(ctx, st.DropTo, st.Snap)
-			}
-		}
-		if err != nil && !errors.Is(err, zfs.ErrNotFound) {
-			return fmt.Errorf("clean up after an interrupted %s of %s: %w", j.Op, j.Name, err)
-		}
-	}
-	return nil
-}
-
-// destroySince destroys ds only if it was created at or after since
-// (Unix seconds; 0 means always): unwinding a change must never take a
-// dataset that was there before it, such as a snapshot whose name the
-// change found taken.
-func (h *Host) destroySince(ctx context.Context, ds string, since int64, opts zfs.DestroyOptions) error {
+// destroySince destroys ds only if it was created at or after since (Unix
+// seconds; 0 means always): unwinding a change must never take a dataset
+// that was there before it, such as a snapshot whose name the change found
+// taken.
+func (s *Store) destroySince(ctx context.Context, ds string, since int64, opts zfs.DestroyOptions) error {
 	if since != 0 {
-		d, err := h.ZFS.Get(ctx, ds)
+		d, err := s.ZFS.Get(ctx, ds)
 		if err != nil {
 			return err
 		}
@@ -212,180 +195,126 @@ func (h *Host) destroySince(ctx context.Context, ds string, since int64, opts zf
 			return nil
 		}
 	}
-	return h.ZFS.Destroy(ctx, ds, opts)
+	return s.ZFS.Destroy(ctx, ds, opts)
 }
 
-// abandon unwinds a change that did not finish: its undo stack, then the
-// journal, which also covers a step that completed in ZFS although its
-// command was killed. A journal that cannot be replayed stays for the
-// next command.
-func (h *Host) abandon(ctx context.Context, r *revert.Reverter, j *journal) {
-	r.Fail()
-	if err := h.replay(ctx, j); err != nil {
-		h.say("%v", err)
-		j.release()
-		return
+// dropTo rolls every filesystem under ds back to its snapshot name,
+// deepest first, then destroys that snapshot: the dataset tree is as it
+// was before the snapshot was taken.
+func (s *Store) dropTo(ctx context.Context, ds, name string) error {
+	list, err := s.ZFS.List(ctx, ds, zfs.ListOptions{Types: []string{zfs.Filesystem, zfs.Snapshot}, Recursive: true})
+	if err != nil {
+		return err
 	}
-	j.done()
+	has := map[string]bool{}
+	for _, d := range list {
+		if fs, snap, ok := zfs.SplitSnap(d.Name); ok && snap == name {
+			has[fs] = true
+		}
+	}
+	var fss []string
+	for _, d := range list {
+		if d.Type == zfs.Filesystem && has[d.Name] {
+			fss = append(fss, d.Name)
+		}
+	}
+	sort.SliceStable(fss, func(a, b int) bool { return strings.Count(fss[a], "/") > strings.Count(fss[b], "/") })
+	for _, fs := range fss {
+		if err := s.ZFS.Rollback(ctx, zfs.SnapName(fs, name), false); err != nil {
+			return err
+		}
+	}
+	return s.ZFS.Destroy(ctx, zfs.SnapName(ds, name), zfs.DestroyOptions{Recursive: true})
 }
 
-// Recover replays the journals of changes whose process died, newest step
-// first, and says what it cleaned. Call it holding the tree lock.
-func (h *Host) Recover(ctx context.Context) error {
-	files, err := filepath.Glob(filepath.Join(h.journalDir(), "*.json"))
+// replay undoes every step of a journal, newest first. It stops at the
+// first failure (a best-effort step's failure is only reported).
+func (s *Store) replay(ctx context.Context, j *journal) error {
+	for i := len(j.Steps) - 1; i >= 0; i-- {
+		st := &j.Steps[i]
+		if err := s.undo(ctx, st); err != nil {
+			if st.bestEffort() {
+				s.say("cleanup: %v", err)
+				continue
+			}
+			return fmt.Errorf("clean up after an interrupted %s of %s: %w", j.Op, j.Name, err)
+		}
+	}
+	return nil
+}
+
+// journals lists the journal files, newest first: a change begun inside
+// another (a create that fetches its release) is undone before it.
+func (s *Store) journals() ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(s.journalDir(), "*.json"))
+	sort.Sort(sort.Reverse(sort.StringSlice(files)))
+	return files, err
+}
+
+// Recover replays the journals that dead processes left, and says what it
+// cleaned. It takes the tree lock for that, unless ctx runs inside a
+// transaction (which did it already); with no journal it takes nothing.
+// Every Begin recovers first; read commands call Recover so that what they
+// show is never a change half made.
+func (s *Store) Recover(ctx context.Context) error {
+	if files, err := s.journals(); err != nil || len(files) == 0 || s.held(ctx) != nil {
+		return err
+	}
+	lock, err := lockTree(ctx, s.dir())
+	if err != nil {
+		return err
+	}
+	defer lock.unlock()
+	return s.recoverLocked(ctx)
+}
+
+// recoverLocked is Recover under the tree lock.
+func (s *Store) recoverLocked(ctx context.Context) error {
+	files, err := s.journals()
 	if err != nil || len(files) == 0 {
 		return err
 	}
+	ctx = context.WithoutCancel(ctx)
 	for _, f := range files {
-		if alive(f) {
-			continue
-		}
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
 		}
 		var j journal
 		if err := json.Unmarshal(b, &j); err != nil {
-			// A journal cut short before its first step was saved whole.
+			// Journals are written whole (temp file, rename): this one
+			// holds nothing to undo.
 			_ = os.Remove(f)
 			continue
 		}
-		if err := h.replay(ctx, &j); err != nil {
+		if err := s.replay(ctx, &j); err != nil {
 			return err
 		}
 		if err := os.Remove(f); err != nil {
 			return err
 		}
-		_ = os.Remove(f + ".owner")
-		h.say("Cleaned up after an interrupted %s of %s.", j.Op, j.Name)
+		s.say("Cleaned up after an interrupted %s of %s.", j.Op, j.Name)
 	}
-	return nil
+	return s.bump()
 }
 
-// recoverUnlocked cleans up after dead processes when there is anything to
-// clean, taking the tree lock for that alone.
-func (h *Host) recoverUnlocked(ctx context.Context) error {
-	files, _ := filepath.Glob(filepath.Join(h.journalDir(), "*.json"))
-	if len(files) == 0 {
-		return nil
-	}
-	lock, err := h.LockTree()
+// Generation counts the changes made to the tree: every transaction that
+// ends, and every recovery, adds one. An inventory read before the tree
+// lock was taken is current as long as the generation is the same.
+func (s *Store) Generation() uint64 {
+	b, err := os.ReadFile(filepath.Join(s.journalDir(), "generation"))
 	if err != nil {
+		return 0
+	}
+	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return n
+}
+
+// bump adds one to the generation; call it holding the tree lock.
+func (s *Store) bump() error {
+	if err := os.MkdirAll(s.journalDir(), 0o700); err != nil {
 		return err
 	}
-	defer lock.Unlock()
-	return h.Recover(ctx)
-}
-
-// txn is one multi-step change: an undo stack for the failures this
-// process sees, and a journal for the ones it does not live through.
-type txn struct {
-	*revert.Reverter
-	h   *Host
-	j   *journal
-	ctx context.Context // for cleanups: not cancelled by an interrupt
-	ok  bool
-	// ended is set once the change was unwound or committed.
-	ended bool
-}
-
-// begin starts a change; defer its end.
-func (h *Host) begin(ctx context.Context, op, name string) (*txn, error) {
-	j, err := h.beginJournal(op, name)
-	if err != nil {
-		return nil, err
-	}
-	r := revert.New()
-	r.Log = h.Out
-	return &txn{Reverter: r, h: h, j: j, ctx: undoCtx(ctx)}, nil
-}
-
-// end unwinds the change unless it was committed.
-func (t *txn) end() {
-	if !t.ok && !t.ended {
-		t.h.abandon(t.ctx, t.Reverter, t.j)
-	}
-	t.ended = true
-}
-
-// commit keeps the change.
-func (t *txn) commit() {
-	t.Success()
-	t.j.done()
-	t.ok = true
-}
-
-func (t *txn) destroyAllOnCrash(ds ...crashDestroy) error { return t.j.destroyAllOnCrash(ds...) }
-
-// made reports the outcome of the call that was to create ds: when it
-// failed, the journal forgets ds, and err is returned as it was.
-func (t *txn) made(ds string, err error) error {
-	if err != nil {
-		if ferr := t.j.forget(ds); ferr != nil {
-			return errors.Join(err, ferr)
-		}
-	}
-	return err
-}
-
-func (t *txn) destroyOnCrash(ds string, recursive bool) error {
-	return t.j.destroyOnCrash(ds, recursive)
-}
-
-func (t *txn) renameBackOnCrash(from, to string) error { return t.j.renameBackOnCrash(from, to) }
-
-// restoreFile records path's current content and puts it back on failure
-// and, through the journal, after a crash.
-func (t *txn) restoreFile(path string) error {
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	t.j.Steps = append(t.j.Steps, journalStep{File: path, Data: orig})
-	if err := t.j.save(); err != nil {
-		return err
-	}
-	t.Add(func() error { return config.WriteFileAtomic(path, orig, 0o644) })
-	return nil
-}
-
-// inheritProp makes a property about to be set on ds go back to its
-// inherited value on failure and after a crash.
-func (t *txn) inheritProp(ds, prop string) error {
-	t.j.Steps = append(t.j.Steps, journalStep{Inherit: ds, Prop: prop})
-	if err := t.j.save(); err != nil {
-		return err
-	}
-	t.Add(func() error { return t.h.ZFS.Inherit(t.ctx, ds, prop) })
-	return nil
-}
-
-// move renames a jail's dataset within the change: the readonly a
-// template carries is lifted first when liftReadonly is set, and both
-// steps are undone if the change does not finish. It returns the dataset
-// under its new name.
-func (t *txn) move(ctx context.Context, from, to string, liftReadonly bool) (zfs.Dataset, error) {
-	h := t.h
-	if liftReadonly {
-		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
-			return zfs.Dataset{}, err
-		}
-		t.Add(func() error { return h.ZFS.SetProps(t.ctx, from, map[string]string{"readonly": "on"}) })
-	}
-	if err := t.renameBackOnCrash(from, to); err != nil {
-		return zfs.Dataset{}, err
-	}
-	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
-		return zfs.Dataset{}, err
-	}
-	t.Add(func() error { return h.ZFS.Rename(t.ctx, to, from, zfs.RenameOptions{Force: true}) })
-	return h.ZFS.Get(ctx, to)
-}
-
-// dropToOnCrash records that ds goes back to its snapshot name (and the
-// snapshot goes) if the change never finishes; call it once the snapshot
-// exists.
-func (j *journal) dropToOnCrash(ds, name string) error {
-	j.Steps = append(j.Steps, journalStep{DropTo: ds, Snap: name})
-	return j.save()
+	n := s.Generation() + 1
+	return config.WriteRunFile(filepath.Join(s.journalDir(), "generation"), []byte(strconv.FormatUint(n, 10)+"\n"), 0o600)
 }
