@@ -52,7 +52,7 @@ func rollbackCommand(e *env) *cli.Command {
 					return err
 				}
 			}
-			if err := h.Rollback(c.Context, plan); err != nil {
+			if err := h.Rollback(c.Context, inv, plan); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "Rolled back to: %s\n", plan.Target)

@@ -49,32 +49,41 @@ func changeName(jails []*Jail) string {
 	return AllJails
 }
 
-// same finds j again in inv, which begin may have read afresh: by its
-// exact name, never a prefix.
-func (inv *Inventory) same(j *Jail) (*Jail, error) {
-	for _, o := range inv.Jails {
-		if o == j {
-			return j, nil
+// beginJails is Begin for a change to jails, taken from inv: when inv is
+// read again, so are they, found by their exact names (a jail gone in the
+// meantime is not found).
+func (h *Host) beginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
+	ctx, tx, fresh, err := h.Begin(ctx, op, changeName(jails), inv)
+	if err != nil || fresh == inv {
+		return ctx, tx, fresh, jails, err
+	}
+	found := make([]*Jail, len(jails))
+	for i, j := range jails {
+		if found[i] = fresh.exactly(j); found[i] == nil {
+			tx.End()
+			return ctx, nil, fresh, nil, &NotFoundError{Name: j.Name}
 		}
 	}
-	for _, o := range inv.Jails {
-		if o.Name == j.Name && o.Template == j.Template {
-			return o, nil
-		}
-	}
-	return nil, &NotFoundError{Name: j.Name}
+	return ctx, tx, fresh, found, nil
 }
 
-// sameAll is same for several jails.
-func (inv *Inventory) sameAll(jails []*Jail) ([]*Jail, error) {
-	out := make([]*Jail, len(jails))
-	for i, j := range jails {
-		var err error
-		if out[i], err = inv.same(j); err != nil {
-			return nil, err
+// beginJail is beginJails for one jail.
+func (h *Host) beginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
+	ctx, tx, inv, js, err := h.beginJails(ctx, op, inv, []*Jail{j})
+	if err != nil {
+		return ctx, nil, inv, nil, err
+	}
+	return ctx, tx, inv, js[0], nil
+}
+
+// exactly finds the jail or template named as j is.
+func (inv *Inventory) exactly(j *Jail) *Jail {
+	for _, o := range inv.Jails {
+		if o.Name == j.Name && o.Template == j.Template {
+			return o
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // move renames a jail's dataset within tx: the readonly a template carries

@@ -66,14 +66,11 @@ func (e *DependentsError) Is(target error) bool { return target == zfs.ErrHasClo
 func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts DestroyOptions) error {
 	// Nothing to journal: a recursive destroy is one zfs call, and a
 	// destroy cannot be undone.
-	ctx, tx, inv, err := h.Begin(ctx, "destroy", j.Name, inv)
+	ctx, tx, inv, j, err := h.beginJail(ctx, "destroy", inv, j)
 	if err != nil {
 		return err
 	}
 	defer tx.End()
-	if j, err = inv.same(j); err != nil {
-		return err
-	}
 	if deps := inv.Dependents(j.Dataset.Name); len(deps) > 0 && !opts.Recursive {
 		return &DependentsError{Name: j.Name, Dependents: deps}
 	}

@@ -769,7 +769,7 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 	}
 	// Before the first receive: an interrupted receive may leave the
 	// dataset behind, and the name was free.
-	if err := tx.WillReceive(jailDS); err != nil {
+	if err := tx.WillClaim(jailDS); err != nil {
 		return "", err
 	}
 	if img.zip {

@@ -112,14 +112,11 @@ func (h *Host) Update(ctx context.Context, inv *Inventory, jails []*Jail, opts U
 	if errw == nil {
 		errw = io.Discard
 	}
-	ctx, tx, inv, err := h.Begin(ctx, "update", changeName(jails), inv)
+	ctx, tx, inv, jails, err := h.beginJails(ctx, "update", inv, jails)
 	if err != nil {
 		return err
 	}
 	defer tx.End()
-	if jails, err = inv.sameAll(jails); err != nil {
-		return err
-	}
 	st := &updateRun{patched: map[string]bool{}}
 	var failed []string
 	var first error

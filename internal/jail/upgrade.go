@@ -89,14 +89,11 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	if err := h.checkHostRelease(ctx, newrel); err != nil {
 		return err
 	}
-	ctx, tx, inv, err := h.Begin(ctx, "upgrade", j.Name, inv)
+	ctx, tx, inv, j, err := h.beginJail(ctx, "upgrade", inv, j)
 	if err != nil {
 		return err
 	}
 	defer tx.End()
-	if j, err = inv.same(j); err != nil {
-		return err
-	}
 	types := []string{"jail"}
 	if opts.Plugin {
 		types = append(types, "pluginv2")

@@ -2,6 +2,8 @@ package txn
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +23,13 @@ type treeLock struct{ f *os.File }
 func lockTree(ctx context.Context, dir string) (*treeLock, error) {
 	path := filepath.Join(dir, "jcage.lock")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if errors.Is(err, fs.ErrPermission) {
+		// Only root may take the lock (a 0600 file in a directory of
+		// root's: anyone able to flock it could stall every command).
+		// What else a user may change, zfs decides (snapremove with
+		// delegated rights); such a change can keep no journal either.
+		return &treeLock{}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}

@@ -37,8 +37,13 @@ type Tx struct {
 	lock    *treeLock
 	top     *Tx
 	log     []*entry
+	after   []func()
 	cleanup context.Context
 	done    bool // committed or unwound
+	// touched is set on the outermost transaction once any step of it
+	// (or of one inside it) was recorded, or one of them committed: the
+	// tree may have changed.
+	touched bool
 }
 
 // entry is one undo: a journaled step, or a function that only this
@@ -46,6 +51,9 @@ type Tx struct {
 type entry struct {
 	st *step
 	fn func() error
+	// made is set once this process saw the step's dataset made: its
+	// undo need not ask whether it is older than the step.
+	made bool
 }
 
 type ctxKey struct{}
@@ -85,7 +93,7 @@ func (s *Store) Begin(ctx context.Context, op, name string) (context.Context, *T
 // held returns the transaction of ctx that holds this store's tree lock.
 func (s *Store) held(ctx context.Context) *Tx {
 	t, _ := ctx.Value(ctxKey{}).(*Tx)
-	if t == nil || t.top.lock == nil || t.top.lock.f == nil || t.top.s.dir() != s.dir() {
+	if t == nil || t.top.done || t.top.lock == nil || t.top.s.dir() != s.dir() {
 		return nil
 	}
 	return t.top
@@ -103,6 +111,7 @@ func (t *Tx) record(steps ...step) error {
 	for i := range steps {
 		t.log = append(t.log, &entry{st: &steps[i]})
 	}
+	t.top.touched = true
 	return t.save(steps[len(steps)-1].kind())
 }
 
@@ -168,10 +177,11 @@ func (t *Tx) WillCreateAll(ds ...Created) error {
 	return t.record(steps...)
 }
 
-// WillReceive records that ds, whose name the change found free under the
-// lock, is destroyed with its children on undo whatever its creation time
-// (zfs receive gives a dataset the creation time of the one sent).
-func (t *Tx) WillReceive(ds string) error {
+// WillClaim records that ds, whose name the change found free under the
+// lock, is destroyed with its children on undo whatever its creation time:
+// a received dataset, or one renamed into place, is older than the step
+// that made it appear.
+func (t *Tx) WillClaim(ds string) error {
 	return t.record(step{Destroy: ds, Recursive: true})
 }
 
@@ -181,8 +191,23 @@ func (t *Tx) WillReceive(ds string) error {
 // the change's to destroy), and err is returned as it was.
 func (t *Tx) Made(ds string, err error) error {
 	if err == nil {
+		for _, e := range t.log {
+			if e.st != nil && e.st.Destroy == ds {
+				e.made = true
+			}
+		}
 		return nil
 	}
+	if ferr := t.Forget(ds); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	return err
+}
+
+// Forget drops the undo of ds (a dataset, or the snapshot of
+// WillSnapshot): what the change made there stays, even if the change
+// unwinds (a partial download worth resuming).
+func (t *Tx) Forget(ds string) error {
 	kept := t.log[:0]
 	for _, e := range t.log {
 		if e.st == nil || (e.st.Destroy != ds && (e.st.DropTo == "" || zfs.SnapName(e.st.DropTo, e.st.Snap) != ds)) {
@@ -190,10 +215,7 @@ func (t *Tx) Made(ds string, err error) error {
 		}
 	}
 	t.log = kept
-	if serr := t.save("forget " + ds); serr != nil {
-		return errors.Join(err, serr)
-	}
-	return err
+	return t.save("forget " + ds)
 }
 
 // WillRename records that from, renamed to to by the next step, is renamed
@@ -240,13 +262,22 @@ func (t *Tx) WillSnapshot(ds, snap string) error {
 	return t.record(step{DropTo: ds, Snap: snap, Since: time.Now().Unix()})
 }
 
-// WillRollBack records that ds goes back to its snapshot snap. A rollback
-// cannot be undone (ZFS destroys what it rolls back over), so this step is
-// finished rather than undone: after a failure or a crash the next
-// command rolls back whatever the change had not, and the tree is whole
-// at snap, never half way.
-func (t *Tx) WillRollBack(ds, snap string) error {
-	return t.record(step{Rollback: ds, Snap: snap})
+// WillRollBack records that datasets (deepest first) go back to their
+// snapshot snap. A rollback cannot be undone (ZFS destroys what it rolls
+// back over), so these steps are finished rather than undone: after a
+// failure or a crash the rollbacks not yet made are made, and the tree is
+// whole at snap, never half way. Record every dataset before the first
+// rollback.
+func (t *Tx) WillRollBack(snap string, datasets ...string) error {
+	if len(datasets) == 0 {
+		return nil
+	}
+	steps := make([]step, len(datasets))
+	for i, ds := range datasets {
+		// Replayed newest first: deepest first, as planned.
+		steps[len(datasets)-1-i] = step{Rollback: ds, Snap: snap}
+	}
+	return t.record(steps...)
 }
 
 // WillRun records a command that undoes the next step (the umount of a
@@ -254,6 +285,25 @@ func (t *Tx) WillRollBack(ds, snap string) error {
 // best-effort basis: its failure is reported and nothing more.
 func (t *Tx) WillRun(undo host.Cmd) error {
 	return t.record(step{Run: append([]string{undo.Name}, undo.Args...)})
+}
+
+// Ran reports the outcome of the command guarded by the latest WillRun:
+// when it failed, its undo is forgotten (there is nothing to undo), and
+// err is returned as it was.
+func (t *Tx) Ran(err error) error {
+	if err == nil {
+		return nil
+	}
+	for i := len(t.log) - 1; i >= 0; i-- {
+		if st := t.log[i].st; st != nil && len(st.Run) > 0 {
+			t.log = append(t.log[:i], t.log[i+1:]...)
+			break
+		}
+	}
+	if serr := t.save("forget command"); serr != nil {
+		return errors.Join(err, serr)
+	}
+	return err
 }
 
 // Add pushes an undo that only this process can carry out (stopping a
@@ -273,6 +323,10 @@ func (t *Tx) Keep() error {
 	return t.remove()
 }
 
+// AfterCommit runs fn once the change is committed, still under the lock:
+// tidying that is no step of the change (a snapshot kept only for undo).
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
+
 // Commit keeps the change and ends it.
 func (t *Tx) Commit() error {
 	if t.done {
@@ -284,6 +338,12 @@ func (t *Tx) Commit() error {
 	t.log = nil
 	err := t.remove()
 	t.done = true
+	t.top.touched = true
+	if err == nil {
+		for _, fn := range t.after {
+			fn()
+		}
+	}
 	t.release()
 	return err
 }
@@ -302,9 +362,15 @@ func (t *Tx) Fail() error {
 	for i := len(t.log) - 1; i >= 0; i-- {
 		e := t.log[i]
 		var err error
+		st := e.st
+		if e.made {
+			mine := *st
+			mine.Since = 0
+			st = &mine
+		}
 		if e.fn != nil {
 			err = e.fn()
-		} else if err = t.s.undo(t.cleanup, e.st); err != nil && !e.st.bestEffort() {
+		} else if err = t.s.undo(t.cleanup, st); err != nil && !st.bestEffort() {
 			keep = true
 		}
 		if err != nil {
@@ -334,13 +400,16 @@ func (t *Tx) End() {
 	}
 }
 
-// release lets go of the tree lock when t holds it, counting the change.
+// release lets go of the tree lock when t holds it, counting the change
+// when it may have changed the tree.
 func (t *Tx) release() {
-	if t.lock == nil {
+	if t.lock == nil || t.lock.f == nil {
 		return
 	}
-	if err := t.s.bump(); err != nil {
-		t.s.say("cleanup: %v", err)
+	if t.touched {
+		if err := t.s.bump(); err != nil {
+			t.s.say("cleanup: %v", err)
+		}
 	}
 	t.lock.unlock()
 }
