@@ -173,36 +173,49 @@ func (h *Host) FstabEdit(ctx context.Context, inv *Inventory, j *Jail, editor ho
 			return warn, fmt.Errorf("%w; %s is unchanged, the edited copy is %s", err, path, tmpPath)
 		}
 	}
-	// The editor ran without the lock: a person takes their time.
-	ctx, tx, _, j2, err := h.beginJail(ctx, "fstab", inv, j)
-	if err != nil && !errors.As(err, new(*NotFoundError)) {
+	if err := h.installEdit(ctx, inv, j, path, orig, edited); err != nil {
+		keep = errors.Is(err, errEditedMeanwhile)
+		if keep {
+			err = fmt.Errorf("%s changed while it was being edited; it is left as it is now, the edited copy is %s", path, tmpPath)
+		}
 		return warn, err
 	}
-	if err == nil {
-		defer tx.End()
+	return warn, nil
+}
+
+var errEditedMeanwhile = errors.New("changed while it was being edited")
+
+// installEdit replaces path (the fstab of j, orig when the editor started)
+// with edited, as a change of its own: the editor ran without the lock, as
+// a person takes their time, so the file must still be orig under it.
+func (h *Host) installEdit(ctx context.Context, inv *Inventory, j *Jail, path string, orig, edited []byte) error {
+	ctx, tx, _, j, err := h.beginJail(ctx, "fstab", inv, j)
+	if errors.As(err, new(*NotFoundError)) {
+		return errEditedMeanwhile
 	}
-	if j2 == nil || j2.FstabPath() != path {
-		keep = true
-		return warn, fmt.Errorf("%s changed while it was being edited; it is left as it is now, the edited copy is %s", path, tmpPath)
+	if err != nil {
+		return err
 	}
-	j = j2
+	defer tx.End()
+	if j.FstabPath() != path {
+		return errEditedMeanwhile
+	}
 	lock, err := txn.LockFile(j.ConfigPath())
 	if err != nil {
-		return warn, err
+		return err
 	}
 	defer lock.Unlock()
 	now, err := readMaybe(path)
 	if err != nil {
-		return warn, err
+		return err
 	}
 	if !bytes.Equal(now, orig) {
-		keep = true
-		return warn, fmt.Errorf("%s changed while it was being edited; it is left as it is now, the edited copy is %s", path, tmpPath)
+		return errEditedMeanwhile
 	}
 	if err := h.writeJailFile(ctx, tx, j, path, func() error { return fstab.WriteFile(path, edited) }); err != nil {
-		return warn, err
+		return err
 	}
-	return warn, tx.Commit()
+	return tx.Commit()
 }
 
 // confined checks that dest, a host path, lies under root and that no

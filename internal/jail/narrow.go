@@ -129,15 +129,20 @@ func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 		return nil, false, err
 	}
 	inv.Narrow = true
-	inv.gen = gen
-	inv.reload = func(ctx context.Context) (*Inventory, error) {
+	inv.gen, inv.reload = gen, h.narrowReload(want, opts)
+	return inv, true, nil
+}
+
+// narrowReload reads a narrow inventory again, or the whole tree when the
+// narrow read no longer settles it.
+func (h *Host) narrowReload(want Wanted, opts Options) func(context.Context) (*Inventory, error) {
+	return func(ctx context.Context) (*Inventory, error) {
 		inv, ok, err := h.LoadNarrow(ctx, want, opts)
 		if err == nil && !ok {
 			inv, err = h.Load(ctx, opts)
 		}
 		return inv, err
 	}
-	return inv, true, nil
 }
 
 // foldSpellings lists every spelling of name with each '.' or '_' as

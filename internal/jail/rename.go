@@ -9,6 +9,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -88,12 +89,36 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err != nil {
 		return err
 	}
-	oldDir := j.Dir
-	cfgPath, fstabPath := filepath.Join(d.Mountpoint, config.ConfigFile), filepath.Join(d.Mountpoint, "fstab")
+	if err := renameFiles(tx, inv, j, d.Mountpoint, newName); err != nil {
+		return err
+	}
+	if j.Template {
+		if err := tx.WillSet(to, "readonly", "off"); err != nil {
+			return err
+		}
+		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	h.say("Jail: %s renamed to %s", j.Name, newName)
+	return nil
+}
+
+// renameFiles rewrites, within tx, what names the jail in its files (now
+// under dir): config.json, fstab, and for a template the source_template
+// of the jails made from it.
+func renameFiles(tx *txn.Tx, inv *Inventory, j *Jail, dir, newName string) error {
+	cfgPath, fstabPath := filepath.Join(dir, config.ConfigFile), filepath.Join(dir, "fstab")
 	if err := tx.WillWrite(cfgPath); err != nil {
 		return err
 	}
-	err = Update(cfgPath, nil, func(c *config.Config) error {
+	err := Update(cfgPath, nil, func(c *config.Config) error {
 		c.Set("host_hostuuid", newName)
 		if v, _ := c.Get("host_hostname"); v == j.Name || v == strings.ReplaceAll(j.Name, "_", "-") {
 			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
@@ -109,36 +134,25 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err := tx.WillWrite(fstabPath); err != nil {
 		return err
 	}
-	if err := replaceInFile(fstabPath, oldDir+"/", d.Mountpoint+"/"); err != nil {
+	if err := replaceInFile(fstabPath, j.Dir+"/", dir+"/"); err != nil {
 		return err
 	}
-	if j.Template {
-		for _, o := range inv.Jails {
-			if o.Config != nil && o.Prop("source_template") == j.Name {
-				if err := tx.WillWrite(o.ConfigPath()); err != nil {
-					return err
-				}
-				if err := Update(o.ConfigPath(), nil, func(c *config.Config) error {
-					c.Set("source_template", newName)
-					return nil
-				}); err != nil {
-					return err
-				}
-			}
+	if !j.Template {
+		return nil
+	}
+	for _, o := range inv.Jails {
+		if o.Config == nil || o.Prop("source_template") != j.Name {
+			continue
 		}
-		if err := tx.WillSet(to, "readonly", "off"); err != nil {
+		if err := tx.WillWrite(o.ConfigPath()); err != nil {
 			return err
 		}
-		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
+		if err := Update(o.ConfigPath(), nil, func(c *config.Config) error {
+			c.Set("source_template", newName)
+			return nil
+		}); err != nil {
 			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	h.say("Jail: %s renamed to %s", j.Name, newName)
 	return nil
 }
