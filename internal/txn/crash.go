@@ -17,8 +17,8 @@ import (
 // release build never reads the variable.
 //
 // The points are every journal write (the step is recorded, it has not
-// run, the one before it has) and every commit or keep of a change with a
-// journal (every step has run). The variable holds:
+// run, the one before it has) and every commit of a change with a journal
+// (every step has run). The variable holds:
 //
 //	trace:FILE  append one line per point to FILE ("op name what"), and
 //	            go on: a test counts the points of a command this way;

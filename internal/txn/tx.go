@@ -313,16 +313,6 @@ func (t *Tx) Add(undo func() error) {
 	t.log = append(t.log, &entry{fn: undo})
 }
 
-// Keep lets what the change did so far stand: later failures unwind only
-// what comes after (each jail of create -c 3 is kept once made).
-func (t *Tx) Keep() error {
-	if t.saved {
-		crashPoint(t.op, t.name, "keep")
-	}
-	t.log = nil
-	return t.remove()
-}
-
 // AfterCommit runs fn once the change is committed, still under the lock:
 // tidying that is no step of the change (a snapshot kept only for undo).
 func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
