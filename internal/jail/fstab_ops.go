@@ -328,7 +328,7 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 				return err
 			}
 			if s.undo != nil {
-				if err := tx.WillRun(*s.undo); err != nil {
+				if err := tx.WillRun(*s.undo, root); err != nil {
 					return err
 				}
 			}

@@ -13,10 +13,11 @@ import (
 // plugin use it, and it uses none of them.
 func TestImportsPointOneWay(t *testing.T) {
 	allowed := map[string]bool{
-		"github.com/jcage/jcage/internal/config": true,
-		"github.com/jcage/jcage/internal/host":   true,
-		"github.com/jcage/jcage/internal/zfs":    true,
-		"golang.org/x/sys/unix":                  true,
+		"github.com/jcage/jcage/internal/config":  true,
+		"github.com/jcage/jcage/internal/confine": true,
+		"github.com/jcage/jcage/internal/host":    true,
+		"github.com/jcage/jcage/internal/zfs":     true,
+		"golang.org/x/sys/unix":                   true,
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -93,7 +94,9 @@ type step struct {
 	// one.
 	Rollback string `json:"rollback,omitempty"`
 	// Run is a command (mount, umount) that undoes what a command did.
-	Run []string `json:"run,omitempty"`
+	// Its last argument is a mount point under the jail root Within.
+	Run    []string `json:"run,omitempty"`
+	Within string   `json:"within,omitempty"`
 }
 
 // kind names a step in crash traces and messages.
@@ -151,13 +154,32 @@ func (s *Store) undo(ctx context.Context, st *step) error {
 			err = s.ZFS.Rollback(ctx, zfs.SnapName(st.Rollback, st.Snap), true)
 		}
 	case len(st.Run) > 0:
-		if s.Run != nil {
-			_, err = s.Run.Run(ctx, host.Cmd{Name: st.Run[0], Args: st.Run[1:]})
-		}
+		err = s.runUndo(ctx, st)
 	}
 	if errors.Is(err, zfs.ErrNotFound) {
 		return nil
 	}
+	return err
+}
+
+// runUndo runs a recorded command. Its mount point lies under a jail root,
+// which the jail owns, and mount(8) and umount(8) follow symlinks: the
+// command runs only while every component of that path is still a
+// directory and no symlink, checked at this moment.
+func (s *Store) runUndo(ctx context.Context, st *step) error {
+	if s.Run == nil {
+		return nil
+	}
+	if st.Within != "" {
+		rel, ok := confine.Rel(st.Within, st.Run[len(st.Run)-1])
+		if !ok {
+			return fmt.Errorf("%s is not under %s: not run", strings.Join(st.Run, " "), st.Within)
+		}
+		if _, err := confine.CheckPath(st.Within, rel, false); err != nil {
+			return fmt.Errorf("%s not run: %w", strings.Join(st.Run, " "), err)
+		}
+	}
+	_, err := s.Run.Run(ctx, host.Cmd{Name: st.Run[0], Args: st.Run[1:]})
 	return err
 }
 

@@ -282,9 +282,12 @@ func (t *Tx) WillRollBack(snap string, datasets ...string) error {
 
 // WillRun records a command that undoes the next step (the umount of a
 // mount). A command can't tell whether the step ran, so undo runs it on a
-// best-effort basis: its failure is reported and nothing more.
-func (t *Tx) WillRun(undo host.Cmd) error {
-	return t.record(step{Run: append([]string{undo.Name}, undo.Args...)})
+// best-effort basis: its failure is reported and nothing more. within,
+// when set, is the jail root that the command's last argument (a mount
+// point) lies under: undo runs the command only while that path holds no
+// symlink, as the jail may have changed it since.
+func (t *Tx) WillRun(undo host.Cmd, within string) error {
+	return t.record(step{Run: append([]string{undo.Name}, undo.Args...), Within: within})
 }
 
 // Ran reports the outcome of the command guarded by the latest WillRun:

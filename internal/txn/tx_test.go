@@ -113,7 +113,7 @@ func (w *world) change(ctx context.Context, tx *Tx, points int) int {
 		func() error { return os.WriteFile(w.file(), []byte("{\"release\": \"S\"}"), 0o600) })
 	do(func() error { return tx.WillWrite(w.file() + ".new") },
 		func() error { return os.WriteFile(w.file()+".new", []byte("x"), 0o644) })
-	do(func() error { return tx.WillRun(host.Cmd{Name: "umount", Args: []string{"/mnt"}}) },
+	do(func() error { return tx.WillRun(host.Cmd{Name: "umount", Args: []string{"/mnt"}}, "") },
 		func() error { _, err := w.rec.Run(ctx, host.Cmd{Name: "mount", Args: []string{"/mnt"}}); return err })
 	do(func() error { return tx.WillRename("tank/jails/web", "tank/jails/moved") },
 		func() error { return w.f.Rename(ctx2, "tank/jails/web", "tank/jails/moved", zfs.RenameOptions{}) })
@@ -221,7 +221,7 @@ func TestMadeRanForget(t *testing.T) {
 	if !errors.Is(taken, zfs.ErrExists) {
 		t.Fatalf("Made returned %v", taken)
 	}
-	if err := tx.WillRun(host.Cmd{Name: "umount", Args: []string{"/x"}}); err != nil {
+	if err := tx.WillRun(host.Cmd{Name: "umount", Args: []string{"/x"}}, ""); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
@@ -429,5 +429,37 @@ func TestGeneration(t *testing.T) {
 	}
 	if g := w.s.Generation(); g != 1 {
 		t.Fatalf("after a commit: %d", g)
+	}
+}
+
+// The jail owns its root: an undo umount whose mount point the jail has
+// turned into a symlink meanwhile is not run (umount would follow it).
+func TestRunUndoRefusesASymlinkedMountPoint(t *testing.T) {
+	w := newWorld(t)
+	root := t.TempDir()
+	if err := os.Symlink("/", filepath.Join(root, "mnt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "media"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, tx, err := w.s.Begin(context.Background(), "fstab", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"mnt", "media"} {
+		if err := tx.WillRun(host.Cmd{Name: "umount", Args: []string{"-f", filepath.Join(root, d)}}, root); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crash(tx)
+	if err := w.s.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.rec.Lines(); !slices.Equal(got, []string{"umount -f " + filepath.Join(root, "media")}) {
+		t.Fatalf("ran %q", got)
+	}
+	if !strings.Contains(w.log.String(), "cleanup: umount -f "+filepath.Join(root, "mnt")+" not run") {
+		t.Fatalf("said %q", w.log.String())
 	}
 }
