@@ -21,7 +21,7 @@ func (h *Host) makeBasejail(inv *Inventory, src *source, name, root string) erro
 		if err := confine.MkdirAll(root, d, 0o755); err != nil {
 			return err
 		}
-		tab.Add(fstab.BasejailEntry(filepath.Join(src.rootDir, d), confine.Path(root, d), h.now())) // confine: host-owned, a release's root
+		tab.Add(fstab.BasejailEntry(filepath.Join(src.rootDir, d), confine.Path(root, d), h.Clock())) // confine: host-owned, a release's root
 	}
 	return tab.Save(filepath.Join(inv.Tree.Mountpoint, "jails", name, "fstab"))
 }

@@ -246,7 +246,7 @@ func (h *Host) prepareEntry(t *fstab.Table, root string, e fstab.Entry, skip int
 	if err := t.Validate(e, root, skip); err != nil {
 		return e, nil, err
 	}
-	e.Added = h.now()
+	e.Added = h.Clock()
 	return e, fstab.Warnings(e), nil
 }
 

@@ -82,9 +82,6 @@ func untrustedHook(c *config.Config) (string, string) {
 	return "", ""
 }
 
-// ImagesDir is IOCROOT/images, where exports are written and looked for.
-func (inv *Inventory) ImagesDir() string { return filepath.Join(inv.Tree.Mountpoint, "images") }
-
 // ImageBase is the stem of an export's files: NAME_<UTC %F>.
 func ImageBase(name string, t time.Time) string {
 	return name + "_" + t.UTC().Format("2006-01-02")
@@ -138,7 +135,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	if j.Running() && !opts.AllowRunning {
 		return "", fmt.Errorf("%s is running, stop the jail before exporting!", j.Name)
 	}
-	now := h.now()
+	now := h.Clock()
 	jailDS := inv.SnapDataset(j)
 	snapName := zfs.ExportSnapName(now)
 	base := ImageBase(j.Name, now)

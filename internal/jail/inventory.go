@@ -393,3 +393,6 @@ func (h *Host) Running(ctx context.Context) (map[string]*JLSJail, error) {
 func (h *Host) errPinnedPool() error {
 	return fmt.Errorf("ZFS pool '%s' not found! (JCAGE_POOL)", h.Pool)
 }
+
+// ImagesDir is IOCROOT/images, where exports are written and looked for.
+func (inv *Inventory) ImagesDir() string { return filepath.Join(inv.Tree.Mountpoint, "images") }

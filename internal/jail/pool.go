@@ -50,7 +50,7 @@ type Host struct {
 	Mounts func() (MountTable, error)
 }
 
-func (h *Host) now() time.Time {
+func (h *Host) Clock() time.Time {
 	if h.Now != nil {
 		return h.Now()
 	}

@@ -87,7 +87,7 @@ var ErrSnapExists = errors.New("Snapshot already exists")
 // It returns the snapshots made, POOL/iocage/jails/NAME@SNAP.
 func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name string) ([]string, error) {
 	if name == "" {
-		name = zfs.UserSnapName(h.now())
+		name = zfs.UserSnapName(h.Clock())
 	} else if err := ValidateSnapName(name); err != nil {
 		return nil, err
 	}

@@ -160,7 +160,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	}
 
 	ds := inv.SnapDataset(j)
-	name := zfs.UpdateSnapName(release, h.now())
+	name := zfs.UpdateSnapName(release, h.Clock())
 	snap := zfs.SnapName(ds, name)
 	// A failure, an interrupt or a crash takes the jail back to the
 	// snapshot (the next command does it after a crash).

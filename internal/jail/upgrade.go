@@ -125,7 +125,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	}
 
 	ds := inv.SnapDataset(j)
-	name := zfs.UpgradeSnapName(h.now())
+	name := zfs.UpgradeSnapName(h.Clock())
 	snap := zfs.SnapName(ds, name)
 	// A failure, an interrupt or a crash takes the jail back to the
 	// snapshot (the next command does it after a crash).
