@@ -14,8 +14,11 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 TESTBIN  := $(CURDIR)/.testbin
 # Only the test world's jcage takes its PATH from JCAGE_TESTWORLD_PATH
-# (internal/host.testPathEnv); a release build always runs with the system PATH.
-TESTWORLD_LDFLAGS := -X github.com/jcage/jcage/internal/host.testPathEnv=JCAGE_TESTWORLD_PATH
+# (internal/host.testPathEnv), and only it can be told to kill itself at a
+# point of its journal through JCAGE_TXN_CRASH (internal/txn.crashEnv); a
+# release build always runs with the system PATH and never reads the latter.
+TESTWORLD_LDFLAGS := -X github.com/jcage/jcage/internal/host.testPathEnv=JCAGE_TESTWORLD_PATH \
+	-X github.com/jcage/jcage/internal/txn.crashEnv=JCAGE_TXN_CRASH
 PREFIX   ?= /usr/local
 
 export CGO_ENABLED = 0

@@ -194,41 +194,11 @@ func (e *env) needRoot(c *cli.Context) error {
 // command name.
 func global(c *cli.Context, name string) bool { return c.Lineage()[1].Bool(name) }
 
-// lockedInventory takes the tree lock and then reads the tree, so that
-// what a mutating command decides from cannot change under it. The
-// returned unlock releases the lock.
-// state asks jls which jails run, for commands that care.
-func (d deps) lockedInventory(ctx context.Context, state bool) (*jail.Host, *jail.Inventory, func(), error) {
-	h, unlock, err := d.lockedHost(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	inv, err := d.loadLocked(ctx, h, state, nil)
-	if err != nil {
-		unlock()
-		return nil, nil, nil, err
-	}
-	return h, inv, unlock, nil
-}
-
-// lockedHost takes the tree lock and cleans up after interrupted changes.
-func (d deps) lockedHost(ctx context.Context) (*jail.Host, func(), error) {
-	h := d.host
-	lock, err := h.LockTree()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := h.Recover(ctx); err != nil {
-		lock.Unlock()
-		return nil, nil, err
-	}
-	return h, func() { lock.Unlock() }, nil
-}
-
-// loadLocked reads the inventory under the tree lock: only what want
-// names when it can, else everything.
-func (d deps) loadLocked(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
-	opts := jail.Options{Create: true, State: state, Locked: true}
+// load reads the inventory a change decides from: only what want names
+// when it can, else everything. The change itself takes the tree lock,
+// and reads the tree again if another command changed it meanwhile.
+func (d deps) load(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
+	opts := jail.Options{Create: true, State: state}
 	var inv *jail.Inventory
 	var err error
 	ok := false

@@ -43,11 +43,6 @@ func parseClean(c *cli.Context) (cleanOptions, error) {
 // iocage's warning and question unless opts.force.
 func runClean(ctx context.Context, opts cleanOptions, d deps, w io.Writer) error {
 	h := d.host
-	lock, err := h.LockTree()
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	inv, err := h.Load(ctx, jail.Options{})
 	if err != nil {
 		return err

@@ -49,11 +49,11 @@ func parseClone(c *cli.Context) (cloneOptions, error) {
 
 // runClone clones a stopped jail under the tree lock.
 func runClone(ctx context.Context, opts cloneOptions, d deps, _ io.Writer) error {
-	h, inv, unlock, err := d.lockedInventory(ctx, true)
+	h := d.host
+	inv, err := d.load(ctx, h, true, nil)
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	_, err = h.Clone(ctx, inv, opts.req)
 	return err
 }

@@ -80,11 +80,7 @@ func runCreate(ctx context.Context, opts createOptions, d deps, _ io.Writer) err
 			return err
 		}
 	}
-	h, unlock, err := d.lockedHost(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
+	h := d.host
 	if handled, err := h.CreateSpeculative(ctx, req); handled {
 		return err
 	}
@@ -92,7 +88,7 @@ func runCreate(ctx context.Context, opts createOptions, d deps, _ io.Writer) err
 	if w, ok := req.Wanted(); ok {
 		want = &w
 	}
-	inv, err := d.loadLocked(ctx, h, len(req.Packages) > 0 || boots(req.Props), want)
+	inv, err := d.load(ctx, h, len(req.Packages) > 0 || boots(req.Props), want)
 	if err != nil {
 		return err
 	}

@@ -56,11 +56,11 @@ func runDestroy(ctx context.Context, opts destroyOptions, d deps, w io.Writer) e
 	if opts.releases {
 		return destroyReleases(ctx, opts, d, w)
 	}
-	h, inv, unlock, err := d.lockedInventory(ctx, true)
+	h := d.host
+	inv, err := d.load(ctx, h, true, nil)
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	var targets []*jail.Jail
 	for _, a := range opts.names {
 		j, err := inv.Find(a)

@@ -15,11 +15,6 @@ import (
 // would list.
 func destroyReleases(ctx context.Context, opts destroyOptions, d deps, w io.Writer) error {
 	h := d.host
-	lock, err := h.LockTree()
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	for _, rel := range opts.names {
 		inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
 		if err != nil {

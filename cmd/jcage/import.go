@@ -54,11 +54,6 @@ func parseImport(c *cli.Context) (importOptions, error) {
 // under the tree lock.
 func runImport(ctx context.Context, opts importOptions, d deps, _ io.Writer) error {
 	h := d.host
-	lock, err := h.LockTree()
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	inv, err := h.Load(ctx, jail.Options{Create: true})
 	if err != nil {
 		return err

@@ -45,11 +45,11 @@ func parseMigrate(c *cli.Context) (migrateOptions, error) {
 // runMigrate turns every legacy basejail into a clone jail, each one
 // journaled change, after iocage's warning and question unless forced.
 func runMigrate(ctx context.Context, opts migrateOptions, d deps, w io.Writer) error {
-	h, inv, unlock, err := d.lockedInventory(ctx, true)
+	h := d.host
+	inv, err := d.load(ctx, h, true, nil)
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	mopts := jail.MigrateOptions{Delete: opts.delete, Err: d.stderr}
 	plan, err := h.PlanMigration(ctx, inv, mopts)
 	if err != nil {

@@ -69,7 +69,9 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		h.zfs.After(op, cancel)
 		e := &env{stdin: strings.NewReader(""), stdout: &h.stdout, stderr: &h.stderr, run: h.run, zfs: h.zfs, runDir: h.runDir}
-		jh, inv, unlock, err := e.deps().lockedInventory(ctx, true)
+		d := e.deps()
+		jh := d.host
+		inv, err := d.load(ctx, jh, true, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +79,6 @@ func TestMigrateUnwindsEachStep(t *testing.T) {
 		if err == nil {
 			err = jh.Migrate(ctx, inv, plan, jail.MigrateOptions{})
 		}
-		unlock()
 		cancel()
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("interrupted after %s: %v", op, err)

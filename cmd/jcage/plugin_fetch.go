@@ -72,11 +72,14 @@ func runPluginFetch(ctx context.Context, opts pluginFetchOptions, d deps, w io.W
 			return err
 		}
 	}
-	h, unlock, err := d.lockedHost(ctx)
+	// A plugin install is one change: the index checkout, the jail and
+	// what goes into it. Its create and fetch run inside it.
+	h := d.host
+	ctx, tx, _, err := h.Begin(ctx, "plugin", opts.name, nil)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer tx.End()
 	pool, err := h.FindPool(ctx, true)
 	if err != nil {
 		return err
@@ -119,7 +122,7 @@ func runPluginFetch(ctx context.Context, opts pluginFetchOptions, d deps, w io.W
 			return err
 		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 func (f *pluginFetch) say(format string, a ...any) { fmt.Fprintf(f.out, format+"\n", a...) }
@@ -267,7 +270,7 @@ func step(name string, err error) error {
 // destroys it again unless -k.
 func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string) error {
 	h := f.h
-	inv, err := h.Load(ctx, jail.Options{Create: true, Locked: true})
+	inv, err := h.Load(ctx, jail.Options{Create: true})
 	if err != nil {
 		return err
 	}
@@ -277,7 +280,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 		if err := h.Fetcher.Fetch(ctx, m.Release); err != nil {
 			return err
 		}
-		if inv, err = h.Load(ctx, jail.Options{Create: true, Locked: true}); err != nil {
+		if inv, err = h.Load(ctx, jail.Options{Create: true}); err != nil {
 			return err
 		}
 	}
@@ -328,7 +331,7 @@ type madeStopped struct{ jail.Lifecycle }
 func (madeStopped) Start(context.Context, []string) error { return nil }
 
 func (f *pluginFetch) destroy(ctx context.Context, name string) error {
-	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
+	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -342,7 +345,7 @@ func (f *pluginFetch) destroy(ctx context.Context, name string) error {
 // setUp carries out the plan on the new jail, each step named in its error.
 func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugin.Plan) error {
 	h := f.h
-	inv, err := h.Load(ctx, jail.Options{Create: true, Locked: true})
+	inv, err := h.Load(ctx, jail.Options{Create: true})
 	if err != nil {
 		return step("read the new jail", err)
 	}
@@ -417,7 +420,7 @@ func (f *pluginFetch) start(ctx context.Context, name string) (*jail.Jail, error
 	if err := f.h.Lifecycle.Start(ctx, []string{name}); err != nil {
 		return nil, err
 	}
-	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true, Locked: true})
+	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true})
 	if err != nil {
 		return nil, err
 	}

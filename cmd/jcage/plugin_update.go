@@ -82,7 +82,7 @@ func (p *pluginJob) rollback(ctx context.Context, cause error) error {
 			if err == nil {
 				var plan *jail.RollbackPlan
 				if plan, err = h.PlanRollback(ctx, inv, j, p.snap); err == nil {
-					err = h.Rollback(ctx, plan)
+					err = h.Rollback(ctx, inv, plan)
 				}
 			}
 		}

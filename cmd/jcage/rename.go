@@ -34,10 +34,10 @@ func parseRename(c *cli.Context) (renameOptions, error) {
 // runRename renames a jail under the tree lock, stopping it first if it
 // runs.
 func runRename(ctx context.Context, opts renameOptions, d deps, _ io.Writer) error {
-	h, inv, unlock, err := d.lockedInventory(ctx, true)
+	h := d.host
+	inv, err := d.load(ctx, h, true, nil)
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	return h.Rename(ctx, inv, opts.jail, opts.newName)
 }

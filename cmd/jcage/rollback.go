@@ -69,7 +69,7 @@ func runRollback(ctx context.Context, opts rollbackOptions, d deps, w io.Writer)
 			return err
 		}
 	}
-	if err := h.Rollback(ctx, plan); err != nil {
+	if err := h.Rollback(ctx, inv, plan); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "Rolled back to: %s\n", plan.Target)

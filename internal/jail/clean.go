@@ -37,6 +37,11 @@ func (s CleanScope) Warning() string {
 // Clean destroys whole parts of the tree. The next command recreates the
 // top-level datasets.
 func (h *Host) Clean(ctx context.Context, inv *Inventory, s CleanScope) error {
+	ctx, tx, inv, err := h.Begin(ctx, "clean", "", inv)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	t := inv.Tree
 	destroy := func(ds string) error {
 		err := h.ZFS.Destroy(ctx, ds, zfs.DestroyOptions{Recursive: true, Clones: true, Force: true})
@@ -70,7 +75,10 @@ func (h *Host) Clean(ctx context.Context, inv *Inventory, s CleanScope) error {
 	case s.Images:
 		targets = []string{t.Images()}
 	case s.Debug:
-		return os.RemoveAll(filepath.Join(t.Mountpoint, "debug"))
+		if err := os.RemoveAll(filepath.Join(t.Mountpoint, "debug")); err != nil {
+			return err
+		}
+		return tx.Commit()
 	default:
 		return errors.New("Please specify a dataset to clean (-a, -j, -r, -t, -i or -d)")
 	}
@@ -79,7 +87,7 @@ func (h *Host) Clean(ctx context.Context, inv *Inventory, s CleanScope) error {
 			return err
 		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 // ListSnapshots reads a dataset's own snapshots.

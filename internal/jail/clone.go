@@ -14,6 +14,7 @@ import (
 
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -32,6 +33,11 @@ type CloneRequest struct {
 // source, its dataset and root cloned (or copied with -T), config.json,
 // fstab and /etc/hosts with the source's name replaced.
 func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]string, error) {
+	ctx, tx, inv, err := h.Begin(ctx, "clone", req.Source, inv)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.End()
 	src, err := inv.Find(req.Source)
 	if err != nil {
 		return nil, err
@@ -64,18 +70,18 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 			}
 		}
 	}
-	return made, nil
+	return made, tx.Commit()
 }
 
 // cloneOne makes one clone of src within its own transaction: the
 // datasets, then config.json, fstab and /etc/hosts renamed.
 func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req CloneRequest, p createPlan) error {
 	t := inv.Tree
-	tx, err := h.begin(ctx, "clone", p.name)
+	ctx, tx, _, err := h.Begin(ctx, "clone", p.name, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.end()
+	defer tx.End()
 	dstDS := t.Jail(p.name)
 	if err := h.cloneDatasets(ctx, tx, t, src, req.Thick, p.name); err != nil {
 		return err
@@ -97,7 +103,9 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx.commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
 	return nil
@@ -106,33 +114,19 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 // cloneDatasets snapshots src (recursively, or only its root for a thick
 // copy) and makes name's dataset and root from the snapshot, journaled
 // so that a failure or a crash leaves neither behind.
-func (h *Host) cloneDatasets(ctx context.Context, tx *txn, t *Tree, src *Jail, thick bool, name string) error {
-	uctx := tx.ctx
+func (h *Host) cloneDatasets(ctx context.Context, tx *txn.Tx, t *Tree, src *Jail, thick bool, name string) error {
 	srcDS, dstDS := t.Jail(src.Name), t.Jail(name)
 	snap := layout.SnapName(srcDS, name)
 	recursive := !thick
 	if thick {
 		snap = layout.SnapName(t.JailRoot(src.Name), name)
 	}
-	if err := tx.destroyOnCrash(snap, recursive); err != nil {
+	if err := tx.WillCreateAll(txn.Created{Dataset: snap, Recursive: recursive}, txn.Created{Dataset: dstDS, Recursive: true}); err != nil {
 		return err
 	}
-	if err := tx.destroyOnCrash(dstDS, true); err != nil {
+	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, recursive)); err != nil {
 		return err
 	}
-	if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive)); err != nil {
-		return err
-	}
-	tx.Add(func() error {
-		return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive, Clones: true})
-	})
-	tx.Add(func() error {
-		err := h.ZFS.Destroy(uctx, dstDS, zfs.DestroyOptions{Recursive: true, Force: true})
-		if errors.Is(err, zfs.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
 	if thick {
 		return h.copyThick(ctx, t, src, snap, name)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/txn"
 )
 
 // Update changes the config at path under its lock: it waits for the lock,
@@ -14,7 +15,7 @@ import (
 // Update refuses to lower CONFIG_VERSION. A mutation that must hold the
 // lock across more steps uses LockFile and the FileLock's methods instead.
 func Update(path string, ro config.ReadOnlyFunc, fn func(*config.Config) error) error {
-	lock, err := LockFile(path)
+	lock, err := txn.LockFile(path)
 	if err != nil {
 		return err
 	}

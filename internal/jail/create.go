@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
@@ -22,6 +21,7 @@ import (
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -170,6 +170,11 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 	if req.Basejail && req.CloneBasejail {
 		return nil, errors.New("Use only one of -b and -B.")
 	}
+	ctx, tx, inv, err := h.Begin(ctx, "create", req.Name, inv)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.End()
 	plans, err := inv.plan(req)
 	if err != nil {
 		return nil, err
@@ -204,7 +209,7 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 			}
 		}
 	}
-	return made, nil
+	return made, tx.Commit()
 }
 
 // plan checks every name the request makes and validates its properties,
@@ -369,53 +374,35 @@ func (s *Scan) add(d zfs.Dataset) {
 	s.Datasets = append(s.Datasets, d)
 }
 
-// undoCtx keeps cleanups running after an interrupt cancelled ctx.
-func undoCtx(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
-
 func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {
-	tx, err := h.begin(ctx, "create", p.name)
+	ctx, tx, _, err := h.Begin(ctx, "create", p.name, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.end()
+	defer tx.End()
 	return h.createIn(ctx, tx, inv, req, src, p, nil)
 }
 
 // takenSnapshot is the first step of a thin create from a release, run
 // ahead by CreateSpeculative: journaled, and tried with this outcome.
 type takenSnapshot struct {
-	since int64
-	err   error
+	err error
 }
 
 // createIn makes one jail within tx; taken, when set, says its snapshot
 // step has run already.
-func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req CreateRequest, src *source, p createPlan, taken *takenSnapshot) error {
+func (h *Host) createIn(ctx context.Context, tx *txn.Tx, inv *Inventory, req CreateRequest, src *source, p createPlan, taken *takenSnapshot) error {
 	t := inv.Tree
-	uctx := tx.ctx
 	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
-	since := time.Now().Unix()
-	if taken != nil {
-		since = taken.since
-	}
-	destroyJail := func() error {
-		// Only a dataset this create made: never one whose name it found taken.
-		err := h.destroySince(uctx, jailDS, since, zfs.DestroyOptions{Recursive: true, Force: true})
-		if errors.Is(err, zfs.ErrNotFound) {
-			return nil
-		}
-		return err
-	}
 	thick := req.Thick || req.Basejail
 	if req.Empty {
-		tx.Add(destroyJail)
-		if err := tx.destroyOnCrash(jailDS, true); err != nil {
+		if err := tx.WillCreate(jailDS, true); err != nil {
 			return err
 		}
 		if err := h.ZFS.Create(ctx, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
 			return err
 		}
-	} else if err := h.createRoot(ctx, tx, t, src, p.name, thick, taken, destroyJail); err != nil {
+	} else if err := h.createRoot(ctx, tx, t, src, p.name, thick, taken); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -429,16 +416,18 @@ func (h *Host) createIn(ctx context.Context, tx *txn, inv *Inventory, req Create
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx.commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: layout.SnapName(src.root, p.name)}})
 	return nil
 }
 
 // createRoot makes name's root from src: a snapshot of the source, then
-// a clone of it, or a copy for a thick jail. destroyJail undoes the
-// jail's dataset.
-func (h *Host) createRoot(ctx context.Context, tx *txn, t *Tree, src *source, name string, thick bool, taken *takenSnapshot, destroyJail func() error) error {
+// a clone of it, or a copy for a thick jail. The journal's records undo
+// both.
+func (h *Host) createRoot(ctx context.Context, tx *txn.Tx, t *Tree, src *source, name string, thick bool, taken *takenSnapshot) error {
 	jailDS, rootDS := t.Jail(name), t.JailRoot(name)
 	snap, recursive, err := h.snapshotSource(ctx, tx, src, jailDS, name, thick, taken)
 	if err != nil {
@@ -446,12 +435,11 @@ func (h *Host) createRoot(ctx context.Context, tx *txn, t *Tree, src *source, na
 	}
 	if taken != nil {
 		// The name was known to be free only after the snapshot.
-		if err := tx.destroyOnCrash(jailDS, true); err != nil {
+		if err := tx.WillCreate(jailDS, true); err != nil {
 			return err
 		}
 	}
 	rootSnap := layout.SnapName(src.root, name)
-	tx.Add(destroyJail)
 	if !thick {
 		return h.ZFS.Clone(ctx, rootSnap, rootDS, zfs.CreateOptions{Parents: true})
 	}
@@ -472,7 +460,7 @@ func (h *Host) createRoot(ctx context.Context, tx *txn, t *Tree, src *source, na
 // template root; a whole template, recursively, for a thin jail from
 // one), journaled and undone on failure, unless taken says it was taken
 // already.
-func (h *Host) snapshotSource(ctx context.Context, tx *txn, src *source, jailDS, name string, thick bool, taken *takenSnapshot) (snap string, recursive bool, err error) {
+func (h *Host) snapshotSource(ctx context.Context, tx *txn.Tx, src *source, jailDS, name string, thick bool, taken *takenSnapshot) (snap string, recursive bool, err error) {
 	snap = layout.SnapName(src.root, name)
 	if src.parent != "" && !thick {
 		// From a template: the whole template, as iocage snapshots it.
@@ -482,14 +470,10 @@ func (h *Host) snapshotSource(ctx context.Context, tx *txn, src *source, jailDS,
 	if taken != nil {
 		serr = taken.err
 	} else {
-		if err := tx.destroyAllOnCrash(crashDestroy{snap, recursive}, crashDestroy{jailDS, true}); err != nil {
+		if err := tx.WillCreateAll(txn.Created{Dataset: snap, Recursive: recursive}, txn.Created{Dataset: jailDS, Recursive: true}); err != nil {
 			return "", false, err
 		}
-		serr = tx.made(snap, h.ZFS.Snapshot(ctx, snap, recursive))
-		if serr == nil {
-			uctx := tx.ctx
-			tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{Recursive: recursive}) })
-		}
+		serr = tx.Made(snap, h.ZFS.Snapshot(ctx, snap, recursive))
 	}
 	if serr != nil {
 		if errors.Is(serr, zfs.ErrExists) {

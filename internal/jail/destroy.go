@@ -68,6 +68,13 @@ func (e *DependentsError) Is(target error) bool { return target == zfs.ErrHasClo
 // it (never a neighbour whose name merely starts the same), its console
 // log, and the snapshot it was cloned from.
 func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts DestroyOptions) error {
+	// Nothing to journal: a recursive destroy is one zfs call, and a
+	// destroy cannot be undone.
+	ctx, tx, inv, j, err := h.beginJail(ctx, "destroy", inv, j)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	if deps := inv.Dependents(j.Dataset.Name); len(deps) > 0 && !opts.Recursive {
 		return &DependentsError{Name: j.Name, Dependents: deps}
 	}
@@ -79,7 +86,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 			return err
 		}
 	}
-	err := h.ZFS.Destroy(ctx, j.Dataset.Name, zfs.DestroyOptions{Recursive: true, Clones: opts.Recursive, Force: true})
+	err = h.ZFS.Destroy(ctx, j.Dataset.Name, zfs.DestroyOptions{Recursive: true, Clones: opts.Recursive, Force: true})
 	if err != nil && !errors.Is(err, zfs.ErrNotFound) {
 		return err
 	}
@@ -88,7 +95,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 		h.destroyOrigin(ctx, inv, j, origin)
 	}
 	h.say("Destroying %s", j.Name)
-	return nil
+	return tx.Commit()
 }
 
 // destroyOrigin removes the snapshot a jail was cloned from when jcage (or

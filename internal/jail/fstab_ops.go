@@ -13,7 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 )
 
 // The fstab verbs change a jail's fstab under the jail's lock (its
@@ -174,20 +174,49 @@ func (h *Host) FstabEdit(ctx context.Context, inv *Inventory, j *Jail, editor ho
 			return warn, fmt.Errorf("%w; %s is unchanged, the edited copy is %s", err, path, tmpPath)
 		}
 	}
-	lock, err := LockFile(j.ConfigPath())
-	if err != nil {
+	if err := h.installEdit(ctx, inv, j, path, orig, edited); err != nil {
+		keep = errors.Is(err, errEditedMeanwhile)
+		if keep {
+			err = fmt.Errorf("%s changed while it was being edited; it is left as it is now, the edited copy is %s", path, tmpPath)
+		}
 		return warn, err
+	}
+	return warn, nil
+}
+
+var errEditedMeanwhile = errors.New("changed while it was being edited")
+
+// installEdit replaces path (the fstab of j, orig when the editor started)
+// with edited, as a change of its own: the editor ran without the lock, as
+// a person takes their time, so the file must still be orig under it.
+func (h *Host) installEdit(ctx context.Context, inv *Inventory, j *Jail, path string, orig, edited []byte) error {
+	ctx, tx, _, j, err := h.beginJail(ctx, "fstab", inv, j)
+	if errors.As(err, new(*NotFoundError)) {
+		return errEditedMeanwhile
+	}
+	if err != nil {
+		return err
+	}
+	defer tx.End()
+	if j.FstabPath() != path {
+		return errEditedMeanwhile
+	}
+	lock, err := txn.LockFile(j.ConfigPath())
+	if err != nil {
+		return err
 	}
 	defer lock.Unlock()
 	now, err := readMaybe(path)
 	if err != nil {
-		return warn, err
+		return err
 	}
 	if !bytes.Equal(now, orig) {
-		keep = true
-		return warn, fmt.Errorf("%s changed while it was being edited; it is left as it is now, the edited copy is %s", path, tmpPath)
+		return errEditedMeanwhile
 	}
-	return warn, h.withWritable(ctx, j, func() error { return fstab.WriteFile(path, edited) })
+	if err := h.writeJailFile(ctx, tx, j, path, func() error { return fstab.WriteFile(path, edited) }); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // confined checks that dest, a host path, lies under root and that no
@@ -265,10 +294,15 @@ func notMounted(err error) bool {
 // a running jail; any failure (or cancellation) restores the file as it
 // was and undoes the mounts already made.
 func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]string, change func(t *fstab.Table, root string) ([]mountStep, error)) error {
+	ctx, tx, inv, j, err := h.beginJail(ctx, "fstab", inv, j)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
-	lock, err := LockFile(j.ConfigPath())
+	lock, err := txn.LockFile(j.ConfigPath())
 	if err != nil {
 		return err
 	}
@@ -278,8 +312,6 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 	if err != nil {
 		return err
 	}
-	_, statErr := os.Stat(path)
-	existed := statErr == nil
 	t := fstab.Parse(orig)
 	*warn = append(*warn, rejectedWarnings(t, path)...)
 	root := j.RootPath()
@@ -294,27 +326,24 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := revert.New()
-	r.Log = h.Out
-	defer r.Fail()
-	if err := h.withWritable(ctx, j, func() error { return t.Save(path) }); err != nil {
+	if err := h.writeJailFile(ctx, tx, j, path, func() error { return t.Save(path) }); err != nil {
 		return err
 	}
-	undoCtx := context.WithoutCancel(ctx)
-	r.Add(func() error {
-		return h.withWritable(undoCtx, j, func() error {
-			if !existed {
-				return os.Remove(path)
-			}
-			return fstab.WriteFile(path, orig)
-		})
-	})
 	if j.Running() {
 		for _, s := range steps {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if _, err := h.Run.Run(ctx, s.cmd); err != nil {
+			if s.undo != nil {
+				if err := tx.WillRun(*s.undo, root); err != nil {
+					return err
+				}
+			}
+			_, err := h.Run.Run(ctx, s.cmd)
+			if s.undo != nil {
+				err = tx.Ran(err)
+			}
+			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -327,35 +356,42 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 				}
 				return fmt.Errorf("Mounting entry failed: %w", err)
 			}
-			if s.undo != nil {
-				undo := *s.undo
-				r.Add(func() error {
-					_, err := h.Run.Run(undoCtx, undo)
-					return err
-				})
-			}
 		}
 	}
-	r.Success()
-	return nil
+	return tx.Commit()
 }
 
-// withWritable runs write with a template's dataset made writable around
-// it (templates are kept readonly=on).
-func (h *Host) withWritable(ctx context.Context, j *Jail, write func() error) (err error) {
+// writeJailFile runs write, which replaces path in j's dataset, as a step
+// of tx: the file's content is journaled first, and a template's dataset
+// (kept readonly=on) is made writable around the write, with readonly
+// coming back on undo as well.
+func (h *Host) writeJailFile(ctx context.Context, tx *txn.Tx, j *Jail, path string, write func() error) error {
 	ro := h.readonlyToggle(ctx, j)
-	if ro == nil {
-		return write()
-	}
-	if err := ro(false); err != nil {
-		return fmt.Errorf("make %s writable: %w", j.Dir, err)
-	}
-	defer func() {
-		if rerr := ro(true); rerr != nil && err == nil {
-			err = fmt.Errorf("make %s readonly again: %w", j.Dir, rerr)
+	if ro != nil {
+		if err := tx.WillSet(j.Dataset.Name, "readonly", "on"); err != nil {
+			return err
 		}
-	}()
-	return write()
+		if err := ro(false); err != nil {
+			return fmt.Errorf("make %s writable: %w", j.Dir, err)
+		}
+	}
+	if err := tx.WillWrite(path); err != nil {
+		return err
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	if ro == nil {
+		return nil
+	}
+	// Undone before the write is: the file goes back while writable.
+	if err := tx.WillSet(j.Dataset.Name, "readonly", "off"); err != nil {
+		return err
+	}
+	if err := ro(true); err != nil {
+		return fmt.Errorf("make %s readonly again: %w", j.Dir, err)
+	}
+	return nil
 }
 
 func rejectedWarnings(t *fstab.Table, path string) []string {

@@ -25,7 +25,6 @@ import (
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/lazyregexp"
-	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -156,7 +155,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	// iocage always destroys jails/NAME@…, even for a template; jcage
 	// destroys the snapshot it took.
 	defer func() {
-		derr := h.ZFS.Destroy(undoCtx(ctx), top, zfs.DestroyOptions{Recursive: true})
+		derr := h.ZFS.Destroy(context.WithoutCancel(ctx), top, zfs.DestroyOptions{Recursive: true})
 		switch {
 		case derr != nil && err == nil:
 			err = fmt.Errorf("exported %s, but could not remove the snapshot %s: %w", archive, top, derr)
@@ -659,15 +658,10 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 	if err != nil {
 		return "", err
 	}
-	if inv.exists(img.uuid) {
-		return "", fmt.Errorf("Jail: %s already exists!", img.uuid)
+	if err := inv.importFree(img.uuid); err != nil {
+		return "", err
 	}
 	jailDS := inv.Tree.Jail(img.uuid)
-	for _, ds := range []string{jailDS, inv.Tree.Template(img.uuid)} {
-		if _, ok := inv.Scan.Get(ds); ok {
-			return "", fmt.Errorf("Jail: %s already exists!", img.uuid)
-		}
-	}
 	verify := !opts.NoVerify
 	var want string
 	if verify {
@@ -763,19 +757,21 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 		return "", err
 	}
 
-	r := revert.New()
-	r.Log = h.Out
-	defer r.Fail()
-	uctx := undoCtx(ctx)
-	// Registered before the first receive: an interrupted receive may
-	// leave the dataset behind, and the name was free before.
-	r.Add(func() error {
-		err := h.ZFS.Destroy(uctx, jailDS, zfs.DestroyOptions{Recursive: true})
-		if errors.Is(err, zfs.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
+	// The archive is read and checked before the lock is taken: that
+	// takes as long as the file is big, and changes nothing.
+	ctx, tx, inv, err := h.Begin(ctx, "import", img.uuid, inv)
+	if err != nil {
+		return "", err
+	}
+	defer tx.End()
+	if err := inv.importFree(img.uuid); err != nil {
+		return "", err
+	}
+	// Before the first receive: an interrupted receive may leave the
+	// dataset behind, and the name was free.
+	if err := tx.WillClaim(jailDS); err != nil {
+		return "", err
+	}
 	if img.zip {
 		for _, p := range plans {
 			if err := h.receiveZipMember(ctx, inv, p, opts.Progress); err != nil {
@@ -815,9 +811,24 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	r.Success()
+	if err := tx.Commit(); err != nil {
+		return "", err
+	}
 	h.say("\nImported: %s", img.uuid)
 	return img.uuid, nil
+}
+
+// importFree refuses an import whose name a jail or template holds.
+func (inv *Inventory) importFree(name string) error {
+	if inv.exists(name) {
+		return fmt.Errorf("Jail: %s already exists!", name)
+	}
+	for _, ds := range []string{inv.Tree.Jail(name), inv.Tree.Template(name)} {
+		if _, ok := inv.Scan.Get(ds); ok {
+			return fmt.Errorf("Jail: %s already exists!", name)
+		}
+	}
+	return nil
 }
 
 func (h *Host) receiveZipMember(ctx context.Context, inv *Inventory, p imageMemberPlan, progress ProgressFunc) error {

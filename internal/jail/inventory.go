@@ -204,29 +204,41 @@ type Inventory struct {
 	// Narrow marks an inventory read by LoadNarrow: it holds only what
 	// the command named, not every jail.
 	Narrow bool
+	// gen is the tree's generation (txn.Store.Generation) when it was
+	// read, and reload reads it again the same way: a change that begins
+	// after another command changed the tree decides from a fresh read.
+	gen    uint64
+	reload func(context.Context) (*Inventory, error)
 }
 
 // Options select the costlier parts of an inventory.
 type Options struct {
 	Create bool // create missing datasets and defaults.json (root, mutating)
 	State  bool // ask jls which jails run
-	// Locked says the caller holds the tree lock (and has already cleaned
-	// up after interrupted changes).
-	Locked bool
 }
 
-// Load reads the tree, the defaults and every jail's config.
+// Load reads the tree, the defaults and every jail's config. With Create,
+// as root, it first cleans up after changes whose process died (unless ctx
+// runs inside a change, which did).
 func (h *Host) Load(ctx context.Context, opts Options) (*Inventory, error) {
-	if opts.Create && h.UID == 0 && !opts.Locked {
-		if err := h.recoverUnlocked(ctx); err != nil {
+	s := h.Txns()
+	if opts.Create && h.UID == 0 {
+		if err := s.Recover(ctx); err != nil {
 			return nil, err
 		}
 	}
+	gen := s.Generation()
 	tree, scan, err := h.Open(ctx, opts.Create)
 	if err != nil {
 		return nil, err
 	}
-	return h.fill(ctx, tree, scan, opts)
+	inv, err := h.fill(ctx, tree, scan, opts)
+	if err != nil {
+		return nil, err
+	}
+	inv.gen = gen
+	inv.reload = func(ctx context.Context) (*Inventory, error) { return h.Load(ctx, opts) }
+	return inv, nil
 }
 
 // fill reads the defaults and the config of every jail in the scan.

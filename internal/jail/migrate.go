@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -158,43 +158,39 @@ func (h *Host) Migrate(ctx context.Context, inv *Inventory, plan []Migration, op
 
 // migrateOne is steps 1 to 3, one transaction.
 func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) error {
-	tx, err := h.begin(ctx, "migrate", m.Jail.Name)
+	ctx, tx, _, err := h.Begin(ctx, "migrate", m.Jail.Name, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.end()
-	since := time.Now().Unix()
-	moved, oldRoot, err := h.moveToJailsOld(ctx, tx, inv.Tree, m.Jail, since)
+	defer tx.End()
+	moved, oldRoot, err := h.moveToJailsOld(ctx, tx, inv.Tree, m.Jail)
 	if err != nil {
 		return err
 	}
-	root, err := h.cloneForMigration(ctx, tx, inv.Tree, m, moved, since)
+	root, err := h.cloneForMigration(ctx, tx, inv.Tree, m, moved)
 	if err != nil {
 		return err
 	}
 	if err := h.copyOldRoot(ctx, m, oldRoot.Mountpoint, root); err != nil {
 		return err
 	}
-	tx.commit()
-	return nil
+	return tx.Commit()
 }
 
 // moveToJailsOld is step 1: the old jail goes to jails_old, made for it
 // when missing. It returns the moved dataset and its root.
-func (h *Host) moveToJailsOld(ctx context.Context, tx *txn, t *Tree, old *Jail, since int64) (moved, oldRoot zfs.Dataset, err error) {
-	uctx := tx.ctx
+func (h *Host) moveToJailsOld(ctx context.Context, tx *txn.Tx, t *Tree, old *Jail) (moved, oldRoot zfs.Dataset, err error) {
 	if _, err := h.ZFS.Get(ctx, t.JailsOld()); errors.Is(err, zfs.ErrNotFound) {
-		if err := tx.destroyOnCrash(t.JailsOld(), false); err != nil {
+		if err := tx.WillCreate(t.JailsOld(), false); err != nil {
 			return moved, oldRoot, err
 		}
-		if err := tx.made(t.JailsOld(), h.ZFS.Create(ctx, t.JailsOld(), zfs.CreateOptions{})); err != nil {
+		if err := tx.Made(t.JailsOld(), h.ZFS.Create(ctx, t.JailsOld(), zfs.CreateOptions{})); err != nil {
 			return moved, oldRoot, err
 		}
-		tx.Add(func() error { return h.destroySince(uctx, t.JailsOld(), since, zfs.DestroyOptions{}) })
 	} else if err != nil {
 		return moved, oldRoot, err
 	}
-	moved, err = tx.move(ctx, old.Dataset.Name, t.JailOld(old.Name), false)
+	moved, err = h.move(ctx, tx, old.Dataset.Name, t.JailOld(old.Name), false)
 	if err != nil {
 		return moved, oldRoot, err
 	}
@@ -205,24 +201,15 @@ func (h *Host) moveToJailsOld(ctx context.Context, tx *txn, t *Tree, old *Jail, 
 // cloneForMigration is step 2: the new jail, a clone of its release, with
 // the old jail's config and fstab and fresh hosts and rc.conf. It returns
 // the new root's directory.
-func (h *Host) cloneForMigration(ctx context.Context, tx *txn, t *Tree, m Migration, moved zfs.Dataset, since int64) (string, error) {
-	uctx := tx.ctx
+func (h *Host) cloneForMigration(ctx context.Context, tx *txn.Tx, t *Tree, m Migration, moved zfs.Dataset) (string, error) {
 	jailDS, rootDS := t.Jail(m.Name), t.JailRoot(m.Name)
 	snap := layout.SnapName(t.ReleaseRoot(m.Release), m.Name)
-	if err := tx.destroyAllOnCrash(crashDestroy{snap, false}, crashDestroy{jailDS, true}); err != nil {
+	if err := tx.WillCreateAll(txn.Created{Dataset: snap}, txn.Created{Dataset: jailDS, Recursive: true}); err != nil {
 		return "", err
 	}
-	if err := tx.made(snap, h.ZFS.Snapshot(ctx, snap, false)); err != nil {
+	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, false)); err != nil {
 		return "", err
 	}
-	tx.Add(func() error { return h.ZFS.Destroy(uctx, snap, zfs.DestroyOptions{}) })
-	tx.Add(func() error {
-		err := h.destroySince(uctx, jailDS, since, zfs.DestroyOptions{Recursive: true, Force: true})
-		if errors.Is(err, zfs.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
 	if err := h.ZFS.Clone(ctx, snap, rootDS, zfs.CreateOptions{Parents: true}); err != nil {
 		return "", err
 	}
@@ -296,11 +283,11 @@ func (h *Host) migrated(ctx context.Context, inv *Inventory, m Migration, opts M
 		}
 	}
 	if opts.Delete {
-		if err := h.ZFS.Destroy(undoCtx(ctx), t.JailOld(m.Jail.Name), zfs.DestroyOptions{Recursive: true, Force: true}); err != nil {
+		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), t.JailOld(m.Jail.Name), zfs.DestroyOptions{Recursive: true, Force: true}); err != nil {
 			return fmt.Errorf("%s migrated to %s, but %s stays: %w", m.Jail.Name, m.Name, t.JailOld(m.Jail.Name), err)
 		}
 		// Only when nothing else is left in it.
-		_ = h.ZFS.Destroy(undoCtx(ctx), t.JailsOld(), zfs.DestroyOptions{})
+		_ = h.ZFS.Destroy(context.WithoutCancel(ctx), t.JailsOld(), zfs.DestroyOptions{})
 	}
 	h.say("%s (%s) migrated to %s!\n", m.Jail.Name, m.Tag, m.Name)
 	return nil

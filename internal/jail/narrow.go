@@ -4,9 +4,9 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -51,6 +51,7 @@ func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 	if !ok {
 		return nil, false, nil
 	}
+	gen := h.Txns().Generation()
 	ds, err := h.ZFS.ListNames(ctx, uniq(q.names), []string{ActiveProp, "exec"})
 	if err != nil {
 		return nil, false, err
@@ -77,6 +78,7 @@ func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 		return nil, false, err
 	}
 	inv.Narrow = true
+	inv.gen, inv.reload = gen, h.narrowReload(want, opts)
 	return inv, true, nil
 }
 
@@ -205,17 +207,17 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 	name := req.Name
 	snap := layout.SnapName(g.layout.ReleaseRoot(g.rel), name)
 
-	tx, err := h.begin(ctx, "create", name)
+	ctx, tx, _, err := h.Begin(ctx, "create", name, nil)
 	if err != nil {
 		return true, err
 	}
-	defer tx.end()
+	defer tx.End()
 	r, taken, err := h.snapshotWhileReading(ctx, tx, g, snap)
 	if err != nil {
 		return true, err
 	}
 	if !r.ok || r.inv.Tree.Pool != g.layout.Pool {
-		tx.end() // the guess was wrong: unwind before the usual way
+		tx.End() // the guess was wrong: unwind before the usual way
 		return false, nil
 	}
 	plans, err := r.inv.plan(req)
@@ -227,7 +229,7 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 		return true, err
 	}
 	if src.root != g.layout.ReleaseRoot(g.rel) || src.parent != "" {
-		tx.end()
+		tx.End()
 		return false, nil
 	}
 	if err := h.createIn(ctx, tx, r.inv, req, src, plans[0], taken); err != nil {
@@ -287,23 +289,32 @@ type narrowResult struct {
 
 // snapshotWhileReading takes snap, journaled and undone on failure, while
 // the narrow read of g runs beside it.
-func (h *Host) snapshotWhileReading(ctx context.Context, tx *txn, g thinGuess, snap string) (narrowResult, *takenSnapshot, error) {
-	taken := &takenSnapshot{since: time.Now().Unix()}
+func (h *Host) snapshotWhileReading(ctx context.Context, tx *txn.Tx, g thinGuess, snap string) (narrowResult, *takenSnapshot, error) {
+	taken := &takenSnapshot{}
 	// Only the snapshot for now: whether the jail's dataset is free is
 	// what the read is about to tell, and the journal must never name a
 	// dataset that is someone else's.
-	if err := tx.destroyOnCrash(snap, false); err != nil {
+	if err := tx.WillCreate(snap, false); err != nil {
 		return narrowResult{}, nil, err
 	}
 	read := make(chan narrowResult, 1)
 	go func() {
-		inv, ok, err := h.loadNarrow(ctx, g.mt, g.want, Options{Create: true, Locked: true})
+		inv, ok, err := h.loadNarrow(ctx, g.mt, g.want, Options{Create: true})
 		read <- narrowResult{inv, ok, err}
 	}()
-	taken.err = tx.made(snap, h.ZFS.Snapshot(ctx, snap, false))
-	if taken.err == nil {
-		tx.Add(func() error { return h.ZFS.Destroy(tx.ctx, snap, zfs.DestroyOptions{}) })
-	}
+	taken.err = tx.Made(snap, h.ZFS.Snapshot(ctx, snap, false))
 	r := <-read
 	return r, taken, r.err
+}
+
+// narrowReload reads a narrow inventory again, or the whole tree when the
+// narrow read no longer settles it.
+func (h *Host) narrowReload(want Wanted, opts Options) func(context.Context) (*Inventory, error) {
+	return func(ctx context.Context) (*Inventory, error) {
+		inv, ok, err := h.LoadNarrow(ctx, want, opts)
+		if err == nil && !ok {
+			inv, err = h.Load(ctx, opts)
+		}
+		return inv, err
+	}
 }

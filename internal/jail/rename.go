@@ -10,6 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
 
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -17,6 +18,11 @@ import (
 // was cloned from, its config and fstab, and the source_template of jails
 // made from a template. The jail is stopped first.
 func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string) error {
+	ctx, tx, inv, err := h.Begin(ctx, "rename", name, inv)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	j, err := inv.Find(name)
 	if err != nil {
 		return err
@@ -47,19 +53,15 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Template {
 		from, to = t.Template(j.Name), t.Template(newName)
 	}
-	tx, err := h.begin(ctx, "rename", j.Name)
-	if err != nil {
-		return err
-	}
-	defer tx.end()
-	uctx := tx.ctx
 	if origin := j.Root.Origin; origin != "" {
 		if ds, snap, _ := layout.SplitSnap(origin); snap == j.Name && layout.Child(t.Releases(), ds) {
 			nw := layout.SnapName(ds, newName)
+			if err := tx.WillRename(origin, nw); err != nil {
+				return err
+			}
 			if err := h.ZFS.Rename(ctx, origin, nw, zfs.RenameOptions{}); err != nil {
 				return err
 			}
-			tx.Add(func() error { return h.ZFS.Rename(uctx, nw, origin, zfs.RenameOptions{}) })
 		}
 	}
 	// iocage.py rename: a dataset jailed=on can't be renamed, so the
@@ -70,24 +72,51 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 			if dd.Prop("jailed") != "on" {
 				continue
 			}
-			name := dd.Name
-			if err := h.ZFS.SetProps(ctx, name, map[string]string{"jailed": "off"}); err != nil {
+			// Undone after the move: the dataset has its old name again.
+			if err := tx.WillSet(dd.Name, "jailed", "on"); err != nil {
 				return err
 			}
-			tx.Add(func() error {
-				// The move is undone first: the dataset has its old name.
-				return h.ZFS.SetProps(uctx, name, map[string]string{"jailed": "on"})
-			})
+			if err := h.ZFS.SetProps(ctx, dd.Name, map[string]string{"jailed": "off"}); err != nil {
+				return err
+			}
 		}
 	} else if !errors.Is(err, zfs.ErrNotFound) {
 		return err
 	}
-	d, err := tx.move(ctx, from, to, j.Template)
+	d, err := h.move(ctx, tx, from, to, j.Template)
 	if err != nil {
 		return err
 	}
-	oldDir := j.Dir
-	err = Update(filepath.Join(d.Mountpoint, config.ConfigFile), nil, func(c *config.Config) error {
+	if err := renameFiles(tx, inv, j, d.Mountpoint, newName); err != nil {
+		return err
+	}
+	if j.Template {
+		if err := tx.WillSet(to, "readonly", "off"); err != nil {
+			return err
+		}
+		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	h.say("Jail: %s renamed to %s", j.Name, newName)
+	return nil
+}
+
+// renameFiles rewrites, within tx, what names the jail in its files (now
+// under dir): config.json, fstab, and for a template the source_template
+// of the jails made from it.
+func renameFiles(tx *txn.Tx, inv *Inventory, j *Jail, dir, newName string) error {
+	cfgPath, fstabPath := filepath.Join(dir, config.ConfigFile), filepath.Join(dir, "fstab")
+	if err := tx.WillWrite(cfgPath); err != nil {
+		return err
+	}
+	err := Update(cfgPath, nil, func(c *config.Config) error {
 		c.Set("host_hostuuid", newName)
 		if v, _ := c.Get("host_hostname"); v == j.Name || v == strings.ReplaceAll(j.Name, "_", "-") {
 			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
@@ -100,28 +129,28 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err != nil {
 		return err
 	}
-	if err := replaceInFile(filepath.Join(d.Mountpoint, "fstab"), oldDir+"/", d.Mountpoint+"/"); err != nil {
+	if err := tx.WillWrite(fstabPath); err != nil {
 		return err
 	}
-	if j.Template {
-		for _, o := range inv.Jails {
-			if o.Config != nil && o.Prop("source_template") == j.Name {
-				if err := Update(o.ConfigPath(), nil, func(c *config.Config) error {
-					c.Set("source_template", newName)
-					return nil
-				}); err != nil {
-					return err
-				}
-			}
+	if err := replaceInFile(fstabPath, j.Dir+"/", dir+"/"); err != nil {
+		return err
+	}
+	if !j.Template {
+		return nil
+	}
+	for _, o := range inv.Jails {
+		if o.Config == nil || o.Prop("source_template") != j.Name {
+			continue
 		}
-		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
+		if err := tx.WillWrite(o.ConfigPath()); err != nil {
+			return err
+		}
+		if err := Update(o.ConfigPath(), nil, func(c *config.Config) error {
+			c.Set("source_template", newName)
+			return nil
+		}); err != nil {
 			return err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	tx.commit()
-	h.say("Jail: %s renamed to %s", j.Name, newName)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,7 +13,6 @@ import (
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
-	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -100,16 +100,21 @@ func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name
 			return nil, fmt.Errorf("snapshot name %s is longer than ZFS allows (%d characters)", s, maxDatasetName)
 		}
 	}
-	r := revert.New()
-	r.Log = h.Out
-	defer r.Fail()
+	ctx, tx, inv, jails, err := h.beginJails(ctx, "snapshot", inv, jails)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.End()
 	var made []string
 	for _, j := range jails {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		snap := layout.SnapName(inv.SnapDataset(j), name)
-		if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
+		if err := tx.WillCreate(snap, true); err != nil {
+			return nil, err
+		}
+		if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, true)); err != nil {
 			if errors.Is(err, zfs.ErrExists) {
 				if len(jails) > 1 {
 					return nil, fmt.Errorf("%w: %s", ErrSnapExists, snap)
@@ -118,12 +123,11 @@ func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name
 			}
 			return nil, err
 		}
-		r.Add(func() error {
-			return h.ZFS.Destroy(context.WithoutCancel(ctx), snap, zfs.DestroyOptions{Recursive: true})
-		})
 		made = append(made, snap)
 	}
-	r.Success()
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
 	return made, nil
 }
 
@@ -361,6 +365,14 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 	if len(jails) == 0 {
 		return res, nil
 	}
+	// Nothing to journal: a destroyed snapshot cannot come back, and each
+	// destroy is one zfs call. The lock keeps the checks below true until
+	// the destroys are done.
+	ctx, tx, inv, jails, err := h.beginJails(ctx, "snapremove", inv, jails)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.End()
 	idx, err := h.readSnaps(ctx, inv.listRoot(jails), false)
 	if err != nil {
 		return nil, err
@@ -416,12 +428,13 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 		}
 		res.Removed = append(res.Removed, p)
 	}
-	return res, nil
+	return res, tx.Commit()
 }
 
 // RollbackPlan is what a rollback will do, worked out before anything
 // changes so that the user can be told which snapshots go.
 type RollbackPlan struct {
+	Jail     string   // the jail's name
 	Target   string   // POOL/iocage/jails/NAME, as "Rolled back to:" names it
 	Name     string   // the snapshot name
 	Datasets []string // filesystems to roll back, deepest first, Target last
@@ -440,13 +453,19 @@ func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name s
 	if j.Running() {
 		return nil, fmt.Errorf("Please stop %s before trying to rollback!", j.Name)
 	}
-	p := &RollbackPlan{Target: inv.SnapDataset(j), Name: name}
+	p := &RollbackPlan{Jail: j.Name, Target: inv.SnapDataset(j), Name: name}
+	return p, h.planRollback(ctx, inv, p)
+}
+
+// planRollback fills p from one read of the target's snapshots.
+func (h *Host) planRollback(ctx context.Context, inv *Inventory, p *RollbackPlan) error {
+	name := p.Name
 	idx, err := h.readSnaps(ctx, p.Target, true)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !idx.has(p.Target, name) {
-		return nil, fmt.Errorf("%s does not exist", layout.SnapName(p.Target, name))
+		return fmt.Errorf("%s does not exist", layout.SnapName(p.Target, name))
 	}
 	clones := cloneIndex(inv)
 	for _, fs := range idx.fs {
@@ -462,7 +481,7 @@ func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name s
 		for _, s := range idx.byDS[fs] {
 			if seen {
 				if c := clones[s.Name]; len(c) > 0 {
-					return nil, &ClonesError{Snapshot: s.Name, Clones: inv.describeClones(c), RollbackTo: layout.SnapName(p.Target, name)}
+					return &ClonesError{Snapshot: s.Name, Clones: inv.describeClones(c), RollbackTo: layout.SnapName(p.Target, name)}
 				}
 				p.Newer = append(p.Newer, s.Name)
 			}
@@ -472,22 +491,39 @@ func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name s
 	sort.SliceStable(p.Datasets, func(a, b int) bool {
 		return strings.Count(p.Datasets[a], "/") > strings.Count(p.Datasets[b], "/")
 	})
-	return p, nil
+	return nil
 }
 
-// Rollback carries out a plan: every filesystem goes back to its snapshot
-// with the newer ones destroyed. A rollback can't be undone, and stopping
-// half way would leave config.json and the root from different times, so
-// once started it finishes even after SIGINT/SIGTERM.
-func (h *Host) Rollback(ctx context.Context, p *RollbackPlan) error {
+// Rollback carries out a plan made from inv: every filesystem goes back to
+// its snapshot with the newer ones destroyed. Under the tree lock the
+// snapshots are read again, and a plan that no longer holds is refused. A rollback can't be
+// undone, and stopping half way would leave config.json and the root from
+// different times, so once started it finishes: after SIGINT/SIGTERM, and
+// after a crash, when the next command finishes it from the journal.
+func (h *Host) Rollback(ctx context.Context, inv *Inventory, p *RollbackPlan) error {
+	ctx, tx, inv, err := h.Begin(ctx, "rollback", p.Jail, inv)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
+	now := &RollbackPlan{Jail: p.Jail, Target: p.Target, Name: p.Name}
+	if err := h.planRollback(ctx, inv, now); err != nil {
+		return err
+	}
+	if !slices.Equal(now.Datasets, p.Datasets) || !slices.Equal(now.Newer, p.Newer) {
+		return fmt.Errorf("the snapshots of %s changed since the rollback was planned; nothing was rolled back", p.Target)
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	ctx = context.WithoutCancel(ctx)
+	if err := tx.WillRollBack(p.Name, p.Datasets...); err != nil {
+		return err
+	}
 	for _, fs := range p.Datasets {
 		if err := h.ZFS.Rollback(ctx, layout.SnapName(fs, p.Name), true); err != nil {
 			return err
 		}
 	}
-	return nil
+	return tx.Commit()
 }

@@ -71,7 +71,7 @@ func TestSnapListMatchesIocageSample(t *testing.T) {
 		snapDS("tank/iocage/jails/web/data@ioc_update_11.2-RELEASE-p2", when, 1, 1),
 		snapDS("tank/iocage/jails/web/root@ioc_update_11.2-RELEASE-p2", when, 1417339208, 10066330),
 	}}
-	h := &Host{ZFS: stub}
+	h := &Host{ZFS: stub, LockDir: t.TempDir()}
 	inv := stubInventory("web")
 	tab, err := h.SnapList(context.Background(), inv, inv.Jails, false, false)
 	if err != nil {
@@ -120,7 +120,7 @@ func TestSnapListAll(t *testing.T) {
 		snapDS("tank/iocage/templates/t-b@s", t0, 512, 0),
 		snapDS("tank/iocage/templates/t-b/root@s", t0, 512, 0),
 	}}
-	h := &Host{ZFS: stub}
+	h := &Host{ZFS: stub, LockDir: t.TempDir()}
 	inv := stubInventory("a", "t-b")
 	tab, err := h.SnapList(context.Background(), inv, inv.Jails, false, true)
 	if err != nil {
@@ -331,6 +331,8 @@ func TestSnapRemoveRefusesClones(t *testing.T) {
 		t.Fatalf("ALL: %+v %v", res, err)
 	}
 	// -R refuses while the clone's jail runs, then takes it along.
+	inv = w.load()
+	web = []*Jail{w.find(inv, "web")}
 	w.find(inv, "kid").JID = 9
 	if _, err := w.h.SnapRemove(ctx, inv, web, SnapRemoveOptions{Name: "s1", Clones: true}); err == nil || !strings.Contains(err.Error(), "jail kid is running") {
 		t.Fatalf("running clone: %v", err)

@@ -14,6 +14,11 @@ import (
 // template, and a template's dataset is readonly. It refuses while the jail
 // or any jail cloned from it runs.
 func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on bool) error {
+	ctx, tx, inv, err := h.Begin(ctx, "template", name, inv)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	j, err := inv.Find(name)
 	if err != nil {
 		return err
@@ -39,12 +44,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if !on {
 		from, to = to, from
 	}
-	tx, err := h.begin(ctx, "template", j.Name)
-	if err != nil {
-		return err
-	}
-	defer tx.end()
-	d, err := tx.move(ctx, from, to, !on)
+	d, err := h.move(ctx, tx, from, to, !on)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	}
 	// The config and readonly go back with the rename on a failure, an
 	// interrupt or a crash.
-	if err := tx.restoreFile(path); err != nil {
+	if err := tx.WillWrite(path); err != nil {
 		return err
 	}
 	err = Update(path, nil, func(c *config.Config) error {
@@ -69,7 +69,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 		return err
 	}
 	if on {
-		if err := tx.inheritProp(to, "readonly"); err != nil {
+		if err := tx.WillSet(to, "readonly", ""); err != nil {
 			return err
 		}
 		if err := h.ZFS.SetProps(ctx, to, map[string]string{"readonly": "on"}); err != nil {
@@ -79,7 +79,9 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx.commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	j.Template, j.Dir = on, d.Mountpoint
 	j.Dataset.Name = to
 	if on {

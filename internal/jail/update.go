@@ -5,19 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
 
-	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/lazyregexp"
-	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -93,10 +90,39 @@ func (h *Host) Update(ctx context.Context, inv *Inventory, jails []*Jail, opts U
 	if opts.Patcher == nil {
 		return errors.New("update: no freebsd-update driver")
 	}
+	errw := opts.Err
+	if errw == nil {
+		errw = io.Discard
+	}
+	ctx, tx, inv, jails, err := h.beginJails(ctx, "update", inv, jails)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	st := &updateRun{patched: map[string]bool{}}
-	return EachJail(ctx, jails, "update", opts.Err, func(j *Jail) error {
-		return h.updateOne(ctx, inv, j, opts, st)
-	})
+	var failed []string
+	var first error
+	for _, j := range jails {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := h.updateOne(ctx, inv, j, opts, st)
+		if err == nil {
+			continue
+		}
+		if len(jails) == 1 {
+			return err
+		}
+		fmt.Fprintln(errw, ErrorText(err))
+		if first == nil {
+			first = err
+		}
+		failed = append(failed, j.Name)
+	}
+	if first != nil {
+		return &MultiError{Verb: "update", Names: failed, First: first}
+	}
+	return tx.Commit()
 }
 
 func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts UpdateOptions, st *updateRun) (err error) {
@@ -118,38 +144,31 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	ds := inv.SnapDataset(j)
 	name := layout.UpdateSnapName(release, h.Clock())
 	snap := layout.SnapName(ds, name)
-	// A process killed outright leaves the journal: the next command
-	// rolls the jail back to the snapshot, as a failure here would.
-	jn, err := h.beginJournal("update", j.Name)
+	// A failure, an interrupt or a crash takes the jail back to the
+	// snapshot (the next command does it after a crash).
+	ctx, tx, _, err := h.Begin(ctx, "update", j.Name, nil)
 	if err != nil {
 		return err
 	}
-	defer jn.release()
-	if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
+	defer tx.End()
+	if err := tx.WillSnapshot(ds, name); err != nil {
+		return err
+	}
+	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, true)); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
 			return fmt.Errorf("%w: %s", ErrSnapExists, snap)
 		}
 		return err
 	}
-	if err := jn.dropToOnCrash(ds, name); err != nil {
-		return err
-	}
-	r := revert.New()
-	r.Log = nil
-	r.Add(func() error { return h.dropTo(context.WithoutCancel(ctx), ds, name) })
 	started, committed := false, false
 	defer func() {
 		if started {
-			if serr := h.Lifecycle.Stop(context.WithoutCancel(ctx), []string{j.Name}); serr != nil && err == nil {
+			if serr := h.Lifecycle.Stop(tx.Cleanup(), []string{j.Name}); serr != nil && err == nil {
 				err = serr
 			}
 		}
 		if err != nil && !committed {
-			cerr := r.Fail()
-			if cerr == nil {
-				jn.done()
-			}
-			err = rolledBack(err, snap, cerr)
+			err = rolledBack(err, snap, tx.Fail())
 		}
 	}()
 	h.say("Snapshot: %s created.", snap)
@@ -170,7 +189,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	if basejail {
 		if !st.patched[rel] {
 			relSnap = layout.SnapName(inv.Tree.ReleaseRoot(rel), name)
-			if err := h.patchRelease(ctx, inv, r, jn, rel, relRoot, relSnap, opts.Patcher); err != nil {
+			if err := h.patchRelease(ctx, inv, tx, rel, relRoot, relSnap, opts.Patcher); err != nil {
 				return err
 			}
 			st.patched[rel] = true
@@ -192,8 +211,9 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 		}
 	}
 	h.say("Updated jail successfully.")
-	r.Success()
-	jn.done()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	committed = true
 	if relSnap != "" {
 		// The release keeps no trace of the update, as with iocage; the
@@ -222,24 +242,17 @@ func orDiscard(w io.Writer) io.Writer {
 
 // patchRelease patches the release a base jail mounts, under a snapshot
 // of its own, and sets the new release on every base jail of it.
-func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Reverter, jn *journal, rel, root, snap string, p RootPatcher) error {
-	if err := h.ZFS.Snapshot(ctx, snap, false); err != nil {
+func (h *Host) patchRelease(ctx context.Context, inv *Inventory, tx *txn.Tx, rel, root, snap string, p RootPatcher) error {
+	relDS, relName, _ := strings.Cut(snap, "@")
+	if err := tx.WillSnapshot(relDS, relName); err != nil {
+		return err
+	}
+	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, false)); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
 			return fmt.Errorf("%w: %s", ErrSnapExists, snap)
 		}
 		return err
 	}
-	relDS, relName, _ := strings.Cut(snap, "@")
-	if err := jn.dropToOnCrash(relDS, relName); err != nil {
-		return err
-	}
-	r.Add(func() error {
-		bg := context.WithoutCancel(ctx)
-		if err := h.ZFS.Rollback(bg, snap, false); err != nil {
-			return err
-		}
-		return h.ZFS.Destroy(bg, snap, zfs.DestroyOptions{})
-	})
 	h.say("\n* Updating %s to the latest patch level... ", rel)
 	after, err := p.Patch(ctx, root, rel)
 	if err != nil {
@@ -262,12 +275,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 			continue
 		}
 		path := o.ConfigPath()
-		old, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		jn.Steps = append(jn.Steps, journalStep{File: path, Data: old})
-		if err := jn.save(); err != nil {
+		if err := tx.WillWrite(path); err != nil {
 			return err
 		}
 		if err := Update(path, nil, func(c *config.Config) error {
@@ -277,35 +285,12 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 			return err
 		}
 		o.Props.Set("release", after)
-		r.Add(func() error {
+		tx.Add(func() error {
 			o.Props.Set("release", cur)
-			return atomicfile.Write(path, old, 0o644)
+			return nil
 		})
 	}
 	return nil
-}
-
-// dropTo rolls every filesystem under ds back to its snapshot name,
-// deepest first, then destroys that snapshot: the dataset tree is as it
-// was before the snapshot was taken.
-func (h *Host) dropTo(ctx context.Context, ds, name string) error {
-	idx, err := h.readSnaps(ctx, ds, true)
-	if err != nil {
-		return err
-	}
-	var fss []string
-	for _, fs := range idx.fs {
-		if layout.Child(ds, fs) && idx.has(fs, name) {
-			fss = append(fss, fs)
-		}
-	}
-	sort.SliceStable(fss, func(a, b int) bool { return strings.Count(fss[a], "/") > strings.Count(fss[b], "/") })
-	for _, fs := range fss {
-		if err := h.ZFS.Rollback(ctx, layout.SnapName(fs, name), false); err != nil {
-			return err
-		}
-	}
-	return h.ZFS.Destroy(ctx, layout.SnapName(ds, name), zfs.DestroyOptions{Recursive: true})
 }
 
 // rolledBack says what became of the jail after err.

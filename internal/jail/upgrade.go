@@ -17,7 +17,7 @@ import (
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/lazyregexp"
-	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -91,6 +91,11 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	if err := h.checkHostRelease(ctx, newrel); err != nil {
 		return err
 	}
+	ctx, tx, inv, j, err := h.beginJail(ctx, "upgrade", inv, j)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	types := []string{"jail"}
 	if opts.Plugin {
 		types = append(types, "pluginv2")
@@ -124,36 +129,26 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	ds := inv.SnapDataset(j)
 	name := layout.UpgradeSnapName(h.Clock())
 	snap := layout.SnapName(ds, name)
-	jn, err := h.beginJournal("upgrade", j.Name)
-	if err != nil {
+	// A failure, an interrupt or a crash takes the jail back to the
+	// snapshot (the next command does it after a crash).
+	if err := tx.WillSnapshot(ds, name); err != nil {
 		return err
 	}
-	defer jn.release()
-	if err := h.ZFS.Snapshot(ctx, snap, true); err != nil {
+	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, true)); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
 			return fmt.Errorf("%w: %s (remove it with snapremove to upgrade again)", ErrSnapExists, snap)
 		}
 		return err
 	}
-	if err := jn.dropToOnCrash(ds, name); err != nil {
-		return err
-	}
-	r := revert.New()
-	r.Log = nil
-	r.Add(func() error { return h.dropTo(context.WithoutCancel(ctx), ds, name) })
 	defer func() {
 		if err != nil {
-			cerr := r.Fail()
-			if cerr == nil {
-				jn.done()
-			}
-			err = rolledBack(err, snap, cerr)
+			err = rolledBack(err, snap, tx.Fail())
 		}
 	}()
 
 	var now string
 	if basejail {
-		now, err = h.upgradeBasejail(ctx, j, bj, r, opts)
+		now, err = h.upgradeBasejail(ctx, tx, j, bj, opts)
 	} else {
 		now, err = opts.Upgrader.Upgrade(ctx, j.RootPath(), cur, newrel)
 	}
@@ -170,8 +165,9 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 		return err
 	}
 	j.Props.Set("release", now)
-	r.Success()
-	jn.done()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
 	if h.Out != nil {
 		io.WriteString(h.Out, UpgradeMessage(j.Name, release, now, name))
 	}
@@ -201,7 +197,6 @@ type basejailUpgrade struct {
 	newRoot string // IOCROOT/releases/NEWREL/root
 	src     string // its usr/src
 	fstab   string // the jail's fstab
-	old     []byte // as it was
 	table   *fstab.Table
 }
 
@@ -218,9 +213,6 @@ func (h *Host) planBasejailUpgrade(inv *Inventory, j *Jail, cur, newrel string) 
 		return nil, fmt.Errorf("%s is missing 'src.txz', please refetch!", newrel)
 	}
 	var err error
-	if p.old, err = os.ReadFile(p.fstab); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
 	if p.table, err = fstab.Load(p.fstab); err != nil {
 		return nil, err
 	}
@@ -256,11 +248,13 @@ func releaseDir(inv *Inventory, rel string) string {
 // fstab sources go to the new release, etcupdate merges the new /etc.
 // jcage runs etcupdate from the host with -D, so the jail need not run and
 // no nullfs mount of the sources is needed; iocage runs it inside the jail.
-func (h *Host) upgradeBasejail(ctx context.Context, j *Jail, p *basejailUpgrade, r *revert.Reverter, opts UpgradeOptions) (string, error) {
+func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *Jail, p *basejailUpgrade, opts UpgradeOptions) (string, error) {
+	if err := tx.WillWrite(p.fstab); err != nil {
+		return "", err
+	}
 	if err := p.table.Save(p.fstab); err != nil {
 		return "", err
 	}
-	r.Add(func() error { return fstab.WriteFile(p.fstab, p.old) })
 	root := j.RootPath()
 	// etcupdate -D writes under the root as the host's root and follows a
 	// symlink in any parent component of what it writes.

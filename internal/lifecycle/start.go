@@ -19,6 +19,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -372,7 +373,7 @@ func (jr *jailRun) addNATRules(ctx context.Context, iface, ip4 string) error {
 	} else {
 		return err
 	}
-	lock, err := jail.LockFile(lockPath)
+	lock, err := txn.LockFile(lockPath)
 	if err != nil {
 		return err
 	}

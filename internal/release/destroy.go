@@ -23,6 +23,11 @@ type DestroyOptions struct {
 // message unless Recursive, which destroys them (and what was cloned from
 // them) first, deepest first. Nothing is destroyed when a check fails.
 func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string, opts DestroyOptions) error {
+	ctx, tx, inv, err := h.Begin(ctx, "destroy", rel, inv)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
 	t := inv.Tree
 	relDS, dlDS := t.Release(rel), t.Download(rel)
 	_, haveRel := inv.Scan.Get(relDS)
@@ -62,7 +67,7 @@ func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string,
 			return err
 		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 // dependentJails lists the jails and templates cloned, directly or

@@ -26,7 +26,7 @@ import (
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
-	"github.com/jcage/jcage/internal/revert"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -281,43 +281,43 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 	if err != nil {
 		return err
 	}
+	ctx, tx, inv, err := f.h.Begin(ctx, "fetch", rel, f.inv)
+	if err != nil {
+		return err
+	}
+	defer tx.End()
+	f.inv = inv
 	t := f.inv.Tree
 	m := f.h.ZFS
-	cleanup := context.WithoutCancel(ctx)
 	f.say("Fetching: %s", rel)
-
-	r := revert.New()
-	r.Log = f.err
-	defer func() {
-		if err != nil {
-			r.Fail()
-		}
-	}()
 
 	dl := t.Download(rel)
 	if _, ok := f.inv.Scan.Get(dl); !ok {
+		if err := tx.WillCreate(dl, true); err != nil {
+			return err
+		}
 		// Uncompressed, unlike iocage's lz4: the sets are xz archives,
 		// so compressing them again costs CPU on every write and saves
 		// nothing. The staging tree below sets its own lz4.
-		err := m.Create(ctx, dl, zfs.CreateOptions{Props: map[string]string{"compression": "off"}})
-		if err != nil && !errors.Is(err, zfs.ErrExists) {
-			return err
+		cerr := tx.Made(dl, m.Create(ctx, dl, zfs.CreateOptions{Props: map[string]string{"compression": "off"}}))
+		if cerr != nil && !errors.Is(cerr, zfs.ErrExists) {
+			return cerr
 		}
-		if err == nil {
-			keepPartial := &f.keepPartial
-			r.Add(func() error {
-				if *keepPartial {
-					return nil
+		defer func() {
+			// An interrupted download stays for the next fetch to
+			// resume, in the download dataset made for it.
+			if err != nil && f.keepPartial {
+				if ferr := tx.Forget(dl); ferr != nil {
+					err = errors.Join(err, ferr)
 				}
-				return ignoreNotFound(m.Destroy(cleanup, dl, zfs.DestroyOptions{Recursive: true, Force: true}))
-			})
-		}
+			}
+		}()
 	}
 	dlDir, err := f.mountpoint(ctx, dl)
 	if err != nil {
 		return err
 	}
-	lock, err := jail.LockFile(dlDir)
+	lock, err := txn.LockFile(dlDir)
 	if err != nil {
 		return err
 	}
@@ -367,28 +367,30 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 		if err := ignoreNotFound(m.Destroy(ctx, stage, zfs.DestroyOptions{Recursive: true, Force: true})); err != nil {
 			return err
 		}
-		r.Add(func() error {
-			return ignoreNotFound(m.Destroy(cleanup, stage, zfs.DestroyOptions{Recursive: true, Force: true}))
-		})
+		if err := tx.WillClaim(stage); err != nil {
+			return err
+		}
 		if err := f.assemble(ctx, rel, dlDir, wanted, manifest); err != nil {
 			return err
 		}
+		// Renamed into place, the release keeps the stage's creation
+		// time: it is claimed, not created.
 		if relExists {
 			// A release dataset without a root (left by another tool):
 			// only the root moves in.
-			if err := m.Rename(ctx, layout.RootOf(stage), rootDS, zfs.RenameOptions{}); err != nil {
+			if err := tx.WillClaim(rootDS); err != nil {
 				return err
 			}
-			r.Add(func() error {
-				return ignoreNotFound(m.Destroy(cleanup, rootDS, zfs.DestroyOptions{Recursive: true, Force: true}))
-			})
+			if err := m.Rename(ctx, stage+"/root", rootDS, zfs.RenameOptions{}); err != nil {
+				return err
+			}
 		} else {
+			if err := tx.WillClaim(relDS); err != nil {
+				return err
+			}
 			if err := m.Rename(ctx, stage, relDS, zfs.RenameOptions{}); err != nil {
 				return err
 			}
-			r.Add(func() error {
-				return ignoreNotFound(m.Destroy(cleanup, relDS, zfs.DestroyOptions{Recursive: true, Force: true}))
-			})
 		}
 	}
 
@@ -398,12 +400,11 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 				return err
 			}
 		}
-		if err := f.patch(ctx, rel, rootDir); err != nil {
+		if err := f.patch(ctx, tx, rel, rootDS, rootDir, rootExists); err != nil {
 			return err
 		}
 	}
-	r.Success()
-	return nil
+	return tx.Commit()
 }
 
 func (f *Fetcher) exists(ctx context.Context, name string) (bool, error) {
@@ -936,8 +937,25 @@ func (t *tail) feed(f *os.File, w io.Writer) {
 // patch runs freebsd-update on the release, then applies iocage's
 // follow-ups: basejails on the release get the new version and the root
 // loses any resolv.conf left behind.
-func (f *Fetcher) patch(ctx context.Context, rel, root string) error {
+func (f *Fetcher) patch(ctx context.Context, tx *txn.Tx, rel, rootDS, root string, existed bool) error {
 	before := UserlandVersion(root)
+	if existed {
+		// A release that was there goes back to how it was if the
+		// patch fails or is interrupted; a new one goes whole.
+		snap := layout.UpdateSnapName(rel, time.Now())
+		if err := tx.WillSnapshot(rootDS, snap); err != nil {
+			return err
+		}
+		if err := tx.Made(layout.SnapName(rootDS, snap), f.h.ZFS.Snapshot(ctx, layout.SnapName(rootDS, snap), false)); err != nil {
+			return err
+		}
+		// The release keeps no trace of the patch, as with iocage.
+		tx.AfterCommit(func() {
+			if err := f.h.ZFS.Destroy(context.WithoutCancel(ctx), layout.SnapName(rootDS, snap), zfs.DestroyOptions{}); err != nil {
+				f.warn("%s was not removed: %v", layout.SnapName(rootDS, snap), err)
+			}
+		})
+	}
 	p := &Patcher{Run: f.h.Run, Tools: &Tools{Run: f.h.Run, IOCRoot: f.inv.Tree.Mountpoint, HostRelease: f.hostRelease}, Out: f.h.Out, Err: f.err}
 	after, err := p.Patch(ctx, root, rel)
 	if err != nil {
@@ -953,6 +971,9 @@ func (f *Fetcher) patch(ctx context.Context, rel, root string) error {
 	for _, j := range f.inv.Jails {
 		if j.Err != nil || j.Template || !config.CheckTruthy(j.Prop("basejail")) || !strings.Contains(j.Prop("release"), rel) {
 			continue
+		}
+		if err := tx.WillWrite(j.ConfigPath()); err != nil {
+			return err
 		}
 		err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
 			c.Set("release", after)

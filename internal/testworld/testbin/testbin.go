@@ -16,6 +16,7 @@ import (
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/testworld/fbsdsim"
+	"github.com/jcage/jcage/internal/txn"
 )
 
 // Env names the prebuilt directory.
@@ -75,9 +76,11 @@ func moduleRoot() string {
 }
 
 // LDFlags makes a jcage binary take its PATH from host.TestPathEnv, so
-// that the test world can put its simulators first; the Makefile's
-// testbin passes the same.
-const LDFlags = "-X github.com/jcage/jcage/internal/host.testPathEnv=" + host.TestPathEnv
+// that the test world can put its simulators first, and lets txn.CrashEnv
+// kill it at a chosen point of its journal; the Makefile's testbin passes
+// the same.
+const LDFlags = "-X github.com/jcage/jcage/internal/host.testPathEnv=" + host.TestPathEnv +
+	" -X github.com/jcage/jcage/internal/txn.crashEnv=" + txn.CrashEnv
 
 // PathVars returns PATH with the simulators first, for jcage (through
 // host.TestPathEnv) and for everything else.

@@ -1,6 +1,6 @@
 //go:build linux || freebsd || darwin || dragonfly || netbsd || openbsd
 
-package jail
+package txn
 
 import (
 	"errors"

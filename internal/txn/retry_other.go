@@ -1,6 +1,6 @@
 //go:build !linux
 
-package jail
+package txn
 
 import "os"
 
