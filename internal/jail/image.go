@@ -818,19 +818,6 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 	return img.uuid, nil
 }
 
-// importFree refuses an import whose name a jail or template holds.
-func (inv *Inventory) importFree(name string) error {
-	if inv.exists(name) {
-		return fmt.Errorf("Jail: %s already exists!", name)
-	}
-	for _, ds := range []string{inv.Tree.Jail(name), inv.Tree.Template(name)} {
-		if _, ok := inv.Scan.Get(ds); ok {
-			return fmt.Errorf("Jail: %s already exists!", name)
-		}
-	}
-	return nil
-}
-
 func (h *Host) receiveZipMember(ctx context.Context, inv *Inventory, p imageMemberPlan, progress ProgressFunc) error {
 	rc, err := p.zf.Open()
 	if err != nil {

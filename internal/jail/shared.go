@@ -3,7 +3,9 @@ package jail
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/jcage/jcage/internal/argv"
@@ -100,3 +102,48 @@ func (e *MultiError) Unwrap() error { return e.First }
 
 // relVersion is a release number as major*100+minor (plan.Version).
 type relVersion = plan.Version
+
+// showFailure copies what a quiet command printed before it failed.
+func showFailure(w io.Writer, out []byte, err error) {
+	if w == nil {
+		return
+	}
+	w.Write(out)
+	var re *host.RunError
+	if errors.As(err, &re) && re.Stderr != "" {
+		io.WriteString(w, re.Stderr)
+	}
+}
+
+// PkgUpgradeArgv upgrades every package, run inside the jail with
+// ASSUME_ALWAYS_YES=yes.
+var PkgUpgradeArgv = []string{"/usr/local/sbin/pkg-static", "upgrade", "-f", "-q", "-y"}
+
+// pkgTries is how often iocage tries to install pkg before giving up.
+const pkgTries = 3
+
+// lastLine is the line of a failed command's output that explains it.
+func lastLine(out []byte, err error) string {
+	text := string(out)
+	var re *host.RunError
+	if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
+		text = re.Stderr
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if l := strings.TrimSpace(lines[len(lines)-1]); l != "" {
+		return l
+	}
+	return err.Error()
+}
+
+// PkgBootstrapCmd installs pkg itself in a running jail.
+func PkgBootstrapCmd(jid int) host.Cmd {
+	return host.Cmd{Name: "pkg-static", Args: []string{"-j", strconv.Itoa(jid), "install", "-q", "-y", "pkg"}}
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}

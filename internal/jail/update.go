@@ -233,13 +233,6 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	return nil
 }
 
-func orDiscard(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
-}
-
 // patchRelease patches the release a base jail mounts, under a snapshot
 // of its own, and sets the new release on every base jail of it.
 func (h *Host) patchRelease(ctx context.Context, inv *Inventory, tx *txn.Tx, rel, root, snap string, p RootPatcher) error {
@@ -327,18 +320,6 @@ func PkgRepoUpdateCmd(jid int) host.Cmd {
 	return host.Cmd{Name: "pkg-static", Args: []string{"-j", strconv.Itoa(jid), "update", "-q", "-f"}}
 }
 
-// PkgBootstrapCmd installs pkg itself in a running jail.
-func PkgBootstrapCmd(jid int) host.Cmd {
-	return host.Cmd{Name: "pkg-static", Args: []string{"-j", strconv.Itoa(jid), "install", "-q", "-y", "pkg"}}
-}
-
-// PkgUpgradeArgv upgrades every package, run inside the jail with
-// ASSUME_ALWAYS_YES=yes.
-var PkgUpgradeArgv = []string{"/usr/local/sbin/pkg-static", "upgrade", "-f", "-q", "-y"}
-
-// pkgTries is how often iocage tries to install pkg before giving up.
-const pkgTries = 3
-
 // updatePackages is update -P, iocage's steps and messages: the
 // catalogues, pkg itself, then every package.
 func (h *Host) updatePackages(ctx context.Context, j *Jail, jid int, errw io.Writer) error {
@@ -372,30 +353,4 @@ func (h *Host) updatePackages(ctx context.Context, j *Jail, jid int, errw io.Wri
 	}
 	h.say("Upgraded pkgs successfully.")
 	return nil
-}
-
-// showFailure copies what a quiet command printed before it failed.
-func showFailure(w io.Writer, out []byte, err error) {
-	if w == nil {
-		return
-	}
-	w.Write(out)
-	var re *host.RunError
-	if errors.As(err, &re) && re.Stderr != "" {
-		io.WriteString(w, re.Stderr)
-	}
-}
-
-// lastLine is the line of a failed command's output that explains it.
-func lastLine(out []byte, err error) string {
-	text := string(out)
-	var re *host.RunError
-	if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
-		text = re.Stderr
-	}
-	lines := strings.Split(strings.TrimSpace(text), "\n")
-	if l := strings.TrimSpace(lines[len(lines)-1]); l != "" {
-		return l
-	}
-	return err.Error()
 }

@@ -1,0 +1,16 @@
+package jail
+
+import "fmt"
+
+// importFree refuses an import whose name a jail or template holds.
+func (inv *Inventory) importFree(name string) error {
+	if inv.exists(name) {
+		return fmt.Errorf("Jail: %s already exists!", name)
+	}
+	for _, ds := range []string{inv.Tree.Jail(name), inv.Tree.Template(name)} {
+		if _, ok := inv.Scan.Get(ds); ok {
+			return fmt.Errorf("Jail: %s already exists!", name)
+		}
+	}
+	return nil
+}
