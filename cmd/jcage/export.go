@@ -9,6 +9,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/image"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -23,7 +24,7 @@ func exportCommand(e *env) *cli.Command {
 			"ioc-export-DATE snapshot, straight into the archive, with iocage's member names; the\n" +
 			"checksum file holds the archive's sha256. The snapshot is removed afterwards.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "compression", Aliases: []string{"c"}, Value: jail.FormatZip, Usage: "zip (deflate, zip64) or lzma (tar.xz, through xz)"},
+			&cli.StringFlag{Name: "compression", Aliases: []string{"c"}, Value: image.FormatZip, Usage: "zip (deflate, zip64) or lzma (tar.xz, through xz)"},
 			&cli.BoolFlag{Name: "allow-running", Usage: "export a running jail: its snapshot is only crash-consistent"},
 		},
 		Action: rootAction(e, parseExport, runExport),
@@ -52,7 +53,7 @@ func runExport(ctx context.Context, opts exportOptions, d deps, _ io.Writer) err
 	if err != nil {
 		return err
 	}
-	_, err = h.Export(ctx, inv, opts.jail, jail.ExportOptions{
+	_, err = image.Of(h).Export(ctx, inv, opts.jail, image.ExportOptions{
 		Compression:  opts.compression,
 		AllowRunning: opts.allowRunning,
 		Progress:     imageProgress(d.stderr),
@@ -64,7 +65,7 @@ func runExport(ctx context.Context, opts exportOptions, d deps, _ io.Writer) err
 // bytes so far, the total (zfs send -nvP's estimate on export, the
 // member's size on import), the rate and the time left. Off a terminal
 // only the command's one-line messages are printed.
-func imageProgress(errw io.Writer) jail.ProgressFunc {
+func imageProgress(errw io.Writer) image.ProgressFunc {
 	if !isTerminal(errw) {
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/image"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -85,7 +85,7 @@ func TestExportImportCommands(t *testing.T) {
 	if err := h.zfs.Destroy(context.Background(), "tank/iocage/jails/web", zfs.DestroyOptions{Recursive: true}); err != nil {
 		t.Fatal(err)
 	}
-	if code := do(h, runImport, importOptions{name: "web", opts: jail.ImportOptions{Path: moved}}); code != 0 {
+	if code := do(h, runImport, importOptions{name: "web", opts: image.ImportOptions{Path: moved}}); code != 0 {
 		t.Fatalf("import -p FILE: %s", h.stderr.String())
 	}
 }
@@ -136,11 +136,11 @@ func TestExportImportRefusals(t *testing.T) {
 	if code := do(h, runImport, importOptions{name: "web"}); code != 1 || !strings.Contains(h.stderr.String(), "has no checksum file") || !strings.Contains(h.stderr.String(), "--no-verify") {
 		t.Fatalf("no checksum: %d %q", code, h.stderr.String())
 	}
-	if code := do(h, runImport, importOptions{name: "web", opts: jail.ImportOptions{NoVerify: true}}); code != 0 {
+	if code := do(h, runImport, importOptions{name: "web", opts: image.ImportOptions{NoVerify: true}}); code != 0 {
 		t.Fatalf("import --no-verify: %s", h.stderr.String())
 	}
 	names = strings.Join(h.zfs.Names(), "\n")
-	refused(h, "Jail: web already exists!", runImport, importOptions{name: "web", opts: jail.ImportOptions{NoVerify: true}})
+	refused(h, "Jail: web already exists!", runImport, importOptions{name: "web", opts: image.ImportOptions{NoVerify: true}})
 }
 
 func TestParseExportImport(t *testing.T) {
@@ -148,10 +148,10 @@ func TestParseExportImport(t *testing.T) {
 		got != (exportOptions{jail: "web", compression: "lzma", allowRunning: true}) {
 		t.Errorf("export: %+v %v", got, err)
 	}
-	if got, err := parseLine(t, parseExport, "export", "web"); err != nil || got.compression != jail.FormatZip {
+	if got, err := parseLine(t, parseExport, "export", "web"); err != nil || got.compression != image.FormatZip {
 		t.Errorf("export's default compression: %+v %v", got, err)
 	}
-	want := importOptions{name: "web", opts: jail.ImportOptions{Compression: "zip", Path: "/x", NoVerify: true, TrustHooks: true}}
+	want := importOptions{name: "web", opts: image.ImportOptions{Compression: "zip", Path: "/x", NoVerify: true, TrustHooks: true}}
 	if got, err := parseLine(t, parseImport, "import", "-c", "zip", "-p", "/x", "--no-verify", "--trust-hooks", "web"); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("import: %+v %v", got, err)
 	}

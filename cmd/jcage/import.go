@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/image"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -35,14 +36,14 @@ func importCommand(e *env) *cli.Command {
 // importOptions is import's command line.
 type importOptions struct {
 	name string
-	opts jail.ImportOptions // all but Progress
+	opts image.ImportOptions // all but Progress
 }
 
 func parseImport(c *cli.Context) (importOptions, error) {
 	if c.NArg() != 1 {
 		return importOptions{}, errors.New("Usage: jcage import [-c zip|lzma] [-p PATH] [--no-verify] NAME")
 	}
-	return importOptions{name: c.Args().First(), opts: jail.ImportOptions{
+	return importOptions{name: c.Args().First(), opts: image.ImportOptions{
 		Compression: c.String("compression"),
 		Path:        c.String("path"),
 		NoVerify:    c.Bool("no-verify"),
@@ -60,6 +61,6 @@ func runImport(ctx context.Context, opts importOptions, d deps, _ io.Writer) err
 	}
 	iopts := opts.opts
 	iopts.Progress = imageProgress(d.stderr)
-	_, err = h.Import(ctx, inv, opts.name, iopts)
+	_, err = image.Of(h).Import(ctx, inv, opts.name, iopts)
 	return err
 }

@@ -61,7 +61,7 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 			return made, err
 		}
 		made = append(made, p.name)
-		h.say("%s successfully cloned!", p.name)
+		h.Say("%s successfully cloned!", p.name)
 	}
 	for _, p := range plans {
 		if p.boot {

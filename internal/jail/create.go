@@ -189,7 +189,7 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 			return made, err
 		}
 		made = append(made, p.name)
-		h.say("%s successfully created!", p.name)
+		h.Say("%s successfully created!", p.name)
 	}
 	for _, p := range plans {
 		if p.template {

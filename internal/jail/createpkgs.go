@@ -90,7 +90,7 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 			}
 		}
 	}
-	h.say("\nInstalling pkg... ")
+	h.Say("\nInstalling pkg... ")
 	bootstrap := PkgBootstrapCmd(jid)
 	bootstrap.Env = env
 	if err := tries("pkg", func() ([]byte, error) { return h.Run.Run(ctx, bootstrap) }); err != nil {
@@ -106,7 +106,7 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 		return CommandFailed(PkgUpgradeArgv, err)
 	}
 	for _, p := range pkgs {
-		h.say("Installing: %s", p)
+		h.Say("Installing: %s", p)
 		c, err := ExecCmd(j, argv.JailPkgInstall(p), "root", "")
 		if err != nil {
 			return err

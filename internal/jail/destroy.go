@@ -94,7 +94,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 	if origin := j.Root.Origin; origin != "" {
 		h.destroyOrigin(ctx, inv, j, origin)
 	}
-	h.say("Destroying %s", j.Name)
+	h.Say("Destroying %s", j.Name)
 	return tx.Commit()
 }
 

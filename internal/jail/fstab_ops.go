@@ -53,7 +53,7 @@ func (h *Host) FstabAdd(ctx context.Context, inv *Inventory, j *Jail, e fstab.En
 	if err != nil {
 		return warn, err
 	}
-	h.say("Successfully added mount to %s's fstab", j.Name)
+	h.Say("Successfully added mount to %s's fstab", j.Name)
 	return warn, nil
 }
 
@@ -84,7 +84,7 @@ func (h *Host) fstabRemove(ctx context.Context, inv *Inventory, j *Jail, pick fu
 	if err != nil {
 		return warn, err
 	}
-	h.say("Successfully removed mount from %s's fstab", j.Name)
+	h.Say("Successfully removed mount from %s's fstab", j.Name)
 	return warn, nil
 }
 
@@ -111,7 +111,7 @@ func (h *Host) FstabReplace(ctx context.Context, inv *Inventory, j *Jail, index 
 	if err != nil {
 		return warn, err
 	}
-	h.say("Index %d replaced.", index)
+	h.Say("Index %d replaced.", index)
 	return warn, nil
 }
 
@@ -321,7 +321,7 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 		return err
 	}
 	for _, m := range legacy {
-		h.say("%s", m)
+		h.Say("%s", m)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -215,7 +215,7 @@ func (h *Host) setDefaults(inv *Inventory, changes []propChange) error {
 		return err
 	}
 	for _, ch := range changes {
-		h.say("%s", config.DefaultChangeMessage(ch.key, ch.value))
+		h.Say("%s", config.DefaultChangeMessage(ch.key, ch.value))
 	}
 	return nil
 }
@@ -255,7 +255,7 @@ func (h *Host) setJailProps(ctx context.Context, inv *Inventory, j *Jail, change
 		return err
 	}
 	for _, ch := range changes {
-		h.say("%s", config.ChangeMessage(ch.key, old[ch.key], ch.value))
+		h.Say("%s", config.ChangeMessage(ch.key, old[ch.key], ch.value))
 		if ch.key == "ip6_addr" {
 			// iocage follows ip6_addr with rtsold_enable in the jail's
 			// rc.conf: YES for accept_rtadv, NO otherwise.
@@ -309,7 +309,7 @@ func LiveArgs(j *Jail, key, value string) *host.Cmd {
 func (h *Host) applyLive(ctx context.Context, j *Jail, key, value string) error {
 	p, _ := config.Lookup(key)
 	if p.Has(config.Restart) {
-		h.say("%s", config.RestartNotice(key))
+		h.Say("%s", config.RestartNotice(key))
 		return nil
 	}
 	c := LiveArgs(j, key, value)

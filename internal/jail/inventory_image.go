@@ -3,7 +3,7 @@ package jail
 import "fmt"
 
 // importFree refuses an import whose name a jail or template holds.
-func (inv *Inventory) importFree(name string) error {
+func (inv *Inventory) ImportFree(name string) error {
 	if inv.exists(name) {
 		return fmt.Errorf("Jail: %s already exists!", name)
 	}

@@ -250,7 +250,7 @@ func writeMigratedFiles(t *Tree, m Migration, moved zfs.Dataset, dir, root strin
 // copyOldRoot is step 3: the jail's own files over the release's, and
 // its rc.conf's hostname following the new name.
 func (h *Host) copyOldRoot(ctx context.Context, m Migration, oldRoot, root string) error {
-	h.say("Copying files for %s, please wait...", m.Name)
+	h.Say("Copying files for %s, please wait...", m.Name)
 	if err := confine.CopyTree(oldRoot, root); err != nil {
 		return err
 	}
@@ -289,6 +289,6 @@ func (h *Host) migrated(ctx context.Context, inv *Inventory, m Migration, opts M
 		// Only when nothing else is left in it.
 		_ = h.ZFS.Destroy(context.WithoutCancel(ctx), t.JailsOld(), zfs.DestroyOptions{})
 	}
-	h.say("%s (%s) migrated to %s!\n", m.Jail.Name, m.Tag, m.Name)
+	h.Say("%s (%s) migrated to %s!\n", m.Jail.Name, m.Tag, m.Name)
 	return nil
 }

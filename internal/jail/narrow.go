@@ -235,7 +235,7 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 	if err := h.createIn(ctx, tx, r.inv, req, src, plans[0], taken); err != nil {
 		return true, err
 	}
-	h.say("%s successfully created!", name)
+	h.Say("%s successfully created!", name)
 	return true, nil
 }
 

@@ -73,7 +73,7 @@ type Tree struct {
 // Dirs names the tree's directories below IOCROOT.
 func (t *Tree) Dirs() layout.Dirs { return layout.Dirs(t.Mountpoint) }
 
-func (h *Host) say(format string, a ...any) {
+func (h *Host) Say(format string, a ...any) {
 	if h.Out != nil {
 		fmt.Fprintf(h.Out, format+"\n", a...)
 	}
@@ -139,7 +139,7 @@ func (h *Host) Activate(ctx context.Context, pool string) error {
 			}
 		}
 	}
-	h.say("ZFS pool '%s' successfully activated.", pool)
+	h.Say("ZFS pool '%s' successfully activated.", pool)
 	return nil
 }
 
@@ -181,7 +181,7 @@ func (h *Host) FindPool(ctx context.Context, autoActivate bool) (string, error) 
 		if err := h.ZFS.SetProps(ctx, p.Name, map[string]string{ActiveProp: "yes"}); err != nil {
 			return "", err
 		}
-		h.say("Setting up zpool [%s] for iocage usage\nIf you wish to change please use \"jcage activate\"", p.Name)
+		h.Say("Setting up zpool [%s] for iocage usage\nIf you wish to change please use \"jcage activate\"", p.Name)
 		return p.Name, nil
 	}
 	return "", errors.New("No usable zpool found! Please create one before using jcage.")

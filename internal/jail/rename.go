@@ -104,7 +104,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	h.say("Jail: %s renamed to %s", j.Name, newName)
+	h.Say("Jail: %s renamed to %s", j.Name, newName)
 	return nil
 }
 

@@ -85,9 +85,9 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	j.Template, j.Dir = on, d.Mountpoint
 	j.Dataset.Name = to
 	if on {
-		h.say("%s converted to a template.", j.Name)
+		h.Say("%s converted to a template.", j.Name)
 	} else {
-		h.say("%s converted to a jail.", j.Name)
+		h.Say("%s converted to a jail.", j.Name)
 	}
 	return nil
 }

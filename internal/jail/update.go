@@ -171,7 +171,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 			err = rolledBack(err, snap, tx.Fail())
 		}
 	}()
-	h.say("Snapshot: %s created.", snap)
+	h.Say("Snapshot: %s created.", snap)
 
 	if opts.Packages {
 		jid, s, err := h.ensureRunning(ctx, j)
@@ -184,7 +184,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 		}
 	}
 
-	h.say("Updating jail...")
+	h.Say("Updating jail...")
 	var relSnap string
 	if basejail {
 		if !st.patched[rel] {
@@ -195,7 +195,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 			st.patched[rel] = true
 		}
 	} else {
-		h.say("\n* Updating %s to the latest patch level... ", j.Name)
+		h.Say("\n* Updating %s to the latest patch level... ", j.Name)
 		after, err := opts.Patcher.Patch(ctx, j.RootPath(), rel)
 		if err != nil {
 			return err
@@ -210,7 +210,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 			j.Props.Set("release", after)
 		}
 	}
-	h.say("Updated jail successfully.")
+	h.Say("Updated jail successfully.")
 	if err := tx.Commit(); err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 			return err
 		}
 	}
-	h.say("\n%s updates have been applied successfully.", j.Name)
+	h.Say("\n%s updates have been applied successfully.", j.Name)
 	return nil
 }
 
@@ -246,7 +246,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, tx *txn.Tx, rel
 		}
 		return err
 	}
-	h.say("\n* Updating %s to the latest patch level... ", rel)
+	h.Say("\n* Updating %s to the latest patch level... ", rel)
 	after, err := p.Patch(ctx, root, rel)
 	if err != nil {
 		return err
@@ -323,12 +323,12 @@ func PkgRepoUpdateCmd(jid int) host.Cmd {
 // updatePackages is update -P, iocage's steps and messages: the
 // catalogues, pkg itself, then every package.
 func (h *Host) updatePackages(ctx context.Context, j *Jail, jid int, errw io.Writer) error {
-	h.say("Updating pkgs...")
+	h.Say("Updating pkgs...")
 	if out, err := h.Run.Run(ctx, PkgRepoUpdateCmd(jid)); err != nil {
 		showFailure(errw, out, err)
 		return errors.New("Failed to update pkg repositories.")
 	}
-	h.say("Updated pkg repositories successfully.")
+	h.Say("Updated pkg repositories successfully.")
 	for try := 1; ; try++ {
 		out, err := h.Run.Run(ctx, PkgBootstrapCmd(jid))
 		if err == nil {
@@ -351,6 +351,6 @@ func (h *Host) updatePackages(ctx context.Context, j *Jail, jid int, errw io.Wri
 		showFailure(errw, out, err)
 		return CommandFailed(PkgUpgradeArgv, err)
 	}
-	h.say("Upgraded pkgs successfully.")
+	h.Say("Upgraded pkgs successfully.")
 	return nil
 }

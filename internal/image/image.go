@@ -1,4 +1,4 @@
-package jail
+package image
 
 import (
 	"archive/tar"
@@ -19,11 +19,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -126,7 +126,7 @@ type exportItem struct {
 // archive appears under its name only once complete. The export snapshot
 // is destroyed afterwards, also on failure and on interruption. It returns
 // the archive's path.
-func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts ExportOptions) (archive string, err error) {
+func (h *Host) Export(ctx context.Context, inv *jail.Inventory, name string, opts ExportOptions) (archive string, err error) {
 	ext, err := formatExt(opts.Compression)
 	if err != nil {
 		return "", err
@@ -160,7 +160,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 		case derr != nil && err == nil:
 			err = fmt.Errorf("exported %s, but could not remove the snapshot %s: %w", archive, top, derr)
 		case derr != nil:
-			h.say("cleanup: remove %s: %v", top, derr)
+			h.Say("cleanup: remove %s: %v", top, derr)
 		}
 	}()
 
@@ -214,7 +214,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	h.say("\nPreparing compressed file: %s.", archive)
+	h.Say("\nPreparing compressed file: %s.", archive)
 	// The checksum is staged first, so that once the archive has its name
 	// only a rename stands between it and its checksum.
 	sumPath := filepath.Join(images, base+ChecksumExt)
@@ -234,7 +234,7 @@ func (h *Host) Export(ctx context.Context, inv *Inventory, name string, opts Exp
 		os.Remove(archive)
 		return "", err
 	}
-	h.say("\nExported: %s", archive)
+	h.Say("\nExported: %s", archive)
 	return archive, nil
 }
 
@@ -256,7 +256,7 @@ func (h *Host) writeZip(ctx context.Context, w io.Writer, items []exportItem, no
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		h.say("Exporting dataset: %s", it.dataset)
+		h.Say("Exporting dataset: %s", it.dataset)
 		hdr := &zip.FileHeader{Name: it.member, Method: zip.Deflate, Modified: now}
 		hdr.SetMode(0o644)
 		mw, err := zw.CreateHeader(hdr)
@@ -310,7 +310,7 @@ func (h *Host) writeTarXZ(ctx context.Context, w io.Writer, items []exportItem, 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			h.say("Exporting dataset: %s", it.dataset)
+			h.Say("Exporting dataset: %s", it.dataset)
 			var c streamCounter
 			if err := h.send(ctx, it, &c, nil, -1); err != nil {
 				return err
@@ -591,7 +591,7 @@ func locateImage(images, name string, opts ImportOptions) (*imageFile, error) {
 	if err := config.CheckName(img.uuid); err != nil {
 		return nil, fmt.Errorf("%s: %w", img.path, err)
 	}
-	if err := ValidateSnapName(exportSnapPrefix + img.date); err != nil {
+	if err := jail.ValidateSnapName(exportSnapPrefix + img.date); err != nil {
 		return nil, fmt.Errorf("%s: not an export (NAME_DATE.zip or NAME_DATE.tar.xz)", img.path)
 	}
 	return img, nil
@@ -653,12 +653,12 @@ func receiveOrder(plans []imageMemberPlan, random bool) ([]imageMemberPlan, bool
 // parents first, with bounded memory; the export snapshot is removed and a
 // template becomes a jail. Any failure, or an interruption, destroys what
 // was received. It returns the imported jail's name.
-func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts ImportOptions) (string, error) {
+func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opts ImportOptions) (string, error) {
 	img, err := locateImage(inv.ImagesDir(), name, opts)
 	if err != nil {
 		return "", err
 	}
-	if err := inv.importFree(img.uuid); err != nil {
+	if err := inv.ImportFree(img.uuid); err != nil {
 		return "", err
 	}
 	jailDS := inv.Tree.Jail(img.uuid)
@@ -764,7 +764,7 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 		return "", err
 	}
 	defer tx.End()
-	if err := inv.importFree(img.uuid); err != nil {
+	if err := inv.ImportFree(img.uuid); err != nil {
 		return "", err
 	}
 	// Before the first receive: an interrupted receive may leave the
@@ -814,11 +814,11 @@ func (h *Host) Import(ctx context.Context, inv *Inventory, name string, opts Imp
 	if err := tx.Commit(); err != nil {
 		return "", err
 	}
-	h.say("\nImported: %s", img.uuid)
+	h.Say("\nImported: %s", img.uuid)
 	return img.uuid, nil
 }
 
-func (h *Host) receiveZipMember(ctx context.Context, inv *Inventory, p imageMemberPlan, progress ProgressFunc) error {
+func (h *Host) receiveZipMember(ctx context.Context, inv *jail.Inventory, p imageMemberPlan, progress ProgressFunc) error {
 	rc, err := p.zf.Open()
 	if err != nil {
 		return fmt.Errorf("member %s: %w", p.name, err)
@@ -829,11 +829,11 @@ func (h *Host) receiveZipMember(ctx context.Context, inv *Inventory, p imageMemb
 
 // receiveMember streams one member into zfs recv, then reads what zfs
 // left so that the archive's own check (zip's CRC) runs to the end.
-func (h *Host) receiveMember(ctx context.Context, inv *Inventory, p imageMemberPlan, r io.Reader, progress ProgressFunc) error {
+func (h *Host) receiveMember(ctx context.Context, inv *jail.Inventory, p imageMemberPlan, r io.Reader, progress ProgressFunc) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	h.say("Importing dataset: %s", p.rel)
+	h.Say("Importing dataset: %s", p.rel)
 	if progress != nil {
 		pw := progress(p.rel, p.size)
 		defer pw.Close()
@@ -905,7 +905,7 @@ func (h *Host) importedAsJail(ctx context.Context, jailDS string, trustHooks boo
 	if err := h.ZFS.Inherit(ctx, jailDS, "readonly"); err != nil {
 		return err
 	}
-	return Update(cfgPath, nil, func(c *config.Config) error {
+	return jail.Update(cfgPath, nil, func(c *config.Config) error {
 		if v, _ := c.Get("type"); v == "template" || v == "" {
 			c.Set("type", "jail")
 		}

@@ -1,4 +1,4 @@
-package jail
+package image
 
 import (
 	"archive/zip"
@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -54,7 +54,7 @@ func newImageWorld(t *testing.T) *imageWorld {
 	w := &imageWorld{t: t, dir: t.TempDir(), l: layout.Layout{Pool: "tank"}, rec: &host.Recorder{}}
 	w.f = zfs.NewFake(w.dir, "tank")
 	w.running()
-	w.h = &Host{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}
+	w.h = &Host{&jail.Host{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func newImageWorld(t *testing.T) *imageWorld {
 func (w *imageWorld) running(names ...string) {
 	var js []string
 	for i, n := range names {
-		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, i+1, n, JailName(n)))
+		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, i+1, n, jail.JailName(n)))
 	}
 	w.rec.On([]string{"jls"}, `{"__version": "2", "jail-information": {"jail": [`+strings.Join(js, ",")+`]}}`, nil)
 }
@@ -121,9 +121,9 @@ func (w *imageWorld) jail(ds string, cfg map[string]any) {
 	}
 }
 
-func (w *imageWorld) load() *Inventory {
+func (w *imageWorld) load() *jail.Inventory {
 	w.t.Helper()
-	inv, err := w.h.Load(context.Background(), Options{Create: true, State: true})
+	inv, err := w.h.Load(context.Background(), jail.Options{Create: true, State: true})
 	if err != nil {
 		w.t.Fatal(err)
 	}
