@@ -16,6 +16,7 @@ import (
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/maint"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
 	"github.com/jcage/jcage/internal/zfs"
@@ -305,7 +306,7 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 	}
 	f.say("Running upgrade... ")
 	if baseRel := strings.SplitN(j.Prop("release"), "-p", 2)[0]; baseRel != m.Release {
-		if err := h.Upgrade(ctx, inv, j, m.Release, jail.UpgradeOptions{
+		if err := maint.Of(h).Upgrade(ctx, inv, j, m.Release, maint.UpgradeOptions{
 			Upgrader: &release.Upgrader{Run: h.Run, Out: f.out, Err: f.errw},
 			Err:      f.errw,
 			Plugin:   true,

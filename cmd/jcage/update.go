@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/maint"
 	"github.com/jcage/jcage/internal/release"
 )
 
@@ -74,7 +75,7 @@ func runUpdate(ctx context.Context, opts updateOptions, d deps, w io.Writer) err
 	if targets, err = inv.Targets(opts.jail); err != nil {
 		return err
 	}
-	return h.Update(ctx, inv, targets, jail.UpdateOptions{
+	return maint.Of(h).Update(ctx, inv, targets, maint.UpdateOptions{
 		Packages: opts.pkgs,
 		Patcher:  &release.Patcher{Run: h.Run, Tools: &release.Tools{Run: h.Run, IOCRoot: inv.Tree.Mountpoint}, Out: w, Err: d.stderr},
 		Err:      d.stderr,

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/maint"
 	"github.com/jcage/jcage/internal/release"
 )
 
@@ -61,11 +62,11 @@ func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) e
 		}
 	}
 	if opts.release != "" {
-		if _, err := jail.UpgradeRelease(opts.release); err != nil {
+		if _, err := maint.UpgradeRelease(opts.release); err != nil {
 			return err
 		}
 	}
-	uopts := jail.UpgradeOptions{
+	uopts := maint.UpgradeOptions{
 		Upgrader: &release.Upgrader{Run: h.Run, Tools: &release.Tools{Run: h.Run, IOCRoot: inv.Tree.Mountpoint}, Out: w, Err: d.stderr},
 		Err:      d.stderr,
 	}
@@ -73,6 +74,6 @@ func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) e
 		if isPlugin(j) {
 			return runPluginUpgrade(ctx, d, w, inv, j)
 		}
-		return h.Upgrade(ctx, inv, j, opts.release, uopts)
+		return maint.Of(h).Upgrade(ctx, inv, j, opts.release, uopts)
 	})
 }

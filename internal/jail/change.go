@@ -52,7 +52,7 @@ func changeName(jails []*Jail) string {
 // beginJails is Begin for a change to jails, taken from inv: when inv is
 // read again, so are they, found by their exact names (a jail gone in the
 // meantime is not found).
-func (h *Host) beginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
+func (h *Host) BeginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
 	ctx, tx, fresh, err := h.Begin(ctx, op, changeName(jails), inv)
 	if err != nil || fresh == inv {
 		return ctx, tx, fresh, jails, err
@@ -68,8 +68,8 @@ func (h *Host) beginJails(ctx context.Context, op string, inv *Inventory, jails 
 }
 
 // beginJail is beginJails for one jail.
-func (h *Host) beginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
-	ctx, tx, inv, js, err := h.beginJails(ctx, op, inv, []*Jail{j})
+func (h *Host) BeginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
+	ctx, tx, inv, js, err := h.BeginJails(ctx, op, inv, []*Jail{j})
 	if err != nil {
 		return ctx, nil, inv, nil, err
 	}

@@ -34,7 +34,7 @@ func TestBeginReadsAChangedTreeAgain(t *testing.T) {
 	if err := w.h.Rename(ctx, w.load(), "web", "db"); err != nil {
 		t.Fatal(err)
 	}
-	_, tx, got, js, err := w.h.beginJails(ctx, "test", inv, []*Jail{web})
+	_, tx, got, js, err := w.h.BeginJails(ctx, "test", inv, []*Jail{web})
 	if tx != nil {
 		tx.End()
 	}

@@ -84,9 +84,9 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 			if err == nil {
 				return nil
 			}
-			if ctx.Err() != nil || try == pkgTries {
-				showFailure(errw, out, err)
-				return fmt.Errorf("pkg error: %s: %s", what, lastLine(out, err))
+			if ctx.Err() != nil || try == PkgTries {
+				ShowFailure(errw, out, err)
+				return fmt.Errorf("pkg error: %s: %s", what, LastLine(out, err))
 			}
 		}
 	}
@@ -102,7 +102,7 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 	}
 	up.Env = env
 	if out, err := h.Run.Run(ctx, up); err != nil {
-		showFailure(errw, out, err)
+		ShowFailure(errw, out, err)
 		return CommandFailed(PkgUpgradeArgv, err)
 	}
 	for _, p := range pkgs {

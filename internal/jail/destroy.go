@@ -70,7 +70,7 @@ func (e *DependentsError) Is(target error) bool { return target == zfs.ErrHasClo
 func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts DestroyOptions) error {
 	// Nothing to journal: a recursive destroy is one zfs call, and a
 	// destroy cannot be undone.
-	ctx, tx, inv, j, err := h.beginJail(ctx, "destroy", inv, j)
+	ctx, tx, inv, j, err := h.BeginJail(ctx, "destroy", inv, j)
 	if err != nil {
 		return err
 	}

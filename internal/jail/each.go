@@ -27,7 +27,7 @@ func (inv *Inventory) Targets(arg string) ([]*Jail, error) {
 // and the next jail goes on; the error then names every jail that failed
 // (a *MultiError, whose Verb is verb). An interrupt ends the loop.
 func EachJail(ctx context.Context, jails []*Jail, verb string, errw io.Writer, do func(*Jail) error) error {
-	errw = orDiscard(errw)
+	errw = OrDiscard(errw)
 	var failed []string
 	var first error
 	for _, j := range jails {

@@ -190,7 +190,7 @@ var errEditedMeanwhile = errors.New("changed while it was being edited")
 // with edited, as a change of its own: the editor ran without the lock, as
 // a person takes their time, so the file must still be orig under it.
 func (h *Host) installEdit(ctx context.Context, inv *Inventory, j *Jail, path string, orig, edited []byte) error {
-	ctx, tx, _, j, err := h.beginJail(ctx, "fstab", inv, j)
+	ctx, tx, _, j, err := h.BeginJail(ctx, "fstab", inv, j)
 	if errors.As(err, new(*NotFoundError)) {
 		return errEditedMeanwhile
 	}
@@ -294,7 +294,7 @@ func notMounted(err error) bool {
 // a running jail; any failure (or cancellation) restores the file as it
 // was and undoes the mounts already made.
 func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]string, change func(t *fstab.Table, root string) ([]mountStep, error)) error {
-	ctx, tx, inv, j, err := h.beginJail(ctx, "fstab", inv, j)
+	ctx, tx, inv, j, err := h.BeginJail(ctx, "fstab", inv, j)
 	if err != nil {
 		return err
 	}

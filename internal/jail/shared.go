@@ -18,7 +18,7 @@ import (
 // (plan.PluginStart).
 type PluginStart = plan.PluginStart
 
-func parseRelVersion(release string) (relVersion, bool) { return plan.ParseVersion(release) }
+func ParseRelVersion(release string) (relVersion, bool) { return plan.ParseVersion(release) }
 
 func ErrorText(err error) string { return strings.TrimSpace(err.Error()) }
 
@@ -104,7 +104,7 @@ func (e *MultiError) Unwrap() error { return e.First }
 type relVersion = plan.Version
 
 // showFailure copies what a quiet command printed before it failed.
-func showFailure(w io.Writer, out []byte, err error) {
+func ShowFailure(w io.Writer, out []byte, err error) {
 	if w == nil {
 		return
 	}
@@ -120,10 +120,10 @@ func showFailure(w io.Writer, out []byte, err error) {
 var PkgUpgradeArgv = []string{"/usr/local/sbin/pkg-static", "upgrade", "-f", "-q", "-y"}
 
 // pkgTries is how often iocage tries to install pkg before giving up.
-const pkgTries = 3
+const PkgTries = 3
 
 // lastLine is the line of a failed command's output that explains it.
-func lastLine(out []byte, err error) string {
+func LastLine(out []byte, err error) string {
 	text := string(out)
 	var re *host.RunError
 	if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
@@ -141,7 +141,7 @@ func PkgBootstrapCmd(jid int) host.Cmd {
 	return host.Cmd{Name: "pkg-static", Args: []string{"-j", strconv.Itoa(jid), "install", "-q", "-y", "pkg"}}
 }
 
-func orDiscard(w io.Writer) io.Writer {
+func OrDiscard(w io.Writer) io.Writer {
 	if w == nil {
 		return io.Discard
 	}

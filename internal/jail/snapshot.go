@@ -100,7 +100,7 @@ func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name
 			return nil, fmt.Errorf("snapshot name %s is longer than ZFS allows (%d characters)", s, maxDatasetName)
 		}
 	}
-	ctx, tx, inv, jails, err := h.beginJails(ctx, "snapshot", inv, jails)
+	ctx, tx, inv, jails, err := h.BeginJails(ctx, "snapshot", inv, jails)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +368,7 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 	// Nothing to journal: a destroyed snapshot cannot come back, and each
 	// destroy is one zfs call. The lock keeps the checks below true until
 	// the destroys are done.
-	ctx, tx, inv, jails, err := h.beginJails(ctx, "snapremove", inv, jails)
+	ctx, tx, inv, jails, err := h.BeginJails(ctx, "snapremove", inv, jails)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package jail
+package maint
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
@@ -53,7 +53,7 @@ func baseRelease(rel string) string { return patchRE.ReplaceAllString(rel, "") }
 
 // checkMaintainable refuses, with iocage's messages, what update and
 // upgrade never touch: corrupt configs, templates and legacy types.
-func checkMaintainable(j *Jail, verb string, types ...string) error {
+func checkMaintainable(j *jail.Jail, verb string, types ...string) error {
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
@@ -86,7 +86,7 @@ type updateRun struct {
 // base jail of that release gets the new release. With several jails a
 // failure is reported on opts.Err and the others go on; the error then
 // names every jail that failed.
-func (h *Host) Update(ctx context.Context, inv *Inventory, jails []*Jail, opts UpdateOptions) error {
+func (h *Host) Update(ctx context.Context, inv *jail.Inventory, jails []*jail.Jail, opts UpdateOptions) error {
 	if opts.Patcher == nil {
 		return errors.New("update: no freebsd-update driver")
 	}
@@ -94,7 +94,7 @@ func (h *Host) Update(ctx context.Context, inv *Inventory, jails []*Jail, opts U
 	if errw == nil {
 		errw = io.Discard
 	}
-	ctx, tx, inv, jails, err := h.beginJails(ctx, "update", inv, jails)
+	ctx, tx, inv, jails, err := h.BeginJails(ctx, "update", inv, jails)
 	if err != nil {
 		return err
 	}
@@ -113,19 +113,19 @@ func (h *Host) Update(ctx context.Context, inv *Inventory, jails []*Jail, opts U
 		if len(jails) == 1 {
 			return err
 		}
-		fmt.Fprintln(errw, ErrorText(err))
+		fmt.Fprintln(errw, jail.ErrorText(err))
 		if first == nil {
 			first = err
 		}
 		failed = append(failed, j.Name)
 	}
 	if first != nil {
-		return &MultiError{Verb: "update", Names: failed, First: first}
+		return &jail.MultiError{Verb: "update", Names: failed, First: first}
 	}
 	return tx.Commit()
 }
 
-func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts UpdateOptions, st *updateRun) (err error) {
+func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail, opts UpdateOptions, st *updateRun) (err error) {
 	if err := checkMaintainable(j, "update", "jail", "clonejail", "pluginv2"); err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 	}
 	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, true)); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
-			return fmt.Errorf("%w: %s", ErrSnapExists, snap)
+			return fmt.Errorf("%w: %s", jail.ErrSnapExists, snap)
 		}
 		return err
 	}
@@ -201,7 +201,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 			return err
 		}
 		if after != "" && after != release {
-			if err := Update(j.ConfigPath(), nil, func(c *config.Config) error {
+			if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
 				c.Set("release", after)
 				return nil
 			}); err != nil {
@@ -219,7 +219,7 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 		// The release keeps no trace of the update, as with iocage; the
 		// jail's own snapshot stays.
 		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), relSnap, zfs.DestroyOptions{}); err != nil {
-			fmt.Fprintf(orDiscard(opts.Err), "WARNING: %s was not removed: %v\n", relSnap, err)
+			fmt.Fprintf(jail.OrDiscard(opts.Err), "WARNING: %s was not removed: %v\n", relSnap, err)
 		}
 	}
 	if started {
@@ -235,14 +235,14 @@ func (h *Host) updateOne(ctx context.Context, inv *Inventory, j *Jail, opts Upda
 
 // patchRelease patches the release a base jail mounts, under a snapshot
 // of its own, and sets the new release on every base jail of it.
-func (h *Host) patchRelease(ctx context.Context, inv *Inventory, tx *txn.Tx, rel, root, snap string, p RootPatcher) error {
+func (h *Host) patchRelease(ctx context.Context, inv *jail.Inventory, tx *txn.Tx, rel, root, snap string, p RootPatcher) error {
 	relDS, relName, _ := strings.Cut(snap, "@")
 	if err := tx.WillSnapshot(relDS, relName); err != nil {
 		return err
 	}
 	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, false)); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
-			return fmt.Errorf("%w: %s", ErrSnapExists, snap)
+			return fmt.Errorf("%w: %s", jail.ErrSnapExists, snap)
 		}
 		return err
 	}
@@ -271,7 +271,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, tx *txn.Tx, rel
 		if err := tx.WillWrite(path); err != nil {
 			return err
 		}
-		if err := Update(path, nil, func(c *config.Config) error {
+		if err := jail.Update(path, nil, func(c *config.Config) error {
 			c.Set("release", after)
 			return nil
 		}); err != nil {
@@ -296,7 +296,7 @@ func rolledBack(err error, snap string, cleanup error) error {
 
 // ensureRunning starts a jail that is down through h.Lifecycle and returns its
 // JID, and whether it was started here.
-func (h *Host) ensureRunning(ctx context.Context, j *Jail) (jid int, started bool, err error) {
+func (h *Host) ensureRunning(ctx context.Context, j *jail.Jail) (jid int, started bool, err error) {
 	if j.Running() {
 		return j.JID, false, nil
 	}
@@ -307,7 +307,7 @@ func (h *Host) ensureRunning(ctx context.Context, j *Jail) (jid int, started boo
 	if err != nil {
 		return 0, true, err
 	}
-	r, ok := running[JailName(j.Name)]
+	r, ok := running[jail.JailName(j.Name)]
 	if !ok {
 		return 0, true, fmt.Errorf("%s is not running after its start", j.Name)
 	}
@@ -322,34 +322,34 @@ func PkgRepoUpdateCmd(jid int) host.Cmd {
 
 // updatePackages is update -P, iocage's steps and messages: the
 // catalogues, pkg itself, then every package.
-func (h *Host) updatePackages(ctx context.Context, j *Jail, jid int, errw io.Writer) error {
+func (h *Host) updatePackages(ctx context.Context, j *jail.Jail, jid int, errw io.Writer) error {
 	h.Say("Updating pkgs...")
 	if out, err := h.Run.Run(ctx, PkgRepoUpdateCmd(jid)); err != nil {
-		showFailure(errw, out, err)
+		jail.ShowFailure(errw, out, err)
 		return errors.New("Failed to update pkg repositories.")
 	}
 	h.Say("Updated pkg repositories successfully.")
 	for try := 1; ; try++ {
-		out, err := h.Run.Run(ctx, PkgBootstrapCmd(jid))
+		out, err := h.Run.Run(ctx, jail.PkgBootstrapCmd(jid))
 		if err == nil {
 			break
 		}
 		if ctx.Err() != nil {
 			return err
 		}
-		if try == pkgTries {
-			showFailure(errw, out, err)
-			return fmt.Errorf("pkg error: %s: Please check your network", lastLine(out, err))
+		if try == jail.PkgTries {
+			jail.ShowFailure(errw, out, err)
+			return fmt.Errorf("pkg error: %s: Please check your network", jail.LastLine(out, err))
 		}
 	}
-	c, err := ExecCmd(j, PkgUpgradeArgv, "root", "")
+	c, err := jail.ExecCmd(j, jail.PkgUpgradeArgv, "root", "")
 	if err != nil {
 		return err
 	}
 	c.Env = []string{"ASSUME_ALWAYS_YES=yes"}
 	if out, err := h.Run.Run(ctx, c); err != nil {
-		showFailure(errw, out, err)
-		return CommandFailed(PkgUpgradeArgv, err)
+		jail.ShowFailure(errw, out, err)
+		return jail.CommandFailed(jail.PkgUpgradeArgv, err)
 	}
 	h.Say("Upgraded pkgs successfully.")
 	return nil

@@ -1,4 +1,4 @@
-package jail
+package maint
 
 import (
 	"bytes"
@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -32,7 +32,7 @@ func TestUpdateBuilders(t *testing.T) {
 		want string
 	}{
 		{PkgRepoUpdateCmd(7), "pkg-static -j 7 update -q -f"},
-		{PkgBootstrapCmd(7), "pkg-static -j 7 install -q -y pkg"},
+		{jail.PkgBootstrapCmd(7), "pkg-static -j 7 install -q -y pkg"},
 		{EtcupdateCmd("/tank/iocage/jails/bj/root", "/tank/iocage/releases/15.0-RELEASE/root/usr/src"),
 			"etcupdate -F -D /tank/iocage/jails/bj/root -s /tank/iocage/releases/15.0-RELEASE/root/usr/src"},
 		{NewaliasesCmd("a.b"), "jexec ioc-a_b newaliases"},
@@ -41,7 +41,7 @@ func TestUpdateBuilders(t *testing.T) {
 			t.Errorf("%s\nwant %s", got, tc.want)
 		}
 	}
-	if got := strings.Join(PkgUpgradeArgv, " "); got != "/usr/local/sbin/pkg-static upgrade -f -q -y" {
+	if got := strings.Join(jail.PkgUpgradeArgv, " "); got != "/usr/local/sbin/pkg-static upgrade -f -q -y" {
 		t.Error(got)
 	}
 	for in, want := range map[string]string{"14.3": "14.3-RELEASE", "14.3-RELEASE": "14.3-RELEASE", "15.0-RC2": "15.0-RC2", "15.0-BETA3": "15.0-BETA3"} {
@@ -79,7 +79,7 @@ func newUpdWorld(t *testing.T) *updWorld {
 	w := &updWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: layout.Layout{Pool: "tank"}, run: &host.Recorder{},
 		now: time.Date(2025, 6, 1, 10, 20, 30, 0, time.Local)}
 	w.jls(nil)
-	w.h = &Host{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}
+	w.h = &Host{&jail.Host{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}}
 	w.h.Lifecycle = updLifecycle{w}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func (stopFails) Stop(ctx context.Context, names []string) error {
 func (w *updWorld) jls(jids map[string]int) {
 	var js []string
 	for name, jid := range jids {
-		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, jid, name, JailName(name)))
+		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, jid, name, jail.JailName(name)))
 	}
 	w.run.On([]string{"jls"}, `{"__version": "2", "jail-information": {"jail": [`+strings.Join(js, ",")+`]}}`, nil)
 }
@@ -188,16 +188,16 @@ func (w *updWorld) basejail(name, rel string) string {
 	return dir
 }
 
-func (w *updWorld) load() *Inventory {
+func (w *updWorld) load() *jail.Inventory {
 	w.t.Helper()
-	inv, err := w.h.Load(context.Background(), Options{Create: true, State: true})
+	inv, err := w.h.Load(context.Background(), jail.Options{Create: true, State: true})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	return inv
 }
 
-func (w *updWorld) targets(inv *Inventory, arg string) []*Jail {
+func (w *updWorld) targets(inv *jail.Inventory, arg string) []*jail.Jail {
 	w.t.Helper()
 	js, err := inv.Targets(arg)
 	if err != nil {
@@ -253,7 +253,7 @@ func (p *fakePatcher) Patch(ctx context.Context, root, rel string) (string, erro
 	if p.fail != nil {
 		return "", p.fail
 	}
-	return UserlandVersion(root), nil
+	return jail.UserlandVersion(root), nil
 }
 
 func TestUpdateThinJail(t *testing.T) {
@@ -336,7 +336,7 @@ func TestUpdateRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.h.Update(context.Background(), inv, []*Jail{j}, UpdateOptions{Patcher: p}); err == nil || err.Error() != want {
+		if err := w.h.Update(context.Background(), inv, []*jail.Jail{j}, UpdateOptions{Patcher: p}); err == nil || err.Error() != want {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -434,7 +434,7 @@ func TestUpdateAll(t *testing.T) {
 	p := &fakePatcher{}
 	failing := &failFor{fakePatcher: p, root: badRoot}
 	err := w.h.Update(context.Background(), inv, js, UpdateOptions{Patcher: failing, Err: &w.err})
-	var me *MultiError
+	var me *jail.MultiError
 	if !errors.As(err, &me) || strings.Join(me.Names, ",") != "bad" || err.Error() != "failed to update 1 jail(s): bad" {
 		t.Fatalf("error %v", err)
 	}
@@ -661,7 +661,7 @@ func TestUpgradeBasejail(t *testing.T) {
 	}
 	// Back to 14.3 as the base for the failing upgrade.
 	os.WriteFile(filepath.Join(dir, "fstab"), []byte(strings.ReplaceAll(want, "15.0-RELEASE", "14.3-RELEASE")), 0o644)
-	Update(filepath.Join(dir, "config.json"), nil, func(c *config.Config) error { c.Set("release", "14.3-RELEASE-p4"); return nil })
+	jail.Update(filepath.Join(dir, "config.json"), nil, func(c *config.Config) error { c.Set("release", "14.3-RELEASE-p4"); return nil })
 	inv = w.load()
 	j, _ = inv.Find("bj")
 	before = w.state()

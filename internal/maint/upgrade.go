@@ -1,4 +1,4 @@
-package jail
+package maint
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
@@ -63,7 +63,7 @@ func EtcupdateCmd(root, src string) host.Cmd {
 
 // NewaliasesCmd rebuilds the aliases database inside a running jail.
 func NewaliasesCmd(name string) host.Cmd {
-	return host.Cmd{Name: "jexec", Args: []string{JailName(name), "newaliases"}}
+	return host.Cmd{Name: "jexec", Args: []string{jail.JailName(name), "newaliases"}}
 }
 
 // UpgradeMessage is what a successful upgrade prints: iocage's lines for
@@ -80,7 +80,7 @@ func UpgradeMessage(name, cur, now, snap string) string {
 // the jail is snapshotted first (ioc_upgrade_DATE) and rolled back on any
 // failure; the snapshot is kept after a success, as iocage keeps a base
 // jail's. The jail may be running; it then needs a restart.
-func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel string, opts UpgradeOptions) (err error) {
+func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, newrel string, opts UpgradeOptions) (err error) {
 	if opts.Upgrader == nil {
 		return errors.New("upgrade: no freebsd-update driver")
 	}
@@ -91,7 +91,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	if err := h.checkHostRelease(ctx, newrel); err != nil {
 		return err
 	}
-	ctx, tx, inv, j, err := h.beginJail(ctx, "upgrade", inv, j)
+	ctx, tx, inv, j, err := h.BeginJail(ctx, "upgrade", inv, j)
 	if err != nil {
 		return err
 	}
@@ -111,8 +111,8 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	if cur == newrel {
 		return fmt.Errorf("Jail: %s is already at version %s!", j.Name, newrel)
 	}
-	if cv, ok := parseRelVersion(cur); ok {
-		if nv, _ := parseRelVersion(newrel); nv < cv {
+	if cv, ok := jail.ParseRelVersion(cur); ok {
+		if nv, _ := jail.ParseRelVersion(newrel); nv < cv {
 			return fmt.Errorf("Cannot upgrade %s from %s to the older %s", j.Name, release, newrel)
 		}
 	}
@@ -136,7 +136,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	}
 	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, true)); err != nil {
 		if errors.Is(err, zfs.ErrExists) {
-			return fmt.Errorf("%w: %s (remove it with snapremove to upgrade again)", ErrSnapExists, snap)
+			return fmt.Errorf("%w: %s (remove it with snapremove to upgrade again)", jail.ErrSnapExists, snap)
 		}
 		return err
 	}
@@ -158,7 +158,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *Inventory, j *Jail, newrel stri
 	if now == "" {
 		now = newrel
 	}
-	if err := Update(j.ConfigPath(), nil, func(c *config.Config) error {
+	if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
 		c.Set("release", now)
 		return nil
 	}); err != nil {
@@ -183,8 +183,8 @@ func (h *Host) checkHostRelease(ctx context.Context, newrel string) error {
 		return nil
 	}
 	hostRel := strings.TrimSpace(string(out))
-	hv, hok := parseRelVersion(hostRel)
-	nv, nok := parseRelVersion(newrel)
+	hv, hok := jail.ParseRelVersion(hostRel)
+	nv, nok := jail.ParseRelVersion(newrel)
 	if hok && nok && hv/100 < nv/100 {
 		return fmt.Errorf("Host: %s is not greater than target: %s This is unsupported.", baseRelease(hostRel), newrel)
 	}
@@ -203,7 +203,7 @@ type basejailUpgrade struct {
 // planBasejailUpgrade checks that newrel is fetched with its sources and
 // that the jail's fstab mounts from its current release, and prepares the
 // switched fstab.
-func (h *Host) planBasejailUpgrade(inv *Inventory, j *Jail, cur, newrel string) (*basejailUpgrade, error) {
+func (h *Host) planBasejailUpgrade(inv *jail.Inventory, j *jail.Jail, cur, newrel string) (*basejailUpgrade, error) {
 	d, ok := inv.Scan.Get(inv.Tree.ReleaseRoot(newrel))
 	if !ok || d.Mountpoint == "" {
 		return nil, fmt.Errorf("%s is missing, please fetch it!", newrel)
@@ -237,7 +237,7 @@ func (h *Host) planBasejailUpgrade(inv *Inventory, j *Jail, cur, newrel string) 
 }
 
 // releaseDir is where a release's dataset is mounted: IOCROOT/releases/REL.
-func releaseDir(inv *Inventory, rel string) string {
+func releaseDir(inv *jail.Inventory, rel string) string {
 	if d, ok := inv.Scan.Get(inv.Tree.Release(rel)); ok && d.Mountpoint != "" {
 		return d.Mountpoint
 	}
@@ -248,7 +248,7 @@ func releaseDir(inv *Inventory, rel string) string {
 // fstab sources go to the new release, etcupdate merges the new /etc.
 // jcage runs etcupdate from the host with -D, so the jail need not run and
 // no nullfs mount of the sources is needed; iocage runs it inside the jail.
-func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *Jail, p *basejailUpgrade, opts UpgradeOptions) (string, error) {
+func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *jail.Jail, p *basejailUpgrade, opts UpgradeOptions) (string, error) {
 	if err := tx.WillWrite(p.fstab); err != nil {
 		return "", err
 	}
@@ -262,7 +262,7 @@ func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *Jail, p *base
 		return "", err
 	}
 	c := EtcupdateCmd(root, p.src)
-	c.Stdout, c.Stderr = orDiscard(h.Out), opts.Err
+	c.Stdout, c.Stderr = jail.OrDiscard(h.Out), opts.Err
 	if _, err := h.Run.Run(ctx, c); err != nil {
 		if code := host.ExitCodeOf(err); code >= 0 && ctx.Err() == nil {
 			return "", fmt.Errorf("etcupdate failed (exit status %d)", code)
@@ -281,5 +281,5 @@ func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *Jail, p *base
 			fmt.Fprintf(opts.Err, "WARNING: newaliases in %s failed: %v\n", j.Name, err)
 		}
 	}
-	return UserlandVersion(p.newRoot), nil
+	return jail.UserlandVersion(p.newRoot), nil
 }
