@@ -18,11 +18,11 @@ const maxFuncLines = 80
 // function that is no longer too long must leave it, and nothing may
 // join it.
 var longFuncAllowed = map[string]bool{
-	"internal/jail/image.go (*Host).Export":         true,
-	"internal/jail/image.go (*Host).Import":         true,
+	"internal/image/image.go (*Host).Export":        true,
+	"internal/image/image.go (*Host).Import":        true,
 	"internal/jail/rename.go (*Host).Rename":        true,
-	"internal/jail/update.go (*Host).updateOne":     true,
-	"internal/jail/upgrade.go (*Host).Upgrade":      true,
+	"internal/maint/update.go (*Host).updateOne":    true,
+	"internal/maint/upgrade.go (*Host).Upgrade":     true,
 	"internal/release/fetch.go (*Fetcher).Fetch":    true,
 	"internal/release/fetch.go (*Fetcher).fetchSet": true,
 }
