@@ -19,6 +19,7 @@ package fbsdsim
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -179,6 +180,12 @@ func sysctlTable(e *Env) map[string]*sysctlOID {
 			v = ""
 		}
 		add(sysctlOID{name: "security.jail.param." + p.name, kind: p.kind, val: v, desc: "Jail parameter " + p.name})
+	}
+	// A module's OIDs exist once it is loaded: ipfw's enable switch,
+	// net.inet.ip.fw.enable, is V_fw_enable in
+	// sys/netpfil/ipfw/ip_fw_pfil.c (VNET_DEFINE(int, fw_enable) = 1).
+	if loaded, err := KldLoaded(e.State); err == nil && slices.Contains(loaded, "ipfw") {
+		add(sysctlOID{name: "net.inet.ip.fw.enable", kind: "integer", val: "1", rw: true, desc: "Enable ipfw"})
 	}
 	for _, kv := range ulList(e.Setting("SYSCTL")) {
 		name, val, ok := strings.Cut(kv, "=")
