@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
@@ -337,12 +338,16 @@ func (h *Host) writeTarXZ(ctx context.Context, w io.Writer, items []exportItem, 
 // XZCompressCmd compresses stdin to stdout with the system xz, at its
 // default level, as Python's tarfile (and so iocage) does.
 func XZCompressCmd(stdin io.Reader, stdout io.Writer) host.Cmd {
-	return host.Cmd{Name: "xz", Args: []string{"-z", "-c"}, Stdin: stdin, Stdout: stdout}
+	c := argv.XzCompress()
+	c.Stdin, c.Stdout = stdin, stdout
+	return c
 }
 
 // XZDecompressCmd decompresses stdin to stdout with the system xz.
 func XZDecompressCmd(stdin io.Reader, stdout io.Writer) host.Cmd {
-	return host.Cmd{Name: "xz", Args: []string{"-d", "-c"}, Stdin: stdin, Stdout: stdout}
+	c := argv.XzDecompressSerial()
+	c.Stdin, c.Stdout = stdin, stdout
+	return c
 }
 
 // throughXZ runs produce, whose output xz compresses into w.

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
@@ -317,7 +317,7 @@ func (h *Host) ensureRunning(ctx context.Context, j *jail.Jail) (jid int, starte
 // PkgRepoUpdateCmd refreshes a running jail's package catalogues with the
 // host's pkg-static.
 func PkgRepoUpdateCmd(jid int) host.Cmd {
-	return host.Cmd{Name: "pkg-static", Args: []string{"-j", strconv.Itoa(jid), "update", "-q", "-f"}}
+	return argv.PkgStaticJail(jid, "update", "-q", "-f")
 }
 
 // updatePackages is update -P, iocage's steps and messages: the

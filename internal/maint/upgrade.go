@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
@@ -54,16 +55,12 @@ func UpgradeRelease(arg string) (string, error) {
 }
 
 // EtcupdateCmd merges the /etc of newrel's sources into a base jail's
-// root from the host: -D makes the root the destination (and its
-// var/db/etcupdate the work directory), -F ignores changes to $FreeBSD$
-// lines only, as iocage asks.
-func EtcupdateCmd(root, src string) host.Cmd {
-	return host.Cmd{Name: "etcupdate", Args: []string{"-F", "-D", root, "-s", src}}
-}
+// root from the host.
+func EtcupdateCmd(root, src string) host.Cmd { return argv.Etcupdate(root, src) }
 
 // NewaliasesCmd rebuilds the aliases database inside a running jail.
 func NewaliasesCmd(name string) host.Cmd {
-	return host.Cmd{Name: "jexec", Args: []string{jail.JailName(name), "newaliases"}}
+	return argv.Jexec(jail.JailName(name), "newaliases")
 }
 
 // UpgradeMessage is what a successful upgrade prints: iocage's lines for
@@ -178,7 +175,7 @@ func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, n
 // host runs, as iocage does; a host whose release can't be read is not
 // checked.
 func (h *Host) checkHostRelease(ctx context.Context, newrel string) error {
-	out, err := h.Run.Run(ctx, host.Cmd{Name: "uname", Args: []string{"-r"}})
+	out, err := h.Run.Run(ctx, argv.UnameRelease())
 	if err != nil {
 		return nil
 	}

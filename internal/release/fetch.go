@@ -127,15 +127,11 @@ func NewFetcher(ctx context.Context, h *jail.Host, inv *jail.Inventory, opts Opt
 	return f, nil
 }
 
-// UnameArgs asks for the release, machine and machine_arch in one call
-// (uname prints them in that order).
-var UnameArgs = []string{"-m", "-p", "-r"}
-
 // hostInfo asks uname for the host's machine and release. Without an
 // answer (a test runner) it falls back to what jcage was built for and no
 // known release.
 func hostInfo(ctx context.Context, run host.Runner) (Arch, string) {
-	out, err := run.Run(ctx, host.Cmd{Name: "uname", Args: UnameArgs})
+	out, err := run.Run(ctx, argv.UnameMachineRelease())
 	f := strings.Fields(string(out))
 	if err != nil || len(f) != 3 {
 		return GoArch(), ""
