@@ -268,14 +268,7 @@ func (h *Host) patchJailRoot(ctx context.Context, j *jail.Jail, release string, 
 	if after == "" || after == release {
 		return nil
 	}
-	if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
-		c.Set("release", after)
-		return nil
-	}); err != nil {
-		return err
-	}
-	j.Props.Set("release", after)
-	return nil
+	return recordRelease(j, after)
 }
 
 // patchRelease patches the release a base jail mounts, under a snapshot

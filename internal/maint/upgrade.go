@@ -101,18 +101,10 @@ func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, n
 		return err
 	}
 	release, _ := j.Props.Get("release")
-	if release == "EMPTY" {
-		return errors.New("Upgrading is not supported for empty jails.")
+	if err := checkUpgradeTarget(j.Name, release, newrel); err != nil {
+		return err
 	}
 	cur := baseRelease(release)
-	if cur == newrel {
-		return fmt.Errorf("Jail: %s is already at version %s!", j.Name, newrel)
-	}
-	if cv, ok := jail.ParseRelVersion(cur); ok {
-		if nv, _ := jail.ParseRelVersion(newrel); nv < cv {
-			return fmt.Errorf("Cannot upgrade %s from %s to the older %s", j.Name, release, newrel)
-		}
-	}
 	basejail := j.Props.Bool("basejail")
 	var bj *basejailUpgrade
 	if basejail {
@@ -155,19 +147,47 @@ func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, n
 	if now == "" {
 		now = newrel
 	}
-	if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
-		c.Set("release", now)
-		return nil
-	}); err != nil {
+	if err := recordRelease(j, now); err != nil {
 		return err
 	}
-	j.Props.Set("release", now)
 	if err := tx.Commit(); err != nil {
 		return err
 	}
 	if h.Out != nil {
 		io.WriteString(h.Out, UpgradeMessage(j.Name, release, now, name))
 	}
+	return nil
+}
+
+// checkUpgradeTarget refuses to upgrade jail name from release to
+// newrel: an empty jail, one already at newrel, or a newrel older than
+// the jail's release.
+func checkUpgradeTarget(name, release, newrel string) error {
+	if release == "EMPTY" {
+		return errors.New("Upgrading is not supported for empty jails.")
+	}
+	cur := baseRelease(release)
+	if cur == newrel {
+		return fmt.Errorf("Jail: %s is already at version %s!", name, newrel)
+	}
+	if cv, ok := jail.ParseRelVersion(cur); ok {
+		if nv, _ := jail.ParseRelVersion(newrel); nv < cv {
+			return fmt.Errorf("Cannot upgrade %s from %s to the older %s", name, release, newrel)
+		}
+	}
+	return nil
+}
+
+// recordRelease sets the release j's userland is at, in its
+// configuration file and in j.
+func recordRelease(j *jail.Jail, rel string) error {
+	if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
+		c.Set("release", rel)
+		return nil
+	}); err != nil {
+		return err
+	}
+	j.Props.Set("release", rel)
 	return nil
 }
 
