@@ -98,6 +98,14 @@ func TestBuilders(t *testing.T) {
 		{ZFSUmount("tank/data"), "zfs umount tank/data"},
 		{PkillJail(7), "pkill -j 7"},
 		{PkgJail(7, "install", "-y", "nginx"), "pkg -j 7 install -y nginx"},
+		{PkgStaticJail(7, "update", "-q", "-f"), "pkg-static -j 7 update -q -f"},
+		{PkgStaticJail(7, "install", "-q", "-y", "pkg"), "pkg-static -j 7 install -q -y pkg"},
+		// etcupdate(8), uname(1), xz(1)
+		{Etcupdate("/t/jails/bj/root", "/t/releases/15.0-RELEASE/root/usr/src"), "etcupdate -F -D /t/jails/bj/root -s /t/releases/15.0-RELEASE/root/usr/src"},
+		{UnameMachineRelease(), "uname -m -p -r"},
+		{XzCompress(), "xz -z -c"},
+		{XzDecompressSerial(), "xz -d -c"},
+		{Jexec("ioc-a_b", "newaliases"), "jexec ioc-a_b newaliases"},
 	} {
 		if got := tc.c.String(); got != tc.want {
 			t.Errorf("%q, want %q", got, tc.want)

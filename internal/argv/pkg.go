@@ -27,3 +27,9 @@ func JailPkgInstall(pkg string) []string {
 func PkgJail(jid int, args ...string) Cmd {
 	return cmd("pkg", append([]string{"-j", strconv.Itoa(jid)}, args...)...)
 }
+
+// PkgStaticJail is `pkg-static -j JID ARGS...`: the host's statically
+// linked pkg(8) working on a jail, which needs no pkg inside it.
+func PkgStaticJail(jid int, args ...string) Cmd {
+	return cmd("pkg-static", append([]string{"-j", strconv.Itoa(jid)}, args...)...)
+}

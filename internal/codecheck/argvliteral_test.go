@@ -20,13 +20,7 @@ var builderDirs = []string{"internal/argv", "internal/zfs"}
 // literal program name while they move to internal/argv. The list may
 // only shrink: a file without such a command must leave it, and nothing
 // may join it.
-var argvLiteralAllowed = map[string]bool{
-	"internal/image/image.go":   true,
-	"internal/maint/update.go":  true,
-	"internal/maint/upgrade.go": true,
-	"internal/jail/shared.go":   true,
-	"internal/release/fetch.go": true,
-}
+var argvLiteralAllowed = map[string]bool{}
 
 // cmdPackages are the packages whose Cmd type is a command to run.
 var cmdPackages = map[string]bool{

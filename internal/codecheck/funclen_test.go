@@ -17,15 +17,7 @@ const maxFuncLines = 80
 // they are being split, as "path name". The list may only shrink: a
 // function that is no longer too long must leave it, and nothing may
 // join it.
-var longFuncAllowed = map[string]bool{
-	"internal/image/image.go (*Host).Export":        true,
-	"internal/image/image.go (*Host).Import":        true,
-	"internal/jail/rename.go (*Host).Rename":        true,
-	"internal/maint/update.go (*Host).updateOne":    true,
-	"internal/maint/upgrade.go (*Host).Upgrade":     true,
-	"internal/release/fetch.go (*Fetcher).Fetch":    true,
-	"internal/release/fetch.go (*Fetcher).fetchSet": true,
-}
+var longFuncAllowed = map[string]bool{}
 
 // TestNoLongFunctions fails on every function, method and function
 // literal outside the test world whose body is longer than maxFuncLines.

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
@@ -164,9 +165,24 @@ func (h *Host) Export(ctx context.Context, inv *jail.Inventory, name string, opt
 		}
 	}()
 
-	list, err := h.ZFS.List(ctx, jailDS, zfs.ListOptions{Types: []string{zfs.Snapshot}, Recursive: true})
+	items, err := h.exportItems(ctx, jailDS, snapName, images, base)
 	if err != nil {
 		return "", err
+	}
+	if err := h.writeArchive(ctx, images, base, ext, items, now, opts.Progress); err != nil {
+		return "", err
+	}
+	h.Say("\nExported: %s", archive)
+	return archive, nil
+}
+
+// exportItems lists the datasets of the jail at jailDS that the export
+// snapshot snapName covers, the jail's own first, each with its member
+// name.
+func (h *Host) exportItems(ctx context.Context, jailDS, snapName, images, base string) ([]exportItem, error) {
+	list, err := h.ZFS.List(ctx, jailDS, zfs.ListOptions{Types: []string{zfs.Snapshot}, Recursive: true})
+	if err != nil {
+		return nil, err
 	}
 	var items []exportItem
 	for _, d := range list {
@@ -177,12 +193,19 @@ func (h *Host) Export(ctx context.Context, inv *jail.Inventory, name string, opt
 		items = append(items, exportItem{dataset: ds, snap: d.Name, member: ImageMember(images, base, jailDS, ds)})
 	}
 	if len(items) == 0 || items[0].dataset != jailDS {
-		return "", fmt.Errorf("snapshot %s is missing after it was taken", top)
+		return nil, fmt.Errorf("snapshot %s is missing after it was taken", layout.SnapName(jailDS, snapName))
 	}
+	return items, nil
+}
 
+// writeArchive writes IMAGES/BASE.EXT from items, hashed as it is
+// written, in a hidden file kept to root that takes its name only once
+// complete, and its checksum beside it as BASE.sha256.
+func (h *Host) writeArchive(ctx context.Context, images, base, ext string, items []exportItem, now time.Time, progress ProgressFunc) error {
+	archive := filepath.Join(images, base+"."+ext)
 	tmp, err := os.CreateTemp(images, "."+base+"."+ext+".*")
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer func() {
 		if tmp != nil {
@@ -193,26 +216,26 @@ func (h *Host) Export(ctx context.Context, inv *jail.Inventory, name string, opt
 	// Exports hold every file of the jail, /etc/master.passwd included:
 	// jcage keeps them to root (iocage leaves them world-readable).
 	if err := tmp.Chmod(0o600); err != nil {
-		return "", err
+		return err
 	}
 	sum := sha256.New()
 	out := bufio.NewWriterSize(io.MultiWriter(tmp, sum), 1<<20)
 	if ext == "zip" {
-		err = h.writeZip(ctx, out, items, now, opts.Progress)
+		err = h.writeZip(ctx, out, items, now, progress)
 	} else {
-		err = h.writeTarXZ(ctx, out, items, now, opts.Progress)
+		err = h.writeTarXZ(ctx, out, items, now, progress)
 	}
 	if err != nil {
-		return "", err
+		return err
 	}
 	if err := out.Flush(); err != nil {
-		return "", err
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		return "", err
+		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return err
 	}
 	h.Say("\nPreparing compressed file: %s.", archive)
 	// The checksum is staged first, so that once the archive has its name
@@ -220,22 +243,21 @@ func (h *Host) Export(ctx context.Context, inv *jail.Inventory, name string, opt
 	sumPath := filepath.Join(images, base+ChecksumExt)
 	sumTmp, err := atomicfile.Stage(sumPath, []byte(hex.EncodeToString(sum.Sum(nil))), 0o644)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer os.Remove(sumTmp)
 	if err := tmp.Close(); err != nil {
-		return "", err
+		return err
 	}
 	if err := os.Rename(tmp.Name(), archive); err != nil {
-		return "", err
+		return err
 	}
 	tmp = nil
 	if err := os.Rename(sumTmp, sumPath); err != nil {
 		os.Remove(archive)
-		return "", err
+		return err
 	}
-	h.Say("\nExported: %s", archive)
-	return archive, nil
+	return nil
 }
 
 // writeZip streams each dataset into its own deflated member. Sizes are
@@ -337,12 +359,16 @@ func (h *Host) writeTarXZ(ctx context.Context, w io.Writer, items []exportItem, 
 // XZCompressCmd compresses stdin to stdout with the system xz, at its
 // default level, as Python's tarfile (and so iocage) does.
 func XZCompressCmd(stdin io.Reader, stdout io.Writer) host.Cmd {
-	return host.Cmd{Name: "xz", Args: []string{"-z", "-c"}, Stdin: stdin, Stdout: stdout}
+	c := argv.XzCompress()
+	c.Stdin, c.Stdout = stdin, stdout
+	return c
 }
 
 // XZDecompressCmd decompresses stdin to stdout with the system xz.
 func XZDecompressCmd(stdin io.Reader, stdout io.Writer) host.Cmd {
-	return host.Cmd{Name: "xz", Args: []string{"-d", "-c"}, Stdin: stdin, Stdout: stdout}
+	c := argv.XzDecompressSerial()
+	c.Stdin, c.Stdout = stdin, stdout
+	return c
 }
 
 // throughXZ runs produce, whose output xz compresses into w.
@@ -661,7 +687,6 @@ func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opt
 	if err := inv.ImportFree(img.uuid); err != nil {
 		return "", err
 	}
-	jailDS := inv.Tree.Jail(img.uuid)
 	verify := !opts.NoVerify
 	var want string
 	if verify {
@@ -695,23 +720,7 @@ func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opt
 	var listErr error
 	if !img.zip {
 		// One pass both hashes the file and lists the tar inside.
-		listErr = h.fromXZ(ctx, src, func(r io.Reader) error {
-			tr := tar.NewReader(r)
-			for {
-				hdr, err := tr.Next()
-				if err == io.EOF {
-					return nil
-				}
-				if err != nil {
-					return fmt.Errorf("%s: %w", img.path, err)
-				}
-				if hdr.Typeflag != tar.TypeReg {
-					return fmt.Errorf("refusing %s: member %q is not a regular file", img.path, hdr.Name)
-				}
-				names = append(names, hdr.Name)
-				sizes = append(sizes, hdr.Size)
-			}
-		})
+		names, sizes, listErr = h.listTarXZ(ctx, img, src)
 	}
 	if verify {
 		// The rest of the file, all of it for a zip: xz may stop short.
@@ -725,15 +734,53 @@ func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opt
 	if listErr != nil {
 		return "", listErr
 	}
+	plans, err := imagePlans(img, f, st.Size(), names, sizes)
+	if err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return h.receiveImage(ctx, inv, img, f, plans, opts)
+}
+
+// listTarXZ lists the members of a tar.xz archive read from src, each
+// of which must be a regular file, with their sizes.
+func (h *Host) listTarXZ(ctx context.Context, img *imageFile, src io.Reader) (names []string, sizes []int64, err error) {
+	err = h.fromXZ(ctx, src, func(r io.Reader) error {
+		tr := tar.NewReader(r)
+		for {
+			hdr, err := tr.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", img.path, err)
+			}
+			if hdr.Typeflag != tar.TypeReg {
+				return fmt.Errorf("refusing %s: member %q is not a regular file", img.path, hdr.Name)
+			}
+			names = append(names, hdr.Name)
+			sizes = append(sizes, hdr.Size)
+		}
+	})
+	return names, sizes, err
+}
+
+// imagePlans turns the archive's members into the datasets to receive,
+// in the order they can be received. A zip's members are listed here
+// from its central directory; a tar's were listed while it was hashed.
+func imagePlans(img *imageFile, f *os.File, size int64, names []string, sizes []int64) ([]imageMemberPlan, error) {
 	var zr *zip.Reader
 	if img.zip {
-		zr, err = zip.NewReader(f, st.Size())
+		var err error
+		zr, err = zip.NewReader(f, size)
 		if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-			return "", fmt.Errorf("%s: %w", img.path, err)
+			return nil, fmt.Errorf("%s: %w", img.path, err)
 		}
 		for _, zf := range zr.File {
 			if zf.Method != zip.Store && zf.Method != zip.Deflate {
-				return "", fmt.Errorf("%s: member %q: unsupported compression method %d", img.path, zf.Name, zf.Method)
+				return nil, fmt.Errorf("%s: member %q: unsupported compression method %d", img.path, zf.Name, zf.Method)
 			}
 			names = append(names, zf.Name)
 			sizes = append(sizes, int64(zf.UncompressedSize64))
@@ -741,7 +788,7 @@ func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opt
 	}
 	plans, err := planMembers(img.uuid, img.date, names)
 	if err != nil {
-		return "", fmt.Errorf("refusing %s: %w", img.path, err)
+		return nil, fmt.Errorf("refusing %s: %w", img.path, err)
 	}
 	for i := range plans {
 		plans[i].size = sizes[plans[i].index]
@@ -751,12 +798,16 @@ func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opt
 	}
 	plans, ok := receiveOrder(plans, img.zip)
 	if !ok {
-		return "", fmt.Errorf("refusing %s: a member comes before its parent dataset", img.path)
+		return nil, fmt.Errorf("refusing %s: a member comes before its parent dataset", img.path)
 	}
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
+	return plans, nil
+}
 
+// receiveImage is the import's transaction: the checked archive's
+// datasets received under the jail's new name, the export snapshots
+// dropped, and the result made a jail.
+func (h *Host) receiveImage(ctx context.Context, inv *jail.Inventory, img *imageFile, f *os.File, plans []imageMemberPlan, opts ImportOptions) (string, error) {
+	jailDS := inv.Tree.Jail(img.uuid)
 	// The archive is read and checked before the lock is taken: that
 	// takes as long as the file is big, and changes nothing.
 	ctx, tx, inv, err := h.Begin(ctx, "import", img.uuid, inv)
@@ -772,35 +823,8 @@ func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opt
 	if err := tx.WillClaim(jailDS); err != nil {
 		return "", err
 	}
-	if img.zip {
-		for _, p := range plans {
-			if err := h.receiveZipMember(ctx, inv, p, opts.Progress); err != nil {
-				return "", err
-			}
-		}
-	} else {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return "", err
-		}
-		err := h.fromXZ(ctx, f, func(rd io.Reader) error {
-			tr := tar.NewReader(rd)
-			for _, p := range plans {
-				hdr, err := tr.Next()
-				if err != nil {
-					return fmt.Errorf("%s: %w", img.path, err)
-				}
-				if hdr.Name != p.name {
-					return fmt.Errorf("%s changed while it was read", img.path)
-				}
-				if err := h.receiveMember(ctx, inv, p, tr, opts.Progress); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return "", err
-		}
+	if err := h.receiveMembers(ctx, inv, img, f, plans, opts.Progress); err != nil {
+		return "", err
 	}
 	if err := h.dropExportSnapshots(ctx, jailDS); err != nil {
 		return "", err
@@ -816,6 +840,39 @@ func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opt
 	}
 	h.Say("\nImported: %s", img.uuid)
 	return img.uuid, nil
+}
+
+// receiveMembers receives each planned member in turn: a zip's through
+// its own reader, a tar.xz's in one more pass over the file, which must
+// hold the members the first pass listed.
+func (h *Host) receiveMembers(ctx context.Context, inv *jail.Inventory, img *imageFile, f *os.File, plans []imageMemberPlan, progress ProgressFunc) error {
+	if img.zip {
+		for _, p := range plans {
+			if err := h.receiveZipMember(ctx, inv, p, progress); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	return h.fromXZ(ctx, f, func(rd io.Reader) error {
+		tr := tar.NewReader(rd)
+		for _, p := range plans {
+			hdr, err := tr.Next()
+			if err != nil {
+				return fmt.Errorf("%s: %w", img.path, err)
+			}
+			if hdr.Name != p.name {
+				return fmt.Errorf("%s changed while it was read", img.path)
+			}
+			if err := h.receiveMember(ctx, inv, p, tr, progress); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (h *Host) receiveZipMember(ctx context.Context, inv *jail.Inventory, p imageMemberPlan, progress ProgressFunc) error {

@@ -27,20 +27,7 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if err != nil {
 		return err
 	}
-	if j.Err != nil {
-		return fmt.Errorf("%s: %w", j.Name, j.Err)
-	}
-	if err := config.CheckName(newName); err != nil {
-		return err
-	}
-	if inv.exists(newName) {
-		return fmt.Errorf("Jail: %s already exists!", newName)
-	}
-	newDir := inv.Tree.Dirs().Jail(newName)
-	if j.Template {
-		newDir = inv.Tree.Dirs().Template(newName)
-	}
-	if err := CheckRootPath(newDir); err != nil {
+	if err := checkRename(inv, j, newName); err != nil {
 		return err
 	}
 	if j.Running() {
@@ -53,34 +40,10 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 	if j.Template {
 		from, to = t.Template(j.Name), t.Template(newName)
 	}
-	if origin := j.Root.Origin; origin != "" {
-		if ds, snap, _ := layout.SplitSnap(origin); snap == j.Name && layout.Child(t.Releases(), ds) {
-			nw := layout.SnapName(ds, newName)
-			if err := tx.WillRename(origin, nw); err != nil {
-				return err
-			}
-			if err := h.ZFS.Rename(ctx, origin, nw, zfs.RenameOptions{}); err != nil {
-				return err
-			}
-		}
+	if err := h.renameOriginSnapshot(ctx, tx, t, j, newName); err != nil {
+		return err
 	}
-	// iocage.py rename: a dataset jailed=on can't be renamed, so the
-	// jail's data dataset and every file system below it get jailed=off
-	// first; the next start with jail_zfs sets it on again.
-	if ds, err := h.ZFS.List(ctx, layout.DataOf(from), zfs.ListOptions{Recursive: true, Props: []string{"jailed"}}); err == nil {
-		for _, dd := range ds {
-			if dd.Prop("jailed") != "on" {
-				continue
-			}
-			// Undone after the move: the dataset has its old name again.
-			if err := tx.WillSet(dd.Name, "jailed", "on"); err != nil {
-				return err
-			}
-			if err := h.ZFS.SetProps(ctx, dd.Name, map[string]string{"jailed": "off"}); err != nil {
-				return err
-			}
-		}
-	} else if !errors.Is(err, zfs.ErrNotFound) {
+	if err := h.unjailData(ctx, tx, from); err != nil {
 		return err
 	}
 	d, err := h.move(ctx, tx, from, to, j.Template)
@@ -105,6 +68,71 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 		return err
 	}
 	h.Say("Jail: %s renamed to %s", j.Name, newName)
+	return nil
+}
+
+// checkRename refuses to rename j to newName: a jail whose
+// configuration can't be read, a name that is not valid or already
+// taken, or one whose directory would not be a safe root path.
+func checkRename(inv *Inventory, j *Jail, newName string) error {
+	if j.Err != nil {
+		return fmt.Errorf("%s: %w", j.Name, j.Err)
+	}
+	if err := config.CheckName(newName); err != nil {
+		return err
+	}
+	if inv.exists(newName) {
+		return fmt.Errorf("Jail: %s already exists!", newName)
+	}
+	newDir := inv.Tree.Dirs().Jail(newName)
+	if j.Template {
+		newDir = inv.Tree.Dirs().Template(newName)
+	}
+	return CheckRootPath(newDir)
+}
+
+// renameOriginSnapshot renames the release snapshot j was cloned from,
+// RELEASE@NAME, after the jail's new name.
+func (h *Host) renameOriginSnapshot(ctx context.Context, tx *txn.Tx, t *Tree, j *Jail, newName string) error {
+	origin := j.Root.Origin
+	if origin == "" {
+		return nil
+	}
+	ds, snap, _ := layout.SplitSnap(origin)
+	if snap != j.Name || !layout.Child(t.Releases(), ds) {
+		return nil
+	}
+	nw := layout.SnapName(ds, newName)
+	if err := tx.WillRename(origin, nw); err != nil {
+		return err
+	}
+	return h.ZFS.Rename(ctx, origin, nw, zfs.RenameOptions{})
+}
+
+// unjailData sets jailed=off on the data dataset of the jail at from and
+// every file system below it that has it on. iocage.py rename: a
+// dataset jailed=on can't be renamed; the next start with jail_zfs sets
+// it on again.
+func (h *Host) unjailData(ctx context.Context, tx *txn.Tx, from string) error {
+	ds, err := h.ZFS.List(ctx, layout.DataOf(from), zfs.ListOptions{Recursive: true, Props: []string{"jailed"}})
+	if errors.Is(err, zfs.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, dd := range ds {
+		if dd.Prop("jailed") != "on" {
+			continue
+		}
+		// Undone after the move: the dataset has its old name again.
+		if err := tx.WillSet(dd.Name, "jailed", "on"); err != nil {
+			return err
+		}
+		if err := h.ZFS.SetProps(ctx, dd.Name, map[string]string{"jailed": "off"}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

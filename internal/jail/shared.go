@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/jcage/jcage/internal/argv"
@@ -138,7 +137,7 @@ func LastLine(out []byte, err error) string {
 
 // PkgBootstrapCmd installs pkg itself in a running jail.
 func PkgBootstrapCmd(jid int) host.Cmd {
-	return host.Cmd{Name: "pkg-static", Args: []string{"-j", strconv.Itoa(jid), "install", "-q", "-y", "pkg"}}
+	return argv.PkgStaticJail(jid, "install", "-q", "-y", "pkg")
 }
 
 func OrDiscard(w io.Writer) io.Writer {

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
@@ -134,11 +134,9 @@ func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail,
 	basejail := j.Props.Bool("basejail")
 	var relRoot string
 	if basejail {
-		d, ok := inv.Scan.Get(inv.Tree.ReleaseRoot(rel))
-		if !ok || d.Mountpoint == "" {
-			return fmt.Errorf("%s is missing, please fetch it!", rel)
+		if relRoot, err = releaseRoot(inv, rel); err != nil {
+			return err
 		}
-		relRoot = d.Mountpoint
 	}
 
 	ds := inv.SnapDataset(j)
@@ -151,13 +149,7 @@ func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail,
 		return err
 	}
 	defer tx.End()
-	if err := tx.WillSnapshot(ds, name); err != nil {
-		return err
-	}
-	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, true)); err != nil {
-		if errors.Is(err, zfs.ErrExists) {
-			return fmt.Errorf("%w: %s", jail.ErrSnapExists, snap)
-		}
+	if err := h.updateSnapshot(ctx, tx, ds, name); err != nil {
 		return err
 	}
 	started, committed := false, false
@@ -187,28 +179,12 @@ func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail,
 	h.Say("Updating jail...")
 	var relSnap string
 	if basejail {
-		if !st.patched[rel] {
-			relSnap = layout.SnapName(inv.Tree.ReleaseRoot(rel), name)
-			if err := h.patchRelease(ctx, inv, tx, rel, relRoot, relSnap, opts.Patcher); err != nil {
-				return err
-			}
-			st.patched[rel] = true
-		}
+		relSnap, err = h.patchBaseRelease(ctx, inv, tx, rel, relRoot, name, opts.Patcher, st)
 	} else {
-		h.Say("\n* Updating %s to the latest patch level... ", j.Name)
-		after, err := opts.Patcher.Patch(ctx, j.RootPath(), rel)
-		if err != nil {
-			return err
-		}
-		if after != "" && after != release {
-			if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
-				c.Set("release", after)
-				return nil
-			}); err != nil {
-				return err
-			}
-			j.Props.Set("release", after)
-		}
+		err = h.patchJailRoot(ctx, j, release, opts.Patcher)
+	}
+	if err != nil {
+		return err
 	}
 	h.Say("Updated jail successfully.")
 	if err := tx.Commit(); err != nil {
@@ -216,11 +192,7 @@ func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail,
 	}
 	committed = true
 	if relSnap != "" {
-		// The release keeps no trace of the update, as with iocage; the
-		// jail's own snapshot stays.
-		if err := h.ZFS.Destroy(context.WithoutCancel(ctx), relSnap, zfs.DestroyOptions{}); err != nil {
-			fmt.Fprintf(jail.OrDiscard(opts.Err), "WARNING: %s was not removed: %v\n", relSnap, err)
-		}
+		h.dropReleaseSnapshot(ctx, relSnap, opts.Err)
 	}
 	if started {
 		// The update stands even if the jail then fails to stop.
@@ -231,6 +203,72 @@ func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail,
 	}
 	h.Say("\n%s updates have been applied successfully.", j.Name)
 	return nil
+}
+
+// releaseRoot is the mountpoint of the root of release rel, which a
+// base jail's update patches.
+func releaseRoot(inv *jail.Inventory, rel string) (string, error) {
+	d, ok := inv.Scan.Get(inv.Tree.ReleaseRoot(rel))
+	if !ok || d.Mountpoint == "" {
+		return "", fmt.Errorf("%s is missing, please fetch it!", rel)
+	}
+	return d.Mountpoint, nil
+}
+
+// updateSnapshot takes DS@NAME, the snapshot an update goes back to,
+// in tx.
+func (h *Host) updateSnapshot(ctx context.Context, tx *txn.Tx, ds, name string) error {
+	snap := layout.SnapName(ds, name)
+	if err := tx.WillSnapshot(ds, name); err != nil {
+		return err
+	}
+	if err := tx.Made(snap, h.ZFS.Snapshot(ctx, snap, true)); err != nil {
+		if errors.Is(err, zfs.ErrExists) {
+			return fmt.Errorf("%w: %s", jail.ErrSnapExists, snap)
+		}
+		return err
+	}
+	return nil
+}
+
+// patchBaseRelease brings release rel, whose root a base jail mounts, to
+// its latest patch level once in a run of update, in tx. It returns the
+// release's snapshot NAME, to be removed once the update is committed,
+// or "" when an earlier jail of the run patched the release.
+func (h *Host) patchBaseRelease(ctx context.Context, inv *jail.Inventory, tx *txn.Tx, rel, relRoot, name string, p RootPatcher, st *updateRun) (string, error) {
+	if st.patched[rel] {
+		return "", nil
+	}
+	relSnap := layout.SnapName(inv.Tree.ReleaseRoot(rel), name)
+	if err := h.patchRelease(ctx, inv, tx, rel, relRoot, relSnap, p); err != nil {
+		return "", err
+	}
+	st.patched[rel] = true
+	return relSnap, nil
+}
+
+// dropReleaseSnapshot removes the release's snapshot once the update is
+// committed: the release keeps no trace of the update, as with iocage;
+// the jail's own snapshot stays. A failure is a warning on errw.
+func (h *Host) dropReleaseSnapshot(ctx context.Context, relSnap string, errw io.Writer) {
+	if err := h.ZFS.Destroy(context.WithoutCancel(ctx), relSnap, zfs.DestroyOptions{}); err != nil {
+		fmt.Fprintf(jail.OrDiscard(errw), "WARNING: %s was not removed: %v\n", relSnap, err)
+	}
+}
+
+// patchJailRoot brings the root of a jail that is not a base jail to the
+// latest patch level of its release, and records in its configuration
+// the release it reached.
+func (h *Host) patchJailRoot(ctx context.Context, j *jail.Jail, release string, p RootPatcher) error {
+	h.Say("\n* Updating %s to the latest patch level... ", j.Name)
+	after, err := p.Patch(ctx, j.RootPath(), baseRelease(release))
+	if err != nil {
+		return err
+	}
+	if after == "" || after == release {
+		return nil
+	}
+	return recordRelease(j, after)
 }
 
 // patchRelease patches the release a base jail mounts, under a snapshot
@@ -317,7 +355,7 @@ func (h *Host) ensureRunning(ctx context.Context, j *jail.Jail) (jid int, starte
 // PkgRepoUpdateCmd refreshes a running jail's package catalogues with the
 // host's pkg-static.
 func PkgRepoUpdateCmd(jid int) host.Cmd {
-	return host.Cmd{Name: "pkg-static", Args: []string{"-j", strconv.Itoa(jid), "update", "-q", "-f"}}
+	return argv.PkgStaticJail(jid, "update", "-q", "-f")
 }
 
 // updatePackages is update -P, iocage's steps and messages: the

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
@@ -54,16 +55,12 @@ func UpgradeRelease(arg string) (string, error) {
 }
 
 // EtcupdateCmd merges the /etc of newrel's sources into a base jail's
-// root from the host: -D makes the root the destination (and its
-// var/db/etcupdate the work directory), -F ignores changes to $FreeBSD$
-// lines only, as iocage asks.
-func EtcupdateCmd(root, src string) host.Cmd {
-	return host.Cmd{Name: "etcupdate", Args: []string{"-F", "-D", root, "-s", src}}
-}
+// root from the host.
+func EtcupdateCmd(root, src string) host.Cmd { return argv.Etcupdate(root, src) }
 
 // NewaliasesCmd rebuilds the aliases database inside a running jail.
 func NewaliasesCmd(name string) host.Cmd {
-	return host.Cmd{Name: "jexec", Args: []string{jail.JailName(name), "newaliases"}}
+	return argv.Jexec(jail.JailName(name), "newaliases")
 }
 
 // UpgradeMessage is what a successful upgrade prints: iocage's lines for
@@ -104,18 +101,10 @@ func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, n
 		return err
 	}
 	release, _ := j.Props.Get("release")
-	if release == "EMPTY" {
-		return errors.New("Upgrading is not supported for empty jails.")
+	if err := checkUpgradeTarget(j.Name, release, newrel); err != nil {
+		return err
 	}
 	cur := baseRelease(release)
-	if cur == newrel {
-		return fmt.Errorf("Jail: %s is already at version %s!", j.Name, newrel)
-	}
-	if cv, ok := jail.ParseRelVersion(cur); ok {
-		if nv, _ := jail.ParseRelVersion(newrel); nv < cv {
-			return fmt.Errorf("Cannot upgrade %s from %s to the older %s", j.Name, release, newrel)
-		}
-	}
 	basejail := j.Props.Bool("basejail")
 	var bj *basejailUpgrade
 	if basejail {
@@ -158,13 +147,9 @@ func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, n
 	if now == "" {
 		now = newrel
 	}
-	if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
-		c.Set("release", now)
-		return nil
-	}); err != nil {
+	if err := recordRelease(j, now); err != nil {
 		return err
 	}
-	j.Props.Set("release", now)
 	if err := tx.Commit(); err != nil {
 		return err
 	}
@@ -174,11 +159,43 @@ func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, n
 	return nil
 }
 
+// checkUpgradeTarget refuses to upgrade jail name from release to
+// newrel: an empty jail, one already at newrel, or a newrel older than
+// the jail's release.
+func checkUpgradeTarget(name, release, newrel string) error {
+	if release == "EMPTY" {
+		return errors.New("Upgrading is not supported for empty jails.")
+	}
+	cur := baseRelease(release)
+	if cur == newrel {
+		return fmt.Errorf("Jail: %s is already at version %s!", name, newrel)
+	}
+	if cv, ok := jail.ParseRelVersion(cur); ok {
+		if nv, _ := jail.ParseRelVersion(newrel); nv < cv {
+			return fmt.Errorf("Cannot upgrade %s from %s to the older %s", name, release, newrel)
+		}
+	}
+	return nil
+}
+
+// recordRelease sets the release j's userland is at, in its
+// configuration file and in j.
+func recordRelease(j *jail.Jail, rel string) error {
+	if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
+		c.Set("release", rel)
+		return nil
+	}); err != nil {
+		return err
+	}
+	j.Props.Set("release", rel)
+	return nil
+}
+
 // checkHostRelease refuses a target of a later major version than the
 // host runs, as iocage does; a host whose release can't be read is not
 // checked.
 func (h *Host) checkHostRelease(ctx context.Context, newrel string) error {
-	out, err := h.Run.Run(ctx, host.Cmd{Name: "uname", Args: []string{"-r"}})
+	out, err := h.Run.Run(ctx, argv.UnameRelease())
 	if err != nil {
 		return nil
 	}

@@ -127,15 +127,11 @@ func NewFetcher(ctx context.Context, h *jail.Host, inv *jail.Inventory, opts Opt
 	return f, nil
 }
 
-// UnameArgs asks for the release, machine and machine_arch in one call
-// (uname prints them in that order).
-var UnameArgs = []string{"-m", "-p", "-r"}
-
 // hostInfo asks uname for the host's machine and release. Without an
 // answer (a test runner) it falls back to what jcage was built for and no
 // known release.
 func hostInfo(ctx context.Context, run host.Runner) (Arch, string) {
-	out, err := run.Run(ctx, host.Cmd{Name: "uname", Args: UnameArgs})
+	out, err := run.Run(ctx, argv.UnameMachineRelease())
 	f := strings.Fields(string(out))
 	if err != nil || len(f) != 3 {
 		return GoArch(), ""
@@ -288,21 +284,14 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 	defer tx.End()
 	f.inv = inv
 	t := f.inv.Tree
-	m := f.h.ZFS
 	f.say("Fetching: %s", rel)
 
 	dl := t.Download(rel)
-	if _, ok := f.inv.Scan.Get(dl); !ok {
-		if err := tx.WillCreate(dl, true); err != nil {
-			return err
-		}
-		// Uncompressed, unlike iocage's lz4: the sets are xz archives,
-		// so compressing them again costs CPU on every write and saves
-		// nothing. The staging tree below sets its own lz4.
-		cerr := tx.Made(dl, m.Create(ctx, dl, zfs.CreateOptions{Props: map[string]string{"compression": "off"}}))
-		if cerr != nil && !errors.Is(cerr, zfs.ErrExists) {
-			return cerr
-		}
+	made, err := f.makeDownload(ctx, tx, dl)
+	if err != nil {
+		return err
+	}
+	if made {
 		defer func() {
 			// An interrupted download stays for the next fetch to
 			// resume, in the download dataset made for it.
@@ -327,30 +316,17 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 	if err != nil {
 		return err
 	}
-	var wanted []string
-	for _, s := range sets {
-		if _, ok := manifest[s]; !ok {
-			f.warn("%s missing from MANIFEST, refusing to extract!", s)
-			continue
-		}
-		wanted = append(wanted, s)
-	}
-	if len(wanted) == 0 {
-		return fmt.Errorf("none of %s is listed in the MANIFEST of %s", strings.Join(sets, ", "), rel)
+	wanted, err := f.listedSets(rel, sets, manifest)
+	if err != nil {
+		return err
 	}
 
 	// Asked again under the lock: another fetch may have made it since
 	// the inventory was read.
 	relDS, rootDS := t.Release(rel), t.ReleaseRoot(rel)
-	relExists, err := f.exists(ctx, relDS)
+	relExists, rootExists, err := f.releaseExists(ctx, relDS, rootDS)
 	if err != nil {
 		return err
-	}
-	rootExists := false
-	if relExists {
-		if rootExists, err = f.exists(ctx, rootDS); err != nil {
-			return err
-		}
 	}
 	rootDir := ""
 	if rootExists {
@@ -360,51 +336,107 @@ func (f *Fetcher) Fetch(ctx context.Context, rel string) (err error) {
 		if err := f.verifyKept(ctx, rel, dlDir, wanted, manifest); err != nil {
 			return err
 		}
-	} else {
-		// A staging dataset left by a crash is garbage now: this fetch
-		// holds the release's lock.
-		stage := t.Staging(rel)
-		if err := ignoreNotFound(m.Destroy(ctx, stage, zfs.DestroyOptions{Recursive: true, Force: true})); err != nil {
-			return err
-		}
-		if err := tx.WillClaim(stage); err != nil {
-			return err
-		}
-		if err := f.assemble(ctx, rel, dlDir, wanted, manifest); err != nil {
-			return err
-		}
-		// Renamed into place, the release keeps the stage's creation
-		// time: it is claimed, not created.
-		if relExists {
-			// A release dataset without a root (left by another tool):
-			// only the root moves in.
-			if err := tx.WillClaim(rootDS); err != nil {
-				return err
-			}
-			if err := m.Rename(ctx, stage+"/root", rootDS, zfs.RenameOptions{}); err != nil {
-				return err
-			}
-		} else {
-			if err := tx.WillClaim(relDS); err != nil {
-				return err
-			}
-			if err := m.Rename(ctx, stage, relDS, zfs.RenameOptions{}); err != nil {
-				return err
-			}
-		}
+	} else if err := f.install(ctx, tx, rel, dlDir, wanted, manifest, relExists); err != nil {
+		return err
 	}
 
-	if !f.opts.NoUpdate && !f.opts.Local {
-		if rootDir == "" {
-			if rootDir, err = f.mountpoint(ctx, rootDS); err != nil {
-				return err
-			}
-		}
-		if err := f.patch(ctx, tx, rel, rootDS, rootDir, rootExists); err != nil {
+	if err := f.patchFetched(ctx, tx, rel, rootDS, rootDir, rootExists); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// patchFetched brings the release's root to its latest patch level,
+// unless the fetch is told not to or copies a local release. rootDir is
+// the root's mountpoint, or "" when it is not yet known.
+func (f *Fetcher) patchFetched(ctx context.Context, tx *txn.Tx, rel, rootDS, rootDir string, rootExists bool) error {
+	if f.opts.NoUpdate || f.opts.Local {
+		return nil
+	}
+	if rootDir == "" {
+		var err error
+		if rootDir, err = f.mountpoint(ctx, rootDS); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return f.patch(ctx, tx, rel, rootDS, rootDir, rootExists)
+}
+
+// makeDownload creates the download dataset dl in tx unless the
+// inventory holds it already, and says whether it did.
+func (f *Fetcher) makeDownload(ctx context.Context, tx *txn.Tx, dl string) (bool, error) {
+	if _, ok := f.inv.Scan.Get(dl); ok {
+		return false, nil
+	}
+	if err := tx.WillCreate(dl, true); err != nil {
+		return false, err
+	}
+	// Uncompressed, unlike iocage's lz4: the sets are xz archives, so
+	// compressing them again costs CPU on every write and saves nothing.
+	// The staging tree below sets its own lz4.
+	cerr := tx.Made(dl, f.h.ZFS.Create(ctx, dl, zfs.CreateOptions{Props: map[string]string{"compression": "off"}}))
+	if cerr != nil && !errors.Is(cerr, zfs.ErrExists) {
+		return false, cerr
+	}
+	return true, nil
+}
+
+// listedSets is the sets the MANIFEST of rel lists, with a warning for
+// each it does not; none of them is an error.
+func (f *Fetcher) listedSets(rel string, sets []string, manifest Manifest) ([]string, error) {
+	var wanted []string
+	for _, s := range sets {
+		if _, ok := manifest[s]; !ok {
+			f.warn("%s missing from MANIFEST, refusing to extract!", s)
+			continue
+		}
+		wanted = append(wanted, s)
+	}
+	if len(wanted) == 0 {
+		return nil, fmt.Errorf("none of %s is listed in the MANIFEST of %s", strings.Join(sets, ", "), rel)
+	}
+	return wanted, nil
+}
+
+// releaseExists says whether the release dataset relDS exists and, when
+// it does, whether its root rootDS does.
+func (f *Fetcher) releaseExists(ctx context.Context, relDS, rootDS string) (relExists, rootExists bool, err error) {
+	if relExists, err = f.exists(ctx, relDS); err != nil || !relExists {
+		return relExists, false, err
+	}
+	rootExists, err = f.exists(ctx, rootDS)
+	return relExists, rootExists, err
+}
+
+// install assembles the release's root in a staging dataset and renames
+// it into place: the whole release, or only its root when the release
+// dataset exists without one (left by another tool).
+func (f *Fetcher) install(ctx context.Context, tx *txn.Tx, rel, dlDir string, wanted []string, manifest Manifest, relExists bool) error {
+	t, m := f.inv.Tree, f.h.ZFS
+	// A staging dataset left by a crash is garbage now: this fetch holds
+	// the release's lock.
+	stage := t.Staging(rel)
+	if err := ignoreNotFound(m.Destroy(ctx, stage, zfs.DestroyOptions{Recursive: true, Force: true})); err != nil {
+		return err
+	}
+	if err := tx.WillClaim(stage); err != nil {
+		return err
+	}
+	if err := f.assemble(ctx, rel, dlDir, wanted, manifest); err != nil {
+		return err
+	}
+	// Renamed into place, the release keeps the stage's creation time: it
+	// is claimed, not created.
+	if relExists {
+		if err := tx.WillClaim(t.ReleaseRoot(rel)); err != nil {
+			return err
+		}
+		return m.Rename(ctx, stage+"/root", t.ReleaseRoot(rel), zfs.RenameOptions{})
+	}
+	if err := tx.WillClaim(t.Release(rel)); err != nil {
+		return err
+	}
+	return m.Rename(ctx, stage, t.Release(rel), zfs.RenameOptions{})
 }
 
 func (f *Fetcher) exists(ctx context.Context, name string) (bool, error) {
@@ -563,19 +595,8 @@ func (f *Fetcher) verifyKept(ctx context.Context, rel, dlDir string, sets []stri
 func (f *Fetcher) fetchSet(ctx context.Context, rel, dlDir, set, sum, root string, check *memberCheck) (bool, error) {
 	final := filepath.Join(dlDir, set)
 	part := filepath.Join(dlDir, "."+set+".part")
-	if _, err := os.Stat(final); err == nil {
-		ok, err := f.fromKept(ctx, final, set, sum, root, check)
-		if err != nil || ok {
-			return ok, err
-		}
-		f.warn("%s failed verification, will redownload!", set)
-		if err := os.Remove(final); err != nil {
-			return false, err
-		}
-		if root != "" {
-			// Its bytes are in this round's tree already.
-			return false, nil
-		}
+	if settled, ok, err := f.tryKept(ctx, final, set, sum, root, check); settled {
+		return ok, err
 	}
 
 	fh, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o644)
@@ -630,6 +651,37 @@ func (f *Fetcher) fetchSet(ctx context.Context, rel, dlDir, set, sum, root strin
 		f.keepPartial = ctx.Err() != nil
 		return false, err
 	}
+	kept, err := f.finishSet(fh, sink, prog, part, final, set, sum, root)
+	ok = kept
+	return kept && err == nil, err
+}
+
+// tryKept uses the copy of set a former fetch kept at final, when there
+// is one. It says whether that settles the set, with ok and err the
+// result; otherwise the set is to be downloaded. A kept copy that fails
+// verification is removed, and settles the set (not fetched) when its
+// bytes went into this round's tree at root already.
+func (f *Fetcher) tryKept(ctx context.Context, final, set, sum, root string, check *memberCheck) (settled, ok bool, err error) {
+	if _, err := os.Stat(final); err != nil {
+		return false, false, nil
+	}
+	ok, err = f.fromKept(ctx, final, set, sum, root, check)
+	if err != nil || ok {
+		return true, ok, err
+	}
+	f.warn("%s failed verification, will redownload!", set)
+	if err := os.Remove(final); err != nil {
+		return true, false, err
+	}
+	// Its bytes are in this round's tree already.
+	return root != "", false, nil
+}
+
+// finishSet completes a downloaded set: the extraction and the kept copy
+// at part both finished, the set's sum checked, and the copy renamed to
+// final. It says whether the copy was kept; the set is fetched when it
+// was, without an error.
+func (f *Fetcher) finishSet(fh *os.File, sink *setSink, prog Progress, part, final, set, sum, root string) (kept bool, err error) {
 	if err := sink.flush(); err != nil {
 		sink.abort()
 		prog.Abort()
@@ -653,10 +705,9 @@ func (f *Fetcher) fetchSet(ctx context.Context, rel, dlDir, set, sum, root strin
 		prog.Abort()
 		return false, err
 	}
-	ok = true
 	if extractErr != nil {
 		prog.Abort()
-		return false, fmt.Errorf("%s: %w", set, extractErr)
+		return true, fmt.Errorf("%s: %w", set, extractErr)
 	}
 	prog.Done(resultOf(root))
 	return true, nil
