@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/release"
 )
 
@@ -179,7 +179,7 @@ func chooseRelease(ctx context.Context, e *env, f *release.Fetcher) (string, err
 }
 
 // bareVersion is a release named by its version alone, as in -r 12.0.
-var bareVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+var bareVersion = lazyregexp.New(`^[0-9]+\.[0-9]+$`)
 
 // expandRelease reads -r 12.0 as 12.0-RELEASE when fetching from a
 // mirror, whose directories are named that way; iocage would ask the

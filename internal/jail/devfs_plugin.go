@@ -4,16 +4,17 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // devfsRulesFiles are where devfs.rules(5) names its rulesets; the
 // defaults are FreeBSD's /etc/defaults/devfs.rules (13 to 15).
 var devfsRulesFiles = []string{"/etc/defaults/devfs.rules", "/etc/devfs.rules"}
 
-var devfsRulesetHeader = regexp.MustCompile(`^\[([A-Za-z0-9_]+)=([0-9]+)\]`)
+var devfsRulesetHeader = lazyregexp.New(`^\[([A-Za-z0-9_]+)=([0-9]+)\]`)
 
 // devfsRulesetNames maps each ruleset name of devfs.rules to its number.
 func devfsRulesetNames() map[string]string {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -431,7 +432,7 @@ func checkMemberName(name string) error {
 }
 
 // datasetComponent is what a dataset name's element may hold.
-var datasetComponent = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
+var datasetComponent = lazyregexp.New(`^[A-Za-z0-9_.:-]+$`)
 
 // planMembers checks every member name and maps it to the dataset it is
 // received as, as iocage does: the member NAME_DATE is the jail dataset,

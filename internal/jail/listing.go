@@ -2,11 +2,11 @@ package jail
 
 import (
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -19,7 +19,7 @@ type ListView struct {
 	Quick     bool // -q
 }
 
-var uuid4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+var uuid4 = lazyregexp.New(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // ListTable builds `list` in the chosen view.
 func (inv *Inventory) ListTable(v ListView) *render.Table {

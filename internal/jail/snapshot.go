@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -30,7 +30,7 @@ const maxDatasetName = 255
 // snapNameRE is what ZFS accepts in a snapshot name, less the space: the
 // default UTC %F_%T name, iocage's ioc_update_… names and the usual
 // auto-snapshot tools' names all fit.
-var snapNameRE = regexp.MustCompile(`^[A-Za-z0-9._:-]+$`)
+var snapNameRE = lazyregexp.New(`^[A-Za-z0-9._:-]+$`)
 
 // ValidateSnapName checks a snapshot name given with -n before anything
 // reaches zfs, so "a@b" or "../x" are refused with a clear reason.

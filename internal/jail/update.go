@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -44,7 +44,7 @@ type UpdateOptions struct {
 }
 
 // patchRE is the patch level freebsd-update adds to a release name.
-var patchRE = regexp.MustCompile(`-p[0-9]+$`)
+var patchRE = lazyregexp.New(`-p[0-9]+$`)
 
 // baseRelease is a release without its patch level: what `uname -r`
 // reports to freebsd-update for the root ("14.3-RELEASE-p2" → "14.3-RELEASE").

@@ -13,6 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -35,7 +36,7 @@ type UpgradeOptions struct {
 }
 
 // upgradeRelRE is a release freebsd-update can upgrade to.
-var upgradeRelRE = regexp.MustCompile(`^[0-9]+\.[0-9]+-(RELEASE|BETA[0-9]+|RC[0-9]+|ALPHA[0-9]+)$`)
+var upgradeRelRE = lazyregexp.New(`^[0-9]+\.[0-9]+-(RELEASE|BETA[0-9]+|RC[0-9]+|ALPHA[0-9]+)$`)
 
 // UpgradeRelease checks the -r argument of upgrade; a bare "14.3" means
 // 14.3-RELEASE, as freebsd-update reads it.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -414,7 +414,7 @@ func parseInt(s string, signed bool) (int64, bool) {
 	return n, err == nil
 }
 
-func allMatch(items []string, re *regexp.Regexp) bool {
+func allMatch(items []string, re *lazyregexp.Regexp) bool {
 	for _, s := range items {
 		if !re.MatchString(s) {
 			return false
@@ -425,15 +425,15 @@ func allMatch(items []string, re *regexp.Regexp) bool {
 
 var (
 	// FreeBSD interface names: IFNAMSIZ is 16 including the NUL.
-	ifaceRE       = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,14}$`)
-	nameRE        = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
-	hostLabelRE   = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
-	datasetPartRE = regexp.MustCompile(`^[A-Za-z0-9_.:-]+$`)
-	uuidRE        = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
-	zfsSizeRE     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?[MGTmgt]$`)
-	compressionRE = regexp.MustCompile(`^(on|off|lzjb|zle|lz4|gzip(-[1-9])?|zstd(-([1-9]|1[0-9]))?|zstd-fast(-[0-9]{1,4})?)$`)
-	rctlRE        = regexp.MustCompile(`^(deny|log|devctl|sig[a-z0-9]+|throttle)=([0-9]+)([bkmgtpBKMGTP]?)$`)
-	natFwdRE      = regexp.MustCompile(`^(tcp|udp|tcp/udp)\(([0-9]{1,5})(?:([:-])([0-9]{1,5}))?\)$`)
+	ifaceRE       = lazyregexp.New(`^[A-Za-z][A-Za-z0-9_.-]{0,14}$`)
+	nameRE        = lazyregexp.New(`^[A-Za-z0-9._-]+$`)
+	hostLabelRE   = lazyregexp.New(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
+	datasetPartRE = lazyregexp.New(`^[A-Za-z0-9_.:-]+$`)
+	uuidRE        = lazyregexp.New(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+	zfsSizeRE     = lazyregexp.New(`^[0-9]+(\.[0-9]+)?[MGTmgt]$`)
+	compressionRE = lazyregexp.New(`^(on|off|lzjb|zle|lz4|gzip(-[1-9])?|zstd(-([1-9]|1[0-9]))?|zstd-fast(-[0-9]{1,4})?)$`)
+	rctlRE        = lazyregexp.New(`^(deny|log|devctl|sig[a-z0-9]+|throttle)=([0-9]+)([bkmgtpBKMGTP]?)$`)
+	natFwdRE      = lazyregexp.New(`^(tcp|udp|tcp/udp)\(([0-9]{1,5})(?:([:-])([0-9]{1,5}))?\)$`)
 )
 
 var dedupValues = []string{
@@ -692,8 +692,8 @@ func checkRCTL(key, value string, ctx *SetContext) (string, string) {
 	return value, ""
 }
 
-var cpusetListRE = regexp.MustCompile(`^[0-9]+(,[0-9]+)*$`)
-var cpusetRangeRE = regexp.MustCompile(`^([0-9]+)-([0-9]+)$`)
+var cpusetListRE = lazyregexp.New(`^[0-9]+(,[0-9]+)*$`)
+var cpusetRangeRE = lazyregexp.New(`^([0-9]+)-([0-9]+)$`)
 
 func checkCpuset(value string, ctx *SetContext) (string, string) {
 	if value == "off" || value == "all" {

@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
+
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // Version is a package's version as iocage reports it for a plugin
@@ -21,7 +22,7 @@ type Version struct {
 
 // pathRE is iocage's RE_PLUGIN_VERSION, applied to each line of
 // packagesite.yaml.
-var pathRE = regexp.MustCompile(`"path":"([/\.\+,\d\w-]*)\.txz"`)
+var pathRE = lazyregexp.New(`"path":"([/\.\+,\d\w-]*)\.txz"`)
 
 // ParseVersion splits NAME-VERSION as parse_package_name does.
 func ParseVersion(pkg string) (name string, v Version, ok bool) {

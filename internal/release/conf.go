@@ -4,8 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // confKeys are the keys freebsd-update.conf may hold: the config_*
@@ -24,7 +25,7 @@ var confKeys = map[string]confKey{
 	"AllowDelete":             {check: yesNoRE},
 	"KeepModifiedMetadata":    {check: yesNoRE},
 	"StrictComponents":        {check: yesNoRE},
-	"VerboseLevel":            {check: regexp.MustCompile(`^(debug|nostats|stats)$`)},
+	"VerboseLevel":            {check: lazyregexp.New(`^(debug|nostats|stats)$`)},
 	"WorkDir":                 {drop: true}, // -d names a host-owned one
 	"MailTo":                  {drop: true}, // only cron mails
 	"BackupKernel":            {drop: true}, // a jail has no kernel
@@ -34,15 +35,15 @@ var confKeys = map[string]confKey{
 }
 
 type confKey struct {
-	check *regexp.Regexp // nil: any value free of control characters
+	check *lazyregexp.Regexp // nil: any value free of control characters
 	drop  bool
 }
 
 var (
-	keyPrintRE   = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	serverNameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$`)
-	componentsRE = regexp.MustCompile(`^[a-z0-9/_-]+( [a-z0-9/_-]+)*$`)
-	yesNoRE      = regexp.MustCompile(`^(?i:yes|no)$`)
+	keyPrintRE   = lazyregexp.New(`^[0-9a-f]{64}$`)
+	serverNameRE = lazyregexp.New(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$`)
+	componentsRE = lazyregexp.New(`^[a-z0-9/_-]+( [a-z0-9/_-]+)*$`)
+	yesNoRE      = lazyregexp.New(`^(?i:yes|no)$`)
 )
 
 // SanitizeConf turns a freebsd-update.conf read from a root, which the

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -21,6 +20,7 @@ import (
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/revert"
 	"github.com/jcage/jcage/internal/zfs"
@@ -163,7 +163,7 @@ func hostInfo(ctx context.Context, run host.Runner) (Arch, string) {
 	return a, patchRE.ReplaceAllString(rel, "")
 }
 
-var patchRE = regexp.MustCompile(`-p[0-9]+$`)
+var patchRE = lazyregexp.New(`-p[0-9]+$`)
 
 // HostRelease is the host's release, "" when it is not a RELEASE.
 func (f *Fetcher) HostRelease() string { return f.hostRelease }

@@ -2,10 +2,11 @@ package release
 
 import (
 	"errors"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // ErrInvalid is iocage's answer to a release name that does not start
@@ -15,7 +16,7 @@ var ErrInvalid = errors.New("Please supply a valid entry.")
 // releaseRE accepts what iocage accepts ("must start with a float"), in a
 // form that is also a valid dataset name: 14.3-RELEASE, 13.4-RELEASE-p2,
 // 15.0-BETA3, and a bare 12.0 for a local directory.
-var releaseRE = regexp.MustCompile(`^[0-9]+\.[0-9]+(-[A-Za-z0-9][A-Za-z0-9._-]*)?$`)
+var releaseRE = lazyregexp.New(`^[0-9]+\.[0-9]+(-[A-Za-z0-9][A-Za-z0-9._-]*)?$`)
 
 // ValidName reports whether rel can name a release.
 func ValidName(rel string) bool { return releaseRE.MatchString(rel) }
@@ -139,7 +140,7 @@ func DirURL(server, rootDir string) string {
 }
 
 // hrefRE finds release directories in a mirror's index page.
-var hrefRE = regexp.MustCompile(`href="(?:\./)?([0-9]+\.[0-9]+-[A-Za-z0-9._-]+)/?"`)
+var hrefRE = lazyregexp.New(`href="(?:\./)?([0-9]+\.[0-9]+-[A-Za-z0-9._-]+)/?"`)
 
 // ParseListing returns the -RELEASE directories an index page links to,
 // once each, in the page's order. iocage splits the page on whitespace

@@ -6,12 +6,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // UpdateArgs is freebsd-update's command line for a root: each argument
@@ -41,7 +41,7 @@ func DevfsMountArgs(dev string) []string { return []string{"-t", "devfs", "devfs
 
 // eolRE is freebsd-update's end-of-life warning; with it fetch exits 1
 // although it did its work.
-var eolRE = regexp.MustCompile(`WARNING: FreeBSD [0-9]+\.[0-9]+-[A-Z0-9]+ HAS PASSED ITS END-OF-LIFE DATE`)
+var eolRE = lazyregexp.New(`WARNING: FreeBSD [0-9]+\.[0-9]+-[A-Z0-9]+ HAS PASSED ITS END-OF-LIFE DATE`)
 
 // exitNothingToInstall is freebsd-update install's status when there is
 // nothing to install (13.0 and later).
@@ -116,7 +116,7 @@ func UserlandVersion(root string) string { return jail.UserlandVersion(root) }
 // lineMatcher watches a stream line by line for one pattern.
 type lineMatcher struct {
 	mu   sync.Mutex
-	re   *regexp.Regexp
+	re   *lazyregexp.Regexp
 	line []byte
 	hit  bool
 }

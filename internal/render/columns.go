@@ -1,8 +1,9 @@
 package render
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // Column sets for each table iocage prints. Headers are iocage's, byte for
@@ -32,7 +33,7 @@ func ListColumns() []Column {
 	}
 }
 
-var uuid4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+var uuid4 = lazyregexp.New(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // shortUUID is iocage's short list name: a UUID name cut to its first 8
 // characters.

@@ -3,11 +3,12 @@ package render
 import (
 	"cmp"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // SortError is iocage's refusal of an unknown sort key; its message is the
@@ -338,7 +339,7 @@ func CompareCreated(a, b string) int {
 
 // versionRE splits a FreeBSD release name: numbers, branch tag with an
 // optional number (RC2), patch level, and whatever follows (-HBSD).
-var versionRE = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:-([A-Za-z]+)(\d*))?(?:-p(\d+))?(.*)$`)
+var versionRE = lazyregexp.New(`^(\d+(?:\.\d+)*)(?:-([A-Za-z]+)(\d*))?(?:-p(\d+))?(.*)$`)
 
 // branchRank orders the tags one version number passes through on its way
 // out of FreeBSD's release engineering, with -STABLE after the release.
