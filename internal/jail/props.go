@@ -3,6 +3,7 @@ package jail
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Class is how a property's value is validated by set.
@@ -129,7 +130,11 @@ const (
 
 var sysvEnum = []string{"new", "inherit", "disable"}
 
-func init() {
+// loadProps fills propTable and truthyProps on first use: most commands
+// never look a property up, and nothing is built before one needs it.
+var loadProps = sync.OnceFunc(buildProps)
+
+func buildProps() {
 	add := func(p Prop) {
 		if _, dup := propTable[p.Name]; dup {
 			panic("jail: property listed twice: " + p.Name)
@@ -275,12 +280,14 @@ func paramName(key string) string {
 
 // Lookup returns the description of a known property.
 func Lookup(key string) (Prop, bool) {
+	loadProps()
 	p, ok := propTable[key]
 	return p, ok
 }
 
 // Props returns every known property, sorted by name.
 func Props() []Prop {
+	loadProps()
 	out := make([]Prop, 0, len(propTable))
 	for _, p := range propTable {
 		out = append(out, p)
@@ -303,12 +310,16 @@ func PropsWith(f Flag) []string {
 
 // IsTruthy reports whether key is one of iocage's truthy properties, stored
 // as 0/1.
-func IsTruthy(key string) bool { return truthyProps[key] }
+func IsTruthy(key string) bool {
+	loadProps()
+	return truthyProps[key]
+}
 
 // LiveParam returns the jail(8) parameter that set may change on a running
 // jail for key. The caller still checks the running kernel's parameter list,
 // and skips ip4.addr/ip6.addr for vnet jails and for the value "none".
 func LiveParam(key string) (string, bool) {
+	loadProps()
 	p, ok := propTable[key]
 	if !ok || !p.Has(Live) {
 		return "", false

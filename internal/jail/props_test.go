@@ -18,6 +18,7 @@ var forkTruthy = strings.Fields(`bpf template host_time basejail dhcp vnet rtsol
 	ip6_saddrsel ip4_saddrsel ip_hostname assign_localhost nat`)
 
 func TestTruthySet(t *testing.T) {
+	loadProps()
 	var got []string
 	for k := range truthyProps {
 		got = append(got, k)
