@@ -8,7 +8,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(consoleCommand) }
+func init() { registerCommand("console", consoleCommand) }
 
 func consoleCommand(e *env) *cli.Command {
 	return &cli.Command{

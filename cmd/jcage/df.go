@@ -8,7 +8,7 @@ import (
 
 const dfJSONSchema = "see JSON OUTPUT in jcage(8)"
 
-func init() { registerCommand(dfCommand) }
+func init() { registerCommand("df", dfCommand) }
 
 func dfCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -17,7 +17,7 @@ import (
 	"github.com/jcage/jcage/internal/release"
 )
 
-func init() { registerCommand(fetchCommand) }
+func init() { registerCommand("fetch", fetchCommand) }
 
 // fetchPlugin, when set, runs fetch's plugin mode (--plugins, -P).
 var fetchPlugin func(c *cli.Context, e *env) error

@@ -37,7 +37,7 @@ func main() {
 		autoFetch: true,
 		mounts:    jail.ReadMountTable,
 	}
-	app := newApp(e)
+	app := newAppFor(e, os.Args)
 	args := permuteArgs(app, os.Args)
 	var log *iocageLog
 	var tees []*logTee

@@ -8,7 +8,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(pkgCommand) }
+func init() { registerCommand("pkg", pkgCommand) }
 
 func pkgCommand(e *env) *cli.Command {
 	return &cli.Command{

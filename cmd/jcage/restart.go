@@ -6,7 +6,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(restartCommand) }
+func init() { registerCommand("restart", restartCommand) }
 
 func restartCommand(e *env) *cli.Command {
 	return &cli.Command{

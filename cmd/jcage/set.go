@@ -8,7 +8,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(setCommand) }
+func init() { registerCommand("set", setCommand) }
 
 // setPlugin, when set, answers set -P.
 var setPlugin func(c *cli.Context, e *env) error

@@ -9,7 +9,7 @@ import (
 
 const snaplistJSONSchema = "see JSON OUTPUT in jcage(8)"
 
-func init() { registerCommand(snaplistCommand) }
+func init() { registerCommand("snaplist", snaplistCommand) }
 
 func snaplistCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -9,7 +9,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(snapshotCommand) }
+func init() { registerCommand("snapshot", snapshotCommand) }
 
 func snapshotCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -6,7 +6,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(stopCommand) }
+func init() { registerCommand("stop", stopCommand) }
 
 func stopCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/release"
 )
 
-func init() { registerCommand(updateCommand) }
+func init() { registerCommand("update", updateCommand) }
 
 // pluginUpdate, when set, updates a pluginv2 jail's plugin.
 var pluginUpdate func(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error

@@ -10,7 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/release"
 )
 
-func init() { registerCommand(upgradeCommand) }
+func init() { registerCommand("upgrade", upgradeCommand) }
 
 // pluginUpgrade, when set, upgrades a pluginv2 jail.
 var pluginUpgrade func(ctx context.Context, e *env, h *jail.Host, inv *jail.Inventory, j *jail.Jail) error
