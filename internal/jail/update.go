@@ -328,7 +328,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *Inventory, r *revert.Rever
 // deepest first, then destroys that snapshot: the dataset tree is as it
 // was before the snapshot was taken.
 func (h *Host) dropTo(ctx context.Context, ds, name string) error {
-	idx, err := h.readSnaps(ctx, ds, true)
+	idx, err := h.readSnaps(ctx, ds, snapRead{fs: true})
 	if err != nil {
 		return err
 	}
