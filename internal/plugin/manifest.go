@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/xeipuuv/gojsonschema"
 )
 
 // manifestSchema is iocage's plugin_manifest.json (JSON Schema draft-07),
@@ -21,20 +19,9 @@ import (
 //go:embed plugin_manifest.json
 var manifestSchema []byte
 
-var (
-	schemaOnce sync.Once
-	schema     *gojsonschema.Schema
-	schemaErr  error
-)
-
-// compiledSchema compiles iocage's schema on first use: nothing is built
+// compiledSchema loads iocage's schema on first use: nothing is built
 // before a command needs it.
-func compiledSchema() (*gojsonschema.Schema, error) {
-	schemaOnce.Do(func() {
-		schema, schemaErr = gojsonschema.NewSchema(gojsonschema.NewBytesLoader(manifestSchema))
-	})
-	return schema, schemaErr
-}
+var compiledSchema = sync.OnceValues(func() (*schemaNode, error) { return loadSchema(manifestSchema) })
 
 // Fingerprint is one trusted key of a package repository.
 type Fingerprint struct {
@@ -110,24 +97,21 @@ var ErrInvalidJSON = errors.New("Invalid JSON file supplied, please supply a cor
 // kmods is read though the schema does not name it, as iocage reads it.
 func ParseManifest(b []byte) (*Manifest, error) {
 	var inst any
-	if err := json.Unmarshal(b, &inst); err != nil {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&inst); err != nil {
 		return nil, ErrInvalidJSON
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, ErrInvalidJSON // something after the document
 	}
 	sch, err := compiledSchema()
 	if err != nil {
 		return nil, fmt.Errorf("plugin manifest schema: %w", err)
 	}
-	res, err := sch.Validate(gojsonschema.NewGoLoader(inst))
-	if err != nil {
-		return nil, fmt.Errorf("plugin manifest: %w", err)
-	}
-	if !res.Valid() {
-		me := &ManifestError{}
-		for _, re := range res.Errors() {
-			me.Problems = append(me.Problems, Problem{Path: pointer(re.Context()), Message: re.Description()})
-		}
-		sort.SliceStable(me.Problems, func(i, j int) bool { return me.Problems[i].Path < me.Problems[j].Path })
-		return nil, me
+	if problems := sch.validate(inst, ""); len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })
+		return nil, &ManifestError{Problems: problems}
 	}
 	var m struct {
 		Name         string                   `json:"name"`
@@ -194,22 +178,6 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		out.Kmods = list
 	}
 	return out, nil
-}
-
-// pointer turns a validator's context ("(root)", then one token per
-// level) into a JSON pointer ("/", "/pkgs/1").
-func pointer(ctx *gojsonschema.JsonContext) string {
-	tokens := strings.Split(ctx.String("\x00"), "\x00")
-	var sb strings.Builder
-	for _, t := range tokens[min(1, len(tokens)):] { // past "(root)"
-		sb.WriteByte('/')
-		t = strings.ReplaceAll(t, "~", "~0")
-		sb.WriteString(strings.ReplaceAll(t, "/", "~1"))
-	}
-	if sb.Len() == 0 {
-		return "/"
-	}
-	return sb.String()
 }
 
 // objectKeys returns the keys of a JSON object in document order (nil
