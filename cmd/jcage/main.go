@@ -68,6 +68,7 @@ func main() {
 		log.line("ERROR", errorLine(err))
 	}
 	log.close()
+	writeRusage()
 	os.Exit(code)
 }
 
