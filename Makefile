@@ -72,7 +72,7 @@ demo: testbin world
 	JCAGE_TESTBIN=$(TESTBIN) bash internal/testworld/demo.sh
 
 bench: testbin world
-	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench
+	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)"
 
 # The completion scripts come from jcage itself; a cross-built binary
 # cannot run here, so they are printed by one built for this machine.
