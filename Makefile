@@ -12,6 +12,10 @@
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
+# urfave/cli's man page and markdown writers pull in go-md2man and
+# blackfriday, whose tables are built at every start-up; jcage's man page
+# is written by hand, so they are left out.
+TAGS     := urfave_cli_no_docs
 TESTBIN  := $(CURDIR)/.testbin
 # Only the test world's jcage takes its PATH from JCAGE_TESTWORLD_PATH
 # (internal/host.testPathEnv), and only it can be told to kill itself at a
@@ -28,7 +32,7 @@ export CGO_ENABLED = 0
 all: build
 
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o jcage ./cmd/jcage
+	$(GO) build -trimpath -tags $(TAGS) -ldflags "$(LDFLAGS)" -o jcage ./cmd/jcage
 
 cross:
 	GOOS=freebsd GOARCH=amd64 $(GO) build -o /dev/null ./...
@@ -44,7 +48,7 @@ check: cross
 # loopback release mirror.
 testbin:
 	@mkdir -p $(TESTBIN)/path
-	$(GO) build -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)" -o $(TESTBIN)/jcage ./cmd/jcage
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)" -o $(TESTBIN)/jcage ./cmd/jcage
 	$(GO) build -o $(TESTBIN)/fbsdsim ./internal/testworld/cmd/fbsdsim
 	$(GO) build -o $(TESTBIN)/zfsshim ./internal/testworld/cmd/zfsshim
 	$(GO) build -o $(TESTBIN)/mirror ./internal/testworld/cmd/mirror
@@ -71,11 +75,11 @@ demo: testbin world
 	JCAGE_TESTBIN=$(TESTBIN) bash internal/testworld/demo.sh
 
 bench: testbin world
-	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench
+	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)"
 
 # The completion scripts come from jcage itself; a cross-built binary
 # cannot run here, so they are printed by one built for this machine.
-COMPLETION_RUN = GOOS= GOARCH= $(GO) run ./cmd/jcage
+COMPLETION_RUN = GOOS= GOARCH= $(GO) run -tags $(TAGS) ./cmd/jcage
 
 # The FreeBSD host tier: real jails on a scratch pool. Run as root on
 # FreeBSD with JCAGE_FREEBSD_POOL, JCAGE_FREEBSD_RELEASE and

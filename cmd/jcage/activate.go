@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-func init() { registerCommand(activateCommand) }
+func init() { registerCommand("activate", activateCommand) }
 
 func activateCommand(e *env) *cli.Command {
 	return &cli.Command{

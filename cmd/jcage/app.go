@@ -53,7 +53,17 @@ func init() {
 	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintf(c.App.Writer, "Version\t%s\n", c.App.Version) }
 }
 
-func newApp(e *env) *cli.App {
+// newApp builds the application with every command.
+func newApp(e *env) *cli.App { return buildApp(e, commandFactories) }
+
+// newAppFor builds the application for one command line: with only the
+// command it names when it names one, with none for a bare --version, and
+// with every command otherwise (help, an unknown word, completion).
+// Building a command costs its flags and closures; nothing is built
+// before a command needs it.
+func newAppFor(e *env, args []string) *cli.App { return buildApp(e, factoriesFor(args)) }
+
+func buildApp(e *env, factories []commandFactory) *cli.App {
 	app := &cli.App{
 		Name:                   "jcage",
 		Usage:                  "Manage FreeBSD jails on ZFS, the iocage way.",
@@ -85,7 +95,7 @@ func newApp(e *env) *cli.App {
 		OnUsageError: func(c *cli.Context, err error, sub bool) error {
 			return flagUsageError(c, err, sub)
 		},
-		Commands: commands(e),
+		Commands: commands(e, factories),
 	}
 	// A word that names no command is click's "No such command", exit 2,
 	// not the help text and success.
@@ -103,17 +113,57 @@ func newApp(e *env) *cli.App {
 	return app
 }
 
+// commandFactory builds the command called name.
+type commandFactory struct {
+	name  string
+	build func(*env) *cli.Command
+}
+
 // commandFactories holds every verb; each file registers its own in init,
 // so that a verb is one file and nothing else.
-var commandFactories []func(*env) *cli.Command
+var commandFactories []commandFactory
 
-func registerCommand(f func(*env) *cli.Command) { commandFactories = append(commandFactories, f) }
+func registerCommand(name string, f func(*env) *cli.Command) {
+	commandFactories = append(commandFactories, commandFactory{name, f})
+}
 
-// commands builds every verb, sorted by name for help.
-func commands(e *env) []*cli.Command {
+// wholeAppCommands read the list of every command (the completion query).
+var wholeAppCommands = map[string]bool{"__complete": true}
+
+// factoriesFor picks the commands a command line needs: its verb's alone
+// (the first word that is not a global flag: those take no value), none
+// for a bare --version, every one for anything else.
+func factoriesFor(args []string) []commandFactory {
+	version, help := false, false
+	for _, a := range args[min(1, len(args)):] {
+		switch {
+		case a == "--version" || a == "-v":
+			version = true
+		case a == "--help":
+			help = true
+		case !strings.HasPrefix(a, "-"):
+			if wholeAppCommands[a] {
+				return commandFactories
+			}
+			for _, f := range commandFactories {
+				if f.name == a {
+					return []commandFactory{f}
+				}
+			}
+			return commandFactories
+		}
+	}
+	if version && !help {
+		return nil
+	}
+	return commandFactories
+}
+
+// commands builds the verbs of factories, sorted by name for help.
+func commands(e *env, factories []commandFactory) []*cli.Command {
 	var cmds []*cli.Command
-	for _, f := range commandFactories {
-		c := f(e)
+	for _, f := range factories {
+		c := f.build(e)
 		if c.Description == "" {
 			c.Description = descriptions[c.Name]
 		}

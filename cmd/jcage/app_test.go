@@ -144,9 +144,10 @@ func (h *harness) jcage(args ...string) int {
 	h.stdout.Reset()
 	h.stderr.Reset()
 	e := h.env()
-	app := newApp(e)
+	argv := append([]string{"jcage"}, args...)
+	app := newAppFor(e, argv)
 	app.Commands = append(app.Commands, h.extra...)
-	err := app.RunContext(context.Background(), permuteArgs(app, append([]string{"jcage"}, args...)))
+	err := app.RunContext(context.Background(), permuteArgs(app, argv))
 	return exitCode(e, err, false)
 }
 

@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-func init() { registerCommand(chrootCommand) }
+func init() { registerCommand("chroot", chrootCommand) }
 
 // chrootCommand is iocage's chroot, which the freebsd/iocage fork keeps
 // only as a pointer to exec and console. iocage's old chroot ran the

@@ -9,7 +9,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(cleanCommand) }
+func init() { registerCommand("clean", cleanCommand) }
 
 func cleanCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -10,7 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(cloneCommand) }
+func init() { registerCommand("clone", cloneCommand) }
 
 func cloneCommand(e *env) *cli.Command {
 	return &cli.Command{

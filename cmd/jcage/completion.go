@@ -16,8 +16,8 @@ import (
 )
 
 func init() {
-	registerCommand(completionCommand)
-	registerCommand(completeQueryCommand)
+	registerCommand("completion", completionCommand)
+	registerCommand("__complete", completeQueryCommand)
 }
 
 // The shell scripts are thin: each asks `jcage __complete WORDS...` for

@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
-func init() { registerCommand(consoleCommand) }
+func init() { registerCommand("console", consoleCommand) }
 
 func consoleCommand(e *env) *cli.Command {
 	return &cli.Command{

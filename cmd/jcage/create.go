@@ -14,7 +14,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(createCommand) }
+func init() { registerCommand("create", createCommand) }
 
 func createCommand(e *env) *cli.Command {
 	return &cli.Command{

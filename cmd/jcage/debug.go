@@ -10,7 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(debugCommand) }
+func init() { registerCommand("debug", debugCommand) }
 
 // debugCommand is iocage's debug: the support bundle, in IOCROOT/debug
 // unless -d names a directory (iocage_cli/debug.py).

@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(destroyCommand) }
+func init() { registerCommand("destroy", destroyCommand) }
 
 func destroyCommand(e *env) *cli.Command {
 	return &cli.Command{

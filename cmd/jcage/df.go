@@ -16,7 +16,7 @@ const dfJSONSchema = "see JSON OUTPUT in jcage(8)"
 // dfSort is df's default -s.
 const dfSort = "name"
 
-func init() { registerCommand(dfCommand) }
+func init() { registerCommand("df", dfCommand) }
 
 func dfCommand(e *env) *cli.Command {
 	return &cli.Command{

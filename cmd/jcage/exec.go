@@ -13,7 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
-func init() { registerCommand(execCommand) }
+func init() { registerCommand("exec", execCommand) }
 
 // leadingFlags parses the options in front of JAIL for exec and pkg,
 // whose command line after JAIL belongs to the command run in the jail

@@ -13,7 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(exportCommand) }
+func init() { registerCommand("export", exportCommand) }
 
 func exportCommand(e *env) *cli.Command {
 	return &cli.Command{

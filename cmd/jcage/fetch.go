@@ -19,7 +19,7 @@ import (
 	"github.com/jcage/jcage/internal/release"
 )
 
-func init() { registerCommand(fetchCommand) }
+func init() { registerCommand("fetch", fetchCommand) }
 
 // isTerminal reports whether a stream is a terminal: the release menu
 // needs one on stdin, the progress bars one on stderr.

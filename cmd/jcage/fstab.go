@@ -22,7 +22,7 @@ const fstabJSONSchema = "see JSON OUTPUT in jcage(8)"
 // defaultEditor is iocage's fallback when $EDITOR is unset.
 const defaultEditor = "/usr/bin/vi"
 
-func init() { registerCommand(fstabCommand) }
+func init() { registerCommand("fstab", fstabCommand) }
 
 func fstabCommand(e *env) *cli.Command {
 	return &cli.Command{

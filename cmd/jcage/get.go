@@ -15,7 +15,7 @@ import (
 
 const getJSONSchema = "see JSON OUTPUT in jcage(8)"
 
-func init() { registerCommand(getCommand) }
+func init() { registerCommand("get", getCommand) }
 
 func getCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -28,7 +28,7 @@ var descriptions = map[string]string{
 		"them too. A name never matches another by prefix: destroy foo leaves foobar\n" +
 		"alone. With -r, destroys fetched releases (and their downloads with -d).",
 	"df": "Shows for each jail its compression ratio, reservation, quota, the space it\n" +
-		"uses and the space available, read from ZFS in one call.",
+		"uses and the space available, read in one zfs call over the iocage tree.",
 	"exec": "Runs COMMAND inside the running JAIL with jexec, as root or as -U USER of the\n" +
 		"jail (-u USER of the host), with the jail's exec_fib. Everything after JAIL\n" +
 		"belongs to COMMAND, options included; one argument is a shell command line.\n" +

@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(importCommand) }
+func init() { registerCommand("import", importCommand) }
 
 func importCommand(e *env) *cli.Command {
 	return &cli.Command{

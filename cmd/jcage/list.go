@@ -15,7 +15,7 @@ import (
 
 const listJSONSchema = "see JSON OUTPUT in jcage(8)"
 
-func init() { registerCommand(listCommand) }
+func init() { registerCommand("list", listCommand) }
 
 func listCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -36,7 +36,7 @@ func main() {
 		autoFetch: true,
 		mounts:    mountTable{},
 	}
-	app := newApp(e)
+	app := newAppFor(e, os.Args)
 	args := permuteArgs(app, os.Args)
 	var log *iocageLog
 	var tees []*logTee
@@ -69,6 +69,7 @@ func main() {
 		log.line("ERROR", errorLine(err))
 	}
 	log.close()
+	writeRusage()
 	os.Exit(code)
 }
 

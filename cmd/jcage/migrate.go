@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(migrateCommand) }
+func init() { registerCommand("migrate", migrateCommand) }
 
 // migrateWarning is iocage's (iocage_cli/migrate.py).
 const migrateWarning = "This will migrate ALL iocage-legacy develop basejails to clonejails, it can take a long time!\n" +

@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
-func init() { registerCommand(pkgCommand) }
+func init() { registerCommand("pkg", pkgCommand) }
 
 func pkgCommand(e *env) *cli.Command {
 	return &cli.Command{

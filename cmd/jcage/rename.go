@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-func init() { registerCommand(renameCommand) }
+func init() { registerCommand("rename", renameCommand) }
 
 func renameCommand(e *env) *cli.Command {
 	return &cli.Command{

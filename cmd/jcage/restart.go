@@ -10,7 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
-func init() { registerCommand(restartCommand) }
+func init() { registerCommand("restart", restartCommand) }
 
 func restartCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(rollbackCommand) }
+func init() { registerCommand("rollback", rollbackCommand) }
 
 func rollbackCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -10,7 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(setCommand) }
+func init() { registerCommand("set", setCommand) }
 
 func setCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -16,7 +16,7 @@ const snaplistJSONSchema = "see JSON OUTPUT in jcage(8)"
 // snaplistSort is snaplist's default -s.
 const snaplistSort = "created"
 
-func init() { registerCommand(snaplistCommand) }
+func init() { registerCommand("snaplist", snaplistCommand) }
 
 func snaplistCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(snapremoveCommand) }
+func init() { registerCommand("snapremove", snapremoveCommand) }
 
 func snapremoveCommand(e *env) *cli.Command {
 	return &cli.Command{

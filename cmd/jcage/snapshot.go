@@ -11,7 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 )
 
-func init() { registerCommand(snapshotCommand) }
+func init() { registerCommand("snapshot", snapshotCommand) }
 
 func snapshotCommand(e *env) *cli.Command {
 	return &cli.Command{

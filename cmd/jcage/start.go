@@ -12,7 +12,7 @@ import (
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
-func init() { registerCommand(startCommand) }
+func init() { registerCommand("start", startCommand) }
 
 // jobsFlag sets how many jails of equal priority start or stop at once.
 func jobsFlag() cli.Flag {

@@ -10,7 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
-func init() { registerCommand(stopCommand) }
+func init() { registerCommand("stop", stopCommand) }
 
 func stopCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -12,7 +12,7 @@ import (
 	"github.com/jcage/jcage/internal/release"
 )
 
-func init() { registerCommand(updateCommand) }
+func init() { registerCommand("update", updateCommand) }
 
 func updateCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -12,7 +12,7 @@ import (
 	"github.com/jcage/jcage/internal/release"
 )
 
-func init() { registerCommand(upgradeCommand) }
+func init() { registerCommand("upgrade", upgradeCommand) }
 
 func upgradeCommand(e *env) *cli.Command {
 	return &cli.Command{

@@ -216,3 +216,20 @@ func TestPortPlistMatchesInstall(t *testing.T) {
 		}
 	}
 }
+
+// The port builds jcage with the build tags the top-level Makefile uses,
+// so that a packaged jcage starts as fast as `make build`'s.
+func TestPortBuildTags(t *testing.T) {
+	b, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^TAGS\s*:=\s*(\S+)\s*$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("the top-level Makefile sets no TAGS")
+	}
+	vars, _ := portVars(t, read(t, "Makefile"))
+	if want := "-tags " + string(m[1]) + " "; !strings.Contains(vars["GO_BUILDFLAGS"], want) {
+		t.Errorf("GO_BUILDFLAGS = %q, want it to carry %q", vars["GO_BUILDFLAGS"], strings.TrimSpace(want))
+	}
+}

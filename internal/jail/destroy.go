@@ -20,7 +20,7 @@ type DestroyOptions struct {
 }
 
 // Dependents lists the datasets cloned from any snapshot of ds or below
-// it, from the inventory's single scan (clones outside the scanned depth
+// it, from the inventory's scan of the tree (clones outside the tree
 // are found by zfs itself, which refuses to destroy them without -R).
 func (inv *Inventory) Dependents(ds string) []string {
 	var out []string

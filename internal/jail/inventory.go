@@ -18,19 +18,28 @@ import (
 	"github.com/jcage/jcage/internal/zfs"
 )
 
-// scanProps are read for every dataset by the single bulk read behind
-// every read command: the pool marker, the tree checks and df's columns.
-var scanProps = []string{ActiveProp, "exec", "compressratio", "reservation", "quota"}
+// poolRootProps are read on every pool's root dataset: the active
+// marker, and exec for a pinned pool's tree checks.
+var poolRootProps = []string{ActiveProp, "exec"}
 
-// scanDepth reaches POOL/iocage/jails/NAME/root from each pool root.
-const scanDepth = 4
+// treeScanProps are read for every dataset of the iocage tree: the tree
+// checks and df's columns.
+var treeScanProps = []string{"exec", "compressratio", "reservation", "quota"}
 
-// Scan is one `zfs list` over every pool, shallow enough to stay cheap on
-// a host with deep non-jail trees yet deep enough to hold every jail, its
-// root and every release.
+// treeDepth reaches POOL/iocage/jails/NAME/root from POOL/iocage.
+const treeDepth = 3
+
+// Scan is what the read commands see of ZFS: every pool's root dataset
+// and the iocage tree of the pool in use, each read in one call. Nothing
+// else on the pools is read: a host whose pools hold thousands of other
+// datasets (poudriere, bhyve, home directories) pays nothing for them.
 type Scan struct {
 	Datasets []zfs.Dataset
 	byName   map[string]int
+	// treeOf is the pool whose tree has been read ("" for none); a scan
+	// built from a narrow read leaves it unread on purpose.
+	treeOf string
+	full   bool
 }
 
 // Get returns a scanned dataset.
@@ -54,21 +63,72 @@ func (s *Scan) Children(parent string) []zfs.Dataset {
 	return out
 }
 
-// Scan reads every pool's datasets down to the jail roots in one call;
-// with a pinned pool, only that pool's.
+// newScan indexes ds.
+func newScan(ds []zfs.Dataset) *Scan {
+	s := &Scan{Datasets: ds, byName: make(map[string]int, len(ds))}
+	for i, d := range ds {
+		s.byName[d.Name] = i
+	}
+	return s
+}
+
+// Scan reads the pool roots in one call (with a pinned pool, that pool's
+// root only), then, when the roots settle which pool is in use (the
+// pinned one, or the one marked active), that pool's iocage tree in a
+// second. The legacy comment=iocage marker and first-use activation are
+// left to openScan, which reads the tree of the pool they choose.
 func (h *Host) Scan(ctx context.Context) (*Scan, error) {
-	ds, err := h.ZFS.List(ctx, h.Pool, zfs.ListOptions{Depth: scanDepth, Props: scanProps})
+	roots, err := h.ZFS.List(ctx, h.Pool, zfs.ListOptions{Props: poolRootProps})
 	if err != nil {
 		if h.Pool != "" && errors.Is(err, zfs.ErrNotFound) {
 			return nil, h.errPinnedPool()
 		}
 		return nil, err
 	}
-	s := &Scan{Datasets: ds, byName: make(map[string]int, len(ds))}
-	for i, d := range ds {
-		s.byName[d.Name] = i
+	s := newScan(roots)
+	s.full = true
+	pool := h.Pool
+	if pool == "" {
+		if active := activePools(s); len(active) == 1 {
+			pool = active[0]
+		}
+	}
+	if pool != "" {
+		if err := h.readTree(ctx, s, pool); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
+}
+
+// readTree adds pool's iocage tree to a full scan, in one call. A pool
+// without a tree adds nothing.
+func (h *Host) readTree(ctx context.Context, s *Scan, pool string) error {
+	if !s.full || s.treeOf == pool {
+		return nil
+	}
+	ds, err := h.ZFS.List(ctx, layout.Layout{Pool: pool}.Root(), zfs.ListOptions{Depth: treeDepth, Props: treeScanProps})
+	if err != nil && !errors.Is(err, zfs.ErrNotFound) {
+		return err
+	}
+	for _, d := range ds {
+		if _, dup := s.byName[d.Name]; !dup {
+			s.add(d)
+		}
+	}
+	s.treeOf = pool
+	return nil
+}
+
+// activePools are the pools whose mounted root is marked active.
+func activePools(s *Scan) []string {
+	var active []string
+	for _, d := range s.Datasets {
+		if !strings.Contains(d.Name, "/") && d.Mounted && d.Prop(ActiveProp) == "yes" {
+			active = append(active, d.Name)
+		}
+	}
+	return active
 }
 
 // Open finds the active pool and its tree from one scan. With create (a
@@ -84,16 +144,14 @@ func (h *Host) Open(ctx context.Context, create bool) (*Tree, *Scan, error) {
 }
 
 func (h *Host) openScan(ctx context.Context, s *Scan, create bool) (*Tree, *Scan, error) {
-	var pools, active []string
+	var pools []string
 	var err error
 	for _, d := range s.Datasets {
 		if !strings.Contains(d.Name, "/") {
 			pools = append(pools, d.Name)
-			if d.Mounted && d.Prop(ActiveProp) == "yes" {
-				active = append(active, d.Name)
-			}
 		}
 	}
+	active := activePools(s)
 	var pool string
 	switch {
 	case h.Pool != "":
@@ -110,6 +168,9 @@ func (h *Host) openScan(ctx context.Context, s *Scan, create bool) (*Tree, *Scan
 	default:
 		// The rare first-use path: zpool order decides, as in iocage.
 		if pool, err = h.FindPool(ctx, create); err != nil {
+			return nil, nil, err
+		}
+		if err := h.readTree(ctx, s, pool); err != nil {
 			return nil, nil, err
 		}
 	}

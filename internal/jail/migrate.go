@@ -7,13 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -48,7 +48,7 @@ import (
 
 // legacyDate is the tag iocage_legacy gave a jail it was not told to name:
 // strptime's "%Y-%m-%d@%H:%M:%S", which also takes single digits.
-var legacyDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}@[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}$`)
+var legacyDate = lazyregexp.New(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}@[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}$`)
 
 // MigrateOptions tune PlanMigration and Migrate.
 type MigrateOptions struct {

@@ -58,11 +58,7 @@ func (h *Host) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 	}
 	ds = append(ds, q.mounted...)
 	sort.Slice(ds, func(a, b int) bool { return ds[a].Name < ds[b].Name })
-	s := &Scan{Datasets: ds, byName: make(map[string]int, len(ds))}
-	for i, d := range ds {
-		s.byName[d.Name] = i
-	}
-	tree, s, err := h.openScan(ctx, s, opts.Create)
+	tree, s, err := h.openScan(ctx, newScan(ds), opts.Create)
 	if err != nil {
 		return nil, false, err
 	}

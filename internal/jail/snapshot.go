@@ -136,21 +136,36 @@ func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name
 type snapIndex struct {
 	byDS map[string][]zfs.Dataset
 	fs   []string // filesystems, in list order (when asked for)
+	// clones maps each snapshot to its clones wherever they live, from
+	// the snapshots' clones property (when asked for).
+	clones map[string][]string
 }
 
-func (h *Host) readSnaps(ctx context.Context, root string, withFS bool) (*snapIndex, error) {
-	types := []string{zfs.Snapshot}
-	if withFS {
-		types = []string{zfs.Filesystem, zfs.Snapshot}
+// snapRead selects what readSnaps reads besides the snapshots.
+type snapRead struct {
+	fs     bool // the filesystems too
+	clones bool // each snapshot's clones property
+}
+
+func (h *Host) readSnaps(ctx context.Context, root string, what snapRead) (*snapIndex, error) {
+	opts := zfs.ListOptions{Types: []string{zfs.Snapshot}, Recursive: true}
+	if what.fs {
+		opts.Types = []string{zfs.Filesystem, zfs.Snapshot}
 	}
-	list, err := h.ZFS.List(ctx, root, zfs.ListOptions{Types: types, Recursive: true})
+	if what.clones {
+		opts.Props = []string{"clones"}
+	}
+	list, err := h.ZFS.List(ctx, root, opts)
 	if err != nil {
 		return nil, err
 	}
-	idx := &snapIndex{byDS: map[string][]zfs.Dataset{}}
+	idx := &snapIndex{byDS: map[string][]zfs.Dataset{}, clones: map[string][]string{}}
 	for _, d := range list {
 		if ds, _, ok := layout.SplitSnap(d.Name); ok {
 			idx.byDS[ds] = append(idx.byDS[ds], d)
+			if c := d.Prop("clones"); c != "-" {
+				idx.clones[d.Name] = strings.Split(c, ",")
+			}
 		} else if d.Type == zfs.Filesystem {
 			idx.fs = append(idx.fs, d.Name)
 		}
@@ -203,7 +218,7 @@ func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long
 	if len(jails) == 0 {
 		return t, nil
 	}
-	idx, err := h.readSnaps(ctx, inv.listRoot(jails), false)
+	idx, err := h.readSnaps(ctx, inv.listRoot(jails), snapRead{})
 	if err != nil {
 		return nil, err
 	}
@@ -271,20 +286,26 @@ func (e *ClonesError) Error() string {
 
 func (e *ClonesError) Unwrap() error { return zfs.ErrHasClones }
 
-// cloneIndex maps origin snapshots to the filesystems cloned from them,
-// from the inventory's one scan (which reaches every jail root).
-func cloneIndex(inv *Inventory) map[string][]string {
+// cloneIndex maps origin snapshots to the filesystems cloned from them:
+// the clones the inventory's scan holds (every jail and template root),
+// and those the snapshots read into idx name in their clones property,
+// wherever on the pool they live. The scan reads the iocage tree only,
+// so a clone elsewhere is known from the property alone.
+func cloneIndex(inv *Inventory, idx *snapIndex) map[string][]string {
 	m := map[string][]string{}
-	if inv.Scan == nil {
-		return m
+	for snap, cs := range idx.clones {
+		m[snap] = append(m[snap], cs...)
 	}
-	for _, d := range inv.Scan.Datasets {
-		if d.Origin != "" {
-			m[d.Origin] = append(m[d.Origin], d.Name)
+	if inv.Scan != nil {
+		for _, d := range inv.Scan.Datasets {
+			if d.Origin != "" {
+				m[d.Origin] = append(m[d.Origin], d.Name)
+			}
 		}
 	}
-	for _, c := range m {
+	for k, c := range m {
 		sort.Strings(c)
+		m[k] = slices.Compact(c)
 	}
 	return m
 }
@@ -373,11 +394,11 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 		return nil, err
 	}
 	defer tx.End()
-	idx, err := h.readSnaps(ctx, inv.listRoot(jails), false)
+	idx, err := h.readSnaps(ctx, inv.listRoot(jails), snapRead{clones: true})
 	if err != nil {
 		return nil, err
 	}
-	clones := cloneIndex(inv)
+	clones := cloneIndex(inv, idx)
 	var plan []SnapRemoval
 	for _, j := range jails {
 		ds := inv.SnapDataset(j)
@@ -421,7 +442,7 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 		o := zfs.DestroyOptions{Recursive: true, Clones: opts.Clones, Force: opts.Clones}
 		if err := h.ZFS.Destroy(ctx, p.Snapshot, o); err != nil {
 			if errors.Is(err, zfs.ErrHasClones) {
-				// A clone beyond the scan's depth: zfs itself refused.
+				// A clone made since the snapshots were read: zfs itself refused.
 				return res, &ClonesError{Snapshot: p.Snapshot}
 			}
 			return res, err
@@ -460,14 +481,14 @@ func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name s
 // planRollback fills p from one read of the target's snapshots.
 func (h *Host) planRollback(ctx context.Context, inv *Inventory, p *RollbackPlan) error {
 	name := p.Name
-	idx, err := h.readSnaps(ctx, p.Target, true)
+	idx, err := h.readSnaps(ctx, p.Target, snapRead{fs: true, clones: true})
 	if err != nil {
 		return err
 	}
 	if !idx.has(p.Target, name) {
 		return fmt.Errorf("%s does not exist", layout.SnapName(p.Target, name))
 	}
-	clones := cloneIndex(inv)
+	clones := cloneIndex(inv, idx)
 	for _, fs := range idx.fs {
 		if !layout.Child(p.Target, fs) {
 			continue

@@ -23,13 +23,13 @@ func ConfPath(runDir, name string) string {
 
 // ConsoleLogPath is the jail(8) exec.consolelog of a jail.
 func ConsoleLogPath(iocroot, name string) string {
-	return filepath.Join(layout.Dirs(iocroot).Log(), JailName(name)+"-console.log")
+	return filepath.Join(layout.Dirs(iocroot).Log(), JailName(name)+"-console.log") // confine: host-owned, IOCROOT/log
 }
 
 // ServiceLogPath is where iocage appends the output of exec_start and
 // exec_stop, which it runs itself through jexec.
 func ServiceLogPath(iocroot, name string) string {
-	return filepath.Join(layout.Dirs(iocroot).Log(), Underscored(name)+"-console.log")
+	return filepath.Join(layout.Dirs(iocroot).Log(), Underscored(name)+"-console.log") // confine: host-owned, IOCROOT/log
 }
 
 // under is the host path of rel under a jail's root, for a tool that

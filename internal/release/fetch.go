@@ -431,7 +431,7 @@ func (f *Fetcher) install(ctx context.Context, tx *txn.Tx, rel, dlDir string, wa
 		if err := tx.WillClaim(t.ReleaseRoot(rel)); err != nil {
 			return err
 		}
-		return m.Rename(ctx, stage+"/root", t.ReleaseRoot(rel), zfs.RenameOptions{})
+		return m.Rename(ctx, layout.RootOf(stage), t.ReleaseRoot(rel), zfs.RenameOptions{})
 	}
 	if err := tx.WillClaim(t.Release(rel)); err != nil {
 		return err

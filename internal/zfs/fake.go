@@ -327,6 +327,22 @@ func (f *Fake) propValue(n, p string) string {
 		return "1073741824"
 	case "creation":
 		return fmt.Sprint(f.ds[n].created.Unix())
+	case "clones":
+		// zfsprops(7): a snapshot's clones, comma-separated; "-" for
+		// none, as zfs prints a property it cannot get.
+		if f.ds[n].typ != Snapshot {
+			return "-"
+		}
+		var cs []string
+		for _, c := range f.sortedNames() {
+			if f.ds[c].origin == n {
+				cs = append(cs, c)
+			}
+		}
+		if len(cs) == 0 {
+			return "-"
+		}
+		return strings.Join(cs, ",")
 	}
 	// Properties inherit from the nearest ancestor that sets them
 	// (snapshots from their dataset).

@@ -135,6 +135,10 @@ func ListArgs(root string, opts ListOptions) []string {
 		args = append(args, "-d", strconv.Itoa(opts.Depth))
 	case opts.Recursive:
 		args = append(args, "-r")
+	case root == "":
+		// Without an operand zfs list walks every dataset of every
+		// pool; the pool roots alone are depth 0.
+		args = append(args, "-d", "0")
 	}
 	types := opts.Types
 	if len(types) == 0 {

@@ -102,6 +102,9 @@ func TestListArgsAndParse(t *testing.T) {
 	if got := join(args); got != want {
 		t.Fatalf("args = %q", got)
 	}
+	if got := join(ListArgs("", ListOptions{})); got != "list -H -p -o name,type,origin,used,available,referenced,mountpoint,mounted,creation -d 0 -t filesystem" {
+		t.Fatalf("pool roots args = %q", got)
+	}
 	out := "tank/iocage/jails\tfilesystem\t-\t98304\t1000\t98304\t/tank/iocage/jails\tyes\t1700000000\t-\n" +
 		"tank/iocage/jails/a@s\tsnapshot\t-\t0\t-\t512\t-\t-\t1700000001\tyes\n"
 	ds, err := ParseList([]byte(out), []string{"org.freebsd.ioc:active"})

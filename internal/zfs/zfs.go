@@ -101,7 +101,8 @@ type Manager interface {
 
 	// List returns root and, as opts ask, its descendants, in one call.
 	// It fails with ErrNotFound when root does not exist. An empty root
-	// means every pool, each counted from depth 0.
+	// means every pool, each counted from depth 0: without Depth or
+	// Recursive, the pools' root datasets and nothing else.
 	List(ctx context.Context, root string, opts ListOptions) ([]Dataset, error)
 
 	// ListNames returns those of the named filesystems that exist, in one

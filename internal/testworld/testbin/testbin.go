@@ -82,6 +82,9 @@ func moduleRoot() string {
 const LDFlags = "-X github.com/jcage/jcage/internal/host.testPathEnv=" + host.TestPathEnv +
 	" -X github.com/jcage/jcage/internal/txn.crashEnv=" + txn.CrashEnv
 
+// Tags are the build tags of jcage, as the Makefile's TAGS.
+const Tags = "urfave_cli_no_docs"
+
 // PathVars returns PATH with the simulators first, for jcage (through
 // host.TestPathEnv) and for everything else.
 func (d Dir) PathVars() []string {
@@ -99,7 +102,7 @@ func Build(dir string) error {
 	for name, pkg := range pkgs {
 		args := []string{"build", "-o", filepath.Join(dir, name)}
 		if name == "jcage" {
-			args = append(args, "-ldflags", LDFlags)
+			args = append(args, "-tags", Tags, "-ldflags", LDFlags)
 		}
 		cmd := exec.Command("go", append(args, pkg)...)
 		cmd.Dir = moduleRoot()

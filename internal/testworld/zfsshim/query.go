@@ -160,6 +160,9 @@ func (s *Shim) query(q dsQuery) ([]dataset, Result, error) {
 	} else {
 		out, err = pivot(rows, real, fetches, q.parsable)
 	}
+	if err == nil {
+		s.fillClones(out)
+	}
 	return out, res, err
 }
 

@@ -37,6 +37,7 @@ func Run(t *testing.T, newManager Factory) {
 		{"Promote", testPromote},
 		{"SendReceive", testSendReceive},
 		{"Pools", testPools},
+		{"PoolRoots", testPoolRoots},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,6 +164,22 @@ func testSnapshotAndClone(t *testing.T, m zfs.Manager, base string) {
 	}
 	_, err = m.Get(ctx, base+"/rel/root@nope")
 	wantErr(t, err, zfs.ErrNotFound, "get missing snapshot")
+	// A snapshot's clones property names its clones wherever they are
+	// (zfsprops(7)); "-" when there are none.
+	must(t, m.Clone(ctx, base+"/rel/root@web", base+"/elsewhere", zfs.CreateOptions{}))
+	snaps, err := m.List(ctx, base+"/rel", zfs.ListOptions{Types: []string{zfs.Snapshot}, Recursive: true, Props: []string{"clones"}})
+	must(t, err)
+	got := map[string]string{}
+	for _, s := range snaps {
+		got[strings.TrimPrefix(s.Name, base)] = s.Prop("clones")
+	}
+	want := map[string]string{"/rel/root@web": base + "/elsewhere," + base + "/jails/web/root", "/rel@web": "-"}
+	if c := strings.Split(got["/rel/root@web"], ","); len(c) == 2 && c[0] > c[1] {
+		got["/rel/root@web"] = c[1] + "," + c[0] // the order zfs keeps them in is its own
+	}
+	if len(got) != 2 || got["/rel/root@web"] != want["/rel/root@web"] || got["/rel@web"] != want["/rel@web"] {
+		t.Fatalf("clones = %q, want %q", got, want)
+	}
 }
 
 func testDestroyRules(t *testing.T, m zfs.Manager, base string) {
@@ -260,4 +277,27 @@ func testPools(t *testing.T, m zfs.Manager, base string) {
 		}
 	}
 	t.Fatalf("pool %s not in %+v", layout.PoolOf(base), pools)
+}
+
+// An empty root without depth lists the pools' root datasets and nothing
+// below them: what the active marker is read from.
+func testPoolRoots(t *testing.T, m zfs.Manager, base string) {
+	must(t, m.Create(ctx, base+"/below", zfs.CreateOptions{}))
+	ds, err := m.List(ctx, "", zfs.ListOptions{Props: []string{"org.freebsd.ioc:active"}})
+	must(t, err)
+	found := false
+	for _, d := range ds {
+		if strings.Contains(d.Name, "/") {
+			t.Fatalf("pool roots list %s", d.Name)
+		}
+		if d.Name == layout.PoolOf(base) {
+			found = true
+			if d.Props == nil {
+				t.Fatalf("root %s without its props", d.Name)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("pool %s not among the roots %+v", layout.PoolOf(base), ds)
+	}
 }

@@ -2,7 +2,7 @@
 // prints each figure as a ratio, never as an absolute pass/fail: these
 // machines are noisy, ratios against a neighbour are not.
 //
-//	bench [-n N] [-only NAME]
+//	bench [-n N] [-only NAME] [-jails N] [-unrelated N] [-ldflags FLAGS]
 package main
 
 import (
@@ -23,9 +23,11 @@ type benchmark struct {
 }
 
 type bencher struct {
-	bin   testbin.Dir
-	n     int
-	jails int
+	bin       testbin.Dir
+	n         int
+	jails     int
+	unrelated int
+	ldflags   string // jcage's linker flags, for the minimal Go binary
 }
 
 var benchmarks = []benchmark{
@@ -41,13 +43,15 @@ func main() {
 	n := flag.Int("n", 31, "iterations of each timed command (the median is used)")
 	only := flag.String("only", "", "run only benchmarks whose name contains this")
 	jails := flag.Int("jails", 1000, "jails to lay out for the list benchmark")
+	unrelated := flag.Int("unrelated", 5000, "datasets that are not jcage's to add for the second list figure")
+	ldflags := flag.String("ldflags", "-s -w "+testbin.LDFlags, "the linker flags jcage was built with (for the minimal Go binary)")
 	flag.Parse()
 	bin, err := testbin.Get()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	b := &bencher{bin: bin, n: *n, jails: *jails}
+	b := &bencher{bin: bin, n: *n, jails: *jails, unrelated: *unrelated, ldflags: *ldflags}
 	failed := false
 	for _, bm := range benchmarks {
 		if *only != "" && !strings.Contains(bm.name, *only) {
@@ -113,16 +117,3 @@ func report(name string, got, floor time.Duration, floorName string) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func benchVersion(b *bencher) error {
-	floor, err := b.median(run("/bin/true"))
-	if err != nil {
-		return err
-	}
-	got, err := b.median(run(b.bin.Jcage, "--version"))
-	if err != nil {
-		return err
-	}
-	report("jcage --version", got, floor, "/bin/true")
-	return nil
-}
