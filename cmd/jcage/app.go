@@ -134,7 +134,33 @@ var wholeAppCommands = map[string]bool{"__complete": true}
 // (the first word that is not a global flag: those take no value), none
 // for a bare --version, every one for anything else.
 func factoriesFor(args []string) []commandFactory {
-	version, help := false, false
+	verb, version := scanGlobal(args)
+	switch {
+	case verb == "":
+		if version {
+			return nil
+		}
+	case !wholeAppCommands[verb]:
+		for _, f := range commandFactories {
+			if f.name == verb {
+				return []commandFactory{f}
+			}
+		}
+	}
+	return commandFactories
+}
+
+// versionOnly reports whether a command line only asks for the version.
+func versionOnly(args []string) bool {
+	verb, version := scanGlobal(args)
+	return verb == "" && version
+}
+
+// scanGlobal reads the global flags of a command line up to its verb:
+// the verb ("" for none), and whether --version is asked for without
+// --help, which urfave/cli answers first.
+func scanGlobal(args []string) (verb string, version bool) {
+	help := false
 	for _, a := range args[min(1, len(args)):] {
 		switch {
 		case a == "--version" || a == "-v":
@@ -142,21 +168,10 @@ func factoriesFor(args []string) []commandFactory {
 		case a == "--help":
 			help = true
 		case !strings.HasPrefix(a, "-"):
-			if wholeAppCommands[a] {
-				return commandFactories
-			}
-			for _, f := range commandFactories {
-				if f.name == a {
-					return []commandFactory{f}
-				}
-			}
-			return commandFactories
+			return a, version && !help
 		}
 	}
-	if version && !help {
-		return nil
-	}
-	return commandFactories
+	return "", version && !help
 }
 
 // commands builds the verbs of factories, sorted by name for help.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -51,6 +52,18 @@ func TestFactoriesFor(t *testing.T) {
 		}
 		if !slices.Equal(names, c.want) && !(len(names) == 0 && len(c.want) == 0) {
 			t.Errorf("%q: commands %q, want %q", c.args, names, c.want)
+		}
+	}
+}
+
+// Only a bare --version (no verb, no --help) is answered without a log.
+func TestVersionOnly(t *testing.T) {
+	for args, want := range map[string]bool{
+		"jcage --version": true, "jcage -v": true, "jcage -D --version": true,
+		"jcage": false, "jcage --version --help": false, "jcage list": false, "jcage -v list": false,
+	} {
+		if got := versionOnly(strings.Fields(args)); got != want {
+			t.Errorf("versionOnly(%q) = %v", args, got)
 		}
 	}
 }

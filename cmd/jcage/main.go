@@ -40,7 +40,10 @@ func main() {
 	args := permuteArgs(app, os.Args)
 	var log *iocageLog
 	var tees []*logTee
-	if e.uid == 0 {
+	// iocage answers --version from click's option callback, which exits
+	// before the command opens the log (iocage_cli/__init__.py
+	// print_version, IOCLogger): a bare --version logs nothing.
+	if e.uid == 0 && !versionOnly(os.Args) {
 		path := os.Getenv(logFileEnv)
 		if path == "" {
 			path = defaultLogFile

@@ -91,8 +91,13 @@ func withoutPath(env []string) []string {
 }
 
 // Create makes a pool called name (which must start with Prefix) on a new
-// sparse file under Dir, mounted at Dir/mnt/name.
-func Create(name string) (*Pool, error) {
+// sparse file of Size bytes under Dir, mounted at Dir/mnt/name.
+func Create(name string) (*Pool, error) { return CreateSize(name, Size) }
+
+// CreateSize is Create with a vdev of size bytes, for layouts that
+// Size cannot hold: zfs-fuse spends about 170 KiB of the pool on each
+// dataset.
+func CreateSize(name string, size int64) (*Pool, error) {
 	if !strings.HasPrefix(name, Prefix) {
 		return nil, fmt.Errorf("create pool %s: test pool names must start with %q", name, Prefix)
 	}
@@ -108,7 +113,7 @@ func Create(name string) (*Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create pool %s: %w", name, err)
 	}
-	err = f.Truncate(Size)
+	err = f.Truncate(size)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

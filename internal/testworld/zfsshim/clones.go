@@ -8,8 +8,10 @@ import (
 // fillClones answers the clones property of the snapshots in ds, which
 // zfs-fuse lacks: zfsprops(7) "clones: For snapshots, this property is a
 // comma-separated list of filesystems or volumes which are clones of this
-// snapshot", "-" when there are none (libzfs zfs_prop_get: ZFS_PROP_CLONES
-// fails on an empty list, and zfs prints "-"). The clones are found by
+// snapshot", "-" when there are none (openzfs lib/libzfs/libzfs_dataset.c:
+// zfs_prop_get fails for ZFS_PROP_CLONES when get_clones_string finds no
+// clones list, and zfs prints "-"; an empty list would print "", which
+// jcage reads alike). The clones are found by
 // one `zfs list` of name and origin over the snapshots' pools, where a
 // clone must live; nothing is run unless a snapshot's clones are asked.
 func (s *Shim) fillClones(ds []dataset) {

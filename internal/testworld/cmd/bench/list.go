@@ -16,18 +16,34 @@ import (
 // -h` with its floor: one recursive zfs list of the tree plus reading every
 // config.json.
 func benchList(b *bencher) error {
-	sb, err := b.sandbox()
+	// zfs-fuse spends about 170 KiB of the pool on each dataset: the
+	// jails and half the unrelated datasets need more than pool.Size.
+	// The vdevs are sparse files.
+	sb, err := b.sandboxSize(listPoolSize)
 	if err != nil {
 		return err
 	}
 	defer sb.close()
 	p, env, zfsShim := sb.pool, sb.env, sb.zfsShim
-	jc := func(args ...string) (string, error) {
-		out, err := sb.command(sb.jcage, args...).CombinedOutput()
+	jcBin := func(bin string, args ...string) (string, error) {
+		out, err := sb.command(bin, args...).CombinedOutput()
 		if err != nil {
-			return "", fmt.Errorf("jcage %s: %v: %s", strings.Join(args, " "), err, out)
+			return "", fmt.Errorf("%s %s: %v: %s", filepath.Base(bin), strings.Join(args, " "), err, out)
 		}
 		return string(out), nil
+	}
+	jc := func(args ...string) (string, error) { return jcBin(sb.jcage, args...) }
+	listH := func(bin string) func() error {
+		return func() error { _, err := jcBin(bin, "list", "-h"); return err }
+	}
+	// The second pool of the unrelated datasets comes first: its root is
+	// one more mount, and the jails take zfs-fuse to its limit.
+	var other *pool.Pool
+	if b.unrelated > 0 {
+		if other, err = pool.CreateSize(pool.NewName(), listPoolSize); err != nil {
+			return err
+		}
+		defer other.Destroy()
 	}
 	start := time.Now()
 	made, err := layJails(p, zfsShim, env, b.jails)
@@ -65,13 +81,106 @@ func benchList(b *bencher) error {
 	if err != nil {
 		return err
 	}
-	got, err := b.median(func() error { _, err := jc("list", "-h"); return err })
+	got, err := b.median(listH(sb.jcage))
 	if err != nil {
 		return err
 	}
 	report(fmt.Sprintf("jcage list -h (%d jails)", made), got, floor, "zfs list -r + config reads")
+	if b.unrelated <= 0 {
+		return nil
+	}
+	var baseGot time.Duration
+	if b.baseline != "" {
+		if baseGot, err = b.median(listH(b.baseline)); err != nil {
+			return err
+		}
+	}
+
+	// The same list on a host whose pools also hold datasets that are not
+	// jcage's (poudriere, bhyve, home directories): half beside the tree
+	// on the jails' pool, half on another pool.
+	start = time.Now()
+	half := b.unrelated / 2
+	if err := layUnrelated(p.Name, half); err != nil {
+		return err
+	}
+	if err := layUnrelated(other.Name, b.unrelated-half); err != nil {
+		return err
+	}
+	fmt.Printf("%-28s %d datasets laid out on %s and %s in %.1f s\n", "list setup", b.unrelated, p.Name, other.Name, time.Since(start).Seconds())
+	with, err := b.median(listH(sb.jcage))
+	if err != nil {
+		return err
+	}
+	report(fmt.Sprintf("jcage list -h (+%d others)", b.unrelated), with, got, "the same list without them")
+	if b.baseline != "" {
+		baseWith, err := b.median(listH(b.baseline))
+		if err != nil {
+			return err
+		}
+		report(fmt.Sprintf("baseline list -h (+%d others)", b.unrelated), baseWith, baseGot, "the same list without them")
+	}
 	return nil
 }
+
+// layUnrelated creates n datasets that are not jcage's on pool, under
+// POOL/unrelated/gNN/dNNNN: as shallow as a jail's, so that a read of
+// the pool to a jail root's depth would meet them all. None is mounted
+// (canmount=off, and mountpoint=none inherited from POOL/unrelated):
+// zfs-fuse would refuse a thousand more mounts. They are made with the
+// real zfs, a few at a time: zfs-fuse takes about 20 ms for each.
+func layUnrelated(poolName string, n int) error {
+	realZFS := pool.RealZFS()
+	zfsRun := func(args ...string) error {
+		if out, err := exec.Command(realZFS, args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("zfs %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	top := poolName + "/unrelated"
+	if err := zfsRun("create", "-o", "mountpoint=none", "-o", "canmount=off", top); err != nil {
+		return err
+	}
+	const perGroup = 100
+	var names []string
+	for g := 0; g*perGroup < n; g++ {
+		group := fmt.Sprintf("%s/g%02d", top, g)
+		if err := zfsRun("create", "-o", "canmount=off", group); err != nil {
+			return err
+		}
+		for i := g * perGroup; i < min(n, (g+1)*perGroup); i++ {
+			names = append(names, fmt.Sprintf("%s/d%04d", group, i))
+		}
+	}
+	const workers = 4
+	work := make(chan string)
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var first error
+			for name := range work {
+				if first == nil {
+					first = zfsRun("create", "-o", "canmount=off", name)
+				}
+			}
+			errs <- first
+		}()
+	}
+	for _, name := range names {
+		work <- name
+	}
+	close(work)
+	var err error
+	for w := 0; w < workers; w++ {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// listPoolSize is the size of the list benchmark's pools.
+const listPoolSize = 2 << 30
 
 func jailName(i int) string { return fmt.Sprintf("bench%04d", i) }
 

@@ -2,7 +2,7 @@
 // prints each figure as a ratio, never as an absolute pass/fail: these
 // machines are noisy, ratios against a neighbour are not.
 //
-//	bench [-n N] [-only NAME] [-jails N] [-unrelated N] [-ldflags FLAGS]
+//	bench [-n N] [-only NAME] [-jails N] [-unrelated N] [-ldflags FLAGS] [-baseline JCAGE]
 package main
 
 import (
@@ -28,6 +28,7 @@ type bencher struct {
 	jails     int
 	unrelated int
 	ldflags   string // jcage's linker flags, for the minimal Go binary
+	baseline  string // another jcage build to time beside it (list only)
 }
 
 var benchmarks = []benchmark{
@@ -45,13 +46,14 @@ func main() {
 	jails := flag.Int("jails", 1000, "jails to lay out for the list benchmark")
 	unrelated := flag.Int("unrelated", 5000, "datasets that are not jcage's to add for the second list figure")
 	ldflags := flag.String("ldflags", "-s -w "+testbin.LDFlags, "the linker flags jcage was built with (for the minimal Go binary)")
+	baseline := flag.String("baseline", "", "another jcage binary (a test-world build) to time on the same layout, for the list benchmark")
 	flag.Parse()
 	bin, err := testbin.Get()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-	b := &bencher{bin: bin, n: *n, jails: *jails, unrelated: *unrelated, ldflags: *ldflags}
+	b := &bencher{bin: bin, n: *n, jails: *jails, unrelated: *unrelated, ldflags: *ldflags, baseline: *baseline}
 	failed := false
 	for _, bm := range benchmarks {
 		if *only != "" && !strings.Contains(bm.name, *only) {

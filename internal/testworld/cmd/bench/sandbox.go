@@ -24,7 +24,12 @@ type sandbox struct {
 }
 
 func (b *bencher) sandbox(extraEnv ...string) (*sandbox, error) {
-	p, err := pool.Create(pool.NewName())
+	return b.sandboxSize(pool.Size, extraEnv...)
+}
+
+// sandboxSize is sandbox on a pool of size bytes.
+func (b *bencher) sandboxSize(size int64, extraEnv ...string) (*sandbox, error) {
+	p, err := pool.CreateSize(pool.NewName(), size)
 	if err != nil {
 		return nil, err
 	}
