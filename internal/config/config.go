@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/atomicfile"
 )
 
 // Config versions jcage reads. A thin jail config carries no CONFIG_VERSION;
@@ -147,7 +147,7 @@ func Parse(data []byte) (*Config, error) {
 // Load reads and parses the config file at path. A missing file gives an
 // error satisfying errors.Is(err, fs.ErrNotExist).
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := atomicfile.ReadStable(path)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ type FileLock struct {
 // locks the new file instead.
 func LockFile(path string) (*FileLock, error) {
 	for {
-		f, err := openStable(path)
+		f, err := atomicfile.OpenStable(path)
 		if err != nil {
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
@@ -42,7 +42,7 @@ func LockFile(path string) (*FileLock, error) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		now, err := statStable(path)
+		now, err := atomicfile.StatStable(path)
 		if err == nil && os.SameFile(held, now) {
 			return &FileLock{f: f, path: path}, nil
 		}

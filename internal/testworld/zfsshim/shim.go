@@ -93,7 +93,7 @@
 // One difference lies outside any zfs call, so the shim cannot answer it:
 // a file replaced by rename (config.json) can briefly be missing for a
 // lookup that races the rename, where FreeBSD's rename is atomic for
-// readers. jcage's Linux build (internal/jail/retry_linux.go) looks again
+// readers. jcage's Linux build (internal/atomicfile/retry_linux.go) looks again
 // for a missing file; the FreeBSD build does not.
 //
 // Anything else passes straight through: the shim execs the real tool with

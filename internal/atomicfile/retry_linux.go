@@ -1,4 +1,4 @@
-package txn
+package atomicfile
 
 import (
 	"errors"
@@ -27,14 +27,20 @@ func retryMissing[T any](fn func() (T, error)) (T, error) {
 	}
 }
 
-func openStable(path string) (*os.File, error) {
+// OpenStable opens path, looking again while zfs-fuse hides a file being
+// replaced.
+func OpenStable(path string) (*os.File, error) {
 	return retryMissing(func() (*os.File, error) { return os.Open(path) })
 }
 
-func readStable(path string) ([]byte, error) {
+// ReadStable reads path, looking again while zfs-fuse hides a file being
+// replaced.
+func ReadStable(path string) ([]byte, error) {
 	return retryMissing(func() ([]byte, error) { return os.ReadFile(path) })
 }
 
-func statStable(path string) (os.FileInfo, error) {
+// StatStable stats path, looking again while zfs-fuse hides a file being
+// replaced.
+func StatStable(path string) (os.FileInfo, error) {
 	return retryMissing(func() (os.FileInfo, error) { return os.Stat(path) })
 }
