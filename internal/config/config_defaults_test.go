@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/defaults"
+	"github.com/jcage/jcage/internal/testworld/fsassert"
 )
 
 var testHost = defaults.Host{HostID: ptr("8e7f3b2a-1c4d-11ee-9a55-0cc47a123456"), MACPrefix: "0cc47a"}
@@ -46,7 +47,7 @@ func TestEnsureDefaultsNewHost(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("existing defaults.json rewritten")
 	}
-	assertNoTempFiles(t, root)
+	fsassert.NoTempFiles(t, root)
 }
 
 func TestEnsureDefaultsFollowsHostVersion(t *testing.T) {
@@ -135,5 +136,5 @@ func TestEnsureDefaultsConcurrent(t *testing.T) {
 	if _, err := LoadDefaults(root); err != nil {
 		t.Error(err)
 	}
-	assertNoTempFiles(t, root)
+	fsassert.NoTempFiles(t, root)
 }

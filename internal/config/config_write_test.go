@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/jcage/jcage/internal/testworld/fsassert"
 )
 
 func TestWriteConfig(t *testing.T) {
@@ -27,7 +29,7 @@ func TestWriteConfig(t *testing.T) {
 	if string(b) != "{\n    \"boot\": 1,\n    \"notes\": \"Zürich ☃\"\n}" {
 		t.Errorf("content %q", b)
 	}
-	assertNoTempFiles(t, dir)
+	fsassert.NoTempFiles(t, dir)
 }
 
 func TestWriteConfigTemplateReadOnly(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/testworld/fsassert"
 )
 
 func TestUpdate(t *testing.T) {
@@ -70,5 +71,5 @@ func TestUpdate(t *testing.T) {
 	if err := Update(filepath.Join(dir, "missing.json"), nil, func(*config.Config) error { return nil }); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Update missing = %v", err)
 	}
-	assertNoTempFiles(t, dir)
+	fsassert.NoTempFiles(t, dir)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/testworld/fsassert"
 )
 
 func writeTestConfig(t *testing.T, dir, content string) string {
@@ -57,7 +58,7 @@ func TestUpdateConcurrentGoroutines(t *testing.T) {
 	if c.Len() != workers*each+1 {
 		t.Fatalf("%d keys after %d updates, want %d", c.Len(), workers*each, workers*each+1)
 	}
-	assertNoTempFiles(t, filepath.Dir(p))
+	fsassert.NoTempFiles(t, filepath.Dir(p))
 }
 
 const childEnv = "JCAGE_TEST_UPDATE_CHILD"

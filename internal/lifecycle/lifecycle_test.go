@@ -13,6 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/testworld/fixture"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -102,7 +103,7 @@ ipfw -q add 101 nat 462 ip4 from any to any in via em0
 }
 
 func TestExecCmds(t *testing.T) {
-	j := &jail.Jail{Name: "web", Props: effective(t, "web", map[string]any{"login_flags": "-f admin"})}
+	j := &jail.Jail{Name: "web", Props: fixture.Effective(t, "web", map[string]any{"login_flags": "-f admin"})}
 	for _, tc := range []struct {
 		argv       []string
 		hu, ju     string
@@ -136,7 +137,7 @@ func TestExecCmds(t *testing.T) {
 	if env, clean := ExecEnv(j.Props, getenv, false); !clean || strings.Join(env, " ") != "PATH="+cleanPath+" PWD=/ HOME=/ TERM=xterm-256color LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8" {
 		t.Fatalf("%v", env)
 	}
-	if env, clean := ExecEnv(effective(t, "web", map[string]any{"exec_clean": 0}), getenv, false); env != nil || clean {
+	if env, clean := ExecEnv(fixture.Effective(t, "web", map[string]any{"exec_clean": 0}), getenv, false); env != nil || clean {
 		t.Fatalf("%v", env)
 	}
 }
@@ -150,7 +151,7 @@ func planInventory(t *testing.T, jails map[string]map[string]any) *jail.Inventor
 	}
 	sortStrings(names)
 	for _, n := range names {
-		inv.Jails = append(inv.Jails, &jail.Jail{Name: n, Props: effective(t, n, jails[n])})
+		inv.Jails = append(inv.Jails, &jail.Jail{Name: n, Props: fixture.Effective(t, n, jails[n])})
 	}
 	return inv
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/testworld/fixture"
 )
 
 // natRun is a start of jail web with nat on the given backend, its NAT
@@ -18,7 +19,7 @@ func natRun(t *testing.T, dir, backend string) (*jailRun, *host.Recorder) {
 	rec := &host.Recorder{}
 	h := &Host{&jail.Host{Run: rec}}
 	r := h.newRun(&jail.Inventory{}, Paths{RunDir: dir, NATDir: dir}, false, nil)
-	props := effective(t, "web", map[string]any{"nat": 1, "nat_backend": backend, "nat_forwards": "tcp(8080:80)"})
+	props := fixture.Effective(t, "web", map[string]any{"nat": 1, "nat_backend": backend, "nat_forwards": "tcp(8080:80)"})
 	j := &jail.Jail{Name: "web", Props: props}
 	return &jailRun{r: r, h: h, j: j, props: props.Clone(), out: &strings.Builder{}, warn: &strings.Builder{}}, rec
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/testworld/fixture"
 	"github.com/jcage/jcage/internal/testworld/goldenfile"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -26,20 +27,6 @@ import (
 // error it returned. A change in what a start does shows as a diff here.
 // The cases follow ioc_start.py of the freebsd/iocage fork (see
 // startVnet, PrestartEnv, PoststartEnv, checkStartable, fibNet).
-
-// planHost is the host every plan runs against: em0 holds 10.0.0.10 and
-// the default routes of FIB 0; FIB 2's default route leaves by em1.
-const planIfconfig = `em0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500
-	ether 58:9c:fc:00:00:01
-	inet 10.0.0.10 netmask 0xffffff00 broadcast 10.0.0.255
-	inet6 fe80::1%em0 prefixlen 64 scopeid 0x1
-em1: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 9000
-	inet 192.168.2.10 netmask 0xffffff00 broadcast 192.168.2.255
-lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384
-	inet 127.0.0.1 netmask 0xff000000
-bridge0: flags=8843<UP> metric 0 mtu 1500
-	member: em0 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>
-`
 
 type planCase struct {
 	name  string
@@ -136,7 +123,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 		case "jls -v --libxo json":
 			return `{"__version": "2", "jail-information": {"jail": []}}` + "\n", nil
 		case "ifconfig":
-			return planIfconfig, nil
+			return fixture.PlanIfconfig, nil
 		case "route -n get default":
 			return "   route to: default\n    gateway: 10.0.0.1\n  interface: em0\n", nil
 		case "route -n get -inet6 default":

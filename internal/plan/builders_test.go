@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/testworld/fixture"
 )
 
 func cmdLines(cs []argv.Cmd) string {
@@ -61,7 +62,7 @@ func TestShellSplitAndHookCmd(t *testing.T) {
 }
 
 func TestDevfsRules(t *testing.T) {
-	p := effective(t, "d", map[string]any{"bpf": 1, "allow_tun": 1})
+	p := fixture.Effective(t, "d", map[string]any{"bpf": 1, "allow_tun": 1})
 	rules := DefaultDevfsRules(p)
 	if rules[0] != "hide" || rules[1] != "path null unhide" || len(rules) != 1+len(devfsUnhidden)+2 {
 		t.Fatalf("%q", rules)
@@ -69,7 +70,7 @@ func TestDevfsRules(t *testing.T) {
 	if rules[len(rules)-3] != "path zfs unhide" || rules[len(rules)-2] != "path bpf* unhide" || rules[len(rules)-1] != "path tun* unhide" {
 		t.Fatalf("tail %q", rules[len(rules)-3:])
 	}
-	fuse := DefaultDevfsRules(effective(t, "d", map[string]any{"allow_mount_fusefs": 1}))
+	fuse := DefaultDevfsRules(fixture.Effective(t, "d", map[string]any{"allow_mount_fusefs": 1}))
 	if fuse[len(fuse)-1] != "path fuse unhide" {
 		t.Fatalf("%q", fuse[len(fuse)-1])
 	}
@@ -204,23 +205,23 @@ ifconfig vnet0.7 up`
 
 // The stop destroys the NICs the start made, and nothing else.
 func TestVnetTeardown(t *testing.T) {
-	p := effective(t, "web", map[string]any{"vnet": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1", "ip4_addr": "vnet0|10.0.0.5/24", "vnet_interfaces": "em1 em2"})
+	p := fixture.Effective(t, "web", map[string]any{"vnet": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1", "ip4_addr": "vnet0|10.0.0.5/24", "vnet_interfaces": "em1 em2"})
 	release, destroy := VnetTeardownCmds("web", 7, p)
 	if cmdLines(release) != "ifconfig em1 -vnet ioc-web\nifconfig em2 -vnet ioc-web" ||
 		cmdLines(destroy) != "ifconfig vnet0.7 destroy" {
 		t.Fatalf("%s\n%s", cmdLines(release), cmdLines(destroy))
 	}
 	// The start made no NIC for lo0, and one per NIC for DHCP.
-	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "ip4_addr": "lo0|127.0.0.3"})); len(d) != 0 {
+	if _, d := VnetTeardownCmds("web", 7, fixture.Effective(t, "web", map[string]any{"vnet": 1, "ip4_addr": "lo0|127.0.0.3"})); len(d) != 0 {
 		t.Fatalf("lo0 only: %s", cmdLines(d))
 	}
-	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "dhcp": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1"})); cmdLines(d) != "ifconfig vnet0.7 destroy\nifconfig vnet1.7 destroy" {
+	if _, d := VnetTeardownCmds("web", 7, fixture.Effective(t, "web", map[string]any{"vnet": 1, "dhcp": 1, "interfaces": "vnet0:bridge0,vnet1:bridge1"})); cmdLines(d) != "ifconfig vnet0.7 destroy\nifconfig vnet1.7 destroy" {
 		t.Fatalf("dhcp: %s", cmdLines(d))
 	}
-	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1})); len(d) != 0 {
+	if _, d := VnetTeardownCmds("web", 7, fixture.Effective(t, "web", map[string]any{"vnet": 1})); len(d) != 0 {
 		t.Fatalf("no address, no NIC: %s", cmdLines(d))
 	}
-	if _, d := VnetTeardownCmds("web", 7, effective(t, "web", map[string]any{"vnet": 1, "nat": 1})); cmdLines(d) != "ifconfig vnet0.7 destroy" {
+	if _, d := VnetTeardownCmds("web", 7, fixture.Effective(t, "web", map[string]any{"vnet": 1, "nat": 1})); cmdLines(d) != "ifconfig vnet0.7 destroy" {
 		t.Fatalf("nat: %s", cmdLines(d))
 	}
 }
@@ -244,14 +245,14 @@ func TestStopCmds(t *testing.T) {
 	if got := cmdLines(UmountCmds("/t/jails/web", "/t/jails/web/root")); got != "umount -afF /t/jails/web/fstab\numount -f /t/jails/web/root/dev/fd\numount -f /t/jails/web/root/dev\numount -f /t/jails/web/root/proc\numount -f /t/jails/web/root/compat/linux/proc" {
 		t.Fatal(got)
 	}
-	p := effective(t, "web", map[string]any{"memoryuse": "deny=1g", "pcpu": "deny=50"})
+	p := fixture.Effective(t, "web", map[string]any{"memoryuse": "deny=1g", "pcpu": "deny=50"})
 	if got := RCTLRules(p); len(got) != 2 || got[0] != [2]string{"memoryuse", "deny=1g"} || got[1] != [2]string{"pcpu", "deny=50"} {
 		t.Fatalf("%v", got)
 	}
-	if RCTLRules(effective(t, "web", nil)) != nil {
+	if RCTLRules(fixture.Effective(t, "web", nil)) != nil {
 		t.Fatal("rctl without limits")
 	}
-	p = effective(t, "web", map[string]any{"exec_fib": "1"})
+	p = fixture.Effective(t, "web", map[string]any{"exec_fib": "1"})
 	if got := cmdLines(SoftRestartCmds("web", 7, p)); got != "setfib 1 jexec ioc-web /bin/sh /etc/rc.shutdown\npkill -j 7\nsetfib 1 jexec ioc-web /bin/sh /etc/rc" {
 		t.Fatal(got)
 	}

@@ -3,12 +3,14 @@ package plan
 import (
 	"strings"
 	"testing"
+
+	"github.com/jcage/jcage/internal/testworld/fixture"
 )
 
 // A plugin's devfs paths and includes, merged into iocage's generated
 // ruleset as generate_devfs_ruleset merges them.
 func TestPluginDevfsRules(t *testing.T) {
-	p := effective(t, "plex", map[string]any{"bpf": 1, "type": "pluginv2"})
+	p := fixture.Effective(t, "plex", map[string]any{"bpf": 1, "type": "pluginv2"})
 	rules := PluginDevfsRules(p, &PluginStart{
 		Paths:    [][2]string{{"dri*", ""}, {"zfs", "hide"}, {"usb/*", "mode 0660 group operator"}},
 		Includes: []string{"$devfsrules_unhide_basic", "$devfsrules_jail_vnet"},

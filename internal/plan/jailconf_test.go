@@ -6,38 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jcage/jcage/defaults"
-	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/testworld/fixture"
 	"github.com/jcage/jcage/internal/testworld/goldenfile"
 )
-
-// testDefaults is defaults.json as a fresh host has it.
-func testDefaults(t *testing.T) *config.Config {
-	t.Helper()
-	id := "e3f5a6b4-0000-4000-8000-000000000001"
-	d, err := config.BuiltinDefaults(config.ConfigVersion, defaults.Host{HostID: &id, MACPrefix: "02ff60"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
-// effective overlays a thin jail config on the defaults.
-func effective(t *testing.T, name string, props map[string]any) *config.Config {
-	t.Helper()
-	base := map[string]any{
-		"CONFIG_VERSION": "34", "host_hostuuid": name, "host_hostname": name,
-		"release": "14.3-RELEASE", "type": "jail", "jail_zfs_dataset": "iocage/jails/" + name + "/data",
-	}
-	for k, v := range props {
-		base[k] = v
-	}
-	c, err := config.ConfigFromMap(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return config.Effective(testDefaults(t), c)
-}
 
 func TestJailConfGolden(t *testing.T) {
 	cases := []struct {
@@ -95,7 +66,7 @@ func TestJailConfGolden(t *testing.T) {
 			}
 			c := JailConf(ConfInput{
 				Name: tc.name, Dir: "/tank/iocage/jails/" + tc.name, IOCRoot: "/tank/iocage",
-				Props: effective(t, tc.name, tc.props), Release: release,
+				Props: fixture.Effective(t, tc.name, tc.props), Release: release,
 				IP4: tc.ip4, DevfsRuleset: ruleset,
 			})
 			got := c.Render()
@@ -125,7 +96,7 @@ func TestJailConfGolden(t *testing.T) {
 func TestJailConfIocageText(t *testing.T) {
 	c := JailConf(ConfInput{
 		Name: "web", Dir: "/tank/iocage/jails/web", IOCRoot: "/tank/iocage",
-		Props:   effective(t, "web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"}),
+		Props:   fixture.Effective(t, "web", map[string]any{"ip4_addr": "em0|10.0.0.5/24"}),
 		Release: "14.3-RELEASE", DevfsRuleset: "1000",
 	})
 	want := `"ioc-web" {
@@ -167,7 +138,7 @@ func TestJailConfIocageText(t *testing.T) {
 }
 
 func TestJailConfGates(t *testing.T) {
-	props := effective(t, "g", map[string]any{"allow_nfsd": 1, "allow_mlock": 1, "allow_mount_tmpfs": 1})
+	props := fixture.Effective(t, "g", map[string]any{"allow_nfsd": 1, "allow_mlock": 1, "allow_mount_tmpfs": 1})
 	cases := []struct {
 		release string
 		has     []string

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/testworld/fixture"
 	"github.com/jcage/jcage/internal/testworld/goldenfile"
 )
 
@@ -22,20 +23,6 @@ import (
 // step), with the host's answers to the queries given by planHost. A
 // change in what a start or a stop does shows as a diff here. The cases
 // follow ioc_start.py and ioc_stop.py of the freebsd/iocage fork.
-
-// planIfconfig is the host every plan runs against: em0 holds 10.0.0.10
-// and the default routes of FIB 0; FIB 2's default route leaves by em1.
-const planIfconfig = `em0: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 1500
-	ether 58:9c:fc:00:00:01
-	inet 10.0.0.10 netmask 0xffffff00 broadcast 10.0.0.255
-	inet6 fe80::1%em0 prefixlen 64 scopeid 0x1
-em1: flags=8843<UP,BROADCAST,RUNNING,SIMPLEX,MULTICAST> metric 0 mtu 9000
-	inet 192.168.2.10 netmask 0xffffff00 broadcast 192.168.2.255
-lo0: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384
-	inet 127.0.0.1 netmask 0xff000000
-bridge0: flags=8843<UP> metric 0 mtu 1500
-	member: em0 flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>
-`
 
 type planCase struct {
 	name  string
@@ -140,7 +127,7 @@ func planInput(t *testing.T, pc planCase) *Input {
 	}
 	return &Input{
 		Name: "web", Dir: "/tank/iocage/jails/web", Root: "/tank/iocage/jails/web/root", IOCRoot: "/tank/iocage",
-		Props: config.Effective(testDefaults(t), c), Datasets: []string{"tank/iocage/jails/web/data"},
+		Props: config.Effective(fixture.Defaults(t), c), Datasets: []string{"tank/iocage/jails/web/data"},
 		Release: release, Now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		Paths: Paths{RunDir: "/var/run", NATDir: "/tmp", Resolv: "/etc/resolv.conf", Localtime: "/etc/localtime", HostID: "/etc/hostid"},
 		Force: pc.force, JID: 7, HaveConf: true, FstabDests: []string{"/tank/iocage/jails/web/root/mnt"},
@@ -187,7 +174,7 @@ func planHost(pc planCase) func(Step) Answer {
 func opAnswer(op Op) Answer {
 	switch o := op.(type) {
 	case HostNet:
-		n := &Net{Ifaces: ParseIfconfig(planIfconfig), GW4: "10.0.0.1", If4: "em0", GW6: "fe80::1%em0", If6: "em0"}
+		n := &Net{Ifaces: ParseIfconfig(fixture.PlanIfconfig), GW4: "10.0.0.1", If4: "em0", GW6: "fe80::1%em0", If6: "em0"}
 		if o.FIB == "2" {
 			n.GW4, n.If4, n.GW6, n.If6 = "192.168.2.1", "em1", "", ""
 		}

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/testworld/fsassert"
 )
 
 func writeTestConfig(t *testing.T, dir, content string) string {
@@ -131,18 +131,5 @@ func TestLockHeldAcrossWrites(t *testing.T) {
 	if err := l.WriteConfig(config.NewConfig(), nil); err == nil {
 		t.Error("WriteConfig after Unlock succeeded")
 	}
-	assertNoTempFiles(t, filepath.Dir(p))
-}
-
-func assertNoTempFiles(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.Contains(e.Name(), ".tmp-") {
-			t.Errorf("temp file left behind: %s", e.Name())
-		}
-	}
+	fsassert.NoTempFiles(t, filepath.Dir(p))
 }
