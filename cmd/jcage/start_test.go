@@ -16,6 +16,7 @@ import (
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lifecycle"
+	"github.com/jcage/jcage/internal/plan"
 )
 
 // lifeHarness is the tree harness with a recorder that answers the
@@ -71,7 +72,7 @@ func (h *harness) lines() []string {
 	return out
 }
 
-func (h *harness) conf(name string) string { return lifecycle.ConfPath(h.runDir, name) }
+func (h *harness) conf(name string) string { return plan.ConfPath(h.runDir, name) }
 
 func (h *harness) iocroot() string { return h.zfs.MountPath("tank/iocage") }
 
@@ -337,7 +338,7 @@ func TestStartVnetSequence(t *testing.T) {
 		t.Fatalf("start: %s", h.stderr.String())
 	}
 	got := strings.Join(h.lines(), "\n")
-	mac0a, mac0b := lifecycle.GenerateMAC("web", "vnet0", "02ff60")
+	mac0a, mac0b := plan.GenerateMAC("web", "vnet0", "02ff60")
 	for _, want := range []string{
 		"ifconfig bridge0 create",
 		"ifconfig em0",

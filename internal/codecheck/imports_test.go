@@ -49,10 +49,10 @@ var allowed = map[string][]string{
 	"internal/image": {"internal/argv", "internal/atomicfile", "internal/config", "internal/host",
 		"internal/jail", "internal/layout", "internal/lazyregexp", "internal/zfs"},
 	"internal/maint": {"internal/argv", "internal/config", "internal/confine", "internal/fstab",
-		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/txn",
+		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/plan", "internal/txn",
 		"internal/zfs"},
 	"internal/release": {"internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
-		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/render",
+		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/plan", "internal/render",
 		"internal/txn", "internal/zfs"},
 	"internal/plugin": {"internal/argv", "internal/confine", "internal/host", "internal/lazyregexp"},
 }

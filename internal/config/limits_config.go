@@ -12,7 +12,7 @@ const (
 	MaxPathLen     = 1024 // MAXPATHLEN: path
 )
 
-// limitMessage names the kernel limit a value exceeds, or is empty.
+// LimitMessage names the kernel limit a value exceeds, or is empty.
 func LimitMessage(what, value string, limit int, limitName string) string {
 	if len(value) < limit {
 		return ""

@@ -109,7 +109,7 @@ type Prop struct {
 // Has reports whether p carries every flag in f.
 func (p Prop) Has(f Flag) bool { return p.Flags&f == f }
 
-// rctlResources are the RCTL properties, one per rctl(8) resource.
+// RctlResources are the RCTL properties, one per rctl(8) resource.
 var RctlResources = []string{
 	"cputime", "datasize", "stacksize", "coredumpsize", "memoryuse", "memorylocked",
 	"maxproc", "openfiles", "vmemoryuse", "pseudoterminals", "swapuse", "nthr",

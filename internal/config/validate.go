@@ -568,7 +568,7 @@ func checkText(s string, max int) string {
 	return ""
 }
 
-// shown is s as a message shows it: as it is when it is short printable
+// Shown is s as a message shows it: as it is when it is short printable
 // text, else quoted and cut, so that a refusal stays one line.
 func Shown(s string) string {
 	if len(s) <= shownMax && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0 {
@@ -872,7 +872,7 @@ func checkNATPrefix(value string) (string, string) {
 	return value, ""
 }
 
-// checkDatasets validates jail_zfs_dataset: space-separated datasets
+// CheckDatasets validates jail_zfs_dataset: space-separated datasets
 // named relative to the pool. start creates each, sets jailed=on and hands
 // it to the jail with zfs jail, so none may leave the pool (an absolute
 // name, ".."), and inside the iocage tree only the jail's own directory

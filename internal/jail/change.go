@@ -49,7 +49,7 @@ func changeName(jails []*Jail) string {
 	return AllJails
 }
 
-// beginJails is Begin for a change to jails, taken from inv: when inv is
+// BeginJails is Begin for a change to jails, taken from inv: when inv is
 // read again, so are they, found by their exact names (a jail gone in the
 // meantime is not found).
 func (h *Host) BeginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
@@ -67,7 +67,7 @@ func (h *Host) BeginJails(ctx context.Context, op string, inv *Inventory, jails 
 	return ctx, tx, fresh, found, nil
 }
 
-// beginJail is beginJails for one jail.
+// BeginJail is BeginJails for one jail.
 func (h *Host) BeginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
 	ctx, tx, inv, js, err := h.BeginJails(ctx, op, inv, []*Jail{j})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/plan"
 
 	"github.com/jcage/jcage/internal/host"
 )
@@ -25,7 +26,7 @@ type CreatePackagesOptions struct {
 func jailHasAddress(p *config.Config) bool {
 	ip4, _ := p.Get("ip4_addr")
 	ip6, _ := p.Get("ip6_addr")
-	return (ip4 != "none" && ip4 != "") || (ip6 != "none" && ip6 != "") || wantsDHCP(p) || p.Bool("ip_hostname") || p.Bool("nat")
+	return (ip4 != "none" && ip4 != "") || (ip6 != "none" && ip6 != "") || plan.WantsDHCP(p) || p.Bool("ip_hostname") || p.Bool("nat")
 }
 
 // InstallCreatePackages is create -p, as ioc_create.py

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/plan"
 
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
@@ -87,7 +88,7 @@ func (h *Host) debugJail(ctx context.Context, j *Jail, dir string) error {
 	b.section("\n/ETC/HOSTS", debugCat(root, "etc/hosts"))
 	b.section("\n/ETC/RC.CONF", debugCat(root, "etc/rc.conf"))
 	b.section("\n/ETC/NSSWITCH.CONF", debugCat(root, "etc/nsswitch.conf"))
-	name := Underscored(j.Name)
+	name := plan.Underscored(j.Name)
 	if j.Running() {
 		b.section("\nIFCONFIG -a", h.debugRun(ctx, argv.JexecIfconfigAll(JailName(j.Name))))
 		b.section("\nNETSTAT -nr", h.debugRun(ctx, argv.JexecNetstatRoutes(JailName(j.Name))))

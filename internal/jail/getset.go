@@ -319,7 +319,7 @@ func (h *Host) applyLive(ctx context.Context, j *Jail, key, value string) error 
 	// allow.vmm exists only with vmm.ko loaded, and libjail does not load
 	// it: load it to turn the parameter on; without it, off is the state.
 	if key == "allow_vmm" && value == "1" {
-		if _, err := h.Run.Run(ctx, KldloadCmd("vmm")); err != nil {
+		if _, err := h.Run.Run(ctx, argv.Kldload("vmm")); err != nil {
 			return fmt.Errorf("apply %s to running jail %s: allow_vmm=1 needs the vmm kernel module: %w", key, j.Name, err)
 		}
 	}

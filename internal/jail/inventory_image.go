@@ -2,7 +2,7 @@ package jail
 
 import "fmt"
 
-// importFree refuses an import whose name a jail or template holds.
+// ImportFree refuses an import whose name a jail or template holds.
 func (inv *Inventory) ImportFree(name string) error {
 	if inv.exists(name) {
 		return fmt.Errorf("Jail: %s already exists!", name)

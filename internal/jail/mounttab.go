@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"io"
 	"strings"
+
+	"github.com/jcage/jcage/internal/plan"
 )
 
 // MountTable maps every mounted ZFS filesystem to its mountpoint, as the
@@ -28,7 +30,7 @@ func parseProcMounts(r io.Reader) (MountTable, error) {
 		default:
 			continue
 		}
-		t[unvisPath(f[0])] = unvisPath(f[1])
+		t[plan.UnvisPath(f[0])] = plan.UnvisPath(f[1])
 	}
 	return t, sc.Err()
 }

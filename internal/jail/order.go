@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// resolveTargets turns names, ALL or --rc into jails, without templates.
+// ResolveTargets turns names, ALL or --rc into jails, without templates.
 func (inv *Inventory) ResolveTargets(names []string, rc bool) ([]*Jail, bool, error) {
 	if rc {
 		if len(names) > 0 {
@@ -74,7 +74,7 @@ func (inv *Inventory) dependsOf(j *Jail) ([]*Jail, error) {
 	return out, errors.Join(errs...)
 }
 
-// startPlan orders jails for a start: by priority ascending (stable, so
+// StartPlan orders jails for a start: by priority ascending (stable, so
 // ties keep name order), each preceded by what it depends on, recursively.
 // A dependency cycle anywhere refuses the whole plan, naming the cycle.
 func (inv *Inventory) StartPlan(targets []*Jail) ([]*PlanItem, error) {
@@ -143,7 +143,7 @@ func (inv *Inventory) StartPlan(targets []*Jail) ([]*PlanItem, error) {
 	return items, nil
 }
 
-// stopPlan orders jails for a stop: priority descending, and a jail after
+// StopPlan orders jails for a stop: priority descending, and a jail after
 // the selected jails that depend on it. Dependencies are not stopped unless
 // named, as in iocage. A depends name that matches no jail costs only its
 // own constraint; the error names it, and the plan stands.
@@ -193,7 +193,7 @@ func (inv *Inventory) Named(names []string, j *Jail) bool {
 	return false
 }
 
-// planItem is one jail of a plan.
+// PlanItem is one jail of a plan.
 type PlanItem struct {
 	J        *Jail
 	Selected bool  // named by the caller (or --rc/ALL), not only a dependency

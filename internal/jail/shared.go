@@ -17,8 +17,6 @@ import (
 // (plan.PluginStart).
 type PluginStart = plan.PluginStart
 
-func ParseRelVersion(release string) (relVersion, bool) { return plan.ParseVersion(release) }
-
 func ErrorText(err error) string { return strings.TrimSpace(err.Error()) }
 
 // MultiError reports the jails a multi-jail command failed on; each
@@ -29,7 +27,7 @@ type MultiError struct {
 	First error
 }
 
-// commandFailed is the error of a command whose own output already told
+// CommandFailed is the error of a command whose own output already told
 // the user what went wrong.
 func CommandFailed(argv []string, err error) error {
 	code := host.ExitCodeOf(err)
@@ -60,7 +58,7 @@ func ExecCmd(j *Jail, words []string, hostUser, jailUser string) (host.Cmd, erro
 	return argv.Setfib(fib, argv.JexecAs(user, jailUser != "", JailName(j.Name), words...)), nil
 }
 
-// checkRootPath refuses a jail whose root directory the kernel cannot take
+// CheckRootPath refuses a jail whose root directory the kernel cannot take
 // as its path parameter.
 func CheckRootPath(dir string) error {
 	root := filepath.Join(dir, "root") // confine: host-owned, the root directory itself
@@ -70,17 +68,7 @@ func CheckRootPath(dir string) error {
 	return nil
 }
 
-// KldloadCmd is `kldload -n MODULE`: load it unless it is already in.
-func KldloadCmd(module string) host.Cmd { return argv.Kldload(module) }
-
-// wantsDHCP is iocage's test: dhcp=1 or DHCP in ip4_addr.
-func wantsDHCP(p *config.Config) bool { return plan.WantsDHCP(p) }
-
-// underscored is NAME with dots as underscores: iocage's host.hostuuid and
-// the name its start and stop messages use.
-func Underscored(name string) string { return plan.Underscored(name) }
-
-// jailStderr is what jail(8) said when it failed.
+// JailStderr is what jail(8) said when it failed.
 func JailStderr(err error) string {
 	var re *host.RunError
 	if errors.As(err, &re) && strings.TrimSpace(re.Stderr) != "" {
@@ -89,20 +77,13 @@ func JailStderr(err error) string {
 	return ErrorText(err)
 }
 
-// unvisPath decodes a path field of fstab or `mount -p` as strunvis(3)
-// does (plan.UnvisPath).
-func unvisPath(s string) string { return plan.UnvisPath(s) }
-
 func (e *MultiError) Error() string {
 	return fmt.Sprintf("failed to %s %d jail(s): %s", e.Verb, len(e.Names), strings.Join(e.Names, ", "))
 }
 
 func (e *MultiError) Unwrap() error { return e.First }
 
-// relVersion is a release number as major*100+minor (plan.Version).
-type relVersion = plan.Version
-
-// showFailure copies what a quiet command printed before it failed.
+// ShowFailure copies what a quiet command printed before it failed.
 func ShowFailure(w io.Writer, out []byte, err error) {
 	if w == nil {
 		return
@@ -118,10 +99,10 @@ func ShowFailure(w io.Writer, out []byte, err error) {
 // ASSUME_ALWAYS_YES=yes.
 var PkgUpgradeArgv = []string{"/usr/local/sbin/pkg-static", "upgrade", "-f", "-q", "-y"}
 
-// pkgTries is how often iocage tries to install pkg before giving up.
+// PkgTries is how often iocage tries to install pkg before giving up.
 const PkgTries = 3
 
-// lastLine is the line of a failed command's output that explains it.
+// LastLine is the line of a failed command's output that explains it.
 func LastLine(out []byte, err error) string {
 	text := string(out)
 	var re *host.RunError

@@ -133,11 +133,11 @@ func (e *stateError) Error() string { return e.msg }
 func (e *stateError) Unwrap() error { return e.err }
 
 func runningError(name string) error {
-	return &stateError{jail.Underscored(name) + " is already running!", ErrRunning}
+	return &stateError{plan.Underscored(name) + " is already running!", ErrRunning}
 }
 
 func notRunningError(name string) error {
-	return &stateError{jail.Underscored(name) + " is not running!", ErrNotRunning}
+	return &stateError{plan.Underscored(name) + " is not running!", ErrNotRunning}
 }
 
 // run is what one command shares between the jails it handles: host facts
@@ -366,12 +366,12 @@ func (h *Host) StartJails(ctx context.Context, inv *jail.Inventory, names []stri
 			if it.Selected && !bulk {
 				res.err = runningError(it.J.Name)
 			} else if it.Selected {
-				fmt.Fprintf(&res.errOut, "%s is already running!\n", jail.Underscored(it.J.Name))
+				fmt.Fprintf(&res.errOut, "%s is already running!\n", plan.Underscored(it.J.Name))
 			}
 			return
 		}
 		if opts.RC {
-			fmt.Fprintf(&res.out, "  Starting %s\n", jail.Underscored(it.J.Name))
+			fmt.Fprintf(&res.out, "  Starting %s\n", plan.Underscored(it.J.Name))
 		}
 		res.err = jh.startOne(ctx, r, it.J, &res.errOut)
 	}, func(it *jail.PlanItem, res *jobResult) {
@@ -407,11 +407,11 @@ func (h *Host) StopJails(ctx context.Context, inv *jail.Inventory, names []strin
 		jh.Out = &res.out
 		if !it.J.Running() {
 			res.skipped = true
-			fmt.Fprintf(&res.errOut, "%s is not running!\n", jail.Underscored(it.J.Name))
+			fmt.Fprintf(&res.errOut, "%s is not running!\n", plan.Underscored(it.J.Name))
 			return
 		}
 		if opts.RC {
-			fmt.Fprintf(&res.out, "  Stopping %s\n", jail.Underscored(it.J.Name))
+			fmt.Fprintf(&res.out, "  Stopping %s\n", plan.Underscored(it.J.Name))
 		}
 		res.err = jh.stopOne(ctx, r, it.J, opts.Force, false, &res.errOut)
 	}, func(it *jail.PlanItem, res *jobResult) {

@@ -13,6 +13,7 @@ import (
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/testworld/fixture"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -339,7 +340,7 @@ func TestStartInterrupted(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 	lines := strings.Join(rec.Lines(), "\n")
-	if !strings.Contains(lines, "jail -q -f "+ConfPath(run, "web")+" -r ioc-web") || !strings.Contains(lines, "devfs rule -s 1000 delset") {
+	if !strings.Contains(lines, "jail -q -f "+plan.ConfPath(run, "web")+" -r ioc-web") || !strings.Contains(lines, "devfs rule -s 1000 delset") {
 		t.Fatalf("no forced stop:\n%s", lines)
 	}
 	if strings.Contains(lines, "/etc/rc") {

@@ -52,7 +52,7 @@ func (jr *jailRun) warnf(format string, a ...any) { fmt.Fprintf(jr.warn, format+
 
 func (jr *jailRun) root() string { return jr.j.RootPath() }
 
-func (jr *jailRun) uuid() string { return jail.Underscored(jr.j.Name) }
+func (jr *jailRun) uuid() string { return plan.Underscored(jr.j.Name) }
 
 // store records a value the start computed (a NAT address, a MAC pair,
 // last_started) in the jail's config, as iocage does.

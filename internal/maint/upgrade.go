@@ -18,6 +18,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -170,8 +171,8 @@ func checkUpgradeTarget(name, release, newrel string) error {
 	if cur == newrel {
 		return fmt.Errorf("Jail: %s is already at version %s!", name, newrel)
 	}
-	if cv, ok := jail.ParseRelVersion(cur); ok {
-		if nv, _ := jail.ParseRelVersion(newrel); nv < cv {
+	if cv, ok := plan.ParseVersion(cur); ok {
+		if nv, _ := plan.ParseVersion(newrel); nv < cv {
 			return fmt.Errorf("Cannot upgrade %s from %s to the older %s", name, release, newrel)
 		}
 	}
@@ -200,8 +201,8 @@ func (h *Host) checkHostRelease(ctx context.Context, newrel string) error {
 		return nil
 	}
 	hostRel := strings.TrimSpace(string(out))
-	hv, hok := jail.ParseRelVersion(hostRel)
-	nv, nok := jail.ParseRelVersion(newrel)
+	hv, hok := plan.ParseVersion(hostRel)
+	nv, nok := plan.ParseVersion(newrel)
 	if hok && nok && hv/100 < nv/100 {
 		return fmt.Errorf("Host: %s is not greater than target: %s This is unsupported.", baseRelease(hostRel), newrel)
 	}

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/plan"
 )
 
 // Tools finds the freebsd-update that maintains a root. A jail's own
@@ -56,30 +56,13 @@ func (t *Tools) hostRelease(ctx context.Context) string {
 	return t.hostRel
 }
 
-// relVersion is major*100+minor, 0 when rel has none.
-func relVersion(rel string) int {
-	maj, rest, ok := strings.Cut(rel, ".")
-	if !ok {
-		return 0
-	}
-	min := rest
-	if i := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
-		min = rest[:i]
-	}
-	a, err1 := strconv.Atoi(maj)
-	b, err2 := strconv.Atoi(min)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return a*100 + b
-}
-
 // FreebsdUpdate returns the host-owned freebsd-update for release rel and
 // a cleanup to call when done with it.
 func (t *Tools) FreebsdUpdate(ctx context.Context, rel string) (string, func(), error) {
 	none := func() {}
 	base := patchRE.ReplaceAllString(rel, "")
-	if hv, rv := relVersion(t.hostRelease(ctx)), relVersion(base); hv > 0 && rv > 0 && hv >= rv {
+	hv, hok := plan.ParseVersion(t.hostRelease(ctx))
+	if rv, rok := plan.ParseVersion(base); hok && rok && hv >= rv {
 		return "freebsd-update", none, nil
 	}
 	if t.IOCRoot == "" {
