@@ -276,8 +276,11 @@ func (h *Host) copyOldRoot(ctx context.Context, m Migration, oldRoot, root strin
 // link goes, with Delete the old datasets too, and the jail is reported.
 func (h *Host) migrated(ctx context.Context, inv *Inventory, m Migration, opts MigrateOptions) error {
 	t := inv.Tree
+	// The tag comes from config.json: only a plain name is a link in
+	// IOCROOT/tags, never a path that leads out of it.
 	link := filepath.Join(t.Mountpoint, "tags", m.Tag)
-	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+	plain := m.Tag != "" && m.Tag != "." && m.Tag != ".." && !strings.ContainsRune(m.Tag, '/')
+	if fi, err := os.Lstat(link); plain && err == nil && fi.Mode()&os.ModeSymlink != 0 {
 		if err := os.Remove(link); err != nil {
 			return fmt.Errorf("%s migrated to %s, but %s stays: %w", m.Jail.Name, m.Name, link, err)
 		}
