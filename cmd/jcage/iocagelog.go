@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"sync"
 	"time"
+
+	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
 // The log iocage keeps. iocage_cli/__init__.py IOCLogger: as root, every
@@ -96,36 +97,36 @@ func (l *iocageLog) close() {
 // default of the stream jcage prints them on, each matched whole and
 // checked in order. The iocage file and function that logs each is named.
 var messageLevels = []struct {
-	re    *regexp.Regexp
+	re    *lazyregexp.Regexp
 	level string
 }{
 	// ioc_start.py get_default_gateway.
-	{regexp.MustCompile(`^No default gateway found for ipv[46]\.$`), "WARNING"},
+	{lazyregexp.New(`^No default gateway found for ipv[46]\.$`), "WARNING"},
 	// ioc_start.py __start_jail__.
-	{regexp.MustCompile(`^\S+: nat requires nat_interface, using \S+$`), "WARNING"},
-	{regexp.MustCompile(`^  \S+ is reusing a localhost address, failure may occur!$`), "WARNING"},
-	{regexp.MustCompile(`^  \S+ is not using the devfs_ruleset of \d+, `), "WARNING"},
-	{regexp.MustCompile(`^  \+ Configuring VNET FAILED$`), "ERROR"},
+	{lazyregexp.New(`^\S+: nat requires nat_interface, using \S+$`), "WARNING"},
+	{lazyregexp.New(`^  \S+ is reusing a localhost address, failure may occur!$`), "WARNING"},
+	{lazyregexp.New(`^  \S+ is not using the devfs_ruleset of \d+, `), "WARNING"},
+	{lazyregexp.New(`^  \+ Configuring VNET FAILED$`), "ERROR"},
 	// iocage.py __all__ and __rc__: a jail of ALL or --rc already up. One
 	// jail named alone is the command's error, logged ERROR (main).
-	{regexp.MustCompile(`^\S+ is already running!$`), "WARNING"},
+	{lazyregexp.New(`^\S+ is already running!$`), "WARNING"},
 	// ioc_create.py create_jail (create -p without an address).
-	{regexp.MustCompile(`^You need an IP address for the jail to install packages!$`), "WARNING"},
+	{lazyregexp.New(`^You need an IP address for the jail to install packages!$`), "WARNING"},
 	// iocage.py fstab.
-	{regexp.MustCompile(`^The destination's mountpoint exceeds 88 characters, this may cause failure!$`), "WARNING"},
+	{lazyregexp.New(`^The destination's mountpoint exceeds 88 characters, this may cause failure!$`), "WARNING"},
 	// The questions' warnings: iocage_cli/destroy.py, clean.py,
 	// rollback.py, migrate.py.
-	{regexp.MustCompile(`^This will (destroy|migrate) `), "WARNING"},
+	{lazyregexp.New(`^This will (destroy|migrate) `), "WARNING"},
 	// ioc_stop.py __stop_jail__: each failed teardown of a VNET NIC.
-	{regexp.MustCompile(`^  ifconfig \S+ destroy: `), "WARNING"},
+	{lazyregexp.New(`^  ifconfig \S+ destroy: `), "WARNING"},
 	// ioc_start.py __start_jail__: each error of a failed VNET setup,
 	// which jcage prints after "+ Configuring VNET FAILED".
-	{regexp.MustCompile(`^  (ifconfig|setfib|jexec|route) \S.*: `), "ERROR"},
+	{lazyregexp.New(`^  (ifconfig|setfib|jexec|route) \S.*: `), "ERROR"},
 	// jcage's own warnings (update, upgrade, stop, snapremove) and
 	// freebsd-update's end-of-life notice.
-	{regexp.MustCompile(`^WARNING: `), "WARNING"},
-	{regexp.MustCompile(`^  \+ Warning: `), "WARNING"},
-	{regexp.MustCompile(`^Skipped snapshot \S+: used by clones\.$`), "WARNING"},
+	{lazyregexp.New(`^WARNING: `), "WARNING"},
+	{lazyregexp.New(`^  \+ Warning: `), "WARNING"},
+	{lazyregexp.New(`^Skipped snapshot \S+: used by clones\.$`), "WARNING"},
 }
 
 // levelOf is the level a line is logged at, on a stream whose default
