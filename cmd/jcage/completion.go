@@ -189,7 +189,7 @@ func (n *names) snapshots(jailName string) []string {
 	if err != nil {
 		return nil
 	}
-	t, err := n.h.SnapList(n.ctx, inv, js, false, jailName == jail.AllJails)
+	rows, err := n.h.SnapRows(n.ctx, inv, js, false, jailName == jail.AllJails)
 	if err != nil {
 		return nil
 	}
@@ -198,7 +198,7 @@ func (n *names) snapshots(jailName string) []string {
 		col = 1
 	}
 	var out []string
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		s := r[col]
 		if _, isRoot := layout.RootOwner(s); !isRoot && !slices.Contains(out, s) {
 			out = append(out, s)

@@ -4,11 +4,15 @@ import (
 	"cmp"
 	"context"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/render"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 const dfJSONSchema = "see JSON OUTPUT in jcage(8)"
@@ -48,9 +52,38 @@ func runDf(ctx context.Context, opts dfOptions, d deps, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	t := inv.DfTable()
+	t := dfTable(inv.DfRows())
 	if err := t.Sort(cmp.Or(opts.sort, dfSort)); err != nil {
 		return err
 	}
 	return t.Write(w, opts.format)
+}
+
+// dfTable is `df`: iocage's columns over rows that hold what zfs reports
+// exactly (bytes, the ratio); the table shows them as zfs get does, JSON
+// as numbers, null for no quota or reservation.
+func dfTable(rows [][]string) *render.Table {
+	t := &render.Table{Columns: render.DfColumns(), Rows: rows, JSONKey: "jails"}
+	for i, prop := range []string{"compressratio", "reservation", "quota", "used", "available"} {
+		c := &t.Columns[i+1]
+		c.Display = func(raw string) string { return zfs.HumanProp(prop, raw) }
+		c.JSON = func(raw string, _ []string) any { return dfJSON(prop, raw) }
+	}
+	return t
+}
+
+func dfJSON(prop, raw string) any {
+	if (prop == "quota" || prop == "reservation") && (raw == "0" || raw == "none") || raw == "" || raw == "-" {
+		return nil
+	}
+	if n, err := strconv.ParseFloat(raw, 64); err == nil {
+		return n
+	}
+	// A size as typed (quota=10G) when zfs did not answer in bytes.
+	if i := strings.IndexByte("KMGTPE", raw[len(raw)-1]); i >= 0 {
+		if n, err := strconv.ParseFloat(raw[:len(raw)-1], 64); err == nil {
+			return math.Round(n * math.Pow(1024, float64(i+1)))
+		}
+	}
+	return raw
 }

@@ -97,13 +97,20 @@ func runGet(ctx context.Context, opts getOptions, d deps, w io.Writer) error {
 			return errors.New("Usage: jcage get -r PROP")
 		}
 		if args[0] == "all" {
-			t := inv.RecursiveAllTable()
-			t.JSONKey = "values"
+			t := &render.Table{Columns: []render.Column{
+				{Header: "NAME", Key: "name", Compare: render.CompareName},
+				{Header: "PROPERTY", Key: "property"},
+				{Header: "VALUE", Key: "value"},
+			}, Rows: inv.RecursiveAllRows(), JSONKey: "values"}
 			t.Columns[2].JSON = func(v string, row []string) any { return config.JSONValue(row[1], v) }
 			return t.Write(w, opts.format)
 		}
-		t, err := inv.RecursiveTable(args[0])
+		rows, err := inv.RecursiveRows(args[0])
 		if err != nil {
+			return err
+		}
+		t := &render.Table{Columns: render.GetRecursiveColumns(args[0]), Rows: rows}
+		if err := t.Sort("name"); err != nil {
 			return err
 		}
 		prop := args[0]

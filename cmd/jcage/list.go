@@ -78,19 +78,31 @@ func runList(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
 		return err
 	}
 	if opts.releases {
-		t := inv.ReleaseTable()
-		t.JSONKey = "releases"
+		t := &render.Table{Columns: render.ReleaseColumns(), JSONKey: "releases"}
+		for _, r := range inv.SortedReleases() {
+			t.Add(r)
+		}
 		return t.Write(w, opts.format)
 	}
 	if view.Long {
 		lifecycle.Of(h).ReadDHCPAddresses(ctx, inv)
 	}
-	t := inv.ListTable(view)
-	t.JSONKey = "jails"
+	t := &render.Table{Columns: listColumns(view), Rows: inv.ListRows(view), JSONKey: "jails"}
 	if !view.Quick {
 		if err := t.Sort(cmp.Or(opts.sort, listSort)); err != nil {
 			return err
 		}
 	}
 	return t.Write(w, opts.format)
+}
+
+// listColumns are the columns of list's view: -q's, -l's or the default.
+func listColumns(v jail.ListView) []render.Column {
+	switch {
+	case v.Quick:
+		return render.ListQuickColumns()
+	case v.Long:
+		return render.ListLongColumns()
+	}
+	return render.ListColumns()
 }

@@ -40,13 +40,13 @@ func listPlugins(ctx context.Context, opts listOptions, d deps, w io.Writer) err
 // pluginTable is list -P: the long list's columns for plugin jails, with
 // PORTAL and DOC_URL from each artifact's ui.json (ioc_list.py list_all).
 func pluginTable(ctx context.Context, h *jail.Host, inv *jail.Inventory) *render.Table {
-	long := inv.ListTable(jail.ListView{Long: true})
+	long := inv.ListRows(jail.ListView{Long: true})
 	t := &render.Table{Columns: render.ListPluginColumns(), JSONKey: "jails"}
 	byName := map[string]*jail.Jail{}
 	for _, j := range inv.Jails {
 		byName[j.Name] = j
 	}
-	for _, row := range long.Rows {
+	for _, row := range long {
 		j := byName[row[1]]
 		if j == nil || j.Err != nil || (row[4] != "plugin" && row[4] != "pluginv2") {
 			continue

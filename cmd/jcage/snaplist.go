@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"context"
 	"io"
+	"strconv"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/render"
+	"github.com/jcage/jcage/internal/zfs"
 )
 
 const snaplistJSONSchema = "see JSON OUTPUT in jcage(8)"
@@ -67,12 +70,50 @@ func runSnaplist(ctx context.Context, opts snaplistOptions, d deps, w io.Writer)
 	if err != nil {
 		return err
 	}
-	t, err := h.SnapList(ctx, inv, jails, opts.long, all)
+	rows, err := h.SnapRows(ctx, inv, jails, opts.long, all)
 	if err != nil {
 		return err
 	}
+	t := snaplistTable(rows, all)
 	if err := t.Sort(sortKey); err != nil {
 		return err
 	}
 	return t.Write(w, opts.format)
+}
+
+// snapCreatedLayout is how zfs(8) prints a snapshot's creation property,
+// in the host's local time: snaplist's CREATED column.
+const snapCreatedLayout = "Mon Jan _2 15:04 2006"
+
+// snaplistTable is snaplist's table over SnapRows: creation times shown
+// as zfs prints them, sizes as zfs get does; JSON gives RFC 3339 UTC
+// times and numbers.
+func snaplistTable(rows [][]string, withJail bool) *render.Table {
+	t := &render.Table{Columns: render.SnaplistColumns(withJail), Rows: rows, JSONKey: "snapshots"}
+	off := 0
+	if withJail {
+		off = 1
+	}
+	t.Columns[off+1].Display = snapCreatedText
+	t.Columns[off+1].JSON = func(raw string, _ []string) any {
+		if sec, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+		}
+		return nil
+	}
+	for _, c := range []*render.Column{&t.Columns[off+2], &t.Columns[off+3]} {
+		c.Display = func(raw string) string { return zfs.HumanProp("used", raw) }
+		c.Kind = render.Number
+	}
+	return t
+}
+
+// snapCreatedText shows a creation time (Unix seconds) as snaplist's
+// CREATED column does.
+func snapCreatedText(raw string) string {
+	sec, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return "-"
+	}
+	return time.Unix(sec, 0).Local().Format(snapCreatedLayout)
 }

@@ -24,7 +24,8 @@ var allowed = map[string][]string{
 	"internal/layout":     nil,
 	"internal/lazyregexp": nil,
 	"internal/revert":     nil,
-	"internal/render":     {"internal/lazyregexp"},
+	"internal/natsort":    {"internal/lazyregexp"},
+	"internal/render":     {"internal/lazyregexp", "internal/natsort"},
 	"internal/fstab":      {"internal/atomicfile"},
 	"internal/config":     {"defaults", "internal/atomicfile", "internal/layout", "internal/lazyregexp"},
 	"internal/plan":       {"internal/argv", "internal/config", "internal/fstab", "internal/layout"},
@@ -40,8 +41,8 @@ var allowed = map[string][]string{
 	// The jail store: pools, the tree, jails and their mutations (create,
 	// clone, destroy, rename, snapshots, fstab, properties).
 	"internal/jail": {"defaults", "internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
-		"internal/fstab", "internal/host", "internal/layout", "internal/lazyregexp", "internal/plan",
-		"internal/render", "internal/txn", "internal/zfs"},
+		"internal/fstab", "internal/host", "internal/layout", "internal/lazyregexp", "internal/natsort",
+		"internal/plan", "internal/txn", "internal/zfs"},
 	// What acts on jails. Only the CLI wires them together.
 	"internal/lifecycle": {"internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
 		"internal/host", "internal/jail", "internal/lazyregexp", "internal/plan", "internal/revert",
@@ -52,7 +53,7 @@ var allowed = map[string][]string{
 		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/plan", "internal/txn",
 		"internal/zfs"},
 	"internal/release": {"internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
-		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/plan", "internal/render",
+		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/natsort", "internal/plan",
 		"internal/txn", "internal/zfs"},
 	"internal/plugin": {"internal/argv", "internal/confine", "internal/host", "internal/lazyregexp"},
 }
@@ -63,7 +64,7 @@ var commandRunners = []string{"os/exec", module + "internal/host", module + "int
 
 // pure packages compute only.
 var pure = []string{"defaults", "internal/argv", "internal/atomicfile", "internal/config", "internal/fstab",
-	"internal/layout", "internal/lazyregexp", "internal/plan", "internal/render", "internal/revert"}
+	"internal/layout", "internal/lazyregexp", "internal/natsort", "internal/plan", "internal/render", "internal/revert"}
 
 type listed struct {
 	ImportPath string

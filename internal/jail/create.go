@@ -324,7 +324,7 @@ func (h *Host) resolveSource(ctx context.Context, inv *Inventory, req CreateRequ
 		if len(inv.Releases) == 0 {
 			return nil, errors.New("No releases fetched; fetch one with jcage fetch -r RELEASE")
 		}
-		rel = inv.ReleaseTable().Rows[len(inv.Releases)-1][0]
+		rel = inv.SortedReleases()[len(inv.Releases)-1]
 	}
 	have := func(r string) bool {
 		_, ok := inv.Scan.Get(t.ReleaseRoot(r))

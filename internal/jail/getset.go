@@ -11,7 +11,6 @@ import (
 	"github.com/jcage/jcage/internal/config"
 
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/render"
 )
 
 // State is the STATE cell: up, down or CORRUPT.
@@ -63,10 +62,11 @@ func (j *Jail) All() ([][2]string, error) {
 	return out, nil
 }
 
-// RecursiveTable is `get -r KEY`: one row per jail and template, sorted by
-// name; corrupt jails show N/A (and CORRUPT for state).
-func (inv *Inventory) RecursiveTable(key string) (*render.Table, error) {
-	t := &render.Table{Columns: render.GetRecursiveColumns(key)}
+// RecursiveRows are `get -r KEY`'s rows, name and value, one per jail
+// and template in inventory order; corrupt jails show N/A (and CORRUPT
+// for state).
+func (inv *Inventory) RecursiveRows(key string) ([][]string, error) {
+	var rows [][]string
 	for _, j := range inv.Jails {
 		v, err := j.Value(key)
 		if j.Err != nil && key != "state" && key != "jid" {
@@ -75,32 +75,26 @@ func (inv *Inventory) RecursiveTable(key string) (*render.Table, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Add(j.Name, v)
+		rows = append(rows, []string{j.Name, v})
 	}
-	if err := t.Sort("name"); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return rows, nil
 }
 
-// RecursiveAllTable is `get -r all`: one row per jail and property.
-func (inv *Inventory) RecursiveAllTable() *render.Table {
-	t := &render.Table{Columns: []render.Column{
-		{Header: "NAME", Key: "name", Compare: render.CompareName},
-		{Header: "PROPERTY", Key: "property"},
-		{Header: "VALUE", Key: "value"},
-	}}
+// RecursiveAllRows are `get -r all`'s rows: name, property and value,
+// one per jail and property.
+func (inv *Inventory) RecursiveAllRows() [][]string {
+	var rows [][]string
 	for _, j := range inv.Jails {
 		all, err := j.All()
 		if err != nil {
-			t.Add(j.Name, "state", "CORRUPT")
+			rows = append(rows, []string{j.Name, "state", "CORRUPT"})
 			continue
 		}
 		for _, kv := range all {
-			t.Add(j.Name, kv[0], kv[1])
+			rows = append(rows, []string{j.Name, kv[0], kv[1]})
 		}
 	}
-	return t
+	return rows
 }
 
 // LiveRuleset asks the kernel for a running jail's devfs ruleset, which

@@ -1,17 +1,15 @@
 package jail
 
 import (
-	"math"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/natsort"
 
 	"github.com/jcage/jcage/internal/lazyregexp"
-	"github.com/jcage/jcage/internal/render"
-	"github.com/jcage/jcage/internal/zfs"
 )
 
 // ListView selects one of iocage's list tables.
@@ -24,15 +22,11 @@ type ListView struct {
 
 var uuid4 = lazyregexp.New(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-// ListTable builds `list` in the chosen view.
-func (inv *Inventory) ListTable(v ListView) *render.Table {
-	t := &render.Table{Columns: render.ListColumns()}
-	switch {
-	case v.Quick:
-		t.Columns = render.ListQuickColumns()
-	case v.Long:
-		t.Columns = render.ListLongColumns()
-	}
+// ListRows are the rows of `list` in the chosen view, in inventory
+// order, with the columns of render.ListColumns, ListLongColumns (-l) or
+// ListQuickColumns (-q).
+func (inv *Inventory) ListRows(v ListView) [][]string {
+	var rows [][]string
 	for _, j := range inv.Jails {
 		if j.Template != v.Templates {
 			continue
@@ -40,9 +34,9 @@ func (inv *Inventory) ListTable(v ListView) *render.Table {
 		if v.Basejails && (j.Props == nil || !config.CheckTruthy(j.Prop("basejail"))) {
 			continue
 		}
-		t.Rows = append(t.Rows, inv.listRow(j, v))
+		rows = append(rows, inv.listRow(j, v))
 	}
-	return t
+	return rows
 }
 
 func (inv *Inventory) listRow(j *Jail, v ListView) []string {
@@ -158,52 +152,27 @@ func (inv *Inventory) templateOf(j *Jail) string {
 	return name
 }
 
-// ReleaseTable is `list -r`, in true version order.
-func (inv *Inventory) ReleaseTable() *render.Table {
-	t := &render.Table{Columns: render.ReleaseColumns()}
+// SortedReleases are the fetched releases in true version order
+// (`list -r`).
+func (inv *Inventory) SortedReleases() []string {
 	rels := append([]string(nil), inv.Releases...)
-	sort.SliceStable(rels, func(a, b int) bool { return render.CompareVersions(rels[a], rels[b]) < 0 })
-	for _, r := range rels {
-		t.Add(r)
-	}
-	return t
+	sort.SliceStable(rels, func(a, b int) bool { return natsort.Versions(rels[a], rels[b]) < 0 })
+	return rels
 }
 
-// DfTable is `df`: iocage's columns for every jail and template.
-func (inv *Inventory) DfTable() *render.Table {
-	t := &render.Table{Columns: render.DfColumns(), JSONKey: "jails"}
-	// Rows hold what zfs reports exactly (bytes, the ratio); the table
-	// shows it as zfs get does, JSON as numbers, null for no quota or
-	// reservation.
-	for i, prop := range []string{"compressratio", "reservation", "quota", "used", "available"} {
-		c := &t.Columns[i+1]
-		c.Display = func(raw string) string { return zfs.HumanProp(prop, raw) }
-		c.JSON = func(raw string, _ []string) any { return dfJSON(prop, raw) }
-	}
+// DfRows are `df`'s rows for every jail and template, with what zfs
+// reports exactly: the name, compressratio (without its x),
+// reservation, quota, used and available (bytes).
+func (inv *Inventory) DfRows() [][]string {
+	var rows [][]string
 	for _, j := range inv.Jails {
 		d := j.Dataset
-		t.Add(j.Name,
+		rows = append(rows, []string{j.Name,
 			strings.TrimSuffix(d.Prop("compressratio"), "x"),
 			d.Prop("reservation"),
 			d.Prop("quota"),
 			strconv.FormatUint(d.Used, 10),
-			strconv.FormatUint(d.Avail, 10))
+			strconv.FormatUint(d.Avail, 10)})
 	}
-	return t
-}
-
-func dfJSON(prop, raw string) any {
-	if (prop == "quota" || prop == "reservation") && (raw == "0" || raw == "none") || raw == "" || raw == "-" {
-		return nil
-	}
-	if n, err := strconv.ParseFloat(raw, 64); err == nil {
-		return n
-	}
-	// A size as typed (quota=10G) when zfs did not answer in bytes.
-	if i := strings.IndexByte("KMGTPE", raw[len(raw)-1]); i >= 0 {
-		if n, err := strconv.ParseFloat(raw[:len(raw)-1], 64); err == nil {
-			return math.Round(n * math.Pow(1024, float64(i+1)))
-		}
-	}
-	return raw
+	return rows
 }

@@ -8,11 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
-	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -20,10 +18,6 @@ import (
 // act on every jail and template, as in the freebsd/iocage fork; for
 // snapremove -n it also means every snapshot of the jail.
 const AllJails = "ALL"
-
-// snapCreatedLayout is how zfs(8) prints a snapshot's creation property,
-// in the host's local time: snaplist's CREATED column.
-const snapCreatedLayout = "Mon Jan _2 15:04 2006"
 
 // maxDatasetName is ZFS_MAX_DATASET_NAME_LEN less its terminating NUL.
 const maxDatasetName = 255
@@ -190,33 +184,16 @@ func (inv *Inventory) listRoot(jails []*Jail) string {
 	return inv.Tree.Root()
 }
 
-// SnapList builds snaplist's table from one zfs call: for each jail, the
+// SnapRows are snaplist's rows from one zfs call: for each jail, the
 // snapshots of its dataset each followed by its root twin (pairs only, as
-// iocage shows them; other children such as data are left out), with
-// creation, referenced and used as zfs prints them. long shows full
-// snapshot names; withJail adds the fork's leading JAIL column (snaplist
-// ALL). Rows come in creation order; the caller sorts.
-func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long, withJail bool) (*render.Table, error) {
-	t := &render.Table{Columns: render.SnaplistColumns(withJail), JSONKey: "snapshots"}
-	// Rows hold the creation time in Unix seconds and sizes in bytes; the
-	// table shows them as iocage does, JSON as RFC 3339 UTC and numbers.
-	off := 0
-	if withJail {
-		off = 1
-	}
-	t.Columns[off+1].Display = snapCreatedText
-	t.Columns[off+1].JSON = func(raw string, _ []string) any {
-		if sec, err := strconv.ParseInt(raw, 10, 64); err == nil {
-			return time.Unix(sec, 0).UTC().Format(time.RFC3339)
-		}
-		return nil
-	}
-	for _, c := range []*render.Column{&t.Columns[off+2], &t.Columns[off+3]} {
-		c.Display = func(raw string) string { return zfs.HumanProp("used", raw) }
-		c.Kind = render.Number
-	}
+// iocage shows them; other children such as data are left out): the name
+// (full with long), creation in Unix seconds, referenced and used in
+// bytes, after the jail's name with withJail (snaplist ALL). Rows come in
+// creation order; the caller sorts.
+func (h *Host) SnapRows(ctx context.Context, inv *Inventory, jails []*Jail, long, withJail bool) ([][]string, error) {
+	var rows [][]string
 	if len(jails) == 0 {
-		return t, nil
+		return nil, nil
 	}
 	idx, err := h.readSnaps(ctx, inv.listRoot(jails), snapRead{})
 	if err != nil {
@@ -237,20 +214,10 @@ func (h *Host) SnapList(ctx context.Context, inv *Inventory, jails []*Jail, long
 			if long {
 				pname, rname = s.Name, r.Name
 			}
-			t.Rows = append(t.Rows, snapRow(j, withJail, pname, s), snapRow(j, withJail, rname, r))
+			rows = append(rows, snapRow(j, withJail, pname, s), snapRow(j, withJail, rname, r))
 		}
 	}
-	return t, nil
-}
-
-// snapCreatedText shows a creation time (Unix seconds) as snaplist's
-// CREATED column does.
-func snapCreatedText(raw string) string {
-	sec, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil {
-		return "-"
-	}
-	return time.Unix(sec, 0).Local().Format(snapCreatedLayout)
+	return rows, nil
 }
 
 func snapRow(j *Jail, withJail bool, name string, d zfs.Dataset) []string {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,6 @@ import (
 	"github.com/jcage/jcage/internal/layout"
 
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -61,9 +62,10 @@ func stubInventory(names ...string) *Inventory {
 	return inv
 }
 
-// The reference's sample, byte for byte: a snapshot and its root twin,
-// nothing for the data child or for a snapshot without a twin.
-func TestSnapListMatchesIocageSample(t *testing.T) {
+// SnapRows reads the reference's sample with one zfs call: a snapshot
+// and its root twin, nothing for the data child or for a snapshot
+// without a twin; raw values (Unix seconds, bytes) for the table to show.
+func TestSnapRowsOfIocageSample(t *testing.T) {
 	when := time.Date(2019, 7, 4, 23, 39, 0, 0, time.Local)
 	stub := &listStub{rows: []zfs.Dataset{
 		snapDS("tank/iocage/jails/web@ioc_update_11.2-RELEASE-p2", when, 143360, 83354),
@@ -73,45 +75,31 @@ func TestSnapListMatchesIocageSample(t *testing.T) {
 	}}
 	h := &Host{ZFS: stub, LockDir: t.TempDir()}
 	inv := stubInventory("web")
-	tab, err := h.SnapList(context.Background(), inv, inv.Jails, false, false)
+	sec := strconv.FormatInt(when.Unix(), 10)
+	rows, err := h.SnapRows(context.Background(), inv, inv.Jails, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tab.Sort("created"); err != nil {
-		t.Fatal(err)
+	want := [][]string{
+		{"ioc_update_11.2-RELEASE-p2", sec, "143360", "83354"},
+		{"ioc_update_11.2-RELEASE-p2/root", sec, "1417339208", "10066330"},
 	}
-	var b bytes.Buffer
-	if err := tab.Write(&b, render.FormatTable); err != nil {
-		t.Fatal(err)
-	}
-	want := `+---------------------------------+-----------------------+-------+-------+
-|              NAME               |        CREATED        | RSIZE | USED  |
-+=================================+=======================+=======+=======+
-| ioc_update_11.2-RELEASE-p2      | Thu Jul  4 23:39 2019 | 140K  | 81.4K |
-+---------------------------------+-----------------------+-------+-------+
-| ioc_update_11.2-RELEASE-p2/root | Thu Jul  4 23:39 2019 | 1.32G | 9.60M |
-+---------------------------------+-----------------------+-------+-------+
-`
-	if b.String() != want {
-		t.Fatalf("snaplist:\n%s\nwant:\n%s", b.String(), want)
+	if !reflect.DeepEqual(rows, want) {
+		t.Fatalf("rows %q, want %q", rows, want)
 	}
 	if len(stub.roots) != 1 || stub.roots[0] != "tank/iocage/jails/web" {
 		t.Fatalf("zfs list calls: %v", stub.roots)
 	}
-
-	b.Reset()
-	tab, _ = h.SnapList(context.Background(), inv, inv.Jails, true, false)
-	_ = tab.Write(&b, render.FormatTSV)
-	wantTSV := "tank/iocage/jails/web@ioc_update_11.2-RELEASE-p2\tThu Jul  4 23:39 2019\t140K\t81.4K\n" +
-		"tank/iocage/jails/web/root@ioc_update_11.2-RELEASE-p2\tThu Jul  4 23:39 2019\t1.32G\t9.60M\n"
-	if b.String() != wantTSV {
-		t.Fatalf("snaplist -l -h:\n%q\nwant\n%q", b.String(), wantTSV)
+	rows, _ = h.SnapRows(context.Background(), inv, inv.Jails, true, false)
+	want[0][0], want[1][0] = "tank/iocage/jails/web@ioc_update_11.2-RELEASE-p2", "tank/iocage/jails/web/root@ioc_update_11.2-RELEASE-p2"
+	if !reflect.DeepEqual(rows, want) {
+		t.Fatalf("long rows %q, want %q", rows, want)
 	}
 }
 
-// snaplist ALL reads every jail and template with one call and adds the
-// fork's JAIL column.
-func TestSnapListAll(t *testing.T) {
+// snaplist ALL reads every jail and template with one call and leads
+// each row with the jail's name.
+func TestSnapRowsAll(t *testing.T) {
 	t0 := time.Date(2023, 11, 23, 11, 45, 0, 0, time.Local)
 	stub := &listStub{rows: []zfs.Dataset{
 		snapDS("tank/iocage/jails/a@s", t0.Add(time.Hour), 1024, 0),
@@ -122,21 +110,19 @@ func TestSnapListAll(t *testing.T) {
 	}}
 	h := &Host{ZFS: stub, LockDir: t.TempDir()}
 	inv := stubInventory("a", "t-b")
-	tab, err := h.SnapList(context.Background(), inv, inv.Jails, false, true)
+	rows, err := h.SnapRows(context.Background(), inv, inv.Jails, false, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tab.Sort("created"); err != nil {
-		t.Fatal(err)
+	s0, s1 := strconv.FormatInt(t0.Unix(), 10), strconv.FormatInt(t0.Add(time.Hour).Unix(), 10)
+	want := [][]string{
+		{"a", "s", s1, "1024", "0"},
+		{"a", "s/root", s1, "2048", "0"},
+		{"t-b", "s", s0, "512", "0"},
+		{"t-b", "s/root", s0, "512", "0"},
 	}
-	var b bytes.Buffer
-	_ = tab.Write(&b, render.FormatTSV)
-	want := "t-b\ts\tThu Nov 23 11:45 2023\t512B\t0B\n" +
-		"t-b\ts/root\tThu Nov 23 11:45 2023\t512B\t0B\n" +
-		"a\ts\tThu Nov 23 12:45 2023\t1K\t0B\n" +
-		"a\ts/root\tThu Nov 23 12:45 2023\t2K\t0B\n"
-	if b.String() != want {
-		t.Fatalf("snaplist ALL:\n%q\nwant\n%q", b.String(), want)
+	if !reflect.DeepEqual(rows, want) {
+		t.Fatalf("rows %q, want %q", rows, want)
 	}
 	if len(stub.roots) != 1 || stub.roots[0] != "tank/iocage" {
 		t.Fatalf("zfs list calls: %v", stub.roots)

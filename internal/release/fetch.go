@@ -25,7 +25,7 @@ import (
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
-	"github.com/jcage/jcage/internal/render"
+	"github.com/jcage/jcage/internal/natsort"
 	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -193,7 +193,7 @@ func (f *Fetcher) Available(ctx context.Context) ([]string, error) {
 		}
 		rels = ParseListing(string(page))
 	}
-	sort.SliceStable(rels, func(i, j int) bool { return render.CompareVersions(rels[i], rels[j]) < 0 })
+	sort.SliceStable(rels, func(i, j int) bool { return natsort.Versions(rels[i], rels[j]) < 0 })
 	return rels, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/natsort"
 )
 
 // Column sets for each table iocage prints. Headers are iocage's, byte for
@@ -28,7 +29,7 @@ func ListColumns() []Column {
 		jidCol(),
 		name,
 		{Header: "STATE", Key: "state", Compare: CompareState},
-		{Header: "RELEASE", Key: "release", Compare: CompareVersions, Display: shortRelease},
+		{Header: "RELEASE", Key: "release", Compare: natsort.Versions, Display: shortRelease},
 		{Header: "IP4", Key: "ip4", Kind: Optional, Compare: CompareIP4},
 	}
 }
@@ -61,7 +62,7 @@ func longHead() []Column {
 		{Header: "BOOT", Key: "boot", Kind: Bool, Compare: CompareBoot},
 		{Header: "STATE", Key: "state", Compare: CompareState},
 		{Header: "TYPE", Key: "type", Compare: strings.Compare},
-		{Header: "RELEASE", Key: "release", Compare: CompareVersions},
+		{Header: "RELEASE", Key: "release", Compare: natsort.Versions},
 		{Header: "IP4", Key: "ip4", Kind: Optional, Compare: CompareIP4},
 		{Header: "IP6", Key: "ip6", Kind: Optional, Compare: CompareIP6},
 		{Header: "TEMPLATE", Key: "template", Kind: Optional, Compare: CompareTemplate},
@@ -107,7 +108,7 @@ const PluginIndexWidth = 80
 
 // ReleaseColumns is "list -r", the fetched releases. Sort by "release".
 func ReleaseColumns() []Column {
-	return []Column{{Header: "Bases fetched", Key: "release", Compare: CompareVersions}}
+	return []Column{{Header: "Bases fetched", Key: "release", Compare: natsort.Versions}}
 }
 
 // DfColumns is "df": compressratio, reservation, quota, used and available

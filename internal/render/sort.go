@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/natsort"
 )
 
 // SortError is iocage's refusal of an unknown sort key; its message is the
@@ -86,7 +86,7 @@ func CompareName(a, b string) int {
 		return c
 	}
 	if ka.group == groupInt {
-		if c := compareInts(ka.suffix, kb.suffix); c != 0 {
+		if c := natsort.CompareInts(ka.suffix, kb.suffix); c != 0 {
 			return c
 		}
 	} else if c := strings.Compare(ka.suffix, kb.suffix); c != 0 {
@@ -110,7 +110,7 @@ type nameSortKey struct {
 }
 
 func nameKey(name string) nameSortKey {
-	stripped := strings.TrimFunc(name, isPySpace)
+	stripped := strings.TrimFunc(name, natsort.IsPySpace)
 	i := strings.LastIndexByte(stripped, '_')
 	if i < 0 {
 		// iocage keeps the unstripped name here.
@@ -121,56 +121,12 @@ func nameKey(name string) nameSortKey {
 	if j := strings.LastIndexByte(suffix, '/'); j >= 0 {
 		suffix, k.path = suffix[:j], suffix[j+1:]
 	}
-	if n, ok := pyInt(suffix); ok {
+	if n, ok := natsort.PyInt(suffix); ok {
 		k.group, k.suffix = groupInt, n
 	} else {
 		k.group, k.suffix = groupText, suffix
 	}
 	return k
-}
-
-// pyInt accepts what Python's int() accepts for ASCII input (surrounding
-// whitespace, a sign, digits) and returns a canonical form for compareInts.
-func pyInt(s string) (string, bool) {
-	s = strings.TrimFunc(s, isPySpace)
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if s == "" {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return "", false
-		}
-	}
-	s = strings.TrimLeft(s, "0")
-	if s == "" {
-		return "0", true
-	}
-	if neg {
-		return "-" + s, true
-	}
-	return s, true
-}
-
-// compareInts compares canonical integers of any size.
-func compareInts(a, b string) int {
-	na, nb := strings.HasPrefix(a, "-"), strings.HasPrefix(b, "-")
-	switch {
-	case na && !nb:
-		return -1
-	case !na && nb:
-		return 1
-	case na && nb:
-		return compareInts(b[1:], a[1:])
-	}
-	if c := cmp.Compare(len(a), len(b)); c != 0 {
-		return c
-	}
-	return strings.Compare(a, b)
 }
 
 // CompareJID puts running jails first in JID order, then text such as "-",
@@ -182,7 +138,7 @@ func CompareJID(a, b string) int {
 		return c
 	}
 	if ga == groupInt {
-		return compareInts(na, nb)
+		return natsort.CompareInts(na, nb)
 	}
 	return strings.Compare(na, nb)
 }
@@ -191,7 +147,7 @@ func jidKey(s string) (int, string) {
 	if s == "None" {
 		return groupNone, ""
 	}
-	if n, ok := pyInt(s); ok {
+	if n, ok := natsort.PyInt(s); ok {
 		return groupInt, n
 	}
 	return groupText, s
@@ -263,7 +219,7 @@ func lowestIP(cell string, v6 bool) (netip.Addr, bool) {
 			entry = parts[1]
 		}
 		entry, _, _ = strings.Cut(entry, "/")
-		addr, err := netip.ParseAddr(strings.TrimFunc(entry, isPySpace))
+		addr, err := netip.ParseAddr(strings.TrimFunc(entry, natsort.IsPySpace))
 		if err != nil || addr.Is4() == v6 {
 			continue
 		}
@@ -335,102 +291,4 @@ func CompareCreated(a, b string) int {
 		return 1
 	}
 	return strings.Compare(a, b)
-}
-
-// versionRE splits a FreeBSD release name: numbers, branch tag with an
-// optional number (RC2), patch level, and whatever follows (-HBSD).
-var versionRE = lazyregexp.New(`^(\d+(?:\.\d+)*)(?:-([A-Za-z]+)(\d*))?(?:-p(\d+))?(.*)$`)
-
-// branchRank orders the tags one version number passes through on its way
-// out of FreeBSD's release engineering, with -STABLE after the release.
-var branchRank = map[string]int{
-	"CURRENT":    0,
-	"PRERELEASE": 1,
-	"ALPHA":      2,
-	"BETA":       3,
-	"RC":         4,
-	"":           5, // a bare "13.2" is taken as the release itself
-	"RELEASE":    5,
-	"STABLE":     6,
-}
-
-const unknownBranch = 7
-
-type version struct {
-	nums   []string // canonical integers, major first
-	rank   int
-	tag    string // upper-cased, compared only among unknown tags
-	tagNum string
-	patch  string
-	rest   string
-}
-
-func parseVersion(s string) (version, bool) {
-	m := versionRE.FindStringSubmatch(s)
-	if m == nil {
-		return version{}, false
-	}
-	v := version{tag: strings.ToUpper(m[2]), rest: m[5]}
-	for n := range strings.SplitSeq(m[1], ".") {
-		c, _ := pyInt(n)
-		v.nums = append(v.nums, c)
-	}
-	r, known := branchRank[v.tag]
-	if !known {
-		r = unknownBranch
-	}
-	v.rank = r
-	v.tagNum, _ = pyInt(cmp.Or(m[3], "0"))
-	v.patch, _ = pyInt(cmp.Or(m[4], "0"))
-	return v, true
-}
-
-// CompareVersions orders FreeBSD release names by version:
-// 9.3-RELEASE < 13.4-RELEASE < 14.0-CURRENT < 14.0-BETA2 < 14.0-RC1 <
-// 14.0-RELEASE < 14.0-RELEASE-p3 < 14.0-STABLE < 14.3-RELEASE. Names that
-// do not start with a version go last, by text; names that compare equal
-// otherwise fall back to text, so the order is total. This is true version
-// order, deliberately not iocage's list -r order, which sorts the text
-// "<float>_<n>" and so puts 13.4 before 9.3.
-func CompareVersions(a, b string) int {
-	va, oka := parseVersion(a)
-	vb, okb := parseVersion(b)
-	switch {
-	case !oka && !okb:
-		return strings.Compare(a, b)
-	case !oka:
-		return 1
-	case !okb:
-		return -1
-	}
-	for i := range max(len(va.nums), len(vb.nums)) {
-		if c := compareInts(numAt(va.nums, i), numAt(vb.nums, i)); c != 0 {
-			return c
-		}
-	}
-	if c := cmp.Compare(va.rank, vb.rank); c != 0 {
-		return c
-	}
-	if va.rank == unknownBranch {
-		if c := strings.Compare(va.tag, vb.tag); c != 0 {
-			return c
-		}
-	}
-	if c := compareInts(va.tagNum, vb.tagNum); c != 0 {
-		return c
-	}
-	if c := compareInts(va.patch, vb.patch); c != 0 {
-		return c
-	}
-	if c := strings.Compare(va.rest, vb.rest); c != 0 {
-		return c
-	}
-	return strings.Compare(a, b)
-}
-
-func numAt(nums []string, i int) string {
-	if i < len(nums) {
-		return nums[i]
-	}
-	return "0"
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jcage/jcage/internal/natsort"
 )
 
 // checkOrder asserts that cmp puts want in that order from any starting
@@ -126,7 +128,7 @@ func TestCompareCreated(t *testing.T) {
 }
 
 func TestCompareVersions(t *testing.T) {
-	checkOrder(t, "CompareVersions", CompareVersions, []string{
+	checkOrder(t, "Versions", natsort.Versions, []string{
 		"9.3-RELEASE",
 		"11.2-RELEASE",
 		"12.0-ALPHA2",
@@ -155,10 +157,10 @@ func TestCompareVersions(t *testing.T) {
 		"N/A", // not a version: last, by text
 		"custom",
 	})
-	if CompareVersions("13.2-release", "13.2-RELEASE") == 0 {
+	if natsort.Versions("13.2-release", "13.2-RELEASE") == 0 {
 		t.Error("different names must not compare equal")
 	}
-	if c := CompareVersions("13.2-release", "13.2-RELEASE-p1"); c >= 0 {
+	if c := natsort.Versions("13.2-release", "13.2-RELEASE-p1"); c >= 0 {
 		t.Errorf("tags are case-insensitive: got %d", c)
 	}
 }

@@ -2,7 +2,6 @@ package render
 
 import (
 	"sort"
-	"unicode"
 )
 
 // runeRange is an inclusive range of code points.
@@ -37,10 +36,4 @@ func displayWidth(s string) int {
 		n += charWidth(r)
 	}
 	return n
-}
-
-// isPySpace is Python's str.isspace for one character. Go's unicode.IsSpace
-// agrees except for the ASCII separators U+001C..U+001F, which Python counts.
-func isPySpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }

@@ -1,6 +1,10 @@
 package render
 
-import "unicode"
+import (
+	"unicode"
+
+	"github.com/jcage/jcage/internal/natsort"
+)
 
 // This file ports the parts of Python's textwrap that texttable leans on.
 // With iocage's max_width=0 a cell line only wraps when it has more code
@@ -36,7 +40,7 @@ func isWrapSpace(r rune) bool {
 
 func allPySpace(s []rune) bool {
 	for _, r := range s {
-		if !isPySpace(r) {
+		if !natsort.IsPySpace(r) {
 			return false
 		}
 	}
