@@ -255,7 +255,7 @@ func TestFindPool(t *testing.T) {
 	ctx := context.Background()
 	f := zfs.NewFake("", "boot-pool", "tank", "data")
 	var out bytes.Buffer
-	h := &jail.Host{ZFS: f, Out: &out}
+	h := &jail.Host{Core: &jail.Core{ZFS: f, Out: &out}}
 	pool, err := h.FindPool(ctx, true)
 	if err != nil || pool != "tank" || !strings.HasPrefix(out.String(), "Setting up zpool [tank] for iocage usage\n") {
 		t.Fatalf("auto-activate: %q %v %q", pool, err, out.String())
@@ -273,7 +273,7 @@ func TestFindPool(t *testing.T) {
 	if _, err := h.FindPool(ctx, true); err == nil {
 		t.Fatal("non-root lookup with two active pools succeeded")
 	}
-	none := &jail.Host{ZFS: zfs.NewFake("")}
+	none := &jail.Host{Core: &jail.Core{ZFS: zfs.NewFake("")}}
 	if _, err := none.FindPool(ctx, true); err == nil || !strings.HasPrefix(err.Error(), "No zpools found!") {
 		t.Fatalf("no pools: %v", err)
 	}
@@ -282,7 +282,7 @@ func TestFindPool(t *testing.T) {
 func TestOpenTreeChecks(t *testing.T) {
 	ctx := context.Background()
 	f := zfs.NewFake("", "tank")
-	h := &jail.Host{ZFS: f}
+	h := &jail.Host{Core: &jail.Core{ZFS: f}}
 	tr, err := h.OpenTree(ctx, "tank", true)
 	if err != nil || tr.Mountpoint != "/tank/iocage" {
 		t.Fatalf("%+v %v", tr, err)
@@ -293,7 +293,7 @@ func TestOpenTreeChecks(t *testing.T) {
 	if _, err := h.OpenTree(ctx, "tank", true); err == nil || err.Error() != `Dataset "iocage/jails" has exec=off (should be on)` {
 		t.Fatalf("exec=off: %v", err)
 	}
-	nonRoot := &jail.Host{ZFS: zfs.NewFake("", "tank"), UID: 1001}
+	nonRoot := &jail.Host{Core: &jail.Core{ZFS: zfs.NewFake("", "tank"), UID: 1001}}
 	if _, err := nonRoot.OpenTree(ctx, "tank", true); err == nil || err.Error() != "Run as root to create missing datasets!" {
 		t.Fatalf("non-root create: %v", err)
 	}

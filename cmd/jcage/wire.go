@@ -30,7 +30,7 @@ type deps struct {
 // part the host delegates.
 func (e *env) deps() deps {
 	d := deps{stdin: e.stdin, stderr: e.stderr, debug: e.debug, paths: lifecyclePaths(e)}
-	h := &jail.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}
+	h := &jail.Host{Core: &jail.Core{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}}
 	h.Lifecycle = d.lifecycle(h, e.stderr)
 	h.Fetcher = noFetch{}
 	if e.autoFetch {

@@ -54,7 +54,7 @@ func newImageWorld(t *testing.T) *imageWorld {
 	w := &imageWorld{t: t, dir: t.TempDir(), l: layout.Layout{Pool: "tank"}, rec: &host.Recorder{}}
 	w.f = zfs.NewFake(w.dir, "tank")
 	w.running()
-	w.h = &Host{&jail.Host{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}}
+	w.h = &Host{&jail.Host{Core: &jail.Core{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}}}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/jcage/jcage/internal/txn"
-	"github.com/jcage/jcage/internal/zfs"
 )
 
 // DefaultLockDir holds the tree lock on a FreeBSD host.
@@ -13,7 +12,7 @@ const DefaultLockDir = txn.DefaultDir
 // Txns is the host's transaction store: the tree lock in LockDir, the
 // journals beside it, and what replays them. Every change to the tree is
 // one transaction begun there (see package txn).
-func (h *Host) Txns() *txn.Store {
+func (h *Core) Txns() *txn.Store {
 	return &txn.Store{Dir: h.LockDir, ZFS: h.ZFS, Run: h.Run, Log: h.Out}
 }
 
@@ -24,7 +23,7 @@ func (h *Host) Txns() *txn.Store {
 // before the lock, unless another command has changed the tree since: then
 // the tree is read again, under the lock, the way inv was read. inv may be
 // nil for a change that reads nothing. Defer the change's End.
-func (h *Host) Begin(ctx context.Context, op, name string, inv *Inventory) (context.Context, *txn.Tx, *Inventory, error) {
+func (h *Core) Begin(ctx context.Context, op, name string, inv *Inventory) (context.Context, *txn.Tx, *Inventory, error) {
 	s := h.Txns()
 	ctx, tx, err := s.Begin(ctx, op, name)
 	if err != nil {
@@ -52,7 +51,7 @@ func changeName(jails []*Jail) string {
 // BeginJails is Begin for a change to jails, taken from inv: when inv is
 // read again, so are they, found by their exact names (a jail gone in the
 // meantime is not found).
-func (h *Host) BeginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
+func (h *Core) BeginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
 	ctx, tx, fresh, err := h.Begin(ctx, op, changeName(jails), inv)
 	if err != nil || fresh == inv {
 		return ctx, tx, fresh, jails, err
@@ -68,7 +67,7 @@ func (h *Host) BeginJails(ctx context.Context, op string, inv *Inventory, jails 
 }
 
 // BeginJail is BeginJails for one jail.
-func (h *Host) BeginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
+func (h *Core) BeginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
 	ctx, tx, inv, js, err := h.BeginJails(ctx, op, inv, []*Jail{j})
 	if err != nil {
 		return ctx, nil, inv, nil, err
@@ -84,25 +83,4 @@ func (inv *Inventory) exactly(j *Jail) *Jail {
 		}
 	}
 	return nil
-}
-
-// move renames a jail's dataset within tx: the readonly a template carries
-// is lifted first when liftReadonly is set, and both steps are undone if
-// the change does not finish. It returns the dataset under its new name.
-func (h *Host) move(ctx context.Context, tx *txn.Tx, from, to string, liftReadonly bool) (zfs.Dataset, error) {
-	if liftReadonly {
-		if err := tx.WillSet(from, "readonly", "on"); err != nil {
-			return zfs.Dataset{}, err
-		}
-		if err := h.ZFS.SetProps(ctx, from, map[string]string{"readonly": "off"}); err != nil {
-			return zfs.Dataset{}, err
-		}
-	}
-	if err := tx.WillRename(from, to); err != nil {
-		return zfs.Dataset{}, err
-	}
-	if err := h.ZFS.Rename(ctx, from, to, zfs.RenameOptions{Force: true}); err != nil {
-		return zfs.Dataset{}, err
-	}
-	return h.ZFS.Get(ctx, to)
 }

@@ -51,7 +51,7 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 	if src.Running() {
 		return nil, fmt.Errorf("%s is running.\nPlease stop it first!", src.Name)
 	}
-	plans, err := inv.plan(CreateRequest{Name: req.Name, UUID: req.UUID, Count: req.Count, Props: req.Props})
+	plans, err := planCreate(inv, CreateRequest{Name: req.Name, UUID: req.UUID, Count: req.Count, Props: req.Props})
 	if err != nil {
 		return nil, err
 	}

@@ -47,19 +47,6 @@ type CreateRequest struct {
 // underscores, so "a.b" and "a_b" would collide at start.
 func nameKey(s string) string { return strings.ReplaceAll(s, ".", "_") }
 
-// exists reports whether a jail or template already uses name, counting
-// the ones that are not mounted (and so not listed) too.
-func (inv *Inventory) exists(name string) bool {
-	for _, parent := range []string{inv.Tree.Jails(), inv.Tree.Templates()} {
-		for _, d := range inv.Scan.Children(parent) {
-			if nameKey(layout.Base(d.Name)) == nameKey(name) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func newUUID4() string {
 	var b [16]byte
 	if _, err := io.ReadFull(rand.Reader, b[:]); err != nil {
@@ -175,7 +162,7 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 		return nil, err
 	}
 	defer tx.End()
-	plans, err := inv.plan(req)
+	plans, err := planCreate(inv, req)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +201,7 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 
 // plan checks every name the request makes and validates its properties,
 // before anything changes.
-func (inv *Inventory) plan(req CreateRequest) ([]createPlan, error) {
+func planCreate(inv *Inventory, req CreateRequest) ([]createPlan, error) {
 	names, err := req.names()
 	if err != nil {
 		return nil, err
@@ -367,11 +354,6 @@ func UserlandVersion(root string) string {
 		}
 	}
 	return ""
-}
-
-func (s *Scan) add(d zfs.Dataset) {
-	s.byName[d.Name] = len(s.Datasets)
-	s.Datasets = append(s.Datasets, d)
 }
 
 func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {

@@ -36,9 +36,3 @@ type PackageInstaller interface {
 type ManifestReader interface {
 	PluginStart(j *Jail) (*PluginStart, error)
 }
-
-// MountReader reads the mount table. An error means there is none to
-// read, and commands that name what they touch read the whole tree.
-type MountReader interface {
-	ReadMountTable() (MountTable, error)
-}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/jcage/jcage/internal/layout"
@@ -17,24 +16,6 @@ import (
 type DestroyOptions struct {
 	Force     bool // -f: stop a running jail first
 	Recursive bool // -R: also destroy jails cloned from this one
-}
-
-// Dependents lists the datasets cloned from any snapshot of ds or below
-// it, from the inventory's scan of the tree (clones outside the tree
-// are found by zfs itself, which refuses to destroy them without -R).
-func (inv *Inventory) Dependents(ds string) []string {
-	var out []string
-	for _, d := range inv.Scan.Datasets {
-		if d.Origin == "" {
-			continue
-		}
-		odb, _, _ := layout.SplitSnap(d.Origin)
-		if layout.Child(ds, odb) && !layout.Child(ds, d.Name) {
-			out = append(out, d.Name)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // DependentsError is iocage's refusal to destroy a jail others depend on.

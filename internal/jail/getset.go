@@ -3,8 +3,6 @@ package jail
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/jcage/jcage/internal/argv"
@@ -12,90 +10,6 @@ import (
 
 	"github.com/jcage/jcage/internal/host"
 )
-
-// State is the STATE cell: up, down or CORRUPT.
-func (j *Jail) State() string {
-	switch {
-	case j.Err != nil:
-		return "CORRUPT"
-	case j.Running():
-		return "up"
-	}
-	return "down"
-}
-
-// JIDText is the JID as get -j prints it: the number or "-".
-func (j *Jail) JIDText() string {
-	if !j.Running() {
-		return "-"
-	}
-	return strconv.Itoa(j.JID)
-}
-
-// Value returns one property of a jail as get prints it, including the
-// computed state and jid.
-func (j *Jail) Value(key string) (string, error) {
-	switch key {
-	case "state":
-		return j.State(), nil
-	case "jid":
-		return j.JIDText(), nil
-	}
-	if j.Err != nil {
-		return "", fmt.Errorf("%s: %w", j.Name, j.Err)
-	}
-	return config.GetDisplay(j.Props, key)
-}
-
-// All returns every property with state, sorted, as `get -a` lists them.
-func (j *Jail) All() ([][2]string, error) {
-	if j.Err != nil {
-		return nil, fmt.Errorf("%s: %w", j.Name, j.Err)
-	}
-	var out [][2]string
-	for _, k := range j.Props.Keys() {
-		v, _ := config.GetDisplay(j.Props, k)
-		out = append(out, [2]string{k, v})
-	}
-	out = append(out, [2]string{"state", j.State()})
-	sort.SliceStable(out, func(a, b int) bool { return out[a][0] < out[b][0] })
-	return out, nil
-}
-
-// RecursiveRows are `get -r KEY`'s rows, name and value, one per jail
-// and template in inventory order; corrupt jails show N/A (and CORRUPT
-// for state).
-func (inv *Inventory) RecursiveRows(key string) ([][]string, error) {
-	var rows [][]string
-	for _, j := range inv.Jails {
-		v, err := j.Value(key)
-		if j.Err != nil && key != "state" && key != "jid" {
-			v, err = "N/A", nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, []string{j.Name, v})
-	}
-	return rows, nil
-}
-
-// RecursiveAllRows are `get -r all`'s rows: name, property and value,
-// one per jail and property.
-func (inv *Inventory) RecursiveAllRows() [][]string {
-	var rows [][]string
-	for _, j := range inv.Jails {
-		all, err := j.All()
-		if err != nil {
-			rows = append(rows, []string{j.Name, "state", "CORRUPT"})
-			continue
-		}
-		for _, kv := range all {
-			rows = append(rows, []string{j.Name, kv[0], kv[1]})
-		}
-	}
-	return rows
-}
 
 // LiveRuleset asks the kernel for a running jail's devfs ruleset, which
 // may differ from the configured one (iocage generates rulesets).

@@ -34,3 +34,9 @@ func parseProcMounts(r io.Reader) (MountTable, error) {
 	}
 	return t, sc.Err()
 }
+
+// MountReader reads the mount table. An error means there is none to
+// read, and commands that name what they touch read the whole tree.
+type MountReader interface {
+	ReadMountTable() (MountTable, error)
+}

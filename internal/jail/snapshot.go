@@ -43,35 +43,6 @@ func ValidateSnapName(name string) error {
 	return nil
 }
 
-// SnapDataset is the dataset a jail's snapshots are taken of:
-// POOL/iocage/jails/NAME, or templates/NAME for a template.
-func (inv *Inventory) SnapDataset(j *Jail) string {
-	if j.Template {
-		return inv.Tree.Template(j.Name)
-	}
-	return inv.Tree.Jail(j.Name)
-}
-
-func (inv *Inventory) snapRoot(j *Jail) string {
-	if j.Template {
-		return inv.Tree.TemplateRoot(j.Name)
-	}
-	return inv.Tree.JailRoot(j.Name)
-}
-
-// SnapTargets resolves the JAIL argument of the snapshot commands: one jail
-// by name or unique prefix, or every jail and template for ALL.
-func (inv *Inventory) SnapTargets(arg string) ([]*Jail, error) {
-	if arg == AllJails {
-		return append([]*Jail(nil), inv.Jails...), nil
-	}
-	j, err := inv.Find(arg)
-	if err != nil {
-		return nil, err
-	}
-	return []*Jail{j}, nil
-}
-
 // ErrSnapExists is iocage's refusal of a snapshot name already taken.
 var ErrSnapExists = errors.New("Snapshot already exists")
 
@@ -174,14 +145,6 @@ func (idx *snapIndex) has(ds, name string) bool {
 		}
 	}
 	return false
-}
-
-// listRoot is the one dataset whose recursive read covers every target.
-func (inv *Inventory) listRoot(jails []*Jail) string {
-	if len(jails) == 1 {
-		return inv.SnapDataset(jails[0])
-	}
-	return inv.Tree.Root()
 }
 
 // SnapRows are snaplist's rows from one zfs call: for each jail, the
@@ -292,27 +255,6 @@ func clonesOf(idx *snapIndex, clones map[string][]string, ds, name string) []str
 		}
 	}
 	sort.Strings(out)
-	return out
-}
-
-// owner names the jail whose tree holds dataset, if any.
-func (inv *Inventory) owner(dataset string) *Jail {
-	for _, j := range inv.Jails {
-		if layout.Child(inv.SnapDataset(j), dataset) {
-			return j
-		}
-	}
-	return nil
-}
-
-func (inv *Inventory) describeClones(clones []string) []string {
-	out := make([]string, len(clones))
-	for i, c := range clones {
-		out[i] = c
-		if j := inv.owner(c); j != nil {
-			out[i] = fmt.Sprintf("%s (jail %s)", c, j.Name)
-		}
-	}
 	return out
 }
 

@@ -73,7 +73,7 @@ func TestSnapRowsOfIocageSample(t *testing.T) {
 		snapDS("tank/iocage/jails/web/data@ioc_update_11.2-RELEASE-p2", when, 1, 1),
 		snapDS("tank/iocage/jails/web/root@ioc_update_11.2-RELEASE-p2", when, 1417339208, 10066330),
 	}}
-	h := &Host{ZFS: stub, LockDir: t.TempDir()}
+	h := &Host{Core: &Core{ZFS: stub, LockDir: t.TempDir()}}
 	inv := stubInventory("web")
 	sec := strconv.FormatInt(when.Unix(), 10)
 	rows, err := h.SnapRows(context.Background(), inv, inv.Jails, false, false)
@@ -108,7 +108,7 @@ func TestSnapRowsAll(t *testing.T) {
 		snapDS("tank/iocage/templates/t-b@s", t0, 512, 0),
 		snapDS("tank/iocage/templates/t-b/root@s", t0, 512, 0),
 	}}
-	h := &Host{ZFS: stub, LockDir: t.TempDir()}
+	h := &Host{Core: &Core{ZFS: stub, LockDir: t.TempDir()}}
 	inv := stubInventory("a", "t-b")
 	rows, err := h.SnapRows(context.Background(), inv, inv.Jails, false, true)
 	if err != nil {
@@ -143,8 +143,7 @@ func newSnapWorld(t *testing.T) *snapWorld {
 	w := &snapWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: layout.Layout{Pool: "tank"}}
 	rec := &host.Recorder{}
 	rec.On([]string{"jls"}, `{"__version": "2", "jail-information": {"jail": []}}`, nil)
-	w.h = &Host{ZFS: w.f, Run: rec, Out: &w.out, LockDir: t.TempDir(),
-		Now: func() time.Time { return time.Date(2023, 11, 23, 11, 45, 10, 0, time.UTC) }}
+	w.h = &Host{Core: &Core{ZFS: w.f, Run: rec, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return time.Date(2023, 11, 23, 11, 45, 10, 0, time.UTC) }}}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
 )
 
 // SetTemplate moves a jail between jails/ and templates/ (`set
@@ -90,21 +89,4 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 		h.Say("%s converted to a jail.", j.Name)
 	}
 	return nil
-}
-
-// runningDependents lists j and the jails cloned from it that run.
-func (inv *Inventory) runningDependents(j *Jail) []string {
-	var out []string
-	if j.Running() {
-		out = append(out, j.Name)
-	}
-	for _, o := range inv.Jails {
-		if o != j && o.Running() && o.Root.Origin != "" {
-			ds, _, _ := layout.SplitSnap(o.Root.Origin)
-			if layout.Child(j.Dataset.Name, ds) {
-				out = append(out, o.Name)
-			}
-		}
-	}
-	return out
 }

@@ -17,7 +17,7 @@ import (
 func testApplier(t *testing.T, rec *host.Recorder, planner func(*plan.Input) *plan.Plan) (string, string, []string, error) {
 	t.Helper()
 	var out, warn, cleanup bytes.Buffer
-	h := &Host{&jail.Host{Run: rec}}
+	h := &Host{&jail.Host{Core: &jail.Core{Run: rec}}}
 	jr := &jailRun{r: h.newRun(&jail.Inventory{}, Paths{}, false, nil), h: h, j: &jail.Jail{Name: "web"}, out: &out, warn: &warn}
 	rv := revert.New()
 	rv.Log = &cleanup

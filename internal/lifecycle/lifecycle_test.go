@@ -283,7 +283,7 @@ func TestStopReadsOnce(t *testing.T) {
 	rec := &host.Recorder{}
 	rec.On([]string{"rctl"}, "jail:ioc-a:memoryuse:deny=1073741824\n", nil)
 	rec.On([]string{"jls", "name", "devfs_ruleset"}, "ioc-a 1000\nioc-b 1001\n", nil)
-	r := (&Host{&jail.Host{Run: rec}}).newRun(&jail.Inventory{}, Paths{RunDir: t.TempDir()}, false, nil)
+	r := (&Host{&jail.Host{Core: &jail.Core{Run: rec}}}).newRun(&jail.Inventory{}, Paths{RunDir: t.TempDir()}, false, nil)
 	ctx := context.Background()
 	for _, n := range []string{"a", "b"} {
 		rules, ok := r.rctlRules(ctx)
@@ -314,7 +314,7 @@ func TestStartInterrupted(t *testing.T) {
 		}
 		return "", nil
 	}
-	h := &Host{&jail.Host{ZFS: f, Run: rec}}
+	h := &Host{&jail.Host{Core: &jail.Core{ZFS: f, Run: rec}}}
 	if err := h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 func natRun(t *testing.T, dir, backend string) (*jailRun, *host.Recorder) {
 	t.Helper()
 	rec := &host.Recorder{}
-	h := &Host{&jail.Host{Run: rec}}
+	h := &Host{&jail.Host{Core: &jail.Core{Run: rec}}}
 	r := h.newRun(&jail.Inventory{}, Paths{RunDir: dir, NATDir: dir}, false, nil)
 	props := fixture.Effective(t, "web", map[string]any{"nat": 1, "nat_backend": backend, "nat_forwards": "tcp(8080:80)"})
 	j := &jail.Jail{Name: "web", Props: props}

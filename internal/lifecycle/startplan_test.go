@@ -150,7 +150,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 		}
 		return "", nil
 	}
-	h := &Host{&jail.Host{ZFS: f, Run: rec}}
+	h := &Host{&jail.Host{Core: &jail.Core{ZFS: f, Run: rec}}}
 	if err := h.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestLegacyCommentPool(t *testing.T) {
 	f := zfs.NewFake(t.TempDir(), "apool", "tank")
 	rec := &host.Recorder{}
 	rec.On([]string{"zpool", "get"}, "apool\t-\ntank\tiocage\n", nil)
-	h := &Host{&jail.Host{ZFS: f, Run: rec}}
+	h := &Host{&jail.Host{Core: &jail.Core{ZFS: f, Run: rec}}}
 	pool, err := h.FindPool(ctx, true)
 	if err != nil || pool != "tank" {
 		t.Fatalf("pool %q %v", pool, err)

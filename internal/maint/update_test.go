@@ -79,7 +79,7 @@ func newUpdWorld(t *testing.T) *updWorld {
 	w := &updWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: layout.Layout{Pool: "tank"}, run: &host.Recorder{},
 		now: time.Date(2025, 6, 1, 10, 20, 30, 0, time.Local)}
 	w.jls(nil)
-	w.h = &Host{&jail.Host{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}}
+	w.h = &Host{&jail.Host{Core: &jail.Core{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}}}
 	w.h.Lifecycle = updLifecycle{w}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)

@@ -285,7 +285,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, zfs: zfs.NewFake(dir, "tank"), run: &testRunner{}, layout: layout.Layout{Pool: "tank"}}
 	e.run.on("uname", func(host.Cmd) (string, error) { return "", nil })
 	e.run.on("freebsd-update", fakeUpdate)
-	e.host = &jail.Host{ZFS: e.zfs, Run: e.run, Out: &e.out, UID: os.Geteuid(), LockDir: dir}
+	e.host = &jail.Host{Core: &jail.Core{ZFS: e.zfs, Run: e.run, Out: &e.out, UID: os.Geteuid(), LockDir: dir}}
 	ctx := context.Background()
 	if err := e.host.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
