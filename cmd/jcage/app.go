@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -41,7 +42,7 @@ type env struct {
 	autoFetch bool
 	// mounts reads the mount table for commands that read only what they
 	// name (jail.Host.Mounts): the system's, or the fake's in tests.
-	mounts jail.MountReader
+	mounts inventory.MountReader
 }
 
 func init() {
@@ -262,9 +263,9 @@ func global(c *cli.Context, name string) bool { return c.Lineage()[1].Bool(name)
 // load reads the inventory a change decides from: only what want names
 // when it can, else everything. The change itself takes the tree lock,
 // and reads the tree again if another command changed it meanwhile.
-func (d deps) load(ctx context.Context, h *jail.Host, state bool, want *jail.Wanted) (*jail.Inventory, error) {
-	opts := jail.Options{Create: true, State: state}
-	var inv *jail.Inventory
+func (d deps) load(ctx context.Context, h *jail.Host, state bool, want *inventory.Wanted) (*inventory.Inventory, error) {
+	opts := inventory.Options{Create: true, State: state}
+	var inv *inventory.Inventory
 	var err error
 	ok := false
 	if want != nil {

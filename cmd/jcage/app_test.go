@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
@@ -63,13 +64,15 @@ func (h *harness) env() *env {
 // fakeMounts is the ZFS fake's mount table.
 type fakeMounts struct{ f *zfs.Fake }
 
-func (m fakeMounts) ReadMountTable() (jail.MountTable, error) { return m.f.MountTable(), nil }
+func (m fakeMounts) ReadMountTable() (inventory.MountTable, error) { return m.f.MountTable(), nil }
 
 // noMounts is a host without a mount table to read: commands that name
 // what they touch read the whole tree.
 type noMounts struct{}
 
-func (noMounts) ReadMountTable() (jail.MountTable, error) { return nil, errors.New("no mount table") }
+func (noMounts) ReadMountTable() (inventory.MountTable, error) {
+	return nil, errors.New("no mount table")
+}
 
 // deps are the dependencies of one verb run in-process: the harness's
 // fakes, wired as main wires the real ones (env.deps), with the output
@@ -202,7 +205,7 @@ func TestGlobalFlags(t *testing.T) {
 func TestActivate(t *testing.T) {
 	h := newHarness(t, "tank", "other")
 	ctx := context.Background()
-	if err := h.zfs.SetProps(ctx, "other", map[string]string{jail.ActiveProp: "yes"}); err != nil {
+	if err := h.zfs.SetProps(ctx, "other", map[string]string{inventory.ActiveProp: "yes"}); err != nil {
 		t.Fatal(err)
 	}
 	if code := do(h, runActivate, activateOptions{pool: "tank"}); code != 0 {
@@ -212,9 +215,9 @@ func TestActivate(t *testing.T) {
 		t.Fatalf("stdout %q", got)
 	}
 	for pool, want := range map[string]string{"tank": "yes", "other": "no"} {
-		d, err := h.zfs.Get(ctx, pool, jail.ActiveProp)
-		if err != nil || d.Prop(jail.ActiveProp) != want {
-			t.Fatalf("%s: %q %v", pool, d.Prop(jail.ActiveProp), err)
+		d, err := h.zfs.Get(ctx, pool, inventory.ActiveProp)
+		if err != nil || d.Prop(inventory.ActiveProp) != want {
+			t.Fatalf("%s: %q %v", pool, d.Prop(inventory.ActiveProp), err)
 		}
 	}
 	for _, ds := range (layout.Layout{Pool: "tank"}).Tree() {
@@ -255,7 +258,7 @@ func TestFindPool(t *testing.T) {
 	ctx := context.Background()
 	f := zfs.NewFake("", "boot-pool", "tank", "data")
 	var out bytes.Buffer
-	h := &jail.Host{Core: &jail.Core{ZFS: f, Out: &out}}
+	h := &jail.Host{Host: &inventory.Host{ZFS: f, Out: &out}}
 	pool, err := h.FindPool(ctx, true)
 	if err != nil || pool != "tank" || !strings.HasPrefix(out.String(), "Setting up zpool [tank] for iocage usage\n") {
 		t.Fatalf("auto-activate: %q %v %q", pool, err, out.String())
@@ -263,7 +266,7 @@ func TestFindPool(t *testing.T) {
 	if pool, err := h.FindPool(ctx, true); err != nil || pool != "tank" {
 		t.Fatalf("second lookup: %q %v", pool, err)
 	}
-	if err := f.SetProps(ctx, "data", map[string]string{jail.ActiveProp: "yes"}); err != nil {
+	if err := f.SetProps(ctx, "data", map[string]string{inventory.ActiveProp: "yes"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := h.FindPool(ctx, true); err == nil || !strings.Contains(err.Error(), "You have 2 pools marked active for iocage usage.") {
@@ -273,7 +276,7 @@ func TestFindPool(t *testing.T) {
 	if _, err := h.FindPool(ctx, true); err == nil {
 		t.Fatal("non-root lookup with two active pools succeeded")
 	}
-	none := &jail.Host{Core: &jail.Core{ZFS: zfs.NewFake("")}}
+	none := &jail.Host{Host: &inventory.Host{ZFS: zfs.NewFake("")}}
 	if _, err := none.FindPool(ctx, true); err == nil || !strings.HasPrefix(err.Error(), "No zpools found!") {
 		t.Fatalf("no pools: %v", err)
 	}
@@ -282,7 +285,7 @@ func TestFindPool(t *testing.T) {
 func TestOpenTreeChecks(t *testing.T) {
 	ctx := context.Background()
 	f := zfs.NewFake("", "tank")
-	h := &jail.Host{Core: &jail.Core{ZFS: f}}
+	h := &jail.Host{Host: &inventory.Host{ZFS: f}}
 	tr, err := h.OpenTree(ctx, "tank", true)
 	if err != nil || tr.Mountpoint != "/tank/iocage" {
 		t.Fatalf("%+v %v", tr, err)
@@ -293,7 +296,7 @@ func TestOpenTreeChecks(t *testing.T) {
 	if _, err := h.OpenTree(ctx, "tank", true); err == nil || err.Error() != `Dataset "iocage/jails" has exec=off (should be on)` {
 		t.Fatalf("exec=off: %v", err)
 	}
-	nonRoot := &jail.Host{Core: &jail.Core{ZFS: zfs.NewFake("", "tank"), UID: 1001}}
+	nonRoot := &jail.Host{Host: &inventory.Host{ZFS: zfs.NewFake("", "tank"), UID: 1001}}
 	if _, err := nonRoot.OpenTree(ctx, "tank", true); err == nil || err.Error() != "Run as root to create missing datasets!" {
 		t.Fatalf("non-root create: %v", err)
 	}

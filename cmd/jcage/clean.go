@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -43,7 +44,7 @@ func parseClean(c *cli.Context) (cleanOptions, error) {
 // iocage's warning and question unless opts.force.
 func runClean(ctx context.Context, opts cleanOptions, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{})
+	inv, err := h.Load(ctx, inventory.Options{})
 	if err != nil {
 		return err
 	}

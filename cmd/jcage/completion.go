@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 )
@@ -150,13 +151,13 @@ func runComplete(ctx context.Context, opts completeOptions, d deps, w io.Writer)
 type names struct {
 	ctx context.Context
 	h   *jail.Host
-	inv *jail.Inventory
+	inv *inventory.Inventory
 	err error
 }
 
-func (n *names) load() *jail.Inventory {
+func (n *names) load() *inventory.Inventory {
 	if n.inv == nil && n.err == nil {
-		n.inv, n.err = n.h.Load(n.ctx, jail.Options{})
+		n.inv, n.err = n.h.Load(n.ctx, inventory.Options{})
 	}
 	return n.inv
 }
@@ -189,12 +190,12 @@ func (n *names) snapshots(jailName string) []string {
 	if err != nil {
 		return nil
 	}
-	rows, err := n.h.SnapRows(n.ctx, inv, js, false, jailName == jail.AllJails)
+	rows, err := n.h.SnapRows(n.ctx, inv, js, false, jailName == inventory.AllJails)
 	if err != nil {
 		return nil
 	}
 	col := 0
-	if jailName == jail.AllJails {
+	if jailName == inventory.AllJails {
 		col = 1
 	}
 	var out []string
@@ -336,7 +337,7 @@ func flagValues(cmd, flag string, pos []string, n *names) []string {
 		}
 		s := n.snapshots(pos[0])
 		if cmd == "snapremove" {
-			s = append(s, jail.AllJails)
+			s = append(s, inventory.AllJails)
 		}
 		return s
 	case flag == "compression":
@@ -351,7 +352,7 @@ func flagValues(cmd, flag string, pos []string, n *names) []string {
 
 // positionals are the candidates for the argument at index i.
 func positionals(cmd string, i int, set map[string]bool, n *names) []string {
-	withAll := func(s []string) []string { return append(s, jail.AllJails) }
+	withAll := func(s []string) []string { return append(s, inventory.AllJails) }
 	switch cmd {
 	case "completion":
 		if i == 0 {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
@@ -42,7 +42,7 @@ func parseConsole(c *cli.Context) (consoleOptions, error) {
 // opts.force.
 func runConsole(ctx context.Context, opts consoleOptions, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -84,7 +85,7 @@ func runCreate(ctx context.Context, opts createOptions, d deps, _ io.Writer) err
 	if handled, err := h.CreateSpeculative(ctx, req); handled {
 		return err
 	}
-	var want *jail.Wanted
+	var want *inventory.Wanted
 	if w, ok := req.Wanted(); ok {
 		want = &w
 	}

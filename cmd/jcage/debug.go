@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 func init() { registerCommand("debug", debugCommand) }
@@ -38,7 +38,7 @@ func parseDebug(c *cli.Context) (debugOptions, error) {
 // runDebug writes the support bundle.
 func runDebug(ctx context.Context, opts debugOptions, d deps, _ io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

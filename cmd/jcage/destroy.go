@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -61,7 +62,7 @@ func runDestroy(ctx context.Context, opts destroyOptions, d deps, w io.Writer) e
 	if err != nil {
 		return err
 	}
-	var targets []*jail.Jail
+	var targets []*inventory.Jail
 	for _, a := range opts.names {
 		j, err := inv.Find(a)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/release"
 )
@@ -16,7 +17,7 @@ import (
 func destroyReleases(ctx context.Context, opts destroyOptions, d deps, w io.Writer) error {
 	h := d.host
 	for _, rel := range opts.names {
-		inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+		inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 		if err != nil {
 			return err
 		}
@@ -34,8 +35,11 @@ func destroyReleases(ctx context.Context, opts destroyOptions, d deps, w io.Writ
 				continue
 			}
 		}
-		ropts := release.DestroyOptions{Download: opts.download, Recursive: opts.recursive, Force: opts.force}
-		if err := release.Destroy(ctx, h, inv, rel, ropts); err != nil {
+		ropts := release.DestroyOptions{Download: opts.download, Recursive: opts.recursive, Force: opts.force,
+			DestroyJail: func(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, force bool) error {
+				return h.Destroy(ctx, inv, j, jail.DestroyOptions{Force: force, Recursive: true})
+			}}
+		if err := release.Destroy(ctx, h.Host, inv, rel, ropts); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -48,7 +48,7 @@ func parseDf(c *cli.Context) (dfOptions, error) {
 
 // runDf prints each jail's space from one read of the tree.
 func runDf(ctx context.Context, opts dfOptions, d deps, w io.Writer) error {
-	inv, err := d.host.Load(ctx, jail.Options{Create: d.host.UID == 0})
+	inv, err := d.host.Load(ctx, inventory.Options{Create: d.host.UID == 0})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
@@ -118,7 +118,7 @@ func parseExec(c *cli.Context) (execOptions, error) {
 // the jail first with opts.force.
 func runExec(ctx context.Context, opts execOptions, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func runExec(ctx context.Context, opts execOptions, d deps, w io.Writer) error {
 		Start: lifecycle.StartOptions{Debug: d.debug, Err: d.stderr, Paths: d.paths},
 		Stdin: d.stdin, Stdout: w, Stderr: d.stderr,
 	}
-	return forEachJail(ctx, d, inv, opts.jail, "exec", func(j *jail.Jail) error {
+	return forEachJail(ctx, d, inv, opts.jail, "exec", func(j *inventory.Jail) error {
 		return lifecycle.Of(h).Exec(ctx, inv, j.Name, opts.command, xopts)
 	})
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/image"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 func init() { registerCommand("export", exportCommand) }
@@ -49,7 +49,7 @@ func parseExport(c *cli.Context) (exportOptions, error) {
 // IOCROOT/images, with a progress bar on a terminal.
 func runExport(ctx context.Context, opts exportOptions, d deps, _ io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
@@ -132,11 +132,11 @@ func runFetch(ctx context.Context, opts fetchOptions, d deps, w io.Writer) error
 		return err
 	}
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true})
 	if err != nil {
 		return err
 	}
-	f, err := release.NewFetcher(ctx, h, inv, ropts)
+	f, err := release.NewFetcher(ctx, h.Host, inv, ropts)
 	if err != nil {
 		return err
 	}

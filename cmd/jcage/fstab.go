@@ -13,6 +13,7 @@ import (
 
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/render"
 )
@@ -97,7 +98,7 @@ func runFstab(ctx context.Context, opts fstabOptions, d deps, w io.Writer) error
 	action, rest := opts.action, opts.rest
 	h := d.host
 	mutating := action != "list"
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: mutating && action != "edit"})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: mutating && action != "edit"})
 	if err != nil {
 		return err
 	}

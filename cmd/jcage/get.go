@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/render"
 )
@@ -84,7 +85,7 @@ func runGet(ctx context.Context, opts getOptions, d deps, w io.Writer) error {
 	}
 	args := opts.args
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: !opts.pool})
+	inv, err := h.Load(ctx, inventory.Options{Create: h.UID == 0, State: !opts.pool})
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func runGet(ctx context.Context, opts getOptions, d deps, w io.Writer) error {
 		return errors.New("Usage: jcage get PROP JAIL")
 	}
 	if target == "default" {
-		j := &jail.Jail{Name: "default", Props: inv.Defaults}
+		j := &inventory.Jail{Name: "default", Props: inv.Defaults}
 		return printJailValue(ctx, w, h, j, key, asJSON)
 	}
 	j, err := inv.Find(target)
@@ -145,7 +146,7 @@ func runGet(ctx context.Context, opts getOptions, d deps, w io.Writer) error {
 	return printJailValue(ctx, w, h, j, key, asJSON)
 }
 
-func printJailValue(ctx context.Context, w io.Writer, h *jail.Host, j *jail.Jail, key string, asJSON bool) error {
+func printJailValue(ctx context.Context, w io.Writer, h *jail.Host, j *inventory.Jail, key string, asJSON bool) error {
 	if key == "all" {
 		all, err := j.All()
 		if err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/jcage/jcage/internal/image"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 func init() { registerCommand("import", importCommand) }
@@ -55,7 +55,7 @@ func parseImport(c *cli.Context) (importOptions, error) {
 // under the tree lock.
 func runImport(ctx context.Context, opts importOptions, d deps, _ io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/render"
@@ -177,7 +178,7 @@ func testCreateKinds(t *testing.T, narrow bool) {
 	// A template, then a jail from it.
 	h.create(jail.CreateRequest{Release: testRel, Name: "tpl"})
 	must(h, runSet, setOptions{args: []string{"template=yes", "tpl"}})
-	if got := must(h, runList, listOptions{view: jail.ListView{Templates: true}, format: render.FormatTSV}); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
+	if got := must(h, runList, listOptions{view: inventory.ListView{Templates: true}, format: render.FormatTSV}); got != "None\ttpl\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("list -t %q", got)
 	}
 	if d, _ := h.zfs.Get(context.Background(), l.Template("tpl"), "readonly"); d.Prop("readonly") != "on" {
@@ -187,7 +188,7 @@ func testCreateKinds(t *testing.T, narrow bool) {
 	if cfg := h.read(l.Jail("fromtpl"), "config.json"); !strings.Contains(cfg, `"source_template": "tpl"`) {
 		t.Fatalf("source_template missing:\n%s", cfg)
 	}
-	if got := must(h, runList, listOptions{view: jail.ListView{Long: true}, format: render.FormatTSV}); !strings.Contains(got, "\tfromtpl\toff\tdown\tjail\t14.3-RELEASE-p2\t-\t-\ttpl\tno\n") {
+	if got := must(h, runList, listOptions{view: inventory.ListView{Long: true}, format: render.FormatTSV}); !strings.Contains(got, "\tfromtpl\toff\tdown\tjail\t14.3-RELEASE-p2\t-\t-\ttpl\tno\n") {
 		t.Fatalf("list -l shows no template for fromtpl:\n%s", got)
 	}
 	// The template can't go back while a jail cloned from it runs.
@@ -656,7 +657,7 @@ func TestCreateBasejail(t *testing.T) {
 	if d, _ := h.zfs.Get(context.Background(), l.JailRoot("cbj")); d.Origin == "" {
 		t.Fatal("-B should clone the release")
 	}
-	if got := must(h, runList, listOptions{view: jail.ListView{Basejails: true}, format: render.FormatTSV}); got != "None\tbj\tdown\t14.3-RELEASE\t-\nNone\tcbj\tdown\t14.3-RELEASE\t-\n" {
+	if got := must(h, runList, listOptions{view: inventory.ListView{Basejails: true}, format: render.FormatTSV}); got != "None\tbj\tdown\t14.3-RELEASE\t-\nNone\tcbj\tdown\t14.3-RELEASE\t-\n" {
 		t.Fatalf("list -B %q", got)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
@@ -227,7 +227,7 @@ func TestJSONSameValueEverywhere(t *testing.T) {
 		return nil
 	}
 	all := get(getOptions{args: []string{"web"}, all: true})["properties"].(map[string]any)
-	long := rowOf(doc(do(h, runList, listOptions{view: jail.ListView{Long: true}, format: render.FormatJSON})), "jails", "web")
+	long := rowOf(doc(do(h, runList, listOptions{view: inventory.ListView{Long: true}, format: render.FormatJSON})), "jails", "web")
 	for prop, want := range map[string]any{"boot": true, "priority": 10.0, "ip4_addr": "em0|10.0.0.5/24", "quota": "10G", "notes": "none", "vnet": false, "jid": 3.0, "release": "13.2-RELEASE", "template": false, "basejail": false} {
 		views := map[string]any{
 			"get PROP":    get(getOptions{args: []string{prop, "web"}})["value"],

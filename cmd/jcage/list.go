@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lifecycle"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/render"
@@ -45,20 +45,20 @@ const listSort = "name"
 
 // listOptions is list's command line.
 type listOptions struct {
-	view     jail.ListView // -l, -t, -B, -q
-	releases bool          // -r: fetched releases
-	plugins  bool          // -P: plugin jails, or with -R the index's plugins
-	remote   bool          // -R: what can be fetched
-	repo     string        // -g, with -PR
-	branch   string        // --branch, with -PR; empty follows the host's release
-	official bool          // -O, with -PR
-	sort     string        // -s; empty is listSort
+	view     inventory.ListView // -l, -t, -B, -q
+	releases bool               // -r: fetched releases
+	plugins  bool               // -P: plugin jails, or with -R the index's plugins
+	remote   bool               // -R: what can be fetched
+	repo     string             // -g, with -PR
+	branch   string             // --branch, with -PR; empty follows the host's release
+	official bool               // -O, with -PR
+	sort     string             // -s; empty is listSort
 	format   render.Format
 }
 
 func parseList(c *cli.Context) (listOptions, error) {
 	return listOptions{
-		view:     jail.ListView{Long: c.Bool("long"), Templates: c.Bool("template"), Basejails: c.Bool("basejail"), Quick: c.Bool("quick")},
+		view:     inventory.ListView{Long: c.Bool("long"), Templates: c.Bool("template"), Basejails: c.Bool("basejail"), Quick: c.Bool("quick")},
 		releases: c.Bool("release"), plugins: c.Bool("plugins"), remote: c.Bool("remote"),
 		repo: c.String("git_repository"), branch: c.String("branch"), official: c.Bool("official"),
 		sort: c.String("sort"), format: format(c),
@@ -73,7 +73,7 @@ func runList(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
 	}
 	view := opts.view
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: !opts.releases && !view.Quick})
+	inv, err := h.Load(ctx, inventory.Options{Create: h.UID == 0, State: !opts.releases && !view.Quick})
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func runList(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
 }
 
 // listColumns are the columns of list's view: -q's, -l's or the default.
-func listColumns(v jail.ListView) []render.Column {
+func listColumns(v inventory.ListView) []render.Column {
 	switch {
 	case v.Quick:
 		return render.ListQuickColumns()

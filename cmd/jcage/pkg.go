@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
@@ -44,11 +44,11 @@ func parsePkg(c *cli.Context) (pkgOptions, error) {
 // runPkg runs the host's pkg on the jail (pkg -j JID).
 func runPkg(ctx context.Context, opts pkgOptions, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
-	return forEachJail(ctx, d, inv, opts.jail, "run pkg in", func(j *jail.Jail) error {
+	return forEachJail(ctx, d, inv, opts.jail, "run pkg in", func(j *inventory.Jail) error {
 		return lifecycle.Of(h).Pkg(ctx, inv, j.Name, opts.args, lifecycle.ExecOptions{Stdin: d.stdin, Stdout: w, Stderr: d.stderr})
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lifecycle"
@@ -270,7 +271,7 @@ func step(name string, err error) error {
 // destroys it again unless -k.
 func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string) error {
 	h := f.h
-	inv, err := h.Load(ctx, jail.Options{Create: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true})
 	if err != nil {
 		return err
 	}
@@ -280,7 +281,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 		if err := h.Fetcher.Fetch(ctx, m.Release); err != nil {
 			return err
 		}
-		if inv, err = h.Load(ctx, jail.Options{Create: true}); err != nil {
+		if inv, err = h.Load(ctx, inventory.Options{Create: true}); err != nil {
 			return err
 		}
 	}
@@ -289,7 +290,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 		taken[strings.ReplaceAll(j.Name, ".", "_")] = true
 	}
 	plan, err := plugin.PlanInstall(m, plugin.InstallRequest{
-		Plugin: id, Repository: f.repo, Name: f.name, Props: f.props, Userland: jail.UserlandVersion(relRoot),
+		Plugin: id, Repository: f.repo, Name: f.name, Props: f.props, Userland: inventory.UserlandVersion(relRoot),
 		Taken: func(n string) bool { return taken[strings.ReplaceAll(n, ".", "_")] },
 	})
 	if err != nil {
@@ -297,7 +298,7 @@ func (f *pluginFetch) install(ctx context.Context, m *plugin.Manifest, id string
 	}
 	// The jail is made stopped: the manifest must be beside it before its
 	// first start, which reads its devfs rules.
-	quiet := *h
+	quiet := h.Copy()
 	quiet.Out = io.Discard
 	quiet.Lifecycle = madeStopped{h.Lifecycle}
 	// create writes release= itself, from the release's userland.
@@ -331,7 +332,7 @@ type madeStopped struct{ jail.Lifecycle }
 func (madeStopped) Start(context.Context, []string) error { return nil }
 
 func (f *pluginFetch) destroy(ctx context.Context, name string) error {
-	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := f.h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -345,7 +346,7 @@ func (f *pluginFetch) destroy(ctx context.Context, name string) error {
 // setUp carries out the plan on the new jail, each step named in its error.
 func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugin.Plan) error {
 	h := f.h
-	inv, err := h.Load(ctx, jail.Options{Create: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true})
 	if err != nil {
 		return step("read the new jail", err)
 	}
@@ -416,11 +417,11 @@ func (f *pluginFetch) setUp(ctx context.Context, m *plugin.Manifest, plan *plugi
 }
 
 // start starts the plugin jail and returns it running.
-func (f *pluginFetch) start(ctx context.Context, name string) (*jail.Jail, error) {
+func (f *pluginFetch) start(ctx context.Context, name string) (*inventory.Jail, error) {
 	if err := f.h.Lifecycle.Start(ctx, []string{name}); err != nil {
 		return nil, err
 	}
-	inv, err := f.h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := f.h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +435,7 @@ func (f *pluginFetch) start(ctx context.Context, name string) (*jail.Jail, error
 	return j, nil
 }
 
-func (f *pluginFetch) pkg(ctx context.Context, j *jail.Jail, env, args []string) error {
+func (f *pluginFetch) pkg(ctx context.Context, j *inventory.Jail, env, args []string) error {
 	c := lifecycle.PkgCmd(j.JID, args)
 	c.Env = env
 	out, err := f.h.Run.Run(ctx, c)
@@ -485,7 +486,7 @@ func (f *pluginFetch) pullArtifact(ctx context.Context, artifact, jailDir, root 
 
 // pluginIP is IOCAGE_PLUGIN_IP: the ip6 addresses, else the ip4 ones,
 // without interface and prefix length.
-func pluginIP(j *jail.Jail) string {
+func pluginIP(j *inventory.Jail) string {
 	pick := func(v string, skip string) string {
 		if v == "" || v == "none" {
 			return ""
@@ -516,7 +517,7 @@ func pluginIP(j *jail.Jail) string {
 }
 
 // showPortal prints ui.json's admin portal and documentation URL.
-func (f *pluginFetch) showPortal(j *jail.Jail, jailDir string) {
+func (f *pluginFetch) showPortal(j *inventory.Jail, jailDir string) {
 	b, err := readIn(filepath.Join(jailDir, "plugin"), "ui.json")
 	if err != nil {
 		return
@@ -533,7 +534,7 @@ func (f *pluginFetch) showPortal(j *jail.Jail, jailDir string) {
 	}
 }
 
-func portalFor(j *jail.Jail, ui *plugin.UI) string {
+func portalFor(j *inventory.Jail, ui *plugin.UI) string {
 	nat := config.CheckTruthy(j.Prop("nat"))
 	var addrs []string
 	if nat {

@@ -11,12 +11,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
 )
 
 // pluginSettings reads the artifact's settings.json beside the jail.
-func pluginSettings(j *jail.Jail) (*plugin.Settings, error) {
+func pluginSettings(j *inventory.Jail) (*plugin.Settings, error) {
 	b, err := readIn(filepath.Join(j.Dir, "plugin"), "settings.json")
 	if err != nil {
 		return nil, fmt.Errorf("No settings.json exists in %s!", filepath.Join(j.Dir, "plugin"))
@@ -26,7 +27,7 @@ func pluginSettings(j *jail.Jail) (*plugin.Settings, error) {
 
 // inJail runs argv inside the jail (jexec), never on the host, and
 // returns its output.
-func inJail(ctx context.Context, h *jail.Host, j *jail.Jail, argv []string) (string, error) {
+func inJail(ctx context.Context, h *jail.Host, j *inventory.Jail, argv []string) (string, error) {
 	out, err := h.Run.Run(ctx, plugin.JexecCmd(j.Name, argv, ""))
 	if err != nil {
 		return "", fmt.Errorf("%s failed in %s: %s", strings.Join(argv, " "), j.Name, lastLine(out, err))
@@ -44,7 +45,7 @@ func lastLine(out []byte, err error) string {
 // pluginGet is IOCJson.json_plugin_get_value: a dotted key is read from
 // settings.json; a plain key asks the plugin's serviceget in the jail;
 // "all" is the whole settings.json.
-func pluginGet(ctx context.Context, h *jail.Host, j *jail.Jail, path []string) (string, error) {
+func pluginGet(ctx context.Context, h *jail.Host, j *inventory.Jail, path []string) (string, error) {
 	s, err := pluginSettings(j)
 	if err != nil {
 		return "", err
@@ -80,8 +81,8 @@ func pluginGet(ctx context.Context, h *jail.Host, j *jail.Jail, path []string) (
 }
 
 // runningPlugin finds a plugin jail and makes sure it runs (force starts it).
-func runningPlugin(ctx context.Context, h *jail.Host, name string, force bool) (*jail.Jail, error) {
-	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: true})
+func runningPlugin(ctx context.Context, h *jail.Host, name string, force bool) (*inventory.Jail, error) {
+	inv, err := h.Load(ctx, inventory.Options{Create: h.UID == 0, State: true})
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func runningPlugin(ctx context.Context, h *jail.Host, name string, force bool) (
 		if err := h.Lifecycle.Start(ctx, []string{j.Name}); err != nil {
 			return nil, err
 		}
-		if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {
+		if inv, err = h.Load(ctx, inventory.Options{Create: true, State: true}); err != nil {
 			return nil, err
 		}
 		if j, err = inv.Find(name); err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
@@ -26,7 +27,7 @@ func listPlugins(ctx context.Context, opts listOptions, d deps, w io.Writer) err
 		return listRemoteReleases(ctx, d, w)
 	}
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: h.UID == 0, State: true})
 	if err != nil {
 		return err
 	}
@@ -39,10 +40,10 @@ func listPlugins(ctx context.Context, opts listOptions, d deps, w io.Writer) err
 
 // pluginTable is list -P: the long list's columns for plugin jails, with
 // PORTAL and DOC_URL from each artifact's ui.json (ioc_list.py list_all).
-func pluginTable(ctx context.Context, h *jail.Host, inv *jail.Inventory) *render.Table {
-	long := inv.ListRows(jail.ListView{Long: true})
+func pluginTable(ctx context.Context, h *jail.Host, inv *inventory.Inventory) *render.Table {
+	long := inv.ListRows(inventory.ListView{Long: true})
 	t := &render.Table{Columns: render.ListPluginColumns(), JSONKey: "jails"}
-	byName := map[string]*jail.Jail{}
+	byName := map[string]*inventory.Jail{}
 	for _, j := range inv.Jails {
 		byName[j.Name] = j
 	}
@@ -57,7 +58,7 @@ func pluginTable(ctx context.Context, h *jail.Host, inv *jail.Inventory) *render
 	return t
 }
 
-func pluginPortal(ctx context.Context, h *jail.Host, j *jail.Jail) (string, string) {
+func pluginPortal(ctx context.Context, h *jail.Host, j *inventory.Jail) (string, string) {
 	b, err := readIn(filepath.Join(j.Dir, "plugin"), "ui.json")
 	if err != nil {
 		return "-", "-"
@@ -133,12 +134,12 @@ func listPluginIndex(ctx context.Context, opts listOptions, d deps, w io.Writer)
 // line.
 func listRemoteReleases(ctx context.Context, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0})
+	inv, err := h.Load(ctx, inventory.Options{Create: h.UID == 0})
 	if err != nil {
 		return err
 	}
 	fe := release.Options{Getenv: os.Getenv, Err: d.stderr}
-	f, err := release.NewFetcher(ctx, h, inv, fe)
+	f, err := release.NewFetcher(ctx, h.Host, inv, fe)
 	if err != nil {
 		return err
 	}

@@ -5,13 +5,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plugin"
 )
 
 // pluginManifest reads what a pluginv2 jail's manifest (JAILDIR/
 // <plugin_name>.json, as iocage keeps it) asks of its start.
-func pluginManifest(j *jail.Jail) (*jail.PluginStart, error) {
+func pluginManifest(j *inventory.Jail) (*jail.PluginStart, error) {
 	id := j.Prop("plugin_name")
 	if id == "" || id == "none" {
 		return nil, nil

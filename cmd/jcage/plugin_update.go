@@ -14,6 +14,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/maint"
@@ -36,7 +37,7 @@ type pluginJob struct {
 	ds   string
 }
 
-func newPluginJob(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail, kind string) (*pluginJob, error) {
+func newPluginJob(ctx context.Context, d deps, w io.Writer, inv *inventory.Inventory, j *inventory.Jail, kind string) (*pluginJob, error) {
 	h := d.host
 	branch := ""
 	out, err := h.Run.Run(ctx, argv.FreebsdVersionUserland())
@@ -67,14 +68,14 @@ func (p *pluginJob) snapshot(ctx context.Context) error {
 func (p *pluginJob) rollback(ctx context.Context, cause error) error {
 	ctx = context.WithoutCancel(ctx)
 	h := p.f.h
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err == nil {
-		var j *jail.Jail
+		var j *inventory.Jail
 		if j, err = inv.Find(p.name); err == nil {
 			if j.Running() {
 				err = h.Lifecycle.Stop(ctx, []string{p.name})
 				if err == nil {
-					inv, err = h.Load(ctx, jail.Options{Create: true, State: true})
+					inv, err = h.Load(ctx, inventory.Options{Create: true, State: true})
 					if err == nil {
 						j, err = inv.Find(p.name)
 					}
@@ -98,7 +99,7 @@ func (p *pluginJob) rollback(ctx context.Context, cause error) error {
 // manifest loads the plugin's manifest from the updated index, by
 // plugin_name, else the index manifest whose name matches the one kept
 // beside the jail (IOCPlugin._load_plugin_json, __find_plugin_json).
-func (p *pluginJob) manifest(j *jail.Jail) (*plugin.Manifest, error) {
+func (p *pluginJob) manifest(j *inventory.Jail) (*plugin.Manifest, error) {
 	id := j.Prop("plugin_name")
 	dir := plugin.CloneDir(p.f.iocroot, p.f.repo)
 	if b, err := readIn(dir, id+".json"); err == nil {
@@ -135,7 +136,7 @@ func major(rel string) int {
 // (IOCPlugin.update): snapshot, index, artifact and pre_update.sh, every
 // package removed and reinstalled from the plugin's repository, the
 // overlay again and post_update.sh. Any failure rolls the jail back.
-func runPluginUpdate(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail) error {
+func runPluginUpdate(ctx context.Context, d deps, w io.Writer, inv *inventory.Inventory, j *inventory.Jail) error {
 	p, err := newPluginJob(ctx, d, w, inv, j, "update")
 	if err != nil {
 		return err
@@ -155,7 +156,7 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 	if _, err := f.syncIndex(ctx); err != nil {
 		return step("update the index", err)
 	}
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -232,7 +233,7 @@ func (p *pluginJob) update(ctx context.Context, upgrade bool) error {
 // hook runs one of the artifact's update scripts inside the jail, as
 // __run_hook_script__ does: rc.shutdown, the script from /tmp with sh,
 // then the jail's rc again.
-func (p *pluginJob) hook(ctx context.Context, j *jail.Jail, name string) error {
+func (p *pluginJob) hook(ctx context.Context, j *inventory.Jail, name string) error {
 	src := filepath.Join(j.Dir, "plugin", name)
 	if st, err := os.Lstat(src); err != nil || !st.Mode().IsRegular() {
 		return nil
@@ -257,7 +258,7 @@ func (p *pluginJob) hook(ctx context.Context, j *jail.Jail, name string) error {
 // the manifest's release from the updated index, the base jail switched
 // to it, then a plugin update; any failure rolls back to the upgrade
 // snapshot.
-func runPluginUpgrade(ctx context.Context, d deps, w io.Writer, inv *jail.Inventory, j *jail.Jail) error {
+func runPluginUpgrade(ctx context.Context, d deps, w io.Writer, inv *inventory.Inventory, j *inventory.Jail) error {
 	p, err := newPluginJob(ctx, d, w, inv, j, "upgrade")
 	if err != nil {
 		return err
@@ -271,7 +272,7 @@ func runPluginUpgrade(ctx context.Context, d deps, w io.Writer, inv *jail.Invent
 	return nil
 }
 
-func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
+func (p *pluginJob) upgrade(ctx context.Context, j *inventory.Jail) error {
 	f, h := p.f, p.f.h
 	f.say("Updating plugin INDEX... ")
 	if _, err := f.syncIndex(ctx); err != nil {
@@ -288,7 +289,7 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 	if err != nil {
 		return step("write the manifest", err)
 	}
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -297,7 +298,7 @@ func (p *pluginJob) upgrade(ctx context.Context, j *jail.Jail) error {
 		if err := h.Fetcher.Fetch(ctx, m.Release); err != nil {
 			return step("fetch "+m.Release, err)
 		}
-		if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {
+		if inv, err = h.Load(ctx, inventory.Options{Create: true, State: true}); err != nil {
 			return err
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/render"
@@ -45,7 +45,7 @@ func (h *harness) addJail(name string, props map[string]any) {
 func (h *harness) running(jids map[string]int) {
 	var js []string
 	for name, jid := range jids {
-		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE","cpusetid":2,"ipv4_addrs":[],"ipv6_addrs":[]}`, jid, name, jail.JailName(name)))
+		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE","cpusetid":2,"ipv4_addrs":[],"ipv6_addrs":[]}`, jid, name, inventory.JailName(name)))
 	}
 	h.run.On([]string{"jls", "-v", "--libxo"}, `{"__version": "2", "jail-information": {"jail": [`+strings.Join(js, ",")+`]}}`+"\n", nil)
 }
@@ -104,9 +104,9 @@ func TestParseList(t *testing.T) {
 		want listOptions
 	}{
 		{[]string{"list"}, listOptions{sort: listSort, repo: plugin.DefaultRepository}},
-		{[]string{"list", "-l", "-H", "-s", "state"}, listOptions{view: jail.ListView{Long: true}, sort: "state", format: render.FormatTSV, repo: plugin.DefaultRepository}},
-		{[]string{"list", "-tq", "--json"}, listOptions{view: jail.ListView{Templates: true, Quick: true}, sort: listSort, format: render.FormatJSON, repo: plugin.DefaultRepository}},
-		{[]string{"list", "-B", "-h"}, listOptions{view: jail.ListView{Basejails: true}, sort: listSort, format: render.FormatTSV, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-l", "-H", "-s", "state"}, listOptions{view: inventory.ListView{Long: true}, sort: "state", format: render.FormatTSV, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-tq", "--json"}, listOptions{view: inventory.ListView{Templates: true, Quick: true}, sort: listSort, format: render.FormatJSON, repo: plugin.DefaultRepository}},
+		{[]string{"list", "-B", "-h"}, listOptions{view: inventory.ListView{Basejails: true}, sort: listSort, format: render.FormatTSV, repo: plugin.DefaultRepository}},
 		{[]string{"list", "--base"}, listOptions{releases: true, sort: listSort, repo: plugin.DefaultRepository}},
 		{[]string{"list", "-b"}, listOptions{releases: true, sort: listSort, repo: plugin.DefaultRepository}},
 		{[]string{"list", "-PRO", "-g", "https://x/ix.git", "--branch", "14.3-RELEASE"},
@@ -126,7 +126,7 @@ func TestListCountsExternalCalls(t *testing.T) {
 	z0, r0 := h.zfs.Calls(""), len(h.run.Calls())
 	for name, run := range map[string]func() int{
 		"list":        func() int { return do(h, runList, listOptions{}) },
-		"list -l":     func() int { return do(h, runList, listOptions{view: jail.ListView{Long: true}}) },
+		"list -l":     func() int { return do(h, runList, listOptions{view: inventory.ListView{Long: true}}) },
 		"df":          func() int { return do(h, runDf, dfOptions{}) },
 		"get -r boot": func() int { return do(h, runGet, getOptions{args: []string{"boot"}, recursive: true}) },
 	} {
@@ -151,7 +151,7 @@ func TestListLongTemplatesAndCorrupt(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(h.zfs.MountPath(l.Jail("broken")), "config.json"), []byte("{nope"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code := do(h, runList, listOptions{view: jail.ListView{Long: true}, format: render.FormatTSV}); code != 0 {
+	if code := do(h, runList, listOptions{view: inventory.ListView{Long: true}, format: render.FormatTSV}); code != 0 {
 		t.Fatalf("list -l: %s", h.stderr.String())
 	}
 	want := "None\ta_2\toff\tdown\tjail\t13.2-RELEASE\t-\t-\t-\tyes\n" +
@@ -160,7 +160,7 @@ func TestListLongTemplatesAndCorrupt(t *testing.T) {
 	if got := h.stdout.String(); got != want {
 		t.Fatalf("list -l -h:\n%q\nwant\n%q", got, want)
 	}
-	do(h, runList, listOptions{view: jail.ListView{Basejails: true}, format: render.FormatTSV})
+	do(h, runList, listOptions{view: inventory.ListView{Basejails: true}, format: render.FormatTSV})
 	if got := h.stdout.String(); got != "None\ta_2\tdown\t13.2-RELEASE\t-\n" {
 		t.Fatalf("list -B: %q", got)
 	}
@@ -337,7 +337,7 @@ func TestDfAndLongListTables(t *testing.T) {
 	if got != wantDf {
 		t.Fatalf("df:\n%s\nwant:\n%s", got, wantDf)
 	}
-	got = must(h, runList, listOptions{view: jail.ListView{Long: true}})
+	got = must(h, runList, listOptions{view: inventory.ListView{Long: true}})
 	wantLong := `+------+------+------+-------+------+-----------------+-----------------+----------------+----------+----------+
 | JID  | NAME | BOOT | STATE | TYPE |     RELEASE     |       IP4       |      IP6       | TEMPLATE | BASEJAIL |
 +======+======+======+=======+======+=================+=================+================+==========+==========+

@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
@@ -39,7 +39,7 @@ func parseRestart(c *cli.Context) (restartOptions, error) {
 // runRestart stops and starts the jails again, or with opts.soft reruns
 // their exec_stop and exec_start.
 func runRestart(ctx context.Context, opts restartOptions, d deps, _ io.Writer) error {
-	inv, err := d.host.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := d.host.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

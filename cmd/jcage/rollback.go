@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -49,7 +50,7 @@ func parseRollback(c *cli.Context) (rollbackOptions, error) {
 // a warning that names what goes and iocage's question unless opts.force.
 func runRollback(ctx context.Context, opts rollbackOptions, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

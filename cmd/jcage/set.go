@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -46,7 +47,7 @@ func runSet(ctx context.Context, opts setOptions, d deps, w io.Writer) error {
 	}
 	args := opts.args
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/render"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -55,14 +55,14 @@ func parseSnaplist(c *cli.Context) (snaplistOptions, error) {
 // runSnaplist prints the snapshots of a jail, or of every jail, from one
 // read of the tree and one of the snapshots.
 func runSnaplist(ctx context.Context, opts snaplistOptions, d deps, w io.Writer) error {
-	all := opts.jail == jail.AllJails
+	all := opts.jail == inventory.AllJails
 	sortKey := cmp.Or(opts.sort, snaplistSort)
 	// A bad sort key is refused before anything is read.
 	if err := (&render.Table{Columns: render.SnaplistColumns(all)}).Sort(sortKey); err != nil {
 		return err
 	}
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0})
+	inv, err := h.Load(ctx, inventory.Options{Create: h.UID == 0})
 	if err != nil {
 		return err
 	}

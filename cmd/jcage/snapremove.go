@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -43,7 +44,7 @@ func parseSnapremove(c *cli.Context) (snapremoveOptions, error) {
 	if err != nil {
 		return snapremoveOptions{}, err
 	}
-	if name == jail.AllJails && !c.Bool("force") {
+	if name == inventory.AllJails && !c.Bool("force") {
 		return snapremoveOptions{}, errors.New(`Mass snapshot deletion requires "force" (-f).`)
 	}
 	return snapremoveOptions{jail: target, name: name, clones: c.Bool("recursive")}, nil
@@ -55,7 +56,7 @@ func parseSnapremove(c *cli.Context) (snapremoveOptions, error) {
 func runSnapremove(ctx context.Context, opts snapremoveOptions, d deps, w io.Writer) error {
 	h := d.host
 	// With -R, jls tells which clones belong to running jails.
-	inv, err := h.Load(ctx, jail.Options{Create: h.UID == 0, State: opts.clones})
+	inv, err := h.Load(ctx, inventory.Options{Create: h.UID == 0, State: opts.clones})
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 func init() { registerCommand("snapshot", snapshotCommand) }
@@ -43,7 +43,7 @@ func parseSnapshot(c *cli.Context) (snapshotOptions, error) {
 // none of them.
 func runSnapshot(ctx context.Context, opts snapshotOptions, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true})
 	if err != nil {
 		return err
 	}

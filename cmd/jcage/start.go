@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/lifecycle"
 )
@@ -49,7 +50,7 @@ func parseStart(c *cli.Context) (startOptions, error) {
 // runStart starts the jails in the order their priorities and depends
 // ask, up to opts.workers of equal priority at once.
 func runStart(ctx context.Context, opts startOptions, d deps, _ io.Writer) error {
-	inv, err := d.host.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := d.host.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

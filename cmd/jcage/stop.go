@@ -6,7 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lifecycle"
 )
 
@@ -43,7 +43,7 @@ func parseStop(c *cli.Context) (stopOptions, error) {
 
 // runStop stops the jails in the reverse of their start order.
 func runStop(ctx context.Context, opts stopOptions, d deps, _ io.Writer) error {
-	inv, err := d.host.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := d.host.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/maint"
 	"github.com/jcage/jcage/internal/release"
@@ -53,7 +54,7 @@ func parseUpdate(c *cli.Context) (updateOptions, error) {
 // freebsd-update, a plugin jail's plugin first (runPluginUpdate).
 func runUpdate(ctx context.Context, opts updateOptions, d deps, w io.Writer) error {
 	h := quietLifecycle(d)
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func runUpdate(ctx context.Context, opts updateOptions, d deps, w io.Writer) err
 			}
 		}
 	}
-	if inv, err = h.Load(ctx, jail.Options{Create: true, State: true}); err != nil {
+	if inv, err = h.Load(ctx, inventory.Options{Create: true, State: true}); err != nil {
 		return err
 	}
 	if targets, err = inv.Targets(opts.jail); err != nil {
@@ -86,8 +87,8 @@ func runUpdate(ctx context.Context, opts updateOptions, d deps, w io.Writer) err
 // jail for its packages, and stop it again, without the start's own
 // output, as iocage does.
 func quietLifecycle(d deps) *jail.Host {
-	h, q := *d.host, *d.host
+	h, q := d.host.Copy(), d.host.Copy()
 	q.Out = io.Discard
-	h.Lifecycle = d.lifecycle(&q, io.Discard)
-	return &h
+	h.Lifecycle = d.lifecycle(q, io.Discard)
+	return h
 }

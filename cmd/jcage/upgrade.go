@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/maint"
 	"github.com/jcage/jcage/internal/release"
@@ -45,7 +46,7 @@ func parseUpgrade(c *cli.Context) (upgradeOptions, error) {
 // plugin jail to its manifest's (runPluginUpgrade).
 func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) error {
 	h := d.host
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) e
 	}
 	// A plugin jail goes to its manifest's release (IOCPlugin.upgrade);
 	// every other jail needs -r, checked before the first jail is touched.
-	isPlugin := func(j *jail.Jail) bool { return j.Err == nil && j.Prop("type") == "pluginv2" }
+	isPlugin := func(j *inventory.Jail) bool { return j.Err == nil && j.Prop("type") == "pluginv2" }
 	for _, j := range targets {
 		if opts.release == "" && !isPlugin(j) {
 			return errors.New("Target RELEASE is required to upgrade.")
@@ -70,7 +71,7 @@ func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) e
 		Upgrader: &release.Upgrader{Run: h.Run, Tools: &release.Tools{Run: h.Run, IOCRoot: inv.Tree.Mountpoint}, Out: w, Err: d.stderr},
 		Err:      d.stderr,
 	}
-	return jail.EachJail(ctx, targets, "upgrade", d.stderr, func(j *jail.Jail) error {
+	return jail.EachJail(ctx, targets, "upgrade", d.stderr, func(j *inventory.Jail) error {
 		if isPlugin(j) {
 			return runPluginUpgrade(ctx, d, w, inv, j)
 		}

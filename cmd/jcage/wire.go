@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/lifecycle"
 	"github.com/jcage/jcage/internal/release"
@@ -30,7 +31,7 @@ type deps struct {
 // part the host delegates.
 func (e *env) deps() deps {
 	d := deps{stdin: e.stdin, stderr: e.stderr, debug: e.debug, paths: lifecyclePaths(e)}
-	h := &jail.Host{Core: &jail.Core{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}}
+	h := &jail.Host{Host: &inventory.Host{ZFS: e.zfs, Run: e.run, Out: e.stdout, UID: e.uid, LockDir: e.runDir, Pool: e.pool}}
 	h.Lifecycle = d.lifecycle(h, e.stderr)
 	h.Fetcher = noFetch{}
 	if e.autoFetch {
@@ -69,7 +70,7 @@ var (
 	_ jail.Fetcher          = noFetch{}
 	_ jail.PackageInstaller = packageInstaller{}
 	_ jail.ManifestReader   = pluginManifests{}
-	_ jail.MountReader      = mountTable{}
+	_ inventory.MountReader = mountTable{}
 )
 
 // hostLifecycle is a jail.Lifecycle made of a host's StartFunc and
@@ -89,7 +90,7 @@ type releaseFetcher struct {
 }
 
 func (f releaseFetcher) Fetch(ctx context.Context, rel string) error {
-	inv, err := f.h.Load(ctx, jail.Options{Create: true})
+	inv, err := f.h.Load(ctx, inventory.Options{Create: true})
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func (f releaseFetcher) Fetch(ctx context.Context, rel string) error {
 	if isTerminal(f.errw) {
 		meter = release.BarMeter{W: f.errw}
 	}
-	rf, err := release.NewFetcher(ctx, f.h, inv, release.Options{Getenv: os.Getenv, Err: f.errw, Meter: meter})
+	rf, err := release.NewFetcher(ctx, f.h.Host, inv, release.Options{Getenv: os.Getenv, Err: f.errw, Meter: meter})
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ type packageInstaller struct {
 }
 
 func (p packageInstaller) InstallPackages(ctx context.Context, name string, pkgs []string, proxy string) error {
-	inv, err := p.h.Load(ctx, jail.Options{State: true})
+	inv, err := p.h.Load(ctx, inventory.Options{State: true})
 	if err != nil {
 		return err
 	}
@@ -133,9 +134,11 @@ func (p packageInstaller) InstallPackages(ctx context.Context, name string, pkgs
 // (pluginManifest).
 type pluginManifests struct{}
 
-func (pluginManifests) PluginStart(j *jail.Jail) (*jail.PluginStart, error) { return pluginManifest(j) }
+func (pluginManifests) PluginStart(j *inventory.Jail) (*jail.PluginStart, error) {
+	return pluginManifest(j)
+}
 
 // mountTable is the running system's mount table.
 type mountTable struct{}
 
-func (mountTable) ReadMountTable() (jail.MountTable, error) { return jail.ReadMountTable() }
+func (mountTable) ReadMountTable() (inventory.MountTable, error) { return inventory.ReadMountTable() }

@@ -38,23 +38,29 @@ var allowed = map[string][]string{
 	"internal/txn": {"internal/atomicfile", "internal/config", "internal/confine", "internal/host",
 		"internal/layout", "internal/zfs"},
 
-	// The jail store: pools, the tree, jails and their mutations (create,
+	// The inventory: pools, the tree scan, the narrow read, the mount
+	// table and jls; it reads jails into rows and takes the one
+	// transaction for a change. Nothing that changes a jail lives here.
+	"internal/inventory": {"defaults", "internal/argv", "internal/config", "internal/confine", "internal/host",
+		"internal/layout", "internal/lazyregexp", "internal/natsort", "internal/plan", "internal/txn", "internal/zfs"},
+	// The jail store: the mutations of jails and templates (create,
 	// clone, destroy, rename, snapshots, fstab, properties).
 	"internal/jail": {"defaults", "internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
-		"internal/fstab", "internal/host", "internal/layout", "internal/lazyregexp", "internal/natsort",
+		"internal/fstab", "internal/host", "internal/inventory", "internal/layout", "internal/lazyregexp",
 		"internal/plan", "internal/txn", "internal/zfs"},
 	// What acts on jails. Only the CLI wires them together.
 	"internal/lifecycle": {"internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
-		"internal/host", "internal/jail", "internal/lazyregexp", "internal/plan", "internal/revert",
-		"internal/txn", "internal/zfs"},
+		"internal/host", "internal/inventory", "internal/jail", "internal/lazyregexp", "internal/plan",
+		"internal/revert", "internal/txn", "internal/zfs"},
 	"internal/image": {"internal/argv", "internal/atomicfile", "internal/config", "internal/host",
-		"internal/jail", "internal/layout", "internal/lazyregexp", "internal/zfs"},
+		"internal/inventory", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/txn", "internal/zfs"},
 	"internal/maint": {"internal/argv", "internal/config", "internal/confine", "internal/fstab",
-		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/plan", "internal/txn",
-		"internal/zfs"},
-	"internal/release": {"internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
-		"internal/host", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/natsort", "internal/plan",
+		"internal/host", "internal/inventory", "internal/jail", "internal/layout", "internal/lazyregexp", "internal/plan",
 		"internal/txn", "internal/zfs"},
+	// Releases: fetched and updated beside the store, never through it.
+	"internal/release": {"internal/argv", "internal/atomicfile", "internal/config", "internal/confine",
+		"internal/host", "internal/inventory", "internal/layout", "internal/lazyregexp", "internal/natsort",
+		"internal/plan", "internal/txn", "internal/zfs"},
 	"internal/plugin": {"internal/argv", "internal/confine", "internal/host", "internal/lazyregexp"},
 }
 
@@ -149,10 +155,29 @@ func TestPurePackagesRunNothing(t *testing.T) {
 func TestNothingActingOnJailsReachesLifecycle(t *testing.T) {
 	pkgs := goList(t)
 	for _, name := range []string{"internal/release", "internal/plugin", "internal/image", "internal/maint",
-		"internal/jail", "internal/txn"} {
+		"internal/jail", "internal/inventory", "internal/txn"} {
 		for _, dep := range pkgs[name].Deps {
 			if dep == module+"internal/lifecycle" || dep == module+"internal/image" && name != "internal/image" {
 				t.Errorf("%s depends on %s: only the CLI wires the verbs together", name, dep)
+			}
+		}
+	}
+}
+
+// TestReleaseBesideTheStore: release (fetch, update, destroy) reaches the
+// tree through the inventory and the one transaction type, and the jail
+// store only through what the CLI hands it (destroy -R's DestroyJail);
+// the inventory reaches neither the store nor what acts on jails.
+func TestReleaseBesideTheStore(t *testing.T) {
+	pkgs := goList(t)
+	banned := map[string][]string{
+		"internal/release":   {"internal/jail", "internal/lifecycle", "internal/image", "internal/maint"},
+		"internal/inventory": {"internal/jail", "internal/lifecycle", "internal/image", "internal/maint", "internal/release"},
+	}
+	for name, bad := range banned {
+		for _, dep := range pkgs[name].Deps {
+			if slices.Contains(bad, strings.TrimPrefix(dep, module)) {
+				t.Errorf("%s depends on %s", name, dep)
 			}
 		}
 	}

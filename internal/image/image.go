@@ -23,9 +23,11 @@ import (
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -127,7 +129,7 @@ type exportItem struct {
 // archive appears under its name only once complete. The export snapshot
 // is destroyed afterwards, also on failure and on interruption. It returns
 // the archive's path.
-func (h *Host) Export(ctx context.Context, inv *jail.Inventory, name string, opts ExportOptions) (archive string, err error) {
+func (h *Host) Export(ctx context.Context, inv *inventory.Inventory, name string, opts ExportOptions) (archive string, err error) {
 	ext, err := formatExt(opts.Compression)
 	if err != nil {
 		return "", err
@@ -679,7 +681,7 @@ func receiveOrder(plans []imageMemberPlan, random bool) ([]imageMemberPlan, bool
 // parents first, with bounded memory; the export snapshot is removed and a
 // template becomes a jail. Any failure, or an interruption, destroys what
 // was received. It returns the imported jail's name.
-func (h *Host) Import(ctx context.Context, inv *jail.Inventory, name string, opts ImportOptions) (string, error) {
+func (h *Host) Import(ctx context.Context, inv *inventory.Inventory, name string, opts ImportOptions) (string, error) {
 	img, err := locateImage(inv.ImagesDir(), name, opts)
 	if err != nil {
 		return "", err
@@ -806,7 +808,7 @@ func imagePlans(img *imageFile, f *os.File, size int64, names []string, sizes []
 // receiveImage is the import's transaction: the checked archive's
 // datasets received under the jail's new name, the export snapshots
 // dropped, and the result made a jail.
-func (h *Host) receiveImage(ctx context.Context, inv *jail.Inventory, img *imageFile, f *os.File, plans []imageMemberPlan, opts ImportOptions) (string, error) {
+func (h *Host) receiveImage(ctx context.Context, inv *inventory.Inventory, img *imageFile, f *os.File, plans []imageMemberPlan, opts ImportOptions) (string, error) {
 	jailDS := inv.Tree.Jail(img.uuid)
 	// The archive is read and checked before the lock is taken: that
 	// takes as long as the file is big, and changes nothing.
@@ -845,7 +847,7 @@ func (h *Host) receiveImage(ctx context.Context, inv *jail.Inventory, img *image
 // receiveMembers receives each planned member in turn: a zip's through
 // its own reader, a tar.xz's in one more pass over the file, which must
 // hold the members the first pass listed.
-func (h *Host) receiveMembers(ctx context.Context, inv *jail.Inventory, img *imageFile, f *os.File, plans []imageMemberPlan, progress ProgressFunc) error {
+func (h *Host) receiveMembers(ctx context.Context, inv *inventory.Inventory, img *imageFile, f *os.File, plans []imageMemberPlan, progress ProgressFunc) error {
 	if img.zip {
 		for _, p := range plans {
 			if err := h.receiveZipMember(ctx, inv, p, progress); err != nil {
@@ -875,7 +877,7 @@ func (h *Host) receiveMembers(ctx context.Context, inv *jail.Inventory, img *ima
 	})
 }
 
-func (h *Host) receiveZipMember(ctx context.Context, inv *jail.Inventory, p imageMemberPlan, progress ProgressFunc) error {
+func (h *Host) receiveZipMember(ctx context.Context, inv *inventory.Inventory, p imageMemberPlan, progress ProgressFunc) error {
 	rc, err := p.zf.Open()
 	if err != nil {
 		return fmt.Errorf("member %s: %w", p.name, err)
@@ -886,7 +888,7 @@ func (h *Host) receiveZipMember(ctx context.Context, inv *jail.Inventory, p imag
 
 // receiveMember streams one member into zfs recv, then reads what zfs
 // left so that the archive's own check (zip's CRC) runs to the end.
-func (h *Host) receiveMember(ctx context.Context, inv *jail.Inventory, p imageMemberPlan, r io.Reader, progress ProgressFunc) error {
+func (h *Host) receiveMember(ctx context.Context, inv *inventory.Inventory, p imageMemberPlan, r io.Reader, progress ProgressFunc) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -962,7 +964,7 @@ func (h *Host) importedAsJail(ctx context.Context, jailDS string, trustHooks boo
 	if err := h.ZFS.Inherit(ctx, jailDS, "readonly"); err != nil {
 		return err
 	}
-	return jail.Update(cfgPath, nil, func(c *config.Config) error {
+	return txn.UpdateConfig(cfgPath, nil, func(c *config.Config) error {
 		if v, _ := c.Get("type"); v == "template" || v == "" {
 			c.Set("type", "jail")
 		}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
@@ -54,7 +55,7 @@ func newImageWorld(t *testing.T) *imageWorld {
 	w := &imageWorld{t: t, dir: t.TempDir(), l: layout.Layout{Pool: "tank"}, rec: &host.Recorder{}}
 	w.f = zfs.NewFake(w.dir, "tank")
 	w.running()
-	w.h = &Host{&jail.Host{Core: &jail.Core{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}}}
+	w.h = &Host{&jail.Host{Host: &inventory.Host{ZFS: w.f, Run: xzRunner{w.rec}, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return imageNow }}}}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func newImageWorld(t *testing.T) *imageWorld {
 func (w *imageWorld) running(names ...string) {
 	var js []string
 	for i, n := range names {
-		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, i+1, n, jail.JailName(n)))
+		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, i+1, n, inventory.JailName(n)))
 	}
 	w.rec.On([]string{"jls"}, `{"__version": "2", "jail-information": {"jail": [`+strings.Join(js, ",")+`]}}`, nil)
 }
@@ -121,9 +122,9 @@ func (w *imageWorld) jail(ds string, cfg map[string]any) {
 	}
 }
 
-func (w *imageWorld) load() *jail.Inventory {
+func (w *imageWorld) load() *inventory.Inventory {
 	w.t.Helper()
-	inv, err := w.h.Load(context.Background(), jail.Options{Create: true, State: true})
+	inv, err := w.h.Load(context.Background(), inventory.Options{Create: true, State: true})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -526,7 +527,7 @@ func TestExportFailureCleansUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := contextStopper{Fake: w.f, after: "tank/iocage/jails/web/data@ioc-export-2023-11-23", cancel: cancel}
-	h := *w.h
+	h := Host{w.h.Host.Copy()}
 	h.ZFS = stop
 	if _, err := h.Export(ctx, w.load(), "web", ExportOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted export: %v", err)
@@ -763,7 +764,7 @@ func TestImportUnwinds(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := *w.h
+	h := Host{w.h.Host.Copy()}
 	h.ZFS = contextStopper{Fake: w.f, after: "tank/iocage/jails/web/data", cancel: cancel}
 	_, err := h.Import(ctx, w.load(), "web", ImportOptions{})
 	if !errors.Is(err, context.Canceled) {

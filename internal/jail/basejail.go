@@ -3,6 +3,8 @@ package jail
 import (
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 )
@@ -11,7 +13,7 @@ import (
 // it in the jail's fstab as a read-only nullfs mount of the source's copy,
 // which jail(8) mounts at start through mount.fstab. The entries are added
 // one by one, as iocage adds them, so the file reads exactly as iocage's.
-func (h *Host) makeBasejail(inv *Inventory, src *source, name, root string) error {
+func (h *Host) makeBasejail(inv *inventory.Inventory, src *source, name, root string) error {
 	tab := fstab.Parse(nil)
 	for _, d := range fstab.BasejailDirs(src.release) {
 		// The new root may come from a template, whose tree a jail owned.

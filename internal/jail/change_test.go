@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 // A change decides from the tree as it is under the lock: an inventory
@@ -34,11 +36,11 @@ func TestBeginReadsAChangedTreeAgain(t *testing.T) {
 	if err := w.h.Rename(ctx, w.load(), "web", "db"); err != nil {
 		t.Fatal(err)
 	}
-	_, tx, got, js, err := w.h.BeginJails(ctx, "test", inv, []*Jail{web})
+	_, tx, got, js, err := w.h.BeginJails(ctx, "test", inv, []*inventory.Jail{web})
 	if tx != nil {
 		tx.End()
 	}
-	var nf *NotFoundError
+	var nf *inventory.NotFoundError
 	if got == inv || !errors.As(err, &nf) || nf.Name != "web" || js != nil {
 		t.Fatalf("stale inventory: fresh %v, jails %v, err %v", got != inv, js, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -36,7 +38,7 @@ func (s CleanScope) Warning() string {
 
 // Clean destroys whole parts of the tree. The next command recreates the
 // top-level datasets.
-func (h *Host) Clean(ctx context.Context, inv *Inventory, s CleanScope) error {
+func (h *Host) Clean(ctx context.Context, inv *inventory.Inventory, s CleanScope) error {
 	ctx, tx, inv, err := h.Begin(ctx, "clean", "", inv)
 	if err != nil {
 		return err

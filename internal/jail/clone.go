@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
 
@@ -32,7 +34,7 @@ type CloneRequest struct {
 // Clone copies a stopped jail as iocage does: a recursive snapshot of the
 // source, its dataset and root cloned (or copied with -T), config.json,
 // fstab and /etc/hosts with the source's name replaced.
-func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]string, error) {
+func (h *Host) Clone(ctx context.Context, inv *inventory.Inventory, req CloneRequest) ([]string, error) {
 	ctx, tx, inv, err := h.Begin(ctx, "clone", req.Source, inv)
 	if err != nil {
 		return nil, err
@@ -75,7 +77,7 @@ func (h *Host) Clone(ctx context.Context, inv *Inventory, req CloneRequest) ([]s
 
 // cloneOne makes one clone of src within its own transaction: the
 // datasets, then config.json, fstab and /etc/hosts renamed.
-func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req CloneRequest, p createPlan) error {
+func (h *Host) cloneOne(ctx context.Context, inv *inventory.Inventory, src *inventory.Jail, req CloneRequest, p createPlan) error {
 	t := inv.Tree
 	ctx, tx, _, err := h.Begin(ctx, "clone", p.name, nil)
 	if err != nil {
@@ -106,7 +108,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
+	inv.Jails = append(inv.Jails, &inventory.Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: dstDS, Mountpoint: dir, Mounted: true}})
 	return nil
 }
@@ -114,7 +116,7 @@ func (h *Host) cloneOne(ctx context.Context, inv *Inventory, src *Jail, req Clon
 // cloneDatasets snapshots src (recursively, or only its root for a thick
 // copy) and makes name's dataset and root from the snapshot, journaled
 // so that a failure or a crash leaves neither behind.
-func (h *Host) cloneDatasets(ctx context.Context, tx *txn.Tx, t *Tree, src *Jail, thick bool, name string) error {
+func (h *Host) cloneDatasets(ctx context.Context, tx *txn.Tx, t *inventory.Tree, src *inventory.Jail, thick bool, name string) error {
 	srcDS, dstDS := t.Jail(src.Name), t.Jail(name)
 	snap := layout.SnapName(srcDS, name)
 	recursive := !thick
@@ -138,7 +140,7 @@ func (h *Host) cloneDatasets(ctx context.Context, tx *txn.Tx, t *Tree, src *Jail
 
 // copyThick makes name's dataset, copies src's root from snap into it,
 // and copies src's config.json and fstab beside it.
-func (h *Host) copyThick(ctx context.Context, t *Tree, src *Jail, snap, name string) error {
+func (h *Host) copyThick(ctx context.Context, t *inventory.Tree, src *inventory.Jail, snap, name string) error {
 	if err := h.ZFS.Create(ctx, t.Jail(name), zfs.CreateOptions{}); err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package jail
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -14,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/jcage/jcage/internal/inventory"
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
@@ -43,10 +43,6 @@ type CreateRequest struct {
 	Props         []string // KEY=VALUE
 }
 
-// nameKey folds '.' and '_' together: jail(8) names turn dots into
-// underscores, so "a.b" and "a_b" would collide at start.
-func nameKey(s string) string { return strings.ReplaceAll(s, ".", "_") }
-
 func newUUID4() string {
 	var b [16]byte
 	if _, err := io.ReadFull(rand.Reader, b[:]); err != nil {
@@ -72,7 +68,7 @@ func (req CreateRequest) names() ([]string, error) {
 		count = 1
 	}
 	if req.UUID != "" {
-		if !uuid4.MatchString(strings.ToLower(req.UUID)) {
+		if !inventory.UUID4Name.MatchString(strings.ToLower(req.UUID)) {
 			return nil, fmt.Errorf("%s is not a valid UUID!", req.UUID)
 		}
 		if count > 1 {
@@ -102,8 +98,8 @@ func (req CreateRequest) names() ([]string, error) {
 // Wanted returns what a narrow read must show for this request, and
 // false when the request needs the whole tree: the latest release, a new
 // template (template=yes checks other jails), or a jail that starts.
-func (req CreateRequest) Wanted() (Wanted, bool) {
-	var w Wanted
+func (req CreateRequest) Wanted() (inventory.Wanted, bool) {
+	var w inventory.Wanted
 	if req.Release == "latest" || len(req.Packages) > 0 {
 		return w, false
 	}
@@ -141,7 +137,7 @@ func (req CreateRequest) Wanted() (Wanted, bool) {
 // Create makes the requested jails. Everything is validated before the
 // first change; each jail is made under an undo stack that unwinds on any
 // failure or interruption, leaving nothing half-made.
-func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([]string, error) {
+func (h *Host) Create(ctx context.Context, inv *inventory.Inventory, req CreateRequest) ([]string, error) {
 	kinds := 0
 	for _, set := range []bool{req.Release != "", req.Template != "", req.Empty} {
 		if set {
@@ -201,7 +197,7 @@ func (h *Host) Create(ctx context.Context, inv *Inventory, req CreateRequest) ([
 
 // plan checks every name the request makes and validates its properties,
 // before anything changes.
-func planCreate(inv *Inventory, req CreateRequest) ([]createPlan, error) {
+func planCreate(inv *inventory.Inventory, req CreateRequest) ([]createPlan, error) {
 	names, err := req.names()
 	if err != nil {
 		return nil, err
@@ -211,7 +207,7 @@ func planCreate(inv *Inventory, req CreateRequest) ([]createPlan, error) {
 		if err := config.CheckName(n); err != nil {
 			return nil, err
 		}
-		if inv.exists(n) {
+		if inv.Exists(n) {
 			return nil, fmt.Errorf("Jail: %s already exists!", n)
 		}
 		if err := CheckRootPath(inv.Tree.Dirs().Jail(n)); err != nil {
@@ -228,7 +224,7 @@ func planCreate(inv *Inventory, req CreateRequest) ([]createPlan, error) {
 
 // planProps validates create's KEY=VALUE arguments, with iocage's forced
 // companions (dhcp needs vnet and bpf, bpf needs vnet).
-func planProps(inv *Inventory, name string, req CreateRequest) (createPlan, error) {
+func planProps(inv *inventory.Inventory, name string, req CreateRequest) (createPlan, error) {
 	p := createPlan{name: name}
 	given := map[string]bool{}
 	sc := config.SetContext{Create: true, Name: name, Config: inv.Defaults}
@@ -282,13 +278,13 @@ type source struct {
 	parent   string // templates/T, for the recursive snapshot
 }
 
-func (h *Host) resolveSource(ctx context.Context, inv *Inventory, req CreateRequest) (*source, error) {
+func (h *Host) resolveSource(ctx context.Context, inv *inventory.Inventory, req CreateRequest) (*source, error) {
 	t := inv.Tree
 	switch {
 	case req.Empty:
 		return &source{release: "EMPTY", userland: "EMPTY"}, nil
 	case req.Template != "":
-		var tj *Jail
+		var tj *inventory.Jail
 		for _, j := range inv.Jails {
 			if j.Template && j.Name == req.Template {
 				tj = j
@@ -327,36 +323,19 @@ func (h *Host) resolveSource(ctx context.Context, inv *Inventory, req CreateRequ
 		if d, err := h.ZFS.Get(ctx, t.ReleaseRoot(rel)); err != nil {
 			return nil, err
 		} else {
-			inv.Scan.add(d)
+			inv.Scan.Add(d)
 		}
 	}
 	d, _ := inv.Scan.Get(t.ReleaseRoot(rel))
 	src := &source{release: rel, root: d.Name, rootDir: d.Mountpoint}
-	src.userland = UserlandVersion(src.rootDir)
+	src.userland = inventory.UserlandVersion(src.rootDir)
 	if src.userland == "" {
 		src.userland = rel
 	}
 	return src, nil
 }
 
-// UserlandVersion reads USERLAND_VERSION from ROOT/bin/freebsd-version,
-// or "" when it is missing.
-func UserlandVersion(root string) string {
-	b, err := confine.ReadFile(root, "bin/freebsd-version")
-	if err != nil {
-		return ""
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if v, ok := strings.CutPrefix(line, "USERLAND_VERSION="); ok {
-			return strings.Trim(v, `"'`)
-		}
-	}
-	return ""
-}
-
-func (h *Host) createOne(ctx context.Context, inv *Inventory, req CreateRequest, src *source, p createPlan) error {
+func (h *Host) createOne(ctx context.Context, inv *inventory.Inventory, req CreateRequest, src *source, p createPlan) error {
 	ctx, tx, _, err := h.Begin(ctx, "create", p.name, nil)
 	if err != nil {
 		return err
@@ -373,7 +352,7 @@ type takenSnapshot struct {
 
 // createIn makes one jail within tx; taken, when set, says its snapshot
 // step has run already.
-func (h *Host) createIn(ctx context.Context, tx *txn.Tx, inv *Inventory, req CreateRequest, src *source, p createPlan, taken *takenSnapshot) error {
+func (h *Host) createIn(ctx context.Context, tx *txn.Tx, inv *inventory.Inventory, req CreateRequest, src *source, p createPlan, taken *takenSnapshot) error {
 	t := inv.Tree
 	jailDS, rootDS := t.Jail(p.name), t.JailRoot(p.name)
 	thick := req.Thick || req.Basejail
@@ -401,7 +380,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn.Tx, inv *Inventory, req Cre
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	inv.Jails = append(inv.Jails, &Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
+	inv.Jails = append(inv.Jails, &inventory.Jail{Name: p.name, Dir: dir, Config: cfg, Props: config.Effective(inv.Defaults, cfg),
 		Dataset: zfs.Dataset{Name: jailDS, Mountpoint: dir, Mounted: true}, Root: zfs.Dataset{Name: rootDS, Origin: layout.SnapName(src.root, p.name)}})
 	return nil
 }
@@ -409,7 +388,7 @@ func (h *Host) createIn(ctx context.Context, tx *txn.Tx, inv *Inventory, req Cre
 // createRoot makes name's root from src: a snapshot of the source, then
 // a clone of it, or a copy for a thick jail. The journal's records undo
 // both.
-func (h *Host) createRoot(ctx context.Context, tx *txn.Tx, t *Tree, src *source, name string, thick bool, taken *takenSnapshot) error {
+func (h *Host) createRoot(ctx context.Context, tx *txn.Tx, t *inventory.Tree, src *source, name string, thick bool, taken *takenSnapshot) error {
 	jailDS, rootDS := t.Jail(name), t.JailRoot(name)
 	snap, recursive, err := h.snapshotSource(ctx, tx, src, jailDS, name, thick, taken)
 	if err != nil {
@@ -468,7 +447,7 @@ func (h *Host) snapshotSource(ctx context.Context, tx *txn.Tx, src *source, jail
 
 // writeNewJail writes the new jail's config.json and fstab and, unless
 // it is empty, its /etc/hosts and rc.conf; a basejail gets its mounts.
-func (h *Host) writeNewJail(inv *Inventory, req CreateRequest, src *source, name, dir string, cfg *config.Config) error {
+func (h *Host) writeNewJail(inv *inventory.Inventory, req CreateRequest, src *source, name, dir string, cfg *config.Config) error {
 	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
 	// The new jail's files go in together: each is a few round trips to
 	// ZFS, and nothing reads them before the jail is committed.
@@ -520,7 +499,7 @@ func (h *Host) copyDataset(ctx context.Context, snap, target string) error {
 
 // newJailConfig builds config.json as iocage writes it: a thin config
 // holds only what differs from the defaults; -C copies the whole set.
-func newJailConfig(inv *Inventory, req CreateRequest, src *source, p createPlan, thick bool) *config.Config {
+func newJailConfig(inv *inventory.Inventory, req CreateRequest, src *source, p createPlan, thick bool) *config.Config {
 	c := config.NewConfig()
 	if req.ThickConfig {
 		c = config.Effective(inv.Defaults)

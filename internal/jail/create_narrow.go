@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/txn"
 )
@@ -60,8 +62,8 @@ func (h *Host) CreateSpeculative(ctx context.Context, req CreateRequest) (handle
 // thinGuess is where the mount table says a thin create will land: the
 // pool with the one tree, and the release's spelling there.
 type thinGuess struct {
-	want   Wanted
-	mt     MountTable
+	want   inventory.Wanted
+	mt     inventory.MountTable
 	layout layout.Layout
 	rel    string
 }
@@ -74,7 +76,7 @@ func (h *Host) guessThinCreate(req CreateRequest) (thinGuess, bool) {
 		req.Thick || req.Basejail || req.CloneBasejail {
 		return thinGuess{}, false
 	}
-	mt, ok := h.mountTable()
+	mt, ok := h.CurrentMounts()
 	if !ok {
 		return thinGuess{}, false
 	}
@@ -100,7 +102,7 @@ func (h *Host) guessThinCreate(req CreateRequest) (thinGuess, bool) {
 
 // narrowResult is LoadNarrow's answer, passed back from its goroutine.
 type narrowResult struct {
-	inv *Inventory
+	inv *inventory.Inventory
 	ok  bool
 	err error
 }
@@ -117,7 +119,7 @@ func (h *Host) snapshotWhileReading(ctx context.Context, tx *txn.Tx, g thinGuess
 	}
 	read := make(chan narrowResult, 1)
 	go func() {
-		inv, ok, err := h.loadNarrow(ctx, g.mt, g.want, Options{Create: true})
+		inv, ok, err := h.LoadNarrowFrom(ctx, g.mt, g.want, inventory.Options{Create: true})
 		read <- narrowResult{inv, ok, err}
 	}()
 	taken.err = tx.Made(snap, h.ZFS.Snapshot(ctx, snap, false))

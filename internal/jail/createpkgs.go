@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/plan"
@@ -37,7 +39,7 @@ func jailHasAddress(p *config.Config) bool {
 // ASSUME_ALWAYS_YES=yes and the proxy), and stops the jail again if it
 // started it. The DNS probes iocage runs first are left to pkg, which
 // reports the same failure.
-func (h *Host) InstallCreatePackages(ctx context.Context, inv *Inventory, name string, pkgs []string, opts CreatePackagesOptions) error {
+func (h *Host) InstallCreatePackages(ctx context.Context, inv *inventory.Inventory, name string, pkgs []string, opts CreatePackagesOptions) error {
 	errw := opts.Err
 	if errw == nil {
 		errw = io.Discard
@@ -66,7 +68,7 @@ func (h *Host) InstallCreatePackages(ctx context.Context, inv *Inventory, name s
 	return err
 }
 
-func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string, proxy string, errw io.Writer) error {
+func (h *Host) installCreatePackages(ctx context.Context, j *inventory.Jail, pkgs []string, proxy string, errw io.Writer) error {
 	out, err := h.Run.Run(ctx, JIDCmd(j.Name))
 	if err != nil {
 		return err
@@ -122,5 +124,5 @@ func (h *Host) installCreatePackages(ctx context.Context, j *Jail, pkgs []string
 
 // JIDCmd asks jls for a running jail's JID.
 func JIDCmd(name string) host.Cmd {
-	return argv.JlsJID(JailName(name))
+	return argv.JlsJID(inventory.JailName(name))
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/plan"
@@ -27,7 +29,7 @@ import (
 // netstat -nr from inside it. Each section is a title, a line of ten
 // dashes, then its lines. Files of a jail are read inside its root; a
 // missing one reads as cat(1) reports it.
-func (h *Host) Debug(ctx context.Context, inv *Inventory, dir string) error {
+func (h *Host) Debug(ctx context.Context, inv *inventory.Inventory, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func (h *Host) Debug(ctx context.Context, inv *Inventory, dir string) error {
 	return nil
 }
 
-func (h *Host) debugJail(ctx context.Context, j *Jail, dir string) error {
+func (h *Host) debugJail(ctx context.Context, j *inventory.Jail, dir string) error {
 	var b debugFile
 	props := map[string]string{}
 	if j.Props != nil {
@@ -90,8 +92,8 @@ func (h *Host) debugJail(ctx context.Context, j *Jail, dir string) error {
 	b.section("\n/ETC/NSSWITCH.CONF", debugCat(root, "etc/nsswitch.conf"))
 	name := plan.Underscored(j.Name)
 	if j.Running() {
-		b.section("\nIFCONFIG -a", h.debugRun(ctx, argv.JexecIfconfigAll(JailName(j.Name))))
-		b.section("\nNETSTAT -nr", h.debugRun(ctx, argv.JexecNetstatRoutes(JailName(j.Name))))
+		b.section("\nIFCONFIG -a", h.debugRun(ctx, argv.JexecIfconfigAll(inventory.JailName(j.Name))))
+		b.section("\nNETSTAT -nr", h.debugRun(ctx, argv.JexecNetstatRoutes(inventory.JailName(j.Name))))
 	} else {
 		msg := []string{name + " not running -- cannot run command"}
 		b.section("\nIFCONFIG -a", msg)

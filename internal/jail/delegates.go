@@ -1,6 +1,10 @@
 package jail
 
-import "context"
+import (
+	"context"
+
+	"github.com/jcage/jcage/internal/inventory"
+)
 
 // The interfaces below are what a Host delegates to its builder: starting
 // and stopping jails on the way, fetching a release, installing create
@@ -34,5 +38,5 @@ type PackageInstaller interface {
 // (devfs paths and includes, kernel modules): nil and no error when the
 // jail has no manifest.
 type ManifestReader interface {
-	PluginStart(j *Jail) (*PluginStart, error)
+	PluginStart(j *inventory.Jail) (*PluginStart, error)
 }

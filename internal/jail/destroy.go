@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
+
+	"github.com/jcage/jcage/internal/inventory"
 
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/plan"
@@ -18,37 +19,10 @@ type DestroyOptions struct {
 	Recursive bool // -R: also destroy jails cloned from this one
 }
 
-// DependentsError is iocage's refusal to destroy a jail others depend on.
-type DependentsError struct {
-	Name       string
-	Dependents []string
-}
-
-func (e *DependentsError) Error() string {
-	// A cloned jail depends twice, by its dataset and by its root: it is
-	// named once.
-	var names []string
-	seen := map[string]bool{}
-	for _, d := range e.Dependents {
-		if ds, ok := layout.RootOwner(d); ok {
-			d = ds
-		}
-		n := layout.Base(d)
-		if !seen[n] {
-			seen[n] = true
-			names = append(names, n)
-		}
-	}
-	return fmt.Sprintf("%s has dependent jails (who may also have dependents), use --recursive to destroy:\n%s", e.Name, strings.Join(names, "\n"))
-}
-
-// Is makes a DependentsError match zfs.ErrHasClones.
-func (e *DependentsError) Is(target error) bool { return target == zfs.ErrHasClones }
-
 // Destroy removes one jail or template: its dataset and everything below
 // it (never a neighbour whose name merely starts the same), its console
 // log, and the snapshot it was cloned from.
-func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts DestroyOptions) error {
+func (h *Host) Destroy(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, opts DestroyOptions) error {
 	// Nothing to journal: a recursive destroy is one zfs call, and a
 	// destroy cannot be undone.
 	ctx, tx, inv, j, err := h.BeginJail(ctx, "destroy", inv, j)
@@ -57,7 +31,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 	}
 	defer tx.End()
 	if deps := inv.Dependents(j.Dataset.Name); len(deps) > 0 && !opts.Recursive {
-		return &DependentsError{Name: j.Name, Dependents: deps}
+		return &inventory.DependentsError{Name: j.Name, Dependents: deps}
 	}
 	if j.Running() {
 		if !opts.Force {
@@ -82,7 +56,7 @@ func (h *Host) Destroy(ctx context.Context, inv *Inventory, j *Jail, opts Destro
 // destroyOrigin removes the snapshot a jail was cloned from when jcage (or
 // iocage) made it for this jail: releases/REL/root@NAME, or the recursive
 // templates/T@NAME or jails/SRC@NAME.
-func (h *Host) destroyOrigin(ctx context.Context, inv *Inventory, j *Jail, origin string) {
+func (h *Host) destroyOrigin(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, origin string) {
 	ds, snap, _ := layout.SplitSnap(origin)
 	if snap != j.Name {
 		return

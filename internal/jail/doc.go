@@ -1,5 +1,8 @@
-// Package jail manages iocage jails: their configuration, layout, jail.conf,
-// life cycle, snapshots, updates and images.
+// Package jail is the store: the changes to iocage jails and templates
+// (create, clone, destroy, rename, snapshots, rollback, fstab, set,
+// migrate), each one transaction. It reads the tree through
+// internal/inventory, whose Host its own embeds, and reaches start, stop,
+// fetch and package installs only through the interfaces in delegates.go.
 //
 // # On disk
 //

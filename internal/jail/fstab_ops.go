@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
@@ -24,7 +26,7 @@ import (
 // libc's complaints about lines it skips); iocage's INFO lines go to Out.
 
 // FstabTable reads a jail's fstab as iocage lists it.
-func FstabTable(j *Jail) (*fstab.Table, []string, error) {
+func FstabTable(j *inventory.Jail) (*fstab.Table, []string, error) {
 	if j.Err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
@@ -39,7 +41,7 @@ func FstabTable(j *Jail) (*fstab.Table, []string, error) {
 // iocage's comment, after resolving Dest inside the jail root and checking
 // it as iocage does (fstab.Table.Validate). A running jail gets it
 // mounted.
-func (h *Host) FstabAdd(ctx context.Context, inv *Inventory, j *Jail, e fstab.Entry) ([]string, error) {
+func (h *Host) FstabAdd(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, e fstab.Entry) ([]string, error) {
 	var warn []string
 	err := h.editFstab(ctx, inv, j, &warn, func(t *fstab.Table, root string) ([]mountStep, error) {
 		ne, w, err := h.prepareEntry(t, root, e, -1)
@@ -59,20 +61,20 @@ func (h *Host) FstabAdd(ctx context.Context, inv *Inventory, j *Jail, e fstab.En
 
 // FstabRemove removes the entry at index (0-based, as fstab -l numbers
 // them) and unmounts it from a running jail.
-func (h *Host) FstabRemove(ctx context.Context, inv *Inventory, j *Jail, index int) ([]string, error) {
+func (h *Host) FstabRemove(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, index int) ([]string, error) {
 	return h.fstabRemove(ctx, inv, j, func(*fstab.Table, string) int { return index })
 }
 
 // FstabRemoveEntry removes the first entry with e's six fields (Dest as
 // seen inside the jail) and unmounts it from a running jail.
-func (h *Host) FstabRemoveEntry(ctx context.Context, inv *Inventory, j *Jail, e fstab.Entry) ([]string, error) {
+func (h *Host) FstabRemoveEntry(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, e fstab.Entry) ([]string, error) {
 	return h.fstabRemove(ctx, inv, j, func(t *fstab.Table, root string) int {
 		e.Dest = fstab.InJail(root, e.Dest)
 		return t.Find(e)
 	})
 }
 
-func (h *Host) fstabRemove(ctx context.Context, inv *Inventory, j *Jail, pick func(*fstab.Table, string) int) ([]string, error) {
+func (h *Host) fstabRemove(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, pick func(*fstab.Table, string) int) ([]string, error) {
 	var warn []string
 	err := h.editFstab(ctx, inv, j, &warn, func(t *fstab.Table, root string) ([]mountStep, error) {
 		old, err := t.Remove(pick(t, root))
@@ -91,7 +93,7 @@ func (h *Host) fstabRemove(ctx context.Context, inv *Inventory, j *Jail, pick fu
 // FstabReplace puts e (Dest inside the jail) at index, checked like an
 // added entry except against the entry it replaces. A running jail gets
 // the old entry unmounted and the new one mounted.
-func (h *Host) FstabReplace(ctx context.Context, inv *Inventory, j *Jail, index int, e fstab.Entry) ([]string, error) {
+func (h *Host) FstabReplace(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, index int, e fstab.Entry) ([]string, error) {
 	var warn []string
 	err := h.editFstab(ctx, inv, j, &warn, func(t *fstab.Table, root string) ([]mountStep, error) {
 		if index < 0 || index >= len(t.Entries) {
@@ -121,7 +123,7 @@ func (h *Host) FstabReplace(ctx context.Context, inv *Inventory, j *Jail, index 
 // happens. Unlike iocage, a new or changed entry whose destination is not
 // confined to the jail root is refused, and so is an edit made while
 // someone else changed the file; the edited copy is then kept and named.
-func (h *Host) FstabEdit(ctx context.Context, inv *Inventory, j *Jail, editor host.Cmd) ([]string, error) {
+func (h *Host) FstabEdit(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, editor host.Cmd) ([]string, error) {
 	if j.Err != nil {
 		return nil, fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
@@ -189,9 +191,9 @@ var errEditedMeanwhile = errors.New("changed while it was being edited")
 // installEdit replaces path (the fstab of j, orig when the editor started)
 // with edited, as a change of its own: the editor ran without the lock, as
 // a person takes their time, so the file must still be orig under it.
-func (h *Host) installEdit(ctx context.Context, inv *Inventory, j *Jail, path string, orig, edited []byte) error {
+func (h *Host) installEdit(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, path string, orig, edited []byte) error {
 	ctx, tx, _, j, err := h.BeginJail(ctx, "fstab", inv, j)
-	if errors.As(err, new(*NotFoundError)) {
+	if errors.As(err, new(*inventory.NotFoundError)) {
 		return errEditedMeanwhile
 	}
 	if err != nil {
@@ -293,7 +295,7 @@ func notMounted(err error) bool {
 // read, rewrite old-style paths, change, write, then mount or unmount in
 // a running jail; any failure (or cancellation) restores the file as it
 // was and undoes the mounts already made.
-func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]string, change func(t *fstab.Table, root string) ([]mountStep, error)) error {
+func (h *Host) editFstab(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, warn *[]string, change func(t *fstab.Table, root string) ([]mountStep, error)) error {
 	ctx, tx, inv, j, err := h.BeginJail(ctx, "fstab", inv, j)
 	if err != nil {
 		return err
@@ -365,7 +367,7 @@ func (h *Host) editFstab(ctx context.Context, inv *Inventory, j *Jail, warn *[]s
 // of tx: the file's content is journaled first, and a template's dataset
 // (kept readonly=on) is made writable around the write, with readonly
 // coming back on undo as well.
-func (h *Host) writeJailFile(ctx context.Context, tx *txn.Tx, j *Jail, path string, write func() error) error {
+func (h *Host) writeJailFile(ctx context.Context, tx *txn.Tx, j *inventory.Jail, path string, write func() error) error {
 	ro := h.readonlyToggle(ctx, j)
 	if ro != nil {
 		if err := tx.WillSet(j.Dataset.Name, "readonly", "on"); err != nil {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
 
@@ -29,8 +31,8 @@ type fstabFixture struct {
 	h   *Host
 	rec *host.Recorder
 	zfs *zfs.Fake
-	inv *Inventory
-	j   *Jail
+	inv *inventory.Inventory
+	j   *inventory.Jail
 	src string
 	out bytes.Buffer
 }
@@ -56,9 +58,9 @@ func newFstabFixture(t *testing.T, template bool, jid int) *fstabFixture {
 	if err := f.zfs.Create(context.Background(), ds, zfs.CreateOptions{Parents: true}); err != nil {
 		t.Fatal(err)
 	}
-	f.h = &Host{Core: &Core{ZFS: f.zfs, Run: f.rec, Out: &f.out, LockDir: t.TempDir(), Now: func() time.Time { return fstabClock }}}
-	f.j = &Jail{Name: "www1", Template: template, Dir: dir, Dataset: zfs.Dataset{Name: ds}, JID: jid}
-	f.inv = &Inventory{Tree: &Tree{Layout: layout.Layout{Pool: "tank"}, Mountpoint: ioc}, Jails: []*Jail{f.j}}
+	f.h = &Host{Host: &inventory.Host{ZFS: f.zfs, Run: f.rec, Out: &f.out, LockDir: t.TempDir(), Now: func() time.Time { return fstabClock }}}
+	f.j = &inventory.Jail{Name: "www1", Template: template, Dir: dir, Dataset: zfs.Dataset{Name: ds}, JID: jid}
+	f.inv = &inventory.Inventory{Tree: &inventory.Tree{Layout: layout.Layout{Pool: "tank"}, Mountpoint: ioc}, Jails: []*inventory.Jail{f.j}}
 	return f
 }
 
@@ -221,7 +223,7 @@ func TestFstabConcurrentAdds(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			// One host each, as separate processes would have.
-			h := &Host{Core: &Core{ZFS: f.zfs, Run: f.rec, Out: io.Discard, LockDir: t.TempDir()}}
+			h := &Host{Host: &inventory.Host{ZFS: f.zfs, Run: f.rec, Out: io.Discard, LockDir: t.TempDir()}}
 			_, err := h.FstabAdd(context.Background(), f.inv, f.j, f.entry(fmt.Sprintf("/d%d", i)))
 			errs <- err
 		}(i)

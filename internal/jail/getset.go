@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+	"github.com/jcage/jcage/internal/txn"
+
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 
@@ -13,8 +16,8 @@ import (
 
 // LiveRuleset asks the kernel for a running jail's devfs ruleset, which
 // may differ from the configured one (iocage generates rulesets).
-func (h *Host) LiveRuleset(ctx context.Context, j *Jail) (string, error) {
-	out, err := h.Run.Run(ctx, argv.JlsDevfsRuleset(JailName(j.Name)))
+func (h *Host) LiveRuleset(ctx context.Context, j *inventory.Jail) (string, error) {
+	out, err := h.Run.Run(ctx, argv.JlsDevfsRuleset(inventory.JailName(j.Name)))
 	if err != nil {
 		return "", err
 	}
@@ -30,7 +33,7 @@ type SetRequest struct {
 // Set validates every assignment first, so that a refused one changes
 // nothing, then applies ZFS properties, live jail parameters, and finally
 // writes the config under its lock.
-func (h *Host) Set(ctx context.Context, inv *Inventory, req SetRequest) error {
+func (h *Host) Set(ctx context.Context, inv *inventory.Inventory, req SetRequest) error {
 	j, sc, err := setTarget(inv, req.Target)
 	if err != nil {
 		return err
@@ -61,8 +64,8 @@ type propChange struct{ key, value string }
 
 // setTarget finds the jail set changes (nil for default) and what
 // validation needs to know of it.
-func setTarget(inv *Inventory, target string) (*Jail, config.SetContext, error) {
-	var j *Jail
+func setTarget(inv *inventory.Inventory, target string) (*inventory.Jail, config.SetContext, error) {
+	var j *inventory.Jail
 	sc := config.SetContext{Default: target == "default", Config: inv.Defaults}
 	if !sc.Default {
 		var err error
@@ -88,7 +91,7 @@ func setTarget(inv *Inventory, target string) (*Jail, config.SetContext, error) 
 
 // validateAssigns parses and validates every KEY=VALUE. template, which
 // moves the jail rather than setting a value, comes back on its own.
-func validateAssigns(assigns []string, sc config.SetContext, j *Jail) (changes []propChange, template string, err error) {
+func validateAssigns(assigns []string, sc config.SetContext, j *inventory.Jail) (changes []propChange, template string, err error) {
 	for _, a := range assigns {
 		key, value, err := config.ParseAssignment(a)
 		if err != nil {
@@ -111,9 +114,9 @@ func validateAssigns(assigns []string, sc config.SetContext, j *Jail) (changes [
 }
 
 // setDefaults writes changes to defaults.json and reports each.
-func (h *Host) setDefaults(inv *Inventory, changes []propChange) error {
+func (h *Host) setDefaults(inv *inventory.Inventory, changes []propChange) error {
 	path := config.DefaultsPath(inv.Tree.Mountpoint)
-	err := Update(path, nil, func(c *config.Config) error {
+	err := txn.UpdateConfig(path, nil, func(c *config.Config) error {
 		for _, ch := range changes {
 			c.Set(ch.key, ch.value)
 		}
@@ -130,7 +133,7 @@ func (h *Host) setDefaults(inv *Inventory, changes []propChange) error {
 
 // setZFSProps sets the changes that mirror a ZFS property on the jail's
 // dataset, in one call.
-func (h *Host) setZFSProps(ctx context.Context, j *Jail, changes []propChange) error {
+func (h *Host) setZFSProps(ctx context.Context, j *inventory.Jail, changes []propChange) error {
 	zfsProps := map[string]string{}
 	for _, ch := range changes {
 		if p, _ := config.Lookup(ch.key); p.Has(config.ZFS) {
@@ -146,9 +149,9 @@ func (h *Host) setZFSProps(ctx context.Context, j *Jail, changes []propChange) e
 // setJailProps writes changes to the jail's config.json, then reports
 // each and carries it where it also lives: rtsold_enable in the jail's
 // rc.conf, and the running jail.
-func (h *Host) setJailProps(ctx context.Context, inv *Inventory, j *Jail, changes []propChange) error {
+func (h *Host) setJailProps(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, changes []propChange) error {
 	old := map[string]string{}
-	err := Update(j.ConfigPath(), h.readonlyToggle(ctx, j), func(c *config.Config) error {
+	err := txn.UpdateConfig(j.ConfigPath(), h.readonlyToggle(ctx, j), func(c *config.Config) error {
 		for _, ch := range changes {
 			prev, _ := config.Effective(inv.Defaults, c).Get(ch.key)
 			if c.Thick() {
@@ -181,7 +184,7 @@ func (h *Host) setJailProps(ctx context.Context, inv *Inventory, j *Jail, change
 }
 
 // readonlyToggle lifts a template's readonly around a config write.
-func (h *Host) readonlyToggle(ctx context.Context, j *Jail) config.ReadOnlyFunc {
+func (h *Host) readonlyToggle(ctx context.Context, j *inventory.Jail) config.ReadOnlyFunc {
 	if !j.Template {
 		return nil
 	}
@@ -196,14 +199,14 @@ func (h *Host) readonlyToggle(ctx context.Context, j *Jail) config.ReadOnlyFunc 
 
 // LiveArgs returns the command that applies key=value to a running jail,
 // or nil when the change waits for a restart.
-func LiveArgs(j *Jail, key, value string) *host.Cmd {
+func LiveArgs(j *inventory.Jail, key, value string) *host.Cmd {
 	p, _ := config.Lookup(key)
 	switch {
 	case p.Has(config.Live):
 		c := argv.JailModify(j.JID, p.Param, value)
 		return &c
 	case p.Has(config.RCTL):
-		rule := "jail:" + JailName(j.Name) + ":" + key
+		rule := "jail:" + inventory.JailName(j.Name) + ":" + key
 		if value == "off" {
 			c := argv.RctlRemoveFilter(rule)
 			return &c
@@ -214,7 +217,7 @@ func LiveArgs(j *Jail, key, value string) *host.Cmd {
 	return nil
 }
 
-func (h *Host) applyLive(ctx context.Context, j *Jail, key, value string) error {
+func (h *Host) applyLive(ctx context.Context, j *inventory.Jail, key, value string) error {
 	p, _ := config.Lookup(key)
 	if p.Has(config.Restart) {
 		h.Say("%s", config.RestartNotice(key))

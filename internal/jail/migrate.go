@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/atomicfile"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
@@ -61,7 +63,7 @@ type MigrateOptions struct {
 
 // Migration is one legacy basejail that migrate converts.
 type Migration struct {
-	Jail    *Jail
+	Jail    *inventory.Jail
 	Tag     string
 	Name    string // the new jail
 	Release string // cloned_release, the release it is cloned from
@@ -69,7 +71,7 @@ type Migration struct {
 
 // legacyTagged reports a jail iocage migrate converts: a tag and
 // type=basejail in its config.json.
-func legacyTagged(j *Jail) (string, bool) {
+func legacyTagged(j *inventory.Jail) (string, bool) {
 	if j.Template || j.Config == nil || !config.LegacyBasejail(j.Config) {
 		return "", false
 	}
@@ -81,7 +83,7 @@ func legacyTagged(j *Jail) (string, bool) {
 // new name free and valid, nothing left in jails_old from an earlier try,
 // and with Delete no dataset of its own but the root, which -d would
 // destroy with the old jail. The first problem is returned alone.
-func (h *Host) PlanMigration(ctx context.Context, inv *Inventory, opts MigrateOptions) ([]Migration, error) {
+func (h *Host) PlanMigration(ctx context.Context, inv *inventory.Inventory, opts MigrateOptions) ([]Migration, error) {
 	t := inv.Tree
 	var plan []Migration
 	taken := map[string]string{}
@@ -107,10 +109,10 @@ func (h *Host) PlanMigration(ctx context.Context, inv *Inventory, opts MigrateOp
 		if err := config.CheckName(name); err != nil {
 			return nil, fmt.Errorf("%s (tag %s): %w", j.Name, tag, err)
 		}
-		if (inv.exists(name) && nameKey(name) != nameKey(j.Name)) || taken[nameKey(name)] != "" {
+		if (inv.Exists(name) && inventory.NameKey(name) != inventory.NameKey(j.Name)) || taken[inventory.NameKey(name)] != "" {
 			return nil, fmt.Errorf("Jail: %s already exists! %s cannot be migrated to it", name, j.Name)
 		}
-		taken[nameKey(name)] = j.Name
+		taken[inventory.NameKey(name)] = j.Name
 		if err := CheckRootPath(t.Dirs().Jail(name)); err != nil {
 			return nil, err
 		}
@@ -140,14 +142,14 @@ func (h *Host) PlanMigration(ctx context.Context, inv *Inventory, opts MigrateOp
 // Migrate converts each planned jail, one after the other, each as one
 // change that unwinds whole on failure or interrupt; with several jails a
 // failure is reported on opts.Err and the others go on (EachJail).
-func (h *Host) Migrate(ctx context.Context, inv *Inventory, plan []Migration, opts MigrateOptions) error {
-	byJail := map[*Jail]Migration{}
-	var jails []*Jail
+func (h *Host) Migrate(ctx context.Context, inv *inventory.Inventory, plan []Migration, opts MigrateOptions) error {
+	byJail := map[*inventory.Jail]Migration{}
+	var jails []*inventory.Jail
 	for _, m := range plan {
 		byJail[m.Jail] = m
 		jails = append(jails, m.Jail)
 	}
-	return EachJail(ctx, jails, "migrate", opts.Err, func(j *Jail) error {
+	return EachJail(ctx, jails, "migrate", opts.Err, func(j *inventory.Jail) error {
 		m := byJail[j]
 		if err := h.migrateOne(ctx, inv, m); err != nil {
 			return err
@@ -157,7 +159,7 @@ func (h *Host) Migrate(ctx context.Context, inv *Inventory, plan []Migration, op
 }
 
 // migrateOne is steps 1 to 3, one transaction.
-func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) error {
+func (h *Host) migrateOne(ctx context.Context, inv *inventory.Inventory, m Migration) error {
 	ctx, tx, _, err := h.Begin(ctx, "migrate", m.Jail.Name, nil)
 	if err != nil {
 		return err
@@ -179,7 +181,7 @@ func (h *Host) migrateOne(ctx context.Context, inv *Inventory, m Migration) erro
 
 // moveToJailsOld is step 1: the old jail goes to jails_old, made for it
 // when missing. It returns the moved dataset and its root.
-func (h *Host) moveToJailsOld(ctx context.Context, tx *txn.Tx, t *Tree, old *Jail) (moved, oldRoot zfs.Dataset, err error) {
+func (h *Host) moveToJailsOld(ctx context.Context, tx *txn.Tx, t *inventory.Tree, old *inventory.Jail) (moved, oldRoot zfs.Dataset, err error) {
 	if _, err := h.ZFS.Get(ctx, t.JailsOld()); errors.Is(err, zfs.ErrNotFound) {
 		if err := tx.WillCreate(t.JailsOld(), false); err != nil {
 			return moved, oldRoot, err
@@ -201,7 +203,7 @@ func (h *Host) moveToJailsOld(ctx context.Context, tx *txn.Tx, t *Tree, old *Jai
 // cloneForMigration is step 2: the new jail, a clone of its release, with
 // the old jail's config and fstab and fresh hosts and rc.conf. It returns
 // the new root's directory.
-func (h *Host) cloneForMigration(ctx context.Context, tx *txn.Tx, t *Tree, m Migration, moved zfs.Dataset) (string, error) {
+func (h *Host) cloneForMigration(ctx context.Context, tx *txn.Tx, t *inventory.Tree, m Migration, moved zfs.Dataset) (string, error) {
 	jailDS, rootDS := t.Jail(m.Name), t.JailRoot(m.Name)
 	snap := layout.SnapName(t.ReleaseRoot(m.Release), m.Name)
 	if err := tx.WillCreateAll(txn.Created{Dataset: snap}, txn.Created{Dataset: jailDS, Recursive: true}); err != nil {
@@ -223,7 +225,7 @@ func (h *Host) cloneForMigration(ctx context.Context, tx *txn.Tx, t *Tree, m Mig
 
 // writeMigratedFiles writes the new jail's config (the old one renamed),
 // the old fstab with its paths following the jail, hosts and rc.conf.
-func writeMigratedFiles(t *Tree, m Migration, moved zfs.Dataset, dir, root string) error {
+func writeMigratedFiles(t *inventory.Tree, m Migration, moved zfs.Dataset, dir, root string) error {
 	old := m.Jail
 	cfg := old.Config.Clone()
 	cfg.Set("host_hostname", m.Name)
@@ -274,7 +276,7 @@ func (h *Host) copyOldRoot(ctx context.Context, m Migration, oldRoot, root strin
 
 // migrated is what follows a committed migration: iocage_legacy's tag
 // link goes, with Delete the old datasets too, and the jail is reported.
-func (h *Host) migrated(ctx context.Context, inv *Inventory, m Migration, opts MigrateOptions) error {
+func (h *Host) migrated(ctx context.Context, inv *inventory.Inventory, m Migration, opts MigrateOptions) error {
 	t := inv.Tree
 	// The tag comes from config.json: only a plain name is a link in
 	// IOCROOT/tags, never a path that leads out of it.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
 
@@ -17,7 +19,7 @@ import (
 // Rename gives a jail or template a new name: its dataset, the snapshot it
 // was cloned from, its config and fstab, and the source_template of jails
 // made from a template. The jail is stopped first.
-func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string) error {
+func (h *Host) Rename(ctx context.Context, inv *inventory.Inventory, name, newName string) error {
 	ctx, tx, inv, err := h.Begin(ctx, "rename", name, inv)
 	if err != nil {
 		return err
@@ -74,14 +76,14 @@ func (h *Host) Rename(ctx context.Context, inv *Inventory, name, newName string)
 // checkRename refuses to rename j to newName: a jail whose
 // configuration can't be read, a name that is not valid or already
 // taken, or one whose directory would not be a safe root path.
-func checkRename(inv *Inventory, j *Jail, newName string) error {
+func checkRename(inv *inventory.Inventory, j *inventory.Jail, newName string) error {
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
 	if err := config.CheckName(newName); err != nil {
 		return err
 	}
-	if inv.exists(newName) {
+	if inv.Exists(newName) {
 		return fmt.Errorf("Jail: %s already exists!", newName)
 	}
 	newDir := inv.Tree.Dirs().Jail(newName)
@@ -93,7 +95,7 @@ func checkRename(inv *Inventory, j *Jail, newName string) error {
 
 // renameOriginSnapshot renames the release snapshot j was cloned from,
 // RELEASE@NAME, after the jail's new name.
-func (h *Host) renameOriginSnapshot(ctx context.Context, tx *txn.Tx, t *Tree, j *Jail, newName string) error {
+func (h *Host) renameOriginSnapshot(ctx context.Context, tx *txn.Tx, t *inventory.Tree, j *inventory.Jail, newName string) error {
 	origin := j.Root.Origin
 	if origin == "" {
 		return nil
@@ -139,12 +141,12 @@ func (h *Host) unjailData(ctx context.Context, tx *txn.Tx, from string) error {
 // renameFiles rewrites, within tx, what names the jail in its files (now
 // under dir): config.json, fstab, and for a template the source_template
 // of the jails made from it.
-func renameFiles(tx *txn.Tx, inv *Inventory, j *Jail, dir, newName string) error {
+func renameFiles(tx *txn.Tx, inv *inventory.Inventory, j *inventory.Jail, dir, newName string) error {
 	cfgPath, fstabPath := filepath.Join(dir, config.ConfigFile), filepath.Join(dir, "fstab")
 	if err := tx.WillWrite(cfgPath); err != nil {
 		return err
 	}
-	err := Update(cfgPath, nil, func(c *config.Config) error {
+	err := txn.UpdateConfig(cfgPath, nil, func(c *config.Config) error {
 		c.Set("host_hostuuid", newName)
 		if v, _ := c.Get("host_hostname"); v == j.Name || v == strings.ReplaceAll(j.Name, "_", "-") {
 			c.Set("host_hostname", strings.ReplaceAll(newName, "_", "-"))
@@ -173,7 +175,7 @@ func renameFiles(tx *txn.Tx, inv *Inventory, j *Jail, dir, newName string) error
 		if err := tx.WillWrite(o.ConfigPath()); err != nil {
 			return err
 		}
-		if err := Update(o.ConfigPath(), nil, func(c *config.Config) error {
+		if err := txn.UpdateConfig(o.ConfigPath(), nil, func(c *config.Config) error {
 			c.Set("source_template", newName)
 			return nil
 		}); err != nil {

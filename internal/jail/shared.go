@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
@@ -40,7 +42,7 @@ func CommandFailed(argv []string, err error) error {
 // ExecCmd is `jcage exec`: `setfib FIB jexec -u USER JNAME CMD...` (-U
 // for a jail user). A single argument is a shell command line and runs
 // through /bin/sh -c.
-func ExecCmd(j *Jail, words []string, hostUser, jailUser string) (host.Cmd, error) {
+func ExecCmd(j *inventory.Jail, words []string, hostUser, jailUser string) (host.Cmd, error) {
 	if hostUser != "" && jailUser != "" {
 		return host.Cmd{}, errors.New("Please only specify either host_user or jail_user, not both!")
 	}
@@ -55,7 +57,7 @@ func ExecCmd(j *Jail, words []string, hostUser, jailUser string) (host.Cmd, erro
 		user = jailUser
 	}
 	fib, _ := j.Props.Get("exec_fib")
-	return argv.Setfib(fib, argv.JexecAs(user, jailUser != "", JailName(j.Name), words...)), nil
+	return argv.Setfib(fib, argv.JexecAs(user, jailUser != "", inventory.JailName(j.Name), words...)), nil
 }
 
 // CheckRootPath refuses a jail whose root directory the kernel cannot take

@@ -9,15 +9,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/zfs"
 )
-
-// AllJails is the argument that makes snapshot, snaplist and snapremove
-// act on every jail and template, as in the freebsd/iocage fork; for
-// snapremove -n it also means every snapshot of the jail.
-const AllJails = "ALL"
 
 // maxDatasetName is ZFS_MAX_DATASET_NAME_LEN less its terminating NUL.
 const maxDatasetName = 255
@@ -51,13 +48,13 @@ var ErrSnapExists = errors.New("Snapshot already exists")
 // child) share one atomic snapshot per jail. With several jails it is all
 // or nothing: a failure, or Ctrl-C, destroys the snapshots already taken.
 // It returns the snapshots made, POOL/iocage/jails/NAME@SNAP.
-func (h *Host) Snapshot(ctx context.Context, inv *Inventory, jails []*Jail, name string) ([]string, error) {
+func (h *Host) Snapshot(ctx context.Context, inv *inventory.Inventory, jails []*inventory.Jail, name string) ([]string, error) {
 	if name == "" {
 		name = layout.UserSnapName(h.Clock())
 	} else if err := ValidateSnapName(name); err != nil {
 		return nil, err
 	}
-	if name == AllJails {
+	if name == inventory.AllJails {
 		return nil, errors.New(`"ALL" is reserved: snapremove -n ALL means every snapshot`)
 	}
 	for _, j := range jails {
@@ -153,18 +150,18 @@ func (idx *snapIndex) has(ds, name string) bool {
 // (full with long), creation in Unix seconds, referenced and used in
 // bytes, after the jail's name with withJail (snaplist ALL). Rows come in
 // creation order; the caller sorts.
-func (h *Host) SnapRows(ctx context.Context, inv *Inventory, jails []*Jail, long, withJail bool) ([][]string, error) {
+func (h *Host) SnapRows(ctx context.Context, inv *inventory.Inventory, jails []*inventory.Jail, long, withJail bool) ([][]string, error) {
 	var rows [][]string
 	if len(jails) == 0 {
 		return nil, nil
 	}
-	idx, err := h.readSnaps(ctx, inv.listRoot(jails), snapRead{})
+	idx, err := h.readSnaps(ctx, inv.ListRoot(jails), snapRead{})
 	if err != nil {
 		return nil, err
 	}
 	for _, j := range jails {
 		roots := map[string]zfs.Dataset{}
-		for _, s := range idx.byDS[inv.snapRoot(j)] {
+		for _, s := range idx.byDS[inv.SnapRoot(j)] {
 			roots[layout.Base(s.Name)] = s
 		}
 		for _, s := range idx.byDS[inv.SnapDataset(j)] {
@@ -183,7 +180,7 @@ func (h *Host) SnapRows(ctx context.Context, inv *Inventory, jails []*Jail, long
 	return rows, nil
 }
 
-func snapRow(j *Jail, withJail bool, name string, d zfs.Dataset) []string {
+func snapRow(j *inventory.Jail, withJail bool, name string, d zfs.Dataset) []string {
 	created := "-"
 	if !d.Creation.IsZero() {
 		created = strconv.FormatInt(d.Creation.Unix(), 10)
@@ -221,7 +218,7 @@ func (e *ClonesError) Unwrap() error { return zfs.ErrHasClones }
 // and those the snapshots read into idx name in their clones property,
 // wherever on the pool they live. The scan reads the iocage tree only,
 // so a clone elsewhere is known from the property alone.
-func cloneIndex(inv *Inventory, idx *snapIndex) map[string][]string {
+func cloneIndex(inv *inventory.Inventory, idx *snapIndex) map[string][]string {
 	m := map[string][]string{}
 	for snap, cs := range idx.clones {
 		m[snap] = append(m[snap], cs...)
@@ -284,8 +281,8 @@ type SnapRemoveResult struct {
 // With -n ALL it removes every snapshot of each jail dataset, newest first,
 // and skips those clones use (unless opts.Clones). Every check is made
 // before the first destroy, so a refusal changes nothing.
-func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, opts SnapRemoveOptions) (*SnapRemoveResult, error) {
-	all := opts.Name == AllJails
+func (h *Host) SnapRemove(ctx context.Context, inv *inventory.Inventory, jails []*inventory.Jail, opts SnapRemoveOptions) (*SnapRemoveResult, error) {
+	all := opts.Name == inventory.AllJails
 	if !all {
 		if err := ValidateSnapName(opts.Name); err != nil {
 			return nil, err
@@ -303,7 +300,7 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 		return nil, err
 	}
 	defer tx.End()
-	idx, err := h.readSnaps(ctx, inv.listRoot(jails), snapRead{clones: true})
+	idx, err := h.readSnaps(ctx, inv.ListRoot(jails), snapRead{clones: true})
 	if err != nil {
 		return nil, err
 	}
@@ -331,10 +328,10 @@ func (h *Host) SnapRemove(ctx context.Context, inv *Inventory, jails []*Jail, op
 					res.Skipped = append(res.Skipped, SnapRemoval{Snapshot: snap, Clones: deps})
 					continue
 				}
-				return nil, &ClonesError{Snapshot: snap, Clones: inv.describeClones(deps)}
+				return nil, &ClonesError{Snapshot: snap, Clones: inv.DescribeClones(deps)}
 			}
 			for _, c := range deps {
-				if o := inv.owner(c); o != nil && o.Running() {
+				if o := inv.Owner(c); o != nil && o.Running() {
 					return nil, fmt.Errorf("Cannot destroy %s with %s: jail %s is running", c, snap, o.Name)
 				}
 			}
@@ -376,7 +373,7 @@ type RollbackPlan struct {
 // must be stopped, Target@name must exist, and no snapshot newer than it
 // may have clones (zfs would refuse half way, after other datasets had
 // already been rolled back). One zfs call.
-func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name string) (*RollbackPlan, error) {
+func (h *Host) PlanRollback(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, name string) (*RollbackPlan, error) {
 	if err := ValidateSnapName(name); err != nil {
 		return nil, err
 	}
@@ -388,7 +385,7 @@ func (h *Host) PlanRollback(ctx context.Context, inv *Inventory, j *Jail, name s
 }
 
 // planRollback fills p from one read of the target's snapshots.
-func (h *Host) planRollback(ctx context.Context, inv *Inventory, p *RollbackPlan) error {
+func (h *Host) planRollback(ctx context.Context, inv *inventory.Inventory, p *RollbackPlan) error {
 	name := p.Name
 	idx, err := h.readSnaps(ctx, p.Target, snapRead{fs: true, clones: true})
 	if err != nil {
@@ -411,7 +408,7 @@ func (h *Host) planRollback(ctx context.Context, inv *Inventory, p *RollbackPlan
 		for _, s := range idx.byDS[fs] {
 			if seen {
 				if c := clones[s.Name]; len(c) > 0 {
-					return &ClonesError{Snapshot: s.Name, Clones: inv.describeClones(c), RollbackTo: layout.SnapName(p.Target, name)}
+					return &ClonesError{Snapshot: s.Name, Clones: inv.DescribeClones(c), RollbackTo: layout.SnapName(p.Target, name)}
 				}
 				p.Newer = append(p.Newer, s.Name)
 			}
@@ -430,7 +427,7 @@ func (h *Host) planRollback(ctx context.Context, inv *Inventory, p *RollbackPlan
 // undone, and stopping half way would leave config.json and the root from
 // different times, so once started it finishes: after SIGINT/SIGTERM, and
 // after a crash, when the next command finishes it from the journal.
-func (h *Host) Rollback(ctx context.Context, inv *Inventory, p *RollbackPlan) error {
+func (h *Host) Rollback(ctx context.Context, inv *inventory.Inventory, p *RollbackPlan) error {
 	ctx, tx, inv, err := h.Begin(ctx, "rollback", p.Jail, inv)
 	if err != nil {
 		return err

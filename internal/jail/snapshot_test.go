@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jcage/jcage/internal/inventory"
+
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
 
@@ -54,10 +56,10 @@ func snapDS(name string, created time.Time, refer, used uint64) zfs.Dataset {
 	return zfs.Dataset{Name: name, Type: zfs.Snapshot, Creation: created, Refer: refer, Used: used}
 }
 
-func stubInventory(names ...string) *Inventory {
-	inv := &Inventory{Tree: &Tree{Layout: layout.Layout{Pool: "tank"}}, Scan: &Scan{}}
+func stubInventory(names ...string) *inventory.Inventory {
+	inv := &inventory.Inventory{Tree: &inventory.Tree{Layout: layout.Layout{Pool: "tank"}}, Scan: &inventory.Scan{}}
 	for _, n := range names {
-		inv.Jails = append(inv.Jails, &Jail{Name: n, Template: strings.HasPrefix(n, "t-")})
+		inv.Jails = append(inv.Jails, &inventory.Jail{Name: n, Template: strings.HasPrefix(n, "t-")})
 	}
 	return inv
 }
@@ -73,7 +75,7 @@ func TestSnapRowsOfIocageSample(t *testing.T) {
 		snapDS("tank/iocage/jails/web/data@ioc_update_11.2-RELEASE-p2", when, 1, 1),
 		snapDS("tank/iocage/jails/web/root@ioc_update_11.2-RELEASE-p2", when, 1417339208, 10066330),
 	}}
-	h := &Host{Core: &Core{ZFS: stub, LockDir: t.TempDir()}}
+	h := &Host{Host: &inventory.Host{ZFS: stub, LockDir: t.TempDir()}}
 	inv := stubInventory("web")
 	sec := strconv.FormatInt(when.Unix(), 10)
 	rows, err := h.SnapRows(context.Background(), inv, inv.Jails, false, false)
@@ -108,7 +110,7 @@ func TestSnapRowsAll(t *testing.T) {
 		snapDS("tank/iocage/templates/t-b@s", t0, 512, 0),
 		snapDS("tank/iocage/templates/t-b/root@s", t0, 512, 0),
 	}}
-	h := &Host{Core: &Core{ZFS: stub, LockDir: t.TempDir()}}
+	h := &Host{Host: &inventory.Host{ZFS: stub, LockDir: t.TempDir()}}
 	inv := stubInventory("a", "t-b")
 	rows, err := h.SnapRows(context.Background(), inv, inv.Jails, false, true)
 	if err != nil {
@@ -143,7 +145,7 @@ func newSnapWorld(t *testing.T) *snapWorld {
 	w := &snapWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: layout.Layout{Pool: "tank"}}
 	rec := &host.Recorder{}
 	rec.On([]string{"jls"}, `{"__version": "2", "jail-information": {"jail": []}}`, nil)
-	w.h = &Host{Core: &Core{ZFS: w.f, Run: rec, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return time.Date(2023, 11, 23, 11, 45, 10, 0, time.UTC) }}}
+	w.h = &Host{Host: &inventory.Host{ZFS: w.f, Run: rec, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return time.Date(2023, 11, 23, 11, 45, 10, 0, time.UTC) }}}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -164,16 +166,16 @@ func (w *snapWorld) jail(name string) {
 	}
 }
 
-func (w *snapWorld) load() *Inventory {
+func (w *snapWorld) load() *inventory.Inventory {
 	w.t.Helper()
-	inv, err := w.h.Load(context.Background(), Options{Create: true, State: true})
+	inv, err := w.h.Load(context.Background(), inventory.Options{Create: true, State: true})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	return inv
 }
 
-func (w *snapWorld) find(inv *Inventory, name string) *Jail {
+func (w *snapWorld) find(inv *inventory.Inventory, name string) *inventory.Jail {
 	w.t.Helper()
 	j, err := inv.Find(name)
 	if err != nil {
@@ -182,9 +184,9 @@ func (w *snapWorld) find(inv *Inventory, name string) *Jail {
 	return j
 }
 
-func (w *snapWorld) snap(inv *Inventory, name string, snap string) {
+func (w *snapWorld) snap(inv *inventory.Inventory, name string, snap string) {
 	w.t.Helper()
-	if _, err := w.h.Snapshot(context.Background(), inv, []*Jail{w.find(inv, name)}, snap); err != nil {
+	if _, err := w.h.Snapshot(context.Background(), inv, []*inventory.Jail{w.find(inv, name)}, snap); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -196,14 +198,14 @@ func TestSnapshotDefaultNameAndUnwind(t *testing.T) {
 	w.jail("b")
 	w.jail("c")
 	inv := w.load()
-	made, err := w.h.Snapshot(ctx, inv, []*Jail{w.find(inv, "a")}, "")
+	made, err := w.h.Snapshot(ctx, inv, []*inventory.Jail{w.find(inv, "a")}, "")
 	if err != nil || len(made) != 1 || made[0] != "tank/iocage/jails/a@2023-11-23_11:45:10" {
 		t.Fatalf("default name: %v %v", made, err)
 	}
 	if _, err := w.f.Get(ctx, "tank/iocage/jails/a/root@2023-11-23_11:45:10"); err != nil {
 		t.Fatalf("not recursive: %v", err)
 	}
-	if _, err := w.h.Snapshot(ctx, inv, []*Jail{w.find(inv, "a")}, ""); !errors.Is(err, ErrSnapExists) || err.Error() != "Snapshot already exists" {
+	if _, err := w.h.Snapshot(ctx, inv, []*inventory.Jail{w.find(inv, "a")}, ""); !errors.Is(err, ErrSnapExists) || err.Error() != "Snapshot already exists" {
 		t.Fatalf("second snapshot: %v", err)
 	}
 
@@ -303,21 +305,21 @@ func TestSnapRemoveRefusesClones(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv = w.load()
-	web := []*Jail{w.find(inv, "web")}
+	web := []*inventory.Jail{w.find(inv, "web")}
 	_, err := w.h.SnapRemove(ctx, inv, web, SnapRemoveOptions{Name: "s1"})
 	want := "Snapshot: tank/iocage/jails/web@s1 has dependent clones: tank/iocage/jails/kid/root (jail kid); use -R to destroy them with it"
 	if !errors.Is(err, zfs.ErrHasClones) || err.Error() != want {
 		t.Fatalf("refusal:\n%v\nwant\n%s", err, want)
 	}
 	// ALL skips what clones use and removes the rest.
-	res, err := w.h.SnapRemove(ctx, inv, web, SnapRemoveOptions{Name: AllJails})
+	res, err := w.h.SnapRemove(ctx, inv, web, SnapRemoveOptions{Name: inventory.AllJails})
 	if err != nil || len(res.Removed) != 1 || res.Removed[0].Snapshot != "tank/iocage/jails/web@s2" ||
 		len(res.Skipped) != 1 || res.Skipped[0].Snapshot != "tank/iocage/jails/web@s1" {
 		t.Fatalf("ALL: %+v %v", res, err)
 	}
 	// -R refuses while the clone's jail runs, then takes it along.
 	inv = w.load()
-	web = []*Jail{w.find(inv, "web")}
+	web = []*inventory.Jail{w.find(inv, "web")}
 	w.find(inv, "kid").JID = 9
 	if _, err := w.h.SnapRemove(ctx, inv, web, SnapRemoveOptions{Name: "s1", Clones: true}); err == nil || !strings.Contains(err.Error(), "jail kid is running") {
 		t.Fatalf("running clone: %v", err)

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/inventory"
+	"github.com/jcage/jcage/internal/txn"
+
 	"github.com/jcage/jcage/internal/config"
 )
 
@@ -12,7 +15,7 @@ import (
 // template=yes|no`): the dataset is renamed, config says type and
 // template, and a template's dataset is readonly. It refuses while the jail
 // or any jail cloned from it runs.
-func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on bool) error {
+func (h *Host) SetTemplate(ctx context.Context, inv *inventory.Inventory, name string, on bool) error {
 	ctx, tx, inv, err := h.Begin(ctx, "template", name, inv)
 	if err != nil {
 		return err
@@ -35,7 +38,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 			return err
 		}
 	}
-	if running := inv.runningDependents(j); len(running) > 0 {
+	if running := inv.RunningDependents(j); len(running) > 0 {
 		return fmt.Errorf("%s is running or has running clones (%v). Please stop them first!", j.Name, running)
 	}
 	t := inv.Tree
@@ -57,7 +60,7 @@ func (h *Host) SetTemplate(ctx context.Context, inv *Inventory, name string, on 
 	if err := tx.WillWrite(path); err != nil {
 		return err
 	}
-	err = Update(path, nil, func(c *config.Config) error {
+	err = txn.UpdateConfig(path, nil, func(c *config.Config) error {
 		if v, _ := c.Get("type"); v == "jail" || v == "template" || v == "" {
 			c.Set("type", typ)
 		}

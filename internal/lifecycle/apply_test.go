@@ -8,6 +8,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/revert"
@@ -17,8 +18,8 @@ import (
 func testApplier(t *testing.T, rec *host.Recorder, planner func(*plan.Input) *plan.Plan) (string, string, []string, error) {
 	t.Helper()
 	var out, warn, cleanup bytes.Buffer
-	h := &Host{&jail.Host{Core: &jail.Core{Run: rec}}}
-	jr := &jailRun{r: h.newRun(&jail.Inventory{}, Paths{}, false, nil), h: h, j: &jail.Jail{Name: "web"}, out: &out, warn: &warn}
+	h := &Host{&jail.Host{Host: &inventory.Host{Run: rec}}}
+	jr := &jailRun{r: h.newRun(&inventory.Inventory{}, Paths{}, false, nil), h: h, j: &inventory.Jail{Name: "web"}, out: &out, warn: &warn}
 	rv := revert.New()
 	rv.Log = &cleanup
 	err := newApplier(context.Background(), jr, &plan.Input{Name: "web"}, rv).apply(context.Background(), planner)

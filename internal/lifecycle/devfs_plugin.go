@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/plan"
@@ -41,7 +42,7 @@ func devfsRulesetNames() map[string]string {
 // pluginManifest reads a pluginv2 jail's manifest through
 // h.Manifests, checked, its devfs includes resolved to numbers; nil
 // for other jails. The start loads its kernel modules.
-func (h *Host) pluginManifest(j *jail.Jail, p *config.Config) (*jail.PluginStart, error) {
+func (h *Host) pluginManifest(j *inventory.Jail, p *config.Config) (*jail.PluginStart, error) {
 	if t, _ := p.Get("type"); t != "pluginv2" {
 		return nil, nil
 	}

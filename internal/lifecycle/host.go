@@ -10,7 +10,4 @@ func Of(h *jail.Host) *Host { return &Host{h} }
 
 // copy is a Host of its own, whose fields (Out) can change without
 // touching h's.
-func (h *Host) copy() Host {
-	c := *h.Host
-	return Host{&c}
-}
+func (h *Host) copy() Host { return Host{h.Host.Copy()} }

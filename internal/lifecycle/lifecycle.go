@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 )
@@ -144,7 +145,7 @@ func notRunningError(name string) error {
 // read once, the devfs ruleset numbers, NAT allocation.
 type run struct {
 	h     *Host
-	inv   *jail.Inventory
+	inv   *inventory.Inventory
 	paths Paths
 	debug bool
 	now   func() time.Time
@@ -174,7 +175,7 @@ type run struct {
 	natUsed  map[string]bool
 }
 
-func (h *Host) newRun(inv *jail.Inventory, paths Paths, debug bool, now func() time.Time) *run {
+func (h *Host) newRun(inv *inventory.Inventory, paths Paths, debug bool, now func() time.Time) *run {
 	if now == nil {
 		now = time.Now
 	}
@@ -231,7 +232,7 @@ func (r *run) rctlRules(ctx context.Context) (string, bool) {
 // liveRuleset is the devfs ruleset a running jail uses, which may differ
 // from its devfs_ruleset property (iocage generates one per start). The
 // rulesets of every jail are read once per command.
-func (r *run) liveRuleset(ctx context.Context, j *jail.Jail) (int, bool) {
+func (r *run) liveRuleset(ctx context.Context, j *inventory.Jail) (int, bool) {
 	r.rulesetOnce.Do(func() {
 		r.rulesets = map[string]int{}
 		out, err := r.h.Run.Run(ctx, argv.JlsRulesets())
@@ -248,7 +249,7 @@ func (r *run) liveRuleset(ctx context.Context, j *jail.Jail) (int, bool) {
 			}
 		}
 	})
-	if n, ok := r.rulesets[jail.JailName(j.Name)]; ok {
+	if n, ok := r.rulesets[inventory.JailName(j.Name)]; ok {
 		return n, true
 	}
 	out, err := r.h.LiveRuleset(ctx, j)
@@ -273,7 +274,7 @@ type jobResult struct {
 // failed ("NAME: not PAST: OTHER failed", past being "started" or
 // "stopped"). Results are flushed in plan order as soon as they and all
 // before them are done.
-func runPlan(ctx context.Context, items []*jail.PlanItem, workers int, past string, do func(ctx context.Context, it *jail.PlanItem, res *jobResult), flush func(it *jail.PlanItem, res *jobResult)) []*jobResult {
+func runPlan(ctx context.Context, items []*inventory.PlanItem, workers int, past string, do func(ctx context.Context, it *inventory.PlanItem, res *jobResult), flush func(it *inventory.PlanItem, res *jobResult)) []*jobResult {
 	if workers <= 0 {
 		workers = DefaultWorkers
 	}
@@ -343,7 +344,7 @@ func runPlan(ctx context.Context, items []*jail.PlanItem, workers int, past stri
 // A single jail's failure is returned as it is; several failures come back
 // as one error naming every failed jail. Every failed jail is stopped and
 // its host preparation undone.
-func (h *Host) StartJails(ctx context.Context, inv *jail.Inventory, names []string, opts StartOptions) error {
+func (h *Host) StartJails(ctx context.Context, inv *inventory.Inventory, names []string, opts StartOptions) error {
 	targets, bulk, err := inv.ResolveTargets(names, opts.RC)
 	if err != nil {
 		return err
@@ -358,7 +359,7 @@ func (h *Host) StartJails(ctx context.Context, inv *jail.Inventory, names []stri
 		errw = io.Discard
 	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, "started", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
+	results := runPlan(ctx, items, opts.Workers, "started", func(ctx context.Context, it *inventory.PlanItem, res *jobResult) {
 		jh := h.copy()
 		jh.Out = &res.out
 		if it.J.Running() {
@@ -374,7 +375,7 @@ func (h *Host) StartJails(ctx context.Context, inv *jail.Inventory, names []stri
 			fmt.Fprintf(&res.out, "  Starting %s\n", plan.Underscored(it.J.Name))
 		}
 		res.err = jh.startOne(ctx, r, it.J, &res.errOut)
-	}, func(it *jail.PlanItem, res *jobResult) {
+	}, func(it *inventory.PlanItem, res *jobResult) {
 		h.copyOut(res.out.Bytes())
 		errw.Write(res.errOut.Bytes())
 		if res.err != nil && !single {
@@ -387,7 +388,7 @@ func (h *Host) StartJails(ctx context.Context, inv *jail.Inventory, names []stri
 // StopJails stops jails: names, "ALL" or, with opts.RC, every jail with
 // boot=1, priority descending. A jail that is not running is reported
 // on opts.Err, as iocage does, and is not a failure.
-func (h *Host) StopJails(ctx context.Context, inv *jail.Inventory, names []string, opts StopOptions) error {
+func (h *Host) StopJails(ctx context.Context, inv *inventory.Inventory, names []string, opts StopOptions) error {
 	targets, _, err := inv.ResolveTargets(names, opts.RC)
 	if err != nil {
 		return err
@@ -402,7 +403,7 @@ func (h *Host) StopJails(ctx context.Context, inv *jail.Inventory, names []strin
 		fmt.Fprintln(errw, jail.ErrorText(depErr))
 	}
 	single := len(items) == 1
-	results := runPlan(ctx, items, opts.Workers, "stopped", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
+	results := runPlan(ctx, items, opts.Workers, "stopped", func(ctx context.Context, it *inventory.PlanItem, res *jobResult) {
 		jh := h.copy()
 		jh.Out = &res.out
 		if !it.J.Running() {
@@ -414,7 +415,7 @@ func (h *Host) StopJails(ctx context.Context, inv *jail.Inventory, names []strin
 			fmt.Fprintf(&res.out, "  Stopping %s\n", plan.Underscored(it.J.Name))
 		}
 		res.err = jh.stopOne(ctx, r, it.J, opts.Force, false, &res.errOut)
-	}, func(it *jail.PlanItem, res *jobResult) {
+	}, func(it *inventory.PlanItem, res *jobResult) {
 		h.copyOut(res.out.Bytes())
 		errw.Write(res.errOut.Bytes())
 		if res.err != nil && !single {
@@ -427,7 +428,7 @@ func (h *Host) StopJails(ctx context.Context, inv *jail.Inventory, names []strin
 // RestartJails stops then starts jails (ALL: every stop, priority descending,
 // then every start). With opts.Soft the jails keep running: exec_stop, a
 // kill of every process, exec_start.
-func (h *Host) RestartJails(ctx context.Context, inv *jail.Inventory, names []string, opts RestartOptions) error {
+func (h *Host) RestartJails(ctx context.Context, inv *inventory.Inventory, names []string, opts RestartOptions) error {
 	if opts.Soft {
 		targets, _, err := inv.ResolveTargets(names, false)
 		if err != nil {
@@ -470,7 +471,7 @@ func (h *Host) copyOut(b []byte) {
 }
 
 // collect turns per-jail results into the command's error.
-func collect(results []*jobResult, items []*jail.PlanItem, single bool, verb string) error {
+func collect(results []*jobResult, items []*inventory.PlanItem, single bool, verb string) error {
 	var failed []string
 	var first error
 	for i, res := range results {
@@ -496,7 +497,7 @@ func collect(results []*jobResult, items []*jail.PlanItem, single bool, verb str
 // and -p.
 func (h *Host) StartFunc(opts StartOptions) func(ctx context.Context, names []string) error {
 	return func(ctx context.Context, names []string) error {
-		inv, err := h.Load(ctx, jail.Options{State: true})
+		inv, err := h.Load(ctx, inventory.Options{State: true})
 		if err != nil {
 			return err
 		}
@@ -508,7 +509,7 @@ func (h *Host) StartFunc(opts StartOptions) func(ctx context.Context, names []st
 // destroy -f and rename.
 func (h *Host) StopFunc(opts StopOptions) func(ctx context.Context, names []string) error {
 	return func(ctx context.Context, names []string) error {
-		inv, err := h.Load(ctx, jail.Options{State: true})
+		inv, err := h.Load(ctx, inventory.Options{State: true})
 		if err != nil {
 			return err
 		}

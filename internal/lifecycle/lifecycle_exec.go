@@ -11,6 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -62,10 +63,10 @@ func ExecEnv(p *config.Config, getenv func(string) string, proxy bool) (env []st
 
 // ConsoleCmd is `jcage console`: login inside the jail as root with the
 // jail's login_flags.
-func ConsoleCmd(j *jail.Jail) host.Cmd {
+func ConsoleCmd(j *inventory.Jail) host.Cmd {
 	fib, _ := j.Props.Get("exec_fib")
 	flags, _ := j.Props.Get("login_flags")
-	return argv.Setfib(fib, argv.JexecAs("root", false, jail.JailName(j.Name), argv.Login(strings.Fields(flags)...).Argv()...))
+	return argv.Setfib(fib, argv.JexecAs("root", false, inventory.JailName(j.Name), argv.Login(strings.Fields(flags)...).Argv()...))
 }
 
 // PkgCmd is `jcage pkg`: the host's pkg(8) working on the jail.
@@ -73,7 +74,7 @@ func PkgCmd(jid int, args []string) host.Cmd { return argv.PkgJail(jid, args...)
 
 // runningJail finds a jail and makes sure it runs, starting it when
 // opts.Force allows.
-func (h *Host) runningJail(ctx context.Context, inv *jail.Inventory, name string, opts ExecOptions) (*jail.Jail, error) {
+func (h *Host) runningJail(ctx context.Context, inv *inventory.Inventory, name string, opts ExecOptions) (*inventory.Jail, error) {
 	j, err := inv.Find(name)
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func (h *Host) runningJail(ctx context.Context, inv *jail.Inventory, name string
 	if err != nil {
 		return nil, err
 	}
-	if r, ok := running[jail.JailName(j.Name)]; ok {
+	if r, ok := running[inventory.JailName(j.Name)]; ok {
 		j.JID, j.JLS = r.JID, r
 	}
 	return j, nil
@@ -110,7 +111,7 @@ func interactive(c host.Cmd, opts ExecOptions) host.Cmd {
 }
 
 // Exec runs a command inside a jail, streaming its output.
-func (h *Host) Exec(ctx context.Context, inv *jail.Inventory, name string, argv []string, opts ExecOptions) error {
+func (h *Host) Exec(ctx context.Context, inv *inventory.Inventory, name string, argv []string, opts ExecOptions) error {
 	hostUser, jailUser := opts.HostUser, opts.JailUser
 	if hostUser == "" && jailUser == "" {
 		hostUser = "root"
@@ -134,7 +135,7 @@ func (h *Host) Exec(ctx context.Context, inv *jail.Inventory, name string, argv 
 }
 
 // Console logs in to a jail.
-func (h *Host) Console(ctx context.Context, inv *jail.Inventory, name string, opts ExecOptions) error {
+func (h *Host) Console(ctx context.Context, inv *inventory.Inventory, name string, opts ExecOptions) error {
 	j, err := h.runningJail(ctx, inv, name, opts)
 	if err != nil {
 		return err
@@ -149,7 +150,7 @@ func (h *Host) Console(ctx context.Context, inv *jail.Inventory, name string, op
 
 // Pkg runs the host's pkg(8) on a running jail, which needs an address to
 // reach its repositories.
-func (h *Host) Pkg(ctx context.Context, inv *jail.Inventory, name string, args []string, opts ExecOptions) error {
+func (h *Host) Pkg(ctx context.Context, inv *inventory.Inventory, name string, args []string, opts ExecOptions) error {
 	j, err := h.runningJail(ctx, inv, name, opts)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/plan"
@@ -104,7 +105,7 @@ ipfw -q add 101 nat 462 ip4 from any to any in via em0
 }
 
 func TestExecCmds(t *testing.T) {
-	j := &jail.Jail{Name: "web", Props: fixture.Effective(t, "web", map[string]any{"login_flags": "-f admin"})}
+	j := &inventory.Jail{Name: "web", Props: fixture.Effective(t, "web", map[string]any{"login_flags": "-f admin"})}
 	for _, tc := range []struct {
 		argv       []string
 		hu, ju     string
@@ -144,15 +145,15 @@ func TestExecCmds(t *testing.T) {
 }
 
 // A small inventory for planning tests.
-func planInventory(t *testing.T, jails map[string]map[string]any) *jail.Inventory {
-	inv := &jail.Inventory{}
+func planInventory(t *testing.T, jails map[string]map[string]any) *inventory.Inventory {
+	inv := &inventory.Inventory{}
 	names := []string{}
 	for n := range jails {
 		names = append(names, n)
 	}
 	sortStrings(names)
 	for _, n := range names {
-		inv.Jails = append(inv.Jails, &jail.Jail{Name: n, Props: fixture.Effective(t, n, jails[n])})
+		inv.Jails = append(inv.Jails, &inventory.Jail{Name: n, Props: fixture.Effective(t, n, jails[n])})
 	}
 	return inv
 }
@@ -165,7 +166,7 @@ func sortStrings(s []string) {
 	}
 }
 
-func planString(items []*jail.PlanItem) string {
+func planString(items []*inventory.PlanItem) string {
 	var out []string
 	for _, it := range items {
 		s := it.J.Name + "@" + string(rune('0'+it.Batch))
@@ -224,7 +225,7 @@ func TestPlans(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 	cyc := planInventory(t, map[string]map[string]any{"x": {"depends": "y"}, "y": {"depends": "x"}, "z": {"depends": "z"}})
-	if _, err := cyc.StartPlan(cyc.Jails[:1]); !errors.Is(err, jail.ErrCycle) || err.Error() != "dependency cycle: x -> y -> x" {
+	if _, err := cyc.StartPlan(cyc.Jails[:1]); !errors.Is(err, inventory.ErrCycle) || err.Error() != "dependency cycle: x -> y -> x" {
 		t.Fatalf("%v", err)
 	}
 	if _, err := cyc.StartPlan(cyc.Jails[2:]); err == nil || err.Error() != "dependency cycle: z -> z" {
@@ -245,7 +246,7 @@ func TestRunPlan(t *testing.T) {
 	var mu sync.Mutex
 	var ran []string
 	var flushed []string
-	results := runPlan(context.Background(), items, 4, "started", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
+	results := runPlan(context.Background(), items, 4, "started", func(ctx context.Context, it *inventory.PlanItem, res *jobResult) {
 		mu.Lock()
 		ran = append(ran, it.J.Name)
 		mu.Unlock()
@@ -253,7 +254,7 @@ func TestRunPlan(t *testing.T) {
 		if it.J.Name == "a" {
 			res.err = errors.New("boom")
 		}
-	}, func(it *jail.PlanItem, res *jobResult) {
+	}, func(it *inventory.PlanItem, res *jobResult) {
 		flushed = append(flushed, res.out.String())
 	})
 	if strings.Join(flushed, "") != "acd" || strings.Join(flushed, ",") != "a,,c,d" {
@@ -283,14 +284,14 @@ func TestStopReadsOnce(t *testing.T) {
 	rec := &host.Recorder{}
 	rec.On([]string{"rctl"}, "jail:ioc-a:memoryuse:deny=1073741824\n", nil)
 	rec.On([]string{"jls", "name", "devfs_ruleset"}, "ioc-a 1000\nioc-b 1001\n", nil)
-	r := (&Host{&jail.Host{Core: &jail.Core{Run: rec}}}).newRun(&jail.Inventory{}, Paths{RunDir: t.TempDir()}, false, nil)
+	r := (&Host{&jail.Host{Host: &inventory.Host{Run: rec}}}).newRun(&inventory.Inventory{}, Paths{RunDir: t.TempDir()}, false, nil)
 	ctx := context.Background()
 	for _, n := range []string{"a", "b"} {
 		rules, ok := r.rctlRules(ctx)
 		if !ok || strings.Contains(rules, "jail:ioc-b:") {
 			t.Fatal(rules)
 		}
-		if rs, ok := r.liveRuleset(ctx, &jail.Jail{Name: n}); !ok || (n == "a") != (rs == 1000) {
+		if rs, ok := r.liveRuleset(ctx, &inventory.Jail{Name: n}); !ok || (n == "a") != (rs == 1000) {
 			t.Fatal(n, rs, ok)
 		}
 	}
@@ -314,7 +315,7 @@ func TestStartInterrupted(t *testing.T) {
 		}
 		return "", nil
 	}
-	h := &Host{&jail.Host{Core: &jail.Core{ZFS: f, Run: rec}}}
+	h := &Host{&jail.Host{Host: &inventory.Host{ZFS: f, Run: rec}}}
 	if err := h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +331,7 @@ func TestStartInterrupted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := h.Load(context.Background(), jail.Options{Create: true, State: true})
+	inv, err := h.Load(context.Background(), inventory.Options{Create: true, State: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +361,7 @@ func TestStopPlanKeepsKnownDepends(t *testing.T) {
 	if planString(sp) != "web@0 db@0" || len(sp[1].WaitFor) != 1 || sp[1].WaitFor[0] != 0 {
 		t.Fatalf("stop with an unknown depends: %s %v", planString(sp), sp[1].WaitFor)
 	}
-	var nf *jail.NotFoundError
+	var nf *inventory.NotFoundError
 	if !errors.As(err, &nf) || nf.Name != "gone" || !strings.HasPrefix(err.Error(), "web depends on gone: ") {
 		t.Fatalf("unknown depends reported as %v", err)
 	}
@@ -376,11 +377,11 @@ func TestRunPlanStopCascade(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := runPlan(context.Background(), items, 2, "stopped", func(ctx context.Context, it *jail.PlanItem, res *jobResult) {
+	results := runPlan(context.Background(), items, 2, "stopped", func(ctx context.Context, it *inventory.PlanItem, res *jobResult) {
 		if it.J.Name == "web" {
 			res.err = errors.New("boom")
 		}
-	}, func(*jail.PlanItem, *jobResult) {})
+	}, func(*inventory.PlanItem, *jobResult) {})
 	if results[1].err == nil || results[1].err.Error() != "db: not stopped: web failed" {
 		t.Fatalf("db: %v", results[1].err)
 	}

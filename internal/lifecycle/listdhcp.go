@@ -7,6 +7,7 @@ import (
 
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 )
 
@@ -17,7 +18,7 @@ import (
 // address of the third line. A failed command reads "DHCP - Network
 // Issue: …", output without that line "DHCP - Failed Parsing: …". One
 // call per running DHCP jail, only for list -l.
-func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *jail.Inventory) {
+func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *inventory.Inventory) {
 	if h.UID != 0 {
 		return
 	}
@@ -30,7 +31,7 @@ func (h *Host) ReadDHCPAddresses(ctx context.Context, inv *jail.Inventory) {
 		if iface == "vnet0" {
 			iface = "epair0b"
 		}
-		out, err := h.Run.Run(ctx, argv.JexecIfconfigInet(jail.JailName(j.Name), iface))
+		out, err := h.Run.Run(ctx, argv.JexecIfconfigInet(inventory.JailName(j.Name), iface))
 		if err != nil {
 			j.DhcpIP4 = fmt.Sprintf("DHCP - Network Issue: %s", jail.ErrorText(err))
 			continue

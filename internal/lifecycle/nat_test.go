@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/testworld/fixture"
 )
@@ -17,10 +18,10 @@ import (
 func natRun(t *testing.T, dir, backend string) (*jailRun, *host.Recorder) {
 	t.Helper()
 	rec := &host.Recorder{}
-	h := &Host{&jail.Host{Core: &jail.Core{Run: rec}}}
-	r := h.newRun(&jail.Inventory{}, Paths{RunDir: dir, NATDir: dir}, false, nil)
+	h := &Host{&jail.Host{Host: &inventory.Host{Run: rec}}}
+	r := h.newRun(&inventory.Inventory{}, Paths{RunDir: dir, NATDir: dir}, false, nil)
 	props := fixture.Effective(t, "web", map[string]any{"nat": 1, "nat_backend": backend, "nat_forwards": "tcp(8080:80)"})
-	j := &jail.Jail{Name: "web", Props: props}
+	j := &inventory.Jail{Name: "web", Props: props}
 	return &jailRun{r: r, h: h, j: j, props: props.Clone(), out: &strings.Builder{}, warn: &strings.Builder{}}, rec
 }
 

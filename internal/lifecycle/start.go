@@ -16,6 +16,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/revert"
@@ -27,7 +28,7 @@ import (
 type jailRun struct {
 	r     *run
 	h     *Host
-	j     *jail.Jail
+	j     *inventory.Jail
 	props *config.Config // effective; the start stores what it computes here too
 	out   io.Writer
 	warn  io.Writer
@@ -58,7 +59,7 @@ func (jr *jailRun) uuid() string { return plan.Underscored(jr.j.Name) }
 // last_started) in the jail's config, as iocage does.
 func (jr *jailRun) store(key, value string) error {
 	jr.props.Set(key, value)
-	return jail.Update(jr.j.ConfigPath(), nil, func(c *config.Config) error {
+	return txn.UpdateConfig(jr.j.ConfigPath(), nil, func(c *config.Config) error {
 		c.Set(key, value)
 		return nil
 	})
@@ -72,7 +73,7 @@ func (jr *jailRun) runCmd(ctx context.Context, c host.Cmd) ([]byte, error) {
 
 // input is the plan's view of the jail: its paths, the properties as
 // props holds them, and the host as the command knows it.
-func (r *run) input(j *jail.Jail, props *config.Config) *plan.Input {
+func (r *run) input(j *inventory.Jail, props *config.Config) *plan.Input {
 	in := &plan.Input{
 		Name: j.Name, Dir: j.Dir, Root: j.RootPath(), IOCRoot: r.inv.Tree.Mountpoint, Props: props,
 		Paths: r.paths, Debug: r.debug,
@@ -86,7 +87,7 @@ func (r *run) input(j *jail.Jail, props *config.Config) *plan.Input {
 
 // startOne starts one jail: the start's plan (internal/plan) applied, its
 // undo stack unwound on a failure. warn receives warnings.
-func (h *Host) startOne(ctx context.Context, r *run, j *jail.Jail, warn io.Writer) (err error) {
+func (h *Host) startOne(ctx context.Context, r *run, j *inventory.Jail, warn io.Writer) (err error) {
 	release, err := r.hostFacts(ctx)
 	if err != nil {
 		return err
@@ -263,7 +264,7 @@ func (jr *jailRun) prepareDataset(ctx context.Context, ds string) error {
 
 // claimNATPorts refuses nat_forwards host ports another running NAT jail,
 // or a jail started earlier by this command, already forwards.
-func (r *run) claimNATPorts(j *jail.Jail, forwards string) error {
+func (r *run) claimNATPorts(j *inventory.Jail, forwards string) error {
 	ports := natHostPorts(forwards)
 	if len(ports) == 0 {
 		return nil
@@ -297,7 +298,7 @@ func (r *run) claimNATPorts(j *jail.Jail, forwards string) error {
 	return nil
 }
 
-func (r *run) releaseNATPorts(j *jail.Jail) {
+func (r *run) releaseNATPorts(j *inventory.Jail) {
 	r.natMu.Lock()
 	defer r.natMu.Unlock()
 	for p, n := range r.natPorts {

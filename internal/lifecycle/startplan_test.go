@@ -14,6 +14,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/fixture"
@@ -150,7 +151,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 		}
 		return "", nil
 	}
-	h := &Host{&jail.Host{Core: &jail.Core{ZFS: f, Run: rec}}}
+	h := &Host{&jail.Host{Host: &inventory.Host{ZFS: f, Run: rec}}}
 	if err := h.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func runStartPlan(t *testing.T, pc planCase) string {
 	if err := os.MkdirAll(filepath.Join(dir, "root", "etc"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := h.Load(ctx, jail.Options{Create: true, State: true})
+	inv, err := h.Load(ctx, inventory.Options{Create: true, State: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,12 +226,12 @@ func TestLegacyCommentPool(t *testing.T) {
 	f := zfs.NewFake(t.TempDir(), "apool", "tank")
 	rec := &host.Recorder{}
 	rec.On([]string{"zpool", "get"}, "apool\t-\ntank\tiocage\n", nil)
-	h := &Host{&jail.Host{Core: &jail.Core{ZFS: f, Run: rec}}}
+	h := &Host{&jail.Host{Host: &inventory.Host{ZFS: f, Run: rec}}}
 	pool, err := h.FindPool(ctx, true)
 	if err != nil || pool != "tank" {
 		t.Fatalf("pool %q %v", pool, err)
 	}
-	if d, _ := f.Get(ctx, "tank", jail.ActiveProp); d.Prop(jail.ActiveProp) != "yes" {
+	if d, _ := f.Get(ctx, "tank", inventory.ActiveProp); d.Prop(inventory.ActiveProp) != "yes" {
 		t.Fatalf("tank not activated: %+v", d)
 	}
 	if lines := strings.Join(rec.Lines(), "\n"); !strings.Contains(lines, "zpool set comment=- tank") {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/plan"
 )
 
@@ -22,13 +22,13 @@ type stopSpec struct {
 }
 
 // stopOne stops one running jail, printing iocage's progress lines.
-func (h *Host) stopOne(ctx context.Context, r *run, j *jail.Jail, force, silent bool, warn io.Writer) error {
+func (h *Host) stopOne(ctx context.Context, r *run, j *inventory.Jail, force, silent bool, warn io.Writer) error {
 	return h.stopJail(ctx, r, j, &stopSpec{force: force, silent: silent}, warn)
 }
 
 // stopJail applies the stop's plan (internal/plan): the teardown half of
 // the jail's start.
-func (h *Host) stopJail(ctx context.Context, r *run, j *jail.Jail, spec *stopSpec, warn io.Writer) error {
+func (h *Host) stopJail(ctx context.Context, r *run, j *inventory.Jail, spec *stopSpec, warn io.Writer) error {
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
@@ -70,7 +70,7 @@ func fstabDestinations(path string) []string {
 
 // softRestart is `restart -s`: exec_stop and exec_start rerun inside the
 // running jail, every process killed in between, the network untouched.
-func (h *Host) softRestart(ctx context.Context, r *run, j *jail.Jail) error {
+func (h *Host) softRestart(ctx context.Context, r *run, j *inventory.Jail) error {
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}

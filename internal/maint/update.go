@@ -11,6 +11,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
@@ -53,7 +54,7 @@ func baseRelease(rel string) string { return patchRE.ReplaceAllString(rel, "") }
 
 // checkMaintainable refuses, with iocage's messages, what update and
 // upgrade never touch: corrupt configs, templates and legacy types.
-func checkMaintainable(j *jail.Jail, verb string, types ...string) error {
+func checkMaintainable(j *inventory.Jail, verb string, types ...string) error {
 	if j.Err != nil {
 		return fmt.Errorf("%s: %w", j.Name, j.Err)
 	}
@@ -86,7 +87,7 @@ type updateRun struct {
 // base jail of that release gets the new release. With several jails a
 // failure is reported on opts.Err and the others go on; the error then
 // names every jail that failed.
-func (h *Host) Update(ctx context.Context, inv *jail.Inventory, jails []*jail.Jail, opts UpdateOptions) error {
+func (h *Host) Update(ctx context.Context, inv *inventory.Inventory, jails []*inventory.Jail, opts UpdateOptions) error {
 	if opts.Patcher == nil {
 		return errors.New("update: no freebsd-update driver")
 	}
@@ -125,7 +126,7 @@ func (h *Host) Update(ctx context.Context, inv *jail.Inventory, jails []*jail.Ja
 	return tx.Commit()
 }
 
-func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail, opts UpdateOptions, st *updateRun) (err error) {
+func (h *Host) updateOne(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, opts UpdateOptions, st *updateRun) (err error) {
 	if err := checkMaintainable(j, "update", "jail", "clonejail", "pluginv2"); err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func (h *Host) updateOne(ctx context.Context, inv *jail.Inventory, j *jail.Jail,
 
 // releaseRoot is the mountpoint of the root of release rel, which a
 // base jail's update patches.
-func releaseRoot(inv *jail.Inventory, rel string) (string, error) {
+func releaseRoot(inv *inventory.Inventory, rel string) (string, error) {
 	d, ok := inv.Scan.Get(inv.Tree.ReleaseRoot(rel))
 	if !ok || d.Mountpoint == "" {
 		return "", fmt.Errorf("%s is missing, please fetch it!", rel)
@@ -235,7 +236,7 @@ func (h *Host) updateSnapshot(ctx context.Context, tx *txn.Tx, ds, name string) 
 // its latest patch level once in a run of update, in tx. It returns the
 // release's snapshot NAME, to be removed once the update is committed,
 // or "" when an earlier jail of the run patched the release.
-func (h *Host) patchBaseRelease(ctx context.Context, inv *jail.Inventory, tx *txn.Tx, rel, relRoot, name string, p RootPatcher, st *updateRun) (string, error) {
+func (h *Host) patchBaseRelease(ctx context.Context, inv *inventory.Inventory, tx *txn.Tx, rel, relRoot, name string, p RootPatcher, st *updateRun) (string, error) {
 	if st.patched[rel] {
 		return "", nil
 	}
@@ -259,7 +260,7 @@ func (h *Host) dropReleaseSnapshot(ctx context.Context, relSnap string, errw io.
 // patchJailRoot brings the root of a jail that is not a base jail to the
 // latest patch level of its release, and records in its configuration
 // the release it reached.
-func (h *Host) patchJailRoot(ctx context.Context, j *jail.Jail, release string, p RootPatcher) error {
+func (h *Host) patchJailRoot(ctx context.Context, j *inventory.Jail, release string, p RootPatcher) error {
 	h.Say("\n* Updating %s to the latest patch level... ", j.Name)
 	after, err := p.Patch(ctx, j.RootPath(), baseRelease(release))
 	if err != nil {
@@ -273,7 +274,7 @@ func (h *Host) patchJailRoot(ctx context.Context, j *jail.Jail, release string, 
 
 // patchRelease patches the release a base jail mounts, under a snapshot
 // of its own, and sets the new release on every base jail of it.
-func (h *Host) patchRelease(ctx context.Context, inv *jail.Inventory, tx *txn.Tx, rel, root, snap string, p RootPatcher) error {
+func (h *Host) patchRelease(ctx context.Context, inv *inventory.Inventory, tx *txn.Tx, rel, root, snap string, p RootPatcher) error {
 	relDS, relName, _ := strings.Cut(snap, "@")
 	if err := tx.WillSnapshot(relDS, relName); err != nil {
 		return err
@@ -309,7 +310,7 @@ func (h *Host) patchRelease(ctx context.Context, inv *jail.Inventory, tx *txn.Tx
 		if err := tx.WillWrite(path); err != nil {
 			return err
 		}
-		if err := jail.Update(path, nil, func(c *config.Config) error {
+		if err := txn.UpdateConfig(path, nil, func(c *config.Config) error {
 			c.Set("release", after)
 			return nil
 		}); err != nil {
@@ -334,7 +335,7 @@ func rolledBack(err error, snap string, cleanup error) error {
 
 // ensureRunning starts a jail that is down through h.Lifecycle and returns its
 // JID, and whether it was started here.
-func (h *Host) ensureRunning(ctx context.Context, j *jail.Jail) (jid int, started bool, err error) {
+func (h *Host) ensureRunning(ctx context.Context, j *inventory.Jail) (jid int, started bool, err error) {
 	if j.Running() {
 		return j.JID, false, nil
 	}
@@ -345,7 +346,7 @@ func (h *Host) ensureRunning(ctx context.Context, j *jail.Jail) (jid int, starte
 	if err != nil {
 		return 0, true, err
 	}
-	r, ok := running[jail.JailName(j.Name)]
+	r, ok := running[inventory.JailName(j.Name)]
 	if !ok {
 		return 0, true, fmt.Errorf("%s is not running after its start", j.Name)
 	}
@@ -360,7 +361,7 @@ func PkgRepoUpdateCmd(jid int) host.Cmd {
 
 // updatePackages is update -P, iocage's steps and messages: the
 // catalogues, pkg itself, then every package.
-func (h *Host) updatePackages(ctx context.Context, j *jail.Jail, jid int, errw io.Writer) error {
+func (h *Host) updatePackages(ctx context.Context, j *inventory.Jail, jid int, errw io.Writer) error {
 	h.Say("Updating pkgs...")
 	if out, err := h.Run.Run(ctx, PkgRepoUpdateCmd(jid)); err != nil {
 		jail.ShowFailure(errw, out, err)

@@ -13,8 +13,10 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
+	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )
 
@@ -79,7 +81,7 @@ func newUpdWorld(t *testing.T) *updWorld {
 	w := &updWorld{t: t, f: zfs.NewFake(t.TempDir(), "tank"), l: layout.Layout{Pool: "tank"}, run: &host.Recorder{},
 		now: time.Date(2025, 6, 1, 10, 20, 30, 0, time.Local)}
 	w.jls(nil)
-	w.h = &Host{&jail.Host{Core: &jail.Core{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}}}
+	w.h = &Host{&jail.Host{Host: &inventory.Host{ZFS: w.f, Run: w.run, Out: &w.out, LockDir: t.TempDir(), Now: func() time.Time { return w.now }}}}
 	w.h.Lifecycle = updLifecycle{w}
 	if err := w.h.Activate(context.Background(), "tank"); err != nil {
 		t.Fatal(err)
@@ -115,7 +117,7 @@ func (stopFails) Stop(ctx context.Context, names []string) error {
 func (w *updWorld) jls(jids map[string]int) {
 	var js []string
 	for name, jid := range jids {
-		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, jid, name, jail.JailName(name)))
+		js = append(js, fmt.Sprintf(`{"jid":%d,"hostname":"%s","path":"/x","name":"%s","state":"ACTIVE"}`, jid, name, inventory.JailName(name)))
 	}
 	w.run.On([]string{"jls"}, `{"__version": "2", "jail-information": {"jail": [`+strings.Join(js, ",")+`]}}`, nil)
 }
@@ -188,16 +190,16 @@ func (w *updWorld) basejail(name, rel string) string {
 	return dir
 }
 
-func (w *updWorld) load() *jail.Inventory {
+func (w *updWorld) load() *inventory.Inventory {
 	w.t.Helper()
-	inv, err := w.h.Load(context.Background(), jail.Options{Create: true, State: true})
+	inv, err := w.h.Load(context.Background(), inventory.Options{Create: true, State: true})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	return inv
 }
 
-func (w *updWorld) targets(inv *jail.Inventory, arg string) []*jail.Jail {
+func (w *updWorld) targets(inv *inventory.Inventory, arg string) []*inventory.Jail {
 	w.t.Helper()
 	js, err := inv.Targets(arg)
 	if err != nil {
@@ -253,7 +255,7 @@ func (p *fakePatcher) Patch(ctx context.Context, root, rel string) (string, erro
 	if p.fail != nil {
 		return "", p.fail
 	}
-	return jail.UserlandVersion(root), nil
+	return inventory.UserlandVersion(root), nil
 }
 
 func TestUpdateThinJail(t *testing.T) {
@@ -336,7 +338,7 @@ func TestUpdateRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.h.Update(context.Background(), inv, []*jail.Jail{j}, UpdateOptions{Patcher: p}); err == nil || err.Error() != want {
+		if err := w.h.Update(context.Background(), inv, []*inventory.Jail{j}, UpdateOptions{Patcher: p}); err == nil || err.Error() != want {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -661,7 +663,7 @@ func TestUpgradeBasejail(t *testing.T) {
 	}
 	// Back to 14.3 as the base for the failing upgrade.
 	os.WriteFile(filepath.Join(dir, "fstab"), []byte(strings.ReplaceAll(want, "15.0-RELEASE", "14.3-RELEASE")), 0o644)
-	jail.Update(filepath.Join(dir, "config.json"), nil, func(c *config.Config) error { c.Set("release", "14.3-RELEASE-p4"); return nil })
+	txn.UpdateConfig(filepath.Join(dir, "config.json"), nil, func(c *config.Config) error { c.Set("release", "14.3-RELEASE-p4"); return nil })
 	inv = w.load()
 	j, _ = inv.Find("bj")
 	before = w.state()

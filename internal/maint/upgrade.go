@@ -15,6 +15,7 @@ import (
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
@@ -61,7 +62,7 @@ func EtcupdateCmd(root, src string) host.Cmd { return argv.Etcupdate(root, src) 
 
 // NewaliasesCmd rebuilds the aliases database inside a running jail.
 func NewaliasesCmd(name string) host.Cmd {
-	return argv.Jexec(jail.JailName(name), "newaliases")
+	return argv.Jexec(inventory.JailName(name), "newaliases")
 }
 
 // UpgradeMessage is what a successful upgrade prints: iocage's lines for
@@ -78,7 +79,7 @@ func UpgradeMessage(name, cur, now, snap string) string {
 // the jail is snapshotted first (ioc_upgrade_DATE) and rolled back on any
 // failure; the snapshot is kept after a success, as iocage keeps a base
 // jail's. The jail may be running; it then needs a restart.
-func (h *Host) Upgrade(ctx context.Context, inv *jail.Inventory, j *jail.Jail, newrel string, opts UpgradeOptions) (err error) {
+func (h *Host) Upgrade(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, newrel string, opts UpgradeOptions) (err error) {
 	if opts.Upgrader == nil {
 		return errors.New("upgrade: no freebsd-update driver")
 	}
@@ -181,8 +182,8 @@ func checkUpgradeTarget(name, release, newrel string) error {
 
 // recordRelease sets the release j's userland is at, in its
 // configuration file and in j.
-func recordRelease(j *jail.Jail, rel string) error {
-	if err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
+func recordRelease(j *inventory.Jail, rel string) error {
+	if err := txn.UpdateConfig(j.ConfigPath(), nil, func(c *config.Config) error {
 		c.Set("release", rel)
 		return nil
 	}); err != nil {
@@ -221,7 +222,7 @@ type basejailUpgrade struct {
 // planBasejailUpgrade checks that newrel is fetched with its sources and
 // that the jail's fstab mounts from its current release, and prepares the
 // switched fstab.
-func (h *Host) planBasejailUpgrade(inv *jail.Inventory, j *jail.Jail, cur, newrel string) (*basejailUpgrade, error) {
+func (h *Host) planBasejailUpgrade(inv *inventory.Inventory, j *inventory.Jail, cur, newrel string) (*basejailUpgrade, error) {
 	d, ok := inv.Scan.Get(inv.Tree.ReleaseRoot(newrel))
 	if !ok || d.Mountpoint == "" {
 		return nil, fmt.Errorf("%s is missing, please fetch it!", newrel)
@@ -255,7 +256,7 @@ func (h *Host) planBasejailUpgrade(inv *jail.Inventory, j *jail.Jail, cur, newre
 }
 
 // releaseDir is where a release's dataset is mounted: IOCROOT/releases/REL.
-func releaseDir(inv *jail.Inventory, rel string) string {
+func releaseDir(inv *inventory.Inventory, rel string) string {
 	if d, ok := inv.Scan.Get(inv.Tree.Release(rel)); ok && d.Mountpoint != "" {
 		return d.Mountpoint
 	}
@@ -266,7 +267,7 @@ func releaseDir(inv *jail.Inventory, rel string) string {
 // fstab sources go to the new release, etcupdate merges the new /etc.
 // jcage runs etcupdate from the host with -D, so the jail need not run and
 // no nullfs mount of the sources is needed; iocage runs it inside the jail.
-func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *jail.Jail, p *basejailUpgrade, opts UpgradeOptions) (string, error) {
+func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *inventory.Jail, p *basejailUpgrade, opts UpgradeOptions) (string, error) {
 	if err := tx.WillWrite(p.fstab); err != nil {
 		return "", err
 	}
@@ -299,5 +300,5 @@ func (h *Host) upgradeBasejail(ctx context.Context, tx *txn.Tx, j *jail.Jail, p 
 			fmt.Fprintf(opts.Err, "WARNING: newaliases in %s failed: %v\n", j.Name, err)
 		}
 	}
-	return jail.UserlandVersion(p.newRoot), nil
+	return inventory.UserlandVersion(p.newRoot), nil
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -15,6 +15,10 @@ type DestroyOptions struct {
 	Download  bool // -d: also the kept sets in download/REL
 	Recursive bool // -R: destroy the jails cloned from the release first
 	Force     bool // -f: stop running dependents instead of refusing
+	// DestroyJail destroys one dependent jail or template and what was
+	// cloned from it, as the store's destroy -r does (force is -f).
+	// Recursive needs it: release reaches the store only through it.
+	DestroyJail func(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, force bool) error
 }
 
 // Destroy removes POOL/iocage/releases/REL and, with Download, its
@@ -22,7 +26,7 @@ type DestroyOptions struct {
 // release's snapshots keep it alive: they are refused with iocage's
 // message unless Recursive, which destroys them (and what was cloned from
 // them) first, deepest first. Nothing is destroyed when a check fails.
-func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string, opts DestroyOptions) error {
+func Destroy(ctx context.Context, h *inventory.Host, inv *inventory.Inventory, rel string, opts DestroyOptions) error {
 	ctx, tx, inv, err := h.Begin(ctx, "destroy", rel, inv)
 	if err != nil {
 		return err
@@ -38,7 +42,10 @@ func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string,
 	if haveRel {
 		deps := inv.Dependents(relDS)
 		if len(deps) > 0 && !opts.Recursive {
-			return &jail.DependentsError{Name: rel, Dependents: deps}
+			return &inventory.DependentsError{Name: rel, Dependents: deps}
+		}
+		if len(deps) > 0 && opts.DestroyJail == nil {
+			return errors.New("release destroy -R: no way to destroy the dependent jails")
 		}
 		order := dependentJails(inv, relDS)
 		for _, j := range order {
@@ -47,7 +54,7 @@ func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string,
 			}
 		}
 		for _, j := range order {
-			if err := h.Destroy(ctx, inv, j, jail.DestroyOptions{Force: opts.Force, Recursive: true}); err != nil {
+			if err := opts.DestroyJail(ctx, inv, j, opts.Force); err != nil {
 				return err
 			}
 		}
@@ -73,8 +80,8 @@ func Destroy(ctx context.Context, h *jail.Host, inv *jail.Inventory, rel string,
 // dependentJails lists the jails and templates cloned, directly or
 // through one another, from snapshots below ds, the deepest dependents
 // first so that each is gone before what it was cloned from.
-func dependentJails(inv *jail.Inventory, ds string) []*jail.Jail {
-	owner := func(name string) *jail.Jail {
+func dependentJails(inv *inventory.Inventory, ds string) []*inventory.Jail {
+	owner := func(name string) *inventory.Jail {
 		for _, j := range inv.Jails {
 			if layout.Child(j.Dataset.Name, name) {
 				return j
@@ -82,7 +89,7 @@ func dependentJails(inv *jail.Inventory, ds string) []*jail.Jail {
 		}
 		return nil
 	}
-	var order []*jail.Jail
+	var order []*inventory.Jail
 	seen := map[string]bool{}
 	queue := []string{ds}
 	for len(queue) > 0 {

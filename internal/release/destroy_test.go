@@ -12,7 +12,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
@@ -52,16 +52,16 @@ func (e *env) cloneJail(name, origin string, template bool) {
 func (e *env) running(names ...string) {
 	var js []string
 	for i, n := range names {
-		js = append(js, fmt.Sprintf(`{"jid":%d,"name":"%s","hostname":"%s","path":"/x","state":"ACTIVE"}`, i+1, jail.JailName(n), n))
+		js = append(js, fmt.Sprintf(`{"jid":%d,"name":"%s","hostname":"%s","path":"/x","state":"ACTIVE"}`, i+1, inventory.JailName(n), n))
 	}
 	e.run.on("jls", func(host.Cmd) (string, error) {
 		return `{"__version": "2", "jail-information": {"jail": [` + strings.Join(js, ",") + `]}}`, nil
 	})
 }
 
-func (e *env) stateInventory() *jail.Inventory {
+func (e *env) stateInventory() *inventory.Inventory {
 	e.t.Helper()
-	inv, err := e.host.Load(context.Background(), jail.Options{Create: true, State: true})
+	inv, err := e.host.Load(context.Background(), inventory.Options{Create: true, State: true})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -86,17 +86,17 @@ func TestDestroy(t *testing.T) {
 	e.running("web")
 	before := e.zfs.Names()
 
-	err := Destroy(ctx, e.host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{})
-	var de *jail.DependentsError
+	err := Destroy(ctx, e.host.Host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{})
+	var de *inventory.DependentsError
 	want := "14.3-RELEASE has dependent jails (who may also have dependents), use --recursive to destroy:\nweb\ntpl"
 	if !errors.As(err, &de) || err.Error() != want || !errors.Is(err, zfs.ErrHasClones) {
 		t.Fatalf("err %v, want %q", err, want)
 	}
-	err = Destroy(ctx, e.host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Recursive: true})
+	err = Destroy(ctx, e.host.Host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Recursive: true, DestroyJail: e.destroyJail})
 	if err == nil || err.Error() != "Jail web is still running, please stop the jail first or destroy it with -f" {
 		t.Fatalf("running dependent: %v", err)
 	}
-	if err := Destroy(ctx, e.host, e.stateInventory(), "15.0-RELEASE", DestroyOptions{}); err == nil || err.Error() != "RELEASE: 15.0-RELEASE not found!" {
+	if err := Destroy(ctx, e.host.Host, e.stateInventory(), "15.0-RELEASE", DestroyOptions{}); err == nil || err.Error() != "RELEASE: 15.0-RELEASE not found!" {
 		t.Fatalf("missing release: %v", err)
 	}
 	if !slices.Equal(e.zfs.Names(), before) {
@@ -105,7 +105,7 @@ func TestDestroy(t *testing.T) {
 
 	e.running()
 	e.out.Reset()
-	if err := Destroy(ctx, e.host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Recursive: true}); err != nil {
+	if err := Destroy(ctx, e.host.Host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Recursive: true, DestroyJail: e.destroyJail}); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range e.zfs.Names() {
@@ -126,13 +126,13 @@ func TestDestroy(t *testing.T) {
 	}
 
 	// -d alone removes a download whose release is gone.
-	if err := Destroy(ctx, e.host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Download: true}); err != nil {
+	if err := Destroy(ctx, e.host.Host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Download: true}); err != nil {
 		t.Fatal(err)
 	}
 	if slices.Contains(e.zfs.Names(), l.Download("14.3-RELEASE")) {
 		t.Error("download/14.3-RELEASE survived -d")
 	}
-	if err := Destroy(ctx, e.host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Download: true}); err == nil {
+	if err := Destroy(ctx, e.host.Host, e.stateInventory(), "14.3-RELEASE", DestroyOptions{Download: true}); err == nil {
 		t.Error("destroying nothing succeeded")
 	}
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/natsort"
@@ -61,8 +61,8 @@ type Options struct {
 
 // Fetcher fetches releases into the active tree.
 type Fetcher struct {
-	h           *jail.Host
-	inv         *jail.Inventory
+	h           *inventory.Host
+	inv         *inventory.Inventory
 	opts        Options
 	client      *Client
 	arch        Arch
@@ -79,7 +79,7 @@ type Fetcher struct {
 
 // NewFetcher reads the host's machine and release (one uname call) and
 // sets up the mirror client.
-func NewFetcher(ctx context.Context, h *jail.Host, inv *jail.Inventory, opts Options) (*Fetcher, error) {
+func NewFetcher(ctx context.Context, h *inventory.Host, inv *inventory.Inventory, opts Options) (*Fetcher, error) {
 	f := &Fetcher{h: h, inv: inv, opts: opts, err: opts.Err, meter: opts.Meter}
 	if f.err == nil {
 		f.err = io.Discard
@@ -989,7 +989,7 @@ func (t *tail) feed(f *os.File, w io.Writer) {
 // follow-ups: basejails on the release get the new version and the root
 // loses any resolv.conf left behind.
 func (f *Fetcher) patch(ctx context.Context, tx *txn.Tx, rel, rootDS, root string, existed bool) error {
-	before := UserlandVersion(root)
+	before := inventory.UserlandVersion(root)
 	if existed {
 		// A release that was there goes back to how it was if the
 		// patch fails or is interrupted; a new one goes whole.
@@ -1026,7 +1026,7 @@ func (f *Fetcher) patch(ctx context.Context, tx *txn.Tx, rel, rootDS, root strin
 		if err := tx.WillWrite(j.ConfigPath()); err != nil {
 			return err
 		}
-		err := jail.Update(j.ConfigPath(), nil, func(c *config.Config) error {
+		err := txn.UpdateConfig(j.ConfigPath(), nil, func(c *config.Config) error {
 			c.Set("release", after)
 			return nil
 		})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/mirror"
 	"github.com/jcage/jcage/internal/zfs"
@@ -48,7 +49,7 @@ func TestFetchNewRelease(t *testing.T) {
 			t.Errorf("extracted tree lacks %s: %v", p, err)
 		}
 	}
-	if v := UserlandVersion(root); v != "14.3-RELEASE-p2" {
+	if v := inventory.UserlandVersion(root); v != "14.3-RELEASE-p2" {
 		t.Errorf("USERLAND_VERSION %q after the patch step", v)
 	}
 	checkTree(t, root)
@@ -109,7 +110,7 @@ func TestFetchNewRelease(t *testing.T) {
 	if n := len(e.run.named("freebsd-update")); n != 4 {
 		t.Errorf("freebsd-update ran %d times over two fetches, want 4", n)
 	}
-	if v := UserlandVersion(root); v != "14.3-RELEASE-p2" {
+	if v := inventory.UserlandVersion(root); v != "14.3-RELEASE-p2" {
 		t.Errorf("USERLAND_VERSION %q after the second fetch", v)
 	}
 }
@@ -135,7 +136,7 @@ func TestFetchFilesNoUpdateAndRepair(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "usr/src/COPYRIGHT")); err == nil {
 		t.Error("src.txz was extracted despite -F")
 	}
-	if v := UserlandVersion(root); v != "13.4-RELEASE" {
+	if v := inventory.UserlandVersion(root); v != "13.4-RELEASE" {
 		t.Errorf("USERLAND_VERSION %q", v)
 	}
 
@@ -270,7 +271,7 @@ func TestFetchLocal(t *testing.T) {
 		t.Errorf("missing local set: %v", err)
 	}
 	e3.assertNothingLeft("14.3-RELEASE")
-	if _, err := NewFetcher(context.Background(), e.host, e.inventory(), Options{Local: true}); err == nil {
+	if _, err := NewFetcher(context.Background(), e.host.Host, e.inventory(), Options{Local: true}); err == nil {
 		t.Error("-f without -d accepted")
 	}
 }

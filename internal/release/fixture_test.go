@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/testworld/mirror"
@@ -246,7 +247,7 @@ func fakeUpdate(c host.Cmd) (string, error) {
 	switch cmd {
 	case "fetch":
 		rel := strings.TrimPrefix(c.Env[0], "UNAME_r=")
-		if UserlandVersion(root) == rel+"-p2" {
+		if inventory.UserlandVersion(root) == rel+"-p2" {
 			return "No updates needed to update system to " + rel + "-p2.\n", nil
 		}
 		return "Fetching metadata signature for " + rel + " from update1.freebsd.org... done.\n", os.WriteFile(staged, []byte(rel), 0o644)
@@ -285,7 +286,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, zfs: zfs.NewFake(dir, "tank"), run: &testRunner{}, layout: layout.Layout{Pool: "tank"}}
 	e.run.on("uname", func(host.Cmd) (string, error) { return "", nil })
 	e.run.on("freebsd-update", fakeUpdate)
-	e.host = &jail.Host{Core: &jail.Core{ZFS: e.zfs, Run: e.run, Out: &e.out, UID: os.Geteuid(), LockDir: dir}}
+	e.host = &jail.Host{Host: &inventory.Host{ZFS: e.zfs, Run: e.run, Out: &e.out, UID: os.Geteuid(), LockDir: dir}}
 	ctx := context.Background()
 	if err := e.host.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
@@ -297,9 +298,9 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) inventory() *jail.Inventory {
+func (e *env) inventory() *inventory.Inventory {
 	e.t.Helper()
-	inv, err := e.host.Load(context.Background(), jail.Options{Create: true})
+	inv, err := e.host.Load(context.Background(), inventory.Options{Create: true})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -316,7 +317,7 @@ func (e *env) fetcher(opts Options) *Fetcher {
 	if opts.Err == nil {
 		opts.Err = &e.errw
 	}
-	f, err := NewFetcher(context.Background(), e.host, e.inventory(), opts)
+	f, err := NewFetcher(context.Background(), e.host.Host, e.inventory(), opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -369,4 +370,9 @@ func (e *env) assertNothingLeft(rel string) {
 	if got := files(e.t, filepath.Join(e.dir(e.layout.Downloads()), rel)); len(got) != 0 {
 		e.t.Fatalf("files left in download/%s: %v", rel, got)
 	}
+}
+
+// destroyJail is destroy -R's way into the store, as cmd/jcage wires it.
+func (e *env) destroyJail(ctx context.Context, inv *inventory.Inventory, j *inventory.Jail, force bool) error {
+	return e.host.Destroy(ctx, inv, j, jail.DestroyOptions{Force: force, Recursive: true})
 }

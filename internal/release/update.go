@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/jcage/jcage/internal/host"
-	"github.com/jcage/jcage/internal/jail"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/lazyregexp"
 )
 
@@ -86,7 +86,7 @@ func (p *Patcher) Patch(ctx context.Context, root, rel string) (userland string,
 	if err != nil && (ctx.Err() != nil || host.ExitCodeOf(err) != exitNothingToInstall) {
 		return "", err
 	}
-	return UserlandVersion(root), nil
+	return inventory.UserlandVersion(root), nil
 }
 
 func (p *Patcher) warn(format string, a ...any) {
@@ -105,10 +105,6 @@ func hasServerName(conf []byte) bool {
 	}
 	return false
 }
-
-// UserlandVersion reads USERLAND_VERSION from ROOT/bin/freebsd-version
-// without running anything; "" when there is none.
-func UserlandVersion(root string) string { return jail.UserlandVersion(root) }
 
 // lineMatcher watches a stream line by line for one pattern.
 type lineMatcher struct {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 func TestUpdateArgs(t *testing.T) {
@@ -109,12 +110,12 @@ func TestPatch(t *testing.T) {
 
 func TestUserlandVersion(t *testing.T) {
 	root := t.TempDir()
-	if UserlandVersion(root) != "" {
+	if inventory.UserlandVersion(root) != "" {
 		t.Error("no freebsd-version")
 	}
 	os.MkdirAll(filepath.Join(root, "bin"), 0o755)
 	os.WriteFile(filepath.Join(root, "bin/freebsd-version"), []byte("#!/bin/sh\n# x\n  USERLAND_VERSION='13.4-RELEASE-p2'\nKERNEL=x\n"), 0o555)
-	if v := UserlandVersion(root); v != "13.4-RELEASE-p2" {
+	if v := inventory.UserlandVersion(root); v != "13.4-RELEASE-p2" {
 		t.Errorf("%q", v)
 	}
 }

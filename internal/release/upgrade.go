@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 // MaxInstalls bounds the install passes of an upgrade, as iocage bounds
@@ -84,7 +85,7 @@ func (u *Upgrader) Upgrade(ctx context.Context, root, cur, newrel string) (strin
 	if pending() {
 		return "", ErrInstallUnfinished
 	}
-	return UserlandVersion(root), nil
+	return inventory.UserlandVersion(root), nil
 }
 
 // stepFailed names the freebsd-update step that failed; its own output,

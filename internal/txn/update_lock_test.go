@@ -1,4 +1,4 @@
-package jail
+package txn
 
 import (
 	"bytes"
@@ -15,15 +15,6 @@ import (
 	"github.com/jcage/jcage/internal/testworld/fsassert"
 )
 
-func writeTestConfig(t *testing.T, dir, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, config.ConfigFile)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // TestUpdateConcurrentGoroutines: writers setting different keys at the
 // same time never lose each other's change.
 func TestUpdateConcurrentGoroutines(t *testing.T) {
@@ -37,7 +28,7 @@ func TestUpdateConcurrentGoroutines(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				key := fmt.Sprintf("k%02d_%02d", w, i)
-				errs <- Update(p, nil, func(c *config.Config) error {
+				errs <- UpdateConfig(p, nil, func(c *config.Config) error {
 					c.Set(key, strconv.Itoa(i))
 					return nil
 				})
@@ -76,7 +67,7 @@ func TestUpdateChildProcess(t *testing.T) {
 	}
 	for i := range n {
 		key := fmt.Sprintf("%s_%03d", prefix, i)
-		if err := Update(path, nil, func(c *config.Config) error {
+		if err := UpdateConfig(path, nil, func(c *config.Config) error {
 			c.Set(key, "x")
 			// Widen the window between read and write.
 			time.Sleep(time.Millisecond)

@@ -1,4 +1,4 @@
-package jail
+package txn
 
 import (
 	"errors"
@@ -24,7 +24,7 @@ func TestUpdate(t *testing.T) {
 
 	// No change: no write at all (a template's readonly is not toggled).
 	toggled := false
-	if err := Update(p, func(bool) error { toggled = true; return nil }, func(c *config.Config) error {
+	if err := UpdateConfig(p, func(bool) error { toggled = true; return nil }, func(c *config.Config) error {
 		c.Set("notes", "none")
 		return nil
 	}); err != nil {
@@ -36,7 +36,7 @@ func TestUpdate(t *testing.T) {
 
 	// fn error: nothing written, error passed through.
 	boom := errors.New("boom")
-	if err := Update(p, nil, func(c *config.Config) error { c.Set("notes", "x"); return boom }); !errors.Is(err, boom) {
+	if err := UpdateConfig(p, nil, func(c *config.Config) error { c.Set("notes", "x"); return boom }); !errors.Is(err, boom) {
 		t.Errorf("Update err = %v", err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != orig {
@@ -48,12 +48,12 @@ func TestUpdate(t *testing.T) {
 		func(c *config.Config) { c.Set("CONFIG_VERSION", "29") },
 		func(c *config.Config) { c.Delete("CONFIG_VERSION") },
 	} {
-		if err := Update(p, nil, func(c *config.Config) error { lower(c); return nil }); err == nil || !strings.Contains(err.Error(), "lower CONFIG_VERSION") {
+		if err := UpdateConfig(p, nil, func(c *config.Config) error { lower(c); return nil }); err == nil || !strings.Contains(err.Error(), "lower CONFIG_VERSION") {
 			t.Errorf("lowering CONFIG_VERSION: %v", err)
 		}
 	}
 
-	if err := Update(p, nil, func(c *config.Config) error { c.Set("notes", "hello"); return nil }); err != nil {
+	if err := UpdateConfig(p, nil, func(c *config.Config) error { c.Set("notes", "hello"); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(p)
@@ -63,12 +63,12 @@ func TestUpdate(t *testing.T) {
 
 	// A corrupt file is reported as such, with its path.
 	os.WriteFile(p, []byte("{oops"), 0o644)
-	err := Update(p, nil, func(*config.Config) error { return nil })
+	err := UpdateConfig(p, nil, func(*config.Config) error { return nil })
 	var ce *config.CorruptError
 	if !errors.As(err, &ce) || ce.Path != p {
 		t.Errorf("Update corrupt = %v", err)
 	}
-	if err := Update(filepath.Join(dir, "missing.json"), nil, func(*config.Config) error { return nil }); !errors.Is(err, os.ErrNotExist) {
+	if err := UpdateConfig(filepath.Join(dir, "missing.json"), nil, func(*config.Config) error { return nil }); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Update missing = %v", err)
 	}
 	fsassert.NoTempFiles(t, dir)

@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"reflect"
@@ -7,15 +7,15 @@ import (
 )
 
 func TestFoldSpellings(t *testing.T) {
-	if got := foldSpellings("web"); !reflect.DeepEqual(got, []string{"web"}) {
+	if got := FoldSpellings("web"); !reflect.DeepEqual(got, []string{"web"}) {
 		t.Fatalf("web: %v", got)
 	}
-	got := foldSpellings("a.b_c")
+	got := FoldSpellings("a.b_c")
 	want := []string{"a.b.c", "a_b.c", "a.b_c", "a_b_c"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("a.b_c: %v", got)
 	}
-	if got := foldSpellings("a.b.c.d.e.f"); got != nil {
+	if got := FoldSpellings("a.b.c.d.e.f"); got != nil {
 		t.Fatalf("too many folds: %d spellings", len(got))
 	}
 }
@@ -28,7 +28,7 @@ tank/iocage/jails/with\040space /var/tmp/p/tank/iocage/jails/with\040space fuse.
 zroot/ROOT/default / zfs rw,xattr 0 0
 /dev/sda1 /boot ext4 rw 0 0
 `
-	got, err := parseProcMounts(strings.NewReader(in))
+	got, err := ParseProcMounts(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}

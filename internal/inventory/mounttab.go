@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ type MountTable map[string]string
 // parseProcMounts reads Linux's /proc/self/mounts (fstab(5) layout, with
 // octal escapes) for the ZFS filesystems in it: OpenZFS mounts as "zfs",
 // zfs-fuse as "fuse.zfs" or "fuse".
-func parseProcMounts(r io.Reader) (MountTable, error) {
+func ParseProcMounts(r io.Reader) (MountTable, error) {
 	t := MountTable{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)

@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"context"
@@ -31,21 +31,21 @@ const maxFolds = 4
 // with too many spellings, no pool with its tree mounted, or a wanted
 // release that is not there (create then fetches it). The caller then
 // runs the full Load.
-func (h *Core) LoadNarrow(ctx context.Context, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
-	mt, ok := h.mountTable()
+func (h *Host) LoadNarrow(ctx context.Context, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
+	mt, ok := h.CurrentMounts()
 	if !ok || opts.State {
 		return nil, false, nil
 	}
-	return h.loadNarrow(ctx, mt, want, opts)
+	return h.LoadNarrowFrom(ctx, mt, want, opts)
 }
 
 // mountTable reads the mount table; false when there is none to read.
-func (h *Core) mountTable() (MountTable, bool) {
+func (h *Host) CurrentMounts() (MountTable, bool) {
 	mt, err := h.Mounts.ReadMountTable()
 	return mt, err == nil
 }
 
-func (h *Core) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
+func (h *Host) LoadNarrowFrom(ctx context.Context, mt MountTable, want Wanted, opts Options) (inv *Inventory, ok bool, err error) {
 	q, ok := narrowQuery(mt, h.narrowPools(mt), want)
 	if !ok {
 		return nil, false, nil
@@ -79,7 +79,7 @@ func (h *Core) loadNarrow(ctx context.Context, mt MountTable, want Wanted, opts 
 
 // narrowPools is the pinned pool, or every pool the mount table holds a
 // dataset of, sorted.
-func (h *Core) narrowPools(mt MountTable) []string {
+func (h *Host) narrowPools(mt MountTable) []string {
 	if h.Pool != "" {
 		return []string{h.Pool}
 	}
@@ -125,7 +125,7 @@ func narrowQuery(mt MountTable, pools []string, want Wanted) (q narrowTargets, o
 			mount(d)
 		}
 		for _, n := range want.Names {
-			spellings := foldSpellings(n)
+			spellings := FoldSpellings(n)
 			if spellings == nil {
 				return narrowTargets{}, false
 			}
@@ -149,7 +149,7 @@ func narrowQuery(mt MountTable, pools []string, want Wanted) (q narrowTargets, o
 // foldSpellings lists every spelling of name with each '.' or '_' as
 // either (jail(8) names turn dots into underscores), or nil when there
 // are more than maxFolds of them.
-func foldSpellings(name string) []string {
+func FoldSpellings(name string) []string {
 	var at []int
 	for i := 0; i < len(name); i++ {
 		if name[i] == '.' || name[i] == '_' {
@@ -187,7 +187,7 @@ func uniq(xs []string) []string {
 
 // narrowReload reads a narrow inventory again, or the whole tree when the
 // narrow read no longer settles it.
-func (h *Core) narrowReload(want Wanted, opts Options) func(context.Context) (*Inventory, error) {
+func (h *Host) narrowReload(want Wanted, opts Options) func(context.Context) (*Inventory, error) {
 	return func(ctx context.Context) (*Inventory, error) {
 		inv, ok, err := h.LoadNarrow(ctx, want, opts)
 		if err == nil && !ok {

@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func (s *listSpy) List(ctx context.Context, root string, opts zfs.ListOptions) (
 func TestScanReadsOnlyTheTree(t *testing.T) {
 	ctx := context.Background()
 	f := zfs.NewFake(t.TempDir(), "other", "tank")
-	h := &Host{Core: &Core{ZFS: f, UID: 0, LockDir: t.TempDir()}}
+	h := &Host{ZFS: f, UID: 0, LockDir: t.TempDir()}
 	if err := h.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestScanReadsOnlyTheTree(t *testing.T) {
 	}
 	for _, pinned := range []string{"", "tank"} {
 		spy := &listSpy{Manager: f}
-		h := &Host{Core: &Core{ZFS: spy, UID: 1000, Pool: pinned}}
+		h := &Host{ZFS: spy, UID: 1000, Pool: pinned}
 		calls := f.Calls("")
 		inv, err := h.Load(ctx, Options{})
 		if err != nil {
@@ -90,7 +90,7 @@ func TestScanReadsOnlyTheTree(t *testing.T) {
 func TestScanReadsTheTreeOfAPoolChosenLate(t *testing.T) {
 	ctx := context.Background()
 	f := zfs.NewFake(t.TempDir(), "tank")
-	h := &Host{Core: &Core{ZFS: f, UID: 0, LockDir: t.TempDir()}}
+	h := &Host{ZFS: f, UID: 0, LockDir: t.TempDir()}
 	if err := h.Activate(ctx, "tank"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,10 @@
-package jail
+package inventory
 
 import "fmt"
 
 // ImportFree refuses an import whose name a jail or template holds.
 func (inv *Inventory) ImportFree(name string) error {
-	if inv.exists(name) {
+	if inv.Exists(name) {
 		return fmt.Errorf("Jail: %s already exists!", name)
 	}
 	for _, ds := range []string{inv.Tree.Jail(name), inv.Tree.Template(name)} {

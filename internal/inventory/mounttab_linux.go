@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import "os"
 
@@ -9,5 +9,5 @@ func ReadMountTable() (MountTable, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return parseProcMounts(f)
+	return ParseProcMounts(f)
 }

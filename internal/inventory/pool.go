@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"context"
@@ -21,10 +21,10 @@ const ActiveProp = "org.freebsd.ioc:active"
 // treeProps are set on every dataset of the iocage tree at creation.
 var treeProps = map[string]string{"compression": "lz4", "aclmode": "passthrough", "aclinherit": "passthrough"}
 
-// Core is what reading the tree needs from the machine it runs on: ZFS,
+// Host is what reading the tree needs from the machine it runs on: ZFS,
 // the command runner, where messages go, the caller's identity and the
 // pool it is pinned to.
-type Core struct {
+type Host struct {
 	ZFS zfs.Manager
 	Run host.Runner
 	Out io.Writer // informational messages, as iocage prints them
@@ -42,7 +42,7 @@ type Core struct {
 	Mounts MountReader
 }
 
-func (h *Core) Clock() time.Time {
+func (h *Host) Clock() time.Time {
 	if h.Now != nil {
 		return h.Now()
 	}
@@ -61,7 +61,7 @@ type Tree struct {
 // Dirs names the tree's directories below IOCROOT.
 func (t *Tree) Dirs() layout.Dirs { return layout.Dirs(t.Mountpoint) }
 
-func (h *Core) Say(format string, a ...any) {
+func (h *Host) Say(format string, a ...any) {
 	if h.Out != nil {
 		fmt.Fprintf(h.Out, format+"\n", a...)
 	}
@@ -71,7 +71,7 @@ func (h *Core) Say(format string, a ...any) {
 var bootPools = map[string]bool{"freenas-boot": true, "boot-pool": true}
 
 // poolRoots reads every pool's root dataset with the active marker.
-func (h *Core) poolRoots(ctx context.Context) ([]zfs.Pool, map[string]zfs.Dataset, error) {
+func (h *Host) poolRoots(ctx context.Context) ([]zfs.Pool, map[string]zfs.Dataset, error) {
 	pools, err := h.ZFS.Pools(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -93,7 +93,7 @@ func (h *Core) poolRoots(ctx context.Context) ([]zfs.Pool, map[string]zfs.Datase
 }
 
 // Activate marks pool as the one to use and every other pool as not.
-func (h *Core) Activate(ctx context.Context, pool string) error {
+func (h *Host) Activate(ctx context.Context, pool string) error {
 	if h.UID != 0 {
 		return ErrNotRoot
 	}
@@ -134,7 +134,7 @@ func (h *Core) Activate(ctx context.Context, pool string) error {
 // FindPool returns the active pool. With autoActivate (every command but
 // activate, --rc and help) a host with no active pool has its first pool
 // activated, as iocage does on first use.
-func (h *Core) FindPool(ctx context.Context, autoActivate bool) (string, error) {
+func (h *Host) FindPool(ctx context.Context, autoActivate bool) (string, error) {
 	pools, roots, err := h.poolRoots(ctx)
 	if err != nil {
 		return "", err
@@ -178,7 +178,7 @@ func (h *Core) FindPool(ctx context.Context, autoActivate bool) (string, error) 
 // OpenTree checks the iocage tree of pool and, when create is set,
 // creates what is missing (which needs root). It reads the tree with one
 // bulk call.
-func (h *Core) OpenTree(ctx context.Context, pool string, create bool) (*Tree, error) {
+func (h *Host) OpenTree(ctx context.Context, pool string, create bool) (*Tree, error) {
 	l := layout.Layout{Pool: pool}
 	have := map[string]zfs.Dataset{}
 	ds, err := h.ZFS.List(ctx, l.Root(), zfs.ListOptions{Depth: 1, Props: []string{"exec"}})
@@ -231,7 +231,7 @@ func (h *Core) OpenTree(ctx context.Context, pool string, create bool) (*Tree, e
 // (iocage_lib/pools.py, ioc_common comment_check): org.freebsd.ioc:active
 // set to yes and the comment reset to "-". A zpool without the comment
 // property (old pool versions) has no legacy marker.
-func (h *Core) legacyPool(ctx context.Context, pools []zfs.Pool, roots map[string]zfs.Dataset) string {
+func (h *Host) legacyPool(ctx context.Context, pools []zfs.Pool, roots map[string]zfs.Dataset) string {
 	if h.Run == nil {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"context"
@@ -77,7 +77,7 @@ func newScan(ds []zfs.Dataset) *Scan {
 // pinned one, or the one marked active), that pool's iocage tree in a
 // second. The legacy comment=iocage marker and first-use activation are
 // left to openScan, which reads the tree of the pool they choose.
-func (h *Core) Scan(ctx context.Context) (*Scan, error) {
+func (h *Host) Scan(ctx context.Context) (*Scan, error) {
 	roots, err := h.ZFS.List(ctx, h.Pool, zfs.ListOptions{Props: poolRootProps})
 	if err != nil {
 		if h.Pool != "" && errors.Is(err, zfs.ErrNotFound) {
@@ -103,7 +103,7 @@ func (h *Core) Scan(ctx context.Context) (*Scan, error) {
 
 // readTree adds pool's iocage tree to a full scan, in one call. A pool
 // without a tree adds nothing.
-func (h *Core) readTree(ctx context.Context, s *Scan, pool string) error {
+func (h *Host) readTree(ctx context.Context, s *Scan, pool string) error {
 	if !s.full || s.treeOf == pool {
 		return nil
 	}
@@ -113,7 +113,7 @@ func (h *Core) readTree(ctx context.Context, s *Scan, pool string) error {
 	}
 	for _, d := range ds {
 		if _, dup := s.byName[d.Name]; !dup {
-			s.add(d)
+			s.Add(d)
 		}
 	}
 	s.treeOf = pool
@@ -135,7 +135,7 @@ func activePools(s *Scan) []string {
 // mutating command, or any command run as root, as iocage does) missing
 // datasets are created and a host with no active pool gets its first pool
 // activated.
-func (h *Core) Open(ctx context.Context, create bool) (*Tree, *Scan, error) {
+func (h *Host) Open(ctx context.Context, create bool) (*Tree, *Scan, error) {
 	s, err := h.Scan(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -143,7 +143,7 @@ func (h *Core) Open(ctx context.Context, create bool) (*Tree, *Scan, error) {
 	return h.openScan(ctx, s, create)
 }
 
-func (h *Core) openScan(ctx context.Context, s *Scan, create bool) (*Tree, *Scan, error) {
+func (h *Host) openScan(ctx context.Context, s *Scan, create bool) (*Tree, *Scan, error) {
 	var pools []string
 	var err error
 	for _, d := range s.Datasets {
@@ -281,7 +281,7 @@ type Options struct {
 // Load reads the tree, the defaults and every jail's config. With Create,
 // as root, it first cleans up after changes whose process died (unless ctx
 // runs inside a change, which did).
-func (h *Core) Load(ctx context.Context, opts Options) (*Inventory, error) {
+func (h *Host) Load(ctx context.Context, opts Options) (*Inventory, error) {
 	s := h.Txns()
 	if opts.Create && h.UID == 0 {
 		if err := s.Recover(ctx); err != nil {
@@ -303,7 +303,7 @@ func (h *Core) Load(ctx context.Context, opts Options) (*Inventory, error) {
 }
 
 // fill reads the defaults and the config of every jail in the scan.
-func (h *Core) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (*Inventory, error) {
+func (h *Host) fill(ctx context.Context, tree *Tree, scan *Scan, opts Options) (*Inventory, error) {
 	inv := &Inventory{Tree: tree, Scan: scan}
 	var err error
 	if opts.Create && h.UID == 0 {
@@ -439,7 +439,7 @@ func ParseJLS(out []byte) (map[string]*JLSJail, error) {
 }
 
 // Running asks jls, once, which jails run, keyed by jail(8) name.
-func (h *Core) Running(ctx context.Context) (map[string]*JLSJail, error) {
+func (h *Host) Running(ctx context.Context) (map[string]*JLSJail, error) {
 	out, err := h.Run.Run(ctx, argv.JlsAll())
 	if err != nil {
 		return nil, err
@@ -449,7 +449,7 @@ func (h *Core) Running(ctx context.Context) (map[string]*JLSJail, error) {
 
 // errPinnedPool is the one answer to a pinned pool (JCAGE_POOL) that does
 // not exist, whichever read first finds it missing.
-func (h *Core) errPinnedPool() error {
+func (h *Host) errPinnedPool() error {
 	return fmt.Errorf("ZFS pool '%s' not found! (JCAGE_POOL)", h.Pool)
 }
 

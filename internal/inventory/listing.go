@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"sort"
@@ -20,7 +20,7 @@ type ListView struct {
 	Quick     bool // -q
 }
 
-var uuid4 = lazyregexp.New(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+var UUID4Name = lazyregexp.New(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // ListRows are the rows of `list` in the chosen view, in inventory
 // order, with the columns of render.ListColumns, ListLongColumns (-l) or

@@ -1,4 +1,4 @@
-package jail
+package inventory
 
 import (
 	"context"
@@ -12,7 +12,7 @@ const DefaultLockDir = txn.DefaultDir
 // Txns is the host's transaction store: the tree lock in LockDir, the
 // journals beside it, and what replays them. Every change to the tree is
 // one transaction begun there (see package txn).
-func (h *Core) Txns() *txn.Store {
+func (h *Host) Txns() *txn.Store {
 	return &txn.Store{Dir: h.LockDir, ZFS: h.ZFS, Run: h.Run, Log: h.Out}
 }
 
@@ -23,7 +23,7 @@ func (h *Core) Txns() *txn.Store {
 // before the lock, unless another command has changed the tree since: then
 // the tree is read again, under the lock, the way inv was read. inv may be
 // nil for a change that reads nothing. Defer the change's End.
-func (h *Core) Begin(ctx context.Context, op, name string, inv *Inventory) (context.Context, *txn.Tx, *Inventory, error) {
+func (h *Host) Begin(ctx context.Context, op, name string, inv *Inventory) (context.Context, *txn.Tx, *Inventory, error) {
 	s := h.Txns()
 	ctx, tx, err := s.Begin(ctx, op, name)
 	if err != nil {
@@ -51,7 +51,7 @@ func changeName(jails []*Jail) string {
 // BeginJails is Begin for a change to jails, taken from inv: when inv is
 // read again, so are they, found by their exact names (a jail gone in the
 // meantime is not found).
-func (h *Core) BeginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
+func (h *Host) BeginJails(ctx context.Context, op string, inv *Inventory, jails []*Jail) (context.Context, *txn.Tx, *Inventory, []*Jail, error) {
 	ctx, tx, fresh, err := h.Begin(ctx, op, changeName(jails), inv)
 	if err != nil || fresh == inv {
 		return ctx, tx, fresh, jails, err
@@ -67,7 +67,7 @@ func (h *Core) BeginJails(ctx context.Context, op string, inv *Inventory, jails 
 }
 
 // BeginJail is BeginJails for one jail.
-func (h *Core) BeginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
+func (h *Host) BeginJail(ctx context.Context, op string, inv *Inventory, j *Jail) (context.Context, *txn.Tx, *Inventory, *Jail, error) {
 	ctx, tx, inv, js, err := h.BeginJails(ctx, op, inv, []*Jail{j})
 	if err != nil {
 		return ctx, nil, inv, nil, err

@@ -1,21 +1,20 @@
-package jail
+package txn
 
 import (
 	"bytes"
 	"fmt"
 
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/txn"
 )
 
-// Update changes the config at path under its lock: it waits for the lock,
-// reads the file as it is now, applies fn, and writes the result. Two
-// Updates of the same file, from goroutines or processes, never lose each
+// UpdateConfig changes the config at path under its lock: it waits for
+// the lock, reads the file as it is now, applies fn, and writes the
+// result. Two updates of the same file, from goroutines or processes, never lose each
 // other's change. Nothing is written when fn fails or changes nothing.
-// Update refuses to lower CONFIG_VERSION. A mutation that must hold the
+// UpdateConfig refuses to lower CONFIG_VERSION. A mutation that must hold the
 // lock across more steps uses LockFile and the FileLock's methods instead.
-func Update(path string, ro config.ReadOnlyFunc, fn func(*config.Config) error) error {
-	lock, err := txn.LockFile(path)
+func UpdateConfig(path string, ro config.ReadOnlyFunc, fn func(*config.Config) error) error {
+	lock, err := LockFile(path)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,10 @@
-package jail
+package inventory
 
 import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
@@ -12,10 +13,10 @@ import (
 
 // exists reports whether a jail or template already uses name, counting
 // the ones that are not mounted (and so not listed) too.
-func (inv *Inventory) exists(name string) bool {
+func (inv *Inventory) Exists(name string) bool {
 	for _, parent := range []string{inv.Tree.Jails(), inv.Tree.Templates()} {
 		for _, d := range inv.Scan.Children(parent) {
-			if nameKey(layout.Base(d.Name)) == nameKey(name) {
+			if NameKey(layout.Base(d.Name)) == NameKey(name) {
 				return true
 			}
 		}
@@ -23,7 +24,7 @@ func (inv *Inventory) exists(name string) bool {
 	return false
 }
 
-func (s *Scan) add(d zfs.Dataset) {
+func (s *Scan) Add(d zfs.Dataset) {
 	s.byName[d.Name] = len(s.Datasets)
 	s.Datasets = append(s.Datasets, d)
 }
@@ -139,7 +140,7 @@ func (inv *Inventory) SnapDataset(j *Jail) string {
 	return inv.Tree.Jail(j.Name)
 }
 
-func (inv *Inventory) snapRoot(j *Jail) string {
+func (inv *Inventory) SnapRoot(j *Jail) string {
 	if j.Template {
 		return inv.Tree.TemplateRoot(j.Name)
 	}
@@ -160,7 +161,7 @@ func (inv *Inventory) SnapTargets(arg string) ([]*Jail, error) {
 }
 
 // listRoot is the one dataset whose recursive read covers every target.
-func (inv *Inventory) listRoot(jails []*Jail) string {
+func (inv *Inventory) ListRoot(jails []*Jail) string {
 	if len(jails) == 1 {
 		return inv.SnapDataset(jails[0])
 	}
@@ -168,7 +169,7 @@ func (inv *Inventory) listRoot(jails []*Jail) string {
 }
 
 // owner names the jail whose tree holds dataset, if any.
-func (inv *Inventory) owner(dataset string) *Jail {
+func (inv *Inventory) Owner(dataset string) *Jail {
 	for _, j := range inv.Jails {
 		if layout.Child(inv.SnapDataset(j), dataset) {
 			return j
@@ -177,11 +178,11 @@ func (inv *Inventory) owner(dataset string) *Jail {
 	return nil
 }
 
-func (inv *Inventory) describeClones(clones []string) []string {
+func (inv *Inventory) DescribeClones(clones []string) []string {
 	out := make([]string, len(clones))
 	for i, c := range clones {
 		out[i] = c
-		if j := inv.owner(c); j != nil {
+		if j := inv.Owner(c); j != nil {
 			out[i] = fmt.Sprintf("%s (jail %s)", c, j.Name)
 		}
 	}
@@ -189,7 +190,7 @@ func (inv *Inventory) describeClones(clones []string) []string {
 }
 
 // runningDependents lists j and the jails cloned from it that run.
-func (inv *Inventory) runningDependents(j *Jail) []string {
+func (inv *Inventory) RunningDependents(j *Jail) []string {
 	var out []string
 	if j.Running() {
 		out = append(out, j.Name)
@@ -204,3 +205,12 @@ func (inv *Inventory) runningDependents(j *Jail) []string {
 	}
 	return out
 }
+
+// NameKey folds '.' and '_' together: jail(8) names turn dots into
+// underscores, so "a.b" and "a_b" would collide at start.
+func NameKey(s string) string { return strings.ReplaceAll(s, ".", "_") }
+
+// AllJails is the argument that makes snapshot, snaplist and snapremove
+// act on every jail and template, as in the freebsd/iocage fork; for
+// snapremove -n it also means every snapshot of the jail.
+const AllJails = "ALL"

@@ -1,6 +1,6 @@
 //go:build !linux && !freebsd
 
-package jail
+package inventory
 
 import "errors"
 
