@@ -450,8 +450,16 @@ func (h *Host) snapshotSource(ctx context.Context, tx *txn.Tx, src *source, jail
 func (h *Host) writeNewJail(inv *inventory.Inventory, req CreateRequest, src *source, name, dir string, cfg *config.Config) error {
 	root := filepath.Join(dir, "root") // confine: host-owned, the dataset's root directory itself
 	// The new jail's files go in together: each is a few round trips to
-	// ZFS, and nothing reads them before the jail is committed.
-	writes := []func() error{func() error { return config.WriteConfig(filepath.Join(dir, config.ConfigFile), cfg, nil) }}
+	// ZFS, and nothing reads them before the jail is committed. None is
+	// synced, config.json included: the dataset is a moment old and the
+	// change unwinds whole if the process dies, and ZFS orders each
+	// temp-file rename after its data, so a power cut leaves the file
+	// whole or absent, never torn. Absent (a cut within ZFS's few-second
+	// commit interval) the jail lists as CORRUPTED and destroy removes
+	// it; iocage writes these files unsynced too.
+	writes := []func() error{func() error {
+		return atomicfile.WriteNoSync(filepath.Join(dir, config.ConfigFile), cfg.Marshal(), 0o644)
+	}}
 	if req.Basejail || req.CloneBasejail {
 		if err := os.WriteFile(filepath.Join(dir, "fstab"), nil, 0o644); err != nil {
 			return err
