@@ -87,3 +87,21 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 		t.Fatal(err)
 	}
 }
+
+// crashEnvAtStart is crashEnv as this test binary was linked, before any
+// test sets it.
+var crashEnvAtStart = crashEnv
+
+// The crash hook is in every build and inert unless the build names its
+// variable (make testbin's -X): a production jcage run with
+// JCAGE_TXN_CRASH set must not kill itself at a journal point.
+func TestCrashHookInertUnlessLinked(t *testing.T) {
+	if crashEnvAtStart != "" {
+		t.Fatalf("a plain build names the crash variable %q: every jcage would obey it", crashEnvAtStart)
+	}
+	saved := crashEnv
+	crashEnv = crashEnvAtStart
+	defer func() { crashEnv = saved }()
+	t.Setenv(CrashEnv, "1")
+	crashPoint("create", "web", "a step") // a live hook would SIGKILL this test binary here
+}
