@@ -10,11 +10,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/config"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 

@@ -7,9 +7,8 @@ import (
 
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/layout"
-	"github.com/jcage/jcage/internal/natsort"
-
 	"github.com/jcage/jcage/internal/lazyregexp"
+	"github.com/jcage/jcage/internal/natsort"
 )
 
 // ListView selects one of iocage's list tables.

@@ -3,10 +3,9 @@ package jail
 import (
 	"path/filepath"
 
-	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/fstab"
+	"github.com/jcage/jcage/internal/inventory"
 )
 
 // makeBasejail empties each base directory of a new jail's root and lists

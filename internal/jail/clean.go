@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )

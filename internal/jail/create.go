@@ -13,14 +13,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/jcage/jcage/internal/inventory"
-
-	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/defaults"
 	"github.com/jcage/jcage/internal/atomicfile"
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/confine"
+	"github.com/jcage/jcage/internal/inventory"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/txn"
 	"github.com/jcage/jcage/internal/zfs"
 )

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/txn"
 )

@@ -6,13 +6,11 @@ import (
 	"io"
 	"strings"
 
-	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/plan"
-
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
+	"github.com/jcage/jcage/internal/plan"
 )
 
 // CreatePackagesOptions tune InstallCreatePackages.

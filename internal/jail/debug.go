@@ -10,14 +10,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/atomicfile"
-	"github.com/jcage/jcage/internal/plan"
-
 	"github.com/jcage/jcage/internal/confine"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
+	"github.com/jcage/jcage/internal/plan"
 	"github.com/jcage/jcage/internal/zfs"
 )
 

@@ -13,13 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/config"
-	"github.com/jcage/jcage/internal/layout"
-
 	"github.com/jcage/jcage/internal/fstab"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
+	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/zfs"
 )
 

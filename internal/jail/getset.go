@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jcage/jcage/internal/inventory"
-	"github.com/jcage/jcage/internal/txn"
-
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
-
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
+	"github.com/jcage/jcage/internal/txn"
 )
 
 // LiveRuleset asks the kernel for a running jail's devfs ruleset, which

@@ -7,11 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/argv"
 	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/plan"
 )
 

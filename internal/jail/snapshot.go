@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/jcage/jcage/internal/inventory"
-
 	"github.com/jcage/jcage/internal/layout"
 	"github.com/jcage/jcage/internal/lazyregexp"
 	"github.com/jcage/jcage/internal/zfs"

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/jcage/jcage/internal/config"
 	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/txn"
-
-	"github.com/jcage/jcage/internal/config"
 )
 
 // SetTemplate moves a jail between jails/ and templates/ (`set

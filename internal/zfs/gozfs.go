@@ -9,11 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jcage/jcage/internal/layout"
-
 	gozfs "github.com/mistifyio/go-zfs/v3"
 
 	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/layout"
 )
 
 // GoZFS is the real Manager. Mutations go through go-zfs/v3; bulk reads
