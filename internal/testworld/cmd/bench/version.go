@@ -5,8 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jcage/jcage/internal/testworld/testbin"
 )
 
 // benchVersion compares `jcage --version` with the smallest Go program,
@@ -26,10 +30,14 @@ func benchVersion(b *bencher) error {
 	if err := buildMinimal(dir, minimal, b.ldflags); err != nil {
 		return err
 	}
+	depsOnly := filepath.Join(dir, "deps-only")
+	if err := buildDepsOnly(depsOnly, b.ldflags); err != nil {
+		return err
+	}
 	// As root jcage logs each command line to iocage's log; it goes to a
 	// scratch file rather than /var/log/iocage.log.
 	env := append(os.Environ(), "IOCAGE_LOGFILE="+filepath.Join(dir, "iocage.log"))
-	var fw, gw, fc, gc []time.Duration
+	var fw, gw, dw, fc, gc []time.Duration
 	for i := 0; i < b.n; i++ {
 		w, c, err := timedCPU(env, minimal)
 		if err != nil {
@@ -40,9 +48,74 @@ func benchVersion(b *bencher) error {
 			return err
 		}
 		gw, gc = append(gw, w), append(gc, c)
+		if w, _, err = timedCPU(env, depsOnly); err != nil {
+			return err
+		}
+		dw = append(dw, w)
 	}
 	report("jcage --version", medianOf(gw), medianOf(fw), "minimal Go binary")
 	report("jcage --version (CPU)", medianOf(gc), medianOf(fc), "minimal Go binary")
+	// What linking jcage's dependencies costs before any code of its own:
+	// the part of the ratio jcage's packages cannot remove.
+	report("dependencies only", medianOf(dw), medianOf(fw), "minimal Go binary")
+	return nil
+}
+
+// buildDepsOnly builds, inside jcage's module (so its go.mod chooses the
+// versions), a main that imports every package outside the module that
+// jcage's own packages import, and nothing else, with jcage's tags and
+// linker flags: their initialisation is what any jcage pays to start.
+func buildDepsOnly(out, ldflags string) error {
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return fmt.Errorf("find the module: %v", err)
+	}
+	mod := strings.TrimSpace(string(root))
+	list := exec.Command("go", "list", "-tags", testbin.Tags, "-deps", "-f",
+		`{{if not .Standard}}{{.ImportPath}}{{range .Imports}} {{.}}{{end}}{{end}}`, "./cmd/jcage")
+	list.Dir = mod
+	lines, err := list.Output()
+	if err != nil {
+		return fmt.Errorf("list jcage's imports: %v", err)
+	}
+	const self = "github.com/jcage/jcage"
+	seen := map[string]bool{}
+	var imports []string
+	for line := range strings.Lines(string(lines)) {
+		f := strings.Fields(line)
+		if len(f) == 0 || !strings.HasPrefix(f[0], self) {
+			continue // only what the module's own packages import
+		}
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, self) || strings.HasPrefix(imp, "internal/") || strings.Contains(imp, "/internal/") ||
+				strings.HasPrefix(imp, "vendor/") || imp == "C" || seen[imp] {
+				continue
+			}
+			seen[imp] = true
+			imports = append(imports, imp)
+		}
+	}
+	slices.Sort(imports)
+	var src strings.Builder
+	src.WriteString("package main\n\nimport (\n")
+	for _, imp := range imports {
+		fmt.Fprintf(&src, "\t_ %q\n", imp)
+	}
+	src.WriteString(")\n\nfunc main() {}\n")
+	dir, err := os.MkdirTemp(filepath.Join(mod, "internal", "testworld"), ".deps-only-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src.String()), 0o644); err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-tags", testbin.Tags, "-ldflags", ldflags, "-o", out, "./"+filepath.Base(dir))
+	cmd.Dir = filepath.Dir(dir)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	if o, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build the dependencies-only binary: %v: %s", err, o)
+	}
 	return nil
 }
 
