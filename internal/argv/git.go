@@ -12,7 +12,7 @@ package argv
 //   - the URL and the directory follow "--", so neither is an option;
 //   - a repository command names its repository with --git-dir and
 //     --work-tree: git never discovers one by walking up from the
-//     working directory;
+//     working directory (clone makes its own and reads no other's);
 //   - submodules are never recursed into (submodule.recurse=false and
 //     --no-recurse-submodules, whatever the admin's gitconfig says);
 //   - GIT_TERMINAL_PROMPT=0: a URL that asks for credentials fails
