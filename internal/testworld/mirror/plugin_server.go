@@ -33,7 +33,9 @@ import (
 // the same on every run) in a directory of their own, and served by git's
 // own http-backend through CGI, as a web server serves them
 // (git-http-backend(1)). Only the smart upload-pack service is routed to
-// it: what a clone and a fetch ask for.
+// it: what a clone and a fetch ask for. net/http/cgi refuses chunked
+// request bodies, which git sends only for a negotiation larger than its
+// http.postBuffer (1 MiB): far beyond these few commits.
 
 // PluginIndexPath is the index repository's URL path.
 const PluginIndexPath = "/git/iocage-ix-plugins.git"
