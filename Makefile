@@ -44,8 +44,9 @@ check: cross
 	GOOS=freebsd GOARCH=amd64 $(GO) vet -tags freebsd_host ./...
 
 # The test world's binaries: jcage, the FreeBSD-userland simulator linked
-# under every tool name, the zfs-fuse compatibility shim (as zfs) and the
-# loopback release mirror.
+# under every tool name, the zfs-fuse compatibility shim (as zfs), the
+# loopback release mirror, and a link to the host's own git, which is not
+# simulated.
 testbin:
 	@mkdir -p $(TESTBIN)/path
 	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)" -o $(TESTBIN)/jcage ./cmd/jcage
@@ -54,6 +55,8 @@ testbin:
 	$(GO) build -o $(TESTBIN)/mirror ./internal/testworld/cmd/mirror
 	$(GO) build -o $(TESTBIN)/bench ./internal/testworld/cmd/bench
 	@cd $(TESTBIN)/path && for t in $$(../fbsdsim --list); do ln -sf ../fbsdsim $$t; done && ln -sf ../zfsshim zfs && ln -sf ../zfsshim zpool
+	@git=$$(command -v git) || { echo "testbin: no git(1) in PATH: plugins are cloned with the host's own (apt-get install git)" >&2; exit 1; }; \
+		ln -sf "$$(readlink -f "$$git")" $(TESTBIN)/path/git
 
 # Real ZFS: installs zfs-fuse when missing (as root), starts the daemon and
 # sweeps pools left by earlier runs.

@@ -73,9 +73,12 @@ func runPluginFetch(ctx context.Context, opts pluginFetchOptions, d deps, w io.W
 			return err
 		}
 	}
+	h := d.host
+	if err := plugin.NeedGit(ctx, h.Run); err != nil {
+		return err
+	}
 	// A plugin install is one change: the index checkout, the jail and
 	// what goes into it. Its create and fetch run inside it.
-	h := d.host
 	ctx, tx, _, err := h.Begin(ctx, "plugin", opts.name, nil)
 	if err != nil {
 		return err
@@ -134,7 +137,7 @@ func (f *pluginFetch) syncIndex(ctx context.Context) (plugin.Index, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
 	}
-	used, err := plugin.Checkout{URL: f.repo, Dir: dir, Branch: f.branch, Out: f.out}.Sync(ctx)
+	used, err := plugin.Checkout{Run: f.h.Run, URL: f.repo, Dir: dir, Branch: f.branch, Out: f.out}.Sync(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -472,7 +475,7 @@ func (f *pluginFetch) pullArtifact(ctx context.Context, artifact, jailDir, root 
 		if err := plugin.CopyTree(u.Path, dest); err != nil {
 			return err
 		}
-	} else if _, err := (plugin.Checkout{URL: artifact, Dir: dest, Branch: f.used, Out: f.out}).Sync(ctx); err != nil {
+	} else if _, err := (plugin.Checkout{Run: f.h.Run, URL: artifact, Dir: dest, Branch: f.used, Out: f.out}).Sync(ctx); err != nil {
 		return err
 	}
 	overlay := filepath.Join(dest, "overlay")

@@ -92,6 +92,9 @@ func pluginPortal(ctx context.Context, h *jail.Host, j *inventory.Jail) (string,
 // listPluginIndex is list -PR: the plugins of the index, sorted by id.
 func listPluginIndex(ctx context.Context, opts listOptions, d deps, w io.Writer) error {
 	h := d.host
+	if err := plugin.NeedGit(ctx, h.Run); err != nil {
+		return err
+	}
 	pool, err := h.FindPool(ctx, h.UID == 0)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/jcage/jcage/internal/fstab"
+	"github.com/jcage/jcage/internal/host"
+	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/testworld/fbsdsim"
 	"github.com/jcage/jcage/internal/testworld/mirror"
 	"github.com/jcage/jcage/internal/testworld/world"
@@ -387,5 +389,69 @@ func TestSystemPluginStartDevfs(t *testing.T) {
 	}
 	if i, j := strings.Index(show, "include 4"), strings.Index(show, " hide\n"); i < 0 || j < i {
 		t.Fatalf("includes come first:\n%s", show)
+	}
+}
+
+// A host without git(1): fetch -P, list -PR, and the update and upgrade
+// of a plugin jail fail with one line naming what to install, before
+// anything changes: no dataset or snapshot, no file under the tree, no
+// journal, no FreeBSD tool run but a read of the jails' state.
+func TestSystemPluginNoGit(t *testing.T) {
+	w, srv := pluginWorld(t)
+	w.Must("fetch", "-P", "hello", "-g", srv.Index, "vnet=0", "ip4_addr=em0|10.0.0.5/24")
+
+	// The test world's PATH without its git, and without the system's.
+	noGit := t.TempDir()
+	ents, err := os.ReadDir(w.Bin.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name() == "git" {
+			continue
+		}
+		target, err := os.Readlink(filepath.Join(w.Bin.Path, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(w.Bin.Path, target)
+		}
+		if err := os.Symlink(target, filepath.Join(noGit, e.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Setenv(host.TestPathEnv, noGit)
+	runDir := t.TempDir()
+	w.Setenv("JCAGE_RUN_DIR", runDir)
+
+	datasets, tree, calls := w.Datasets(), treeState(t, w.IOCRoot()), len(w.Calls())
+	for _, args := range [][]string{
+		{"fetch", "-P", "notes", "-g", srv.Index, "--accept", "vnet=0", "ip4_addr=em0|10.0.0.6/24"},
+		{"list", "-PR", "-g", srv.Index},
+		{"update", "hello"},
+		{"upgrade", "hello"},
+	} {
+		r := w.Jcage(args...)
+		if r.Code != 1 || r.Stderr != plugin.ErrNoGit.Error()+"\n" || !strings.Contains(r.Stderr, "pkg install git") {
+			t.Fatalf("jcage %s without git: %+v", strings.Join(args, " "), r)
+		}
+		if got := w.Datasets(); got != datasets {
+			t.Fatalf("jcage %s changed the datasets:\n%s\nwere\n%s", strings.Join(args, " "), got, datasets)
+		}
+		if got := treeState(t, w.IOCRoot()); got != tree {
+			t.Fatalf("jcage %s changed the tree", strings.Join(args, " "))
+		}
+		// update and upgrade read the jails' state first (jls); nothing
+		// else runs.
+		for _, c := range w.Calls()[calls:] {
+			if c.Tool != "jls" {
+				t.Fatalf("jcage %s ran %v", strings.Join(args, " "), c.Argv)
+			}
+		}
+		calls = len(w.Calls())
+		if ents, _ := os.ReadDir(runDir); len(ents) != 0 {
+			t.Fatalf("jcage %s left %v in its run directory", strings.Join(args, " "), ents)
+		}
 	}
 }

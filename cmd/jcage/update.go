@@ -10,6 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/maint"
+	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
 )
 
@@ -62,7 +63,16 @@ func runUpdate(ctx context.Context, opts updateOptions, d deps, w io.Writer) err
 	if err != nil {
 		return err
 	}
-	// A plugin jail gets its plugin update first (iocage.py update).
+	// A plugin jail gets its plugin update first (iocage.py update),
+	// and needs git(1), asked for before anything changes.
+	for _, j := range targets {
+		if j.Err == nil && j.Prop("type") == "pluginv2" {
+			if err := plugin.NeedGit(ctx, h.Run); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	for _, j := range targets {
 		if j.Err == nil && j.Prop("type") == "pluginv2" {
 			if err := runPluginUpdate(ctx, d, w, inv, j); err != nil {

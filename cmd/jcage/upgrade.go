@@ -10,6 +10,7 @@ import (
 	"github.com/jcage/jcage/internal/inventory"
 	"github.com/jcage/jcage/internal/jail"
 	"github.com/jcage/jcage/internal/maint"
+	"github.com/jcage/jcage/internal/plugin"
 	"github.com/jcage/jcage/internal/release"
 )
 
@@ -57,9 +58,16 @@ func runUpgrade(ctx context.Context, opts upgradeOptions, d deps, w io.Writer) e
 	// A plugin jail goes to its manifest's release (IOCPlugin.upgrade);
 	// every other jail needs -r, checked before the first jail is touched.
 	isPlugin := func(j *inventory.Jail) bool { return j.Err == nil && j.Prop("type") == "pluginv2" }
+	plugins := false
 	for _, j := range targets {
 		if opts.release == "" && !isPlugin(j) {
 			return errors.New("Target RELEASE is required to upgrade.")
+		}
+		plugins = plugins || isPlugin(j)
+	}
+	if plugins {
+		if err := plugin.NeedGit(ctx, h.Run); err != nil {
+			return err
 		}
 	}
 	if opts.release != "" {

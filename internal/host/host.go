@@ -78,6 +78,10 @@ func (e *RunError) Error() string {
 
 func (e *RunError) Unwrap() error { return e.Err }
 
+// ErrNotFound is what a RunError unwraps to when its program is not in
+// the runner's PATH: the host lacks the tool.
+var ErrNotFound = exec.ErrNotFound
+
 // ExitCodeOf returns the exit status carried by err, or -1.
 func ExitCodeOf(err error) int {
 	var re *RunError
@@ -118,7 +122,7 @@ func (x Exec) LookPath(name string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%s: %w", name, exec.ErrNotFound)
+	return "", fmt.Errorf("%s: %w", name, ErrNotFound)
 }
 
 // Run implements Runner.

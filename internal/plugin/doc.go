@@ -4,9 +4,15 @@
 // A plugin index is a git repository (freenas/iocage-ix-plugins by
 // default) with an INDEX (plugin id → MANIFEST, name, description,
 // license, primary_pkg...) and one manifest per plugin. It is cloned with
-// go-git, in process, into IOCROOT/.plugins/<URL with '/' and '.' turned
-// into '_'>, at branch "<host major.minor>-RELEASE" with iocage's
-// fallback to master. Manifests are validated against iocage's
+// the host's git(1), as iocage's GitPython clones it, into
+// IOCROOT/.plugins/<URL with '/' and '.' turned into '_'>, at branch
+// "<host major.minor>-RELEASE" with iocage's fallback to master; an
+// artifact is cloned the same way into the jail's plugin/ directory. A
+// plugin command asks for git before it changes anything (NeedGit). The
+// URLs come from the index, which its server controls: one that git
+// could read as an option or a remote helper is refused (CheckRepoURL),
+// and the command lines (internal/argv, git.go) allow only https, http,
+// git, ssh and file. Manifests are validated against iocage's
 // plugin_manifest.json (JSON Schema draft-07); a refusal names the JSON
 // path of each problem.
 //

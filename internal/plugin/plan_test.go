@@ -1,8 +1,6 @@
 package plugin
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -199,69 +197,6 @@ func TestAdminPortals(t *testing.T) {
 	}
 	if got := AdminPortals("http://%%IP%%/", PortalAddrs("DHCP"), false, ""); got != "http://DHCP/" {
 		t.Fatal(got)
-	}
-}
-
-// The index and an artifact, cloned from the loopback server over smart
-// HTTP; the branch falls back to master with iocage's message; a second
-// sync fetches a new commit; a directory of another URL is re-cloned.
-func TestCheckoutSync(t *testing.T) {
-	srv, err := mirror.StartPlugins("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), ".plugins", "index")
-	var out bytes.Buffer
-	c := Checkout{URL: srv.Index, Dir: dir, Branch: "14.3-RELEASE", Out: &out}
-	b, err := c.Sync(ctx)
-	if err != nil || b != "14.3-RELEASE" || out.Len() != 0 {
-		t.Fatalf("sync: %s %v %q", b, err, out.String())
-	}
-	m, err := os.ReadFile(filepath.Join(dir, "hello.json"))
-	if err != nil || !strings.Contains(string(m), `"release": "14.3-RELEASE"`) || !strings.Contains(string(m), srv.URL+"/pkg/${ABI}/latest") {
-		t.Fatalf("hello.json: %v\n%s", err, m)
-	}
-	c.Branch = "99.0-RELEASE"
-	if b, err = c.Sync(ctx); err != nil || b != "master" {
-		t.Fatalf("fallback: %s %v", b, err)
-	}
-	if !strings.Contains(out.String(), "Branch 99.0-RELEASE does not exist at "+srv.Index+"!") {
-		t.Fatalf("fallback message %q", out.String())
-	}
-	m, _ = os.ReadFile(filepath.Join(dir, "hello.json"))
-	if !strings.Contains(string(m), `"release": "15.0-RELEASE"`) {
-		t.Fatalf("master's hello.json:\n%s", m)
-	}
-	if err := srv.CommitIndex("master", "README.md", "changed\n"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err = c.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if r, _ := os.ReadFile(filepath.Join(dir, "README.md")); string(r) != "changed\n" {
-		t.Fatalf("update did not fetch: %q", r)
-	}
-	art := Checkout{URL: srv.URL + "/git/hello-artifact.git", Dir: dir, Branch: "master"}
-	if _, err := art.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "INDEX")); !os.IsNotExist(err) {
-		t.Fatal("a clone of another URL was reused")
-	}
-	if l, err := os.Readlink(filepath.Join(dir, "overlay/usr/local/www/hello/current.html")); err != nil || l != "index.html" {
-		t.Fatalf("symlink in the artifact: %q %v", l, err)
-	}
-	hostile := Checkout{URL: srv.URL + "/git/hostile-artifact.git", Dir: filepath.Join(t.TempDir(), "h"), Branch: "master"}
-	if _, err := hostile.Sync(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if l, err := os.Readlink(filepath.Join(hostile.Dir, "overlay/hostetc")); err != nil || l != "/etc" {
-		t.Fatalf("an absolute link in the artifact was rewritten: %q %v", l, err)
-	}
-	if st, err := os.Stat(filepath.Join(dir, "post_install.sh")); err != nil || st.Mode().Perm()&0o100 == 0 {
-		t.Fatalf("post_install.sh not executable: %v", err)
 	}
 }
 

@@ -5,128 +5,190 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
+	"strings"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/jcage/jcage/internal/argv"
+	"github.com/jcage/jcage/internal/host"
 )
 
+// ErrNoGit is a host without git(1). iocage's plugins need it too
+// (GitPython drives it); FreeBSD's base has none.
+var ErrNoGit = errors.New(`plugins need git(1), which is not installed: install it with "pkg install git"`)
+
+// NeedGit fails with ErrNoGit when the host has no git(1): a plugin
+// command asks before it changes anything.
+func NeedGit(ctx context.Context, run host.Runner) error {
+	if _, err := run.Run(ctx, argv.GitVersion()); err != nil {
+		return gitErr(err)
+	}
+	return nil
+}
+
+// CheckRepoURL refuses a repository URL that git could take for
+// something other than a repository: one starting with '-' (an option),
+// one with a control character, and a remote helper's
+// "<transport>::<address>" (ext:: runs any command it is given). The
+// plugin index, which names the artifacts' URLs, is whatever its server
+// sends; git's own command line restricts the transports once more
+// (argv.GitClone).
+func CheckRepoURL(url string) error {
+	switch {
+	case url == "":
+		return errors.New("no plugin repository URL")
+	case strings.HasPrefix(url, "-"):
+		return fmt.Errorf("refusing repository URL %q: it starts with '-'", url)
+	case strings.ContainsFunc(url, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return fmt.Errorf("refusing repository URL %q: it holds a control character", url)
+	}
+	if helper, _, ok := strings.Cut(url, "::"); ok && isURLScheme(helper) {
+		return fmt.Errorf("refusing repository URL %q: git remote helpers (%s::) are not allowed", url, helper)
+	}
+	return nil
+}
+
+// isURLScheme is git's is_urlschemechar over s (transport.c): a letter,
+// then letters, digits, '+', '-' and '.'; what git reads before "::" as
+// the name of a remote helper.
+func isURLScheme(s string) bool {
+	for i, r := range s {
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !letter && (i == 0 || !('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // Checkout is a git repository checked out at a branch: the plugin index
-// and each plugin's artifact. It is go-git, in process: FreeBSD's base has
-// no git(1), and jcage stays one binary.
+// and each plugin's artifact, kept with the host's git(1) as iocage keeps
+// them.
 type Checkout struct {
+	Run    host.Runner // runs git
 	URL    string
 	Dir    string
 	Branch string    // wanted branch
-	Out    io.Writer // iocage's messages (branch fallback, re-clone)
+	Out    io.Writer // iocage's messages (branch fallback)
 }
 
 // Sync brings Dir to the newest commit of Branch at URL, as
 // IOCPlugin._clone_repo does: a directory that is not a clone of URL is
 // cloned afresh; a branch the remote lacks falls back to master, with
-// iocage's message. It returns the branch checked out.
+// iocage's message. It returns the branch checked out. A URL or branch
+// git could misread, and a host without git, are refused before Dir is
+// touched.
 func (c Checkout) Sync(ctx context.Context) (string, error) {
-	repo, err := c.open()
+	if err := CheckRepoURL(c.URL); err != nil {
+		return "", err
+	}
+	if c.Branch == "" || strings.HasPrefix(c.Branch, "-") {
+		return "", fmt.Errorf("invalid branch %q for %s", c.Branch, c.URL)
+	}
+	clone, err := c.isClone(ctx)
 	if err != nil {
+		return "", err
+	}
+	if !clone {
 		if err := os.RemoveAll(c.Dir); err != nil {
 			return "", err
 		}
-		repo, err = git.PlainCloneContext(ctx, c.Dir, false, &git.CloneOptions{URL: c.URL, NoCheckout: true, Tags: git.NoTags})
-		if err != nil {
+		if _, err := c.Run.Run(ctx, argv.GitClone(c.URL, c.Dir)); err != nil {
 			os.RemoveAll(c.Dir)
-			return "", fmt.Errorf("clone %s: %w", c.URL, err)
+			return "", fmt.Errorf("clone %s: %w", c.URL, gitErr(err))
 		}
-	} else {
-		err := repo.FetchContext(ctx, &git.FetchOptions{RemoteName: "origin", Force: true, Tags: git.NoTags,
-			RefSpecs: []config.RefSpec{"+refs/heads/*:refs/remotes/origin/*"}})
-		if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-			return "", fmt.Errorf("update %s: %w", c.URL, err)
-		}
+	} else if _, err := c.Run.Run(ctx, argv.GitFetch(c.Dir)); err != nil {
+		return "", fmt.Errorf("update %s: %w", c.URL, gitErr(err))
 	}
 	branch := c.Branch
-	ref, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", branch), true)
+	commit, err := c.remoteCommit(ctx, branch)
 	if err != nil {
+		return "", err
+	}
+	if commit == "" {
 		if c.Out != nil {
 			fmt.Fprintf(c.Out, "\nBranch %s does not exist at %s!\n", branch, c.URL)
 			fmt.Fprintln(c.Out, `Using "master" branch for plugin, this may not work with your RELEASE`)
 		}
 		branch = "master"
-		if ref, err = repo.Reference(plumbing.NewRemoteReferenceName("origin", branch), true); err != nil {
+		if commit, err = c.remoteCommit(ctx, branch); err != nil {
+			return "", err
+		}
+		if commit == "" {
 			return "", fmt.Errorf("%s has neither branch %s nor master", c.URL, c.Branch)
 		}
 	}
-	local := plumbing.NewBranchReferenceName(branch)
-	if err := repo.Storer.SetReference(plumbing.NewHashReference(local, ref.Hash())); err != nil {
-		return "", err
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return "", err
-	}
-	if err := wt.Checkout(&git.CheckoutOptions{Branch: local, Force: true}); err != nil {
-		return "", fmt.Errorf("checkout %s of %s: %w", branch, c.URL, err)
-	}
-	if err := c.relink(repo, ref.Hash()); err != nil {
-		return "", fmt.Errorf("checkout %s of %s: %w", branch, c.URL, err)
+	if _, err := c.Run.Run(ctx, argv.GitCheckout(c.Dir, branch, commit)); err != nil {
+		return "", fmt.Errorf("checkout %s of %s: %w", branch, c.URL, gitErr(err))
 	}
 	return branch, nil
 }
 
-// relink writes every symlink of the commit with the target the
-// repository holds: go-git's worktree joins an absolute target to the
-// checkout directory ("/etc" becomes DIR/etc), where git(1) keeps it as
-// it is, and an overlay's links must reach the jail as the plugin wrote
-// them.
-func (c Checkout) relink(repo *git.Repository, h plumbing.Hash) error {
-	commit, err := repo.CommitObject(h)
-	if err != nil {
-		return err
+// isClone reports whether Dir is a clone of URL: a git repository whose
+// origin has URL among its URLs (iocage's _verify_git_repo). Only a
+// missing git is an error; anything else that is not such a clone is
+// cloned afresh.
+func (c Checkout) isClone(ctx context.Context) (bool, error) {
+	if _, err := os.Lstat(c.Dir); errors.Is(err, os.ErrNotExist) {
+		return false, nil
 	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return err
+	out, err := c.Run.Run(ctx, argv.GitOriginURLs(c.Dir))
+	if errors.Is(err, host.ErrNotFound) {
+		return false, ErrNoGit
 	}
-	root, err := os.OpenRoot(c.Dir)
 	if err != nil {
-		return err
+		return false, nil
 	}
-	defer root.Close()
-	return tree.Files().ForEach(func(f *object.File) error {
-		if f.Mode != filemode.Symlink {
-			return nil
+	for _, u := range strings.Split(string(out), "\n") {
+		if u == c.URL {
+			return true, nil
 		}
-		target, err := f.Contents()
-		if err != nil {
-			return err
-		}
-		if cur, err := root.Readlink(f.Name); err == nil && cur == target {
-			return nil
-		}
-		if err := root.Remove(f.Name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		return root.Symlink(target, f.Name)
-	})
+	}
+	return false, nil
 }
 
-// open opens Dir when it is a clone of URL (iocage's _verify_git_repo).
-func (c Checkout) open() (*git.Repository, error) {
-	repo, err := git.PlainOpen(c.Dir)
+// remoteCommit is the commit origin's branch is at, or "" when origin
+// has no such branch.
+func (c Checkout) remoteCommit(ctx context.Context, branch string) (string, error) {
+	out, err := c.Run.Run(ctx, argv.GitRemoteCommit(c.Dir, branch))
+	var re *host.RunError
+	if errors.As(err, &re) && re.ExitCode == 1 && strings.TrimSpace(re.Stderr) == "" {
+		return "", nil
+	}
 	if err != nil {
-		return nil, err
+		return "", fmt.Errorf("branch %s of %s: %w", branch, c.URL, gitErr(err))
 	}
-	r, err := repo.Remote("origin")
-	if err != nil {
-		return nil, err
+	commit := strings.TrimSpace(string(out))
+	if len(commit) != 40 && len(commit) != 64 || strings.Trim(commit, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("branch %s of %s: git answered %q, not a commit id", branch, c.URL, commit)
 	}
-	for _, u := range r.Config().URLs {
-		if u == c.URL {
-			return repo, nil
-		}
+	return commit, nil
+}
+
+// gitError is a failed git command told by what git said last on
+// stderr ("fatal: repository '...' not found"), not by its long command
+// line; the run error, argv and all, stays underneath.
+type gitError struct{ run *host.RunError }
+
+func (e gitError) Error() string {
+	msg := strings.TrimSpace(e.run.Stderr)
+	if i := strings.LastIndexByte(msg, '\n'); i >= 0 {
+		msg = strings.TrimSpace(msg[i+1:])
 	}
-	return nil, errors.New("not a clone of " + c.URL)
+	if msg == "" {
+		return "git: " + e.run.Err.Error()
+	}
+	return msg
+}
+
+func (e gitError) Unwrap() error { return e.run }
+
+func gitErr(err error) error {
+	if errors.Is(err, host.ErrNotFound) {
+		return ErrNoGit
+	}
+	var re *host.RunError
+	if errors.As(err, &re) {
+		return gitError{re}
+	}
+	return err
 }

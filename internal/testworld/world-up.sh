@@ -3,9 +3,9 @@
 # Linux machine, and sweep what earlier runs left behind. Run as root before
 # `go test`; safe to run again at any time.
 #
-#   1. install zfs-fuse (and xz-utils, libarchive-tools for bsdtar, and
-#      mandoc, zsh and bash-completion for the man page and completion
-#      tests) with apt-get when missing;
+#   1. install zfs-fuse (and xz-utils, libarchive-tools for bsdtar, git for
+#      the plugin repositories, and mandoc, zsh and bash-completion for the
+#      man page and completion tests) with apt-get when missing;
 #   2. make sure /dev/fuse and the kernel's FUSE support are there;
 #   3. start the zfs-fuse daemon when it isn't running (CI containers have
 #      no init system) and wait until `zpool list` answers;
@@ -82,6 +82,9 @@ install_packages() {
 	[ -r /usr/share/bash-completion/bash_completion ] || missing+=(bash-completion)
 	# bsdtar: the FreeBSD extraction flags are tested against the real one.
 	command -v bsdtar >/dev/null || missing+=(libarchive-tools)
+	# git is not simulated: plugins are cloned with the host's own, and the
+	# plugin server answers with git http-backend.
+	command -v git >/dev/null || missing+=(git)
 	[ ${#missing[@]} = 0 ] && return 0
 	is_root || die "${missing[*]} not installed, and installing needs root: run 'sudo $0' or 'apt-get install ${missing[*]}'"
 	command -v apt-get >/dev/null || die "${missing[*]} not installed and there is no apt-get here: install zfs-fuse (ZFS on FUSE) by hand"

@@ -3,35 +3,39 @@ package mirror
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/cgi"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/format/pktline"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
-	"github.com/go-git/go-git/v5/plumbing/storer"
-	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-git/go-git/v5/plumbing/transport/server"
-	"github.com/go-git/go-git/v5/storage/memory"
 )
 
 // The plugin side of the loopback mirror: a plugin index and its
-// artifacts as git repositories over smart HTTP (what go-git, and git,
-// fetch), a pkg(8) repository with a signed packagesite, and the license
-// text a plugin asks the user to accept.
+// artifacts as git repositories over smart HTTP, a pkg(8) repository with
+// a signed packagesite, and the license text a plugin asks the user to
+// accept.
 //
 //	/git/iocage-ix-plugins.git      the index: branches 14.3-RELEASE and master (15.0-RELEASE manifests)
 //	/git/NAME-artifact.git          each artifact: branch master
 //	/pkg/FreeBSD:N:amd64/latest/    meta.conf, packagesite.txz (packagesite.yaml, .pub, .sig)
 //	/licenses/notes.txt             the notes plugin's license
+//
+// The repositories are the real thing: bare repositories built with the
+// host's git (fast-import, fixed author and dates, so that commit ids are
+// the same on every run) in a directory of their own, and served by git's
+// own http-backend through CGI, as a web server serves them
+// (git-http-backend(1)). Only the smart upload-pack service is routed to
+// it: what a clone and a fetch ask for. net/http/cgi refuses chunked
+// request bodies, which git sends only for a negotiation larger than its
+// http.postBuffer (1 MiB): far beyond these few commits.
 
 // PluginIndexPath is the index repository's URL path.
 const PluginIndexPath = "/git/iocage-ix-plugins.git"
@@ -45,14 +49,16 @@ type PluginRunning struct {
 }
 
 type pluginServer struct {
-	repos map[string]*memory.Storage // URL path of the repository → storage
-	files map[string][]byte
-	mu    sync.Mutex
-	hits  map[string]int
+	root    string          // GIT_PROJECT_ROOT: the bare repositories, as ROOT/git/NAME.git
+	repos   map[string]bool // URL paths of the repositories
+	backend http.Handler    // git http-backend
+	files   map[string][]byte
+	mu      sync.Mutex
+	hits    map[string]int
 }
 
 // StartPlugins builds the fixture repositories for the address it
-// listens on and serves them until Close.
+// listens on and serves them until Close. It needs the host's git(1).
 func StartPlugins(addr string) (*PluginRunning, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -70,8 +76,11 @@ func StartPlugins(addr string) (*PluginRunning, error) {
 	return r, nil
 }
 
-// Close stops the server.
-func (r *PluginRunning) Close() error { return r.srv.Close() }
+// Close stops the server and removes its repositories.
+func (r *PluginRunning) Close() error {
+	err := r.srv.Close()
+	return errors.Join(err, os.RemoveAll(r.ps.root))
+}
 
 // Hits is how often each path was requested.
 func (r *PluginRunning) Hits(path string) int {
@@ -83,70 +92,48 @@ func (r *PluginRunning) Hits(path string) int {
 // CommitIndex adds a commit to a branch of the index, changing one file:
 // for tests of update.
 func (r *PluginRunning) CommitIndex(branch, file, body string) error {
-	st := r.ps.repos[PluginIndexPath]
-	ref, err := st.Reference(plumbing.NewBranchReferenceName(branch))
-	if err != nil {
-		return err
-	}
-	parent, err := object.GetCommit(st, ref.Hash())
-	if err != nil {
-		return err
-	}
-	tree, err := parent.Tree()
-	if err != nil {
-		return err
-	}
-	files := map[string]FixtureFile{}
-	err = tree.Files().ForEach(func(f *object.File) error {
-		c, err := f.Contents()
-		files[f.Name] = FixtureFile{Body: c, Mode: 0o644, Symlink: f.Mode == 0o120000}
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	files[file] = FixtureFile{Body: body, Mode: 0o644}
-	h, err := commitFiles(st, files, []plumbing.Hash{parent.Hash}, "update "+file)
-	if err != nil {
-		return err
-	}
-	return st.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(branch), h))
+	return fastImport(r.ps.repoDir(PluginIndexPath), []fixtureCommit{{
+		branch: branch, parent: true, msg: "update " + file,
+		files: map[string]FixtureFile{file: {Body: body, Mode: 0o644}},
+	}})
 }
 
-func buildPluginServer(base string) (*pluginServer, error) {
-	ps := &pluginServer{repos: map[string]*memory.Storage{}, files: map[string][]byte{}, hits: map[string]int{}}
-	idx := memory.NewStorage()
+func (s *pluginServer) repoDir(urlPath string) string {
+	return filepath.Join(s.root, filepath.FromSlash(strings.TrimPrefix(urlPath, "/")))
+}
+
+func buildPluginServer(base string) (ps *pluginServer, err error) {
+	backend, err := gitHTTPBackend()
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.MkdirTemp("", "jcage-plugin-repos-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(root)
+		}
+	}()
+	ps = &pluginServer{root: root, repos: map[string]bool{}, files: map[string][]byte{}, hits: map[string]int{},
+		backend: &cgi.Handler{Path: backend, Env: append(fixtureGitEnv(), "GIT_PROJECT_ROOT="+root, "GIT_HTTP_EXPORT_ALL=1")}}
+	var index []fixtureCommit
 	for _, b := range []struct{ branch, release string }{{"14.3-RELEASE", "14.3-RELEASE"}, {"master", "15.0-RELEASE"}} {
 		files := map[string]FixtureFile{}
 		for p, f := range PluginIndexFiles(b.release) {
 			f.Body = expand(f.Body, base)
 			files[p] = f
 		}
-		h, err := commitFiles(idx, files, nil, "index for "+b.release)
-		if err != nil {
-			return nil, err
-		}
-		if err := idx.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName(b.branch), h)); err != nil {
-			return nil, err
-		}
+		index = append(index, fixtureCommit{branch: b.branch, files: files, msg: "index for " + b.release})
 	}
-	if err := idx.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, plumbing.NewBranchReferenceName("master"))); err != nil {
+	if err := ps.addRepo(PluginIndexPath, index); err != nil {
 		return nil, err
 	}
-	ps.repos[PluginIndexPath] = idx
 	for name, files := range PluginArtifacts() {
-		st := memory.NewStorage()
-		h, err := commitFiles(st, files, nil, name)
-		if err != nil {
+		if err := ps.addRepo("/git/"+name+".git", []fixtureCommit{{branch: "master", files: files, msg: name}}); err != nil {
 			return nil, err
 		}
-		if err := st.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("master"), h)); err != nil {
-			return nil, err
-		}
-		if err := st.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, plumbing.NewBranchReferenceName("master"))); err != nil {
-			return nil, err
-		}
-		ps.repos["/git/"+name+".git"] = st
 	}
 	for _, major := range []string{"14", "15"} {
 		dir := "/pkg/FreeBSD:" + major + ":amd64/latest/"
@@ -161,80 +148,97 @@ func buildPluginServer(base string) (*pluginServer, error) {
 	return ps, nil
 }
 
-// commitFiles stores files as blobs and trees in st and commits them
-// with a fixed author and time, so that ids are stable.
-func commitFiles(st *memory.Storage, files map[string]FixtureFile, parents []plumbing.Hash, msg string) (plumbing.Hash, error) {
-	tree, err := storeTree(st, files, "")
-	if err != nil {
-		return plumbing.ZeroHash, err
+// addRepo makes the bare repository served at urlPath, HEAD on master,
+// with the commits.
+func (s *pluginServer) addRepo(urlPath string, commits []fixtureCommit) error {
+	dir := s.repoDir(urlPath)
+	if err := fixtureGit("init", "--quiet", "--bare", "--initial-branch=master", dir).Run(); err != nil {
+		return fmt.Errorf("git init %s: %w", dir, err)
 	}
-	when := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	sig := object.Signature{Name: "jcage test world", Email: "world@jcage.invalid", When: when}
-	c := &object.Commit{Author: sig, Committer: sig, Message: msg + "\n", TreeHash: tree, ParentHashes: parents}
-	obj := st.NewEncodedObject()
-	if err := c.Encode(obj); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return st.SetEncodedObject(obj)
+	s.repos[urlPath] = true
+	return fastImport(dir, commits)
 }
 
-// storeTree stores the files under dir (a "/"-terminated prefix, or "")
-// as a tree, entries in git's order (a directory sorts as name + "/").
-func storeTree(st *memory.Storage, files map[string]FixtureFile, dir string) (plumbing.Hash, error) {
-	type entry struct {
-		name, key string
-		mode      filemode.FileMode
-		hash      plumbing.Hash
+// gitHTTPBackend finds git-http-backend in git's exec path
+// (git --exec-path; /usr/lib/git-core on Debian, libexec/git-core in
+// FreeBSD's port).
+func gitHTTPBackend() (string, error) {
+	out, err := fixtureGit("--exec-path").Output()
+	if err != nil {
+		return "", fmt.Errorf("the plugin server serves its repositories with git http-backend, and git --exec-path failed (install git): %w", err)
 	}
-	var entries []entry
-	subdirs := map[string]bool{}
-	for p, f := range files {
-		rest, ok := strings.CutPrefix(p, dir)
-		if !ok {
-			continue
+	p := filepath.Join(strings.TrimSpace(string(out)), "git-http-backend")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("the plugin server serves its repositories with git http-backend: %w", err)
+	}
+	return p, nil
+}
+
+// fixtureGitEnv keeps the machine's own git configuration out of the
+// fixtures and their serving: the same repositories everywhere.
+func fixtureGitEnv() []string {
+	return []string{"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null"}
+}
+
+func fixtureGit(args ...string) *exec.Cmd {
+	cmd := exec.Command("git", args...)
+	cmd.Env = append(os.Environ(), fixtureGitEnv()...)
+	return cmd
+}
+
+// fixtureCommit is one commit of a fixture repository: files, every one
+// of the tree unless parent is set, when it changes these files of the
+// branch's tip.
+type fixtureCommit struct {
+	branch string
+	files  map[string]FixtureFile
+	parent bool
+	msg    string
+}
+
+// fixtureWhen is every fixture commit's author and commit date.
+var fixtureWhen = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+// fastImport writes the commits into the bare repository at dir with
+// git fast-import (git-fast-import(1): one stream of commit commands,
+// files inline), with a fixed author and date, so that ids are stable.
+func fastImport(dir string, commits []fixtureCommit) error {
+	var in bytes.Buffer
+	data := func(s string) { fmt.Fprintf(&in, "data %d\n%s\n", len(s), s) }
+	who := fmt.Sprintf("jcage test world <world@jcage.invalid> %d +0000", fixtureWhen.Unix())
+	for _, c := range commits {
+		fmt.Fprintf(&in, "commit refs/heads/%s\nauthor %s\ncommitter %s\n", c.branch, who, who)
+		data(c.msg + "\n")
+		if c.parent {
+			fmt.Fprintf(&in, "from refs/heads/%s^0\n", c.branch)
+		} else {
+			in.WriteString("deleteall\n")
 		}
-		if first, _, nested := strings.Cut(rest, "/"); nested {
-			if !subdirs[first] {
-				subdirs[first] = true
-				h, err := storeTree(st, files, dir+first+"/")
-				if err != nil {
-					return plumbing.ZeroHash, err
-				}
-				entries = append(entries, entry{first, first + "/", filemode.Dir, h})
+		paths := make([]string, 0, len(c.files))
+		for p := range c.files {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			f := c.files[p]
+			mode := "100644"
+			switch {
+			case f.Symlink:
+				mode = "120000"
+			case f.Mode&0o111 != 0:
+				mode = "100755"
 			}
-			continue
+			fmt.Fprintf(&in, "M %s inline %s\n", mode, p)
+			data(f.Body)
 		}
-		obj := st.NewEncodedObject()
-		obj.SetType(plumbing.BlobObject)
-		w, err := obj.Writer()
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		io.WriteString(w, f.Body)
-		w.Close()
-		h, err := st.SetEncodedObject(obj)
-		if err != nil {
-			return plumbing.ZeroHash, err
-		}
-		mode := filemode.Regular
-		switch {
-		case f.Symlink:
-			mode = filemode.Symlink
-		case f.Mode&0o111 != 0:
-			mode = filemode.Executable
-		}
-		entries = append(entries, entry{rest, rest, mode, h})
+		in.WriteString("\n")
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
-	t := &object.Tree{}
-	for _, e := range entries {
-		t.Entries = append(t.Entries, object.TreeEntry{Name: e.name, Mode: e.mode, Hash: e.hash})
+	cmd := fixtureGit("--git-dir="+dir, "fast-import", "--quiet")
+	cmd.Stdin = &in
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("git fast-import into %s: %v: %s", dir, err, out)
 	}
-	obj := st.NewEncodedObject()
-	if err := t.Encode(obj); err != nil {
-		return plumbing.ZeroHash, err
-	}
-	return st.SetEncodedObject(obj)
+	return nil
 }
 
 func (s *pluginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -242,89 +246,24 @@ func (s *pluginServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.hits[r.URL.Path]++
 	s.mu.Unlock()
 	if b, ok := s.files[r.URL.Path]; ok && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		http.ServeContent(w, r, r.URL.Path, time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC), bytes.NewReader(b))
+		http.ServeContent(w, r, r.URL.Path, fixtureWhen, bytes.NewReader(b))
 		return
 	}
-	for path, st := range s.repos {
+	for path := range s.repos {
 		switch {
 		case r.URL.Path == path+"/info/refs" && r.Method == http.MethodGet:
 			if r.URL.Query().Get("service") != "git-upload-pack" {
 				http.Error(w, "only smart HTTP upload-pack is served", http.StatusForbidden)
 				return
 			}
-			s.advertise(w, r, st)
+			s.backend.ServeHTTP(w, r)
 			return
 		case r.URL.Path == path+"/git-upload-pack" && r.Method == http.MethodPost:
-			s.uploadPack(w, r, st)
+			s.backend.ServeHTTP(w, r)
 			return
 		}
 	}
 	http.NotFound(w, r)
-}
-
-type loader struct{ st storer.Storer }
-
-func (l loader) Load(*transport.Endpoint) (storer.Storer, error) { return l.st, nil }
-
-func session(r *http.Request, st storer.Storer) (transport.UploadPackSession, error) {
-	ep, err := transport.NewEndpoint("http://" + r.Host + r.URL.Path)
-	if err != nil {
-		return nil, err
-	}
-	return server.NewServer(loader{st}).NewUploadPackSession(ep, nil)
-}
-
-// advertise answers GET info/refs?service=git-upload-pack (git's
-// http-protocol.txt, "Smart Clients").
-func (s *pluginServer) advertise(w http.ResponseWriter, r *http.Request, st storer.Storer) {
-	sess, err := session(r, st)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	ar, err := sess.AdvertisedReferencesContext(r.Context())
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	ar.Prefix = [][]byte{[]byte("# service=git-upload-pack"), pktline.Flush}
-	w.Header().Set("Content-Type", "application/x-git-upload-pack-advertisement")
-	w.Header().Set("Cache-Control", "no-cache")
-	ar.Encode(w)
-}
-
-// uploadPack answers POST git-upload-pack: wants, then haves up to
-// "done", then the pack.
-func (s *pluginServer) uploadPack(w http.ResponseWriter, r *http.Request, st storer.Storer) {
-	req := packp.NewUploadPackRequest()
-	body := io.Reader(r.Body)
-	if err := req.UploadRequest.Decode(body); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	sc := pktline.NewScanner(body)
-	for sc.Scan() {
-		line := strings.TrimSpace(string(sc.Bytes()))
-		if line == "done" {
-			break
-		}
-		if h, ok := strings.CutPrefix(line, "have "); ok {
-			req.Haves = append(req.Haves, plumbing.NewHash(h))
-		}
-	}
-	sess, err := session(r, st)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	resp, err := sess.UploadPack(r.Context(), req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-git-upload-pack-result")
-	w.Header().Set("Cache-Control", "no-cache")
-	resp.Encode(w)
 }
 
 // PkgMetaConf is the repository's meta.conf (pkg-repo(8): the repository

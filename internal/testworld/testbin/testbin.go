@@ -59,7 +59,8 @@ func Get() (Dir, error) {
 			Mirror: filepath.Join(root, "mirror"),
 			Path:   filepath.Join(root, "path"),
 		}
-		for _, p := range []string{built.Jcage, built.Mirror, filepath.Join(built.Path, "jail"), filepath.Join(built.Path, "zfs")} {
+		for _, p := range []string{built.Jcage, built.Mirror, filepath.Join(built.Path, "jail"), filepath.Join(built.Path, "zfs"),
+			filepath.Join(built.Path, "git")} {
 			if _, serr := os.Stat(p); serr != nil {
 				err = fmt.Errorf("test world incomplete in %s (run make testbin): %w", root, serr)
 				return
@@ -114,13 +115,22 @@ func Build(dir string) error {
 	return Link(dir)
 }
 
-// Link creates dir/path with one link per simulated tool and the shim.
+// Link creates dir/path with one link per simulated tool and the shim,
+// and one to the host's own git, which is not simulated (FIDELITY.md,
+// [git]).
 func Link(dir string) error {
 	path := filepath.Join(dir, "path")
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return err
 	}
-	links := map[string]string{"zfs": "../zfsshim", "zpool": "../zfsshim"}
+	git, err := exec.LookPath("git")
+	if err == nil {
+		git, err = filepath.EvalSymlinks(git)
+	}
+	if err != nil {
+		return fmt.Errorf("no git(1) for the test world: plugins are cloned with the host's own (apt-get install git): %w", err)
+	}
+	links := map[string]string{"zfs": "../zfsshim", "zpool": "../zfsshim", "git": git}
 	for _, t := range fbsdsim.Tools() {
 		links[t] = "../fbsdsim"
 	}
