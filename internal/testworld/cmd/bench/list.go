@@ -43,7 +43,11 @@ func benchList(b *bencher) error {
 		if other, err = pool.CreateSize(pool.NewName(), listPoolSize); err != nil {
 			return err
 		}
-		defer other.Destroy()
+		defer func() {
+			if err := other.Destroy(); err != nil {
+				fmt.Fprintf(os.Stderr, "bench: %v (world-down.sh sweeps it)\n", err)
+			}
+		}()
 	}
 	start := time.Now()
 	made, err := layJails(p, zfsShim, env, b.jails)

@@ -40,7 +40,10 @@ func (b *bencher) sandboxSize(size int64, extraEnv ...string) (*sandbox, error) 
 	}
 	s := &sandbox{pool: p, state: state, zfsShim: filepath.Join(b.bin.Path, "zfs"), jcage: b.bin.Jcage}
 	s.env = append(append(append(os.Environ(), b.bin.PathVars()...), fbsdsim.StateEnv+"="+state,
-		"JCAGE_POOL="+p.Name, "JCAGE_RUN_DIR="+state), extraEnv...)
+		"JCAGE_POOL="+p.Name, "JCAGE_RUN_DIR="+state,
+		// root's commands log to iocage's log: the sandbox's own, not the
+		// machine's /var/log/iocage.log.
+		"IOCAGE_LOGFILE="+filepath.Join(state, "iocage.log")), extraEnv...)
 	if err := s.run(s.jcage, "activate", p.Name); err != nil {
 		s.close()
 		return nil, err
@@ -48,8 +51,12 @@ func (b *bencher) sandboxSize(size int64, extraEnv ...string) (*sandbox, error) 
 	return s, nil
 }
 
+// close destroys the sandbox's pool; a pool left behind is said, since
+// it slows every later pool on the one zfs-fuse daemon.
 func (s *sandbox) close() {
-	s.pool.Destroy()
+	if err := s.pool.Destroy(); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v (world-down.sh sweeps it)\n", err)
+	}
 	os.RemoveAll(s.state)
 }
 
