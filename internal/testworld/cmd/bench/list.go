@@ -113,6 +113,11 @@ func benchList(b *bencher) error {
 		return err
 	}
 	fmt.Printf("%-28s %d datasets laid out on %s and %s in %.1f s\n", "list setup", b.unrelated, p.Name, other.Name, time.Since(start).Seconds())
+	// zfs-fuse goes on writing thousands of new datasets out for a while
+	// after their creation returns: wait until the raw read is steady.
+	if err := settle(rawRead); err != nil {
+		return err
+	}
 	with, err := b.median(listH(sb.jcage))
 	if err != nil {
 		return err
@@ -229,4 +234,22 @@ func layJails(p *pool.Pool, zfsShim string, env []string, n int) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// settle runs read until two runs in a row take within a tenth of each
+// other (at most 20 runs), so that a median starts on a quiet pool.
+func settle(read func() error) error {
+	var last time.Duration
+	for i := 0; i < 20; i++ {
+		start := time.Now()
+		if err := read(); err != nil {
+			return err
+		}
+		d := time.Since(start)
+		if last > 0 && d < last*11/10 && last < d*11/10 {
+			return nil
+		}
+		last = d
+	}
+	return nil
 }
