@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/jcage/jcage/internal/natsort"
 )
 
 // checkOrder asserts that cmp puts want in that order from any starting
@@ -125,44 +123,6 @@ func TestCompareCreated(t *testing.T) {
 		"Mon Jan  1 00:00 2024",
 		"garbage",
 	})
-}
-
-func TestCompareVersions(t *testing.T) {
-	checkOrder(t, "Versions", natsort.Versions, []string{
-		"9.3-RELEASE",
-		"11.2-RELEASE",
-		"12.0-ALPHA2",
-		"12.0-RELEASE",
-		"13.2-PRERELEASE",
-		"13.2-BETA1",
-		"13.2-BETA2",
-		"13.2-BETA10",
-		"13.2-RC1",
-		"13.2",
-		"13.2-RELEASE",
-		"13.2-RELEASE-p1",
-		"13.2-RELEASE-p4",
-		"13.2-RELEASE-p10",
-		"13.2-STABLE",
-		"13.2-LOCAL", // unknown tags after the known ones
-		"13.4-RELEASE",
-		"13.10-RELEASE", // not a float: 13.10 > 13.4
-		"14.0-CURRENT",
-		"14.0-ALPHA1",
-		"14.0-RC2",
-		"14.0-RELEASE",
-		"14.0-RELEASE-p3",
-		"14.3-RELEASE",
-		"15.0-CURRENT",
-		"N/A", // not a version: last, by text
-		"custom",
-	})
-	if natsort.Versions("13.2-release", "13.2-RELEASE") == 0 {
-		t.Error("different names must not compare equal")
-	}
-	if c := natsort.Versions("13.2-release", "13.2-RELEASE-p1"); c >= 0 {
-		t.Errorf("tags are case-insensitive: got %d", c)
-	}
 }
 
 func TestSort(t *testing.T) {
