@@ -65,8 +65,9 @@ world:
 
 # One package at a time: the system tiers of cmd/jcage and the zfs shim
 # share the one zfs-fuse daemon, which can wedge on a rename when both
-# churn it at once.
-test: testbin world
+# churn it at once. The world comes first: it installs what testbin links
+# (git) on a fresh machine.
+test: world testbin
 	JCAGE_TESTBIN=$(TESTBIN) $(GO) test -p 1 -count=1 -timeout 40m ./...
 
 # Unit and fake-backed tiers only; the system tier still runs unless
@@ -74,10 +75,10 @@ test: testbin world
 test-unit:
 	$(GO) test -count=1 ./...
 
-demo: testbin world
+demo: world testbin
 	JCAGE_TESTBIN=$(TESTBIN) bash internal/testworld/demo.sh
 
-bench: testbin world
+bench: world testbin
 	JCAGE_TESTBIN=$(TESTBIN) $(TESTBIN)/bench -ldflags "$(LDFLAGS) $(TESTWORLD_LDFLAGS)"
 
 # The completion scripts come from jcage itself; a cross-built binary
